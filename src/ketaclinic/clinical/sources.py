@@ -1,0 +1,977 @@
+"""The publications, labels and guidelines that the clinical rules point to.
+
+Every default in ``clinical/`` (a cut-off, a dose, a schedule, a PK parameter) names a key
+here, so a reader can go from a number in the product to the page it came from. Each area
+keeps its own section; ``SOURCES`` gathers them and ``cite`` is how code looks one up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["SOURCES", "Source", "cite"]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One citable source. ``note`` says what we take from it and any known caveat."""
+
+    key: str
+    citation: str
+    url: str = ""
+    note: str = ""
+
+
+# --- scales (questionnaires and rating instruments) -------------------------------------
+_SCALES: tuple[Source, ...] = (
+    Source(
+        key="phq9_kroenke_2001",
+        citation=(
+            "Kroenke K, Spitzer RL, Williams JBW. The PHQ-9: validity of a brief depression "
+            "severity measure. J Gen Intern Med. 2001;16(9):606-613."
+        ),
+        url="https://doi.org/10.1046/j.1525-1497.2001.016009606.x",
+        note=(
+            "Items, 0-3 options, total 0-27, severity cut-points 5/10/15/20, >= 10 for major "
+            "depression (sensitivity and specificity 88%), question 10 not scored."
+        ),
+    ),
+    Source(
+        key="phq9_lowe_2004",
+        citation=(
+            "Löwe B, Unützer J, Callahan CM, Perkins AJ, Kroenke K. Monitoring depression "
+            "treatment outcomes with the Patient Health Questionnaire-9. Med Care. "
+            "2004;42(12):1194-1201."
+        ),
+        url="https://doi.org/10.1097/00005650-200412000-00006",
+        note="Response as >= 50% reduction in PHQ-9 total; remission as a total below 5.",
+    ),
+    Source(
+        key="phq_screeners_licence",
+        citation="Pfizer Inc. Patient Health Questionnaire (PHQ) screeners. phqscreeners.com.",
+        url="https://www.phqscreeners.com/",
+        note=(
+            "PHQ-9 and GAD-7 (developed by Drs Spitzer, Williams, Kroenke and colleagues with "
+            "an educational grant from Pfizer) may be reproduced, translated, displayed and "
+            "distributed without permission. Licence not re-read in this session."
+        ),
+    ),
+    Source(
+        key="gad7_spitzer_2006",
+        citation=(
+            "Spitzer RL, Kroenke K, Williams JBW, Löwe B. A brief measure for assessing "
+            "generalized anxiety disorder: the GAD-7. Arch Intern Med. 2006;166(10):1092-1097."
+        ),
+        url="https://doi.org/10.1001/archinte.166.10.1092",
+        note="Items, 0-3 options, total 0-21, cut-points 5/10/15, >= 10 as the screening cut-off.",
+    ),
+    Source(
+        key="pcl5_weathers_2013",
+        citation=(
+            "Weathers FW, Litz BT, Keane TM, Palmieri PA, Marx BP, Schnurr PP. The PTSD "
+            "Checklist for DSM-5 (PCL-5). National Center for PTSD; 2013."
+        ),
+        url="https://www.ptsd.va.gov/professional/assessment/adult-sr/ptsd-checklist.asp",
+        note=(
+            "20 items rated 0-4 over the past month; total 0-80; cluster scores B (1-5), C "
+            "(6-7), D (8-14), E (15-20); DSM-5 rule: items rated >= 2 count, needing 1 B, "
+            "1 C, 2 D, 2 E; provisional cut-off 31-33; 5 points is reliable change and 10 "
+            "points clinically meaningful change. Developed by VA staff, not copyrighted "
+            "(public domain). Cut-off and change thresholds checked against secondary "
+            "reproductions of the National Center for PTSD guidance (comorbidityguidelines."
+            "org.au, QxMD), not the VA page itself."
+        ),
+    ),
+    Source(
+        key="pcl5_bovin_2016",
+        citation=(
+            "Bovin MJ, Marx BP, Weathers FW, et al. Psychometric properties of the PTSD "
+            "Checklist for Diagnostic and Statistical Manual of Mental Disorders-Fifth "
+            "Edition (PCL-5) in veterans. Psychol Assess. 2016;28(11):1379-1391."
+        ),
+        url="https://doi.org/10.1037/pas0000254",
+        note="Supports a cut-off of 31-33 for probable PTSD; we default to 33 (the stricter end).",
+    ),
+    Source(
+        key="qids_rush_2003",
+        citation=(
+            "Rush AJ, Trivedi MH, Ibrahim HM, et al. The 16-Item Quick Inventory of Depressive "
+            "Symptomatology (QIDS), clinician rating (QIDS-C), and self-report (QIDS-SR): a "
+            "psychometric evaluation in patients with chronic major depression. Biol "
+            "Psychiatry. 2003;54(5):573-583."
+        ),
+        url="https://doi.org/10.1016/S0006-3223(02)01866-8",
+        note=(
+            "16 items 0-3 scored as 9 DSM-IV domains: highest of items 1-4 (sleep), item 5, "
+            "highest of 6-9 (appetite/weight), items 10-14, highest of 15-16 (psychomotor); "
+            "total 0-27."
+        ),
+    ),
+    Source(
+        key="qids_interpretation",
+        citation="IDS/QIDS website. Interpretation (severity conversion table), ids-qids.org.",
+        url="http://ids-qids.org/interpretation.html",
+        note=(
+            "QIDS-SR16 severity: 0-5 none, 6-10 mild, 11-15 moderate, 16-20 severe, 21-27 very "
+            "severe (adapted from Rush 2003, Trivedi 2004). The site states the IDS/QIDS may "
+            "be used without charge; we store short item labels only, not the anchors."
+        ),
+    ),
+    Source(
+        key="qids_stard_rush_2006",
+        citation=(
+            "Rush AJ, Trivedi MH, Wisniewski SR, et al. Acute and longer-term outcomes in "
+            "depressed outpatients requiring one or several treatment steps: a STAR*D report. "
+            "Am J Psychiatry. 2006;163(11):1905-1917."
+        ),
+        url="https://doi.org/10.1176/ajp.2006.163.11.1905",
+        note="Remission as QIDS-SR16 <= 5; response as >= 50% reduction from baseline.",
+    ),
+    Source(
+        key="madrs_montgomery_1979",
+        citation=(
+            "Montgomery SA, Åsberg M. A new depression scale designed to be sensitive to "
+            "change. Br J Psychiatry. 1979;134:382-389."
+        ),
+        url="https://doi.org/10.1192/bjp.134.4.382",
+        note=(
+            "10 clinician-rated items 0-6, total 0-60; item 10 is suicidal thoughts. We "
+            "store the ten item names only, not the anchor descriptions."
+        ),
+    ),
+    Source(
+        key="madrs_snaith_1986",
+        citation=(
+            "Snaith RP, Harrop FM, Newby DA, Teale C. Grade scores of the Montgomery-Åsberg "
+            "Depression and the Clinical Anxiety Scales. Br J Psychiatry. 1986;148:599-601."
+        ),
+        url="https://doi.org/10.1192/bjp.148.5.599",
+        note=(
+            "Bands 0-6 symptom absent, 7-19 mild, 20-34 moderate, 35-60 severe (as quoted "
+            "in McDowell, Measuring Health); Müller et al. 2000 (J Affect Disord 60:137-140, "
+            "doi:10.1016/s0165-0327(99)00162-7) support >= 35 for severe."
+        ),
+    ),
+    Source(
+        key="madrs_hawley_2002",
+        citation=(
+            "Hawley CJ, Gale TM, Sivakumaran T. Defining remission by cut off score on the "
+            "MADRS: selecting the optimal value. J Affect Disord. 2002;72(2):177-184."
+        ),
+        url="https://doi.org/10.1016/S0165-0327(01)00451-7",
+        note=(
+            "Remission as MADRS <= 10. Zimmerman et al. 2004 (Int Clin Psychopharmacol "
+            "19:215-220) discuss the effect of alternative cut-offs. Citation details from "
+            "memory; the DOI was not re-checked in this session."
+        ),
+    ),
+    Source(
+        key="cssrs_posner_2011",
+        citation=(
+            "Posner K, Brown GK, Stanley B, et al. The Columbia-Suicide Severity Rating Scale: "
+            "initial validity and internal consistency findings from three multisite studies "
+            "with adolescents and adults. Am J Psychiatry. 2011;168(12):1266-1277."
+        ),
+        url="https://doi.org/10.1176/appi.ajp.2011.10111704",
+        note="The C-SSRS ideation severity levels 1-5 and suicidal behaviour questions.",
+    ),
+    Source(
+        key="cssrs_screener_triage",
+        citation=(
+            "The Columbia Lighthouse Project. C-SSRS Screener - Recent (lifetime/recent), with "
+            "triage points, 2021. Research Foundation for Mental Hygiene."
+        ),
+        url="https://cssrs.columbia.edu/",
+        note=(
+            "Six yes/no questions; 1-2 always asked; 3-5 only if 2 is yes; 6 always, with a "
+            "'within the past 3 months' follow-up if yes. Triage: yes to 1 or 2 low; yes to 3, "
+            "or behaviour more than 3 months ago, moderate; yes to 4 or 5, or behaviour in the "
+            "past 3 months, high. Checked against the NINDS CDE summary, the Columbia clinical "
+            "triage guidelines (any behaviour in 3 months or intent in the past month is the "
+            "most severe) and Blueprint's scoring summary; the Columbia PDF itself was not "
+            "available in this session."
+        ),
+    ),
+    Source(
+        key="cssrs_licence",
+        citation=(
+            "Clario. C-SSRS licensing process (electronic implementations licensed "
+            "exclusively through Clario on behalf of the Research Foundation for Mental "
+            "Hygiene)."
+        ),
+        url="https://clario.com/about/legal-and-privacy/c-ssrs-licensing-application",
+        note=(
+            "Columbia makes the paper screener free for clinical and non-profit use; electronic "
+            "versions in commercial products or industry research go through Clario. We store "
+            "short labels (the ideation/behaviour levels), not the question text: the clinic "
+            "must use the official wording and confirm its licence position."
+        ),
+    ),
+    Source(
+        key="cssrs_hl7_bhp",
+        citation=(
+            "HL7 / ASTP. US Behavioral Health Profiles Implementation Guide (CI build), "
+            "QuestionnaireResponse C-SSRS-example-1."
+        ),
+        url=(
+            "https://build.fhir.org/ig/HL7/us-behavioral-health-profiles/"
+            "QuestionnaireResponse-C-SSRS-example-1.html"
+        ),
+        note=(
+            "LOINC 93373-9 'Columbia - suicide severity rating scale screener - recent "
+            "[C-SSRS]' (panel) and 93374-7 'Suicide risk level'."
+        ),
+    ),
+    Source(
+        key="cadss_bremner_1998",
+        citation=(
+            "Bremner JD, Krystal JH, Putnam FW, et al. Measurement of dissociative states with "
+            "the Clinician-Administered Dissociative States Scale (CADSS). J Trauma Stress. "
+            "1998;11(1):125-136."
+        ),
+        url="https://doi.org/10.1023/A:1024465317902",
+        note=(
+            "The original paper reports 19 subjective and 8 observer items. Item text is "
+            "copyrighted: we store item numbers and scores only."
+        ),
+    ),
+    Source(
+        key="cadss_bremner_instructions",
+        citation=(
+            "Bremner JD. The Clinician Administered Dissociative States Scale (CADSS): "
+            "instructions for administration. Emory University; 2014."
+        ),
+        url="https://www.scribd.com/document/333420920/bibliografie-disociere",
+        note=(
+            "The current 28-item form: 23 subjective items (0-4: not at all, slightly, "
+            "moderately, considerably, extremely) and 5 observer items; the 23-item "
+            "subjective total (0-92) is the one used in the ketamine and esketamine "
+            "literature. Seen through a reproduction of the instructions, not Emory's copy."
+        ),
+    ),
+    Source(
+        key="moaas_chernik_1990",
+        citation=(
+            "Chernik DA, Gillings D, Laine H, et al. Validity and reliability of the "
+            "Observer's Assessment of Alertness/Sedation Scale: study with intravenous "
+            "midazolam. J Clin Psychopharmacol. 1990;10(4):244-251."
+        ),
+        url="https://pubmed.ncbi.nlm.nih.gov/2286697/",
+        note=(
+            "The responsiveness levels (5 responds readily to name in normal tone ... 1 does "
+            "not respond to mild prodding or shaking). The 0-5 'modified' form used in "
+            "sedation studies adds 1 = responds only after painful trapezius squeeze and 0 = "
+            "no response to it. Not re-checked against the paper in this session."
+        ),
+    ),
+    Source(
+        key="pain_nrs_loinc",
+        citation=(
+            "HL7 Belgium. Patient Monitoring IG, ValueSet 'Pain severity - 0-10 verbal "
+            "numeric rating' (LOINC 72514-3)."
+        ),
+        url="https://build.fhir.org/ig/hl7-be/patient-monitoring/ValueSet-pain-scale.html",
+        note="0 = no pain, 10 = worst pain imaginable; LOINC 72514-3.",
+    ),
+    Source(
+        key="pain_nrs_serlin_1995",
+        citation=(
+            "Serlin RC, Mendoza TR, Nakamura Y, Edwards KR, Cleeland CS. When is cancer pain "
+            "mild, moderate or severe? Grading pain severity by its interference with "
+            "function. Pain. 1995;61(2):277-284."
+        ),
+        url="https://doi.org/10.1016/0304-3959(94)00178-H",
+        note=(
+            "Cut-points 1-4 mild, 5-6 moderate, 7-10 severe (worst cancer pain). Recalled, not "
+            "re-verified in this session; other settings use 1-3 / 4-6 / 7-10."
+        ),
+    ),
+    Source(
+        key="audit_babor_2001",
+        citation=(
+            "Babor TF, Higgins-Biddle JC, Saunders JB, Monteiro MG. AUDIT: The Alcohol Use "
+            "Disorders Identification Test. Guidelines for Use in Primary Care. 2nd ed. "
+            "World Health Organization; 2001. WHO/MSD/MSB/01.6a."
+        ),
+        url="https://www.who.int/publications/i/item/WHO-MSD-MSB-01.6a",
+        note=(
+            "10 items: 1-8 scored 0-4, 9-10 scored 0, 2, 4; total 0-40; risk zones I 0-7, "
+            "II 8-15, III 16-19, IV 20-40; >= 8 hazardous or harmful use; domains "
+            "consumption 1-3, dependence 4-6, harm 7-10. WHO publishes the AUDIT for free use."
+        ),
+    ),
+    Source(
+        key="audit_loinc",
+        citation="LOINC 75624-7 'Total score [AUDIT]' (Regenstrief), as designated in a FHIR "
+        "terminology resource; 75626-2 is the AUDIT-C total and 72109-2 the AUDIT-C panel "
+        "(HL7 US Core examples).",
+        url="https://loinc.org/75624-7/",
+        note="The full-AUDIT panel code was not verified in this session and is left empty.",
+    ),
+    Source(
+        key="loinc_phq_gad",
+        citation=(
+            "HL7 US Core Implementation Guide, Observation PHQ9-panel-example-44249-1 and "
+            "ValueSet prom-target-measures (LOINC 44249-1, 44261-6, 70274-6)."
+        ),
+        url="https://hl7.org/fhir/us/core/Observation-PHQ9-panel-example-44249-1.html",
+        note=(
+            "PHQ-9 panel 44249-1 and total 44261-6; GAD-7 total 70274-6. The GAD-7 panel "
+            "69737-5 is taken from the project brief and seen in public code, not in HL7 "
+            "material in this session."
+        ),
+    ),
+    Source(
+        key="ketaclinic_quick_nrs",
+        citation=(
+            "Ketaclinic. 0-10 single-item mood and anxiety ratings for pre/post-session checks."
+        ),
+        note=(
+            "Not a validated instrument and not a published scale: a quick numeric rating the "
+            "clinic collects around sessions. No bands, cut-offs or outcome definitions."
+        ),
+    ),
+)
+
+# --- screening, protocols, dosing, monitoring ------------------------------------------
+_TREATMENT: tuple[Source, ...] = (
+    # protocol.* and dose.*: protocol templates, schedules and dose calculation.
+    Source(
+        key="protocol.murrough-2013",
+        citation=(
+            "Murrough JW, Perez AM, Pillemer S, et al. Rapid and longer-term antidepressant "
+            "effects of repeated ketamine infusions in treatment-resistant major depression. "
+            "Biol Psychiatry. 2013;74(4):250-256."
+        ),
+        url="https://research.rug.nl/nl/publications/rapid-and-longer-term-antidepressant-effects-of-repeated-ketamine",
+        note=(
+            "Up to six open-label IV infusions of 0.5 mg/kg three times weekly over a 12-day "
+            "period (n=24); response 70.8%; median time to relapse 18 days among responders."
+        ),
+    ),
+    Source(
+        key="protocol.shiroma-2014",
+        citation=(
+            "Shiroma PR, Johns B, Kuskowski M, et al. Augmentation of response and remission to "
+            "serial intravenous subanesthetic ketamine in treatment resistant depression. "
+            "J Affect Disord. 2014;155:123-129."
+        ),
+        url="https://experts.umn.edu/en/publications/augmentation-of-response-and-remission-to-serial-intravenous-suba",
+        note=(
+            "Six IV infusions of 0.5 mg/kg over 40 min on a Monday-Wednesday-Friday schedule "
+            "during a 12-day period, antidepressants kept stable (n=14)."
+        ),
+    ),
+    Source(
+        key="protocol.phillips-2019",
+        citation=(
+            "Phillips JL, Norris S, Talbot J, et al. Single, repeated, and maintenance ketamine "
+            "infusions for treatment-resistant depression: a randomized controlled trial. "
+            "Am J Psychiatry. 2019;176(5):401-409. doi:10.1176/appi.ajp.2018.18070834"
+        ),
+        url="https://pubmed.ncbi.nlm.nih.gov/30922101/",
+        note=(
+            "Six open-label infusions thrice weekly over 2 weeks; responders (>=50% MADRS "
+            "decrease) then had four once-weekly maintenance infusions; median three infusions "
+            "to response."
+        ),
+    ),
+    Source(
+        key="protocol.singh-2016",
+        citation=(
+            "Singh JB, Fedgchin M, Daly EJ, et al. A double-blind, randomized, placebo-controlled, "
+            "dose-frequency study of intravenous ketamine in patients with treatment-resistant "
+            "depression. Am J Psychiatry. 2016;173(8):816-826. doi:10.1176/appi.ajp.2016.16010037"
+        ),
+        url="https://psychiatryonline.org/doi/abs/10.1176/appi.ajp.2016.16010037",
+        note=(
+            "0.5 mg/kg over 40 min, twice or three times weekly for up to 4 weeks: both "
+            "frequencies similarly maintained efficacy over 15 days."
+        ),
+    ),
+    Source(
+        key="protocol.canbind-2020",
+        citation=(
+            "Phillips JL, Jaworska N, Kamler E, et al. A randomized, crossover comparison of "
+            "ketamine and electroconvulsive therapy for treatment of major depressive episodes: "
+            "a Canadian biomarker integration network in depression (CAN-BIND) study protocol. "
+            "BMC Psychiatry. 2020;20:268. doi:10.1186/s12888-020-02672-3"
+        ),
+        url="https://pmc.ncbi.nlm.nih.gov/articles/PMC7265624",
+        note=(
+            "IV ketamine 0.5 mg/kg three times weekly for 3 or 4 weeks; responders' 6-month "
+            "maintenance: weekly infusions for 1 month, every 2 weeks for 2 months, monthly for "
+            "3 months, returning to every 2 weeks in case of relapse. A trial protocol, not an "
+            "outcome report. Session counts per phase are this project's reading: unverified."
+        ),
+    ),
+    Source(
+        key="protocol.spravato-label-dosing",
+        citation=(
+            "SPRAVATO (esketamine) nasal spray, US prescribing information, section 2 (Dosage "
+            "and Administration). Janssen Pharmaceuticals."
+        ),
+        url="https://www.janssenlabels.com/package-insert/product-monograph/prescribing-information/SPRAVATO-pi.pdf",
+        note=(
+            "TRD adults: weeks 1-4 twice weekly, day 1 56 mg then 56 or 84 mg; weeks 5-8 56 or "
+            "84 mg once weekly; week 9 on 56 or 84 mg every 2 weeks or once weekly. MDD with "
+            "suicidal ideation or behaviour: 84 mg twice weekly for 4 weeks, may reduce to 56 mg. "
+            "One device delivers 28 mg (two sprays). Read through copies of the label text "
+            "(Medical News Today, Healthline, MIMS); the PDF itself was not opened. No minimum "
+            "interval between the twice-weekly doses was found: the 2-day minimum used here is "
+            "unverified."
+        ),
+    ),
+    Source(
+        key="protocol.chilukuri-2014",
+        citation=(
+            "Chilukuri H, et al. Acute antidepressant effects of intramuscular versus intravenous "
+            "ketamine. Indian J Psychol Med. 2014;36(1):71-76. doi:10.4103/0253-7176.127258"
+        ),
+        url="https://pubmed.ncbi.nlm.nih.gov/24701015/",
+        note=(
+            "Single doses: 0.5 mg/kg IV infusion, 0.5 mg/kg IM or 0.25 mg/kg IM (n=27); similar "
+            "HAM-D fall at 2 h, sustained 3 days. A single-dose study: the repeated IM schedule "
+            "used here is not from this paper (unverified)."
+        ),
+    ),
+    Source(
+        key="protocol.andrade-2017-dosing",
+        citation=(
+            "Andrade C. Ketamine for depression, 4: in what dose, at what rate, by what route, "
+            "for how long, and at what frequency? J Clin Psychiatry. 2017;78(7):e852-e857."
+        ),
+        url="https://www.psychiatrist.com/jcp/ketamine-for-depression-dosing-administration-and-duration",
+        note=(
+            "Most commonly 0.5 mg/kg; some respond to 0.1 mg/kg, others need up to 0.75 mg/kg; "
+            "conventionally over 40 min (2-100 min reported); IM and SC bolus safe and effective."
+        ),
+    ),
+    Source(
+        key="protocol.hull-2022",
+        citation=(
+            "Hull TD, Malgaroli M, Gazzaley A, et al. At-home, sublingual ketamine telehealth is "
+            "a safe and effective treatment for moderate to severe anxiety and depression: "
+            "findings from a large, prospective, open-label effectiveness trial. "
+            "J Affect Disord. 2022."
+        ),
+        url="https://moreblossom.com/papers/at-home-sublingual-ketamine-telehealth-is-a-safe-and-effective-treatment-for-mod",
+        note=(
+            "1247 outpatients completed at-home sublingual ketamine-assisted therapy over four "
+            "weeks through a telehealth provider (sponsor-run, open label). Dose amounts and "
+            "session count were not read: unverified."
+        ),
+    ),
+    Source(
+        key="protocol.hassan-2022",
+        citation=(
+            "Hassan K, Struthers WM, Sankarabhotla A, Davis P. Safety, effectiveness and "
+            "tolerability of sublingual ketamine in depression and anxiety: a retrospective "
+            "study of off-label, at-home use. Front Psychiatry. 2022;13:992624. "
+            "doi:10.3389/fpsyt.2022.992624"
+        ),
+        url="https://www.frontiersin.org/journals/psychiatry/articles/10.3389/fpsyt.2022.992624/full",
+        note=(
+            "Self-administered sublingual rapid-dissolve tablets at home; outcomes after three "
+            "and after a clinically recommended six doses (retrospective, n=664)."
+        ),
+    ),
+    Source(
+        key="protocol.cohen-2018-chronic-pain",
+        citation=(
+            "Cohen SP, Bhatia A, Buvanendran A, Schwenk ES, et al. Consensus guidelines on the "
+            "use of intravenous ketamine infusions for chronic pain from the American Society of "
+            "Regional Anesthesia and Pain Medicine, the American Academy of Pain Medicine, and "
+            "the American Society of Anesthesiologists. Reg Anesth Pain Med. 2018;43(5):521-546. "
+            "doi:10.1097/AAP.0000000000000808"
+        ),
+        url="https://journals.lww.com/rapm/Fulltext/2018/07000/Consensus_Guidelines_on_the_Use_of_Intravenous.11.aspx",
+        note=(
+            "First author is Cohen; Schwenk et al. 2018 is the companion acute-pain guideline. "
+            "Moderate evidence for CRPS: 22 mg/h for 4 days, or 0.35 mg/kg/h over 4 h daily for "
+            "10 days; higher doses over longer periods and more frequent administration "
+            "supported (moderate). Grade C: start with a single outpatient infusion of at least "
+            "80 mg over more than 2 h and reassess. Dose figures read through secondary "
+            "summaries, not the full text."
+        ),
+    ),
+    Source(
+        key="protocol.dore-2019",
+        citation=(
+            "Dore J, Turnipseed B, Dwyer S, et al. Ketamine Assisted Psychotherapy (KAP): "
+            "patient demographics, clinical data and outcomes in three large practices "
+            "administering ketamine with psychotherapy. J Psychoactive Drugs. "
+            "2019;51(2):189-198. doi:10.1080/02791072.2019.1587556"
+        ),
+        url="https://www.researchgate.net/publication/332040175",
+        note=(
+            "Ketamine given IM or sublingually with psychotherapy, without IV access, in three "
+            "private practices (n=235). The session counts and doses of the template here were "
+            "not read from the paper: unverified."
+        ),
+    ),
+    Source(
+        key="dose.devine-1974",
+        citation="Devine BJ. Gentamicin therapy. Drug Intell Clin Pharm. 1974;8:650-655.",
+        note=(
+            "Ideal body weight: men 50 kg, women 45.5 kg, plus 2.3 kg per inch of height over "
+            "5 feet. The formula as widely reproduced; the 1974 text was not reopened here. "
+            "Not validated below 5 feet (152.4 cm)."
+        ),
+    ),
+    Source(
+        key="dose.adjusted-body-weight",
+        citation=(
+            "Adjusted (dosing) body weight = IBW + 0.4 x (actual - IBW), the convention from "
+            "aminoglycoside dosing in obesity (e.g. Bauer LA, Applied Clinical "
+            "Pharmacokinetics)."
+        ),
+        note=(
+            "No ketamine-specific evidence for which weight to dose on was found: the 0.4 factor "
+            "and the BMI 30 switch are clinic settings, unverified for ketamine."
+        ),
+    ),
+    Source(
+        key="dose.kads-2023",
+        citation=(
+            "Loo C, Glozier N, Barton D, et al. Efficacy and safety of a 4-week course of "
+            "repeated subcutaneous ketamine injections for treatment-resistant depression (KADS "
+            "study): randomised double-blind active-controlled trial. Br J Psychiatry. "
+            "2023;223(6):533-541. doi:10.1192/bjp.2023.79"
+        ),
+        url="https://pmc.ncbi.nlm.nih.gov/articles/PMC10727911/",
+        note=(
+            "Twice-weekly subcutaneous ketamine; cohort 2 flexible 0.5-0.9 mg/kg with "
+            "response-guided escalation to 0.6, 0.75 and 0.9 mg/kg when not improved by 50% "
+            "(steps read from a trial summary). Route was SC, not IV: applying the steps to "
+            "other routes is a clinic decision."
+        ),
+    ),
+    Source(
+        key="dose.fava-2018",
+        citation=(
+            "Fava M, Freeman MP, Flynn M, et al. Double-blind, placebo-controlled, dose-ranging "
+            "trial of intravenous ketamine as adjunctive therapy in treatment-resistant "
+            "depression. Mol Psychiatry. 2020;25:1592-1603 (online 2018). "
+            "doi:10.1038/s41380-018-0256-5"
+        ),
+        url="https://pmc.ncbi.nlm.nih.gov/articles/PMC6447473",
+        note=(
+            "Single 40-min infusions of 0.1, 0.2, 0.5 and 1.0 mg/kg vs midazolam (n=99); 0.5 and "
+            "1.0 mg/kg superior. 1.0 mg/kg is the highest dose tested for depression there."
+        ),
+    ),
+    Source(
+        key="dose.askp3-route-equivalence",
+        citation=(
+            "ASKP3. Routes of Administration (ROA), Table 1: Estimated ketamine formulation dose "
+            "equivalence for different routes (credit Kelan Thomas, PharmD; from Chong et al. "
+            "2009, Glue et al. 2020, Peltoniemi et al. 2016)."
+        ),
+        url="https://www.askp.org/patients/routes-of-administration-roa/",
+        note=(
+            "Estimates with considerable variability, even across sessions. Rows for IV, IM, "
+            "intranasal and the first oral-mucosal row read on askp.org; the later rows (rapid "
+            "dissolve tablet, rectal, oral liquid) read from the same table reproduced in a "
+            "Numinus training module, which prints 33 mg where askp.org prints 38 mg for IM at "
+            "0.5 mg/kg (35 mg / 0.93 = 37.6 supports 38)."
+        ),
+    ),
+    Source(
+        key="dose.andrade-2019-oral",
+        citation=(
+            "Andrade C. Oral ketamine for depression, 2: practical considerations. "
+            "J Clin Psychiatry. 2019;80(2)."
+        ),
+        url="https://www.psychiatrist.com/jcp/depression/oral-ketamine-for-depression-practical-considerations/",
+        note=(
+            "Oral bioavailability 20-25%; doses reported 0.25-7.0 mg/kg weight-based or "
+            "25-300 mg fixed; the evidence is thin and oral use experimental."
+        ),
+    ),
+    Source(
+        key="dose.wolfson-lozenge",
+        citation="Wolfson P. CTP KAP at-home lozenge method. The Ketamine Training Center, 2020.",
+        url="https://theketaminetrainingcenter.com/ctp-kap-at-home-lozenge-method/",
+        note=(
+            "50 and 100 mg rapid-dissolve lozenges; 'the general dosage range is 100-400' (the "
+            "copy read is cut off after that number): unverified."
+        ),
+    ),
+    Source(
+        key="dose.ketaclinic-convention",
+        citation="Ketaclinic safety convention (no published source).",
+        note=(
+            "Defaults chosen by this project for safety, not taken from a paper: rounding down "
+            "to 0.5 mg, 0.1 mL and 0.1 mL/h, the 5% rounding-loss warning, the spacing limits "
+            "of schedules. Unverified by design: each clinic should review them."
+        ),
+    ),
+    Source(
+        key="screen.spravato-label",
+        citation=(
+            "SPRAVATO (esketamine) nasal spray, US prescribing information. Janssen "
+            "Pharmaceuticals; initial approval 2019, later revisions. Sections 2.1, 4, 5.1-5.9, "
+            "7, 8.1, 8.2, 8.6, 17."
+        ),
+        url="https://www.janssenlabels.com/package-insert/product-monograph/prescribing-information/SPRAVATO-pi.pdf",
+        note=(
+            "Contraindications (section 4): aneurysmal vascular disease, arteriovenous "
+            "malformation, history of intracerebral hemorrhage, hypersensitivity to esketamine "
+            "or ketamine. Section 2.1: assess BP before dosing, baseline >140/>90 mmHg means "
+            "weigh the risk; avoid food 2 h and liquids 30 min before dosing; BP again at about "
+            "40 min. Sections 5.1/5.2: observe at least 2 hours, then assess readiness to leave. "
+            "5.6: do not give where a rise in BP or intracranial pressure is a serious risk. "
+            "5.8: no driving until the next day after a restful sleep. 5.9: interstitial or "
+            "ulcerative cystitis. 7: CNS depressants add sedation; psychostimulants and MAOIs "
+            "raise BP. 8.1/8.2: not recommended in pregnancy or breastfeeding. 8.6: no "
+            "experience in Child-Pugh C. Not approved under 18."
+        ),
+    ),
+    Source(
+        key="screen.sanacora-2017",
+        citation=(
+            "Sanacora G, Frye MA, McDonald W, et al. A Consensus Statement on the Use of "
+            "Ketamine in the Treatment of Mood Disorders. JAMA Psychiatry. 2017;74(4):399-405. "
+            "doi:10.1001/jamapsychiatry.2017.0080"
+        ),
+        url="https://jamanetwork.com/journals/jamapsychiatry/fullarticle/2605202",
+        note=(
+            "APA Council of Research task force. Pre-treatment evaluation: psychotic illness, "
+            "substance misuse history, cardiovascular risk and BP. Treats a history of psychosis "
+            "and of substance misuse as reasons for careful assessment rather than absolute "
+            "exclusions. Exact numeric BP/HR cut-offs not re-checked against the primary text."
+        ),
+    ),
+    Source(
+        key="screen.askp3-2020",
+        citation=(
+            "American Society of Ketamine Physicians, Psychotherapists & Practitioners (ASKP3). "
+            "Standards of Practice in the Therapeutic Use of Subanesthetic Ketamine. "
+            "Revised 30 July 2020."
+        ),
+        url="https://www.askp.org/",
+        note=(
+            "Screening must document psychiatric and substance use history, medications and "
+            "allergies; vital signs monitored during and after dosing; opposes unsupervised IV "
+            "administration at home."
+        ),
+    ),
+    Source(
+        key="screen.swiss-ketamine-label",
+        citation=(
+            "Ketamin Sintetica, Fachinformation (Swissmedic registration 67199), chapters "
+            "Kontraindikationen and Warnhinweise."
+        ),
+        url="https://ch.oddb.org/en/gcc/fachinfo/reg/67199/chapter/contra_indications",
+        note=(
+            "Contraindicated: hypersensitivity; poorly controlled or untreated hypertension "
+            "(resting BP above 180/100 mmHg); patients for whom a BP rise is a serious danger; "
+            "untreated or insufficiently treated hyperthyroidism. Special caution: unstable "
+            "angina or myocardial infarction in the last six months, raised intracranial "
+            "pressure, glaucoma."
+        ),
+    ),
+    Source(
+        key="screen.fda-2023-compounded-ketamine",
+        citation=(
+            "US FDA. FDA warns patients and health care providers about potential risks "
+            "associated with compounded ketamine products, including oral formulations, for "
+            "the treatment of psychiatric disorders. 10 October 2023."
+        ),
+        url="https://www.fda.gov/drugs/human-drug-compounding/fda-warns-patients-and-health-care-providers-about-potential-risks-associated-compounded-ketamine",
+        note=(
+            "Home use adds risk because onsite monitoring is not available; known risks include "
+            "abuse and misuse, psychiatric events, BP increases, respiratory depression and "
+            "lower urinary tract symptoms."
+        ),
+    ),
+    Source(
+        key="screen.who-bmi",
+        citation=(
+            "World Health Organization. Obesity: preventing and managing the global epidemic. "
+            "WHO Technical Report Series 894, 2000 (BMI classification)."
+        ),
+        url="https://iris.who.int/handle/10665/42330",
+        note="Obesity is BMI >= 30 kg/m2. Used as the caution line for dosing weight and airway.",
+    ),
+    Source(
+        key="screen.andrade-2017-interactions",
+        citation=(
+            "Andrade C. Ketamine for Depression, 5: Potential Pharmacokinetic and "
+            "Pharmacodynamic Drug Interactions. J Clin Psychiatry. 2017;78(7):e858-e861."
+        ),
+        url="https://www.psychiatrist.com/jcp/depression/ketamine-for-depression-pharmacokinetic-and-pharmacodynamic-drug-interactions",
+        note=(
+            "Concurrent benzodiazepines may diminish the antidepressant action; lamotrigine may "
+            "reduce ketamine's adverse effects, with unknown effect on the antidepressant action."
+        ),
+    ),
+    Source(
+        key="screen.andrashko-2020-benzodiazepines",
+        citation=(
+            "Andrashko V, Novak T, Brunovsky M, et al. The Antidepressant Effect of Ketamine Is "
+            "Dampened by Concomitant Benzodiazepine Medication. Front Psychiatry. 2020;11:844. "
+            "doi:10.3389/fpsyt.2020.00844"
+        ),
+        url="https://www.frontiersin.org/articles/10.3389/fpsyt.2020.00844/full",
+        note="Non-response associated with more than 8 mg diazepam-equivalent daily (n=47).",
+    ),
+    Source(
+        key="monitor.yip-2022-hypertension",
+        citation=(
+            "Yip R, Swainson J, Khullar A, McIntyre RS, Skoblenick K. Intravenous ketamine for "
+            "depression: A clinical discussion reconsidering best practices in acute "
+            "hypertension management. Front Psychiatry. 2022;13:1017504. "
+            "doi:10.3389/fpsyt.2022.1017504"
+        ),
+        url="https://pmc.ncbi.nlm.nih.gov/articles/PMC9556663",
+        note=(
+            "Frames ketamine-induced BP rises against hypertension guidelines (severe or "
+            "urgent hypertension around 180/110 mmHg; emergency means organ damage). The "
+            "pairing used here (180/110 confirmed on a repeat 5 min later; 200/120 once) is "
+            "this project's default, not a number quoted from the paper: unverified."
+        ),
+    ),
+    Source(
+        key="monitor.aldrete-1995",
+        citation=(
+            "Aldrete JA. The post-anesthesia recovery score revisited. J Clin Anesth. "
+            "1995;7(1):89-91."
+        ),
+        url="https://www.statpearls.com/point-of-care/155763",
+        note=(
+            "Modified Aldrete score: circulation scores full marks with BP within 20% of the "
+            "pre-anaesthetic level; oxygenation with SpO2 above 92% on room air."
+        ),
+    ),
+    Source(
+        key="monitor.chernik-1990-moaas",
+        citation=(
+            "Chernik DA, Gillings D, Laine H, et al. Validity and reliability of the Observer's "
+            "Assessment of Alertness/Sedation Scale: study with intravenous midazolam. J Clin "
+            "Psychopharmacol. 1990;10(4):244-251."
+        ),
+        note=(
+            "MOAA/S: 5 responds readily to name in normal tone ... 0 does not respond to a "
+            "painful trapezius squeeze (general anaesthesia depth)."
+        ),
+    ),
+    Source(
+        key="monitor.bremner-1998-cadss",
+        citation=(
+            "Bremner JD, Krystal JH, Putnam FW, et al. Measurement of dissociative states with "
+            "the Clinician-Administered Dissociative States Scale (CADSS). J Trauma Stress. "
+            "1998;11(1):125-136."
+        ),
+        note=(
+            "23 items scored 0-4 (total 0-92 for the subject items). The paper gives no "
+            "'resolved' cut-off: the default used here is unverified."
+        ),
+    ),
+)
+
+# --- pharmacokinetics ------------------------------------------------------------------
+_PHARMACOKINETICS: tuple[Source, ...] = ()
+
+# --- outcomes and published benchmarks ------------------------------------------------
+_OUTCOMES: tuple[Source, ...] = (
+    Source(
+        key="outcomes_elekt_d_anand2023",
+        citation=(
+            "Anand A, Mathew SJ, Sanacora G, et al. Ketamine versus ECT for nonpsychotic "
+            "treatment-resistant major depression (ELEKT-D). N Engl J Med. "
+            "2023;388(25):2315-2325. doi:10.1056/NEJMoa2302399"
+        ),
+        url="https://pubmed.ncbi.nlm.nih.gov/37224232/",
+        note=(
+            "Open-label randomised noninferiority trial, 5 US sites. Ketamine 0.5 mg/kg over "
+            "40 min twice weekly for 3 weeks (6 infusions). Response = >=50% fall in QIDS-SR16 "
+            "at end of the 3-week phase: 55.4% of the 195 who started ketamine (41.2% ECT). "
+            "Responders were followed for 6 months. We take: the 50% response fraction, the "
+            "6-session induction as the default completion count, and 55.4% as a benchmark."
+        ),
+    ),
+    Source(
+        key="outcomes_community_mcinnes2022",
+        citation=(
+            "McInnes LA, Qian JJ, Gargeya RS, DeBattista C, Heifets BD. A retrospective "
+            "analysis of ketamine intravenous therapy for depression in real-world care "
+            "settings. J Affect Disord. 2022;301:486-495. doi:10.1016/j.jad.2021.12.097"
+        ),
+        url="https://stanfordhealthcare.org/publications/837/837264.html",
+        note=(
+            "178 US community practices (9016 patients; 537 with induction and sufficient "
+            "data). PHQ-9 within 1 month before induction as baseline; response >=50% fall, "
+            "remission PHQ-9 < 5, at 14-31 days after induction: 53.6% response, 28.9% "
+            "remission (observed cases, not intent to treat). 8.4% worsened after induction; "
+            "73.0% with baseline item-9 ideation had less. Kaplan-Meier: responders ~80% "
+            "still responding at 4 weeks, ~60% at 8 weeks. We take: the 30-day baseline "
+            "window, loss of response as the relapse rule, any rise above baseline as "
+            "worsening, 4 weeks as the sustained-response follow-up, and the benchmarks. "
+            "Often misattributed to Oliver et al. 2022 (a different cohort)."
+        ),
+    ),
+    Source(
+        key="outcomes_community_oliver2022",
+        citation=(
+            "Oliver PA, Snyder AD, Feinn R, Malov S, McDiarmid G, Arias AJ. Clinical "
+            "effectiveness of intravenous racemic ketamine infusions in a large community "
+            "sample of patients with treatment-resistant depression, suicidal ideation, and "
+            "generalized anxiety symptoms: a retrospective chart review. J Clin Psychiatry. "
+            "2022;83(6):21m14336"
+        ),
+        url=(
+            "https://www.psychiatrist.com/jcp/clinical-effectiveness-intravenous-racemic-"
+            "ketamine-treatment-resistant-depression-suicidal-ideation-generalized-anxiety-"
+            "symptoms/"
+        ),
+        note=(
+            "One multisite private infusion clinic, 424 patients with TRD, 6 infusions in "
+            "21 days then maintenance. PHQ-9: 50% response and 20% remission within 6 weeks "
+            "of the first infusion; 72% and 38% after 10 infusions (those who received 10)."
+        ),
+    ),
+    Source(
+        key="outcomes_toronto_mcintyre2020",
+        citation=(
+            "McIntyre RS, Rodrigues NB, Lee Y, et al. The effectiveness of repeated "
+            "intravenous ketamine on depressive symptoms, suicidal ideation and functional "
+            "disability in adults with major depressive disorder and bipolar disorder: "
+            "results from the Canadian Rapid Treatment Center of Excellence. J Affect Disord. "
+            "2020;274:903-910"
+        ),
+        url="https://experts.mcmaster.ca/display/publication1914851",
+        note=(
+            "Naturalistic retrospective cohort, community clinic near Toronto (N=213; 190 "
+            "with QIDS-SR16 after infusion 4). After four infusions of 0.5-0.75 mg/kg: "
+            "response (>=50% fall in QIDS-SR16) 27%, remission (QIDS-SR16 <= 5) 13%."
+        ),
+    ),
+    Source(
+        key="outcomes_ketect_ekstrand2022",
+        citation=(
+            "Ekstrand J, Fattah C, Persson M, et al. Racemic ketamine as an alternative to "
+            "electroconvulsive therapy for unipolar depression: a randomized, open-label, "
+            "non-inferiority trial (KetECT). Int J Neuropsychopharmacol. 2022;25(5):339-349. "
+            "doi:10.1093/ijnp/pyab088"
+        ),
+        url="https://pmc.ncbi.nlm.nih.gov/articles/PMC9154276",
+        note=(
+            "186 Swedish inpatients, thrice-weekly ketamine 0.5 mg/kg or ECT, up to 12 "
+            "sessions. Remission (MADRS <= 10): 46% ketamine vs 63% ECT. Remitters followed "
+            "12 months: 70% (ketamine) and 63% (ECT) relapsed, median 57 and 61 days in "
+            "remission."
+        ),
+    ),
+    Source(
+        key="outcomes_at_home_hull2022",
+        citation=(
+            "Hull TD, Malgaroli M, Gazzaley A, et al. At-home, sublingual ketamine telehealth "
+            "is a safe and effective treatment for moderate to severe anxiety and depression: "
+            "findings from a large, prospective, open-label effectiveness trial. J Affect "
+            "Disord. 2022;314:59-67. doi:10.1016/j.jad.2022.07.004"
+        ),
+        url="https://peeref.com/works/25924086",
+        note=(
+            "Telehealth provider (Mindbloom), 4 weeks of sublingual ketamine. Of 1247 who "
+            "completed treatment with sufficient data (completers only): 62.8% >=50% PHQ-9 "
+            "improvement, 32.6% remission; 0.9% deteriorated. Sponsor-run; no ITT figure."
+        ),
+    ),
+    Source(
+        key="outcomes_rapid_newport2015",
+        citation=(
+            "Newport DJ, Carpenter LL, McDonald WM, et al. Ketamine and other NMDA "
+            "antagonists: early clinical trials and possible mechanisms in depression. "
+            "Am J Psychiatry. 2015;172(10):950-966. doi:10.1176/appi.ajp.2015.15040465"
+        ),
+        url="https://www.doi.org/10.1176/APPI.AJP.2015.15040465",
+        note=(
+            "Meta-analysis of placebo-controlled trials: the rapid effect of a single "
+            "ketamine infusion is reported as response at 24 hours (OR 9.87). We take 24 h "
+            "after the first dose as the window for 'rapid response'."
+        ),
+    ),
+    Source(
+        key="outcomes_definitions_frank1991",
+        citation=(
+            "Frank E, Prien RF, Jarrett RB, et al. Conceptualization and rationale for "
+            "consensus definitions of terms in major depressive disorder: remission, "
+            "recovery, relapse, and recurrence. Arch Gen Psychiatry. 1991;48(9):851-855. "
+            "doi:10.1001/archpsyc.1991.01810330075011"
+        ),
+        url="https://jamanetwork.com/journals/jamapsychiatry/article-abstract/495503",
+        note=(
+            "Response, remission and relapse as change points defined by a severity "
+            "threshold on a rating scale; relapse is a return of symptoms after response or "
+            "remission. We take the vocabulary; the thresholds are per instrument."
+        ),
+    ),
+    Source(
+        key="outcomes_wilson1927",
+        citation=(
+            "Wilson EB. Probable inference, the law of succession, and statistical "
+            "inference. J Am Stat Assoc. 1927;22(158):209-212"
+        ),
+        note="The score interval for a binomial proportion, used for every rate here.",
+    ),
+    Source(
+        key="outcomes_newcombe1998",
+        citation=(
+            "Newcombe RG. Two-sided confidence intervals for the single proportion: "
+            "comparison of seven methods. Stat Med. 1998;17(8):857-872"
+        ),
+        url=(
+            "https://studylib.net/doc/7960426/"
+            "two-sided-confidence-intervals-for-the-single-proportion"
+        ),
+        note=(
+            "Recommends the Wilson score interval over the Wald interval: it stays inside "
+            "[0, 1] and keeps near-nominal coverage for small n and rates near 0 or 1."
+        ),
+    ),
+    Source(
+        key="outcomes_kaplan_meier1958",
+        citation=(
+            "Kaplan EL, Meier P. Nonparametric estimation from incomplete observations. "
+            "J Am Stat Assoc. 1958;53(282):457-481"
+        ),
+        note="The product-limit estimate of the probability of staying relapse-free.",
+    ),
+    Source(
+        key="outcomes_greenwood1926",
+        citation=(
+            "Greenwood M. The natural duration of cancer. Reports on Public Health and "
+            "Medical Subjects 33. London: HMSO; 1926. With the log(-log) transform of "
+            "Kalbfleisch JD, Prentice RL. The Statistical Analysis of Failure Time Data. "
+            "Wiley; 1980"
+        ),
+        url="https://www.math.wustl.edu/~sawyer/handouts/greenwood.pdf",
+        note=(
+            "Greenwood's variance of log S(t) and the 'exponential Greenwood' log(-log) "
+            "band, which stays in [0, 1]; the band lifelines' KaplanMeierFitter draws."
+        ),
+    ),
+)
+
+# --- regulation (controlled substances, records) ----------------------------------------
+_REGULATION: tuple[Source, ...] = ()
+
+
+def _gather(*sections: tuple[Source, ...]) -> dict[str, Source]:
+    gathered: dict[str, Source] = {}
+    for section in sections:
+        for source in section:
+            if source.key in gathered:
+                raise RuntimeError(f"source key {source.key!r} is defined twice")
+            gathered[source.key] = source
+    return gathered
+
+
+SOURCES: dict[str, Source] = _gather(_SCALES, _TREATMENT, _PHARMACOKINETICS, _OUTCOMES, _REGULATION)
+
+
+def cite(key: str) -> Source:
+    """The source registered under ``key``; a missing key is a programming error."""
+    return SOURCES[key]
