@@ -1,0 +1,101 @@
+"""Outcomes: does the therapy do for this clinic's patients what the clinic promises?
+
+Pure Python over plain records, in five small modules:
+
+* ``definitions`` — per-instrument thresholds (supplied by the caller from the scale) and
+  the clinic-configurable rules, each default with its source;
+* ``course`` — one course's baseline, response, remission, rapid response, sustained
+  response, relapse, worsening, suicidal-ideation change and completion, as of a time;
+* ``intervals`` — Wilson score intervals for every rate;
+* ``survival`` — the Kaplan–Meier curve of staying relapse-free, with its Greenwood band;
+* ``cohort`` — rates over pre-aggregated per-course rows, intent to treat beside completers;
+* ``evidence`` — published figures and brochure claims, and the verdict on each claim.
+
+See ``docs/outcomes.md`` for the definitions, formulas and sources in one place.
+"""
+
+from ketaclinic.clinical.outcomes.cohort import (
+    AdverseEventKind,
+    CohortSummary,
+    CourseRow,
+    TwoDenominators,
+    summarize_cohort,
+)
+from ketaclinic.clinical.outcomes.course import (
+    ChangeDirection,
+    CourseOutcome,
+    CourseRecord,
+    OutcomeFlag,
+    RelapseStatus,
+    ScoredAssessment,
+    SuicidalIdeationChange,
+    SuicideRisk,
+    SuicideRiskRating,
+    assess_course,
+    course_row,
+)
+from ketaclinic.clinical.outcomes.definitions import (
+    OutcomeDefinition,
+    OutcomeParameters,
+    RelapseRule,
+)
+from ketaclinic.clinical.outcomes.evidence import (
+    BROCHURE_CLAIMS,
+    PUBLISHED_FIGURES,
+    BrochureClaim,
+    ClaimDirection,
+    ClaimVerdict,
+    Denominator,
+    Measure,
+    ObservedRate,
+    PublishedFigure,
+    Verdict,
+    compare_claim,
+    compare_claims,
+    observed_for,
+    published_figures,
+)
+from ketaclinic.clinical.outcomes.intervals import DEFAULT_CONFIDENCE, Proportion, wilson_interval
+from ketaclinic.clinical.outcomes.survival import KaplanMeierCurve, KaplanMeierStep, kaplan_meier
+
+__all__ = [
+    "BROCHURE_CLAIMS",
+    "DEFAULT_CONFIDENCE",
+    "PUBLISHED_FIGURES",
+    "AdverseEventKind",
+    "BrochureClaim",
+    "ChangeDirection",
+    "ClaimDirection",
+    "ClaimVerdict",
+    "CohortSummary",
+    "CourseOutcome",
+    "CourseRecord",
+    "CourseRow",
+    "Denominator",
+    "KaplanMeierCurve",
+    "KaplanMeierStep",
+    "Measure",
+    "ObservedRate",
+    "OutcomeDefinition",
+    "OutcomeFlag",
+    "OutcomeParameters",
+    "Proportion",
+    "PublishedFigure",
+    "RelapseRule",
+    "RelapseStatus",
+    "ScoredAssessment",
+    "SuicidalIdeationChange",
+    "SuicideRisk",
+    "SuicideRiskRating",
+    "TwoDenominators",
+    "Verdict",
+    "assess_course",
+    "compare_claim",
+    "compare_claims",
+    "course_row",
+    "kaplan_meier",
+    "observed_for",
+    "published_figures",
+    "summarize_cohort",
+    "wilson_interval",
+]
