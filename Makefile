@@ -1,0 +1,69 @@
+# Two commands for a new user: `make demo` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+KETACLINIC_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+PYTEST_WORKERS ?= 2
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install demo serve test lint migrations-check test-clinical test-sqlite test-postgres \
+        browser-deps bench lock clean
+
+install: $(STAMP)
+
+# Re-installs only when the dependency pins change; a no-op otherwise.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-c constraints.txt -e ".[test]"
+	@touch $(STAMP)
+
+demo: install
+	$(BIN)/ketaclinic migrate
+	$(BIN)/ketaclinic demo
+	$(BIN)/ketaclinic serve
+
+serve: install
+	$(BIN)/ketaclinic serve
+
+test: install browser-deps lint migrations-check test-clinical test-sqlite test-postgres
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The pure clinical core: no Django, no database, 100% covered.
+test-clinical: install
+	$(BIN)/pytest tests/clinical -p no:django -p no:cacheprovider -n $(PYTEST_WORKERS) \
+		--cov=ketaclinic.clinical --cov-branch --cov-report=term --cov-fail-under=100 -q
+
+# The Django suite (pages, API, audit, browser) on SQLite.
+test-sqlite: install
+	KETACLINIC_DATABASE_URL=sqlite:///var/test.sqlite3 \
+		$(BIN)/pytest tests --ignore=tests/clinical -n $(PYTEST_WORKERS) -q
+
+# The same suite on PostgreSQL (the browser tests already ran above).
+test-postgres: install
+	KETACLINIC_DATABASE_URL=$(KETACLINIC_TEST_POSTGRES_URL) \
+		$(BIN)/pytest tests --ignore=tests/clinical --ignore=tests/browser \
+		-n $(PYTEST_WORKERS) -q
+
+# Debian's Chromium for the browser tests; installed only when missing and running as root.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "chromium not found (install Debian's chromium package for browser tests)"; fi; }
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^ketaclinic' > constraints.txt
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .coverage test-artifacts

@@ -1,0 +1,1 @@
+"""Organisations, sites, staff and their roles; who may see what is decided in ``access``."""

@@ -1,0 +1,22 @@
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """Staff roles; each is a Django group whose permissions ``roles.ROLE_PERMISSIONS`` sets."""
+
+    FRONT_DESK = "front_desk", "Front desk"
+    NURSE = "nurse", "Nurse"
+    PRESCRIBER = "prescriber", "Prescriber"
+    THERAPIST = "therapist", "Therapist"
+    MEDICAL_DIRECTOR = "medical_director", "Medical director"
+    ADMIN = "admin", "Administrator"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"

@@ -1,0 +1,26 @@
+"""Navigation by role: each person sees the pages their permissions open."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("Today", reverse("home"), "home")]
+    if user.has_perm("patients.view_patient"):
+        items.append(("Patients", reverse("patients:list"), "patients"))
+    if user.has_perm("audit.view_auditevent"):
+        items.append(("Audit", reverse("audit:list"), "audit"))
+    if user.is_staff:
+        items.append(("Settings", reverse("admin:index"), "admin"))
+    current = request.resolver_match.namespace if request.resolver_match else ""
+    current = current or (request.resolver_match.url_name if request.resolver_match else "")
+    return {
+        "nav_items": [
+            {"label": label, "url": url, "current": key == current} for label, url, key in items
+        ]
+    }

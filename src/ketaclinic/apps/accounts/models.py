@@ -1,0 +1,99 @@
+"""The clinic organisation, its registered sites, and the staff who work there."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+from ketaclinic.apps.accounts.choices import Role
+
+DEA_NUMBER = RegexValidator(r"^[A-Z]{2}\d{7}$", "A DEA number is two letters and seven digits.")
+
+
+def validate_timezone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError("%(value)s is not an IANA time zone.", params={"value": value})
+
+
+def validate_open_weekdays(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(d, int) and 0 <= d <= 6 for d in value):
+        raise ValidationError("Open days are a list of weekday numbers 0 (Monday) to 6 (Sunday).")
+
+
+def default_open_weekdays() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
+class Organisation(models.Model):
+    """The clinic as a legal entity; one installation usually serves one organisation."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    """A registered location: its own time zone, DEA registration, open days and chairs.
+
+    Patients, sessions and controlled-substance stock belong to a site; staff see only the
+    sites they work at.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="sites")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True, help_text="Used in public page addresses.")
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    dea_registration = models.CharField(
+        max_length=9, blank=True, validators=[DEA_NUMBER], verbose_name="DEA registration"
+    )
+    open_weekdays = models.JSONField(
+        default=default_open_weekdays, validators=[validate_open_weekdays]
+    )
+    chairs = models.PositiveSmallIntegerField(default=4, help_text="Infusion chairs or rooms.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="site_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of staff. Roles are groups; ``sites`` bounds which patients they may see."""
+
+    sites = models.ManyToManyField(Site, related_name="staff", blank=True)
+    licence_number = models.CharField(max_length=40, blank=True)
+    licence_expires_on = models.DateField(null=True, blank=True)
+    dea_number = models.CharField(
+        max_length=9, blank=True, validators=[DEA_NUMBER], verbose_name="DEA number"
+    )
+    dea_expires_on = models.DateField(null=True, blank=True, verbose_name="DEA expires on")
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    def role_codes(self) -> frozenset[str]:
+        """The user's roles, cached on the instance for the request."""
+        cached = getattr(self, "_role_codes", None)
+        if cached is None:
+            valid = set(Role.values)
+            cached = frozenset(g for g in self.groups.values_list("name", flat=True) if g in valid)
+            self._role_codes = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_codes() & set(roles))

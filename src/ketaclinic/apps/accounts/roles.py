@@ -1,0 +1,61 @@
+"""Roles as Django groups with permissions, kept in step with this table after each migrate.
+
+The table is the one place that says what each role may do; views check permissions (not
+role names), so a clinic can adjust a group in the admin without touching code.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.db import DEFAULT_DB_ALIAS
+
+from ketaclinic.apps.accounts.choices import Role
+
+PATIENT_READ = ("patients.view_patient", "patients.view_measurement")
+PATIENT_WRITE = (
+    "patients.add_patient",
+    "patients.change_patient",
+    "patients.add_measurement",
+)
+
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Role.FRONT_DESK: (*PATIENT_READ, "patients.add_patient", "patients.change_patient"),
+    Role.NURSE: (*PATIENT_READ, "patients.change_patient", "patients.add_measurement"),
+    Role.PRESCRIBER: (*PATIENT_READ, *PATIENT_WRITE),
+    Role.THERAPIST: PATIENT_READ,
+    Role.MEDICAL_DIRECTOR: (
+        *PATIENT_READ,
+        *PATIENT_WRITE,
+        "audit.view_auditevent",
+        "audit.export_auditevent",
+    ),
+    Role.ADMIN: (
+        "accounts.view_site",
+        "accounts.change_site",
+        "accounts.add_site",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "audit.view_auditevent",
+    ),
+}
+
+
+def _permission(code: str) -> Permission:
+    app_label, codename = code.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def sync_role_groups(using: str = DEFAULT_DB_ALIAS, **_: object) -> None:
+    """Create each role's group and set exactly its permissions (idempotent).
+
+    Permissions of apps migrated later in the same run do not exist yet when our app's
+    post_migrate fires, so they are created first (Django's own function, idempotent).
+    """
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set([_permission(code) for code in codes])

@@ -1,0 +1,28 @@
+"""Login, logout and password change: Django's views with our templates and audit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.urls import reverse_lazy
+
+from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.recorder import record_event
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record_event(
+            self.request, Action.PASSWORD_CHANGE, object_type="user", object_id=self.request.user.pk
+        )
+        messages.success(self.request, "Your password was changed.")
+        return response

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ketaclinic.apps.demo.organisation import DEMO_PASSWORD
+from ketaclinic.apps.demo.seeding import seed_demo_clinic
+
+
+class Command(BaseCommand):
+    help = "Create a synthetic demo clinic (two sites, staff for every role, N patients)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--patients", type=int, default=200)
+        parser.add_argument("--seed", type=int, default=20261122)
+        parser.add_argument("--force", action="store_true")
+
+    def handle(self, *args, **options) -> None:
+        if not 0 <= options["patients"] <= 1_000_000:
+            raise CommandError("--patients must be between 0 and 1000000")
+        try:
+            summary = seed_demo_clinic(
+                patient_count=options["patients"], seed=options["seed"], force=options["force"]
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        if summary.created:
+            self.stdout.write(f"Demo clinic created with {summary.patients} synthetic patients.")
+        else:
+            self.stdout.write("Demo clinic already present; nothing added.")
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for username, role, sites in summary.logins:
+            self.stdout.write(f"  {username:<16} {role:<18} {sites}")

@@ -1,0 +1,1 @@
+"""Patients: demographics, contacts, weight and height history."""

@@ -1,0 +1,148 @@
+"""Patient pages: search, create, chart, edit, weight and height. Every access is audited."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ketaclinic.apps.accounts.access import (
+    patient_for,
+    patients_for,
+    require_permission,
+    sites_for,
+)
+from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.patients.forms import MeasurementForm, PatientForm, PatientSearchForm
+from ketaclinic.apps.patients.search import search_patients
+from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
+from ketaclinic.apps.web.rendering import render_page_or_fragment
+
+
+@require_permission("patients.view_patient")
+def patient_list(request: HttpRequest) -> HttpResponse:
+    form = PatientSearchForm(request.GET or None)
+    patients = patients_for(request.user).select_related("site")
+    searched = form.has_terms
+    if searched:
+        patients = search_patients(
+            patients, form.cleaned_data["q"], form.cleaned_data["date_of_birth"]
+        )
+        record_event(
+            request,
+            Action.SEARCH,
+            object_type="patient",
+            detail={
+                "q": form.cleaned_data["q"],
+                "date_of_birth": str(form.cleaned_data["date_of_birth"] or ""),
+            },
+        )
+    page = paginate(patients.order_by("family_name", "given_name", "id"), page_number(request.GET))
+    context = {
+        "form": form,
+        "page": page,
+        "searched": searched,
+        "query": query_without_page(request.GET),
+        "can_add": request.user.has_perm("patients.add_patient"),
+    }
+    return render_page_or_fragment(
+        request, "patients/patient_list.html", "patients/_patient_results.html", context
+    )
+
+
+@require_permission("patients.add_patient")
+@require_http_methods(["GET", "POST"])
+def patient_create(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None, sites=sites_for(request.user), today=clock.today())
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            patient = form.save()
+            record_event(
+                request, Action.CREATE, object_type="patient", object_id=patient.pk, patient=patient
+            )
+        messages.success(request, f"{patient.full_name} was added with MRN {patient.mrn}.")
+        return redirect("patients:detail", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/patient_form.html",
+        {"form": form, "creating": True},
+        status=422 if form.errors else 200,
+    )
+
+
+def _chart_context(request: HttpRequest, patient, measurement_form=None) -> dict:
+    today = clock.today(patient.site.timezone)
+    measurements = list(patient.measurements.select_related("recorded_by")[:20])
+    return {
+        "patient": patient,
+        "age": patient.age_on(today),
+        "measurements": measurements,
+        "latest": measurements[0] if measurements else None,
+        "measurement_form": measurement_form or MeasurementForm(today=today),
+        "can_edit": request.user.has_perm("patients.change_patient"),
+        "can_measure": request.user.has_perm("patients.add_measurement"),
+    }
+
+
+@require_permission("patients.view_patient")
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_for(request.user, patient_id)
+    record_event(request, Action.VIEW, object_type="patient", object_id=patient.pk, patient=patient)
+    return render(request, "patients/patient_detail.html", _chart_context(request, patient))
+
+
+@require_permission("patients.change_patient")
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_for(request.user, patient_id, "patients.change_patient")
+    form = PatientForm(
+        request.POST or None, instance=patient, sites=sites_for(request.user), today=clock.today()
+    )
+    if request.method == "POST" and form.is_valid():
+        changed = sorted(form.changed_data)
+        with transaction.atomic():
+            form.save()
+            record_event(
+                request,
+                Action.UPDATE,
+                object_type="patient",
+                object_id=patient.pk,
+                patient=patient,
+                detail={"fields": changed},
+            )
+        messages.success(request, "Changes saved." if changed else "Nothing was changed.")
+        return redirect("patients:detail", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/patient_form.html",
+        {"form": form, "patient": patient, "creating": False},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_permission("patients.add_measurement")
+@require_POST
+def measurement_add(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_for(request.user, patient_id, "patients.add_measurement")
+    form = MeasurementForm(request.POST, today=clock.today(patient.site.timezone))
+    if form.is_valid():
+        with transaction.atomic():
+            measurement = form.save(commit=False)
+            measurement.patient = patient
+            measurement.recorded_by = request.user
+            measurement.save()
+            record_event(
+                request,
+                Action.CREATE,
+                object_type="measurement",
+                object_id=measurement.pk,
+                patient=patient,
+            )
+        messages.success(request, f"Weight {measurement.weight_kg} kg recorded.")
+        return redirect("patients:detail", patient_id=patient.pk)
+    context = _chart_context(request, patient, form)
+    return render(request, "patients/patient_detail.html", context, status=422)

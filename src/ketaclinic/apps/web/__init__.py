@@ -1,0 +1,1 @@
+"""The shell every page shares: layout, navigation, home, health check, error pages."""

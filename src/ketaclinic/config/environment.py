@@ -1,0 +1,129 @@
+"""Settings from the environment, parsed strictly.
+
+A clinic's deployment is configured with ``KETACLINIC_*`` variables. Every value is checked at
+start-up: a typo stops the process with a message naming the variable, rather than running a
+clinic with a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import ImproperlyConfigured
+
+__all__ = ["SETTINGS_SPECS", "Environment", "SettingSpec"]
+
+T = TypeVar("T")
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError("expected one of true/false, yes/no, on/off, 1/0")
+
+
+def parse_int_range(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise ValueError("expected a whole number") from None
+        if not low <= value <= high:
+            raise ValueError(f"expected a number from {low} to {high}")
+        return value
+
+    return parse
+
+
+def parse_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def parse_timezone(text: str) -> str:
+    try:
+        ZoneInfo(text.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("expected an IANA time zone such as Europe/Zurich") from None
+    return text.strip()
+
+
+def parse_choice(*choices: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip().lower()
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}")
+        return value
+
+    return parse
+
+
+def parse_database_url(text: str) -> str:
+    value = text.strip()
+    if not value.startswith(("sqlite:", "postgres://", "postgresql://")):
+        raise ValueError("expected sqlite:///path or postgresql://user@host:port/name")
+    return value
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One documented environment variable: the README's configuration table is built from these."""
+
+    name: str
+    default: str
+    description: str
+
+
+SETTINGS_SPECS: tuple[SettingSpec, ...] = (
+    SettingSpec("KETACLINIC_ENV", "development", "development or production"),
+    SettingSpec(
+        "KETACLINIC_DATABASE_URL",
+        "sqlite:///var/ketaclinic.sqlite3",
+        "database; SQLite by default, postgresql://... in production",
+    ),
+    SettingSpec(
+        "KETACLINIC_SECRET_KEY", "(generated in var/ for development)", "required in production"
+    ),
+    SettingSpec("KETACLINIC_ALLOWED_HOSTS", "localhost,127.0.0.1", "comma-separated host names"),
+    SettingSpec("KETACLINIC_DEBUG", "false", "Django debug pages (never in production)"),
+    SettingSpec("KETACLINIC_SESSION_IDLE_MINUTES", "15", "log out after this many idle minutes"),
+    SettingSpec("KETACLINIC_TIME_ZONE", "UTC", "server time zone; each site has its own"),
+    SettingSpec("KETACLINIC_LOG_LEVEL", "info", "debug, info, warning or error"),
+    SettingSpec(
+        "KETACLINIC_TRUSTED_PROXIES", "0", "reverse proxies in front (for client addresses)"
+    ),
+    SettingSpec("KETACLINIC_DATA_DIR", "var", "where SQLite, the dev secret key and uploads live"),
+)
+
+
+class Environment:
+    """Typed, strict reads of ``KETACLINIC_*`` variables; errors name the variable."""
+
+    def __init__(self, values: Mapping[str, str] | None = None) -> None:
+        self._values = os.environ if values is None else values
+
+    def raw(self, name: str) -> str | None:
+        value = self._values.get(name)
+        return value if value not in (None, "") else None
+
+    def get(self, name: str, parse: Callable[[str], T], default: T) -> T:
+        text = self.raw(name)
+        if text is None:
+            return default
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name}={text!r}: {error}") from None
+
+    def data_dir(self) -> Path:
+        return Path(self.get("KETACLINIC_DATA_DIR", str, "var")).resolve()

@@ -1,0 +1,230 @@
+"""Django settings for Ketaclinic, read from the environment (see ``environment.py``).
+
+One settings module serves development, tests and production; ``KETACLINIC_ENV=production``
+turns on everything ``ketaclinic check --deploy`` asks for and refuses to start without a
+real secret key and host names.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from ketaclinic.config.environment import (
+    Environment,
+    parse_bool,
+    parse_choice,
+    parse_database_url,
+    parse_int_range,
+    parse_list,
+    parse_timezone,
+)
+
+env = Environment()
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = env.data_dir()
+
+KETACLINIC_ENV = env.get("KETACLINIC_ENV", parse_choice("development", "production"), "development")
+PRODUCTION = KETACLINIC_ENV == "production"
+DEBUG = env.get("KETACLINIC_DEBUG", parse_bool, False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "KETACLINIC_DEBUG=true is not allowed with KETACLINIC_ENV=production"
+    )
+
+
+def _secret_key() -> str:
+    configured = env.raw("KETACLINIC_SECRET_KEY")
+    if configured:
+        if len(configured) < 50:
+            raise ImproperlyConfigured("KETACLINIC_SECRET_KEY: use at least 50 random characters")
+        return configured
+    if PRODUCTION:
+        raise ImproperlyConfigured("KETACLINIC_SECRET_KEY must be set in production")
+    # Development: a random key kept beside the SQLite file, so sessions survive restarts.
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(64))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env.get(
+    "KETACLINIC_ALLOWED_HOSTS", parse_list, [] if PRODUCTION else ["localhost", "127.0.0.1"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("KETACLINIC_ALLOWED_HOSTS must name the clinic's host in production")
+
+INSTALLED_APPS = [
+    "ketaclinic.apps.accounts",
+    "ketaclinic.apps.audit",
+    "ketaclinic.apps.patients",
+    "ketaclinic.apps.demo",
+    "ketaclinic.apps.web",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "ketaclinic.config.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ketaclinic.apps.audit.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ketaclinic.apps.accounts.middleware.IdleTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "ketaclinic.config.urls"
+WSGI_APPLICATION = "ketaclinic.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "ketaclinic.apps.accounts.context.navigation",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env.get(
+    "KETACLINIC_DATABASE_URL", parse_database_url, f"sqlite:///{DATA_DIR / 'ketaclinic.sqlite3'}"
+)
+
+
+def _database(url: str) -> dict:
+    config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        config["CONN_MAX_AGE"] = 0
+        config["CONN_HEALTH_CHECKS"] = False
+        config["OPTIONS"] = {
+            # WAL lets readers work while a nurse writes; FULL survives a power cut;
+            # IMMEDIATE takes the write lock at BEGIN so concurrent writers queue, not fail.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+                "PRAGMA busy_timeout=5000;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+        }
+    return config
+
+
+DATABASES = {"default": _database(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+ATOMIC_REQUESTS = False
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+SESSION_IDLE_MINUTES = env.get("KETACLINIC_SESSION_IDLE_MINUTES", parse_int_range(1, 720), 15)
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.get("KETACLINIC_TIME_ZONE", parse_timezone, "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Development and tests serve static files straight from the package; production collects them.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+
+TRUSTED_PROXIES = env.get("KETACLINIC_TRUSTED_PROXIES", parse_int_range(0, 5), 0)
+
+# Security headers. Production adds HTTPS-only cookies and HSTS.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if TRUSTED_PROXIES:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+LOG_LEVEL = env.get(
+    "KETACLINIC_LOG_LEVEL", parse_choice("debug", "info", "warning", "error"), "info"
+).upper()
+# Application logs carry request ids, paths and status codes only, never patient data:
+# query strings are dropped by the request formatter, and patient data goes to the audit trail.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_patient_data": {"()": "ketaclinic.config.logging_filters.NoPatientData"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_patient_data"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"level": "ERROR", "propagate": True},
+    },
+}
+
+# Crisis resources shown wherever a patient reports suicidal thoughts.
+KETACLINIC_CRISIS_TEXT = env.get(
+    "KETACLINIC_CRISIS_TEXT",
+    str,
+    "If you are thinking about suicide or are in crisis, call or text 988 (US Suicide & Crisis "
+    "Lifeline) or your local emergency number now.",
+)

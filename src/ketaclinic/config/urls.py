@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from ketaclinic.apps.audit import urls as audit_urls
+from ketaclinic.apps.web import views as web_views
+from ketaclinic.config.api import api
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path("accounts/", include("ketaclinic.apps.accounts.urls")),
+    path("patients/", include("ketaclinic.apps.patients.urls")),
+    path("audit/", include(audit_urls)),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "ketaclinic.apps.web.views.permission_denied"
+handler404 = "ketaclinic.apps.web.views.page_not_found"
+handler500 = "ketaclinic.apps.web.views.server_error"
