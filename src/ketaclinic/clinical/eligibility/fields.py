@@ -155,10 +155,3 @@ class FieldReader:
 
     def nested(self, key: str, allowed: frozenset[str]) -> FieldReader:
         return FieldReader(self._require(key), prefix=self.name(key), allowed=allowed)
-
-    def items(self, key: str) -> list[tuple[str, Any]]:
-        """``(field name, raw value)`` for each item of a required, non-empty list."""
-        value = self._require(key)
-        if not isinstance(value, list):
-            raise InvalidValue(self.name(key), "must be a list")
-        return [(f"{self.name(key)}[{index}]", item) for index, item in enumerate(value)]
