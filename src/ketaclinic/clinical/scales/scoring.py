@@ -81,8 +81,17 @@ def _by_key(instrument: Instrument, answers: Answers) -> Mapping[str, object]:
     if isinstance(answers, str | bytes) or not isinstance(answers, Sequence):
         raise InvalidValue("answers", "must be a list of answers or a mapping of item keys")
     shortest = _shortest_answer_list(instrument)
-    if not shortest <= len(answers) <= len(keys):
-        expected = str(len(keys)) if shortest == len(keys) else f"{shortest} to {len(keys)}"
+    if shortest == len(keys):
+        expected = str(shortest)
+    else:
+        joiner = " or " if len(keys) - shortest == 1 else " to "
+        expected = f"{shortest}{joiner}{len(keys)}"
+    if len(answers) < shortest:
+        raise MissingItem(
+            keys[len(answers)],
+            f"missing answer (got {len(answers)} answers, expected {expected})",
+        )
+    if len(answers) > len(keys):
         raise InvalidValue("answers", f"expected {expected} answers, got {len(answers)}")
     return dict(zip(keys, answers, strict=False))
 
