@@ -282,8 +282,10 @@ _SCALES: tuple[Source, ...] = (
         ),
         url="https://doi.org/10.1016/0304-3959(94)00178-H",
         note=(
-            "Cut-points 1-4 mild, 5-6 moderate, 7-10 severe (worst cancer pain). Recalled, not "
-            "re-verified in this session; other settings use 1-3 / 4-6 / 7-10."
+            "Cut-points 1-4 mild, 5-6 moderate, 7-10 severe, from pain's interference with "
+            "function in cancer patients (checked against the PubMed abstract). Later work "
+            "(Paul 2005, Pain 113:37-44) confirms the 4/5 boundary but not 6/7; other "
+            "conditions give other cut-points, so treat the bands as a reading aid."
         ),
     ),
     Source(
