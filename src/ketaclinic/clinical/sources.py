@@ -113,8 +113,9 @@ _SCALES: tuple[Source, ...] = (
         url="http://ids-qids.org/interpretation.html",
         note=(
             "QIDS-SR16 severity: 0-5 none, 6-10 mild, 11-15 moderate, 16-20 severe, 21-27 very "
-            "severe (adapted from Rush 2003, Trivedi 2004). The site states the IDS/QIDS may "
-            "be used without charge; we store short item labels only, not the anchors."
+            "severe (adapted from Rush 2003, Trivedi 2004). Terms of use were not found in "
+            "this session (the project brief says free to use); we store short item labels "
+            "only, not the anchors, until they are confirmed."
         ),
     ),
     Source(
@@ -261,7 +262,8 @@ _SCALES: tuple[Source, ...] = (
             "The responsiveness levels (5 responds readily to name in normal tone ... 1 does "
             "not respond to mild prodding or shaking). The 0-5 'modified' form used in "
             "sedation studies adds 1 = responds only after painful trapezius squeeze and 0 = "
-            "no response to it. Not re-checked against the paper in this session."
+            "no response to it (levels as tabulated in BMC Anesthesiol 2022, "
+            "doi:10.1186/s12871-022-01788-1, Table 2); the 1990 paper itself not re-read."
         ),
     ),
     Source(

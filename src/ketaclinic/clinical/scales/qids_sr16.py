@@ -101,7 +101,7 @@ QIDS_SR16 = Instrument(
     loinc_panel=None,
     loinc_total=None,
     licence=(
-        "Free to use without charge per the IDS/QIDS website. Only short item names are "
+        "Reported free to use (IDS/QIDS website; terms not re-read). Only short item names are "
         "stored; show patients the official form's wording and anchors."
     ),
     sources=("qids_rush_2003", "qids_interpretation", "qids_stard_rush_2006"),
