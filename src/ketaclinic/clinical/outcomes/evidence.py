@@ -367,8 +367,9 @@ def compare_claims(
 def observed_for(summary: CohortSummary, measure: Measure) -> ObservedRate:
     """The clinic's figure for ``measure``: intent to treat where there is a choice.
 
-    A durability figure needs someone followed up to the time point; before that the
-    Kaplan–Meier curve says nothing about it and the figure has no estimate.
+    A durability figure needs someone followed up to the time point (or the curve to have
+    reached 0 before it); otherwise the Kaplan–Meier curve says nothing about that time and
+    the figure has no estimate.
     """
     started = "patients who started a course"
     if measure is Measure.RESPONSE:
@@ -386,7 +387,7 @@ def observed_for(summary: CohortSummary, measure: Measure) -> ObservedRate:
         f"Kaplan–Meier estimate at {days:g} days from {summary.relapse_at_risk} courses "
         "followed for relapse after induction"
     )
-    if curve.steps[-1].time < days:
+    if curve.steps[-1].time < days and curve.steps[-1].survival > 0:
         return ObservedRate(None, 0.0, 1.0, f"{basis}; none followed that long yet")
     if measure is Measure.RELAPSE_FREE_6_MONTHS:
         return ObservedRate(step.survival, step.lower, step.upper, basis, curve.confidence)

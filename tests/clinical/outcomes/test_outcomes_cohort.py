@@ -1,0 +1,207 @@
+"""Cohort rates over per-course rows: a hand-counted cohort, then statsmodels and lifelines."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from lifelines import KaplanMeierFitter
+from statsmodels.stats.proportion import proportion_confint
+
+from ketaclinic.clinical.exceptions import InvalidValue, OutOfRange, UnknownCode
+from ketaclinic.clinical.outcomes.cohort import AdverseEventKind, CourseRow, summarize_cohort
+
+CASE = json.loads((Path(__file__).parents[1] / "cases/outcomes/cohort.json").read_text())
+EXPECT = CASE["expect"]
+
+
+def to_row(record: dict) -> CourseRow:
+    fields = {k: v for k, v in record.items() if k != "id"}
+    fields["adverse_event_sessions"] = {
+        AdverseEventKind(kind): count
+        for kind, count in fields.get("adverse_event_sessions", {}).items()
+    }
+    return CourseRow(**fields)
+
+
+ROWS = [to_row(record) for record in CASE["rows"]]
+
+
+def counts(proportion) -> list[int]:
+    return [proportion.events, proportion.total]
+
+
+def test_the_case_file_cites_its_sources():
+    assert "outcomes_elekt_d_anand2023" in CASE["source"]
+
+
+def test_cohort_counts_match_the_hand_count():
+    summary = summarize_cohort(ROWS)
+    assert summary.started == EXPECT["started"]
+    assert summary.completed == EXPECT["completed"]
+    assert summary.completers_with_followup == EXPECT["completers_with_followup"]
+    assert counts(summary.lost_to_follow_up) == EXPECT["lost_to_follow_up"]
+    assert counts(summary.completion) == EXPECT["completion"]
+    for name in ("response", "remission", "rapid_response", "worsening"):
+        pair = getattr(summary, name)
+        assert counts(pair.intent_to_treat) == EXPECT[name]["intent_to_treat"], name
+        assert counts(pair.completers) == EXPECT[name]["completers"], name
+    assert summary.relapse_at_risk == EXPECT["relapse_at_risk"]
+    assert summary.relapsed == EXPECT["relapsed"]
+    assert summary.sessions == EXPECT["sessions"]
+    assert counts(summary.holds) == EXPECT["holds"]
+    assert counts(summary.adverse_events) == EXPECT["adverse_events"]
+    assert {k.value: counts(v) for k, v in summary.adverse_events_by_kind.items()} == EXPECT[
+        "adverse_events_by_kind"
+    ]
+
+
+def test_durability_curve_matches_the_hand_table():
+    steps = summarize_cohort(ROWS).durability.steps
+    assert len(steps) == len(EXPECT["durability"])
+    for step, expected in zip(steps, EXPECT["durability"], strict=True):
+        assert step.time == expected["time"]
+        assert step.at_risk == expected["at_risk"]
+        assert step.survival == pytest.approx(expected["survival"])
+
+
+def test_intent_to_treat_is_never_above_the_completers_when_dropouts_do_worse():
+    summary = summarize_cohort(ROWS)
+    assert summary.response.intent_to_treat.estimate == pytest.approx(0.4)
+    assert summary.response.completers.estimate == pytest.approx(0.5)
+
+
+def random_rows(seed: int, n: int) -> list[CourseRow]:
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        completed = rng.random() < 0.75
+        followup = rng.random() < (0.9 if completed else 0.4)
+        responded = followup and rng.random() < 0.5
+        sessions = 6 if completed else rng.randint(1, 5)
+        at_risk = responded and rng.random() < 0.9
+        adverse = rng.randint(0, sessions)
+        rows.append(
+            CourseRow(
+                completed=completed,
+                has_followup=followup,
+                responded=responded,
+                remitted=responded and rng.random() < 0.5,
+                rapid_response=rng.random() < 0.2,
+                worsened=followup and not responded and rng.random() < 0.15,
+                relapse_at_risk=at_risk,
+                relapsed=at_risk and rng.random() < 0.5,
+                relapse_days=rng.randint(0, 52) * 7 if at_risk else None,
+                sessions_given=sessions,
+                sessions_held=rng.randint(0, 1) if sessions else 0,
+                sessions_with_adverse_event=adverse,
+                adverse_event_sessions={AdverseEventKind.DISSOCIATION: adverse},
+            )
+        )
+    return rows
+
+
+@pytest.mark.parametrize("seed", [7, 11])
+def test_an_independent_recomputation_with_statsmodels_and_lifelines_agrees(seed):
+    rows = random_rows(seed, 2000)
+    summary = summarize_cohort(rows)
+
+    def check(proportion, events, total):
+        lower, upper = proportion_confint(events, total, method="wilson")
+        assert (proportion.events, proportion.total) == (events, total)
+        assert proportion.lower == pytest.approx(lower, abs=1e-12)
+        assert proportion.upper == pytest.approx(upper, abs=1e-12)
+
+    completers = [r for r in rows if r.completed and r.has_followup]
+    for name, attribute in (
+        ("response", "responded"),
+        ("remission", "remitted"),
+        ("rapid_response", "rapid_response"),
+        ("worsening", "worsened"),
+    ):
+        pair = getattr(summary, name)
+        check(pair.intent_to_treat, sum(getattr(r, attribute) for r in rows), len(rows))
+        check(pair.completers, sum(getattr(r, attribute) for r in completers), len(completers))
+    check(summary.completion, sum(r.completed for r in rows), len(rows))
+    check(summary.lost_to_follow_up, sum(not r.has_followup for r in rows), len(rows))
+    sessions = sum(r.sessions_given for r in rows)
+    check(summary.holds, sum(r.sessions_held for r in rows), sessions)
+    check(summary.adverse_events, sum(r.sessions_with_adverse_event for r in rows), sessions)
+
+    at_risk = [r for r in rows if r.relapse_at_risk]
+    fitter = KaplanMeierFitter().fit(
+        [r.relapse_days for r in at_risk], [r.relapsed for r in at_risk]
+    )
+    survival = fitter.survival_function_.iloc[:, 0]
+    band = fitter.confidence_interval_survival_function_
+    steps = summary.durability.steps
+    assert [s.time for s in steps] == list(survival.index)
+    assert [s.survival for s in steps] == pytest.approx(list(survival), abs=1e-12)
+    assert [s.lower for s in steps] == pytest.approx(list(band.iloc[:, 0]), abs=1e-9)
+    assert [s.upper for s in steps] == pytest.approx(list(band.iloc[:, 1]), abs=1e-9)
+
+
+def test_an_empty_cohort_has_no_estimates_and_a_flat_curve():
+    summary = summarize_cohort([])
+    assert summary.started == 0
+    assert summary.response.intent_to_treat.estimate is None
+    assert summary.holds.estimate is None
+    assert len(summary.durability.steps) == 1
+
+
+def test_rows_may_be_any_iterable_such_as_a_database_cursor():
+    summary = summarize_cohort(row for row in ROWS)
+    assert summary.started == 10
+
+
+@pytest.mark.parametrize(
+    ("row", "error", "field"),
+    [
+        (CourseRow(True, False, responded=True), InvalidValue, "rows[0].responded"),
+        (CourseRow(True, False, remitted=True), InvalidValue, "rows[0].remitted"),
+        (CourseRow(True, False, worsened=True), InvalidValue, "rows[0].worsened"),
+        (CourseRow(True, True, relapsed=True), InvalidValue, "rows[0].relapsed"),
+        (CourseRow(True, True, relapse_at_risk=True), InvalidValue, "rows[0].relapse_days"),
+        (
+            CourseRow(True, True, relapse_at_risk=True, relapse_days="3"),
+            InvalidValue,
+            "rows[0].relapse_days",
+        ),
+        (
+            CourseRow(True, True, relapse_at_risk=True, relapse_days=-1),
+            OutOfRange,
+            "rows[0].relapse_days",
+        ),
+        (CourseRow(True, True, sessions_given=-1), OutOfRange, "rows[0].sessions_given"),
+        (CourseRow(True, True, sessions_given=1.0), InvalidValue, "rows[0].sessions_given"),
+        (
+            CourseRow(True, True, sessions_given=2, sessions_held=3),
+            OutOfRange,
+            "rows[0].sessions_held",
+        ),
+        (
+            CourseRow(True, True, sessions_given=2, adverse_event_sessions={"rash": 1}),
+            UnknownCode,
+            "rows[0].adverse_event_sessions",
+        ),
+        (
+            CourseRow(
+                True, True, sessions_given=2, adverse_event_sessions={AdverseEventKind.SEDATION: 3}
+            ),
+            OutOfRange,
+            "rows[0].adverse_event_sessions[sedation]",
+        ),
+    ],
+)
+def test_an_inconsistent_row_is_refused_naming_the_field(row, error, field):
+    with pytest.raises(error) as caught:
+        summarize_cohort([row])
+    assert caught.value.field == field
+
+
+def test_a_kind_given_as_its_plain_code_is_accepted():
+    row = CourseRow(True, True, sessions_given=2, adverse_event_sessions={"sedation": 1})
+    summary = summarize_cohort([row])
+    assert summary.adverse_events_by_kind[AdverseEventKind.SEDATION].events == 1

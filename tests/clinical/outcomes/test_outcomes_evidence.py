@@ -1,0 +1,191 @@
+"""Published figures with sources, brochure claims, and the verdict the director reads."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ketaclinic.clinical.exceptions import InvalidValue
+from ketaclinic.clinical.outcomes.cohort import CourseRow, summarize_cohort
+from ketaclinic.clinical.outcomes.evidence import (
+    BROCHURE_CLAIMS,
+    PUBLISHED_FIGURES,
+    ClaimDirection,
+    Denominator,
+    Measure,
+    ObservedRate,
+    Verdict,
+    compare_claim,
+    compare_claims,
+    observed_for,
+    published_figures,
+)
+from ketaclinic.clinical.outcomes.intervals import wilson_interval
+from ketaclinic.clinical.sources import SOURCES
+
+CASES = json.loads((Path(__file__).parents[1] / "cases/outcomes/claims.json").read_text())
+CLAIMS = {claim.key: claim for claim in BROCHURE_CLAIMS}
+
+
+def test_every_published_figure_cites_a_registered_source():
+    for figure in PUBLISHED_FIGURES:
+        assert figure.source in SOURCES, figure.key
+        assert isinstance(figure.rate, Decimal)
+        assert Decimal(0) < figure.rate < Decimal(1)
+
+
+def test_the_published_figures_are_the_ones_the_sources_report():
+    figures = {f.key: f for f in PUBLISHED_FIGURES}
+    assert figures["elekt_d_response"].rate == Decimal("0.554")
+    assert figures["elekt_d_response"].n == 195
+    assert figures["us_community_response"].rate == Decimal("0.536")
+    assert figures["us_community_remission"].rate == Decimal("0.289")
+    assert figures["us_community_response"].source == "outcomes_community_mcinnes2022"
+    assert (figures["toronto_response"].rate, figures["toronto_remission"].rate) == (
+        Decimal("0.27"),
+        Decimal("0.13"),
+    )
+    assert figures["ketect_remission"].rate == Decimal("0.46")
+    assert figures["ketect_relapse"].rate == Decimal("0.70")
+    assert figures["ketect_relapse"].denominator is Denominator.REMITTERS
+    assert figures["at_home_response"].rate == Decimal("0.628")
+    assert figures["at_home_response"].denominator is Denominator.COMPLETERS
+
+
+def test_each_source_note_repeats_the_figure_taken_from_it():
+    assert "55.4%" in SOURCES["outcomes_elekt_d_anand2023"].note
+    assert "53.6%" in SOURCES["outcomes_community_mcinnes2022"].note
+    assert "27%" in SOURCES["outcomes_toronto_mcintyre2020"].note
+    assert "70%" in SOURCES["outcomes_ketect_ekstrand2022"].note
+    assert "62.8%" in SOURCES["outcomes_at_home_hull2022"].note
+
+
+def test_published_figures_are_found_by_measure():
+    response = published_figures(Measure.RESPONSE)
+    assert {f.key for f in response} >= {"elekt_d_response", "toronto_response"}
+    assert all(f.measure is Measure.RESPONSE for f in response)
+    assert published_figures(Measure.RAPID_RESPONSE) == ()
+
+
+def test_brochure_claims_are_data():
+    assert CLAIMS["seventy_percent_success"].rate == Decimal("0.70")
+    assert CLAIMS["seventy_percent_success"].measure is Measure.RESPONSE
+    assert CLAIMS["relief_within_hours"].measure is Measure.RAPID_RESPONSE
+    assert CLAIMS["few_side_effects"].direction is ClaimDirection.AT_MOST
+
+
+@pytest.mark.parametrize("case", CASES["cases"], ids=lambda c: f"{c['claim']}-{c['verdict']}")
+def test_claim_verdict_matches_the_worked_case(case):
+    observed = ObservedRate(case["estimate"], case["lower"], case["upper"], "test cohort")
+    result = compare_claim(CLAIMS[case["claim"]], observed)
+    assert result.verdict is Verdict(case["verdict"]), case["why"]
+
+
+def test_the_supported_message_gives_figure_interval_denominator_and_claim():
+    observed = ObservedRate.from_proportion(wilson_interval(400, 500), "patients who started")
+    result = compare_claim(CLAIMS["seventy_percent_success"], observed)
+    assert result.verdict is Verdict.SUPPORTED
+    # Wilson 400/500 by hand: centre = 401.9207/503.8415 = 0.797717; half = 1.959964 x
+    # sqrt(80 + 0.960365) / 503.8415 = 0.035002; interval 0.762715 to 0.832719.
+    assert result.message == (
+        "“70% success” holds for this clinic: the clinic's response rate is 80.0% "
+        "(95% CI 76.3% to 83.3%; 400 of 500 patients who started). The whole interval is "
+        "at or above the claimed 70.0%."
+    )
+
+
+def test_the_contradicted_message_tells_the_clinic_not_to_make_the_claim():
+    observed = ObservedRate.from_proportion(wilson_interval(45, 100), "patients who started")
+    result = compare_claim(CLAIMS["seventy_percent_success"], observed)
+    assert result.verdict is Verdict.CONTRADICTED
+    assert "does not hold for this clinic" in result.message
+    assert "45 of 100 patients who started" in result.message
+    assert "below the claimed 70.0%" in result.message
+    assert result.message.endswith("The clinic should not make this claim.")
+
+
+def test_the_inconclusive_message_says_the_data_cannot_settle_it():
+    observed = ObservedRate.from_proportion(wilson_interval(7, 10), "patients who started")
+    result = compare_claim(CLAIMS["seventy_percent_success"], observed)
+    assert result.verdict is Verdict.INCONCLUSIVE
+    assert "can neither confirm nor rule it out" in result.message
+    assert "(95% CI 39.7% to 89.2%; 7 of 10 patients who started)" in result.message
+
+
+def test_an_at_most_claim_reads_above_as_the_wrong_side():
+    observed = ObservedRate.from_proportion(wilson_interval(30, 100), "sessions")
+    result = compare_claim(CLAIMS["few_side_effects"], observed)
+    assert result.verdict is Verdict.CONTRADICTED
+    assert "above the claimed 10.0%" in result.message
+    supported = compare_claim(
+        CLAIMS["few_side_effects"],
+        ObservedRate.from_proportion(wilson_interval(1, 200), "sessions"),
+    )
+    assert "at or below the claimed 10.0%" in supported.message
+
+
+def test_an_empty_group_gives_no_data():
+    observed = ObservedRate.from_proportion(wilson_interval(0, 0), "patients who started")
+    result = compare_claim(CLAIMS["seventy_percent_success"], observed)
+    assert result.verdict is Verdict.NO_DATA
+    assert "no patients who started in this group" in result.message
+
+
+def test_an_interval_outside_zero_and_one_is_refused():
+    with pytest.raises(InvalidValue) as caught:
+        compare_claim(CLAIMS["seventy_percent_success"], ObservedRate(0.5, 0.6, 0.4, "bad"))
+    assert caught.value.field == "observed"
+
+
+def _cohort(n_responders: int, n_others: int, relapse_days: float, relapsed: bool):
+    responders = [
+        CourseRow(
+            True,
+            True,
+            responded=True,
+            relapse_at_risk=True,
+            relapsed=relapsed,
+            relapse_days=relapse_days,
+            sessions_given=6,
+        )
+        for _ in range(n_responders)
+    ]
+    others = [CourseRow(True, True, sessions_given=6) for _ in range(n_others)]
+    return summarize_cohort(responders + others)
+
+
+def test_claims_are_judged_on_the_intent_to_treat_figures():
+    summary = _cohort(n_responders=30, n_others=70, relapse_days=400.0, relapsed=False)
+    verdicts = {v.claim.key: v for v in compare_claims(summary)}
+    assert verdicts["seventy_percent_success"].verdict is Verdict.CONTRADICTED
+    assert "30 of 100 patients who started a course" in verdicts["seventy_percent_success"].message
+    assert verdicts["relief_within_hours"].verdict is Verdict.CONTRADICTED
+    assert verdicts["few_side_effects"].verdict is Verdict.SUPPORTED
+    assert verdicts["lasting_relief"].verdict is Verdict.SUPPORTED
+
+
+def test_durability_needs_someone_followed_to_the_time_point():
+    summary = _cohort(n_responders=5, n_others=0, relapse_days=90.0, relapsed=False)
+    observed = observed_for(summary, Measure.RELAPSE_FREE_6_MONTHS)
+    assert observed.estimate is None
+    assert "none followed that long yet" in observed.basis
+    assert compare_claim(CLAIMS["lasting_relief"], observed).verdict is Verdict.NO_DATA
+
+
+def test_relapse_within_a_year_is_one_minus_the_relapse_free_curve():
+    # Everyone relapsed by day 200: the curve is 0 from then on, so 12 months is known.
+    summary = _cohort(n_responders=10, n_others=0, relapse_days=200.0, relapsed=True)
+    observed = observed_for(summary, Measure.RELAPSE_WITHIN_12_MONTHS)
+    assert observed.estimate == pytest.approx(1.0)
+    six_months = observed_for(summary, Measure.RELAPSE_FREE_6_MONTHS)
+    assert six_months.estimate == pytest.approx(1.0)
+    assert "Kaplan–Meier estimate at 182 days from 10 courses" in six_months.basis
+
+
+def test_remission_is_read_from_the_intent_to_treat_pair():
+    summary = _cohort(n_responders=3, n_others=1, relapse_days=1.0, relapsed=False)
+    observed = observed_for(summary, Measure.REMISSION)
+    assert observed.basis == "0 of 4 patients who started a course"
