@@ -146,9 +146,6 @@ class FieldReader:
             raise InvalidValue(self.name(key), "must carry a UTC offset (timezone-aware)")
         return moment
 
-    def aware_datetime(self, key: str) -> dt.datetime:
-        return self._as_datetime(key, self._require(key))
-
     def optional_aware_datetime(self, key: str) -> dt.datetime | None:
         value = self._get(key)
         return None if value is None else self._as_datetime(key, value)
