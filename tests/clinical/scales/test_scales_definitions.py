@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
-from ketaclinic.clinical.exceptions import UnknownCode
+from ketaclinic.clinical.exceptions import ConfigurationError, UnknownCode
 from ketaclinic.clinical.scales import (
     INSTRUMENTS,
     FlagLevel,
@@ -16,6 +17,7 @@ from ketaclinic.clinical.scales import (
     get_scale,
     list_scales,
 )
+from ketaclinic.clinical.scales.instrument import OutcomeDefinition
 from ketaclinic.clinical.sources import SOURCES
 
 EXPECTED_IDS = [
@@ -167,3 +169,18 @@ def test_describe_shows_skip_logic_and_outcome_thresholds() -> None:
     assert phq9["outcome"]["response_percent"] == "50"
     assert phq9["outcome"]["remission_at_most"] == 4
     assert phq9["items"][9]["scored"] is False
+
+
+@pytest.mark.parametrize(
+    ("percent", "points"), [(None, None), (Decimal("50"), 10)], ids=["neither", "both"]
+)
+def test_an_outcome_definition_needs_exactly_one_response_rule(percent, points) -> None:
+    with pytest.raises(ConfigurationError):
+        OutcomeDefinition(
+            response_text="r",
+            remission_text="m",
+            remission_at_most=4,
+            sources=("phq9_kroenke_2001",),
+            response_percent=percent,
+            response_points=points,
+        )

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ketaclinic.clinical.exceptions import ConfigurationError
+
 __all__ = [
     "Band",
     "Condition",
@@ -215,6 +217,12 @@ class OutcomeDefinition:
     sources: tuple[str, ...]
     response_percent: Decimal | None = None
     response_points: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.response_percent is None) == (self.response_points is None):
+            raise ConfigurationError(
+                "an outcome definition sets exactly one of response_percent and response_points"
+            )
 
 
 @dataclass(frozen=True, slots=True)
