@@ -182,3 +182,16 @@ def test_a_sustained_alert_names_both_readings() -> None:
 def test_a_bad_monitoring_configuration_is_refused(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ConfigurationError):
         MonitoringParameters(**kwargs)
+
+
+def test_alert_messages_show_minutes_to_one_decimal() -> None:
+    started = dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    reading = VitalReading.from_dict(
+        {"taken_at": "2026-11-20T09:12:20+00:00", "spo2": 90},
+        field="readings[0]",
+        dose_started_at=started,
+    )
+    # 12 min 20 s = 12.333... minutes -> "12.3"
+    (alert,) = assess_vitals([reading]).alerts
+    assert "at minute 12.3 " in alert.message
+    assert alert.minute == reading.minute

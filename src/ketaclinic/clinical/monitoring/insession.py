@@ -97,7 +97,7 @@ def _bp_alerts(readings: list[VitalReading], p: MonitoringParameters) -> list[Vi
                     True,
                     False,
                     reading.minute,
-                    f"BP {reading.bp_text} at minute {reading.minute} is above "
+                    f"BP {reading.bp_text} at minute {reading.minute_text} is above "
                     f"{p.bp_emergency_systolic}/{p.bp_emergency_diastolic}: stop dosing, "
                     "call the prescriber, assess for symptoms of end-organ damage.",
                     "monitor.yip-2022-hypertension",
@@ -119,7 +119,7 @@ def _bp_alerts(readings: list[VitalReading], p: MonitoringParameters) -> list[Vi
                 False,
                 second.minute,
                 f"BP above {p.bp_urgent_systolic}/{p.bp_urgent_diastolic} at minute "
-                f"{first.minute} ({first.bp_text}) and minute {second.minute} "
+                f"{first.minute_text} ({first.bp_text}) and minute {second.minute_text} "
                 f"({second.bp_text}): pause dosing and call the prescriber.",
                 "monitor.yip-2022-hypertension",
             )
@@ -134,7 +134,7 @@ def _bp_alerts(readings: list[VitalReading], p: MonitoringParameters) -> list[Vi
                 False,
                 False,
                 pending.minute,
-                f"BP {pending.bp_text} at minute {pending.minute} is above "
+                f"BP {pending.bp_text} at minute {pending.minute_text} is above "
                 f"{p.bp_urgent_systolic}/{p.bp_urgent_diastolic}: re-measure in "
                 f"{p.confirm_minutes} minutes.",
                 "monitor.yip-2022-hypertension",
@@ -157,8 +157,8 @@ def _heart_rate_alerts(readings: list[VitalReading], p: MonitoringParameters) ->
                 True,
                 False,
                 second.minute,
-                f"Heart rate above {p.heart_rate_max}/min at minute {first.minute} "
-                f"({first.heart_rate}) and minute {second.minute} ({second.heart_rate}): "
+                f"Heart rate above {p.heart_rate_max}/min at minute {first.minute_text} "
+                f"({first.heart_rate}) and minute {second.minute_text} ({second.heart_rate}): "
                 "pause dosing and call the prescriber (default unverified).",
                 "screen.sanacora-2017",
             )
@@ -173,7 +173,7 @@ def _heart_rate_alerts(readings: list[VitalReading], p: MonitoringParameters) ->
             False,
             False,
             pending.minute,
-            f"Heart rate {pending.heart_rate}/min at minute {pending.minute} is above "
+            f"Heart rate {pending.heart_rate}/min at minute {pending.minute_text} is above "
             f"{p.heart_rate_max}: re-measure in {p.confirm_minutes} minutes.",
             "screen.sanacora-2017",
         )
@@ -190,7 +190,7 @@ def _spo2_alerts(readings: list[VitalReading], p: MonitoringParameters) -> list[
                     True,
                     False,
                     reading.minute,
-                    f"SpO2 {reading.spo2}% at minute {reading.minute} is below {p.spo2_min}%: "
+                    f"SpO2 {reading.spo2}% at minute {reading.minute_text} is below {p.spo2_min}%: "
                     "pause dosing, stimulate and support the airway, give oxygen, call the "
                     "prescriber.",
                     "monitor.aldrete-1995",
@@ -214,7 +214,7 @@ def _sedation_alerts(readings: list[VitalReading], p: MonitoringParameters) -> l
                 True,
                 True,
                 deepest.minute,
-                f"MOAA/S {score} at minute {deepest.minute} (no response to a painful "
+                f"MOAA/S {score} at minute {deepest.minute_text} (no response to a painful "
                 "stimulus): stop dosing, support the airway, call the prescriber, record an "
                 "adverse event.",
                 "monitor.chernik-1990-moaas",
@@ -227,7 +227,7 @@ def _sedation_alerts(readings: list[VitalReading], p: MonitoringParameters) -> l
             True,
             False,
             deepest.minute,
-            f"MOAA/S {score} at minute {deepest.minute}: deeper than intended for a "
+            f"MOAA/S {score} at minute {deepest.minute_text}: deeper than intended for a "
             "subanaesthetic dose; pause dosing and call the prescriber (action unverified).",
             "monitor.chernik-1990-moaas",
         )

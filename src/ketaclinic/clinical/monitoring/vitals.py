@@ -85,5 +85,10 @@ class VitalReading:
         return self.bp_systolic > systolic or self.bp_diastolic > diastolic
 
     @property
+    def minute_text(self) -> str:
+        """The minute to 0.1 for messages: ``15``, ``40.5`` (times can give long decimals)."""
+        return f"{self.minute.quantize(Decimal('0.1')).normalize():f}"
+
+    @property
     def bp_text(self) -> str:
         return f"{self.bp_systolic}/{self.bp_diastolic} mmHg"
