@@ -129,3 +129,12 @@ def test_the_pure_core_imports_no_django_and_nothing_outside_the_clinical_packag
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     assert alias.name.split(".")[0] not in {"django", "pandas", "lifelines"}
+
+
+def test_a_points_rule_replaces_the_fraction():
+    pcl5 = OutcomeDefinition("pcl5", remission_max_total=32, response_points=10)
+    assert pcl5.response_threshold(50) == Decimal(40)
+    assert (pcl5.responds(50, 40), pcl5.responds(50, 41)) == (True, False)
+    assert pcl5.response_rule(50) == "pcl5 total ≤ 40 (a fall of ≥ 10 points from baseline 50)"
+    with pytest.raises(ConfigurationError):
+        OutcomeDefinition("pcl5", remission_max_total=32, response_points=0)

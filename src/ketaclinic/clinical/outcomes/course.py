@@ -16,7 +16,7 @@ even if the clinic changes its rules. Rules, with their parameters in ``OutcomeP
   induction is still running: the flag then says "latest"). The last score carried forward
   is what a drop-out is judged on; a course with no such score has no follow-up.
 * **Response**: end-of-induction total ≤ baseline × (1 − response fraction); exactly 50% is
-  a response; a baseline of 0 cannot respond.
+  a response; from a baseline of 0 a percentage fall is undefined (not evaluable).
 * **Remission**: end-of-induction total within the instrument's remission range, from a
   baseline that was not already in that range.
 * **Rapid response**: a response on *any* defined instrument within ``rapid_window`` (24 h,
@@ -338,6 +338,13 @@ def _response_flag(
 ) -> OutcomeFlag:
     if baseline is None or primary is None:
         return _flag("response", definition, f"not evaluable: {_missing(baseline)}")
+    if not definition.can_respond(baseline.total):
+        return _flag(
+            "response",
+            definition,
+            "not evaluable: a percentage fall from a baseline of 0 is undefined",
+            baseline=baseline,
+        )
     return _flag(
         "response",
         definition,

@@ -49,8 +49,11 @@ class OutcomeDefinition:
     ``remission_max_total`` with ``remission_inclusive`` says where remission lies: PHQ-9
     "< 5" is ``(5, False)``, QIDS-SR16 "≤ 5" is ``(5, True)``, MADRS "≤ 10" is ``(10, True)``.
     A response is a fall of at least ``response_fraction`` of the baseline total (ELEKT-D's
-    ≥ 50%, ``outcomes_elekt_d_anand2023``); exactly half counts. ``source`` is the key the
-    instrument's thresholds come from, stored with every flag.
+    ≥ 50%, ``outcomes_elekt_d_anand2023``); exactly half counts. Instruments whose response
+    is a fall in points (PCL-5: 10 points) set ``response_points`` instead, which then
+    overrides the fraction. ``source`` is the key the instrument's thresholds come from,
+    stored with every flag. The scales package's own definition maps onto this one field by
+    field (see docs/outcomes.md); this package does not import it.
     """
 
     instrument: str
@@ -60,6 +63,7 @@ class OutcomeDefinition:
     relapse_min_total: int | None = None
     max_total: int | None = None
     source: str = ""
+    response_points: int | None = None
 
     def __post_init__(self) -> None:
         if not self.instrument:
@@ -77,6 +81,8 @@ class OutcomeDefinition:
             )
         if self.remission_max_total < 0:
             raise ConfigurationError(f"{self.instrument}: remission_max_total must be 0 or more")
+        if self.response_points is not None and self.response_points < 1:
+            raise ConfigurationError(f"{self.instrument}: response_points must be at least 1")
         if self.relapse_min_total is not None and self.relapse_min_total < 0:
             raise ConfigurationError(f"{self.instrument}: relapse_min_total must be 0 or more")
         if self.max_total is not None and self.max_total < self.remission_max_total:
@@ -86,11 +92,17 @@ class OutcomeDefinition:
 
     def response_threshold(self, baseline_total: int) -> Decimal:
         """The highest total that still counts as a response from ``baseline_total``."""
+        if self.response_points is not None:
+            return Decimal(baseline_total - self.response_points)
         return baseline_total * (Decimal(1) - self.response_fraction)
 
+    def can_respond(self, baseline_total: int) -> bool:
+        """A percentage fall needs a baseline above 0; a fall in points does not."""
+        return self.response_points is not None or baseline_total > 0
+
     def responds(self, baseline_total: int, total: int) -> bool:
-        """At least ``response_fraction`` of a non-zero baseline gone (50% exactly counts)."""
-        return baseline_total > 0 and total <= self.response_threshold(baseline_total)
+        """At least the required fall from baseline (exactly 50% or exactly N points counts)."""
+        return self.can_respond(baseline_total) and total <= self.response_threshold(baseline_total)
 
     def remits(self, total: int) -> bool:
         if self.remission_inclusive:
@@ -102,6 +114,11 @@ class OutcomeDefinition:
         return f"{self.instrument} total {sign} {self.remission_max_total}"
 
     def response_rule(self, baseline_total: int) -> str:
+        if self.response_points is not None:
+            return (
+                f"{self.instrument} total ≤ {self.response_threshold(baseline_total)} "
+                f"(a fall of ≥ {self.response_points} points from baseline {baseline_total})"
+            )
         percent = (self.response_fraction * 100).normalize()
         return (
             f"{self.instrument} total ≤ {self.response_threshold(baseline_total).normalize():f} "
