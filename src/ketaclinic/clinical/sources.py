@@ -776,7 +776,154 @@ _TREATMENT: tuple[Source, ...] = (
 )
 
 # --- pharmacokinetics ------------------------------------------------------------------
-_PHARMACOKINETICS: tuple[Source, ...] = ()
+_PHARMACOKINETICS: tuple[Source, ...] = (
+    Source(
+        key="pk-domino-1984",
+        citation=(
+            "Domino EF, Domino SE, Smith RE, et al. Ketamine kinetics in unmedicated and "
+            "diazepam-premedicated subjects. Clin Pharmacol Ther. 1984;36(5):645-653."
+        ),
+        note=(
+            "Three-compartment racemic ketamine set as used by STANPUMP/TCI software: V1 0.063 "
+            "L/kg; k10 0.438, k12 0.592, k21 0.247, k13 0.590, k31 0.0146 per min (we use the "
+            "opentiva transcription, which cites PMID 7198883: 0.4381, 0.5921, 0.2470, 0.5900, "
+            "0.0146). Sampling site not stated in that transcription."
+        ),
+    ),
+    Source(
+        key="pk-clements-nimmo-1981",
+        citation=(
+            "Clements JA, Nimmo WS. Pharmacokinetics and analgesic effect of ketamine in man. "
+            "Br J Anaesth. 1981;53(1):27-30. doi:10.1093/bja/53.1.27"
+        ),
+        url="https://doi.org/10.1093/bja/53.1.27",
+        note=(
+            "Two-compartment racemic ketamine after 250 ug/kg IV in volunteers, venous plasma; "
+            "V1 1.7522 L/kg, k10 0.0109, k12 0.0186, k21 0.0137 per min as transcribed by "
+            "opentiva (Clements250): CL 19.1 mL/kg/min, terminal half-life about 3 h."
+        ),
+    ),
+    Source(
+        key="pk-clements-1982",
+        citation=(
+            "Clements JA, Nimmo WS, Grant IS. Bioavailability, pharmacokinetics, and analgesic "
+            "activity of ketamine in humans. J Pharm Sci. 1982;71(5):539-542."
+        ),
+        note="Intramuscular bioavailability 93%; oral 17%, with high first-pass norketamine.",
+    ),
+    Source(
+        key="pk-herd-2007",
+        citation=(
+            "Herd DW, Anderson BJ, Holford NHG. Modeling the norketamine metabolite in "
+            "children and the implications for analgesia. Paediatr Anaesth. "
+            "2007;17(9):831-840. doi:10.1111/j.1460-9592.2006.02145.x"
+        ),
+        url="https://doi.org/10.1111/j.1460-9592.2006.02145.x",
+        note=(
+            "Allometric two-compartment ketamine (children 1-14 y): V1 38.7 L, V2 102 L, CL 90 "
+            "L/h, Q 215 L/h per 70 kg (volumes x W/70, clearances x (W/70)^0.75); between-"
+            "subject variability 64%, 52%, 38%, 19%. Adults are an extrapolation."
+        ),
+    ),
+    Source(
+        key="pk-perez-ruixo-2021",
+        citation=(
+            "Perez-Ruixo C, Rossenu S, Zannikos P, et al. Population pharmacokinetics of "
+            "esketamine nasal spray and its metabolite noresketamine in healthy subjects and "
+            "patients with treatment-resistant depression. Clin Pharmacokinet. "
+            "2021;60(4):501-516. doi:10.1007/s40262-020-00953-4"
+        ),
+        url="https://doi.org/10.1007/s40262-020-00953-4",
+        note=(
+            "Table 3 parameters; Table 4 typical exposures (Caucasian 18-60 y, 28/56/84 mg "
+            "nasal: Cmax 43.8/72.5/101.0 ng/mL, AUC0-24 147.3/254.7/362.2 ng.h/mL; "
+            "noresketamine Cmax 59.1/119.7/180.0, AUC0-24 274.4/516.3/758.0)."
+        ),
+    ),
+    Source(
+        key="pk-nlmixr2lib-perez-ruixo",
+        citation=(
+            "nlmixr2lib model library: PerezRuixo_2020_esketamine (model file and vignette), "
+            "github.com/nlmixr2/nlmixr2lib, inst/modeldb/specificDrugs/"
+            "PerezRuixo_2020_esketamine.R."
+        ),
+        url="https://github.com/nlmixr2/nlmixr2lib",
+        note=(
+            "Public transcription of every Table 3 parameter with units; documents the "
+            "printed-ODE typos, the blank omega(kmet) (placeholder CV 30%) and that Table 3 "
+            "read literally over-predicts noresketamine AUC0-24 by about 1.4x while matching "
+            "its Cmax."
+        ),
+    ),
+    Source(
+        key="pk-spravato-label",
+        citation=(
+            "SPRAVATO (esketamine) nasal spray, US prescribing information. Janssen "
+            "Pharmaceuticals; 2019 (revised 2020)."
+        ),
+        note="Each device delivers 28 mg; 56 mg = 2 devices, 84 mg = 3, 5 minutes apart.",
+    ),
+    Source(
+        key="pk-zarate-2006",
+        citation=(
+            "Zarate CA Jr, Singh JB, Carlson PJ, et al. A randomized trial of an N-methyl-D-"
+            "aspartate antagonist in treatment-resistant major depression. Arch Gen "
+            "Psychiatry. 2006;63(8):856-864."
+        ),
+        url="https://doi.org/10.1001/archpsyc.63.8.856",
+        note="Racemic ketamine 0.5 mg/kg IV over 40 min: plasma about 185 ng/mL at its end.",
+    ),
+    Source(
+        key="pk-yanagihara-2003",
+        citation=(
+            "Yanagihara Y, Ohtani M, Kariya S, et al. Plasma concentration profiles of "
+            "ketamine and norketamine after administration of various ketamine preparations "
+            "to healthy Japanese volunteers. Biopharm Drug Dispos. 2003;24(1):37-43. "
+            "doi:10.1002/bdd.336"
+        ),
+        url="https://doi.org/10.1002/bdd.336",
+        note="Bioavailability: nasal spray about 45%, sublingual about 30%, oral tablet about 20%.",
+    ),
+    Source(
+        key="pk-rolan-2014",
+        citation=(
+            "Rolan P, Lim S, Sunderland V, Liu Y, Molnar V. The absolute bioavailability of "
+            "racemic ketamine from a novel sublingual formulation. Br J Clin Pharmacol. "
+            "2014;77(6):1011-1016. doi:10.1111/bcp.12264"
+        ),
+        url="https://pmc.ncbi.nlm.nih.gov/articles/PMC4093926",
+        note="Sublingual bioavailability 29% (90% CI 27-31%); median Tmax 0.75 h.",
+    ),
+    Source(
+        key="pk-chong-2006",
+        citation=(
+            "Chong C, Schug S, Page-Sharp M, Ilett K. Bioavailability of ketamine after oral or "
+            "sublingual administration. Pain Med. 2006;7(5):469 (abstract)."
+        ),
+        note=(
+            "Bioavailability (mean +/- SD) sublingual 32 +/- 17%, oral 23 +/- 9%; Tmax 0.76 h "
+            "sublingual, 0.96 h oral; norketamine dominates after both."
+        ),
+    ),
+    Source(
+        key="pk-intranasal-devices-2022",
+        citation=(
+            "Intranasal racemic ketamine device study. Pharmacotherapy. 2022;42(4):298-310, "
+            "Table 6. doi:10.1002/phar.2669"
+        ),
+        url="https://pmc.ncbi.nlm.nih.gov/articles/PMC9118341/",
+        note=(
+            "Lower intranasal bioavailability with atomiser devices (11-17% at 10-50 mg) and "
+            "Tmax 14-23 min: the reason our 45% intranasal value is flagged as an upper figure."
+        ),
+    ),
+    Source(
+        key="pk-opentiva",
+        citation="opentiva 1.1.2 (PyPI), ketamine models Domino, Clements250, Herd.",
+        url="https://github.com/opentiva/opentiva",
+        note="The transcription of the Domino and Clements micro-constants that we reuse.",
+    ),
+)
 
 # --- outcomes and published benchmarks ------------------------------------------------
 _OUTCOMES: tuple[Source, ...] = (
