@@ -18,7 +18,7 @@ from typing import Any
 
 from ketaclinic.cli.output import print_json, print_table
 from ketaclinic.clinical.exceptions import InvalidValue
-from ketaclinic.clinical.scales import get_scale, list_scales, outcome, score
+from ketaclinic.clinical.scales import describe, get_scale, list_scales, outcome, score
 from ketaclinic.clinical.scales.instrument import FlagLevel, Instrument, Item
 from ketaclinic.clinical.scales.result import ScaleResult
 
@@ -29,7 +29,10 @@ _WORDS = {"y": "yes", "yes": "yes", "n": "no", "no": "no"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    listing = subparsers.add_parser("scales", help="list the rating scales and questionnaires")
+    listing = subparsers.add_parser(
+        "scales", help="list the rating scales, or show one scale's definition"
+    )
+    listing.add_argument("scale", nargs="?", help="show this scale's full definition")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=_list_scales)
 
@@ -78,6 +81,8 @@ def _parse_token(item: Item | None, token: str) -> int | None:
 
 
 def _list_scales(args: argparse.Namespace) -> int:
+    if args.scale is not None:
+        return _show_scale(get_scale(args.scale), as_json=args.json)
     instruments = list_scales()
     if args.json:
         print_json([_summary(instrument) for instrument in instruments])
@@ -96,6 +101,33 @@ def _list_scales(args: argparse.Namespace) -> int:
             for instrument in instruments
         ],
     )
+    return 0
+
+
+def _show_scale(instrument: Instrument, *, as_json: bool) -> int:
+    if as_json:
+        print_json(describe(instrument.id))
+        return 0
+    print(
+        f"{instrument.title} ({instrument.id}), {instrument.version}; rated by {instrument.rater}"
+    )
+    print(f"Licence: {instrument.licence}")
+    print_table(
+        ["item", "key", "label", "values"],
+        [
+            [
+                item.number,
+                item.key,
+                item.label,
+                ",".join(str(value) for value in item.values),
+            ]
+            for item in instrument.items
+        ],
+    )
+    for band in instrument.bands:
+        print(f"band {band.code}: {band.low}-{band.high} {band.label}")
+    for level in instrument.triage:
+        print(f"risk {level.code}: {level.label}")
     return 0
 
 

@@ -198,3 +198,32 @@ def test_parse_answers_maps_yes_and_no_through_the_item_options() -> None:
         None,
         0,
     ]
+
+
+def test_scales_with_an_id_shows_items_and_bands(capsys) -> None:
+    code, out, _ = _run(capsys, "scales", "audit")
+    assert code == 0
+    assert "item9" in out
+    assert "0,2,4" in out
+    assert "band zone_4: 20-40" in out
+
+
+def test_scales_with_an_id_shows_the_cssrs_risk_levels(capsys) -> None:
+    code, out, _ = _run(capsys, "scales", "cssrs_screen")
+    assert code == 0
+    assert "risk high: High risk" in out
+
+
+def test_scales_with_an_id_and_json_prints_the_full_definition(capsys) -> None:
+    code, out, _ = _run(capsys, "scales", "pcl5", "--json")
+    described = json.loads(out)
+    assert code == 0
+    assert described["id"] == "pcl5"
+    assert described["max_total"] == 80
+    assert described["symptom_rules"][0]["endorsed_at"] == 2
+
+
+def test_scales_with_an_unknown_id_exits_2(capsys) -> None:
+    code, _, err = _run(capsys, "scales", "nope")
+    assert code == 2
+    assert err.startswith("ketaclinic: error: scale: unknown scale 'nope'")
