@@ -20,8 +20,10 @@ __all__ = ["COMMAND_MODULES", "UsageError", "build_parser", "main"]
 
 COMMAND_MODULES: tuple[str, ...] = (
     "ketaclinic.cli.database",
+    "ketaclinic.cli.pk",
     "ketaclinic.cli.scales",
     "ketaclinic.cli.screening",
+    "ketaclinic.cli.treatment",
 )
 
 
