@@ -23,7 +23,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ketaclinic.cli.pk",
     "ketaclinic.cli.scales",
     "ketaclinic.cli.screening",
-    "ketaclinic.cli.treatment",
 )
 
 
