@@ -103,6 +103,7 @@ SETTINGS_SPECS: tuple[SettingSpec, ...] = (
         "KETACLINIC_TRUSTED_PROXIES", "0", "reverse proxies in front (for client addresses)"
     ),
     SettingSpec("KETACLINIC_DATA_DIR", "var", "where SQLite, the dev secret key and uploads live"),
+    SettingSpec("KETACLINIC_CRISIS_TEXT", "(988, US)", "crisis resources shown to patients"),
 )
 
 

@@ -12,6 +12,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
 LAST_ACTIVITY_KEY = "ketaclinic_last_activity"
+# Writing the session on every request costs a database write per page; refreshing the
+# timestamp at most every 30 s keeps the timeout accurate to within 30 s.
+REFRESH_SECONDS = 30
 
 
 class IdleTimeoutMiddleware:
@@ -37,5 +40,6 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 messages.info(request, "You were logged out after a period of inactivity.")
                 return redirect_to_login(request.get_full_path())
-            request.session[LAST_ACTIVITY_KEY] = now
+            if last is None or now - last >= REFRESH_SECONDS:
+                request.session[LAST_ACTIVITY_KEY] = now
         return self.get_response(request)

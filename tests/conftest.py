@@ -1,0 +1,94 @@
+"""Suite-wide set-up for the Django tests (the pure clinical tests run without Django).
+
+PostgreSQL: when ``KETACLINIC_DATABASE_URL`` points at PostgreSQL and the server does not
+answer, database tests are skipped with a message — except in CI (``CI=true``), where that
+is a failure, because a skipped PostgreSQL run proves nothing.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _postgres_unreachable() -> str | None:
+    url = os.environ.get("KETACLINIC_DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return None
+    import psycopg
+
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+    except psycopg.Error as error:
+        return f"PostgreSQL at {url} is not reachable: {str(error).strip().splitlines()[0]}"
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    problem = _postgres_unreachable()
+    config._ketaclinic_db_problem = problem  # type: ignore[attr-defined]
+    if problem and IN_CI:
+        raise pytest.UsageError(f"{problem} (CI=true: PostgreSQL tests must run)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    problem = getattr(config, "_ketaclinic_db_problem", None)
+    if not problem:
+        return
+    skip = pytest.mark.skip(reason=problem)
+    for item in items:
+        if "django_db" in item.keywords or "db" in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request: pytest.FixtureRequest) -> None:
+    """Argon2 is the product's hasher (tested in accounts); tests need speed, not strength.
+
+    The pure clinical tests run with ``-p no:django``: there is nothing to set for them."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    settings = request.getfixturevalue("settings")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clinic(db):  # noqa: ANN001, ANN201
+    """The people of STYLE habit 9: staff of every role at site A, a nurse at site B."""
+    from tests.personas import build_clinic
+
+    return build_clinic()
+
+
+@pytest.fixture
+def fixed_clock():  # noqa: ANN201
+    """Freeze the application clock at 2026-03-10 14:00 UTC for the test."""
+    import datetime as dt
+
+    from ketaclinic.apps.web import clock
+
+    previous = clock.install(clock.FixedClock(dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC)))
+    yield clock.clock
+    clock.install(previous)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+    """Test databases are emptied between transactional tests, so they turn on the audit
+    tables' maintenance switch (see ``database_guard``); ``audit_guard_enforced`` turns it off
+    for the tests of the guard itself."""
+    from django.db import connection
+
+    from ketaclinic.apps.audit.database_guard import MAINTENANCE
+
+    MAINTENANCE.enabled = True
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                name = connection.settings_dict["NAME"]
+                cursor.execute(f'ALTER DATABASE "{name}" SET ketaclinic.audit_writable = \'on\'')
+                cursor.execute("SET ketaclinic.audit_writable = 'on'")
+    return django_db_setup

@@ -1,0 +1,79 @@
+"""Settings come from the environment, strictly: a bad value stops start-up, naming it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from ketaclinic.config.environment import (
+    Environment,
+    parse_bool,
+    parse_database_url,
+    parse_int_range,
+    parse_timezone,
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "parse", "message"),
+    [
+        ("KETACLINIC_DEBUG", "maybe", parse_bool, "expected one of true/false"),
+        ("KETACLINIC_SESSION_IDLE_MINUTES", "0", parse_int_range(1, 720), "from 1 to 720"),
+        ("KETACLINIC_SESSION_IDLE_MINUTES", "ten", parse_int_range(1, 720), "whole number"),
+        ("KETACLINIC_TIME_ZONE", "Mars/Olympus", parse_timezone, "IANA time zone"),
+        ("KETACLINIC_DATABASE_URL", "mysql://x", parse_database_url, "postgresql://"),
+    ],
+)
+def test_a_bad_value_names_the_variable(name, value, parse, message):  # noqa: ANN001
+    with pytest.raises(ImproperlyConfigured) as error:
+        Environment({name: value}).get(name, parse, None)
+    assert str(error.value).startswith(f"{name}={value!r}: ")
+    assert message in str(error.value)
+
+
+def test_an_empty_variable_means_the_default():
+    assert Environment({"KETACLINIC_DEBUG": ""}).get("KETACLINIC_DEBUG", parse_bool, False) is False
+
+
+def _ketaclinic(args: list[str], env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:  # noqa: ANN001
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("KETACLINIC_")}
+    clean.update({"KETACLINIC_DATA_DIR": str(tmp_path), **env})
+    return subprocess.run(
+        [sys.executable, "-m", "ketaclinic", *args],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_bad_setting_stops_the_command_with_one_line(tmp_path):
+    result = _ketaclinic(["check"], {"KETACLINIC_SESSION_IDLE_MINUTES": "-5"}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "ketaclinic: configuration error: KETACLINIC_SESSION_IDLE_MINUTES='-5': "
+        "expected a number from 1 to 720"
+    ]
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = _ketaclinic(["check"], {"KETACLINIC_ENV": "production"}, tmp_path)
+    assert result.returncode == 2
+    assert "KETACLINIC_SECRET_KEY must be set in production" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    env = {
+        "KETACLINIC_ENV": "production",
+        "KETACLINIC_SECRET_KEY": "x" * 20 + "9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e",
+        "KETACLINIC_ALLOWED_HOSTS": "clinic.example.org",
+        "KETACLINIC_TRUSTED_PROXIES": "1",
+    }
+    result = _ketaclinic(["check", "--deploy"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

@@ -1,0 +1,99 @@
+"""The shell around every page: health check, headers, error pages, idle timeout, hashing."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.urls import reverse
+
+from ketaclinic.apps.accounts.middleware import IdleTimeoutMiddleware
+from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.models import AuditEvent
+
+
+def test_healthz_reports_the_database(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_pages_send_a_strict_content_security_policy(client, db):
+    response = client.get(reverse("accounts:login"))
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert len(response.headers["X-Request-ID"]) == 32
+
+
+def test_a_valid_incoming_request_id_is_kept(client, db):
+    response = client.get("/healthz", HTTP_X_REQUEST_ID="abc12345-proxy")
+    assert response.headers["X-Request-ID"] == "abc12345-proxy"
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, db):
+    response = client.get(reverse("patients:list"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_unknown_page_renders_the_friendly_404(client, clinic):
+    client.force_login(clinic.nurse)
+    response = client.get("/nowhere/")
+    assert response.status_code == 404
+    assert "belongs to a site you do not work at" in response.content.decode()
+
+
+def test_navigation_shows_each_role_its_pages(client, clinic):
+    client.force_login(clinic.director)
+    labels = [item["label"] for item in client.get("/").context["nav_items"]]
+    assert labels == ["Today", "Patients", "Audit"]
+    client.force_login(clinic.therapist)
+    assert [i["label"] for i in client.get("/").context["nav_items"]] == ["Today", "Patients"]
+    client.force_login(clinic.admin)
+    assert [i["label"] for i in client.get("/").context["nav_items"]] == [
+        "Today",
+        "Audit",
+        "Settings",
+    ]
+
+
+def test_idle_session_is_logged_out_after_the_configured_minutes(client, clinic, monkeypatch):
+    now = [1_000_000.0]
+    monkeypatch.setattr(IdleTimeoutMiddleware, "clock", staticmethod(lambda: now[0]))
+    client.force_login(clinic.nurse)
+    assert client.get(reverse("patients:list")).status_code == 200
+    now[0] += settings.SESSION_IDLE_MINUTES * 60 - 1
+    assert client.get(reverse("patients:list")).status_code == 200
+    now[0] += settings.SESSION_IDLE_MINUTES * 60 + 1
+    response = client.get(reverse("patients:list"))
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action=Action.SESSION_TIMEOUT).count() == 1
+    assert client.get(reverse("patients:list")).status_code == 302
+
+
+def test_argon2_is_the_password_hasher_of_the_product():
+    from ketaclinic.config import settings as product_settings
+
+    assert product_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+@pytest.mark.parametrize("hasher", ["django.contrib.auth.hashers.Argon2PasswordHasher"])
+def test_argon2_hashes_start_with_its_identifier(settings, hasher):  # noqa: ANN001
+    settings.PASSWORD_HASHERS = [hasher]
+    assert make_password("a long pass phrase").startswith("argon2$")
+
+
+def test_password_change_is_audited(client, clinic):
+    client.force_login(clinic.nurse)
+    response = client.post(
+        reverse("accounts:password-change"),
+        {
+            "old_password": "correct-horse-battery-staple",
+            "new_password1": "a-new-long-passphrase-7",
+            "new_password2": "a-new-long-passphrase-7",
+        },
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action=Action.PASSWORD_CHANGE, actor=clinic.nurse).exists()
