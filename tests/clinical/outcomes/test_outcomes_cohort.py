@@ -11,7 +11,14 @@ from lifelines import KaplanMeierFitter
 from statsmodels.stats.proportion import proportion_confint
 
 from ketaclinic.clinical.exceptions import InvalidValue, OutOfRange, UnknownCode
-from ketaclinic.clinical.outcomes.cohort import AdverseEventKind, CourseRow, summarize_cohort
+from ketaclinic.clinical.outcomes.cohort import (
+    AdverseEventKind,
+    CohortCounts,
+    CourseRow,
+    count_rows,
+    summarize_cohort,
+    summarize_counts,
+)
 
 CASE = json.loads((Path(__file__).parents[1] / "cases/outcomes/cohort.json").read_text())
 EXPECT = CASE["expect"]
@@ -205,3 +212,77 @@ def test_a_kind_given_as_its_plain_code_is_accepted():
     row = CourseRow(True, True, sessions_given=2, adverse_event_sessions={"sedation": 1})
     summary = summarize_cohort([row])
     assert summary.adverse_events_by_kind[AdverseEventKind.SEDATION].events == 1
+
+
+def test_aggregated_counts_give_the_same_summary_as_the_rows():
+    from_rows = summarize_cohort(ROWS)
+    counts = count_rows(ROWS)
+    assert counts.relapse_table == ((10.0, 0, 1), (30.0, 1, 0), (60.0, 1, 0), (90.0, 0, 1))
+    assert summarize_counts(counts) == from_rows
+
+
+def test_counts_as_a_database_would_return_them():
+    # One aggregate query's worth of numbers, typed in by hand from the cohort above.
+    counts = CohortCounts(
+        started=10,
+        completed=7,
+        completers=6,
+        followed_up=7,
+        response_itt=4,
+        response_completers=3,
+        remission_itt=2,
+        remission_completers=2,
+        rapid_itt=3,
+        rapid_completers=1,
+        worsening_itt=1,
+        worsening_completers=1,
+        sessions=46,
+        sessions_held=2,
+        sessions_with_adverse_event=5,
+        adverse_event_sessions={"hypertension": 2, AdverseEventKind.DISSOCIATION: 1},
+        relapse_table=((90.0, 0, 1), (30.0, 1, 0), (10.0, 0, 1), (60.0, 1, 0)),
+    )
+    summary = summarize_counts(counts)
+    assert summary.response == summarize_cohort(ROWS).response
+    assert summary.durability == summarize_cohort(ROWS).durability
+    assert summary.adverse_events_by_kind[AdverseEventKind.SEDATION].events == 0
+    assert summary.adverse_events_by_kind[AdverseEventKind.HYPERTENSION].events == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "field"),
+    [
+        ({"started": -1}, OutOfRange, "started"),
+        ({"started": 1.5}, InvalidValue, "started"),
+        ({"completed": 11}, OutOfRange, "completed"),
+        ({"completers": 8}, OutOfRange, "completers"),
+        ({"followed_up": 5}, OutOfRange, "completers"),
+        ({"response_itt": 11}, OutOfRange, "response_itt"),
+        ({"rapid_completers": 7}, OutOfRange, "rapid_completers"),
+        ({"sessions_held": 47}, OutOfRange, "sessions_held"),
+        ({"adverse_event_sessions": {"rash": 1}}, UnknownCode, "adverse_event_sessions"),
+        (
+            {"adverse_event_sessions": {"sedation": 47}},
+            OutOfRange,
+            "adverse_event_sessions[sedation]",
+        ),
+        (
+            {"adverse_event_sessions": {"sedation": 1.0}},
+            InvalidValue,
+            "adverse_event_sessions[sedation]",
+        ),
+    ],
+)
+def test_counts_that_do_not_fit_together_are_refused_naming_the_field(change, error, field):
+    arguments = {"started": 10, "completed": 7, "completers": 6, "followed_up": 7, "sessions": 46}
+    arguments.update(change)
+    with pytest.raises(error) as caught:
+        summarize_counts(CohortCounts(**arguments))
+    assert caught.value.field == field
+
+
+def test_a_not_a_number_relapse_time_is_refused():
+    row = CourseRow(True, True, responded=True, relapse_at_risk=True, relapse_days=float("nan"))
+    with pytest.raises(OutOfRange) as caught:
+        summarize_cohort([row])
+    assert caught.value.field == "rows[0].relapse_days"

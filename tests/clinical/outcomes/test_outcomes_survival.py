@@ -10,7 +10,7 @@ import pytest
 from lifelines import KaplanMeierFitter
 
 from ketaclinic.clinical.exceptions import ConfigurationError, InvalidValue, OutOfRange
-from ketaclinic.clinical.outcomes.survival import kaplan_meier
+from ketaclinic.clinical.outcomes.survival import kaplan_meier, kaplan_meier_from_table
 
 CASE = json.loads((Path(__file__).parents[1] / "cases/outcomes/kaplan_meier.json").read_text())
 
@@ -116,3 +116,24 @@ def test_bad_durations_name_the_field(durations, events, error, field):
 def test_a_confidence_level_of_one_is_a_configuration_error():
     with pytest.raises(ConfigurationError):
         kaplan_meier([1], [True], confidence=1.0)
+
+
+def test_a_life_table_gives_the_same_curve_as_the_durations():
+    table = [(60, 0, 1), (10, 1, 0), (20, 1, 1), (35, 1, 0), (40, 0, 1)]
+    assert kaplan_meier_from_table(table) == kaplan_meier(CASE["durations"], CASE["events"])
+
+
+@pytest.mark.parametrize(
+    ("table", "error", "field"),
+    [
+        ([(1, 1, 0), (1, 0, 1)], InvalidValue, "table[1].time"),
+        ([(-1, 1, 0)], OutOfRange, "table[0].time"),
+        ([(1, -1, 0)], OutOfRange, "table[0].relapses"),
+        ([(1, 1, 0.5)], InvalidValue, "table[0].censored"),
+        ([(1, True, 0)], InvalidValue, "table[0].relapses"),
+    ],
+)
+def test_a_bad_life_table_names_the_row(table, error, field):
+    with pytest.raises(error) as caught:
+        kaplan_meier_from_table(table)
+    assert caught.value.field == field

@@ -16,10 +16,13 @@ See ``docs/outcomes.md`` for the definitions, formulas and sources in one place.
 
 from ketaclinic.clinical.outcomes.cohort import (
     AdverseEventKind,
+    CohortCounts,
     CohortSummary,
     CourseRow,
     TwoDenominators,
+    count_rows,
     summarize_cohort,
+    summarize_counts,
 )
 from ketaclinic.clinical.outcomes.course import (
     ChangeDirection,
@@ -56,7 +59,12 @@ from ketaclinic.clinical.outcomes.evidence import (
     published_figures,
 )
 from ketaclinic.clinical.outcomes.intervals import DEFAULT_CONFIDENCE, Proportion, wilson_interval
-from ketaclinic.clinical.outcomes.survival import KaplanMeierCurve, KaplanMeierStep, kaplan_meier
+from ketaclinic.clinical.outcomes.survival import (
+    KaplanMeierCurve,
+    KaplanMeierStep,
+    kaplan_meier,
+    kaplan_meier_from_table,
+)
 
 __all__ = [
     "BROCHURE_CLAIMS",
@@ -67,6 +75,7 @@ __all__ = [
     "ChangeDirection",
     "ClaimDirection",
     "ClaimVerdict",
+    "CohortCounts",
     "CohortSummary",
     "CourseOutcome",
     "CourseRecord",
@@ -92,10 +101,13 @@ __all__ = [
     "assess_course",
     "compare_claim",
     "compare_claims",
+    "count_rows",
     "course_row",
     "kaplan_meier",
+    "kaplan_meier_from_table",
     "observed_for",
     "published_figures",
     "summarize_cohort",
+    "summarize_counts",
     "wilson_interval",
 ]

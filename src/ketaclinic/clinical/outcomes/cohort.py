@@ -22,20 +22,24 @@ narrow for a patient who contributes many sessions.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 from ketaclinic.clinical.exceptions import InvalidValue, OutOfRange, UnknownCode
 from ketaclinic.clinical.outcomes.intervals import DEFAULT_CONFIDENCE, Proportion, wilson_interval
-from ketaclinic.clinical.outcomes.survival import KaplanMeierCurve, kaplan_meier
+from ketaclinic.clinical.outcomes.survival import KaplanMeierCurve, kaplan_meier_from_table
 
 __all__ = [
     "AdverseEventKind",
+    "CohortCounts",
     "CohortSummary",
     "CourseRow",
     "TwoDenominators",
+    "count_rows",
     "summarize_cohort",
+    "summarize_counts",
 ]
 
 
@@ -107,17 +111,55 @@ class CohortSummary:
     adverse_events_by_kind: Mapping[AdverseEventKind, Proportion]
 
 
+@dataclass(frozen=True, slots=True)
+class CohortCounts:
+    """The cohort as a handful of counts: what one SQL aggregate query returns.
+
+    ``*_itt`` count over everyone who started; ``*_completers`` over ``completers`` (courses
+    completed *and* scored at the end). ``relapse_table`` is the life table of the courses
+    at risk of relapse, one ``(days, relapses, censored)`` row per distinct time (a
+    ``GROUP BY``). ``summarize_counts`` checks that the counts fit together.
+    """
+
+    started: int
+    completed: int
+    completers: int
+    followed_up: int
+    response_itt: int = 0
+    response_completers: int = 0
+    remission_itt: int = 0
+    remission_completers: int = 0
+    rapid_itt: int = 0
+    rapid_completers: int = 0
+    worsening_itt: int = 0
+    worsening_completers: int = 0
+    sessions: int = 0
+    sessions_held: int = 0
+    sessions_with_adverse_event: int = 0
+    adverse_event_sessions: Mapping[AdverseEventKind, int] = field(default_factory=dict)
+    relapse_table: tuple[tuple[float, int, int], ...] = ()
+
+
 def summarize_cohort(
     rows: Iterable[CourseRow], confidence: float = DEFAULT_CONFIDENCE
 ) -> CohortSummary:
-    """Rates with Wilson intervals, two denominators, and the durability curve, in one pass."""
+    """Rates with Wilson intervals, two denominators, and the durability curve, in one pass.
+
+    For the dashboard at scale prefer ``summarize_counts`` with counts aggregated by the
+    database; this row-wise path is the reference it must agree with.
+    """
+    return summarize_counts(count_rows(rows), confidence)
+
+
+def count_rows(rows: Iterable[CourseRow]) -> CohortCounts:
+    """Reduce per-course rows to ``CohortCounts``, checking each row's consistency."""
     started = completed = completers = followed = 0
-    itt = {"response": 0, "remission": 0, "rapid": 0, "worsening": 0}
-    done = dict.fromkeys(itt, 0)
-    durations: list[float] = []
-    relapse_events: list[bool] = []
+    itt = [0, 0, 0, 0]
+    done = [0, 0, 0, 0]
+    relapses: Counter[float] = Counter()
+    censorings: Counter[float] = Counter()
     sessions = held = any_event = 0
-    by_kind = dict.fromkeys(AdverseEventKind, 0)
+    by_kind: Counter[AdverseEventKind] = Counter()
 
     for index, row in enumerate(rows):
         _check_row(index, row)
@@ -126,80 +168,152 @@ def summarize_cohort(
         completed += row.completed
         completers += completer
         followed += row.has_followup
-        for key, met in (
-            ("response", row.responded),
-            ("remission", row.remitted),
-            ("rapid", row.rapid_response),
-            ("worsening", row.worsened),
-        ):
-            itt[key] += met
-            done[key] += met and completer
+        flags = (row.responded, row.remitted, row.rapid_response, row.worsened)
+        for position, met in enumerate(flags):
+            if met:
+                itt[position] += 1
+                done[position] += completer
         if row.relapse_at_risk:
-            durations.append(float(row.relapse_days))  # type: ignore[arg-type]
-            relapse_events.append(row.relapsed)
+            (relapses if row.relapsed else censorings)[float(row.relapse_days)] += 1  # type: ignore[arg-type]
         sessions += row.sessions_given
         held += row.sessions_held
         any_event += row.sessions_with_adverse_event
-        for kind, count in row.adverse_event_sessions.items():
-            by_kind[kind] += count
+        if row.adverse_event_sessions:
+            by_kind.update(row.adverse_event_sessions)
 
-    def pair(key: str) -> TwoDenominators:
-        return TwoDenominators(
-            wilson_interval(itt[key], started, confidence),
-            wilson_interval(done[key], completers, confidence),
-        )
-
-    return CohortSummary(
+    return CohortCounts(
         started=started,
         completed=completed,
-        completers_with_followup=completers,
-        lost_to_follow_up=wilson_interval(started - followed, started, confidence),
-        completion=wilson_interval(completed, started, confidence),
-        response=pair("response"),
-        remission=pair("remission"),
-        rapid_response=pair("rapid"),
-        worsening=pair("worsening"),
-        relapse_at_risk=len(durations),
-        relapsed=sum(relapse_events),
-        durability=kaplan_meier(durations, relapse_events, confidence),
+        completers=completers,
+        followed_up=followed,
+        response_itt=itt[0],
+        response_completers=done[0],
+        remission_itt=itt[1],
+        remission_completers=done[1],
+        rapid_itt=itt[2],
+        rapid_completers=done[2],
+        worsening_itt=itt[3],
+        worsening_completers=done[3],
         sessions=sessions,
-        holds=wilson_interval(held, sessions, confidence),
-        adverse_events=wilson_interval(any_event, sessions, confidence),
+        sessions_held=held,
+        sessions_with_adverse_event=any_event,
+        adverse_event_sessions={AdverseEventKind(kind): n for kind, n in by_kind.items()},
+        relapse_table=tuple(
+            (time, relapses[time], censorings[time])
+            for time in sorted(relapses.keys() | censorings.keys())
+        ),
+    )
+
+
+def summarize_counts(counts: CohortCounts, confidence: float = DEFAULT_CONFIDENCE) -> CohortSummary:
+    """The outcomes page's figures from aggregated counts: constant time in the cohort size."""
+    _check_counts(counts)
+    started, completers = counts.started, counts.completers
+
+    def pair(itt: int, done: int) -> TwoDenominators:
+        return TwoDenominators(
+            wilson_interval(itt, started, confidence),
+            wilson_interval(done, completers, confidence),
+        )
+
+    durability = kaplan_meier_from_table(counts.relapse_table, confidence)
+    return CohortSummary(
+        started=started,
+        completed=counts.completed,
+        completers_with_followup=completers,
+        lost_to_follow_up=wilson_interval(started - counts.followed_up, started, confidence),
+        completion=wilson_interval(counts.completed, started, confidence),
+        response=pair(counts.response_itt, counts.response_completers),
+        remission=pair(counts.remission_itt, counts.remission_completers),
+        rapid_response=pair(counts.rapid_itt, counts.rapid_completers),
+        worsening=pair(counts.worsening_itt, counts.worsening_completers),
+        relapse_at_risk=sum(died + left for _, died, left in counts.relapse_table),
+        relapsed=sum(died for _, died, _ in counts.relapse_table),
+        durability=durability,
+        sessions=counts.sessions,
+        holds=wilson_interval(counts.sessions_held, counts.sessions, confidence),
+        adverse_events=wilson_interval(
+            counts.sessions_with_adverse_event, counts.sessions, confidence
+        ),
         adverse_events_by_kind={
-            kind: wilson_interval(count, sessions, confidence) for kind, count in by_kind.items()
+            kind: wilson_interval(
+                counts.adverse_event_sessions.get(kind, 0), counts.sessions, confidence
+            )
+            for kind in AdverseEventKind
         },
     )
 
 
+def _check_counts(counts: CohortCounts) -> None:
+    """Every count a whole number, every subset no larger than its set; fields named."""
+    for name in (f.name for f in fields(CohortCounts)):
+        value = getattr(counts, name)
+        if name in ("adverse_event_sessions", "relapse_table"):
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidValue(name, f"must be a whole number, got {value!r}")
+        if value < 0:
+            raise OutOfRange(name, f"must be 0 or more, got {value}")
+    limits = {
+        "completed": "started",
+        "completers": "completed",
+        "followed_up": "started",
+        "response_itt": "started",
+        "remission_itt": "started",
+        "rapid_itt": "started",
+        "worsening_itt": "started",
+        "response_completers": "completers",
+        "remission_completers": "completers",
+        "rapid_completers": "completers",
+        "worsening_completers": "completers",
+        "sessions_held": "sessions",
+        "sessions_with_adverse_event": "sessions",
+    }
+    for name, limit in limits.items():
+        if getattr(counts, name) > getattr(counts, limit):
+            raise OutOfRange(
+                name, f"{getattr(counts, name)} exceeds {limit} ({getattr(counts, limit)})"
+            )
+    if counts.completers > counts.followed_up:
+        raise OutOfRange("completers", "exceeds followed_up: completers must have follow-up")
+    for kind, count in counts.adverse_event_sessions.items():
+        if kind not in _KINDS:
+            raise UnknownCode("adverse_event_sessions", f"unknown kind {kind!r}")
+        field_name = f"adverse_event_sessions[{kind}]"
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise InvalidValue(field_name, f"must be a whole number, got {count!r}")
+        if not 0 <= count <= counts.sessions:
+            raise OutOfRange(
+                field_name, f"{count} is not between 0 and sessions ({counts.sessions})"
+            )
+
+
+_KINDS = frozenset(AdverseEventKind)
+
+
 def _check_row(index: int, row: CourseRow) -> None:
-    where = f"rows[{index}]"
-    if not row.has_followup:
-        for name in ("responded", "remitted", "worsened"):
-            if getattr(row, name):
-                raise InvalidValue(f"{where}.{name}", "cannot be true without follow-up")
+    if not row.has_followup and (row.responded or row.remitted or row.worsened):
+        name = next(n for n in ("responded", "remitted", "worsened") if getattr(row, n))
+        raise InvalidValue(f"rows[{index}].{name}", "cannot be true without follow-up")
     if row.relapsed and not row.relapse_at_risk:
-        raise InvalidValue(f"{where}.relapsed", "a relapse needs relapse_at_risk")
+        raise InvalidValue(f"rows[{index}].relapsed", "a relapse needs relapse_at_risk")
     if row.relapse_at_risk:
         days = row.relapse_days
         if days is None or isinstance(days, bool) or not isinstance(days, int | float):
-            raise InvalidValue(f"{where}.relapse_days", "is required when relapse_at_risk")
-        if days < 0:
-            raise OutOfRange(f"{where}.relapse_days", f"must be 0 or more, got {days}")
-    counts = {
-        "sessions_given": row.sessions_given,
-        "sessions_held": row.sessions_held,
-        "sessions_with_adverse_event": row.sessions_with_adverse_event,
-    }
-    for kind, count in row.adverse_event_sessions.items():
-        if kind not in AdverseEventKind.__members__.values():
-            raise UnknownCode(f"{where}.adverse_event_sessions", f"unknown kind {kind!r}")
-        counts[f"adverse_event_sessions[{kind}]"] = count
-    for name, count in counts.items():
-        if isinstance(count, bool) or not isinstance(count, int):
-            raise InvalidValue(f"{where}.{name}", f"must be a whole number, got {count!r}")
-        if count < 0:
-            raise OutOfRange(f"{where}.{name}", f"must be 0 or more, got {count}")
-        if name != "sessions_given" and count > row.sessions_given:
-            raise OutOfRange(
-                f"{where}.{name}", f"{count} exceeds the {row.sessions_given} sessions given"
-            )
+            raise InvalidValue(f"rows[{index}].relapse_days", "is required when relapse_at_risk")
+        if not days >= 0:
+            raise OutOfRange(f"rows[{index}].relapse_days", f"must be 0 or more, got {days}")
+    given = row.sessions_given
+    for name, count in (
+        ("sessions_given", given),
+        ("sessions_held", row.sessions_held),
+        ("sessions_with_adverse_event", row.sessions_with_adverse_event),
+        *((f"adverse_event_sessions[{k}]", c) for k, c in row.adverse_event_sessions.items()),
+    ):
+        if type(count) is not int:
+            raise InvalidValue(f"rows[{index}].{name}", f"must be a whole number, got {count!r}")
+        if not 0 <= count <= (given if name != "sessions_given" else count):
+            raise OutOfRange(f"rows[{index}].{name}", f"{count} is not between 0 and {given}")
+    for kind in row.adverse_event_sessions:
+        if kind not in _KINDS:
+            raise UnknownCode(f"rows[{index}].adverse_event_sessions", f"unknown kind {kind!r}")

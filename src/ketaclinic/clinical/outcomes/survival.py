@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
 from ketaclinic.clinical.exceptions import ConfigurationError, InvalidValue, OutOfRange
 from ketaclinic.clinical.outcomes.intervals import DEFAULT_CONFIDENCE
 
-__all__ = ["KaplanMeierCurve", "KaplanMeierStep", "kaplan_meier"]
+__all__ = ["KaplanMeierCurve", "KaplanMeierStep", "kaplan_meier", "kaplan_meier_from_table"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,27 +85,46 @@ def kaplan_meier(
     """
     if len(durations) != len(events):
         raise InvalidValue("events", f"has {len(events)} entries for {len(durations)} durations")
-    if not 0 < confidence < 1:
-        raise ConfigurationError(f"confidence must be between 0 and 1, got {confidence!r}")
     for index, duration in enumerate(durations):
-        if isinstance(duration, bool) or not isinstance(duration, int | float):
-            raise InvalidValue(f"durations[{index}]", f"must be a number, got {duration!r}")
-        if not math.isfinite(duration) or duration < 0:
-            raise OutOfRange(f"durations[{index}]", f"must be 0 or more, got {duration}")
-    z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
-
+        _check_time(f"durations[{index}]", duration)
     relapses: Counter[float] = Counter()
     censorings: Counter[float] = Counter()
     for duration, event in zip(durations, events, strict=True):
         (relapses if event else censorings)[duration] += 1
+    table = [(time, relapses[time], censorings[time]) for time in relapses.keys() | censorings]
+    return kaplan_meier_from_table(table, confidence)
 
-    steps = [KaplanMeierStep(0.0, len(durations), 0, 0, 1.0, 1.0, 1.0)]
+
+def kaplan_meier_from_table(
+    table: Iterable[tuple[float, int, int]], confidence: float = DEFAULT_CONFIDENCE
+) -> KaplanMeierCurve:
+    """The curve from a life table of ``(time, relapses, censored)``, one row per time.
+
+    This is the shape a database returns for ``GROUP BY relapse_days`` with two filtered
+    counts, so the dashboard never ships one row per patient for the durability curve.
+    Rows may come in any order; a time may not repeat.
+    """
+    if not 0 < confidence < 1:
+        raise ConfigurationError(f"confidence must be between 0 and 1, got {confidence!r}")
+    rows = sorted(table, key=lambda row: row[0])
+    for index, (time, died, left) in enumerate(rows):
+        _check_time(f"table[{index}].time", time)
+        for name, count in (("relapses", died), ("censored", left)):
+            if isinstance(count, bool) or not isinstance(count, int):
+                raise InvalidValue(
+                    f"table[{index}].{name}", f"must be a whole number, got {count!r}"
+                )
+            if count < 0:
+                raise OutOfRange(f"table[{index}].{name}", f"must be 0 or more, got {count}")
+        if index and rows[index - 1][0] == time:
+            raise InvalidValue(f"table[{index}].time", f"{time} appears twice")
+    z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
+
+    at_risk = sum(died + left for _, died, left in rows)
+    steps = [KaplanMeierStep(0.0, at_risk, 0, 0, 1.0, 1.0, 1.0)]
     survival = 1.0
     greenwood = 0.0
-    at_risk = len(durations)
-    for time in sorted(relapses.keys() | censorings.keys()):
-        died = relapses[time]
-        left = censorings[time]
+    for time, died, left in rows:
         if died:
             survival *= 1 - died / at_risk
             if died < at_risk:
@@ -117,6 +136,13 @@ def kaplan_meier(
             steps.append(KaplanMeierStep(float(time), at_risk, died, left, survival, lower, upper))
         at_risk -= died + left
     return KaplanMeierCurve(tuple(steps), confidence)
+
+
+def _check_time(field: str, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidValue(field, f"must be a number, got {value!r}")
+    if not math.isfinite(value) or value < 0:
+        raise OutOfRange(field, f"must be 0 or more, got {value}")
 
 
 def _loglog_band(survival: float, greenwood: float, z: float) -> tuple[float, float]:
