@@ -45,9 +45,9 @@ class RouteEquivalence:
 
 ROUTE_EQUIVALENCE_NOTE = (
     "Estimated equivalents for a 70 kg adult, adapted by ASKP3 (Kelan Thomas, PharmD) from "
-    "Chong 2009, Glue 2020 and Peltoniemi 2016. Bioavailability varies widely between people "
-    "and even between sessions; dose each route from its own evidence and titrate, never by "
-    "converting from this table alone."
+    "Chong 2009, Glue 2020 and Peltoniemi 2016. Bioavailability shows considerable variability "
+    "between people and even between sessions; dose each route from its own evidence and "
+    "titrate, never by converting from this table alone."
 )
 
 ROUTE_EQUIVALENCE: tuple[RouteEquivalence, ...] = (

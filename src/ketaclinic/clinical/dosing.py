@@ -1,0 +1,369 @@
+"""Dose calculation: weight basis, caps per route, esketamine devices, volume, pump rate.
+
+The result always shows its working: which weight was used and why, whether a hard cap
+clipped the dose (``capped``), every rounding step (``rounding``) and every soft warning.
+Rounding is always down — to the dose step, to a measurable volume, to a pump rate — so the
+given dose never exceeds what was ordered or a cap; when rounding loses more than a set
+share of the dose, a warning says so and suggests another concentration.
+
+Defaults live in the frozen ``DosingParameters`` with the source of each; a clinic changes
+them by building its own instance, never by editing this module.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+from types import MappingProxyType
+from typing import ClassVar
+
+from ketaclinic.clinical.body_weight import Sex, WeightBasis, choose_dosing_weight
+from ketaclinic.clinical.exceptions import InvalidValue, MissingItem, OutOfRange
+from ketaclinic.clinical.routes import Route
+from ketaclinic.clinical.units import rate_ml_per_h, round_down_to_step, round_to_places
+
+__all__ = [
+    "DEFAULT_DOSING_PARAMETERS",
+    "DoseResult",
+    "DosingParameters",
+    "HardCapAction",
+    "RouteLimits",
+    "calculate_dose",
+]
+
+
+class HardCapAction(enum.StrEnum):
+    """What a hard cap does: clip the dose to the cap (and say so) or refuse it."""
+
+    CLIP = "clip"
+    REFUSE = "refuse"
+
+
+@dataclass(frozen=True, slots=True)
+class RouteLimits:
+    """Caps and dose step for one route. A soft cap warns; a hard cap clips or refuses.
+
+    A cap may be per kilogram of dosing weight, absolute, or both (the lower one binds).
+    """
+
+    dose_step_mg: Decimal
+    soft_cap_mg_per_kg: Decimal | None = None
+    hard_cap_mg_per_kg: Decimal | None = None
+    soft_cap_mg: Decimal | None = None
+    hard_cap_mg: Decimal | None = None
+    source_keys: tuple[str, ...] = ()
+
+    def hard_limit_mg(self, weight_kg: Decimal) -> Decimal | None:
+        return _lower(self.hard_cap_mg, self.hard_cap_mg_per_kg, weight_kg)
+
+    def soft_limit_mg(self, weight_kg: Decimal) -> Decimal | None:
+        return _lower(self.soft_cap_mg, self.soft_cap_mg_per_kg, weight_kg)
+
+
+def _lower(absolute: Decimal | None, per_kg: Decimal | None, weight_kg: Decimal) -> Decimal | None:
+    limits = [
+        v for v in (absolute, None if per_kg is None else per_kg * weight_kg) if v is not None
+    ]
+    return min(limits) if limits else None
+
+
+_DEFAULT_LIMITS: dict[Route, RouteLimits] = {
+    # IV: 0.5 mg/kg usual, "up to 0.75 mg/kg" for some (Andrade 2017): warn above it;
+    # 1.0 mg/kg is the highest dose tested for depression (Fava 2018): refuse above it.
+    Route.IV: RouteLimits(
+        dose_step_mg=Decimal("0.5"),
+        soft_cap_mg_per_kg=Decimal("0.75"),
+        hard_cap_mg_per_kg=Decimal("1.0"),
+        source_keys=("protocol.andrade-2017-dosing", "dose.fava-2018"),
+    ),
+    # IM: 0.5 mg/kg is the highest IM dose studied for depression (Chilukuri 2014); the
+    # 1.0 mg/kg hard cap mirrors IV (IM bioavailability 93%, ASKP3): unverified.
+    Route.IM: RouteLimits(
+        dose_step_mg=Decimal("0.5"),
+        soft_cap_mg_per_kg=Decimal("0.5"),
+        hard_cap_mg_per_kg=Decimal("1.0"),
+        source_keys=("protocol.chilukuri-2014", "dose.askp3-route-equivalence"),
+    ),
+    # Esketamine: 28 mg devices, 84 mg the label's highest dose.
+    Route.ESKETAMINE: RouteLimits(
+        dose_step_mg=Decimal("28"),
+        hard_cap_mg=Decimal("84"),
+        source_keys=("protocol.spravato-label-dosing",),
+    ),
+    # Sublingual: ~200 mg estimates 1 mg/kg IV in 70 kg (ASKP3): warn above; 400 mg is the
+    # top of the lozenge range in Wolfson's method (unverified).
+    Route.SUBLINGUAL: RouteLimits(
+        dose_step_mg=Decimal("0.5"),
+        soft_cap_mg=Decimal("200"),
+        hard_cap_mg=Decimal("400"),
+        source_keys=("dose.askp3-route-equivalence", "dose.wolfson-lozenge"),
+    ),
+    # Oral: fixed doses reported up to 300 mg (Andrade 2019): warn above; ~400 mg estimates
+    # 1 mg/kg IV in 70 kg (ASKP3): refuse above.
+    Route.ORAL: RouteLimits(
+        dose_step_mg=Decimal("0.5"),
+        soft_cap_mg=Decimal("300"),
+        hard_cap_mg=Decimal("400"),
+        source_keys=("dose.andrade-2019-oral", "dose.askp3-route-equivalence"),
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DosingParameters:
+    """Clinic-configurable dosing settings; ``FIELD_SOURCES`` names each default's source."""
+
+    limits: MappingProxyType[Route, RouteLimits] = field(
+        default_factory=lambda: MappingProxyType(dict(_DEFAULT_LIMITS))
+    )
+    adjusted_weight_above_bmi: Decimal | None = Decimal("30")
+    hard_cap_action: HardCapAction = HardCapAction.CLIP
+    volume_step_ml: Decimal = Decimal("0.1")
+    rate_step_ml_per_h: Decimal = Decimal("0.1")
+    rounding_warning_fraction: Decimal = Decimal("0.05")
+    default_iv_duration_min: int = 40
+    esketamine_device_mg: Decimal = Decimal("28")
+    esketamine_label_doses_mg: tuple[Decimal, ...] = (Decimal("56"), Decimal("84"))
+
+    FIELD_SOURCES: ClassVar[dict[str, str]] = {
+        "limits": "see RouteLimits.source_keys per route",
+        "adjusted_weight_above_bmi": "dose.adjusted-body-weight",
+        "hard_cap_action": "dose.ketaclinic-convention",
+        "volume_step_ml": "dose.ketaclinic-convention",
+        "rate_step_ml_per_h": "dose.ketaclinic-convention",
+        "rounding_warning_fraction": "dose.ketaclinic-convention",
+        "default_iv_duration_min": "protocol.shiroma-2014",
+        "esketamine_device_mg": "protocol.spravato-label-dosing",
+        "esketamine_label_doses_mg": "protocol.spravato-label-dosing",
+    }
+
+
+DEFAULT_DOSING_PARAMETERS = DosingParameters()
+
+
+@dataclass(frozen=True, slots=True)
+class DoseResult:
+    """A dose with its working shown. ``dose_mg`` is what is given after caps and rounding."""
+
+    route: Route
+    dose_mg: Decimal
+    requested_dose_mg: Decimal
+    weight_basis: WeightBasis
+    weight_used_kg: Decimal
+    volume_ml: Decimal | None
+    duration_min: int | None
+    rate_ml_per_h: Decimal | None
+    capped: bool
+    devices: int | None = None
+    warnings: tuple[str, ...] = ()
+    rounding: tuple[str, ...] = ()
+
+
+def _check_range(field_name: str, value: Decimal, low: Decimal, high: Decimal) -> None:
+    if not low < value <= high:
+        raise OutOfRange(field_name, f"must be above {low} and at most {high}, got {value}")
+
+
+def calculate_dose(
+    route: Route,
+    *,
+    weight_kg: Decimal,
+    mg_per_kg: Decimal | None = None,
+    dose_mg: Decimal | None = None,
+    height_cm: Decimal | None = None,
+    sex: Sex | None = None,
+    weight_basis: WeightBasis | None = None,
+    concentration_mg_per_ml: Decimal | None = None,
+    duration_min: int | None = None,
+    parameters: DosingParameters = DEFAULT_DOSING_PARAMETERS,
+) -> DoseResult:
+    """The dose to give by ``route``, from mg/kg on the dosing weight or a fixed ``dose_mg``.
+
+    ``weight_basis`` None applies the clinic rule (adjusted weight above
+    ``adjusted_weight_above_bmi``). Bad or missing input raises an ``InputError`` naming the
+    field: ``weight_kg``, ``mg_per_kg``, ``dose_mg``, ``height_cm``, ``sex``,
+    ``concentration_mg_per_ml`` or ``duration_min``.
+    """
+    _check_range("weight_kg", weight_kg, Decimal("20"), Decimal("350"))
+    if height_cm is not None:
+        _check_range("height_cm", height_cm, Decimal("100"), Decimal("250"))
+    if (mg_per_kg is None) == (dose_mg is None):
+        if mg_per_kg is None:
+            raise MissingItem("mg_per_kg", "give mg_per_kg or dose_mg")
+        raise InvalidValue("dose_mg", "give mg_per_kg or dose_mg, not both")
+    if mg_per_kg is not None:
+        _check_range("mg_per_kg", mg_per_kg, Decimal("0"), Decimal("5"))
+    if dose_mg is not None:
+        _check_range("dose_mg", dose_mg, Decimal("0"), Decimal("1000"))
+    if concentration_mg_per_ml is not None:
+        _check_range(
+            "concentration_mg_per_ml", concentration_mg_per_ml, Decimal("0"), Decimal("100")
+        )
+    if duration_min is not None:
+        if route is not Route.IV:
+            raise InvalidValue("duration_min", "only IV infusions have a duration")
+        _check_range("duration_min", Decimal(duration_min), Decimal("0"), Decimal("1440"))
+    if route is Route.ESKETAMINE:
+        return _esketamine(weight_kg, mg_per_kg, dose_mg, concentration_mg_per_ml, parameters)
+
+    choice = choose_dosing_weight(
+        weight_kg,
+        basis=weight_basis,
+        height_cm=height_cm,
+        sex=sex,
+        adjusted_above_bmi=parameters.adjusted_weight_above_bmi,
+    )
+    warnings = list(choice.warnings)
+    rounding: list[str] = []
+    limits = parameters.limits[route]
+    requested = mg_per_kg * choice.weight_kg if mg_per_kg is not None else dose_mg
+    assert requested is not None
+    target, capped = _apply_hard_cap(
+        requested, limits.hard_limit_mg(choice.weight_kg), parameters, mg_per_kg, warnings
+    )
+    soft = limits.soft_limit_mg(choice.weight_kg)
+    if soft is not None and target > soft:
+        warnings.append(f"{_fmt(target)} mg is above the soft cap of {_fmt(soft)} mg: review")
+
+    given = round_down_to_step(target, limits.dose_step_mg)
+    if given != target:
+        rounding.append(
+            f"dose rounded down from {_fmt(target)} to {_fmt(given)} mg "
+            f"(step {_fmt(limits.dose_step_mg)} mg)"
+        )
+    if given <= 0:
+        raise OutOfRange(
+            "mg_per_kg" if mg_per_kg is not None else "dose_mg",
+            f"below the smallest dose step of {_fmt(limits.dose_step_mg)} mg",
+        )
+
+    volume_ml = None
+    if concentration_mg_per_ml is not None:
+        exact_ml = given / concentration_mg_per_ml
+        volume_ml = round_down_to_step(exact_ml, parameters.volume_step_ml)
+        if volume_ml <= 0:
+            raise OutOfRange(
+                "concentration_mg_per_ml",
+                f"{_fmt(given)} mg is less than {_fmt(parameters.volume_step_ml)} mL at this "
+                "concentration: use a more dilute solution",
+            )
+        if volume_ml != exact_ml:
+            delivered = volume_ml * concentration_mg_per_ml
+            rounding.append(
+                f"volume rounded down from {_fmt(exact_ml)} to {_fmt(volume_ml)} mL: "
+                f"{_fmt(delivered)} mg given"
+            )
+            given = delivered
+    if (target - given) > target * parameters.rounding_warning_fraction:
+        loss = ((target - given) / target * 100).quantize(Decimal("1"), rounding=ROUND_FLOOR)
+        warnings.append(
+            f"rounding lowers the dose by {loss}% ({_fmt(target)} to {_fmt(given)} mg): "
+            "consider another concentration"
+        )
+
+    duration = None
+    rate = None
+    if route is Route.IV:
+        duration = duration_min if duration_min is not None else parameters.default_iv_duration_min
+        if volume_ml is not None:
+            exact_rate = rate_ml_per_h(volume_ml, duration)
+            rate = round_down_to_step(exact_rate, parameters.rate_step_ml_per_h)
+            if rate <= 0:
+                raise OutOfRange(
+                    "concentration_mg_per_ml",
+                    f"the pump rate would be below {_fmt(parameters.rate_step_ml_per_h)} mL/h: "
+                    "use a more dilute solution",
+                )
+            if rate != exact_rate:
+                rounding.append(
+                    f"rate rounded down from {_fmt(exact_rate)} to {_fmt(rate)} mL/h: the "
+                    "infusion runs slightly longer"
+                )
+
+    return DoseResult(
+        route=route,
+        dose_mg=given,
+        requested_dose_mg=round_to_places(requested, Decimal("0.01")),
+        weight_basis=choice.basis,
+        weight_used_kg=round_to_places(choice.weight_kg, Decimal("0.1")),
+        volume_ml=volume_ml,
+        duration_min=duration,
+        rate_ml_per_h=rate,
+        capped=capped,
+        warnings=tuple(warnings),
+        rounding=tuple(rounding),
+    )
+
+
+def _apply_hard_cap(
+    requested: Decimal,
+    hard: Decimal | None,
+    parameters: DosingParameters,
+    mg_per_kg: Decimal | None,
+    warnings: list[str],
+) -> tuple[Decimal, bool]:
+    if hard is None or requested <= hard:
+        return requested, False
+    if parameters.hard_cap_action is HardCapAction.REFUSE:
+        raise OutOfRange(
+            "mg_per_kg" if mg_per_kg is not None else "dose_mg",
+            f"{_fmt(requested)} mg is above the hard cap of {_fmt(hard)} mg",
+        )
+    warnings.append(f"{_fmt(requested)} mg is above the hard cap: clipped to {_fmt(hard)} mg")
+    return hard, True
+
+
+def _esketamine(
+    weight_kg: Decimal,
+    mg_per_kg: Decimal | None,
+    dose_mg: Decimal | None,
+    concentration_mg_per_ml: Decimal | None,
+    parameters: DosingParameters,
+) -> DoseResult:
+    """Esketamine is a fixed dose in whole 28 mg devices (``protocol.spravato-label-dosing``)."""
+    if mg_per_kg is not None:
+        raise InvalidValue("mg_per_kg", "esketamine is dosed in fixed 28 mg devices: give dose_mg")
+    if concentration_mg_per_ml is not None:
+        raise InvalidValue(
+            "concentration_mg_per_ml", "esketamine comes in 28 mg devices: nothing to draw up"
+        )
+    assert dose_mg is not None
+    warnings: list[str] = []
+    rounding: list[str] = []
+    limits = parameters.limits[Route.ESKETAMINE]
+    target, capped = _apply_hard_cap(
+        dose_mg, limits.hard_limit_mg(weight_kg), parameters, None, warnings
+    )
+    device = parameters.esketamine_device_mg
+    devices = int((target / device).to_integral_value(rounding=ROUND_FLOOR))
+    if devices == 0:
+        raise OutOfRange("dose_mg", f"below one {_fmt(device)} mg device")
+    given = device * devices
+    if given != target:
+        rounding.append(
+            f"dose rounded down from {_fmt(target)} to {_fmt(given)} mg "
+            f"({devices} device(s) of {_fmt(device)} mg)"
+        )
+    if given not in parameters.esketamine_label_doses_mg:
+        label = " or ".join(_fmt(d) for d in parameters.esketamine_label_doses_mg)
+        warnings.append(f"{_fmt(given)} mg is not a label dose ({label} mg)")
+    return DoseResult(
+        route=Route.ESKETAMINE,
+        dose_mg=given,
+        requested_dose_mg=dose_mg,
+        weight_basis=WeightBasis.ACTUAL,
+        weight_used_kg=round_to_places(weight_kg, Decimal("0.1")),
+        volume_ml=None,
+        duration_min=None,
+        rate_ml_per_h=None,
+        capped=capped,
+        devices=devices,
+        warnings=tuple(warnings),
+        rounding=tuple(rounding),
+    )
+
+
+def _fmt(value: Decimal) -> str:
+    """A quantity for a message: at most 2 decimals, trailing zeros dropped."""
+    return format(value.quantize(Decimal("0.01"), rounding=ROUND_FLOOR).normalize(), "f")
