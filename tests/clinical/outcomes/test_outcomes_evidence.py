@@ -189,3 +189,12 @@ def test_remission_is_read_from_the_intent_to_treat_pair():
     summary = _cohort(n_responders=3, n_others=1, relapse_days=1.0, relapsed=False)
     observed = observed_for(summary, Measure.REMISSION)
     assert observed.basis == "0 of 4 patients who started a course"
+
+
+def test_the_wording_example_in_the_docs_is_what_the_code_says():
+    doc = (Path(__file__).parents[3] / "docs/outcomes.md").read_text()
+    observed = ObservedRate.from_proportion(
+        wilson_interval(45, 100), "patients who started a course"
+    )
+    message = compare_claim(CLAIMS["seventy_percent_success"], observed).message
+    assert message in " ".join(doc.split())
