@@ -134,3 +134,30 @@ def test_a_file_that_is_not_utf8_text_names_the_input_option(
 def test_a_missing_input_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["screen"]) == 2
     assert "--input" in _error_line(capsys)
+
+
+def test_clinic_parameters_change_the_decision(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = tmp_path / "clinic.json"
+    settings.write_text(json.dumps({"levels": {"psychosis_history": "contraindicated"}}))
+    argv = ["screen", "--input", _write(tmp_path, PATIENT), "--json"]
+    assert main([*argv, "--parameters", str(settings)]) == 0
+    assert json.loads(capsys.readouterr().out)["decision"] == "ineligible"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("{", "ketaclinic: error: --parameters: not valid JSON"),
+        ('{"levels": {"x": "review"}}', "ketaclinic: error: levels.x: is not a recognised field"),
+    ],
+)
+def test_bad_clinic_parameters_exit_2_naming_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, expected: str
+) -> None:
+    settings = tmp_path / "clinic.json"
+    settings.write_text(content)
+    argv = ["screen", "--input", _write(tmp_path, PATIENT), "--parameters", str(settings)]
+    assert main(argv) == 2
+    assert _error_line(capsys).startswith(expected)

@@ -19,7 +19,7 @@ from ketaclinic.clinical.eligibility import (
     ScreeningResult,
     screen,
 )
-from ketaclinic.clinical.exceptions import ConfigurationError
+from ketaclinic.clinical.exceptions import ConfigurationError, InputError
 
 BASE: dict[str, Any] = {
     "age": 40,
@@ -151,3 +151,38 @@ def test_every_default_level_belongs_to_a_criterion_that_can_emit_it() -> None:
 def test_criterion_codes_are_unique() -> None:
     codes = [criterion.code for criterion in DEFAULT_CRITERIA]
     assert len(codes) == len(set(codes))
+
+
+def test_clinic_parameters_load_from_settings_json() -> None:
+    parameters = ScreeningParameters.from_dict(
+        {
+            "min_age_years": 21,
+            "bmi_caution_kg_m2": 35,
+            "levels": {"psychosis_history": "contraindicated", "breastfeeding": "caution"},
+        }
+    )
+    assert parameters.min_age_years == 21
+    assert parameters.bmi_caution_kg_m2 == Decimal("35")
+    assert parameters.level_for("psychosis_history") is Level.CONTRAINDICATED
+    assert parameters.level_for("breastfeeding") is Level.CAUTION
+    assert parameters.level_for("mania_current") is Level.CONTRAINDICATED
+    assert ScreeningParameters.from_dict({}) == ScreeningParameters()
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"levels": {"no_such_finding": "review"}}, "levels.no_such_finding"),
+        ({"levels": {"psychosis_history": "none"}}, "levels.psychosis_history"),
+        ({"levels": ["psychosis_history"]}, "levels"),
+        ({"min_age_years": "18"}, "min_age_years"),
+        ({"bp_uncontrolled_systolic": 400}, "bp_uncontrolled_systolic"),
+        ({"bmi_caution_kg_m2": 90}, "bmi_caution_kg_m2"),
+        ({"bp_elevated_systolic": 200}, "parameters"),
+        ({"bp_limit": 150}, "bp_limit"),
+    ],
+)
+def test_bad_clinic_settings_json_names_the_field(data: dict[str, Any], field: str) -> None:
+    with pytest.raises(InputError) as caught:
+        ScreeningParameters.from_dict(data)
+    assert caught.value.field == field

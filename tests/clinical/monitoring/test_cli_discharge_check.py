@@ -102,3 +102,17 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(
     assert captured.out == ""
     assert len(captured.err.splitlines()) == 1
     assert captured.err.startswith(expected)
+
+
+def test_clinic_parameters_shorten_observation_for_iv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # IV, 09:00 -> 10:30 = 90 minutes: too early by default (120), ready with a 60-minute rule
+    session = {**SESSION, "route": "iv", "as_of": "2026-11-20T10:30:00+01:00"}
+    settings = tmp_path / "clinic.json"
+    settings.write_text(json.dumps({"other_min_observation_minutes": 60}))
+    path = _write(tmp_path, session)
+    assert main(["discharge-check", "--input", path, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ready"] is False
+    assert main(["discharge-check", "--input", path, "--parameters", str(settings), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ready"] is True

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ketaclinic.clinical.eligibility import Route
-from ketaclinic.clinical.exceptions import ConfigurationError
+from ketaclinic.clinical.exceptions import ConfigurationError, InputError
 from ketaclinic.clinical.monitoring import (
     BaselineVitals,
     DischargeInput,
@@ -195,3 +195,33 @@ def test_alert_messages_show_minutes_to_one_decimal() -> None:
     (alert,) = assess_vitals([reading]).alerts
     assert "at minute 12.3 " in alert.message
     assert alert.minute == reading.minute
+
+
+def test_monitoring_parameters_load_from_settings_json() -> None:
+    parameters = MonitoringParameters.from_dict(
+        {
+            "other_min_observation_minutes": 60,
+            "discharge_bp_rise_fraction": 0.25,
+            "questionnaires_missing_holds": False,
+        }
+    )
+    assert parameters.other_min_observation_minutes == 60
+    assert parameters.discharge_bp_rise_fraction == Decimal("0.25")
+    assert parameters.questionnaires_missing_holds is False
+    assert MonitoringParameters.from_dict({"spo2_min": None}) == MonitoringParameters()
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"spo2_min": "92"}, "spo2_min"),
+        ({"discharge_bp_rise_fraction": 2}, "discharge_bp_rise_fraction"),
+        ({"questionnaires_missing_holds": "no"}, "questionnaires_missing_holds"),
+        ({"confirm_minutes": 0}, "parameters"),
+        ({"spo2_floor": 90}, "spo2_floor"),
+    ],
+)
+def test_bad_monitoring_settings_json_names_the_field(data: dict[str, Any], field: str) -> None:
+    with pytest.raises(InputError) as caught:
+        MonitoringParameters.from_dict(data)
+    assert caught.value.field == field

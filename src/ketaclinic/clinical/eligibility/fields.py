@@ -150,5 +150,13 @@ class FieldReader:
         value = self._get(key)
         return None if value is None else self._as_datetime(key, value)
 
+    def present(self) -> list[str]:
+        """The field names present (all known: unknown ones were refused on construction)."""
+        return [str(key) for key in self._data]
+
+    def optional_nested(self, key: str, allowed: frozenset[str]) -> FieldReader | None:
+        value = self._get(key)
+        return None if value is None else FieldReader(value, prefix=self.name(key), allowed=allowed)
+
     def nested(self, key: str, allowed: frozenset[str]) -> FieldReader:
         return FieldReader(self._require(key), prefix=self.name(key), allowed=allowed)

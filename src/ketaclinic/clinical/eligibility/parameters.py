@@ -15,9 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
+from typing import Any
 
+from ketaclinic.clinical.eligibility.fields import FieldReader
 from ketaclinic.clinical.eligibility.findings import Level
-from ketaclinic.clinical.exceptions import ConfigurationError
+from ketaclinic.clinical.exceptions import ConfigurationError, InvalidValue
 
 __all__ = ["DEFAULT_LEVELS", "ScreeningParameters"]
 
@@ -105,3 +107,40 @@ class ScreeningParameters:
     def level_for(self, code: str) -> Level:
         """The clinic's level for a finding code, or its sourced default."""
         return self.levels.get(code, DEFAULT_LEVELS[code])
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ScreeningParameters:
+        """A clinic's settings as JSON: any subset of the fields; ``InputError`` names the field.
+
+        ``levels`` is an object of finding code -> level. Combinations that contradict each
+        other (an elevated line above the uncontrolled line) are refused on ``parameters``.
+        """
+        reader = FieldReader(data, prefix="", allowed=_PARAMETER_FIELDS)
+        values: dict[str, Any] = {}
+        for name, (low, high) in _INTEGER_LIMITS.items():
+            number = reader.optional_integer(name, low=low, high=high)
+            if number is not None:
+                values[name] = number
+        bmi = reader.optional_decimal("bmi_caution_kg_m2", low=Decimal(15), high=Decimal(80))
+        if bmi is not None:
+            values["bmi_caution_kg_m2"] = bmi
+        levels = reader.optional_nested("levels", frozenset(DEFAULT_LEVELS))
+        if levels is not None:
+            values["levels"] = {code: levels.choice(code, Level) for code in levels.present()}
+        try:
+            return cls(**values)
+        except ConfigurationError as error:
+            raise InvalidValue("parameters", str(error)) from None
+
+
+_INTEGER_LIMITS: dict[str, tuple[int, int]] = {
+    "min_age_years": (0, 130),
+    "bp_uncontrolled_systolic": (80, 300),
+    "bp_uncontrolled_diastolic": (40, 200),
+    "bp_elevated_systolic": (80, 300),
+    "bp_elevated_diastolic": (40, 200),
+    "home_bp_max_systolic": (80, 300),
+    "home_bp_max_diastolic": (40, 200),
+    "resting_heart_rate_max": (40, 250),
+}
+_PARAMETER_FIELDS = frozenset({*_INTEGER_LIMITS, "bmi_caution_kg_m2", "levels"})

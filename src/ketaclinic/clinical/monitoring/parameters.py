@@ -7,10 +7,12 @@ are this project's choices, listed as such in docs/monitoring.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
+from typing import Any
 
-from ketaclinic.clinical.exceptions import ConfigurationError
+from ketaclinic.clinical.eligibility.fields import FieldReader
+from ketaclinic.clinical.exceptions import ConfigurationError, InvalidValue
 
 __all__ = ["MonitoringParameters"]
 
@@ -67,3 +69,27 @@ class MonitoringParameters:
             raise ConfigurationError("confirm_minutes must be at least 1")
         if not 0 <= self.moaas_adverse_event_max <= self.moaas_pause_max <= 5:
             raise ConfigurationError("need 0 <= moaas_adverse_event_max <= moaas_pause_max <= 5")
+
+    @classmethod
+    def from_dict(cls, data: Any) -> MonitoringParameters:
+        """A clinic's settings as JSON: any subset of the fields; ``InputError`` names the field.
+
+        Whole numbers are limited to 0-1440 (minutes are the largest); contradictory
+        combinations are refused on ``parameters``.
+        """
+        names = frozenset(f.name for f in fields(cls))
+        reader = FieldReader(data, prefix="", allowed=names)
+        values: dict[str, Any] = {}
+        for name in reader.present():
+            if name == "questionnaires_missing_holds":
+                value: Any = reader.optional_boolean(name)
+            elif name == "discharge_bp_rise_fraction":
+                value = reader.optional_decimal(name, low=Decimal(0), high=Decimal(1))
+            else:
+                value = reader.optional_integer(name, low=0, high=1440)
+            if value is not None:
+                values[name] = value
+        try:
+            return cls(**values)
+        except ConfigurationError as error:
+            raise InvalidValue("parameters", str(error)) from None
