@@ -173,3 +173,24 @@ def test_exact_solutions_agree_with_solve_ivp_to_one_part_in_a_million(model, re
     meaningful = expected > 1e-6 * expected.max(axis=0)
     relative = np.abs(ours - expected)[meaningful] / expected[meaningful]
     assert relative.max() < 1e-6
+
+
+def jordan_chain() -> SystemArrays:
+    """x1' = x2, x2' = x3, x3' = 0: a nilpotent (exactly defective) matrix, observed at x1."""
+    matrix = np.array([[[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]]])
+    return SystemArrays(matrix, np.array([[[1.0, 0.0, 0.0]]]), ("x1", "x2", "x3"), ("x1",))
+
+
+def test_an_exactly_defective_matrix_is_still_solved_exactly():
+    # Bolus of 1 into x3: x3 = 1, x2 = t, x1 = t^2/2 -> 2 at t = 2.
+    result = solve(jordan_chain(), [Input(2, 0.0, 0.0, np.array([1.0]))], np.array([0.0, 2.0]), 1)
+    assert result[1, 0, 0] == pytest.approx(2.0, rel=1e-12)
+
+
+def test_an_infusion_on_the_dense_path_adds_its_exact_integral():
+    # Rate 1 into x3 for 2 h: x3 = t, x2 = t^2/2, x1 = t^3/6 -> 8/6 at t = 2; after the
+    # infusion x3 stays 2, so at t = 3: x1 = 8/6 + 2 x 1 + 2 x 1/2 = 4.333333.
+    infusion_input = Input(2, 0.0, 2.0, np.array([2.0]))
+    result = solve(jordan_chain(), [infusion_input], np.array([0.0, 2.0, 3.0]), 1)
+    assert result[1, 0, 0] == pytest.approx(8 / 6, rel=1e-12)
+    assert result[2, 0, 0] == pytest.approx(4.333333333, rel=1e-9)

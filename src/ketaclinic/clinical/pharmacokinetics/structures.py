@@ -71,6 +71,13 @@ class MicroConstantMammillary:
 
     compartments: int
 
+    def peripheral_volumes_l_per_kg(self, model: PKModel) -> tuple[float, ...]:
+        """V2 = V1 k12/k21 (and V3 = V1 k13/k31): derived, never stored, so they cannot
+        drift from the micro-constants the source published."""
+        v1 = model.value("v1_l_per_kg")
+        pairs = [("k12", "k21")] + ([("k13", "k31")] if self.compartments == 3 else [])
+        return tuple(v1 * model.value(out) / model.value(back) for out, back in pairs)
+
     def individual(
         self, model: PKModel, covariates: CovariateArrays, etas: Mapping[str, np.ndarray]
     ) -> dict[str, np.ndarray]:

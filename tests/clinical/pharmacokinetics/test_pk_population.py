@@ -1,0 +1,159 @@
+"""Exposure summaries, streamed percentile bands and virtual populations."""
+
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from ketaclinic.clinical.exceptions import OutOfRange
+from ketaclinic.clinical.pharmacokinetics import (
+    CLEMENTS_1981,
+    HERD_2007,
+    PEREZ_RUIXO_2021,
+    Covariates,
+    Route,
+    bolus,
+    infusion,
+    nasal_session,
+    simulate,
+    simulate_population,
+    time_grid,
+)
+from ketaclinic.clinical.pharmacokinetics.population import PopulationSampler
+from ketaclinic.clinical.pharmacokinetics.summaries import BandAccumulator, exposure, time_above
+
+ADULT = Covariates(weight_kg=Decimal("70"))
+DRIP = infusion(duration_min=40, dose_mg_per_kg=Decimal("0.5"))
+
+
+def test_exposure_of_a_hand_made_curve():
+    times = np.array([0.0, 1.0, 2.0, 4.0])
+    curve = np.array([[0.0], [10.0], [6.0], [2.0]])
+    result = exposure(times, curve)
+    # AUC = (0+10)/2 x 1 + (10+6)/2 x 1 + (6+2)/2 x 2 = 5 + 8 + 8 = 21
+    assert result.cmax_ng_per_ml[0] == 10.0
+    assert result.tmax_h[0] == 1.0
+    assert result.auc_ng_h_per_ml[0] == 21.0
+
+
+def test_time_above_a_threshold_interpolates_the_crossings():
+    times = np.array([0.0, 1.0, 2.0, 4.0])
+    curve = np.array([[0.0, 9.0], [10.0, 9.0], [6.0, 9.0], [2.0, 9.0]])
+    # threshold 5: up at 0.5 h (0 -> 10), down at 2.5 h (6 -> 2 over 2 h: 2 + 2 x 1/4) = 2.0 h.
+    # threshold 9: up at 0.9 h, down at 1 + (9 - 10)/(6 - 10) = 1.25 h: 0.35 h.
+    # The flat curve at 9 is above for all 4 h; exactly at the threshold counts as above.
+    assert time_above(times, curve, 5.0).tolist() == [2.0, 4.0]
+    assert time_above(times, curve, 9.0).tolist() == pytest.approx([0.35, 4.0])
+    assert time_above(times, curve, 10.0).tolist() == [0.0, 0.0]
+
+
+def test_histogram_bands_agree_with_exact_percentiles_within_the_bin_width():
+    rng = np.random.default_rng(3)
+    values = np.exp(rng.normal(3.0, 0.8, size=(4, 20_000)))
+    values[0] = 0.0  # before absorption: reported as 0
+    exact = BandAccumulator(4)
+    sketch = BandAccumulator(4, exact_limit_values=40_000)  # switches after 3 chunks
+    for chunk in np.array_split(values, 7, axis=1):
+        exact.add(chunk)
+        sketch.add(chunk)
+    assert exact.exact
+    assert not sketch.exact
+    reference = np.percentile(values, [5, 25, 50, 75, 95], axis=1)
+    assert np.allclose(exact.bands(), reference, rtol=0, atol=0)
+    assert np.all(sketch.bands()[:, 0] == 0.0)
+    assert np.allclose(sketch.bands()[:, 1:], reference[:, 1:], rtol=0.006)
+
+
+def test_a_population_is_reproducible_from_its_seed_and_independent_of_chunk_size():
+    times = time_grid(6, 15)
+    first = simulate_population(DRIP, ADULT, times, n=300, seed=7, model=HERD_2007, chunk_size=64)
+    again = simulate_population(DRIP, ADULT, times, n=300, seed=7, model=HERD_2007, chunk_size=300)
+    other = simulate_population(DRIP, ADULT, times, n=300, seed=8, model=HERD_2007)
+    assert np.array_equal(first.concentration_bands_ng_per_ml, again.concentration_bands_ng_per_ml)
+    assert np.array_equal(first.cmax_ng_per_ml, again.cmax_ng_per_ml)
+    assert not np.array_equal(first.cmax_ng_per_ml, other.cmax_ng_per_ml)
+    assert first.band_method == "exact"
+    assert first.time_above_h is None
+
+
+def test_population_bands_are_ordered_and_bracket_the_typical_patient():
+    times = time_grid(12, 10)
+    summary = simulate_population(
+        DRIP, ADULT, times, n=2000, seed=1, model=HERD_2007, threshold_ng_per_ml=100.0
+    )
+    bands = summary.concentration_bands_ng_per_ml
+    assert np.all(np.diff(bands, axis=0) >= 0)
+    typical = simulate(DRIP, ADULT, times, model=HERD_2007).concentration_ng_per_ml
+    assert np.all(bands[0, 1:] < typical[1:])
+    assert np.all(typical[1:] < bands[-1, 1:])
+    assert summary.time_above_h is not None
+    assert np.all(np.diff(summary.time_above_h) >= 0)
+
+
+def test_log_normal_random_effects_have_the_published_variance():
+    sampler = PopulationSampler(HERD_2007, ADULT, seed=11, weight_cv=0.0)
+    covariates, etas = sampler.draw(40_000)
+    assert np.all(covariates.weight_kg == 70.0)
+    # V1: omega^2 = ln(1 + 0.64^2) = 0.3433; the sample variance of 40,000 draws is within 3%.
+    assert np.var(etas["v1_l"]) == pytest.approx(0.3433, rel=0.03)
+    assert np.mean(etas["v1_l"]) == pytest.approx(0.0, abs=0.01)
+
+
+def test_fractions_vary_on_the_logit_scale_and_stay_between_zero_and_one():
+    summary = simulate_population(
+        bolus(Route.ORAL, dose_mg=Decimal("100")),
+        ADULT,
+        time_grid(24, 30),
+        n=2000,
+        seed=5,
+        model=CLEMENTS_1981,
+    )
+    # AUC is proportional to F; F = expit(logit(0.20) + eta) keeps every AUC below the IV one
+    # (1246.6 ng.h/mL for 100 mg, worked in racemic_routes.json) and above 0.
+    assert 0 < summary.auc_ng_h_per_ml[0] < summary.auc_ng_h_per_ml[-1] < 1246.6
+
+
+def test_sampled_weights_scale_weight_based_doses_and_are_clipped_to_the_accepted_range():
+    sampler = PopulationSampler(CLEMENTS_1981, Covariates(Decimal("250")), seed=2, weight_cv=0.5)
+    covariates, _ = sampler.draw(5000)
+    assert covariates.weight_kg.max() == 300.0
+    assert covariates.weight_kg.min() >= 20.0
+
+
+def test_esketamine_populations_report_noresketamine_bands_and_progress():
+    calls = []
+    summary = simulate_population(
+        nasal_session(2),
+        ADULT,
+        time_grid(4, 20),
+        n=500,
+        seed=3,
+        chunk_size=200,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert summary.model is PEREZ_RUIXO_2021
+    assert summary.metabolite_bands_ng_per_ml is not None
+    assert calls == [(200, 500), (400, 500), (500, 500)]
+
+
+def test_large_populations_switch_to_histogram_bands():
+    summary = simulate_population(
+        DRIP, ADULT, time_grid(2, 30), n=1000, seed=1, model=HERD_2007, exact_limit_values=100
+    )
+    assert summary.band_method == "histogram"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"n": 0}, "n"),
+        ({"n": 10**8}, "n"),
+        ({"seed": -1}, "seed"),
+        ({"weight_cv": 2.0}, "weight_cv"),
+    ],
+)
+def test_population_inputs_are_checked(kwargs, field):
+    arguments = {"n": 10, "seed": 1} | kwargs
+    with pytest.raises(OutOfRange) as error:
+        simulate_population(DRIP, ADULT, time_grid(1, 30), **arguments)
+    assert error.value.field == field
