@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ketaclinic.cli.pk",
     "ketaclinic.cli.scales",
     "ketaclinic.cli.screening",
+    "ketaclinic.cli.treatment",
 )
 
 
