@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,13 @@ from ketaclinic.clinical.outcomes.cohort import (
     summarize_cohort,
     summarize_counts,
 )
+from ketaclinic.clinical.outcomes.course import (
+    CourseRecord,
+    ScoredAssessment,
+    assess_course,
+    course_row,
+)
+from ketaclinic.clinical.outcomes.definitions import OutcomeDefinition
 
 CASE = json.loads((Path(__file__).parents[1] / "cases/outcomes/cohort.json").read_text())
 EXPECT = CASE["expect"]
@@ -286,3 +294,30 @@ def test_a_not_a_number_relapse_time_is_refused():
     with pytest.raises(OutOfRange) as caught:
         summarize_cohort([row])
     assert caught.value.field == "rows[0].relapse_days"
+
+
+def test_courses_assessed_one_by_one_roll_up_into_the_cohort():
+    first = datetime(2026, 1, 5, 9, tzinfo=timezone(timedelta(hours=1)))
+    day = timedelta(days=1)
+    phq9 = {"phq9": OutcomeDefinition("phq9", 5, False, relapse_min_total=10, max_total=27)}
+
+    def course(sessions, *scores):
+        record = CourseRecord(first, sessions, first + 17 * day)
+        assessments = [
+            ScoredAssessment("phq9", total, first + days * day) for days, total in scores
+        ]
+        outcome = assess_course(record, assessments, phq9, "phq9", as_of=first + 90 * day)
+        return course_row(outcome)
+
+    rows = [
+        course(6, (-1, 20), (18, 4), (60, 12)),  # remission, then loses response at day 60
+        course(6, (-1, 18), (18, 12)),  # completer, no response
+        course(2, (-1, 22)),  # dropped out, never scored again
+    ]
+    summary = summarize_cohort(rows)
+    assert counts(summary.response.intent_to_treat) == [1, 3]
+    assert counts(summary.response.completers) == [1, 2]
+    assert counts(summary.remission.intent_to_treat) == [1, 3]
+    assert counts(summary.lost_to_follow_up) == [1, 3]
+    assert summary.relapsed == 1
+    assert summary.durability.steps[-1].time == 43.0  # day 60 - day 17
