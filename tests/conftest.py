@@ -56,7 +56,7 @@ def _fast_password_hashing(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def clinic(db):  # noqa: ANN001, ANN201
+def clinic(db):
     """The people of STYLE habit 9: staff of every role at site A, a nurse at site B."""
     from tests.personas import build_clinic
 
@@ -64,7 +64,7 @@ def clinic(db):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def fixed_clock():  # noqa: ANN201
+def fixed_clock():
     """Freeze the application clock at 2026-03-10 14:00 UTC for the test."""
     import datetime as dt
 
@@ -76,7 +76,7 @@ def fixed_clock():  # noqa: ANN201
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+def django_db_setup(django_db_setup, django_db_blocker):
     """Test databases are emptied between transactional tests, so they turn on the audit
     tables' maintenance switch (see ``database_guard``); ``audit_guard_enforced`` turns it off
     for the tests of the guard itself."""
@@ -89,6 +89,6 @@ def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 name = connection.settings_dict["NAME"]
-                cursor.execute(f'ALTER DATABASE "{name}" SET ketaclinic.audit_writable = \'on\'')
+                cursor.execute(f"ALTER DATABASE \"{name}\" SET ketaclinic.audit_writable = 'on'")
                 cursor.execute("SET ketaclinic.audit_writable = 'on'")
     return django_db_setup

@@ -6,14 +6,14 @@ import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.urls import reverse
+from tests.audit.guard import audit_guard_enforced
+from tests.personas import PASSWORD
 
 from ketaclinic.apps.audit.choices import Action, Outcome
 from ketaclinic.apps.audit.models import AppendOnlyError, AuditEvent
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.audit.verification import verify_audit_chain
 from ketaclinic.cli import main
-from tests.audit.guard import audit_guard_enforced
-from tests.personas import PASSWORD
 
 
 def latest() -> AuditEvent:
@@ -195,7 +195,8 @@ def test_an_intact_chain_verifies(clinic):
 def test_an_altered_event_is_detected_and_named(db):
     events = _three_events()
     _without_triggers(
-        "UPDATE audit_auditevent SET object_id = %s WHERE position = %s", ["999", events[1].position]
+        "UPDATE audit_auditevent SET object_id = %s WHERE position = %s",
+        ["999", events[1].position],
     )
     report = verify_audit_chain()
     assert not report.ok
@@ -225,7 +226,8 @@ def test_audit_verify_command_exits_one_on_a_broken_chain(db, capsys):
     assert main(["audit", "verify"]) == 0
     assert "chain intact" in capsys.readouterr().out
     _without_triggers(
-        "UPDATE audit_auditevent SET action = %s WHERE position = %s", ["export", events[0].position]
+        "UPDATE audit_auditevent SET action = %s WHERE position = %s",
+        ["export", events[0].position],
     )
     assert main(["audit", "verify", "--json"]) == 1
     assert '"problem_position": 1' in capsys.readouterr().out

@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import IN_CI
 
 ARTIFACTS = Path(os.environ.get("KETACLINIC_TEST_ARTIFACTS", "test-artifacts"))
@@ -32,7 +31,7 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser():  # noqa: ANN201
+def browser():
     executable = chromium_path()
     if executable is None:
         message = "Debian's chromium is not installed (make browser-deps installs it)"
@@ -51,7 +50,7 @@ def browser():  # noqa: ANN201
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # noqa: ANN201
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     report = outcome.get_result()
     if report.when == "call" and report.failed:
@@ -64,7 +63,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # noqa
 
 
 @pytest.fixture
-def page(browser, live_server):  # noqa: ANN001, ANN201
+def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -73,7 +72,7 @@ def page(browser, live_server):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def phone_page(browser, live_server):  # noqa: ANN001, ANN201
+def phone_page(browser, live_server):
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
     )

@@ -14,7 +14,7 @@ from ketaclinic.apps.patients.models import Patient
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_nurse_searches_a_demo_patient_opens_the_chart_and_logs_out(page):  # noqa: ANN001
+def test_nurse_searches_a_demo_patient_opens_the_chart_and_logs_out(page):
     seed_demo_clinic(patient_count=40, seed=5)
     patient = Patient.objects.filter(site__slug="riverside").order_by("id").first()
 
@@ -42,7 +42,7 @@ def test_nurse_searches_a_demo_patient_opens_the_chart_and_logs_out(page):  # no
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 
 
-def test_another_sites_nurse_gets_not_found_for_this_patient(page):  # noqa: ANN001
+def test_another_sites_nurse_gets_not_found_for_this_patient(page):
     seed_demo_clinic(patient_count=40, seed=5)
     riverside = Patient.objects.filter(site__slug="riverside").order_by("id").first()
     page.goto("/accounts/login/")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 
-def run(args: list[str], data_dir) -> subprocess.CompletedProcess:  # noqa: ANN001
+def run(args: list[str], data_dir) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KETACLINIC_")}
     env["KETACLINIC_DATA_DIR"] = str(data_dir)
     return subprocess.run(

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from tests.personas import make_patient
 
 from ketaclinic.apps.patients.models import Measurement, Patient
-from tests.personas import make_patient
 
 NEW_PATIENT = {
     "given_name": "Carla",
@@ -19,7 +19,7 @@ NEW_PATIENT = {
 
 
 @pytest.fixture
-def front_desk(client, clinic):  # noqa: ANN001, ANN201
+def front_desk(client, clinic):
     client.force_login(clinic.front_desk)
     return client
 
@@ -56,7 +56,9 @@ def test_htmx_search_returns_only_the_results_fragment(front_desk):
     assert "Rivera, Alice" in body
 
 
-def test_list_pages_through_patients_without_counting(front_desk, clinic, django_assert_num_queries):
+def test_list_pages_through_patients_without_counting(
+    front_desk, clinic, django_assert_num_queries
+):
     for i in range(30):
         make_patient(clinic.site_a, f"P{i:05d}", "Pat", f"Zed{i:02d}", dt.date(1980, 1, 1))
     first = front_desk.get(reverse("patients:list"))
@@ -72,7 +74,9 @@ def test_list_pages_through_patients_without_counting(front_desk, clinic, django
 
 
 def test_registering_a_patient_assigns_the_next_mrn(front_desk, clinic, fixed_clock):
-    response = front_desk.post(reverse("patients:create"), {**NEW_PATIENT, "site": clinic.site_a.pk})
+    response = front_desk.post(
+        reverse("patients:create"), {**NEW_PATIENT, "site": clinic.site_a.pk}
+    )
     patient = Patient.objects.get(given_name="Carla")
     assert response.status_code == 302
     assert patient.mrn == "K000002"
@@ -92,7 +96,9 @@ def test_registering_a_patient_assigns_the_next_mrn(front_desk, clinic, fixed_cl
         ({"sex_at_birth": "robot"}, "sex_at_birth", "Select a valid choice"),
     ],
 )
-def test_registration_errors_name_the_field(front_desk, clinic, fixed_clock, change, field, message):
+def test_registration_errors_name_the_field(
+    front_desk, clinic, fixed_clock, change, field, message
+):
     data = {**NEW_PATIENT, "site": clinic.site_a.pk, **change}
     response = front_desk.post(reverse("patients:create"), data)
     assert response.status_code == 422
@@ -102,7 +108,9 @@ def test_registration_errors_name_the_field(front_desk, clinic, fixed_clock, cha
 
 
 def test_front_desk_cannot_register_a_patient_at_a_site_they_do_not_work_at(front_desk, clinic):
-    response = front_desk.post(reverse("patients:create"), {**NEW_PATIENT, "site": clinic.site_b.pk})
+    response = front_desk.post(
+        reverse("patients:create"), {**NEW_PATIENT, "site": clinic.site_b.pk}
+    )
     assert response.status_code == 422
     assert "site" in response.context["form"].errors
 

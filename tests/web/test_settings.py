@@ -28,7 +28,7 @@ from ketaclinic.config.environment import (
         ("KETACLINIC_DATABASE_URL", "mysql://x", parse_database_url, "postgresql://"),
     ],
 )
-def test_a_bad_value_names_the_variable(name, value, parse, message):  # noqa: ANN001
+def test_a_bad_value_names_the_variable(name, value, parse, message):
     with pytest.raises(ImproperlyConfigured) as error:
         Environment({name: value}).get(name, parse, None)
     assert str(error.value).startswith(f"{name}={value!r}: ")
@@ -39,7 +39,7 @@ def test_an_empty_variable_means_the_default():
     assert Environment({"KETACLINIC_DEBUG": ""}).get("KETACLINIC_DEBUG", parse_bool, False) is False
 
 
-def _ketaclinic(args: list[str], env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:  # noqa: ANN001
+def _ketaclinic(args: list[str], env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("KETACLINIC_")}
     clean.update({"KETACLINIC_DATA_DIR": str(tmp_path), **env})
     return subprocess.run(

@@ -80,7 +80,7 @@ def test_argon2_is_the_password_hasher_of_the_product():
 
 
 @pytest.mark.parametrize("hasher", ["django.contrib.auth.hashers.Argon2PasswordHasher"])
-def test_argon2_hashes_start_with_its_identifier(settings, hasher):  # noqa: ANN001
+def test_argon2_hashes_start_with_its_identifier(settings, hasher):
     settings.PASSWORD_HASHERS = [hasher]
     assert make_password("a long pass phrase").startswith("argon2$")
 

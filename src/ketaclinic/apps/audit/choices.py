@@ -13,6 +13,13 @@ class Action(models.TextChoices):
     SESSION_TIMEOUT = "session_timeout", "Session timed out"
     PASSWORD_CHANGE = "password_change", "Changed password"
     ACCESS_DENIED = "access_denied", "Access denied"
+    CORRECT = "correct", "Corrected"
+    SIGN = "sign", "Signed"
+    ACKNOWLEDGE = "acknowledge", "Acknowledged"
+    SEND = "send", "Sent"
+    PRINT = "print", "Printed"
+    SUBMIT = "submit", "Submitted (patient)"
+    VERIFY = "verify", "Verified"
 
 
 class Outcome(models.TextChoices):

@@ -27,7 +27,7 @@ MAINTENANCE = MaintenanceSwitch()
 
 
 @receiver(connection_created)
-def register_sqlite_guard(sender, connection, **kwargs) -> None:  # noqa: ANN001
+def register_sqlite_guard(sender, connection, **kwargs) -> None:
     if connection.vendor == "sqlite":
         connection.connection.create_function(
             "ketaclinic_audit_writable", 0, lambda: int(MAINTENANCE.enabled)
