@@ -186,3 +186,14 @@ def test_bad_clinic_settings_json_names_the_field(data: dict[str, Any], field: s
     with pytest.raises(InputError) as caught:
         ScreeningParameters.from_dict(data)
     assert caught.value.field == field
+
+
+def test_parameters_round_trip_through_their_stored_form() -> None:
+    parameters = ScreeningParameters(
+        bmi_caution_kg_m2=Decimal("32.5"),
+        levels={"psychosis_history": "contraindicated", "bmi_high": "review"},
+    )
+    stored = parameters.to_dict()
+    assert stored["levels"] == {"bmi_high": "review", "psychosis_history": "contraindicated"}
+    assert stored["bmi_caution_kg_m2"] == Decimal("32.5")
+    assert ScreeningParameters.from_dict(stored) == parameters

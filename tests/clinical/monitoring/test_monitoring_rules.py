@@ -225,3 +225,13 @@ def test_bad_monitoring_settings_json_names_the_field(data: dict[str, Any], fiel
     with pytest.raises(InputError) as caught:
         MonitoringParameters.from_dict(data)
     assert caught.value.field == field
+
+
+def test_monitoring_parameters_round_trip_through_their_stored_form() -> None:
+    parameters = MonitoringParameters(
+        discharge_bp_rise_fraction=Decimal("0.15"), questionnaires_missing_holds=False
+    )
+    stored = parameters.to_dict()
+    assert stored["discharge_bp_rise_fraction"] == Decimal("0.15")
+    assert stored["spo2_min"] == 92
+    assert MonitoringParameters.from_dict(stored) == parameters

@@ -108,6 +108,16 @@ class ScreeningParameters:
         """The clinic's level for a finding code, or its sourced default."""
         return self.levels.get(code, DEFAULT_LEVELS[code])
 
+    def to_dict(self) -> dict[str, Any]:
+        """Every field as plain values (Decimal stays exact), to store with a screening.
+
+        ``from_dict`` reads it back; serialise Decimals as JSON numbers, not text.
+        """
+        values: dict[str, Any] = {name: getattr(self, name) for name in _INTEGER_LIMITS}
+        values["bmi_caution_kg_m2"] = self.bmi_caution_kg_m2
+        values["levels"] = {code: level.value for code, level in sorted(self.levels.items())}
+        return values
+
     @classmethod
     def from_dict(cls, data: Any) -> ScreeningParameters:
         """A clinic's settings as JSON: any subset of the fields; ``InputError`` names the field.

@@ -70,6 +70,10 @@ class MonitoringParameters:
         if not 0 <= self.moaas_adverse_event_max <= self.moaas_pause_max <= 5:
             raise ConfigurationError("need 0 <= moaas_adverse_event_max <= moaas_pause_max <= 5")
 
+    def to_dict(self) -> dict[str, Any]:
+        """Every field as plain values (Decimal stays exact); ``from_dict`` reads it back."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
     @classmethod
     def from_dict(cls, data: Any) -> MonitoringParameters:
         """A clinic's settings as JSON: any subset of the fields; ``InputError`` names the field.
