@@ -24,7 +24,7 @@ from enum import StrEnum
 
 from ketaclinic.clinical.exceptions import InvalidValue
 from ketaclinic.clinical.outcomes.cohort import CohortSummary
-from ketaclinic.clinical.outcomes.intervals import Proportion
+from ketaclinic.clinical.outcomes.intervals import DEFAULT_CONFIDENCE, Proportion
 
 __all__ = [
     "BROCHURE_CLAIMS",
@@ -285,7 +285,7 @@ class ObservedRate:
     lower: float
     upper: float
     basis: str
-    confidence: float = 0.95
+    confidence: float = DEFAULT_CONFIDENCE
 
     @classmethod
     def from_proportion(cls, proportion: Proportion, unit: str) -> ObservedRate:
