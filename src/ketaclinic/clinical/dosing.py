@@ -284,7 +284,7 @@ def calculate_dose(
     return DoseResult(
         route=route,
         dose_mg=given,
-        requested_dose_mg=round_to_places(requested, Decimal("0.01")),
+        requested_dose_mg=round_to_places(requested, Decimal("0.001")),
         weight_basis=choice.basis,
         weight_used_kg=round_to_places(choice.weight_kg, Decimal("0.1")),
         volume_ml=volume_ml,
@@ -365,5 +365,5 @@ def _esketamine(
 
 
 def _fmt(value: Decimal) -> str:
-    """A quantity for a message: at most 2 decimals, trailing zeros dropped."""
-    return format(value.quantize(Decimal("0.01"), rounding=ROUND_FLOOR).normalize(), "f")
+    """A quantity for a message: at most 3 decimals (half up), trailing zeros dropped."""
+    return format(round_to_places(value, Decimal("0.001")).normalize(), "f")
