@@ -629,7 +629,11 @@ _TREATMENT: tuple[Source, ...] = (
             "5.8: no driving until the next day after a restful sleep. 5.9: interstitial or "
             "ulcerative cystitis. 7: CNS depressants add sedation; psychostimulants and MAOIs "
             "raise BP. 8.1/8.2: not recommended in pregnancy or breastfeeding. 8.6: no "
-            "experience in Child-Pugh C. Not approved under 18."
+            "experience in Child-Pugh C. Not approved under 18. 5.2 also asks to assess "
+            "patients with psychosis carefully and treat only if benefit outweighs risk. "
+            "Checked against stored copies of the label and the REMS page (REMS update "
+            "12/2024: at least 2 hours of monitoring); a 2026 label revision exists and was "
+            "not re-read in full."
         ),
     ),
     Source(
