@@ -20,13 +20,9 @@ from ketaclinic.clinical.outcomes.cohort import (
     summarize_cohort,
     summarize_counts,
 )
-from ketaclinic.clinical.outcomes.course import (
-    CourseRecord,
-    ScoredAssessment,
-    assess_course,
-    course_row,
-)
+from ketaclinic.clinical.outcomes.course import assess_course, course_row
 from ketaclinic.clinical.outcomes.definitions import OutcomeDefinition
+from ketaclinic.clinical.outcomes.records import CourseRecord, ScoredAssessment
 
 CASE = json.loads((Path(__file__).parents[1] / "cases/outcomes/cohort.json").read_text())
 EXPECT = CASE["expect"]

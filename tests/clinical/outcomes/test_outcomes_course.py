@@ -11,19 +11,18 @@ import pytest
 
 from ketaclinic.clinical.exceptions import InvalidValue, MissingItem, OutOfRange, UnknownCode
 from ketaclinic.clinical.outcomes.cohort import AdverseEventKind
-from ketaclinic.clinical.outcomes.course import (
+from ketaclinic.clinical.outcomes.course import assess_course, course_row
+from ketaclinic.clinical.outcomes.definitions import (
+    OutcomeDefinition,
+    OutcomeParameters,
+    RelapseRule,
+)
+from ketaclinic.clinical.outcomes.records import (
     ChangeDirection,
     CourseRecord,
     ScoredAssessment,
     SuicideRisk,
     SuicideRiskRating,
-    assess_course,
-    course_row,
-)
-from ketaclinic.clinical.outcomes.definitions import (
-    OutcomeDefinition,
-    OutcomeParameters,
-    RelapseRule,
 )
 
 CASES = json.loads((Path(__file__).parents[1] / "cases/outcomes/course_rules.json").read_text())

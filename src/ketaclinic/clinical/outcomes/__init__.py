@@ -4,6 +4,7 @@ Pure Python over plain records, in five small modules:
 
 * ``definitions`` — per-instrument thresholds (supplied by the caller from the scale) and
   the clinic-configurable rules, each default with its source;
+* ``records`` — the course, its scores, and the outcome records with their definitions;
 * ``course`` — one course's baseline, response, remission, rapid response, sustained
   response, relapse, worsening, suicidal-ideation change and completion, as of a time;
 * ``intervals`` — Wilson score intervals for every rate;
@@ -24,19 +25,7 @@ from ketaclinic.clinical.outcomes.cohort import (
     summarize_cohort,
     summarize_counts,
 )
-from ketaclinic.clinical.outcomes.course import (
-    ChangeDirection,
-    CourseOutcome,
-    CourseRecord,
-    OutcomeFlag,
-    RelapseStatus,
-    ScoredAssessment,
-    SuicidalIdeationChange,
-    SuicideRisk,
-    SuicideRiskRating,
-    assess_course,
-    course_row,
-)
+from ketaclinic.clinical.outcomes.course import assess_course, course_row
 from ketaclinic.clinical.outcomes.definitions import (
     OutcomeDefinition,
     OutcomeParameters,
@@ -59,6 +48,17 @@ from ketaclinic.clinical.outcomes.evidence import (
     published_figures,
 )
 from ketaclinic.clinical.outcomes.intervals import DEFAULT_CONFIDENCE, Proportion, wilson_interval
+from ketaclinic.clinical.outcomes.records import (
+    ChangeDirection,
+    CourseOutcome,
+    CourseRecord,
+    OutcomeFlag,
+    RelapseStatus,
+    ScoredAssessment,
+    SuicidalIdeationChange,
+    SuicideRisk,
+    SuicideRiskRating,
+)
 from ketaclinic.clinical.outcomes.survival import (
     KaplanMeierCurve,
     KaplanMeierStep,
