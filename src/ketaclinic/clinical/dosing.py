@@ -19,7 +19,12 @@ from types import MappingProxyType
 from typing import ClassVar
 
 from ketaclinic.clinical.body_weight import Sex, WeightBasis, choose_dosing_weight
-from ketaclinic.clinical.exceptions import InvalidValue, MissingItem, OutOfRange
+from ketaclinic.clinical.exceptions import (
+    ConfigurationError,
+    InvalidValue,
+    MissingItem,
+    OutOfRange,
+)
 from ketaclinic.clinical.routes import Route
 from ketaclinic.clinical.units import rate_ml_per_h, round_down_to_step, round_to_places
 
@@ -53,6 +58,21 @@ class RouteLimits:
     soft_cap_mg: Decimal | None = None
     hard_cap_mg: Decimal | None = None
     source_keys: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.dose_step_mg <= 0:
+            raise ConfigurationError("dose_step_mg must be above 0")
+        caps = (
+            self.soft_cap_mg_per_kg,
+            self.hard_cap_mg_per_kg,
+            self.soft_cap_mg,
+            self.hard_cap_mg,
+        )
+        if any(cap is not None and cap <= 0 for cap in caps):
+            raise ConfigurationError("caps must be above 0")
+        for soft, hard in ((caps[0], caps[1]), (caps[2], caps[3])):
+            if soft is not None and hard is not None and soft > hard:
+                raise ConfigurationError("a soft cap above its hard cap would never warn")
 
     def hard_limit_mg(self, weight_kg: Decimal) -> Decimal | None:
         return _lower(self.hard_cap_mg, self.hard_cap_mg_per_kg, weight_kg)
@@ -125,6 +145,24 @@ class DosingParameters:
     default_iv_duration_min: int = 40
     esketamine_device_mg: Decimal = Decimal("28")
     esketamine_label_doses_mg: tuple[Decimal, ...] = (Decimal("56"), Decimal("84"))
+
+    def __post_init__(self) -> None:
+        missing = [route.value for route in Route if route not in self.limits]
+        if missing:
+            raise ConfigurationError(f"no dosing limits for route(s): {', '.join(missing)}")
+        positive = {
+            "volume_step_ml": self.volume_step_ml,
+            "rate_step_ml_per_h": self.rate_step_ml_per_h,
+            "default_iv_duration_min": Decimal(self.default_iv_duration_min),
+            "esketamine_device_mg": self.esketamine_device_mg,
+        }
+        for name, value in positive.items():
+            if value <= 0:
+                raise ConfigurationError(f"{name} must be above 0")
+        if not 0 <= self.rounding_warning_fraction < 1:
+            raise ConfigurationError("rounding_warning_fraction must be from 0 up to (not) 1")
+        if self.adjusted_weight_above_bmi is not None and self.adjusted_weight_above_bmi <= 0:
+            raise ConfigurationError("adjusted_weight_above_bmi must be above 0 (or None)")
 
     FIELD_SOURCES: ClassVar[dict[str, str]] = {
         "limits": "see RouteLimits.source_keys per route",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from ketaclinic.clinical.exceptions import UnknownCode
+from ketaclinic.clinical.exceptions import ConfigurationError, UnknownCode
 from ketaclinic.clinical.routes import Route
 
 __all__ = ["Cadence", "DoseSpec", "Phase", "Protocol", "Setting", "Variant"]
@@ -43,6 +43,27 @@ class DoseSpec:
     duration_min: int | None = None
     alternatives: tuple[Decimal, ...] = ()
 
+    def __post_init__(self) -> None:
+        if any(a <= 0 for a in (self.amount, *self.alternatives)):
+            raise ConfigurationError(f"dose amounts must be above 0: {self.render()}")
+        if self.unit != "mg":
+            raise ConfigurationError(f"doses are in mg, not {self.unit!r}")
+        if self.per_hour and self.duration_min is None:
+            raise ConfigurationError("a dose per hour needs a duration")
+        if self.duration_min is not None and self.duration_min <= 0:
+            raise ConfigurationError("a dose's duration must be above 0 minutes")
+
+    def session_amount(self) -> Decimal:
+        """The default amount for one session: mg (or mg/kg), a rate times its duration.
+
+        0.35 mg/kg/h over 240 min is 0.35 x 240 / 60 = 1.4 mg/kg for the session, which is
+        what ``dosing.calculate_dose`` takes as ``mg_per_kg``.
+        """
+        if self.per_hour:
+            assert self.duration_min is not None
+            return self.amount * Decimal(self.duration_min) / Decimal(60)
+        return self.amount
+
     def render(self) -> str:
         amounts = " or ".join(_number(a) for a in (self.amount, *self.alternatives))
         unit = self.unit + ("/kg" if self.per_kg else "") + ("/h" if self.per_hour else "")
@@ -58,6 +79,10 @@ class Cadence:
 
     days: Fraction = Fraction(0)
     months: int = 0
+
+    def __post_init__(self) -> None:
+        if self.days < 0 or self.months < 0 or (self.days == 0 and self.months == 0):
+            raise ConfigurationError("a cadence must move forward in days or months")
 
     def render(self) -> str:
         if self.months:
@@ -90,6 +115,16 @@ class Phase:
     window_days: int | None = None
     first_dose: DoseSpec | None = None
 
+    def __post_init__(self) -> None:
+        if self.sessions < 1:
+            raise ConfigurationError(f"phase {self.name!r} needs at least one session")
+        if not 1 <= self.min_gap_days <= self.max_gap_days:
+            raise ConfigurationError(
+                f"phase {self.name!r}: gaps need 1 <= min_gap_days <= max_gap_days"
+            )
+        if self.window_days is not None and self.window_days < 1:
+            raise ConfigurationError(f"phase {self.name!r}: window_days must be at least 1")
+
     def dose_for(self, index_in_phase: int) -> DoseSpec | None:
         if index_in_phase == 0 and self.first_dose is not None:
             return self.first_dose
@@ -116,6 +151,10 @@ class Protocol:
     variants: tuple[Variant, ...]
     source_keys: tuple[str, ...]
     unverified: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not self.variants or any(not v.phases for v in self.variants):
+            raise ConfigurationError(f"protocol {self.id!r} needs variants with phases")
 
     @property
     def phases(self) -> tuple[Phase, ...]:

@@ -132,6 +132,8 @@ def generate_schedule(
     Raises ``UnschedulableProtocol`` (field ``calendar``) when the rules cannot be kept.
     Home protocols ignore the clinic calendar: the patient doses at home on any day.
     """
+    if isinstance(start, dt.datetime):
+        raise InvalidValue("start", "a calendar date is needed, not a date and time")
     options = options or ScheduleOptions()
     variant = protocol.variant(options.variant)
     is_open = _always_open if protocol.setting is Setting.HOME else calendar.is_open
@@ -164,7 +166,8 @@ def reschedule_after_relapse(
     start = max(
         relapse_on, kept[-1].date + dt.timedelta(days=CANBIND_RELAPSE_PHASES[0].min_gap_days)
     )
-    further = (last - start).days // 14
+    every = CANBIND_RELAPSE_PHASES[1].interval.days
+    further = int((last - start).days // every)
     phases: tuple[Phase, ...] = CANBIND_RELAPSE_PHASES[:1]
     if further:
         phases += (dataclasses.replace(CANBIND_RELAPSE_PHASES[1], sessions=further),)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 
-from ketaclinic.clinical.exceptions import OutOfRange
+from ketaclinic.clinical.exceptions import ConfigurationError, OutOfRange
 
 __all__ = [
     "KADS_STEPS_MG_PER_KG",
@@ -73,6 +74,10 @@ def propose_titration(
     threshold: hold. Otherwise the next step above the current dose; at the top, hold and
     review. A dose between steps escalates to the next step above it.
     """
+    if not steps or steps[0] <= 0 or any(a >= b for a, b in pairwise(steps)):
+        raise ConfigurationError("titration steps must be positive and strictly ascending")
+    if not 0 < response_threshold <= 1:
+        raise ConfigurationError("the response threshold is a fraction above 0, at most 1")
     if current_mg_per_kg <= 0:
         raise OutOfRange("current_mg_per_kg", "must be above 0")
     if improvement > 1:

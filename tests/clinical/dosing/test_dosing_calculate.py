@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
@@ -16,7 +17,7 @@ from ketaclinic.clinical.dosing import (
     RouteLimits,
     calculate_dose,
 )
-from ketaclinic.clinical.exceptions import InputError, OutOfRange
+from ketaclinic.clinical.exceptions import ConfigurationError, InputError, OutOfRange
 from ketaclinic.clinical.routes import Route
 from ketaclinic.clinical.sources import SOURCES
 
@@ -109,8 +110,6 @@ def test_a_clinic_running_pain_infusions_sets_its_own_iv_limits() -> None:
     # 98 mL over 240 min = 98 x 60 / 240 = 24.5 mL/h.
     limits = dict(DEFAULT_DOSING_PARAMETERS.limits)
     limits[Route.IV] = RouteLimits(dose_step_mg=Decimal("0.5"), hard_cap_mg_per_kg=Decimal("2"))
-    from types import MappingProxyType
-
     pain = DosingParameters(limits=MappingProxyType(limits))
     result = _call(
         {
@@ -153,3 +152,29 @@ def test_every_default_names_a_registered_source() -> None:
         for key in limits.source_keys:
             assert key in SOURCES, (route, key)
     assert set(DEFAULT_DOSING_PARAMETERS.limits) == set(Route)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: RouteLimits(dose_step_mg=Decimal("0")),
+        lambda: RouteLimits(dose_step_mg=Decimal("0.5"), hard_cap_mg=Decimal("-1")),
+        lambda: RouteLimits(
+            dose_step_mg=Decimal("0.5"), soft_cap_mg=Decimal("300"), hard_cap_mg=Decimal("200")
+        ),
+        lambda: RouteLimits(
+            dose_step_mg=Decimal("0.5"),
+            soft_cap_mg_per_kg=Decimal("1.1"),
+            hard_cap_mg_per_kg=Decimal("1.0"),
+        ),
+        lambda: DosingParameters(limits=MappingProxyType({})),
+        lambda: DosingParameters(volume_step_ml=Decimal("0")),
+        lambda: DosingParameters(default_iv_duration_min=0),
+        lambda: DosingParameters(rounding_warning_fraction=Decimal("1")),
+        lambda: DosingParameters(rounding_warning_fraction=Decimal("-0.1")),
+        lambda: DosingParameters(adjusted_weight_above_bmi=Decimal("0")),
+    ],
+)
+def test_impossible_clinic_settings_are_configuration_errors(build) -> None:
+    with pytest.raises(ConfigurationError):
+        build()

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ketaclinic.clinical.exceptions import OutOfRange
+from ketaclinic.clinical.exceptions import ConfigurationError, OutOfRange
 from ketaclinic.clinical.titration import (
     KADS_STEPS_MG_PER_KG,
     TitrationAction,
@@ -94,3 +94,19 @@ def test_improvement_needs_a_positive_baseline_and_a_real_score(
     with pytest.raises(OutOfRange) as caught:
         improvement_fraction(baseline, current)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("steps", "threshold"),
+    [
+        ((), D("0.5")),
+        ((D("0"), D("0.5")), D("0.5")),
+        ((D("0.6"), D("0.5")), D("0.5")),
+        ((D("0.5"), D("0.5")), D("0.5")),
+        (KADS_STEPS_MG_PER_KG, D("0")),
+        (KADS_STEPS_MG_PER_KG, D("1.5")),
+    ],
+)
+def test_a_ladder_that_does_not_climb_is_a_configuration_error(steps, threshold) -> None:
+    with pytest.raises(ConfigurationError):
+        propose_titration(D("0.5"), D("0.1"), steps=steps, response_threshold=threshold)
