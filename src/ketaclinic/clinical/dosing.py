@@ -112,7 +112,7 @@ _DEFAULT_LIMITS: dict[Route, RouteLimits] = {
         source_keys=("protocol.spravato-label-dosing",),
     ),
     # Sublingual: ~200 mg estimates 1 mg/kg IV in 70 kg (ASKP3): warn above; 400 mg is the
-    # top of the lozenge range in Wolfson's method (unverified).
+    # top of the "general dosage range 100-400mg" in Wolfson's lozenge method.
     Route.SUBLINGUAL: RouteLimits(
         dose_step_mg=Decimal("0.5"),
         soft_cap_mg=Decimal("200"),

@@ -420,7 +420,8 @@ _TREATMENT: tuple[Source, ...] = (
             "TRD adults: weeks 1-4 twice weekly, day 1 56 mg then 56 or 84 mg; weeks 5-8 56 or "
             "84 mg once weekly; week 9 on 56 or 84 mg every 2 weeks or once weekly. MDD with "
             "suicidal ideation or behaviour: 84 mg twice weekly for 4 weeks, may reduce to 56 mg. "
-            "One device delivers 28 mg (two sprays). Read through copies of the label text "
+            "One device delivers 28 mg (two sprays; openFDA NDC 50458-028: 28 mg/0.2 mL, kits "
+            "of 2 and 3 devices). Read through copies of the label text "
             "(Medical News Today, Healthline, MIMS); the PDF itself was not opened. No minimum "
             "interval between the twice-weekly doses was found: the 2-day minimum used here is "
             "unverified."
@@ -598,8 +599,8 @@ _TREATMENT: tuple[Source, ...] = (
         citation="Wolfson P. CTP KAP at-home lozenge method. The Ketamine Training Center, 2020.",
         url="https://theketaminetrainingcenter.com/ctp-kap-at-home-lozenge-method/",
         note=(
-            "50 and 100 mg rapid-dissolve lozenges; 'the general dosage range is 100-400' (the "
-            "copy read is cut off after that number): unverified."
+            "50 and 100 mg rapid-dissolve lozenges; 'the general dosage range is 100-400mg' "
+            "(read on two copies of the page). A practice letter, not a trial."
         ),
     ),
     Source(
