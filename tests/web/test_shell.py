@@ -48,9 +48,10 @@ def test_unknown_page_renders_the_friendly_404(client, clinic):
 def test_navigation_shows_each_role_its_pages(client, clinic):
     client.force_login(clinic.director)
     labels = [item["label"] for item in client.get("/").context["nav_items"]]
-    assert labels == ["Today", "Patients", "Audit"]
+    assert labels == ["Today", "Patients", "Alerts", "Audit"]
     client.force_login(clinic.therapist)
-    assert [i["label"] for i in client.get("/").context["nav_items"]] == ["Today", "Patients"]
+    labels = [i["label"] for i in client.get("/").context["nav_items"]]
+    assert labels == ["Today", "Patients", "Alerts"]
     client.force_login(clinic.admin)
     assert [i["label"] for i in client.get("/").context["nav_items"]] == [
         "Today",

@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import SessionAuth
 
+from ketaclinic.apps.alerts.api import router as alerts_router
 from ketaclinic.apps.patients.api import FieldErrors
 from ketaclinic.apps.patients.api import router as patients_router
 from ketaclinic.clinical.exceptions import InputError
@@ -23,6 +24,7 @@ api = NinjaAPI(
     description="Ketamine-therapy clinic records, measurements and rules. Session-authenticated.",
 )
 api.add_router("/patients", patients_router)
+api.add_router("/alerts", alerts_router)
 
 
 def _loc_to_field(loc: list) -> str:

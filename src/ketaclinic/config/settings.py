@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "ketaclinic.apps.accounts",
     "ketaclinic.apps.audit",
     "ketaclinic.apps.patients",
+    "ketaclinic.apps.alerts",
     "ketaclinic.apps.demo",
     "ketaclinic.apps.web",
     "django.contrib.admin",

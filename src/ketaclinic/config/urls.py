@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("ketaclinic.apps.accounts.urls")),
     path("patients/", include("ketaclinic.apps.patients.urls")),
     path("audit/", include(audit_urls)),
+    path("alerts/", include("ketaclinic.apps.alerts.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

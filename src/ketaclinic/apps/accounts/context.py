@@ -13,6 +13,8 @@ def navigation(request: HttpRequest) -> dict:
     items = [("Today", reverse("home"), "home")]
     if user.has_perm("patients.view_patient"):
         items.append(("Patients", reverse("patients:list"), "patients"))
+    if user.has_perm("alerts.view_alert"):
+        items.append(("Alerts", reverse("alerts:list"), "alerts"))
     if user.has_perm("audit.view_auditevent"):
         items.append(("Audit", reverse("audit:list"), "audit"))
     if user.is_staff:
@@ -22,5 +24,15 @@ def navigation(request: HttpRequest) -> dict:
     return {
         "nav_items": [
             {"label": label, "url": url, "current": key == current} for label, url, key in items
-        ]
+        ],
+        "open_alert_count": open_alert_count(user),
     }
+
+
+def open_alert_count(user) -> int:
+    """Open alerts for the badge in the menu: one indexed query, capped at 99."""
+    from ketaclinic.apps.alerts.raising import alerts_for
+
+    if not user.has_perm("alerts.view_alert"):
+        return 0
+    return len(alerts_for(user).filter(acknowledged_at__isnull=True).values_list("id")[:99])

@@ -20,14 +20,24 @@ PATIENT_WRITE = (
     "patients.add_measurement",
 )
 
+ALERTS_SEE_SITE = ("alerts.view_alert", "alerts.view_all_site_alerts")
+ALERTS_ACT = ("alerts.view_alert", "alerts.acknowledge_alert")
+
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.FRONT_DESK: (*PATIENT_READ, "patients.add_patient", "patients.change_patient"),
-    Role.NURSE: (*PATIENT_READ, "patients.change_patient", "patients.add_measurement"),
-    Role.PRESCRIBER: (*PATIENT_READ, *PATIENT_WRITE),
-    Role.THERAPIST: PATIENT_READ,
+    Role.NURSE: (
+        *PATIENT_READ,
+        "patients.change_patient",
+        "patients.add_measurement",
+        *ALERTS_SEE_SITE,
+    ),
+    Role.PRESCRIBER: (*PATIENT_READ, *PATIENT_WRITE, *ALERTS_ACT),
+    Role.THERAPIST: (*PATIENT_READ, "alerts.view_alert"),
     Role.MEDICAL_DIRECTOR: (
         *PATIENT_READ,
         *PATIENT_WRITE,
+        *ALERTS_ACT,
+        "alerts.view_all_site_alerts",
         "audit.view_auditevent",
         "audit.export_auditevent",
     ),

@@ -1,0 +1,72 @@
+"""Alerts over the API: list what the user should see; acknowledge with a note."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from ketaclinic.apps.alerts.models import Alert
+from ketaclinic.apps.alerts.raising import AlertAlreadyAcknowledged, acknowledge_alert, alerts_for
+from ketaclinic.apps.web.pagination import paginate
+
+router = Router(tags=["alerts"])
+
+
+class AlertOut(Schema):
+    id: int
+    site_id: int
+    patient_id: int | None
+    kind: str
+    level: str
+    title: str
+    message: str
+    raised_at: dt.datetime
+    assigned_to_id: int | None
+    acknowledged_by_id: int | None
+    acknowledged_at: dt.datetime | None
+    acknowledgement_note: str
+
+
+class AlertPage(Schema):
+    items: list[AlertOut]
+    page: int
+    has_next: bool
+
+
+class AcknowledgeIn(Schema):
+    model_config = {"extra": "forbid"}
+    note: str = Field(min_length=1, max_length=2000)
+
+
+@router.get("", response=AlertPage, summary="Alerts for you (open first)")
+def list_alerts(request: HttpRequest, state: str = "open", page: int = 1) -> dict:
+    if not request.user.has_perm("alerts.view_alert"):
+        raise HttpError(403, "Your role does not allow this.")
+    alerts = alerts_for(request.user)
+    if state == "open":
+        alerts = alerts.filter(acknowledged_at__isnull=True)
+    elif state == "acknowledged":
+        alerts = alerts.filter(acknowledged_at__isnull=False)
+    elif state != "all":
+        raise HttpError(422, "state: expected open, acknowledged or all")
+    result = paginate(alerts, max(1, page))
+    return {"items": result.items, "page": result.number, "has_next": result.has_next}
+
+
+@router.post("/{alert_id}/acknowledge", response=AlertOut, summary="Acknowledge with a note")
+def acknowledge(request: HttpRequest, alert_id: int, payload: AcknowledgeIn):
+    if not request.user.has_perm("alerts.acknowledge_alert"):
+        raise HttpError(403, "Only prescribers and the medical director acknowledge alerts.")
+    try:
+        alert = alerts_for(request.user).get(pk=alert_id)
+    except Alert.DoesNotExist:
+        raise HttpError(404, "No such alert") from None
+    if not payload.note.strip():
+        raise HttpError(422, "note: say what was done")
+    try:
+        return acknowledge_alert(alert, user=request.user, note=payload.note, request=request)
+    except AlertAlreadyAcknowledged:
+        raise HttpError(409, "This alert was acknowledged already.") from None

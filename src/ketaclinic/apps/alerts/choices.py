@@ -1,0 +1,22 @@
+from django.db import models
+
+
+class AlertKind(models.TextChoices):
+    """What raised the alert. Every area that raises alerts has its kind here."""
+
+    SUICIDAL_IDEATION = "suicidal_ideation", "Suicidal ideation reported"
+    VITAL_SIGNS = "vital_signs", "Vital signs outside limits"
+    ADVERSE_EVENT = "adverse_event", "Adverse event"
+    SESSION_HOLD = "session_hold", "Session held"
+    LEDGER_DISCREPANCY = "ledger_discrepancy", "Controlled-substance discrepancy"
+    HOME_CHECK_IN = "home_check_in", "Home check-in needs review"
+    MISSED_CHECK_IN = "missed_check_in", "Home check-in missed"
+    ENQUIRY_CRISIS = "enquiry_crisis", "Enquiry reports current suicidal thoughts"
+    REMS_DUE = "rems_due", "REMS form due"
+    LICENCE_EXPIRY = "licence_expiry", "Licence or registration expiring"
+    OTHER = "other", "Other"
+
+
+class AlertLevel(models.TextChoices):
+    URGENT = "urgent", "Urgent"
+    WARNING = "warning", "Warning"
