@@ -107,6 +107,8 @@ class PlannedSession:
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
+    """The dated sessions of one protocol variant, numbered from 1 in date order."""
+
     protocol_id: str
     variant: str
     sessions: tuple[PlannedSession, ...]
@@ -119,6 +121,10 @@ class ScheduleOptions:
 
     variant: str | None = None
     max_start_delay_days: int = 14
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.max_start_delay_days <= 90:
+            raise OutOfRange("max_start_delay_days", "must be from 0 to 90 days")
 
 
 def generate_schedule(

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from ketaclinic.clinical.exceptions import ConfigurationError, InvalidValue
+from ketaclinic.clinical.exceptions import ConfigurationError, InvalidValue, OutOfRange
 from ketaclinic.clinical.protocols import (
     Cadence,
     DoseSpec,
@@ -19,7 +19,7 @@ from ketaclinic.clinical.protocols import (
     get_protocol,
 )
 from ketaclinic.clinical.routes import Route
-from ketaclinic.clinical.schedule import ClinicCalendar, generate_schedule
+from ketaclinic.clinical.schedule import ClinicCalendar, ScheduleOptions, generate_schedule
 
 WEEKLY = Cadence(days=Fraction(7))
 
@@ -62,3 +62,10 @@ def test_a_date_and_time_is_not_a_start_date() -> None:
             get_protocol("kap"), dt.datetime(2026, 1, 5, 9, 0), ClinicCalendar.weekdays()
         )
     assert caught.value.field == "start"
+
+
+@pytest.mark.parametrize("days", [-1, 91])
+def test_the_start_delay_allowance_is_bounded(days: int) -> None:
+    with pytest.raises(OutOfRange) as caught:
+        ScheduleOptions(max_start_delay_days=days)
+    assert caught.value.field == "max_start_delay_days"
