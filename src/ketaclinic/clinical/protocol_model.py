@@ -53,16 +53,17 @@ class DoseSpec:
         if self.duration_min is not None and self.duration_min <= 0:
             raise ConfigurationError("a dose's duration must be above 0 minutes")
 
-    def session_amount(self) -> Decimal:
-        """The default amount for one session: mg (or mg/kg), a rate times its duration.
+    def session_amount(self, amount: Decimal | None = None) -> Decimal:
+        """The amount for one session (the default, or ``amount``): a rate times its duration.
 
         0.35 mg/kg/h over 240 min is 0.35 x 240 / 60 = 1.4 mg/kg for the session, which is
         what ``dosing.calculate_dose`` takes as ``mg_per_kg``.
         """
+        amount = self.amount if amount is None else amount
         if self.per_hour:
             assert self.duration_min is not None
-            return self.amount * Decimal(self.duration_min) / Decimal(60)
-        return self.amount
+            return amount * Decimal(self.duration_min) / Decimal(60)
+        return amount
 
     def render(self) -> str:
         amounts = " or ".join(_number(a) for a in (self.amount, *self.alternatives))
