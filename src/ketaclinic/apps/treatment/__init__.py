@@ -1,0 +1,1 @@
+"""Treatment: screening, courses (treatment plans) and their sessions."""
