@@ -90,7 +90,8 @@ IV_DEPRESSION_INDUCTION = Protocol(
         "at least 2 days between infusions (none on consecutive days): inferred from the "
         "Monday-Wednesday-Friday schedules, not stated as a rule",
         "at most 7 days between infusions: Ketaclinic convention",
-        "the 21-day window for the twice-weekly variant comes from this project's brief",
+        "the 21-day window also bounds the twice-weekly variant (six infusions need at least "
+        "18 days); Singh 2016 dosed twice weekly for up to 4 weeks",
     ),
 )
 
@@ -112,7 +113,7 @@ IV_MAINTENANCE_CANBIND = Protocol(
     ),
     source_keys=("protocol.canbind-2020", "dose.ketaclinic-convention"),
     unverified=(
-        "4 weekly, 4 two-weekly and 3 monthly sessions: this project's count for 1, 2 and 3 months",
+        "4 weekly, 4 two-weekly and 3 monthly sessions: Ketaclinic's count for 1, 2 and 3 months",
         "spacing tolerances (weekly 5-10 days, two-weekly 10-18, monthly 21-38): Ketaclinic "
         "convention",
         "0.5 mg/kg over 40 min for maintenance: the trial's induction dose, assumed to carry on",
