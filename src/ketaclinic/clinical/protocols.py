@@ -90,8 +90,8 @@ IV_DEPRESSION_INDUCTION = Protocol(
         "at least 2 days between infusions (none on consecutive days): inferred from the "
         "Monday-Wednesday-Friday schedules, not stated as a rule",
         "at most 7 days between infusions: Ketaclinic convention",
-        "the 21-day window also bounds the twice-weekly variant (six infusions need at least "
-        "18 days); Singh 2016 dosed twice weekly for up to 4 weeks",
+        "the 21-day window also bounds the twice-weekly variant (six twice-weekly infusions "
+        "span about 18 days); Singh 2016 dosed twice weekly for up to 4 weeks",
     ),
 )
 
