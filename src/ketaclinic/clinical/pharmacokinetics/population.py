@@ -27,6 +27,7 @@ from ketaclinic.clinical.pharmacokinetics.simulation import (
 )
 from ketaclinic.clinical.pharmacokinetics.summaries import (
     BAND_PERCENTILES,
+    EXACT_LIMIT_VALUES,
     BandAccumulator,
     exposure,
     time_above,
@@ -101,7 +102,7 @@ def simulate_population(
     weight_cv: float = 0.0,
     threshold_ng_per_ml: float | None = None,
     chunk_size: int = 8192,
-    exact_limit_values: int = 32_000_000,
+    exact_limit_values: int = EXACT_LIMIT_VALUES,
     progress: Callable[[int, int], None] | None = None,
 ) -> PopulationSummary:
     """Simulate ``n`` virtual patients and summarise them chunk by chunk.
@@ -121,10 +122,14 @@ def simulate_population(
     cmax, tmax, auc = np.empty(n), np.empty(n), np.empty(n)
     above = np.empty(n) if threshold_ng_per_ml is not None else None
     done = 0
+    buffer: np.ndarray | None = None
     while done < n:
         size = min(chunk_size, n - done)
         chunk_covariates, etas = sampler.draw(size)
-        result = simulate_batch(model, regimen, chunk_covariates, etas, times)
+        if buffer is None or buffer.shape[2] != size:
+            buffer = None
+        result = simulate_batch(model, regimen, chunk_covariates, etas, times, buffer)
+        buffer = result
         parent = result[:, 0, :]
         summary = exposure(times, parent)
         window = slice(done, done + size)
