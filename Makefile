@@ -38,7 +38,9 @@ migrations-check: install
 
 # The pure clinical core: no Django, no database, 100% covered.
 test-clinical: install
-	$(BIN)/pytest tests/clinical -p no:django -o addopts="-ra --strict-markers" -n $(PYTEST_WORKERS) \
+	$(BIN)/pytest tests/clinical -p no:django -o addopts="-ra --strict-markers" \
+		-W "ignore:Unknown config option:pytest.PytestConfigWarning" \
+		-n $(PYTEST_WORKERS) \
 		--cov=ketaclinic.clinical --cov-branch --cov-report=term --cov-fail-under=100 -q
 
 # The Django suite (pages, API, audit, browser) on SQLite.

@@ -57,3 +57,19 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
     result = run(["serve", "--port", "8999"], tmp_path)
     assert result.returncode == 2
     assert "run `ketaclinic migrate` first" in result.stderr
+
+
+def test_a_closed_pipe_stops_quietly_without_a_traceback(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KETACLINIC_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ketaclinic", "protocols", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=60) in (0, 1)
+    assert "Traceback" not in stderr

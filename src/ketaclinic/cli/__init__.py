@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -62,3 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as error:
         print(f"ketaclinic: error: {error.field}: {error.message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (``ketaclinic ... --json | head``): stop quietly, as cat does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1

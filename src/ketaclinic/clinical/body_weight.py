@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from ketaclinic.clinical.exceptions import MissingItem
 from ketaclinic.clinical.units import cm_to_inches
+from ketaclinic.clinical.vocabulary import Sex
 
 __all__ = [
     "ADJUSTED_WEIGHT_FACTOR",
@@ -28,13 +29,6 @@ __all__ = [
     "choose_dosing_weight",
     "ideal_body_weight_kg",
 ]
-
-
-class Sex(enum.StrEnum):
-    """Sex as the Devine formula needs it (it has one line for women and one for men)."""
-
-    FEMALE = "female"
-    MALE = "male"
 
 
 class WeightBasis(enum.StrEnum):

@@ -6,22 +6,15 @@ this one says what a template *is*, that one says which templates the clinic off
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
 from ketaclinic.clinical.exceptions import ConfigurationError, UnknownCode
 from ketaclinic.clinical.routes import Route
+from ketaclinic.clinical.vocabulary import Setting
 
 __all__ = ["Cadence", "DoseSpec", "Phase", "Protocol", "Setting", "Variant"]
-
-
-class Setting(enum.StrEnum):
-    """Where sessions happen: in the clinic (its open days apply) or at home (any day)."""
-
-    CLINIC = "clinic"
-    HOME = "home"
 
 
 def _number(value: Decimal) -> str:

@@ -8,21 +8,12 @@ doses automatically, because its own authors stress the variability behind every
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ketaclinic.clinical.vocabulary import Route
+
 __all__ = ["ROUTE_EQUIVALENCE", "ROUTE_EQUIVALENCE_NOTE", "Route", "RouteEquivalence"]
-
-
-class Route(enum.StrEnum):
-    """How the dose is given; the values are the codes the CLI and API accept."""
-
-    IV = "iv"
-    IM = "im"
-    ESKETAMINE = "esketamine"
-    SUBLINGUAL = "sublingual"
-    ORAL = "oral"
 
 
 @dataclass(frozen=True, slots=True)

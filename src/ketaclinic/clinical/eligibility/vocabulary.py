@@ -11,6 +11,8 @@ from __future__ import annotations
 import enum
 from types import MappingProxyType
 
+from ketaclinic.clinical.vocabulary import Route, Setting, Sex
+
 __all__ = [
     "MEDICATION_CLASSES",
     "NO_KNOWN_INTERACTION",
@@ -22,26 +24,6 @@ __all__ = [
     "is_recognised_medication",
     "medication_class",
 ]
-
-
-class Sex(enum.StrEnum):
-    FEMALE = "female"
-    MALE = "male"
-
-
-class Route(enum.StrEnum):
-    """How ketamine is given. ``esketamine`` is the intranasal product (Spravato)."""
-
-    IV = "iv"
-    IM = "im"
-    ESKETAMINE = "esketamine"
-    SUBLINGUAL = "sublingual"
-    ORAL = "oral"
-
-
-class Setting(enum.StrEnum):
-    CLINIC = "clinic"
-    HOME = "home"
 
 
 class Condition(enum.StrEnum):
