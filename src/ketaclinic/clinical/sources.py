@@ -1115,7 +1115,98 @@ _OUTCOMES: tuple[Source, ...] = (
 )
 
 # --- regulation (controlled substances, records) ----------------------------------------
-_REGULATION: tuple[Source, ...] = ()
+_REGULATION: tuple[Source, ...] = (
+    Source(
+        key="cfr_1304_04",
+        citation="21 CFR 1304.04 Maintenance of records and inventories.",
+        url="https://www.ecfr.gov/current/title-21/chapter-II/part-1304/subpart-A/section-1304.04",
+        note=(
+            "(a) every inventory and record kept for at least two years from its date and "
+            "available for inspection; (f)/(g) Schedule III-V records readily retrievable. "
+            "Used for the retention date and the one-click inspector export."
+        ),
+    ),
+    Source(
+        key="cfr_1304_11",
+        citation="21 CFR 1304.11 Inventory requirements.",
+        url="https://www.ecfr.gov/current/title-21/chapter-II/part-1304/subpart-C/section-1304.11",
+        note=(
+            "(a) inventory states whether taken at the opening or close of business; (b) "
+            "initial inventory on first engaging; (c) biennial inventory at least every two "
+            "years, within two years of the previous; (e)(3) opened containers: exact count "
+            "for Schedules I-II, estimate allowed for III-V unless more than 1,000 tablets or "
+            "capsules. States may require an annual inventory (configurable)."
+        ),
+    ),
+    Source(
+        key="cfr_1304_21",
+        citation="21 CFR 1304.21 General requirements for continuing records.",
+        url="https://www.ecfr.gov/current/title-21/chapter-II/part-1304/subpart-D/section-1304.21",
+        note=(
+            "(a) a complete and accurate record of each substance received, sold, delivered, "
+            "or otherwise disposed of; (d) records show the date of the actual receipt or "
+            "disposal; (e) destruction recorded on DEA Form 41."
+        ),
+    ),
+    Source(
+        key="cfr_1304_22",
+        citation="21 CFR 1304.22 Records for manufacturers, distributors, dispensers ...",
+        url="https://www.ecfr.gov/current/title-21/chapter-II/part-1304/subpart-D/section-1304.22",
+        note=(
+            "(c) dispensers record the number of units or volume received (with supplier "
+            "name, address and registration number), dispensed (with the patient and the "
+            "dispensing person), and otherwise disposed of; the ledger equation and the "
+            "per-entry fields come from here."
+        ),
+    ),
+    Source(
+        key="cfr_1301_76b",
+        citation=(
+            "21 CFR 1301.76(b) Other security controls for practitioners; as amended by "
+            "DEA final rule 'Reporting Theft or Significant Loss of Controlled Substances', "
+            "88 FR 40707 (22 June 2023; effective 24 July 2023)."
+        ),
+        url="https://www.federalregister.gov/documents/2023/06/22/2023-13085",
+        note=(
+            "Written notice to the DEA Field Division Office within one business day of "
+            "discovering a theft or significant loss; DEA Form 106 submitted electronically "
+            "within 45 days after discovery. Business days are taken as the clinic's open "
+            "weekdays less the holidays it lists (the rule does not define them)."
+        ),
+    ),
+    Source(
+        key="dea_form_106",
+        citation="DEA Form 106, Report of Theft or Loss of Controlled Substances (21 CFR 1301.76).",
+        url="https://www.deadiversion.usdoj.gov/21cfr_reports/theft/index.html",
+        note=(
+            "Data captured with a loss_or_theft entry: date of discovery, type of theft or "
+            "loss, whether police were notified, drug, NDC, strength, quantity lost; 45 days "
+            "to complete (88 FR 40707)."
+        ),
+    ),
+    Source(
+        key="dea_form_41",
+        citation=(
+            "DEA Form 41, Registrant Record of Controlled Substances Destroyed; "
+            "21 CFR 1304.21(e) and 1317.95(d)."
+        ),
+        url="https://www.deadiversion.usdoj.gov/21cfr_reports/surrend/index.html",
+        note=(
+            "Data captured with a destruction entry: drug name, NDC, strength, form, "
+            "quantity, method of destruction, date, and two employees who witnessed the "
+            "destruction (1317.95(d)). The witnesses re-authenticate in the ledger."
+        ),
+    ),
+    Source(
+        key="cfr_1306_22",
+        citation="21 CFR 1306.22 Refilling of prescriptions (Schedules III and IV).",
+        url="https://www.ecfr.gov/current/title-21/chapter-II/part-1306/section-1306.22",
+        note=(
+            "(a) no refill more than six months after the date of issue, nor more than five "
+            "times, unless renewed by the practitioner."
+        ),
+    ),
+)
 
 
 def _gather(*sections: tuple[Source, ...]) -> dict[str, Source]:
