@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -156,3 +157,15 @@ def test_age_counts_completed_years():
     patient = Patient(date_of_birth=dt.date(2000, 2, 29))
     assert patient.age_on(dt.date(2026, 2, 28)) == 25
     assert patient.age_on(dt.date(2026, 3, 1)) == 26
+
+
+def test_height_is_carried_forward_to_the_latest_weight_for_bmi(client, clinic, fixed_clock):
+    Measurement.objects.create(
+        patient=clinic.alice, measured_on=dt.date(2026, 3, 1), weight_kg=Decimal("80.0")
+    )
+    client.force_login(clinic.nurse)
+    body = client.get(reverse("patients:detail", args=[clinic.alice.pk])).content.decode()
+    # Latest weight 80.0 kg with the height from January, 170.0 cm: 80 / 1.7² = 27.68 → 27.7.
+    assert "80.0 kg" in body
+    assert "170.0 cm" in body
+    assert "27.7 kg/m²" in body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from ketaclinic.apps.patients.choices import ICD10CM, ConditionCode, ConditionStatus, SexAtBirth
+from ketaclinic.clinical.body_weight import body_mass_index
 
 MRN_FORMAT = RegexValidator(
     r"^[A-Z0-9][A-Z0-9-]{2,19}$", "Use 3 to 20 capital letters, digits or dashes."
@@ -112,11 +114,10 @@ class Measurement(models.Model):
 
     @property
     def bmi(self) -> Decimal | None:
-        """Body-mass index, kg/m², to one decimal (WHO definition)."""
+        """Body-mass index, kg/m², to one decimal, when this measurement has a height."""
         if self.height_cm is None:
             return None
-        metres = self.height_cm / Decimal(100)
-        return (self.weight_kg / (metres * metres)).quantize(Decimal("0.1"))
+        return body_mass_index(self.weight_kg, self.height_cm).quantize(Decimal("0.1"))
 
 
 class Condition(models.Model):
@@ -143,3 +144,28 @@ class Condition(models.Model):
     @property
     def icd10cm(self) -> str:
         return ICD10CM[self.code][0]
+
+
+@dataclass(frozen=True)
+class BodyMetrics:
+    """What dosing and the chart need: the latest weight, the latest known height, the BMI.
+
+    Height is measured rarely, so it is carried forward from the most recent measurement that
+    has one; the BMI uses that height with the latest weight.
+    """
+
+    weight: Measurement | None
+    height_cm: Decimal | None
+
+    @property
+    def bmi(self) -> Decimal | None:
+        if self.weight is None or self.height_cm is None:
+            return None
+        return body_mass_index(self.weight.weight_kg, self.height_cm).quantize(Decimal("0.1"))
+
+
+def body_metrics(measurements: list[Measurement]) -> BodyMetrics:
+    """From measurements newest first (the model's ordering)."""
+    latest = measurements[0] if measurements else None
+    height = next((m.height_cm for m in measurements if m.height_cm is not None), None)
+    return BodyMetrics(latest, height)

@@ -17,6 +17,7 @@ from ketaclinic.apps.accounts.access import (
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.patients.forms import MeasurementForm, PatientForm, PatientSearchForm
+from ketaclinic.apps.patients.models import body_metrics
 from ketaclinic.apps.patients.search import search_patients
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
@@ -81,7 +82,8 @@ def _chart_context(request: HttpRequest, patient, measurement_form=None) -> dict
         "patient": patient,
         "age": patient.age_on(today),
         "measurements": measurements,
-        "latest": measurements[0] if measurements else None,
+        "metrics": body_metrics(measurements),
+        "conditions": list(patient.conditions.all()),
         "measurement_form": measurement_form or MeasurementForm(today=today),
         "can_edit": request.user.has_perm("patients.change_patient"),
         "can_measure": request.user.has_perm("patients.add_measurement"),
