@@ -57,7 +57,7 @@ REGIMEN = infusion(duration_min=40, dose_mg_per_kg=Decimal("0.5"))
 PATIENT = Covariates(weight_kg=Decimal("70"), age_years=Decimal("40"))
 WEIGHT_CV = 0.2
 SEED = 20240601
-CHUNK = 8192
+CHUNK = 32_768
 SOLVE_IVP_SAMPLE = 200
 OPENTIVA_SAMPLE = 60
 

@@ -291,7 +291,7 @@ def test_racemic_tables_have_no_metabolite_column_and_bars_fill_chunk_by_chunk(c
             "pk",
             "population",
             "--n",
-            "8193",
+            "32769",
             "--seed",
             "1",
             "--route",
@@ -307,7 +307,7 @@ def test_racemic_tables_have_no_metabolite_column_and_bars_fill_chunk_by_chunk(c
         ]
     )
     assert code == 0
-    assert "8,192/8,193" in terminal.getvalue()
+    assert "32,768/32,769" in terminal.getvalue()
     assert "h above" not in capsys.readouterr().out
 
 

@@ -110,7 +110,11 @@ class CovariateRule:
 
 @dataclass(frozen=True, slots=True)
 class Covariates:
-    """One patient's covariates. Weight is validated against 20-300 kg by the caller's model."""
+    """One patient's covariates, checked by ``simulation.check_inputs`` (weight 20-300 kg).
+
+    The default age, 40, is any adult under 60: the only model with an age effect
+    (Perez-Ruixo 2021, hepatic blood flow) changes nothing below 60.
+    """
 
     weight_kg: Decimal
     age_years: Decimal = Decimal("40")

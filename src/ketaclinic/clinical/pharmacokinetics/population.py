@@ -20,9 +20,9 @@ from ketaclinic.clinical.pharmacokinetics.models import CovariateArrays, Covaria
 from ketaclinic.clinical.pharmacokinetics.regimens import Regimen
 from ketaclinic.clinical.pharmacokinetics.simulation import (
     WEIGHT_RANGE_KG,
-    _check_times,
-    _model_for,
     check_inputs,
+    checked_times,
+    model_for_regimen,
     simulate_batch,
 )
 from ketaclinic.clinical.pharmacokinetics.summaries import (
@@ -38,7 +38,7 @@ __all__ = ["MAX_POPULATION", "PopulationSampler", "PopulationSummary", "simulate
 MAX_POPULATION = 10_000_000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class PopulationSummary:
     """Percentile bands over time and percentiles of per-patient exposure."""
 
@@ -101,7 +101,7 @@ def simulate_population(
     model: PKModel | None = None,
     weight_cv: float = 0.0,
     threshold_ng_per_ml: float | None = None,
-    chunk_size: int = 8192,
+    chunk_size: int = 32_768,
     exact_limit_values: int = EXACT_LIMIT_VALUES,
     progress: Callable[[int, int], None] | None = None,
 ) -> PopulationSummary:
@@ -113,8 +113,8 @@ def simulate_population(
         raise OutOfRange("n", f"must be 1 to {MAX_POPULATION:,}, got {n}")
     if seed < 0:
         raise OutOfRange("seed", f"must be 0 or more, got {seed}")
-    model = model or _model_for(regimen)
-    times = _check_times(times_h)
+    model = model or model_for_regimen(regimen)
+    times = checked_times(times_h)
     check_inputs(model, regimen, covariates)
     sampler = PopulationSampler(model, covariates, seed, weight_cv)
     parent_bands = BandAccumulator(len(times), exact_limit_values)

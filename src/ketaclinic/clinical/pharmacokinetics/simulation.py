@@ -37,6 +37,8 @@ __all__ = [
     "WEIGHT_RANGE_KG",
     "Simulation",
     "check_inputs",
+    "checked_times",
+    "model_for_regimen",
     "regimen_dose_mg",
     "simulate",
     "simulate_batch",
@@ -53,7 +55,7 @@ AGE_RANGE_YEARS = (Decimal("0"), Decimal("120"))
 _MAX_HOURS = 24 * 28  # four weeks: a full induction series
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Simulation:
     """One patient's typical-value curve and its exposure on the grid."""
 
@@ -155,7 +157,8 @@ def simulate_batch(
     return solve(system, inputs, times_h, len(covariates), out)
 
 
-def _check_times(times_h: np.ndarray) -> np.ndarray:
+def checked_times(times_h: np.ndarray) -> np.ndarray:
+    """The grid as float64, refused (``times_h``) unless finite, from 0 on, strictly rising."""
     times = np.asarray(times_h, dtype=np.float64)
     if times.ndim != 1 or times.size < 2 or not np.all(np.isfinite(times)):
         raise InvalidValue("times_h", "needs at least two finite times")
@@ -164,7 +167,8 @@ def _check_times(times_h: np.ndarray) -> np.ndarray:
     return times
 
 
-def _model_for(regimen: Regimen) -> PKModel:
+def model_for_regimen(regimen: Regimen) -> PKModel:
+    """The default model of the regimen's first route (``check_inputs`` then checks the rest)."""
     if not regimen.doses:
         raise InvalidValue("regimen", "has no doses")
     return default_model(regimen.doses[0].route)
@@ -177,8 +181,8 @@ def simulate(
     model: PKModel | None = None,
 ) -> Simulation:
     """The typical patient with these covariates (no random effects) under ``regimen``."""
-    model = model or _model_for(regimen)
-    times = _check_times(times_h)
+    model = model or model_for_regimen(regimen)
+    times = checked_times(times_h)
     check_inputs(model, regimen, covariates)
     result = simulate_batch(model, regimen, CovariateArrays.of(covariates), {}, times)
     parent = result[:, 0, 0]

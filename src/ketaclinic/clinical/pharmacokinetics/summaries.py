@@ -35,7 +35,7 @@ EXACT_LIMIT_VALUES = 4_000_000
 """Up to this many concentrations (32 MB; e.g. 13,800 patients x 289 times) bands are exact."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Exposure:
     """Per-patient exposure, one entry per patient."""
 
