@@ -216,6 +216,7 @@ def _march(
     infusions = [i for i in inputs if i.duration_h > 0]
     events = [i.start_h for i in inputs] + [i.start_h + i.duration_h for i in infusions]
     points = np.unique(np.concatenate([np.asarray(times_h, dtype=float), events]))
+    points = points[points <= times_h[-1]]  # nothing after the last output can change it
     is_output = np.isin(points, times_h)
     directions = {
         id(i): propagator.direction(i.state, np.broadcast_to(i.amount_mg, (batch,))) for i in inputs
