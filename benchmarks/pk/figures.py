@@ -173,12 +173,37 @@ def population_bands() -> None:
     _save(figure, "pk-population-bands.png")
 
 
+def repeated_regimens() -> None:
+    figure, (nasal, drips) = plt.subplots(1, 2, figsize=(11, 4.2))
+    weeks = time_grid(24 * 28, 5)
+    twice_weekly = nasal_session(3).repeated(every_h=84.0, count=8)
+    result = simulate(twice_weekly, ADULT, weeks)
+    nasal.plot(weeks / 24, result.concentration_ng_per_ml, label="esketamine")
+    nasal.plot(weeks / 24, result.metabolite_ng_per_ml, label="noresketamine", alpha=0.7)
+    nasal.set(xlabel="days", ylabel="ng/mL", title="84 mg nasal twice weekly, 4 weeks")
+    nasal.legend(fontsize=8)
+    fortnight = time_grid(24 * 14, 5)
+    # Mon, Wed, Fri for two weeks: 0, 48, 96, 168, 216, 264 h
+    series = infusion(duration_min=40, dose_mg_per_kg=Decimal("0.5"))
+    for start in (48.0, 96.0, 168.0, 216.0, 264.0):
+        series = series + infusion(duration_min=40, dose_mg_per_kg=Decimal("0.5"), at_h=start)
+    result = simulate(series, Covariates(Decimal("70")), fortnight, model=CLEMENTS_1981)
+    drips.plot(fortnight / 24, result.concentration_ng_per_ml)
+    drips.set(
+        xlabel="days",
+        ylabel="racemic ketamine ng/mL",
+        title="six 0.5 mg/kg infusions over two weeks (Mon/Wed/Fri)",
+    )
+    _save(figure, "pk-repeated-regimens.png")
+
+
 def main() -> int:
     IMAGES.mkdir(parents=True, exist_ok=True)
     esketamine_nasal()
     racemic_iv()
     racemic_routes()
     population_bands()
+    repeated_regimens()
     return 0
 
 
