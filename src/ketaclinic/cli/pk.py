@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ketaclinic.cli.output import print_json, print_table
+from ketaclinic.clinical.exceptions import OutOfRange
 from ketaclinic.clinical.pharmacokinetics import (
     BAND_PERCENTILES,
     DEFAULT_MODEL_BY_ROUTE,
@@ -27,7 +28,7 @@ from ketaclinic.clinical.pharmacokinetics import (
     single_dose_regimen,
     time_grid,
 )
-from ketaclinic.clinical.pharmacokinetics.simulation import regimen_dose_mg
+from ketaclinic.clinical.pharmacokinetics.simulation import AGE_RANGE_YEARS, regimen_dose_mg
 from ketaclinic.clinical.sources import cite
 
 __all__ = ["register"]
@@ -85,6 +86,9 @@ def _regimen_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _setup(args: argparse.Namespace) -> tuple[PKModel, Route, Regimen, Covariates]:
+    if not AGE_RANGE_YEARS[0] <= args.age <= AGE_RANGE_YEARS[1]:
+        low, high = AGE_RANGE_YEARS
+        raise OutOfRange("age", f"must be {low}-{high} years, got {args.age}")
     route = Route(args.route)
     model = get_model(args.model) if args.model else default_model(route)
     regimen = single_dose_regimen(

@@ -125,6 +125,8 @@ def test_simulate_without_json_prints_a_table_with_the_note(capsys):
             "duration_min",
         ),
         (["--route", "iv", "--dose-mg", "5", "--weight-kg", "70", "--step-min", "0"], "step_min"),
+        (["--route", "iv", "--dose-mg", "5", "--weight-kg", "70", "--age", "-1"], "age"),
+        (["--route", "iv", "--dose-mg", "5", "--weight-kg", "70", "--age", "121"], "age"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_naming_the_field(capsys, argv, field):

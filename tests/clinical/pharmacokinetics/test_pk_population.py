@@ -150,6 +150,7 @@ def test_large_populations_switch_to_histogram_bands():
         ({"n": 10**8}, "n"),
         ({"seed": -1}, "seed"),
         ({"weight_cv": 2.0}, "weight_cv"),
+        ({"threshold_ng_per_ml": 0.0}, "threshold_ng_per_ml"),
     ],
 )
 def test_population_inputs_are_checked(kwargs, field):

@@ -113,6 +113,8 @@ def simulate_population(
         raise OutOfRange("n", f"must be 1 to {MAX_POPULATION:,}, got {n}")
     if seed < 0:
         raise OutOfRange("seed", f"must be 0 or more, got {seed}")
+    if threshold_ng_per_ml is not None and not threshold_ng_per_ml > 0:
+        raise OutOfRange("threshold_ng_per_ml", f"must be more than 0, got {threshold_ng_per_ml}")
     model = model or model_for_regimen(regimen)
     times = checked_times(times_h)
     check_inputs(model, regimen, covariates)
