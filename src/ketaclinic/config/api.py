@@ -14,6 +14,7 @@ from ninja.security import SessionAuth
 from ketaclinic.apps.alerts.api import router as alerts_router
 from ketaclinic.apps.patients.api import FieldErrors
 from ketaclinic.apps.patients.api import router as patients_router
+from ketaclinic.apps.treatment.api import router as treatment_router
 from ketaclinic.clinical.exceptions import InputError
 
 api = NinjaAPI(
@@ -25,6 +26,7 @@ api = NinjaAPI(
 )
 api.add_router("/patients", patients_router)
 api.add_router("/alerts", alerts_router)
+api.add_router("", treatment_router)
 
 
 def _loc_to_field(loc: list) -> str:

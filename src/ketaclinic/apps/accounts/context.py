@@ -13,6 +13,8 @@ def navigation(request: HttpRequest) -> dict:
     items = [("Today", reverse("home"), "home")]
     if user.has_perm("patients.view_patient"):
         items.append(("Patients", reverse("patients:list"), "patients"))
+    if user.has_perm("treatment.view_session"):
+        items.append(("Schedule", reverse("treatment:schedule"), "treatment"))
     if user.has_perm("alerts.view_alert"):
         items.append(("Alerts", reverse("alerts:list"), "alerts"))
     if user.has_perm("audit.view_auditevent"):

@@ -23,16 +23,39 @@ PATIENT_WRITE = (
 ALERTS_SEE_SITE = ("alerts.view_alert", "alerts.view_all_site_alerts")
 ALERTS_ACT = ("alerts.view_alert", "alerts.acknowledge_alert")
 
+TREATMENT_SEE = ("treatment.view_screening", "treatment.view_course", "treatment.view_session")
+TREATMENT_PLAN = (
+    "treatment.add_screening",
+    "treatment.sign_screening",
+    "treatment.add_course",
+    "treatment.change_course",
+    "treatment.reschedule_session",
+)
+HOLIDAYS = (
+    "treatment.view_holiday",
+    "treatment.add_holiday",
+    "treatment.change_holiday",
+    "treatment.delete_holiday",
+)
+
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    Role.FRONT_DESK: (*PATIENT_READ, "patients.add_patient", "patients.change_patient"),
+    Role.FRONT_DESK: (
+        *PATIENT_READ,
+        "patients.add_patient",
+        "patients.change_patient",
+        *TREATMENT_SEE,
+        "treatment.reschedule_session",
+    ),
     Role.NURSE: (
         *PATIENT_READ,
         "patients.change_patient",
         "patients.add_measurement",
         *ALERTS_SEE_SITE,
+        *TREATMENT_SEE,
+        "treatment.add_screening",
     ),
-    Role.PRESCRIBER: (*PATIENT_READ, *PATIENT_WRITE, *ALERTS_ACT),
-    Role.THERAPIST: (*PATIENT_READ, "alerts.view_alert"),
+    Role.PRESCRIBER: (*PATIENT_READ, *PATIENT_WRITE, *ALERTS_ACT, *TREATMENT_SEE, *TREATMENT_PLAN),
+    Role.THERAPIST: (*PATIENT_READ, "alerts.view_alert", *TREATMENT_SEE),
     Role.MEDICAL_DIRECTOR: (
         *PATIENT_READ,
         *PATIENT_WRITE,
@@ -40,6 +63,11 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "alerts.view_all_site_alerts",
         "audit.view_auditevent",
         "audit.export_auditevent",
+        *TREATMENT_SEE,
+        *TREATMENT_PLAN,
+        "treatment.view_clinicrulesettings",
+        "treatment.change_clinicrulesettings",
+        *HOLIDAYS,
     ),
     Role.ADMIN: (
         "accounts.view_site",
@@ -49,6 +77,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.add_user",
         "accounts.change_user",
         "audit.view_auditevent",
+        *HOLIDAYS,
     ),
 }
 

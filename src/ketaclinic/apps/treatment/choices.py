@@ -61,3 +61,91 @@ SESSION_TRANSITIONS: dict[str, tuple[str, ...]] = {
     SessionStatus.CANCELLED: (),
     SessionStatus.NO_SHOW: (),
 }
+
+
+class Setting(models.TextChoices):
+    """Codes match ``ketaclinic.clinical`` ``Setting``: dosed in the clinic, or at home."""
+
+    CLINIC = "clinic", "In the clinic"
+    HOME = "home", "At home"
+
+
+class ScreeningSex(models.TextChoices):
+    """Sex as the screening rules need it (codes of the core's ``Sex``)."""
+
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+
+
+class ScreeningDecision(models.TextChoices):
+    """The rules' decision (``clinical.eligibility.Decision``); a prescriber still decides."""
+
+    ELIGIBLE = "eligible", "Eligible"
+    REVIEW = "review", "Needs a prescriber's review"
+    INELIGIBLE = "ineligible", "Ineligible"
+
+
+class FindingLevel(models.TextChoices):
+    """``clinical.eligibility.Level``: contraindicated blocks, review needs a reason."""
+
+    CONTRAINDICATED = "contraindicated", "Contraindicated"
+    REVIEW = "review", "Review"
+    CAUTION = "caution", "Caution"
+
+
+class SignoffDecision(models.TextChoices):
+    PROCEED = "proceed", "Proceed with treatment"
+    DO_NOT_PROCEED = "do_not_proceed", "Do not proceed"
+
+
+class ScreeningCondition(models.TextChoices):
+    """Labels for the core's condition vocabulary (``clinical.eligibility.Condition``).
+
+    A test checks that the codes here are exactly the core's, so a new core code cannot be
+    missing from the form.
+    """
+
+    PSYCHOSIS_CURRENT = "psychosis_current", "Current psychosis"
+    PSYCHOSIS_HISTORY = "psychosis_history", "History of psychosis"
+    MANIA_CURRENT = "mania_current", "Current mania or hypomania"
+    SUBSTANCE_USE_DISORDER_ACTIVE = "substance_use_disorder_active", "Active substance use disorder"
+    SUBSTANCE_USE_DISORDER_HISTORY = (
+        "substance_use_disorder_history",
+        "Past substance use disorder",
+    )
+    KETAMINE_MISUSE_HISTORY = "ketamine_misuse_history", "Ketamine or PCP misuse (ever)"
+    ANEURYSMAL_VASCULAR_DISEASE = (
+        "aneurysmal_vascular_disease",
+        "Aneurysmal vascular disease (brain, chest, abdominal aorta, limbs)",
+    )
+    ARTERIOVENOUS_MALFORMATION = "arteriovenous_malformation", "Arteriovenous malformation"
+    INTRACEREBRAL_HEMORRHAGE_HISTORY = (
+        "intracerebral_hemorrhage_history",
+        "History of intracerebral haemorrhage",
+    )
+    KETAMINE_HYPERSENSITIVITY = (
+        "ketamine_hypersensitivity",
+        "Hypersensitivity to ketamine or esketamine",
+    )
+    RAISED_INTRACRANIAL_PRESSURE = "raised_intracranial_pressure", "Raised intracranial pressure"
+    RAISED_INTRAOCULAR_PRESSURE = (
+        "raised_intraocular_pressure",
+        "Raised intraocular pressure (glaucoma)",
+    )
+    UNSTABLE_CARDIOVASCULAR_DISEASE = (
+        "unstable_cardiovascular_disease",
+        "Unstable cardiovascular disease",
+    )
+    SEVERE_HEPATIC_IMPAIRMENT = "severe_hepatic_impairment", "Severe hepatic impairment"
+    UNTREATED_HYPERTHYROIDISM = "untreated_hyperthyroidism", "Untreated hyperthyroidism"
+    INTERSTITIAL_CYSTITIS = "interstitial_cystitis", "Interstitial cystitis"
+    KETAMINE_UROPATHY = "ketamine_uropathy", "Ketamine uropathy"
+    HIGH_ACUTE_SUICIDE_RISK = (
+        "high_acute_suicide_risk",
+        "High acute suicide risk (needs a higher level of care)",
+    )
+    PRIOR_KETAMINE_NONRESPONSE = "prior_ketamine_nonresponse", "No response to ketamine before"
+
+
+#: Statuses that no longer hold a chair: the time is free again.
+RELEASED_STATUSES: tuple[str, ...] = (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)

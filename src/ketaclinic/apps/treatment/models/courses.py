@@ -46,6 +46,16 @@ class Course(models.Model):
     target_dose_mg = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     infusion_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     starts_on = models.DateField()
+    screening = models.ForeignKey(
+        "treatment.Screening",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="courses",
+        help_text="The signed screening this plan was made from.",
+    )
+    variant = models.CharField(max_length=40, blank=True, help_text="The protocol's variant.")
+    status_reason = models.TextField(blank=True, help_text="Why it was paused or stopped.")
     ended_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -96,6 +106,7 @@ class Session(models.Model):
 
     class Meta:
         ordering = ["planned_start", "id"]
+        permissions = [("reschedule_session", "Move a planned session (time and chair)")]
         constraints = [
             models.UniqueConstraint(
                 fields=["course", "number"], name="session_number_unique_in_course"

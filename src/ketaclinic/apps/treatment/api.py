@@ -1,0 +1,225 @@
+"""Screenings, courses and the schedule over the REST API: same rules, access and audit.
+
+``POST /screenings`` takes the CLI's JSON input (``docs/cli-inputs.md``) plus ``patient_id``;
+``age`` may be left out (it is computed from the date of birth) and must match it if given.
+A bad value is a 422 naming the field exactly as the core's ``InputError`` does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Body, Field, Router, Schema
+from ninja.errors import HttpError
+
+from ketaclinic.apps.accounts.access import patient_for, patients_for, sites_for
+from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.treatment.models import Course, Screening, Session
+from ketaclinic.apps.treatment.planning import PlanChoice, plan_course
+from ketaclinic.apps.treatment.schedule_grid import day_bounds
+from ketaclinic.apps.treatment.scoping import course_for, screening_for
+from ketaclinic.apps.treatment.screenings import run_screening
+from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.clinical.exceptions import InvalidValue, MissingItem
+
+router = Router(tags=["treatment"])
+
+
+class FindingOut(Schema):
+    code: str
+    level: str
+    message: str
+    source: str
+
+
+class ScreeningOut(Schema):
+    id: int
+    patient_id: int
+    route: str
+    setting: str
+    decision: str
+    findings: list[FindingOut]
+    rules_version: str
+    inputs: dict[str, Any]
+    parameters: dict[str, Any]
+    screened_at: dt.datetime
+    signed_at: dt.datetime | None
+    signoff_decision: str
+    signoff_reasons: dict[str, str]
+
+
+class SessionOut(Schema):
+    id: int
+    course_id: int
+    patient_id: int
+    site_id: int
+    number: int
+    kind: str
+    phase: str
+    planned_start: dt.datetime
+    planned_minutes: int
+    chair: int | None
+    planned_dose_text: str
+    status: str
+
+
+class CourseOut(Schema):
+    id: int
+    patient_id: int
+    site_id: int
+    screening_id: int | None
+    protocol_id: str
+    variant: str
+    route: str
+    phase: str
+    status: str
+    target_dose_mg_per_kg: Decimal | None
+    target_dose_mg: Decimal | None
+    starts_on: dt.date
+    ended_on: dt.date | None
+
+
+class CoursePage(Schema):
+    items: list[CourseOut]
+    page: int
+    has_next: bool
+
+
+class CourseIn(Schema):
+    """A plan from a signed ``proceed`` screening. Unknown fields are refused."""
+
+    model_config = {"extra": "forbid"}
+
+    screening_id: int
+    protocol_id: str = Field(min_length=1, max_length=60)
+    variant: str | None = None
+    starts_on: dt.date
+    start_time: dt.time = dt.time(9, 0)
+    target_dose_mg_per_kg: Decimal | None = None
+    target_dose_mg: Decimal | None = None
+    chair: int | None = None
+
+
+class PlannedCourseOut(Schema):
+    course: CourseOut
+    sessions: list[SessionOut]
+    notes: list[str]
+
+
+class ScheduleOut(Schema):
+    site_id: int
+    date: dt.date
+    chairs: int
+    sessions: list[SessionOut]
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise HttpError(403, "Your role does not allow this.")
+
+
+@router.post("/screenings", response={201: ScreeningOut}, summary="Run and store a screening")
+def create_screening(request: HttpRequest, payload: dict[str, Any] = Body(...)):  # noqa: B008
+    _require(request, "treatment.add_screening")
+    inputs = dict(payload)
+    patient_id = inputs.pop("patient_id", None)
+    if patient_id is None:
+        raise MissingItem("patient_id", "is required")
+    if isinstance(patient_id, bool) or not isinstance(patient_id, int):
+        raise InvalidValue("patient_id", "must be a whole number")
+    patient = patient_for(request.user, patient_id)
+    age = patient.age_on(clock.today(patient.site.timezone))
+    given = inputs.setdefault("age", age)
+    if isinstance(given, int) and not isinstance(given, bool) and given != age:
+        raise InvalidValue("age", f"is {age} from the patient's date of birth, not {given}")
+    screening = run_screening(patient, inputs, user=request.user, request=request)
+    return 201, screening
+
+
+@router.get("/screenings", response=list[ScreeningOut], summary="A patient's screenings")
+def list_screenings(request: HttpRequest, patient_id: int):
+    _require(request, "treatment.view_screening")
+    patient = patient_for(request.user, patient_id)
+    record_event(request, Action.VIEW, object_type="screening", patient=patient)
+    return list(Screening.objects.filter(patient=patient)[:50])
+
+
+@router.get("/screenings/{screening_id}", response=ScreeningOut, summary="One screening")
+def get_screening(request: HttpRequest, screening_id: int):
+    _require(request, "treatment.view_screening")
+    screening = screening_for(request.user, screening_id)
+    record_event(
+        request,
+        Action.VIEW,
+        object_type="screening",
+        object_id=screening.pk,
+        patient=screening.patient,
+    )
+    return screening
+
+
+@router.get("/courses", response=CoursePage, summary="Courses at your sites")
+def list_courses(request: HttpRequest, patient_id: int | None = None, page: int = 1):
+    _require(request, "treatment.view_course")
+    courses = Course.objects.filter(patient__in=patients_for(request.user))
+    if patient_id is not None:
+        patient = patient_for(request.user, patient_id)
+        courses = Course.objects.filter(patient=patient)
+        record_event(request, Action.VIEW, object_type="course", patient=patient)
+    else:
+        record_event(request, Action.VIEW, object_type="course", detail={"list": True})
+    result = paginate(courses.order_by("-starts_on", "-id"), max(1, page))
+    return {"items": result.items, "page": result.number, "has_next": result.has_next}
+
+
+@router.post("/courses", response={201: PlannedCourseOut}, summary="Plan a course")
+def create_course(request: HttpRequest, payload: CourseIn):
+    _require(request, "treatment.add_course")
+    screening = screening_for(request.user, payload.screening_id)
+    choice = PlanChoice(
+        protocol_id=payload.protocol_id,
+        variant=payload.variant,
+        starts_on=payload.starts_on,
+        start_time=payload.start_time,
+        target_dose_mg_per_kg=payload.target_dose_mg_per_kg,
+        target_dose_mg=payload.target_dose_mg,
+        chair=payload.chair,
+    )
+    outcome = plan_course(screening, choice, user=request.user, request=request)
+    return 201, {
+        "course": outcome.course,
+        "sessions": list(outcome.course.sessions.all()),
+        "notes": list(outcome.notes),
+    }
+
+
+@router.get("/courses/{course_id}/sessions", response=list[SessionOut], summary="Its sessions")
+def course_sessions(request: HttpRequest, course_id: int):
+    _require(request, "treatment.view_session")
+    course = course_for(request.user, course_id)
+    record_event(
+        request, Action.VIEW, object_type="course", object_id=course.pk, patient=course.patient
+    )
+    return list(course.sessions.all())
+
+
+@router.get("/schedule", response=ScheduleOut, summary="A site's sessions on a day")
+def day_schedule(request: HttpRequest, site: int, date: dt.date | None = None):
+    _require(request, "treatment.view_session")
+    chosen = sites_for(request.user).filter(pk=site).first()
+    if chosen is None:
+        raise HttpError(404, "No such site")
+    day = date or clock.today(chosen.timezone)
+    start, end = day_bounds(day, chosen.timezone)
+    sessions = list(
+        Session.objects.filter(site=chosen, planned_start__gte=start, planned_start__lt=end)
+    )
+    record_event(
+        request, Action.VIEW, object_type="schedule", site=chosen, detail={"date": str(day)}
+    )
+    return {"site_id": chosen.pk, "date": day, "chairs": chosen.chairs, "sessions": sessions}

@@ -1,0 +1,81 @@
+"""Treatment on other apps' pages: today's sessions on the home page, the chart's section."""
+
+from __future__ import annotations
+
+from django import template
+from django.db.models import Count, Q
+
+from ketaclinic.apps.accounts.access import sites_for
+from ketaclinic.apps.treatment.choices import SessionStatus
+from ketaclinic.apps.treatment.models import Course, Screening, Session
+from ketaclinic.apps.treatment.schedule_grid import day_bounds
+from ketaclinic.apps.web import clock
+
+register = template.Library()
+
+TODAY_LIMIT = 40
+
+
+@register.inclusion_tag("treatment/_today.html", takes_context=True)
+def todays_sessions(context: template.Context) -> dict:
+    """Today's sessions at the user's sites (each site's own today), earliest first."""
+    user = context["user"]
+    if not user.has_perm("treatment.view_session"):
+        return {"show": False}
+    sites = list(sites_for(user))
+    if not sites:
+        return {"show": False}
+    window = Q()
+    for site in sites:
+        start, end = day_bounds(clock.today(site.timezone), site.timezone)
+        window |= Q(site=site, planned_start__gte=start, planned_start__lt=end)
+    sessions = list(
+        Session.objects.filter(window)
+        .select_related("patient", "course", "site")
+        .order_by("planned_start", "chair", "id")[: TODAY_LIMIT + 1]
+    )
+    return {
+        "show": True,
+        "sessions": sessions[:TODAY_LIMIT],
+        "more": len(sessions) > TODAY_LIMIT,
+        "multi_site": len(sites) > 1,
+    }
+
+
+@register.inclusion_tag("treatment/_patient_treatment.html", takes_context=True)
+def patient_treatment(context: template.Context, patient) -> dict:
+    """The chart's Treatment section: screenings, courses, the next session."""
+    user = context["user"]
+    if not user.has_perm("treatment.view_course"):
+        return {"show": False}
+    screenings = list(Screening.objects.filter(patient=patient).select_related("signed_by")[:5])
+    courses = list(
+        Course.objects.filter(patient=patient).annotate(
+            done=Count("sessions", filter=Q(sessions__status=SessionStatus.DISCHARGED)),
+            total=Count("sessions"),
+        )[:5]
+    )
+    next_session = (
+        Session.objects.filter(
+            patient=patient, status=SessionStatus.PLANNED, planned_start__gte=clock.now()
+        )
+        .order_by("planned_start")
+        .first()
+    )
+    return {
+        "show": True,
+        "patient": patient,
+        "screenings": screenings,
+        "courses": courses,
+        "next_session": next_session,
+        "tz": patient.site.timezone,
+        "can_screen": user.has_perm("treatment.add_screening"),
+    }
+
+
+@register.filter
+def join_if_list(value: object) -> object:
+    """A stored list of inputs (conditions, medications) as text; "none" when empty."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "none"
+    return value

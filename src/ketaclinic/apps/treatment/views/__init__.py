@@ -1,0 +1,1 @@
+"""Treatment pages: screening and sign-off, plans and their changes, the schedule, settings."""
