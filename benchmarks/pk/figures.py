@@ -21,7 +21,7 @@ from ketaclinic.clinical.pharmacokinetics import (
     HERD_2007,
     PEREZ_RUIXO_2021,
     Covariates,
-    Route,
+    PKRoute,
     bolus,
     infusion,
     nasal_session,
@@ -112,7 +112,7 @@ def racemic_routes() -> None:
     times = time_grid(8, 1)
     figure, axis = plt.subplots(figsize=(7.5, 4.2))
     for case in cases:
-        route = Route(case["route"])
+        route = PKRoute(case["route"])
         result = simulate(
             bolus(route, dose_mg=Decimal("100")),
             Covariates(Decimal("70")),

@@ -19,8 +19,8 @@ from ketaclinic.clinical.pharmacokinetics import (
     MODELS,
     Covariates,
     PKModel,
+    PKRoute,
     Regimen,
-    Route,
     default_model,
     get_model,
     simulate,
@@ -73,7 +73,7 @@ def register(subparsers: Any) -> None:
 
 def _regimen_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default=None, help="model id (default: the route's default)")
-    parser.add_argument("--route", required=True, choices=[r.value for r in Route])
+    parser.add_argument("--route", required=True, choices=[r.value for r in PKRoute])
     dose = parser.add_mutually_exclusive_group(required=True)
     dose.add_argument("--dose-mg", type=_decimal, help="dose in mg")
     dose.add_argument("--dose-mg-per-kg", type=_decimal, help="dose in mg/kg")
@@ -85,11 +85,11 @@ def _regimen_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
-def _setup(args: argparse.Namespace) -> tuple[PKModel, Route, Regimen, Covariates]:
+def _setup(args: argparse.Namespace) -> tuple[PKModel, PKRoute, Regimen, Covariates]:
     if not AGE_RANGE_YEARS[0] <= args.age <= AGE_RANGE_YEARS[1]:
         low, high = AGE_RANGE_YEARS
         raise OutOfRange("age", f"must be {low}-{high} years, got {args.age}")
-    route = Route(args.route)
+    route = PKRoute(args.route)
     model = get_model(args.model) if args.model else default_model(route)
     regimen = single_dose_regimen(
         model,

@@ -11,7 +11,7 @@ from ketaclinic.clinical.pharmacokinetics import (
     HERD_2007,
     PEREZ_RUIXO_2021,
     Covariates,
-    Route,
+    PKRoute,
     bolus,
     infusion,
     nasal_session,
@@ -101,7 +101,7 @@ def test_log_normal_random_effects_have_the_published_variance():
 
 def test_fractions_vary_on_the_logit_scale_and_stay_between_zero_and_one():
     summary = simulate_population(
-        bolus(Route.ORAL, dose_mg=Decimal("100")),
+        bolus(PKRoute.ORAL, dose_mg=Decimal("100")),
         ADULT,
         time_grid(24, 30),
         n=2000,

@@ -16,13 +16,14 @@ from ketaclinic.clinical.pharmacokinetics import (
     PEREZ_RUIXO_2021,
     Covariates,
     Dose,
+    PKRoute,
     Regimen,
-    Route,
     bolus,
     default_model,
     get_model,
     infusion,
     nasal_session,
+    pk_route,
     simulate,
     single_dose_regimen,
     time_grid,
@@ -64,10 +65,10 @@ def test_repeats_need_a_positive_interval_and_count(every_h, count, field):
 
 
 def test_regimens_combine_across_routes():
-    combined = bolus(Route.IM, dose_mg=Decimal("50")) + bolus(
-        Route.ORAL, dose_mg=Decimal("100"), at_h=2.0
+    combined = bolus(PKRoute.IM, dose_mg=Decimal("50")) + bolus(
+        PKRoute.ORAL, dose_mg=Decimal("100"), at_h=2.0
     )
-    assert combined.routes == frozenset({Route.IM, Route.ORAL})
+    assert combined.routes == frozenset({PKRoute.IM, PKRoute.ORAL})
 
 
 @pytest.mark.parametrize(
@@ -81,14 +82,14 @@ def test_regimens_combine_across_routes():
         ({"amount_mg": Decimal("1"), "start_h": -1.0}, "start_h", OutOfRange),
         ({"amount_mg": Decimal("1"), "duration_h": -1.0}, "duration_min", OutOfRange),
         (
-            {"amount_mg": Decimal("1"), "duration_h": 1.0, "route": Route.ORAL},
+            {"amount_mg": Decimal("1"), "duration_h": 1.0, "route": PKRoute.ORAL},
             "duration_min",
             InvalidValue,
         ),
     ],
 )
 def test_bad_doses_name_the_field(kwargs, field, error):
-    arguments = {"route": Route.IV, "start_h": 0.0} | kwargs
+    arguments = {"route": PKRoute.IV, "start_h": 0.0} | kwargs
     with pytest.raises(error) as raised:
         Dose(**arguments)
     assert raised.value.field == field
@@ -101,12 +102,12 @@ def test_an_infusion_needs_a_duration():
 
 
 def test_every_route_has_a_default_model_that_supports_it():
-    for route in Route:
+    for route in PKRoute:
         model = default_model(route)
         assert route in model.routes
         assert DEFAULT_MODEL_BY_ROUTE[route] == model.id
-    assert default_model(Route.IV) is CLEMENTS_1981
-    assert default_model(Route.INTRANASAL) is PEREZ_RUIXO_2021
+    assert default_model(PKRoute.IV) is CLEMENTS_1981
+    assert default_model(PKRoute.INTRANASAL) is PEREZ_RUIXO_2021
 
 
 def test_every_model_cites_registered_sources_for_every_number():
@@ -139,13 +140,13 @@ def test_unknown_models_and_parameters_are_refused():
 
 
 def test_single_dose_regimens_by_route():
-    nasal = single_dose_regimen(PEREZ_RUIXO_2021, Route.INTRANASAL, dose_mg=Decimal("84"))
+    nasal = single_dose_regimen(PEREZ_RUIXO_2021, PKRoute.INTRANASAL, dose_mg=Decimal("84"))
     assert len(nasal.doses) == 3
     drip = single_dose_regimen(
-        CLEMENTS_1981, Route.IV, dose_mg_per_kg=Decimal("0.5"), duration_min=40
+        CLEMENTS_1981, PKRoute.IV, dose_mg_per_kg=Decimal("0.5"), duration_min=40
     )
     assert drip.doses[0].duration_h == pytest.approx(40 / 60)
-    push = single_dose_regimen(DOMINO_1984, Route.IV, dose_mg=Decimal("35"))
+    push = single_dose_regimen(DOMINO_1984, PKRoute.IV, dose_mg=Decimal("35"))
     assert push.doses[0].duration_h == 0
     assert regimen_dose_mg(drip, Decimal("80")) == Decimal("40.0")
 
@@ -153,12 +154,17 @@ def test_single_dose_regimens_by_route():
 @pytest.mark.parametrize(
     ("model", "route", "kwargs", "field"),
     [
-        (HERD_2007, Route.IM, {"dose_mg": Decimal("50")}, "route"),
-        (PEREZ_RUIXO_2021, Route.INTRANASAL, {"dose_mg": Decimal("-28")}, "dose_mg"),
-        (PEREZ_RUIXO_2021, Route.INTRANASAL, {"dose_mg": Decimal("42")}, "dose_mg"),
-        (PEREZ_RUIXO_2021, Route.INTRANASAL, {"dose_mg": Decimal("112")}, "dose_mg"),
-        (PEREZ_RUIXO_2021, Route.INTRANASAL, {"dose_mg_per_kg": Decimal("0.4")}, "dose_mg"),
-        (CLEMENTS_1981, Route.ORAL, {"dose_mg": Decimal("50"), "duration_min": 30}, "duration_min"),
+        (HERD_2007, PKRoute.IM, {"dose_mg": Decimal("50")}, "route"),
+        (PEREZ_RUIXO_2021, PKRoute.INTRANASAL, {"dose_mg": Decimal("-28")}, "dose_mg"),
+        (PEREZ_RUIXO_2021, PKRoute.INTRANASAL, {"dose_mg": Decimal("42")}, "dose_mg"),
+        (PEREZ_RUIXO_2021, PKRoute.INTRANASAL, {"dose_mg": Decimal("112")}, "dose_mg"),
+        (PEREZ_RUIXO_2021, PKRoute.INTRANASAL, {"dose_mg_per_kg": Decimal("0.4")}, "dose_mg"),
+        (
+            CLEMENTS_1981,
+            PKRoute.ORAL,
+            {"dose_mg": Decimal("50"), "duration_min": 30},
+            "duration_min",
+        ),
     ],
 )
 def test_single_dose_regimens_refuse_what_the_model_cannot_mean(model, route, kwargs, field):
@@ -170,17 +176,17 @@ def test_single_dose_regimens_refuse_what_the_model_cannot_mean(model, route, kw
 @pytest.mark.parametrize(
     ("covariates", "regimen", "field"),
     [
-        (Covariates(Decimal("19.9")), bolus(Route.IV, dose_mg=Decimal("5")), "weight_kg"),
-        (Covariates(Decimal("300.1")), bolus(Route.IV, dose_mg=Decimal("5")), "weight_kg"),
+        (Covariates(Decimal("19.9")), bolus(PKRoute.IV, dose_mg=Decimal("5")), "weight_kg"),
+        (Covariates(Decimal("300.1")), bolus(PKRoute.IV, dose_mg=Decimal("5")), "weight_kg"),
         (
             Covariates(Decimal("70"), Decimal("121")),
-            bolus(Route.IV, dose_mg=Decimal("5")),
+            bolus(PKRoute.IV, dose_mg=Decimal("5")),
             "age_years",
         ),
         (ADULT, Regimen(()), "regimen"),
         (
             ADULT,
-            bolus(Route.IV, dose_mg=Decimal("5")) + bolus(Route.IM, dose_mg=Decimal("5")),
+            bolus(PKRoute.IV, dose_mg=Decimal("5")) + bolus(PKRoute.IM, dose_mg=Decimal("5")),
             "route",
         ),
     ],
@@ -195,12 +201,12 @@ def test_simulation_inputs_are_checked_and_name_the_field(covariates, regimen, f
 def test_weights_at_the_edges_of_the_range_are_accepted():
     for weight in ("20", "300"):
         simulate(
-            bolus(Route.IV, dose_mg=Decimal("5")), Covariates(Decimal(weight)), time_grid(1, 5)
+            bolus(PKRoute.IV, dose_mg=Decimal("5")), Covariates(Decimal(weight)), time_grid(1, 5)
         )
 
 
 def test_esketamine_nasal_doses_must_be_whole_devices_in_a_hand_made_regimen():
-    odd = Regimen((Dose(Route.INTRANASAL, 0.0, Decimal("14")),))
+    odd = Regimen((Dose(PKRoute.INTRANASAL, 0.0, Decimal("14")),))
     with pytest.raises(InvalidValue) as error:
         simulate(odd, ADULT, time_grid(1, 5), model=PEREZ_RUIXO_2021)
     assert error.value.field == "dose_mg"
@@ -217,7 +223,7 @@ def test_esketamine_nasal_doses_must_be_whole_devices_in_a_hand_made_regimen():
 )
 def test_time_grids_must_increase(times, field):
     with pytest.raises(InvalidValue) as error:
-        simulate(bolus(Route.IV, dose_mg=Decimal("5")), ADULT, np.array(times))
+        simulate(bolus(PKRoute.IV, dose_mg=Decimal("5")), ADULT, np.array(times))
     assert error.value.field == field
 
 
@@ -239,7 +245,7 @@ def test_time_grid_includes_both_ends():
 
 
 def test_an_oral_esketamine_dose_and_an_iv_infusion_share_one_simulation():
-    regimen = bolus(Route.ORAL, dose_mg=Decimal("84")) + infusion(
+    regimen = bolus(PKRoute.ORAL, dose_mg=Decimal("84")) + infusion(
         duration_min=40, dose_mg=Decimal("28"), at_h=6.0
     )
     result = simulate(regimen, ADULT, time_grid(12, 5), model=PEREZ_RUIXO_2021)
@@ -247,3 +253,15 @@ def test_an_oral_esketamine_dose_and_an_iv_infusion_share_one_simulation():
     assert result.concentration_ng_per_ml[0] == 0.0
     # oral F = Fgut (1 - E) makes the IV peak higher than the oral one for a third of the dose
     assert result.tmax_h > 6.0
+
+
+def test_shared_vocabulary_routes_map_to_pk_routes():
+    from ketaclinic.clinical.vocabulary import Route
+
+    assert pk_route(Route.ESKETAMINE) is PKRoute.INTRANASAL
+    assert [pk_route(r) for r in (Route.IV, Route.IM, Route.SUBLINGUAL, Route.ORAL)] == [
+        PKRoute.IV,
+        PKRoute.IM,
+        PKRoute.SUBLINGUAL,
+        PKRoute.ORAL,
+    ]

@@ -15,8 +15,8 @@ from ketaclinic.clinical.pharmacokinetics import (
     HERD_2007,
     PEREZ_RUIXO_2021,
     Covariates,
+    PKRoute,
     Regimen,
-    Route,
     bolus,
     infusion,
     nasal_session,
@@ -141,20 +141,21 @@ ORACLE_CASES = [
     (CLEMENTS_1981, infusion(duration_min=40, dose_mg_per_kg=Decimal("0.5"))),
     (
         DOMINO_1984,
-        bolus(Route.IV, dose_mg=Decimal("35")) + bolus(Route.IV, dose_mg=Decimal("10"), at_h=1.1),
+        bolus(PKRoute.IV, dose_mg=Decimal("35"))
+        + bolus(PKRoute.IV, dose_mg=Decimal("10"), at_h=1.1),
     ),
     (HERD_2007, infusion(duration_min=40, dose_mg=Decimal("35")).repeated(every_h=6.0, count=2)),
     (
         CLEMENTS_1981,
-        bolus(Route.SUBLINGUAL, dose_mg=Decimal("100"))
-        + bolus(Route.IM, dose_mg=Decimal("25"), at_h=2.0)
-        + bolus(Route.ORAL, dose_mg=Decimal("50"), at_h=3.0)
-        + bolus(Route.INTRANASAL, dose_mg=Decimal("20"), at_h=4.0),
+        bolus(PKRoute.SUBLINGUAL, dose_mg=Decimal("100"))
+        + bolus(PKRoute.IM, dose_mg=Decimal("25"), at_h=2.0)
+        + bolus(PKRoute.ORAL, dose_mg=Decimal("50"), at_h=3.0)
+        + bolus(PKRoute.INTRANASAL, dose_mg=Decimal("20"), at_h=4.0),
     ),
     (PEREZ_RUIXO_2021, nasal_session(3)),
     (
         PEREZ_RUIXO_2021,
-        bolus(Route.ORAL, dose_mg=Decimal("84"))
+        bolus(PKRoute.ORAL, dose_mg=Decimal("84"))
         + infusion(duration_min=40, dose_mg=Decimal("28"), at_h=5.0),
     ),
 ]
@@ -202,7 +203,7 @@ def test_an_infusion_on_the_dense_path_adds_its_exact_integral():
     ("model", "regimen"),
     [
         (HERD_2007, infusion(duration_min=40, dose_mg=Decimal("35"))),
-        (PEREZ_RUIXO_2021, nasal_session(2) + bolus(Route.ORAL, dose_mg=Decimal("84"), at_h=3.0)),
+        (PEREZ_RUIXO_2021, nasal_session(2) + bolus(PKRoute.ORAL, dose_mg=Decimal("84"), at_h=3.0)),
     ],
     ids=["herd-2007", "perez-ruixo-2021"],
 )

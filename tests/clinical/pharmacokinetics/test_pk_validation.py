@@ -14,7 +14,7 @@ from ketaclinic.clinical.pharmacokinetics import (
     PEREZ_RUIXO_2021,
     Ancestry,
     Covariates,
-    Route,
+    PKRoute,
     bolus,
     infusion,
     nasal_session,
@@ -79,7 +79,7 @@ def test_half_a_milligram_per_kilo_over_40_minutes_ends_within_40_percent_of_zar
 
 @pytest.mark.parametrize("case", RACEMIC["cases"], ids=lambda c: c["route"])
 def test_racemic_routes_peak_when_their_sources_say_and_keep_their_bioavailability(case):
-    route = Route(case["route"])
+    route = PKRoute(case["route"])
     covariates = Covariates(weight_kg=Decimal(RACEMIC["weight_kg"]))
     dose = bolus(route, dose_mg=Decimal(RACEMIC["dose_mg"]))
     result = simulate(

@@ -18,8 +18,8 @@ from ketaclinic.clinical.pharmacokinetics.models import (
     EtaScale,
     Parameter,
     PKModel,
+    PKRoute,
     RandomEffect,
-    Route,
     SamplingSite,
 )
 from ketaclinic.clinical.pharmacokinetics.structures import (
@@ -54,7 +54,7 @@ DOMINO_1984 = PKModel(
     id="domino-1984",
     title="Racemic ketamine IV, three compartments (Domino 1984, STANPUMP set)",
     drug=Drug.RACEMIC_KETAMINE,
-    routes=(Route.IV,),
+    routes=(PKRoute.IV,),
     source_key="pk-domino-1984",
     sampling_site=SamplingSite.UNREPORTED,
     parameters=(
@@ -80,7 +80,7 @@ CLEMENTS_1981 = PKModel(
     id="clements-1981",
     title="Racemic ketamine, two compartments (Clements & Nimmo 1981), all routes",
     drug=Drug.RACEMIC_KETAMINE,
-    routes=(Route.IV, Route.IM, Route.INTRANASAL, Route.SUBLINGUAL, Route.ORAL),
+    routes=(PKRoute.IV, PKRoute.IM, PKRoute.INTRANASAL, PKRoute.SUBLINGUAL, PKRoute.ORAL),
     source_key="pk-clements-nimmo-1981",
     sampling_site=SamplingSite.VENOUS,
     parameters=(
@@ -174,7 +174,7 @@ HERD_2007 = PKModel(
     id="herd-2007",
     title="Racemic ketamine IV, allometric two compartments with variability (Herd 2007)",
     drug=Drug.RACEMIC_KETAMINE,
-    routes=(Route.IV,),
+    routes=(PKRoute.IV,),
     source_key="pk-herd-2007",
     sampling_site=SamplingSite.VENOUS,
     parameters=(
@@ -206,7 +206,7 @@ PEREZ_RUIXO_2021 = PKModel(
     id="perez-ruixo-2021",
     title="Esketamine nasal, IV and oral with noresketamine (Perez-Ruixo 2021)",
     drug=Drug.ESKETAMINE,
-    routes=(Route.INTRANASAL, Route.IV, Route.ORAL),
+    routes=(PKRoute.INTRANASAL, PKRoute.IV, PKRoute.ORAL),
     source_key=_PR,
     sampling_site=SamplingSite.VENOUS,
     metabolite="noresketamine",
@@ -277,16 +277,16 @@ MODELS: MappingProxyType[str, PKModel] = MappingProxyType(
     {m.id: m for m in (CLEMENTS_1981, DOMINO_1984, HERD_2007, PEREZ_RUIXO_2021)}
 )
 
-DEFAULT_MODEL_BY_ROUTE: MappingProxyType[Route, str] = MappingProxyType(
+DEFAULT_MODEL_BY_ROUTE: MappingProxyType[PKRoute, str] = MappingProxyType(
     {
         # Clements & Nimmo 1981 reproduces the Zarate 2006 end-of-infusion level best (-4%)
         # and is the disposition our racemic non-IV routes are built on.
-        Route.IV: CLEMENTS_1981.id,
-        Route.IM: CLEMENTS_1981.id,
+        PKRoute.IV: CLEMENTS_1981.id,
+        PKRoute.IM: CLEMENTS_1981.id,
         # The nasal product clinics use is esketamine (Spravato), validated against Table 4.
-        Route.INTRANASAL: PEREZ_RUIXO_2021.id,
-        Route.SUBLINGUAL: CLEMENTS_1981.id,
-        Route.ORAL: CLEMENTS_1981.id,
+        PKRoute.INTRANASAL: PEREZ_RUIXO_2021.id,
+        PKRoute.SUBLINGUAL: CLEMENTS_1981.id,
+        PKRoute.ORAL: CLEMENTS_1981.id,
     }
 )
 
@@ -300,5 +300,5 @@ def get_model(model_id: str) -> PKModel:
         raise UnknownCode("model", f"unknown model {model_id!r}; known: {known}") from None
 
 
-def default_model(route: Route) -> PKModel:
+def default_model(route: PKRoute) -> PKModel:
     return MODELS[DEFAULT_MODEL_BY_ROUTE[route]]

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from ketaclinic.clinical.vocabulary import Route
+
 if TYPE_CHECKING:
     from ketaclinic.clinical.pharmacokinetics.regimens import Dose
     from ketaclinic.clinical.pharmacokinetics.solver import Input
@@ -29,23 +31,34 @@ __all__ = [
     "Drug",
     "EtaScale",
     "PKModel",
+    "PKRoute",
     "Parameter",
     "RandomEffect",
-    "Route",
     "SamplingSite",
     "Structure",
     "SystemArrays",
+    "pk_route",
 ]
 
 
-class Route(enum.StrEnum):
-    """How the drug is given. Values are the CLI's ``--route`` words."""
+class PKRoute(enum.StrEnum):
+    """How the drug enters the body. Values are the CLI's ``--route`` words.
+
+    The shared vocabulary's ``Route`` names the esketamine *product* (``esketamine``) where
+    pharmacokinetics needs the *route* (``intranasal``, also used by racemic sprays);
+    ``pk_route`` maps one to the other.
+    """
 
     IV = "iv"
     IM = "im"
     INTRANASAL = "intranasal"
     SUBLINGUAL = "sublingual"
     ORAL = "oral"
+
+
+def pk_route(route: Route) -> PKRoute:
+    """The PK route of a shared-vocabulary route: ``esketamine`` (Spravato) is intranasal."""
+    return PKRoute.INTRANASAL if route is Route.ESKETAMINE else PKRoute(route.value)
 
 
 class Drug(enum.StrEnum):
@@ -161,7 +174,7 @@ class Structure(Protocol):
     """The equations of one model family (see ``structures.py``)."""
 
     def system(
-        self, individual: Mapping[str, np.ndarray], routes: frozenset[Route]
+        self, individual: Mapping[str, np.ndarray], routes: frozenset[PKRoute]
     ) -> SystemArrays: ...
 
     def individual(
@@ -187,7 +200,7 @@ class PKModel:
     id: str
     title: str
     drug: Drug
-    routes: tuple[Route, ...]
+    routes: tuple[PKRoute, ...]
     source_key: str
     sampling_site: SamplingSite
     parameters: tuple[Parameter, ...]

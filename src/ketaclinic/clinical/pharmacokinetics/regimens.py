@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ketaclinic.clinical.exceptions import InvalidValue, OutOfRange
-from ketaclinic.clinical.pharmacokinetics.models import Route
+from ketaclinic.clinical.pharmacokinetics.models import PKRoute
 
 __all__ = [
     "NASAL_DEVICE_MG",
@@ -40,7 +40,7 @@ class Dose:
     matters to models whose nasal absorption differs for later devices (Perez-Ruixo 2021).
     """
 
-    route: Route
+    route: PKRoute
     start_h: float
     amount_mg: Decimal | None = None
     amount_mg_per_kg: Decimal | None = None
@@ -60,7 +60,7 @@ class Dose:
             raise OutOfRange("start_h", f"must be 0 or later, got {self.start_h}")
         if not self.duration_h >= 0:
             raise OutOfRange("duration_min", "must be 0 or more")
-        if self.duration_h > 0 and self.route is not Route.IV:
+        if self.duration_h > 0 and self.route is not PKRoute.IV:
             raise InvalidValue("duration_min", "only an IV dose can be given over a duration")
 
 
@@ -74,7 +74,7 @@ class Regimen:
         return Regimen(self.doses + other.doses)
 
     @property
-    def routes(self) -> frozenset[Route]:
+    def routes(self) -> frozenset[PKRoute]:
         return frozenset(d.route for d in self.doses)
 
     def repeated(self, every_h: float, count: int) -> Regimen:
@@ -101,7 +101,7 @@ class Regimen:
 
 
 def bolus(
-    route: Route,
+    route: PKRoute,
     *,
     dose_mg: Decimal | None = None,
     dose_mg_per_kg: Decimal | None = None,
@@ -121,7 +121,7 @@ def infusion(
     """An IV zero-order infusion, e.g. 0.5 mg/kg over 40 minutes (Zarate 2006)."""
     if not duration_min > 0:
         raise OutOfRange("duration_min", f"must be more than 0, got {duration_min}")
-    return Regimen((Dose(Route.IV, at_h, dose_mg, dose_mg_per_kg, duration_min / 60.0),))
+    return Regimen((Dose(PKRoute.IV, at_h, dose_mg, dose_mg_per_kg, duration_min / 60.0),))
 
 
 def nasal_session(devices: int, *, at_h: float = 0.0) -> Regimen:
@@ -132,7 +132,7 @@ def nasal_session(devices: int, *, at_h: float = 0.0) -> Regimen:
     return Regimen(
         tuple(
             Dose(
-                Route.INTRANASAL,
+                PKRoute.INTRANASAL,
                 at_h + k * NASAL_DEVICE_SPACING_MIN / 60.0,
                 NASAL_DEVICE_MG,
                 device_number=k + 1,

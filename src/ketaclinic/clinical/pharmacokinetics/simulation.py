@@ -20,7 +20,7 @@ from ketaclinic.clinical.pharmacokinetics.models import (
     Covariates,
     Drug,
     PKModel,
-    Route,
+    PKRoute,
 )
 from ketaclinic.clinical.pharmacokinetics.regimens import (
     NASAL_DEVICE_MG,
@@ -82,7 +82,7 @@ def time_grid(hours: float = 24.0, step_min: float = 5.0) -> np.ndarray:
 
 def single_dose_regimen(
     model: PKModel,
-    route: Route,
+    route: PKRoute,
     *,
     dose_mg: Decimal | None = None,
     dose_mg_per_kg: Decimal | None = None,
@@ -94,7 +94,7 @@ def single_dose_regimen(
     if route not in model.routes:
         allowed = ", ".join(r.value for r in model.routes)
         raise UnknownCode("route", f"{model.id} has no {route.value} route (it has {allowed})")
-    if model.drug is Drug.ESKETAMINE and route is Route.INTRANASAL:
+    if model.drug is Drug.ESKETAMINE and route is PKRoute.INTRANASAL:
         if dose_mg is not None and not dose_mg > 0:
             raise OutOfRange("dose_mg", f"must be more than 0, got {dose_mg}")
         if dose_mg is None:
@@ -103,7 +103,7 @@ def single_dose_regimen(
         if remainder or not 1 <= devices <= 3:
             raise InvalidValue("dose_mg", "esketamine nasal doses are 28, 56 or 84 mg (devices)")
         return nasal_session(int(devices))
-    if route is Route.IV and duration_min > 0:
+    if route is PKRoute.IV and duration_min > 0:
         return infusion(duration_min=duration_min, dose_mg=dose_mg, dose_mg_per_kg=dose_mg_per_kg)
     if duration_min > 0:
         raise InvalidValue("duration_min", "only an IV dose can be given over a duration")
@@ -131,7 +131,7 @@ def check_inputs(model: PKModel, regimen: Regimen, covariates: Covariates) -> No
         raise UnknownCode("route", f"{model.id} has no {route.value} route (it has {allowed})")
     if model.drug is Drug.ESKETAMINE:
         for dose in regimen.doses:
-            if dose.route is Route.INTRANASAL and dose.amount_mg != NASAL_DEVICE_MG:
+            if dose.route is PKRoute.INTRANASAL and dose.amount_mg != NASAL_DEVICE_MG:
                 raise InvalidValue("dose_mg", "each esketamine nasal dose is one 28 mg device")
 
 

@@ -17,7 +17,7 @@ from ketaclinic.clinical.pharmacokinetics.models import (
     CovariateArrays,
     EtaScale,
     PKModel,
-    Route,
+    PKRoute,
     SystemArrays,
 )
 from ketaclinic.clinical.pharmacokinetics.regimens import Dose
@@ -58,7 +58,7 @@ def _amount(dose: Dose, covariates: CovariateArrays) -> np.ndarray:
     return float(dose.amount_mg_per_kg) * covariates.weight_kg
 
 
-def _depot(route: Route) -> str:
+def _depot(route: PKRoute) -> str:
     return f"depot_{route.value}"
 
 
@@ -88,16 +88,16 @@ class MicroConstantMammillary:
             covariates.weight_kg
         )
         for route in model.routes:
-            if route is not Route.IV:
+            if route is not PKRoute.IV:
                 for prefix in ("ka", "f"):
                     name = f"{prefix}_{route.value}"
                     individual[name] = individual_value(model, name, etas, batch)
         return individual
 
     def system(
-        self, individual: Mapping[str, np.ndarray], routes: frozenset[Route]
+        self, individual: Mapping[str, np.ndarray], routes: frozenset[PKRoute]
     ) -> SystemArrays:
-        depots = [r for r in Route if r in routes and r is not Route.IV]
+        depots = [r for r in PKRoute if r in routes and r is not PKRoute.IV]
         names = (
             tuple(_depot(r) for r in depots)
             + ("central", "peripheral1")
@@ -131,7 +131,7 @@ class MicroConstantMammillary:
         state_names: tuple[str, ...],
     ) -> list[Input]:
         amount = _amount(dose, covariates)
-        if dose.route is Route.IV:
+        if dose.route is PKRoute.IV:
             return [Input(state_names.index("central"), dose.start_h, dose.duration_h, amount)]
         fraction = individual[f"f_{dose.route.value}"]
         return [Input(state_names.index(_depot(dose.route)), dose.start_h, 0.0, amount * fraction)]
@@ -155,7 +155,7 @@ class AllometricTwoCompartment:
         }
 
     def system(
-        self, individual: Mapping[str, np.ndarray], routes: frozenset[Route]
+        self, individual: Mapping[str, np.ndarray], routes: frozenset[PKRoute]
     ) -> SystemArrays:
         v1, v2 = individual["v1_l"], individual["v2_l"]
         cl, q = individual["cl_l_per_h"], individual["q_l_per_h"]
@@ -218,15 +218,15 @@ class EsketamineFirstPass:
         return value
 
     def system(
-        self, individual: Mapping[str, np.ndarray], routes: frozenset[Route]
+        self, individual: Mapping[str, np.ndarray], routes: frozenset[PKRoute]
     ) -> SystemArrays:
         depots: list[tuple[str, str, str]] = []  # (state, rate parameter, target state)
-        if Route.INTRANASAL in routes:
+        if PKRoute.INTRANASAL in routes:
             depots += [
                 ("nasal", "ka_n_per_h", "central"),
                 ("gut_swallowed", "ka_sw_per_h", "liver"),
             ]
-        if Route.ORAL in routes:
+        if PKRoute.ORAL in routes:
             depots += [("gut_oral", "ka_po_per_h", "liver")]
         names = (
             *tuple(d[0] for d in depots),
@@ -280,9 +280,9 @@ class EsketamineFirstPass:
     ) -> list[Input]:
         amount = _amount(dose, covariates)
         fgut = individual["fgut"]
-        if dose.route is Route.IV:
+        if dose.route is PKRoute.IV:
             return [Input(state_names.index("central"), dose.start_h, dose.duration_h, amount)]
-        if dose.route is Route.ORAL:
+        if dose.route is PKRoute.ORAL:
             return [
                 Input(
                     state_names.index("gut_oral"),
