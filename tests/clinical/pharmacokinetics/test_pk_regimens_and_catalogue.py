@@ -265,3 +265,17 @@ def test_shared_vocabulary_routes_map_to_pk_routes():
         PKRoute.SUBLINGUAL,
         PKRoute.ORAL,
     ]
+
+
+def test_sex_is_recorded_but_changes_no_catalogue_model():
+    from ketaclinic.clinical.vocabulary import Sex
+
+    woman = Covariates(Decimal("70"), sex=Sex.FEMALE)
+    man = Covariates(Decimal("70"), sex=Sex.MALE)
+    times = time_grid(2, 30)
+    for model in MODELS.values():
+        regimen = bolus(PKRoute.IV, dose_mg=Decimal("20"))
+        assert np.array_equal(
+            simulate(regimen, woman, times, model=model).concentration_ng_per_ml,
+            simulate(regimen, man, times, model=model).concentration_ng_per_ml,
+        )

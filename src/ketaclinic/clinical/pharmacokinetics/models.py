@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from ketaclinic.clinical.vocabulary import Route
+from ketaclinic.clinical.vocabulary import Route, Sex
 
 if TYPE_CHECKING:
     from ketaclinic.clinical.pharmacokinetics.regimens import Dose
@@ -126,12 +126,13 @@ class Covariates:
     """One patient's covariates, checked by ``simulation.check_inputs`` (weight 20-300 kg).
 
     The default age, 40, is any adult under 60: the only model with an age effect
-    (Perez-Ruixo 2021, hepatic blood flow) changes nothing below 60.
+    (Perez-Ruixo 2021, hepatic blood flow) changes nothing below 60. Sex is the shared
+    vocabulary's; no catalogue model uses it (Perez-Ruixo 2021 screened it out).
     """
 
     weight_kg: Decimal
     age_years: Decimal = Decimal("40")
-    female: bool = False
+    sex: Sex | None = None
     ancestry: Ancestry = Ancestry.NOT_ASIAN
 
 
@@ -150,7 +151,7 @@ class CovariateArrays:
         return cls(
             weight_kg=np.array([float(covariates.weight_kg)]),
             age_years=np.array([float(covariates.age_years)]),
-            female=np.array([float(covariates.female)]),
+            female=np.array([float(covariates.sex is Sex.FEMALE)]),
             asian=np.array([float(covariates.ancestry is not Ancestry.NOT_ASIAN)]),
             japanese=np.array([float(covariates.ancestry is Ancestry.JAPANESE)]),
         )
