@@ -803,7 +803,7 @@ _PHARMACOKINETICS: tuple[Source, ...] = (
         ),
         url="https://doi.org/10.1093/bja/53.1.27",
         note=(
-            "Two-compartment racemic ketamine after 250 ug/kg IV in volunteers, venous plasma; "
+            "Two-compartment racemic ketamine after 250 ug/kg IV in volunteers; "
             "V1 1.7522 L/kg, k10 0.0109, k12 0.0186, k21 0.0137 per min as transcribed by "
             "opentiva (Clements250): CL 19.1 mL/kg/min, terminal half-life about 3 h."
         ),

@@ -82,7 +82,7 @@ CLEMENTS_1981 = PKModel(
     drug=Drug.RACEMIC_KETAMINE,
     routes=(PKRoute.IV, PKRoute.IM, PKRoute.INTRANASAL, PKRoute.SUBLINGUAL, PKRoute.ORAL),
     source_key="pk-clements-nimmo-1981",
-    sampling_site=SamplingSite.VENOUS,
+    sampling_site=SamplingSite.UNREPORTED,
     parameters=(
         Parameter("v1_l_per_kg", 1.7522, "L/kg", "pk-clements-nimmo-1981"),
         Parameter("k10", 0.0109, "1/min", "pk-clements-nimmo-1981"),
@@ -176,7 +176,7 @@ HERD_2007 = PKModel(
     drug=Drug.RACEMIC_KETAMINE,
     routes=(PKRoute.IV,),
     source_key="pk-herd-2007",
-    sampling_site=SamplingSite.VENOUS,
+    sampling_site=SamplingSite.UNREPORTED,
     parameters=(
         Parameter("v1_l", 38.7, "L per 70 kg", "pk-herd-2007"),
         Parameter("v2_l", 102.0, "L per 70 kg", "pk-herd-2007"),
@@ -208,7 +208,7 @@ PEREZ_RUIXO_2021 = PKModel(
     drug=Drug.ESKETAMINE,
     routes=(PKRoute.INTRANASAL, PKRoute.IV, PKRoute.ORAL),
     source_key=_PR,
-    sampling_site=SamplingSite.VENOUS,
+    sampling_site=SamplingSite.UNREPORTED,
     metabolite="noresketamine",
     parameters=(
         Parameter("frn", 0.54, "fraction", _PR, "first device's dose absorbed nasally"),
