@@ -38,6 +38,27 @@ HOLIDAYS = (
     "treatment.delete_holiday",
 )
 
+# The controlled-substance ledger: nurses administer and waste; a second licensed person
+# witnesses; prescribers and the medical director also destroy, correct and resolve.
+LEDGER_NURSE = (
+    "ledger.view_ledgerentry",
+    "ledger.receive_stock",
+    "ledger.administer_stock",
+    "ledger.waste_stock",
+    "ledger.witness_entry",
+    "ledger.count_stock",
+    "ledger.report_loss",
+)
+LEDGER_PRESCRIBER = (
+    *LEDGER_NURSE,
+    "ledger.destroy_stock",
+    "ledger.transfer_stock",
+    "ledger.correct_entry",
+    "ledger.resolve_discrepancy",
+    "ledger.export_ledger",
+)
+LEDGER_DIRECTOR = (*LEDGER_PRESCRIBER, "ledger.take_inventory")
+
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.FRONT_DESK: (
         *PATIENT_READ,
@@ -53,8 +74,16 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *ALERTS_SEE_SITE,
         *TREATMENT_SEE,
         "treatment.add_screening",
+        *LEDGER_NURSE,
     ),
-    Role.PRESCRIBER: (*PATIENT_READ, *PATIENT_WRITE, *ALERTS_ACT, *TREATMENT_SEE, *TREATMENT_PLAN),
+    Role.PRESCRIBER: (
+        *PATIENT_READ,
+        *PATIENT_WRITE,
+        *ALERTS_ACT,
+        *TREATMENT_SEE,
+        *TREATMENT_PLAN,
+        *LEDGER_PRESCRIBER,
+    ),
     Role.THERAPIST: (*PATIENT_READ, "alerts.view_alert", *TREATMENT_SEE),
     Role.MEDICAL_DIRECTOR: (
         *PATIENT_READ,
@@ -68,6 +97,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "treatment.view_clinicrulesettings",
         "treatment.change_clinicrulesettings",
         *HOLIDAYS,
+        *LEDGER_DIRECTOR,
     ),
     Role.ADMIN: (
         "accounts.view_site",

@@ -1,0 +1,1 @@
+"""The controlled-substance ledger: every milligram of ketamine from receipt to patient."""

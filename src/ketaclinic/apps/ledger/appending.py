@@ -1,0 +1,179 @@
+"""The one way an entry is written: under the container's row lock, onto the site's chain.
+
+Every function in ``operations`` builds on these: ``lock_container`` re-reads the container
+with ``select_for_update`` so the balance checked is the balance changed; ``append_entry``
+adds the hash-chained entry and moves the book balance in the same transaction;
+``verify_witness`` makes a second person prove who they are with their own password.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import authenticate
+
+from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.hashchain import GENESIS_HASH
+from ketaclinic.apps.audit.models import ChainHead
+from ketaclinic.apps.audit.recorder import append_to_chain, record_event
+from ketaclinic.apps.ledger.models import (
+    Container,
+    LedgerEntry,
+    Product,
+    chain_name,
+)
+from ketaclinic.apps.web import clock
+from ketaclinic.clinical import controlled_substances as cs
+from ketaclinic.clinical.exceptions import InputError, MissingItem, OutOfRange
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+__all__ = [
+    "WITNESS_PERMISSION",
+    "append_entry",
+    "audit_entry",
+    "check_occurred_at",
+    "check_site",
+    "lock_chains",
+    "lock_container",
+    "parse_allowing_zero",
+    "verify_witness",
+    "withdraw_checked",
+]
+
+WITNESS_PERMISSION = "ledger.witness_entry"
+
+
+# --- building blocks ------------------------------------------------------------------------
+
+
+def lock_container(container: Container | int) -> Container:
+    """The container, re-read under its row lock: the balance we check is the one we change."""
+    pk = getattr(container, "pk", container)
+    return Container.objects.select_for_update().select_related("product", "lot", "site").get(pk=pk)
+
+
+def check_site(user: Any, site_id: int, field: str = "container") -> None:
+    from ketaclinic.apps.accounts.access import site_ids_for
+
+    if site_id not in site_ids_for(user):
+        raise InputError(field, "is at a site you do not work at")
+
+
+def append_entry(
+    container: Container, *, kind: str, delta: int, quantity: int, user: Any, **fields
+):
+    """Append one entry to the container's site chain and move its balance by ``delta``."""
+    balance = container.on_hand + delta
+    if balance < 0:  # every caller checks first; this is the last line before the database's
+        raise OutOfRange("quantity", "would take the container below zero")
+    now = clock.now()
+    occurred_at = fields.pop("occurred_at", None) or now
+    effect_kind = fields.pop("effect_kind", kind)
+
+    def make(position: int, prev_hash: str) -> LedgerEntry:
+        return LedgerEntry(
+            chain=chain_name(container.site_id),
+            position=position,
+            prev_hash=prev_hash,
+            site_id=container.site_id,
+            container=container,
+            kind=kind,
+            effect_kind=effect_kind,
+            quantity=quantity,
+            delta=delta,
+            balance_after=balance,
+            occurred_at=occurred_at,
+            recorded_at=now,
+            user=user,
+            **fields,
+        )
+
+    entry = append_to_chain(chain_name(container.site_id), make, LedgerEntry.chained_fields)
+    if delta:
+        container.on_hand = balance
+        update = ["on_hand"]
+        if delta < 0 and container.opened_at is None:
+            container.opened_at = occurred_at
+            update.append("opened_at")
+        container.save(update_fields=update)
+    return entry
+
+
+def audit_entry(
+    request: HttpRequest | None, entry: LedgerEntry, user: Any, action: str = Action.CREATE
+):
+    record_event(
+        request,
+        action,
+        object_type="ledger_entry",
+        object_id=entry.pk,
+        patient=entry.patient,
+        site=entry.site_id,
+        actor=user,
+        detail={
+            "kind": entry.kind,
+            "container": entry.container.label,
+            "delta": entry.delta,
+            "position": entry.position,
+        },
+    )
+
+
+def check_occurred_at(occurred_at: dt.datetime | None) -> None:
+    if occurred_at is not None and occurred_at > clock.now() + dt.timedelta(minutes=5):
+        raise OutOfRange("occurred_at", "is in the future")
+
+
+def verify_witness(
+    *,
+    user: Any,
+    witness: Any,
+    password: str,
+    site_id: int,
+    field: str = "witness",
+    request: HttpRequest | None = None,
+) -> None:
+    """A witness is another active, authorised member of staff at the site, who proves it
+    is them by typing their own password now (a name picked from a list proves nothing)."""
+    if witness is None:
+        raise MissingItem(field, "a second person must witness this")
+    if witness.pk == getattr(user, "pk", None):
+        raise InputError(field, "must be someone other than the person recording")
+    if not witness.is_active or not witness.has_perm(WITNESS_PERMISSION):
+        raise InputError(field, f"{witness.get_username()} is not authorised to witness")
+    from ketaclinic.apps.accounts.access import site_ids_for
+
+    if site_id not in site_ids_for(witness):
+        raise InputError(field, f"{witness.get_username()} does not work at this site")
+    if not password:
+        raise MissingItem(f"{field}_password", "the witness types their password")
+    if authenticate(request, username=witness.get_username(), password=password) is None:
+        raise InputError(f"{field}_password", "the witness's password did not match")
+
+
+def withdraw_checked(container: Container, quantity: int, field: str) -> None:
+    cs.withdraw(container.on_hand, quantity, field)
+
+
+def parse_allowing_zero(product: Product, value: Any, field: str) -> int:
+    """Counts and corrections may say "nothing": ``0`` is a valid answer there."""
+    text = str(value).strip()
+    try:
+        if text and Decimal(text) == 0:
+            return 0
+    except InvalidOperation:
+        pass
+    return product.parse(value, field)
+
+
+def lock_chains(*site_ids: int) -> None:
+    """Take several sites' chain heads in name order, so crossing transfers cannot deadlock."""
+    names = sorted(chain_name(site_id) for site_id in site_ids)
+    for name in names:
+        ChainHead.objects.get_or_create(
+            name=name, defaults={"position": 0, "last_hash": GENESIS_HASH}
+        )
+    list(ChainHead.objects.select_for_update().filter(name__in=names).order_by("name"))

@@ -1,0 +1,167 @@
+"""The ledger itself: append-only, hash-chained entries, one chain per registered site."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from ketaclinic.apps.audit.models import AppendOnlyModel
+from ketaclinic.apps.ledger.choices import EntryKind
+
+
+def chain_name(site_id: int) -> str:
+    """Each registered site keeps its own chain (its own DEA registration, its own records)."""
+    return f"ledger:{site_id}"
+
+
+class LedgerEntry(AppendOnlyModel):
+    """One thing that happened to one container, signed by the person who did it.
+
+    ``delta`` is the signed change to the container's balance in ledger units (negative for
+    what left the shelf; zero for a count); ``balance_after`` is the container's balance
+    once this entry applied. ``effect_kind`` is the kind whose total the delta belongs to —
+    its own kind, or for a correction the kind of the entry it corrects — so the ledger
+    equation holds with corrections in it. Entries are never edited: a mistake is fixed by
+    a correction that points at it (``corrects``) with a reason.
+    """
+
+    chain = models.CharField(max_length=40, editable=False)
+    position = models.BigIntegerField(editable=False)
+    site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, related_name="+")
+    container = models.ForeignKey(
+        "ledger.Container", on_delete=models.PROTECT, related_name="entries"
+    )
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    effect_kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    quantity = models.IntegerField(help_text="Ledger units; for a count, what was counted.")
+    delta = models.IntegerField()
+    balance_after = models.IntegerField()
+    book_quantity = models.IntegerField(
+        null=True, blank=True, help_text="For a count: the book balance when counted."
+    )
+    estimated = models.BooleanField(default=False)
+    occurred_at = models.DateTimeField(help_text="When it actually happened.")
+    recorded_at = models.DateTimeField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    witness = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    second_witness = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    session = models.ForeignKey(
+        "treatment.Session", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    related_entry = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        help_text="The administration a syringe waste follows; the other half of a transfer.",
+    )
+    inventory = models.ForeignKey(
+        "ledger.Inventory", null=True, blank=True, on_delete=models.PROTECT, related_name="counts"
+    )
+    reason = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["site", "position"]
+        verbose_name_plural = "ledger entries"
+        permissions = [
+            ("receive_stock", "Can receive controlled-substance stock"),
+            ("administer_stock", "Can record an administration"),
+            ("waste_stock", "Can record witnessed waste"),
+            ("witness_entry", "Can witness waste and destruction"),
+            ("destroy_stock", "Can record destruction"),
+            ("transfer_stock", "Can transfer stock between sites"),
+            ("report_loss", "Can report a loss or theft"),
+            ("count_stock", "Can record a physical count"),
+            ("correct_entry", "Can correct a ledger entry"),
+            ("take_inventory", "Can take an inventory"),
+            ("export_ledger", "Can export the ledger and inventory reports"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "position"], name="ledger_chain_position"),
+            models.CheckConstraint(
+                condition=Q(balance_after__gte=0), name="ledger_balance_never_negative"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="ledger_quantity_not_neg"),
+            models.CheckConstraint(
+                condition=~Q(kind=EntryKind.WASTE) | Q(witness__isnull=False),
+                name="ledger_waste_is_witnessed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=EntryKind.DESTRUCTION)
+                | Q(witness__isnull=False, second_witness__isnull=False),
+                name="ledger_destruction_two_witnesses",
+            ),
+            models.CheckConstraint(
+                condition=Q(witness__isnull=True) | ~Q(witness=F("user")),
+                name="ledger_witness_is_someone_else",
+            ),
+            models.CheckConstraint(
+                condition=Q(second_witness__isnull=True)
+                | (~Q(second_witness=F("user")) & ~Q(second_witness=F("witness"))),
+                name="ledger_second_witness_is_a_third_person",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=EntryKind.ADMINISTRATION) | Q(patient__isnull=False),
+                name="ledger_administration_has_patient",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=EntryKind.CORRECTION, corrects__isnull=False)
+                | (~Q(kind=EntryKind.CORRECTION) & Q(corrects__isnull=True)),
+                name="ledger_correction_points_at_entry",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=EntryKind.COUNT) | Q(delta=0, book_quantity__isnull=False),
+                name="ledger_count_changes_nothing",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["container", "position"], name="ledger_container_idx"),
+            models.Index(fields=["site", "occurred_at"], name="ledger_site_time_idx"),
+            models.Index(fields=["site", "kind", "position"], name="ledger_site_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.position} {self.kind} {self.delta:+d}"
+
+    def chained_fields(self) -> dict:
+        """Everything the hash covers, in plain JSON types."""
+        return {
+            "chain": self.chain,
+            "position": self.position,
+            "site_id": self.site_id,
+            "container_id": self.container_id,
+            "kind": self.kind,
+            "effect_kind": self.effect_kind,
+            "quantity": self.quantity,
+            "delta": self.delta,
+            "balance_after": self.balance_after,
+            "book_quantity": self.book_quantity,
+            "estimated": self.estimated,
+            "occurred_at": self.occurred_at.isoformat(),
+            "recorded_at": self.recorded_at.isoformat(),
+            "user_id": self.user_id,
+            "witness_id": self.witness_id,
+            "second_witness_id": self.second_witness_id,
+            "patient_id": self.patient_id,
+            "session_id": self.session_id,
+            "corrects_id": self.corrects_id,
+            "related_entry_id": self.related_entry_id,
+            "inventory_id": self.inventory_id,
+            "reason": self.reason,
+            "details": self.details,
+        }
