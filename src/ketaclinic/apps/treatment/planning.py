@@ -94,7 +94,7 @@ def main_dose(protocol: Protocol, variant: str | None = None) -> DoseSpec:
     return next(p.dose for p in _phases(protocol, variant) if p.dose is not None)
 
 
-def _session_specs(protocol: Protocol, variant: str | None) -> list[tuple[Phase, DoseSpec | None]]:
+def session_specs(protocol: Protocol, variant: str | None) -> list[tuple[Phase, DoseSpec | None]]:
     """Per session number (index + 1): its phase and the dose the template gives it."""
     return [
         (phase, phase.dose_for(k))
@@ -236,7 +236,7 @@ def plan_course(
         )
     except InputError as error:
         raise PlanRefused("starts_on", error.message) from None
-    specs = _session_specs(protocol, variant)
+    specs = session_specs(protocol, variant)
     first_doses = {phase.first_dose for phase in _phases(protocol, variant)} - {None}
     at_home = protocol.setting.value == Setting.HOME
     notes = list(warnings)
@@ -441,7 +441,7 @@ def change_target_dose(
         raise PlanRefused(field, "record the patient's weight first")
     sex = screening.inputs.get("sex", "") if screening else patient.sex_at_birth
     text, _warnings = dose_text(spec, protocol.route, weight_kg, height_cm, sex, field)
-    specs = _session_specs(protocol, variant)
+    specs = session_specs(protocol, variant)
     first_doses = {phase.first_dose for phase, _ in specs} - {None}
     with transaction.atomic():
         before = {
