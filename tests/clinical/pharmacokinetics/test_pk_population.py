@@ -158,3 +158,17 @@ def test_population_inputs_are_checked(kwargs, field):
     with pytest.raises(OutOfRange) as error:
         simulate_population(DRIP, ADULT, time_grid(1, 30), **arguments)
     assert error.value.field == field
+
+
+def test_long_grids_get_fewer_patients_per_chunk_so_memory_stays_bounded():
+    calls = []
+    simulate_population(
+        nasal_session(1),
+        ADULT,
+        time_grid(2, 30),  # 5 times x 2 outputs = 10 values per patient
+        n=25,
+        seed=1,
+        chunk_values=100,  # -> 10 patients per chunk
+        progress=lambda done, total: calls.append(done),
+    )
+    assert calls == [10, 20, 25]

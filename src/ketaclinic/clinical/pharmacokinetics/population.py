@@ -33,9 +33,19 @@ from ketaclinic.clinical.pharmacokinetics.summaries import (
     time_above,
 )
 
-__all__ = ["MAX_POPULATION", "PopulationSampler", "PopulationSummary", "simulate_population"]
+__all__ = [
+    "CHUNK_VALUES",
+    "MAX_POPULATION",
+    "PopulationSampler",
+    "PopulationSummary",
+    "simulate_population",
+]
 
 MAX_POPULATION = 10_000_000
+
+CHUNK_VALUES = 8_388_608
+"""Most concentrations one chunk holds (64 MB of float64): long grids get fewer patients per
+chunk, so memory stays bounded for a four-week grid as for a day."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -102,10 +112,13 @@ def simulate_population(
     weight_cv: float = 0.0,
     threshold_ng_per_ml: float | None = None,
     chunk_size: int = 32_768,
+    chunk_values: int = CHUNK_VALUES,
     exact_limit_values: int = EXACT_LIMIT_VALUES,
     progress: Callable[[int, int], None] | None = None,
 ) -> PopulationSummary:
     """Simulate ``n`` virtual patients and summarise them chunk by chunk.
+
+    A chunk holds at most ``chunk_size`` patients and ``chunk_values`` concentrations.
 
     ``progress(done, n)`` is called after each chunk (the CLI draws its bar with it).
     """
@@ -119,6 +132,8 @@ def simulate_population(
     times = checked_times(times_h)
     check_inputs(model, regimen, covariates)
     sampler = PopulationSampler(model, covariates, seed, weight_cv)
+    outputs = 2 if model.metabolite else 1
+    chunk_size = max(1, min(chunk_size, chunk_values // (len(times) * outputs)))
     parent_bands = BandAccumulator(len(times), exact_limit_values)
     metabolite_bands: BandAccumulator | None = None
     cmax, tmax, auc = np.empty(n), np.empty(n), np.empty(n)

@@ -118,7 +118,7 @@ class BandAccumulator:
         # range (zeros included) land in bin 0, values above it in the last bin. Blocks of
         # rows keep the temporaries in cache.
         if self._histogram is None:
-            self._histogram = np.zeros((self.n_times, _BINS + 2), dtype=np.int64)
+            self._histogram = np.zeros((self.n_times, _BINS + 2), dtype=np.int32)  # n < 2**31
         scale = np.float32(_BINS / (_LOG10_HIGH - _LOG10_LOW))
         for first in range(0, self.n_times, _ROWS_PER_BLOCK):
             last = min(first + _ROWS_PER_BLOCK, self.n_times)
