@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "ketaclinic.apps.audit",
     "ketaclinic.apps.patients",
     "ketaclinic.apps.alerts",
+    "ketaclinic.apps.charting",
     "ketaclinic.apps.ledger",
     "ketaclinic.apps.treatment",
     "ketaclinic.apps.demo",

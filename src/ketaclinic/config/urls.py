@@ -12,6 +12,7 @@ urlpatterns = [
     path("patients/", include("ketaclinic.apps.patients.urls")),
     path("audit/", include(audit_urls)),
     path("alerts/", include("ketaclinic.apps.alerts.urls")),
+    path("sessions/", include("ketaclinic.apps.charting.urls")),
     path("", include("ketaclinic.apps.treatment.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

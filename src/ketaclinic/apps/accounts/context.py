@@ -15,6 +15,8 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Patients", reverse("patients:list"), "patients"))
     if user.has_perm("treatment.view_session"):
         items.append(("Schedule", reverse("treatment:schedule"), "treatment"))
+    if user.has_perm("charting.view_session_chart") or user.has_perm("charting.check_in_session"):
+        items.append(("Sessions", reverse("charting:list"), "charting"))
     if user.has_perm("alerts.view_alert"):
         items.append(("Alerts", reverse("alerts:list"), "alerts"))
     if user.has_perm("audit.view_auditevent"):

@@ -111,6 +111,45 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# The session chart (issue 4): front desk checks in; nurses chart and administer;
+# prescribers order, decide holds and may override discharge; therapists write integration
+# notes, which prescribers and the director read (nurses see only that one exists).
+CHART_READ = ("charting.view_precheck", "charting.view_session_chart")
+for _role, _codes in {
+    Role.FRONT_DESK: ("charting.check_in_session",),
+    Role.NURSE: (
+        *CHART_READ,
+        "charting.check_in_session",
+        "charting.chart_session",
+        "charting.administer_dose",
+        "charting.record_rems",
+    ),
+    Role.PRESCRIBER: (
+        *CHART_READ,
+        "charting.order_dose",
+        "charting.decide_hold",
+        "charting.override_discharge",
+        "charting.write_prescriber_note",
+        "charting.record_rems",
+        "charting.read_integration_note",
+    ),
+    Role.THERAPIST: (*CHART_READ, "charting.write_integration_note"),
+    Role.MEDICAL_DIRECTOR: (*CHART_READ, "charting.read_integration_note"),
+}.items():
+    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
+
+# The waitlist (issue 8): front desk, prescribers and the director work the triage queue;
+# nurses read it; therapists and the administrator do not see enquiries.
+ENQUIRIES_WORK = ("enquiries.view_enquiry", "enquiries.change_enquiry")
+for _role, _codes in {
+    Role.FRONT_DESK: ENQUIRIES_WORK,
+    Role.NURSE: ("enquiries.view_enquiry",),
+    Role.PRESCRIBER: ENQUIRIES_WORK,
+    Role.MEDICAL_DIRECTOR: ENQUIRIES_WORK,
+}.items():
+    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
+
+
 
 def _permission(code: str) -> Permission:
     app_label, codename = code.split(".")

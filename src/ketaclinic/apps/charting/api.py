@@ -1,0 +1,259 @@
+"""The session chart over the REST API (``/api/v1/sessions``): same access, rules and audit.
+
+Reading a chart or its vitals needs ``view_session_chart``; posting vitals needs
+``chart_session``. Another site's session is a 404. Bad input is 422 naming the field; a
+session that cannot take readings now is 409.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.charting.access import session_for
+from ketaclinic.apps.charting.context import gather
+from ketaclinic.apps.charting.models.observations import VITAL_RANGES
+from ketaclinic.apps.charting.observing import assess_session, record_vital_sign
+from ketaclinic.apps.charting.refusals import ChartRefused
+from ketaclinic.apps.web import clock
+from ketaclinic.clinical.exceptions import InvalidValue
+
+router = Router(tags=["sessions"])
+
+
+class VitalOut(Schema):
+    id: int
+    taken_at: dt.datetime
+    bp_systolic: int
+    bp_diastolic: int
+    heart_rate: int
+    spo2: int
+    respiratory_rate: int | None
+    entered_by_id: int
+
+
+def _range(name: str) -> dict:
+    low, high = VITAL_RANGES[name]
+    return {"ge": low, "le": high}
+
+
+class VitalIn(Schema):
+    """One set of vital signs; ``taken_at`` defaults to now (timezone-aware if given)."""
+
+    model_config = {"extra": "forbid"}
+
+    taken_at: dt.datetime | None = None
+    bp_systolic: int = Field(**_range("bp_systolic"))
+    bp_diastolic: int = Field(**_range("bp_diastolic"))
+    heart_rate: int = Field(**_range("heart_rate"))
+    spo2: int = Field(**_range("spo2"))
+    respiratory_rate: int | None = Field(default=None, **_range("respiratory_rate"))
+
+
+class AlertOut(Schema):
+    code: str
+    action: str
+    call_prescriber: bool
+    adverse_event: bool
+    minute: Decimal
+    message: str
+    source: str
+
+
+class AssessmentOut(Schema):
+    action: str
+    call_prescriber: bool
+    adverse_event: bool
+    alerts: list[AlertOut]
+
+
+class VitalCreated(Schema):
+    vital: VitalOut
+    assessment: AssessmentOut | None
+
+
+def _assessment(assessment) -> dict | None:
+    if assessment is None:
+        return None
+    return {
+        "action": assessment.action.value,
+        "call_prescriber": assessment.call_prescriber,
+        "adverse_event": assessment.adverse_event,
+        "alerts": [
+            {
+                "code": a.code,
+                "action": a.action.value,
+                "call_prescriber": a.call_prescriber,
+                "adverse_event": a.adverse_event,
+                "minute": a.minute,
+                "message": a.message,
+                "source": a.source,
+            }
+            for a in assessment.alerts
+        ],
+    }
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise HttpError(403, "Your role does not allow this.")
+
+
+def _decimal(value) -> str | None:
+    return None if value is None else str(value)
+
+
+@router.get("/{session_id}", summary="A session's chart: status, checks, dose, readings, events")
+def get_session_chart(request: HttpRequest, session_id: int) -> dict:
+    _require(request, "charting.view_session_chart")
+    session = session_for(request.user, session_id, "charting.view_session_chart")
+    data = gather(session)
+    record_event(
+        request, Action.VIEW, object_type="session", object_id=session.pk, patient=session.patient
+    )
+    order, given, done = data["order"], data["administration"], data["discharge"]
+    return {
+        "id": session.pk,
+        "patient_id": session.patient_id,
+        "site_id": session.site_id,
+        "course_id": session.course_id,
+        "route": session.course.route,
+        "number": session.number,
+        "status": session.status,
+        "planned_start": session.planned_start,
+        "events": [
+            {"at": e.at, "from": e.from_status, "to": e.to_status, "reason": e.reason}
+            for e in data["events"]
+        ],
+        "pre_checks": [
+            {
+                "id": c.pk,
+                "checked_at": c.checked_at,
+                "bp_systolic": c.bp_systolic,
+                "bp_diastolic": c.bp_diastolic,
+                "heart_rate": c.heart_rate,
+                "spo2": c.spo2,
+                "decision": c.decision,
+                "reasons": c.reasons,
+                "hold_decision": (
+                    {
+                        "outcome": c.hold_decision.outcome,
+                        "reason": c.hold_decision.reason,
+                        "decided_by_id": c.hold_decision.decided_by_id,
+                        "decided_at": c.hold_decision.decided_at,
+                    }
+                    if getattr(c, "hold_decision", None)
+                    else None
+                ),
+            }
+            for c in data["pre_checks"]
+        ],
+        "dose_order": (
+            {"ordered_at": order.ordered_at, "ordered_by_id": order.ordered_by_id, **order.result}
+            if order
+            else None
+        ),
+        "administration": (
+            {
+                "product": given.product,
+                "lot": given.lot,
+                "volume_drawn_ml": _decimal(given.volume_drawn_ml),
+                "volume_given_ml": _decimal(given.volume_given_ml),
+                "dose_given_mg": _decimal(given.dose_given_mg),
+                "started_at": given.started_at,
+                "stopped_at": given.stopped_at,
+                "ledger_entry_id": given.ledger_entry_id,
+            }
+            if given
+            else None
+        ),
+        "vitals": [VitalOut.model_validate(v).model_dump() for v in data["vitals"]],
+        "scales": [
+            {"scale": s.scale, "taken_at": s.taken_at, "total": s.total, "answers": s.answers}
+            for s in data["scales"]
+        ],
+        "assessment": _assessment(assess_session(given, data["vitals"], data["scales"])),
+        "monitoring_events": [
+            {"code": m.code, "action": m.action, "minute": str(m.minute), "message": m.message}
+            for m in data["monitoring_events"]
+        ],
+        "adverse_events": [
+            {
+                "kind": a.kind,
+                "severity": a.severity,
+                "onset_at": a.onset_at,
+                "action_taken": a.action_taken,
+                "automatic": a.automatic,
+            }
+            for a in data["adverse_events"]
+        ],
+        "rescue_medications": [
+            {"drug": r.drug, "dose_mg": str(r.dose_mg), "route": r.route, "given_at": r.given_at}
+            for r in data["rescue_medications"]
+        ],
+        "discharge": (
+            {
+                "discharged_at": done.discharged_at,
+                "ready": done.ready,
+                "reasons": done.reasons,
+                "override_reason": done.override_reason,
+                "instruction": done.instruction,
+            }
+            if done
+            else None
+        ),
+    }
+
+
+@router.get("/{session_id}/vitals", response=list[VitalOut], summary="A session's vital signs")
+def list_vitals(request: HttpRequest, session_id: int):
+    _require(request, "charting.view_session_chart")
+    session = session_for(request.user, session_id, "charting.view_session_chart")
+    record_event(
+        request,
+        Action.VIEW,
+        object_type="vital_sign",
+        patient=session.patient,
+        detail={"session": session.pk},
+    )
+    return list(session.vital_signs.all())
+
+
+@router.post(
+    "/{session_id}/vitals",
+    response={201: VitalCreated},
+    summary="Chart one set of vital signs; returns the monitoring rules' assessment",
+)
+def post_vitals(request: HttpRequest, session_id: int, payload: VitalIn):
+    _require(request, "charting.chart_session")
+    session = session_for(request.user, session_id, "charting.chart_session")
+    taken_at = payload.taken_at or clock.now()
+    if taken_at.utcoffset() is None:
+        raise InvalidValue("taken_at", "give a time zone (e.g. 2026-03-10T09:40:00-05:00)")
+    try:
+        vital = record_vital_sign(
+            session,
+            taken_at=taken_at,
+            bp_systolic=payload.bp_systolic,
+            bp_diastolic=payload.bp_diastolic,
+            heart_rate=payload.heart_rate,
+            spo2=payload.spo2,
+            respiratory_rate=payload.respiratory_rate,
+            user=request.user,
+            request=request,
+        )
+    except ChartRefused as error:
+        raise HttpError(409, error.message) from None
+    data = gather(session)
+    return 201, {
+        "vital": vital,
+        "assessment": _assessment(
+            assess_session(data["administration"], data["vitals"], data["scales"])
+        ),
+    }

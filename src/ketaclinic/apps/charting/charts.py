@@ -1,0 +1,223 @@
+"""The vitals chart as server-rendered SVG, thresholds drawn as lines (no script, no styles).
+
+Built in Python so the page needs no charting library and obeys the CSP; every piece of text
+is escaped here, so the template may mark the result safe. The x axis is minutes since the
+dose started (before dosing: since the first reading); BP and heart rate share the upper
+panel's axis (mmHg and beats/min), SpO2 has the lower panel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from ketaclinic.clinical.monitoring import MonitoringParameters
+
+WIDTH, LEFT, RIGHT = 720, 48, 12
+TOP_Y0, TOP_H = 16, 210
+LOW_Y0, LOW_H = 262, 70
+HEIGHT = LOW_Y0 + LOW_H + 30
+BP_RANGE = (40, 220)
+SPO2_RANGE = (80, 100)
+
+SYSTOLIC, DIASTOLIC, HEART, SPO2 = "#a32020", "#1d5c63", "#6b4fa0", "#1f6b3a"
+URGENT, EMERGENCY = "#c77700", "#a32020"
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    taken_at: dt.datetime
+    bp_systolic: int
+    bp_diastolic: int
+    heart_rate: int
+    spo2: int
+
+
+def _minutes(origin: dt.datetime, moment: dt.datetime) -> float:
+    return (moment - origin).total_seconds() / 60
+
+
+def _attrs(**values: object) -> str:
+    return " ".join(
+        f'{k.rstrip("_").replace("_", "-")}="{escape(str(v))}"' for k, v in values.items()
+    )
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, **extra: object) -> str:
+    return (
+        f"<line {_attrs(x1=f'{x1:.1f}', y1=f'{y1:.1f}', x2=f'{x2:.1f}', y2=f'{y2:.1f}', **extra)}/>"
+    )
+
+
+def _text(x: float, y: float, content: str, **extra: object) -> str:
+    return f"<text {_attrs(x=f'{x:.1f}', y=f'{y:.1f}', **extra)}>{escape(content)}</text>"
+
+
+def vitals_svg(
+    points: Sequence[ChartPoint],
+    parameters: MonitoringParameters,
+    *,
+    dose_started_at: dt.datetime | None = None,
+    dose_stopped_at: dt.datetime | None = None,
+    title: str = "Vital signs",
+) -> str:
+    """The chart as one ``<svg>`` element (escaped text; safe to emit as HTML)."""
+    origin = dose_started_at or (points[0].taken_at if points else None)
+    xs = [_minutes(origin, p.taken_at) for p in points] if origin else []
+    lo = min([0.0, *xs]) if xs else 0.0
+    hi = max([60.0, *xs, _minutes(origin, dose_stopped_at) if dose_stopped_at else 0.0])
+    hi = hi + 5
+    plot_w = WIDTH - LEFT - RIGHT
+
+    def x_of(minute: float) -> float:
+        return LEFT + (minute - lo) / (hi - lo) * plot_w
+
+    def y_top(value: float) -> float:
+        low, high = BP_RANGE
+        value = min(max(value, low), high)
+        return TOP_Y0 + (high - value) / (high - low) * TOP_H
+
+    def y_low(value: float) -> float:
+        low, high = SPO2_RANGE
+        value = min(max(value, low), high)
+        return LOW_Y0 + (high - value) / (high - low) * LOW_H
+
+    parts: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'class="vitals-chart" role="img" aria-labelledby="vitals-chart-title vitals-chart-desc">',
+        f'<title id="vitals-chart-title">{escape(title)}</title>',
+        '<desc id="vitals-chart-desc">'
+        + escape(
+            f"Blood pressure and heart rate (upper panel) and SpO2 (lower panel) against minutes "
+            f"since the dose started; dashed lines mark the limits: BP "
+            f"{parameters.bp_urgent_systolic}/{parameters.bp_urgent_diastolic} (pause if "
+            f"confirmed), {parameters.bp_emergency_systolic}/{parameters.bp_emergency_diastolic} "
+            f"(stop), heart rate {parameters.heart_rate_max}, SpO2 {parameters.spo2_min}%."
+        )
+        + "</desc>",
+        f'<rect x="{LEFT}" y="{TOP_Y0}" width="{plot_w}" height="{TOP_H}" fill="#fff" '
+        'stroke="#d7dee2"/>',
+        f'<rect x="{LEFT}" y="{LOW_Y0}" width="{plot_w}" height="{LOW_H}" fill="#fff" '
+        'stroke="#d7dee2"/>',
+    ]
+    for value in range(BP_RANGE[0], BP_RANGE[1] + 1, 20):
+        parts.append(_line(LEFT, y_top(value), WIDTH - RIGHT, y_top(value), stroke="#eef2f3"))
+        parts.append(
+            _text(LEFT - 6, y_top(value) + 4, str(value), class_="axis", text_anchor="end")
+        )
+    for value in (80, 90, 100):
+        parts.append(
+            _text(LEFT - 6, y_low(value) + 4, str(value), class_="axis", text_anchor="end")
+        )
+    step = 10 if hi - lo <= 150 else 30
+    tick = int(lo // step * step)
+    while tick <= hi:
+        if tick >= lo:
+            x = x_of(tick)
+            parts.append(_line(x, LOW_Y0 + LOW_H, x, LOW_Y0 + LOW_H + 4, stroke="#56636b"))
+            parts.append(
+                _text(x, LOW_Y0 + LOW_H + 16, str(tick), class_="axis", text_anchor="middle")
+            )
+        tick += step
+    parts.append(
+        _text(
+            WIDTH - RIGHT, HEIGHT - 2, "minutes since dose start", class_="axis", text_anchor="end"
+        )
+    )
+    thresholds = (
+        (parameters.bp_emergency_systolic, EMERGENCY, f"stop {parameters.bp_emergency_systolic}"),
+        (parameters.bp_urgent_systolic, URGENT, f"pause {parameters.bp_urgent_systolic}"),
+        (parameters.heart_rate_max, HEART, f"HR {parameters.heart_rate_max}"),
+        (
+            parameters.bp_emergency_diastolic,
+            EMERGENCY,
+            f"stop dia {parameters.bp_emergency_diastolic}",
+        ),
+        (parameters.bp_urgent_diastolic, URGENT, f"pause dia {parameters.bp_urgent_diastolic}"),
+    )
+    for value, colour, label in thresholds:
+        y = y_top(value)
+        parts.append(
+            _line(
+                LEFT, y, WIDTH - RIGHT, y, stroke=colour, stroke_dasharray="6 4", class_="threshold"
+            )
+        )
+        parts.append(
+            _text(
+                WIDTH - RIGHT - 4,
+                y - 3,
+                label,
+                class_="threshold-label",
+                fill=colour,
+                text_anchor="end",
+            )
+        )
+    y = y_low(parameters.spo2_min)
+    parts.append(
+        _line(LEFT, y, WIDTH - RIGHT, y, stroke=SPO2, stroke_dasharray="6 4", class_="threshold")
+    )
+    parts.append(
+        _text(
+            WIDTH - RIGHT - 4,
+            y - 3,
+            f"SpO2 {parameters.spo2_min}%",
+            class_="threshold-label",
+            fill=SPO2,
+            text_anchor="end",
+        )
+    )
+    if dose_started_at is not None:
+        x = x_of(0)
+        parts.append(_line(x, TOP_Y0, x, LOW_Y0 + LOW_H, stroke="#1b2429", stroke_width="1.5"))
+        parts.append(_text(x + 4, TOP_Y0 + 12, "dose start", class_="marker"))
+        if dose_stopped_at is not None:
+            x = x_of(_minutes(dose_started_at, dose_stopped_at))
+            parts.append(
+                _line(x, TOP_Y0, x, LOW_Y0 + LOW_H, stroke="#1b2429", stroke_dasharray="2 3")
+            )
+            parts.append(_text(x + 4, TOP_Y0 + 24, "dose end", class_="marker"))
+    series = (
+        ("systolic", SYSTOLIC, y_top, lambda p: p.bp_systolic),
+        ("diastolic", DIASTOLIC, y_top, lambda p: p.bp_diastolic),
+        ("heart rate", HEART, y_top, lambda p: p.heart_rate),
+        ("SpO2", SPO2, y_low, lambda p: p.spo2),
+    )
+    for name, colour, y_of, value_of in series:
+        if not points:
+            break
+        coords = " ".join(
+            f"{x_of(x):.1f},{y_of(value_of(p)):.1f}" for x, p in zip(xs, points, strict=True)
+        )
+        parts.append(
+            "<polyline "
+            + _attrs(points=coords, fill="none", stroke=colour, stroke_width="2", class_="series")
+            + "/>"
+        )
+        for x, p in zip(xs, points, strict=True):
+            label = f"{name} {value_of(p)} at minute {x:.0f}"
+            parts.append(
+                "<circle "
+                + _attrs(cx=f"{x_of(x):.1f}", cy=f"{y_of(value_of(p)):.1f}", r="3.5", fill=colour)
+                + f"><title>{escape(label)}</title></circle>"
+            )
+    legend_x = LEFT + 6
+    for name, colour, _y, _v in series:
+        parts.append(
+            f"<rect {_attrs(x=legend_x, y=TOP_Y0 + TOP_H + 10, width=12, height=4, fill=colour)}/>"
+        )
+        parts.append(_text(legend_x + 16, TOP_Y0 + TOP_H + 16, name, class_="legend"))
+        legend_x += 110
+    if not points:
+        parts.append(
+            _text(
+                LEFT + plot_w / 2,
+                TOP_Y0 + TOP_H / 2,
+                "No vital signs yet",
+                class_="empty-chart",
+                text_anchor="middle",
+            )
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,260 @@
+"""Forms of the session chart. Field checks are light: the core and the recording functions
+validate and raise ``InputError`` naming the field, which the views attach to the form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django import forms
+
+from ketaclinic.apps.charting.choices import (
+    AdverseEventKind,
+    HoldOutcome,
+    MedicationRoute,
+    RespiratoryStatus,
+    Severity,
+)
+from ketaclinic.apps.charting.models import RemsRecord
+from ketaclinic.apps.charting.models.observations import VITAL_RANGES
+from ketaclinic.apps.web import clock
+from ketaclinic.clinical.exceptions import InputError
+from ketaclinic.clinical.scales import get_scale
+
+TIME_HELP = "Local time, e.g. 09:40. Leave empty for now."
+
+
+def moment_today(site_timezone: str, time: dt.time | None) -> dt.datetime:
+    """``time`` today at the site (aware), or now when no time is given."""
+    if time is None:
+        return clock.now()
+    day = clock.today(site_timezone)
+    return dt.datetime.combine(day, time, tzinfo=ZoneInfo(site_timezone))
+
+
+def attach_error(form: forms.Form, error: InputError) -> None:
+    """Show the core's error on the field it names (or above the form)."""
+    field = error.field.split(".")[0].split("[")[0]
+    form.add_error(field if field in form.fields else None, error.message)
+
+
+def _vital(name: str, label: str, required: bool = True) -> forms.IntegerField:
+    low, high = VITAL_RANGES[name]
+    return forms.IntegerField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        required=required,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+def _time(label: str) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        required=False,
+        help_text=TIME_HELP,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+
+class PreCheckForm(forms.Form):
+    bp_systolic = _vital("bp_systolic", "Systolic BP (mmHg)")
+    bp_diastolic = _vital("bp_diastolic", "Diastolic BP (mmHg)")
+    heart_rate = _vital("heart_rate", "Heart rate (/min)")
+    spo2 = _vital("spo2", "SpO2 (%)")
+    last_food_minutes_ago = forms.IntegerField(
+        label="Minutes since last food", min_value=0, max_value=10080
+    )
+    last_liquid_minutes_ago = forms.IntegerField(
+        label="Minutes since last drink", min_value=0, max_value=10080
+    )
+    questionnaires_done = forms.BooleanField(
+        label="Pre-session questionnaires done", required=False
+    )
+    escort_present = forms.BooleanField(
+        label="Escort present to take the patient home", required=False
+    )
+
+
+class HoldDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(choices=HoldOutcome.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class DoseOrderForm(forms.Form):
+    mg_per_kg = forms.DecimalField(
+        label="Dose (mg/kg)", required=False, max_digits=5, decimal_places=3
+    )
+    dose_mg = forms.DecimalField(
+        label="Or a fixed dose (mg)", required=False, max_digits=7, decimal_places=2
+    )
+    concentration_mg_per_ml = forms.DecimalField(
+        label="Concentration (mg/mL)", required=False, max_digits=6, decimal_places=2
+    )
+    duration_min = forms.IntegerField(
+        label="Infusion duration (min)", required=False, min_value=1, max_value=1440
+    )
+
+
+class StartAdministrationForm(forms.Form):
+    product = forms.CharField(label="Product", max_length=120)
+    lot = forms.CharField(label="Lot", max_length=40)
+    volume_drawn_ml = forms.DecimalField(
+        label="Volume drawn up (mL)",
+        required=False,
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+    )
+    started_at = _time("Started at")
+
+
+class FinishAdministrationForm(forms.Form):
+    volume_given_ml = forms.DecimalField(
+        label="Volume given (mL)",
+        required=False,
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0"),
+    )
+    stopped_at = _time("Stopped at")
+
+
+class VitalSignForm(forms.Form):
+    taken_at = _time("Time")
+    bp_systolic = _vital("bp_systolic", "Systolic")
+    bp_diastolic = _vital("bp_diastolic", "Diastolic")
+    heart_rate = _vital("heart_rate", "Heart rate")
+    spo2 = _vital("spo2", "SpO2 %")
+    respiratory_rate = _vital("respiratory_rate", "Resp. rate", required=False)
+
+
+def _scale_choices(scale_id: str, item_key: str) -> list[tuple[int, str]]:
+    item = next(item for item in get_scale(scale_id).items if item.key == item_key)
+    return [(option.value, f"{option.value} — {option.label}") for option in item.options]
+
+
+class MoaasForm(forms.Form):
+    taken_at = _time("Time")
+    item1 = forms.TypedChoiceField(
+        label="MOAA/S", coerce=int, choices=_scale_choices("moaas", "item1")
+    )
+
+    def answers(self) -> dict[str, int]:
+        return {"item1": self.cleaned_data["item1"]}
+
+
+class CadssForm(forms.Form):
+    """The 23 subjective items (0-4) and the 5 optional observer items, numbers only."""
+
+    taken_at = _time("Time")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for item in get_scale("cadss").items:
+            self.fields[item.key] = forms.TypedChoiceField(
+                label=str(item.number),
+                coerce=int,
+                required=item.required,
+                empty_value=None,
+                choices=([("", "—")] if not item.required else [])
+                + [(o.value, str(o.value)) for o in item.options],
+            )
+
+    def answers(self) -> dict[str, int | None]:
+        return {item.key: self.cleaned_data.get(item.key) for item in get_scale("cadss").items}
+
+
+class AdverseEventForm(forms.Form):
+    kind = forms.ChoiceField(choices=AdverseEventKind.choices)
+    severity = forms.ChoiceField(choices=Severity.choices)
+    onset_at = _time("Onset")
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    action_taken = forms.CharField(
+        label="Action taken", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class RescueMedicationForm(forms.Form):
+    drug = forms.CharField(max_length=80)
+    dose_mg = forms.DecimalField(label="Dose (mg)", max_digits=7, decimal_places=3)
+    route = forms.ChoiceField(choices=MedicationRoute.choices)
+    given_at = _time("Given at")
+    reason = forms.CharField(required=False, max_length=200)
+
+
+class DischargeForm(forms.Form):
+    dissociation_resolved = forms.BooleanField(label="Dissociation resolved", required=False)
+    escort_confirmed = forms.BooleanField(label="Escort confirmed", required=False)
+    escort_name = forms.CharField(label="Escort's name", required=False, max_length=120)
+    instruction_given = forms.BooleanField(
+        label="No-driving instruction given to the patient and escort", required=False
+    )
+    override_reason = forms.CharField(
+        label="Prescriber: reason to discharge although not ready",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class SessionNoteForm(forms.Form):
+    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class RemsRecordForm(forms.ModelForm):
+    respiratory_status = forms.ChoiceField(choices=RespiratoryStatus.choices)
+
+    class Meta:
+        model = RemsRecord
+        fields = [
+            "dose_mg",
+            "lot",
+            "monitoring_minutes",
+            "bp_before_systolic",
+            "bp_before_diastolic",
+            "bp_40min_systolic",
+            "bp_40min_diastolic",
+            "bp_discharge_systolic",
+            "bp_discharge_diastolic",
+            "sedation",
+            "dissociation",
+            "respiratory_status",
+            "concomitant_medications",
+            "adverse_events",
+        ]
+        widgets = {
+            "concomitant_medications": forms.Textarea(attrs={"rows": 2}),
+            "adverse_events": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class RemsSubmittedForm(forms.Form):
+    reference = forms.CharField(
+        label="REMS confirmation or reference", max_length=80, required=False
+    )
+
+
+class IntegrationNoteForm(forms.Form):
+    met_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    session = forms.TypedChoiceField(
+        label="Dosing session it integrates", required=False, coerce=int, empty_value=None
+    )
+    intentions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    experience = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    integration_themes = forms.CharField(
+        label="Integration themes", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    plan = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, sessions=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["session"].choices = [("", "None")] + [
+            (s.pk, f"{s.planned_start:%Y-%m-%d} · session {s.number}") for s in sessions
+        ]

@@ -1,0 +1,32 @@
+"""The session chart's records, each hung on a ``treatment.Session`` by a foreign key.
+
+The treatment app owns Session and its status; this app adds what happens on the day.
+"""
+
+from ketaclinic.apps.charting.models.dosing import Administration, DoseOrder
+from ketaclinic.apps.charting.models.ending import Discharge, RemsRecord
+from ketaclinic.apps.charting.models.notes import IntegrationNote, SessionNote
+from ketaclinic.apps.charting.models.observations import (
+    AdverseEvent,
+    MonitoringEvent,
+    RescueMedication,
+    ScaleEntry,
+    VitalSign,
+)
+from ketaclinic.apps.charting.models.prechecks import HoldDecision, PreCheck
+
+__all__ = [
+    "Administration",
+    "AdverseEvent",
+    "Discharge",
+    "DoseOrder",
+    "HoldDecision",
+    "IntegrationNote",
+    "MonitoringEvent",
+    "PreCheck",
+    "RemsRecord",
+    "RescueMedication",
+    "ScaleEntry",
+    "SessionNote",
+    "VitalSign",
+]

@@ -1,0 +1,98 @@
+"""The prescriber's dose order and the nurse's administration of it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ketaclinic.apps.charting.choices import Drug
+from ketaclinic.apps.treatment.choices import Route
+
+
+class DoseOrder(models.Model):
+    """One session's dose, computed by ``clinical.dosing.calculate_dose`` from the latest weight.
+
+    ``result`` is the core's whole result (working, caps, rounding, warnings) as stored, so the
+    chart shows exactly what the prescriber saw when ordering.
+    """
+
+    session = models.OneToOneField(
+        "treatment.Session", on_delete=models.PROTECT, related_name="dose_order"
+    )
+    drug = models.CharField(max_length=16, choices=Drug.choices)
+    route = models.CharField(max_length=16, choices=Route.choices)
+    mg_per_kg = models.DecimalField(max_digits=5, decimal_places=3, null=True, blank=True)
+    requested_dose_mg = models.DecimalField(max_digits=8, decimal_places=3)
+    dose_mg = models.DecimalField(max_digits=8, decimal_places=3)
+    weight_kg = models.DecimalField(max_digits=4, decimal_places=1)
+    weight_measured_on = models.DateField()
+    weight_basis = models.CharField(max_length=16)
+    weight_used_kg = models.DecimalField(max_digits=5, decimal_places=1)
+    concentration_mg_per_ml = models.DecimalField(
+        max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    volume_ml = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    duration_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    rate_ml_per_h = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    devices = models.PositiveSmallIntegerField(null=True, blank=True)
+    capped = models.BooleanField(default=False)
+    result = models.JSONField(default=dict)
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ordered_at = models.DateTimeField()
+
+    class Meta:
+        permissions = [("order_dose", "Can order a session's dose")]
+        constraints = [
+            models.CheckConstraint(condition=Q(dose_mg__gt=0), name="dose_order_positive_dose"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dose_mg} mg {self.get_route_display()}"
+
+
+class Administration(models.Model):
+    """The dose as given: product and lot, volumes, start and stop as charted by the nurse.
+
+    ``ledger_entry_id`` will hold the controlled-substance ledger's administration entry once
+    the ledger exposes one; until then product and lot are free text.
+    """
+
+    session = models.OneToOneField(
+        "treatment.Session", on_delete=models.PROTECT, related_name="administration"
+    )
+    order = models.OneToOneField(DoseOrder, on_delete=models.PROTECT, related_name="administration")
+    product = models.CharField(max_length=120)
+    lot = models.CharField(max_length=40)
+    volume_drawn_ml = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    volume_given_ml = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    dose_given_mg = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
+    started_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ledger_entry_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        permissions = [("administer_dose", "Can administer a session's dose")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stopped_at__isnull=True) | Q(stopped_at__gte=models.F("started_at")),
+                name="administration_stops_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(volume_given_ml__isnull=True)
+                | Q(volume_drawn_ml__isnull=True)
+                | Q(volume_given_ml__lte=models.F("volume_drawn_ml")),
+                name="administration_gives_at_most_what_was_drawn",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} lot {self.lot}"

@@ -1,0 +1,27 @@
+"""``{% recent_sessions patient %}``: the patient chart's short list of sessions with links."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("charting/_recent_sessions.html", takes_context=True)
+def recent_sessions(context, patient, limit: int = 6) -> dict:
+    """Shown to those who may read session charts; one query for the list."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.has_perm("charting.view_session_chart"):
+        return {"visible": False}
+    sessions = list(
+        patient.sessions.select_related("course").order_by("-planned_start", "-id")[:limit]
+    )
+    return {
+        "visible": True,
+        "patient": patient,
+        "sessions": sessions,
+        "site_tz": patient.site.timezone,
+        "can_read_integration": user.has_perm("charting.read_integration_note")
+        or user.has_perm("charting.write_integration_note"),
+    }

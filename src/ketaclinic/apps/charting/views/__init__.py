@@ -1,0 +1,1 @@
+"""Session chart pages: one module per part of the day."""

@@ -1,0 +1,103 @@
+"""The dose: the prescriber orders (preview first), the nurse starts and stops it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_POST
+
+from ketaclinic.apps.charting.administering import finish_administration, start_administration
+from ketaclinic.apps.charting.dose_orders import DoseRequest, calculate_for, order_dose
+from ketaclinic.apps.charting.forms import (
+    DoseOrderForm,
+    FinishAdministrationForm,
+    StartAdministrationForm,
+    attach_error,
+    moment_today,
+)
+from ketaclinic.apps.charting.refusals import ChartRefused
+from ketaclinic.apps.charting.views.base import (
+    back_to_chart,
+    chart_session,
+    chart_with_errors,
+    refused,
+    require_any_permission,
+)
+from ketaclinic.clinical.exceptions import InputError
+
+
+@require_any_permission("charting.order_dose")
+@require_POST
+def dose_order_view(request: HttpRequest, session_id: int) -> HttpResponse:
+    """``action=preview`` shows the core's working without saving; ``action=order`` saves."""
+    session = chart_session(request, session_id, "charting.order_dose")
+    form = DoseOrderForm(request.POST)
+    if form.is_valid():
+        wanted = DoseRequest(**form.cleaned_data)
+        try:
+            if request.POST.get("action") == "preview":
+                preview, measurement = calculate_for(session, wanted)
+                return chart_with_errors(
+                    request, session, order_form=form, preview=preview, preview_weight=measurement
+                )
+            order = order_dose(session, wanted, user=request.user, request=request)
+        except InputError as error:
+            attach_error(form, error)
+        except ChartRefused as error:
+            return refused(request, session, error)
+        else:
+            messages.success(request, f"Ordered {order.dose_mg.normalize():f} mg.")
+            return back_to_chart(session, "dose")
+    return chart_with_errors(request, session, order_form=form)
+
+
+@require_any_permission("charting.administer_dose")
+@require_POST
+def administration_start_view(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = chart_session(request, session_id, "charting.administer_dose")
+    form = StartAdministrationForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            start_administration(
+                session,
+                product=data["product"],
+                lot=data["lot"],
+                volume_drawn_ml=data["volume_drawn_ml"],
+                started_at=moment_today(session.patient.site.timezone, data["started_at"]),
+                user=request.user,
+                request=request,
+            )
+        except InputError as error:
+            attach_error(form, error)
+        except ChartRefused as error:
+            return refused(request, session, error)
+        else:
+            messages.success(request, "Dose started.")
+            return back_to_chart(session, "dose")
+    return chart_with_errors(request, session, start_form=form)
+
+
+@require_any_permission("charting.administer_dose")
+@require_POST
+def administration_finish_view(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = chart_session(request, session_id, "charting.administer_dose")
+    form = FinishAdministrationForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            finish_administration(
+                session,
+                volume_given_ml=data["volume_given_ml"],
+                stopped_at=moment_today(session.patient.site.timezone, data["stopped_at"]),
+                user=request.user,
+                request=request,
+            )
+        except InputError as error:
+            attach_error(form, error)
+        except ChartRefused as error:
+            return refused(request, session, error)
+        else:
+            messages.success(request, "Dose ended; observation continues.")
+            return back_to_chart(session, "dose")
+    return chart_with_errors(request, session, finish_form=form)

@@ -1,0 +1,112 @@
+"""Session notes (nursing, prescriber) and the therapist's integration notes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ketaclinic.apps.accounts.access import patient_for
+from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.charting.choices import NoteKind
+from ketaclinic.apps.charting.forms import IntegrationNoteForm, SessionNoteForm, attach_error
+from ketaclinic.apps.charting.models import IntegrationNote
+from ketaclinic.apps.charting.notes import (
+    INTEGRATION_FIELDS,
+    write_integration_note,
+    write_session_note,
+)
+from ketaclinic.apps.charting.views.base import (
+    back_to_chart,
+    chart_session,
+    chart_with_errors,
+    require_any_permission,
+)
+from ketaclinic.apps.web import clock
+from ketaclinic.clinical.exceptions import InputError
+
+NOTE_PERMISSION = {
+    NoteKind.NURSING: "charting.chart_session",
+    NoteKind.PRESCRIBER: "charting.write_prescriber_note",
+}
+
+
+@require_any_permission(*NOTE_PERMISSION.values())
+@require_POST
+def session_note_view(request: HttpRequest, session_id: int, kind: str) -> HttpResponse:
+    if kind not in NOTE_PERMISSION:
+        raise Http404("No such kind of note")
+    session = chart_session(request, session_id, NOTE_PERMISSION[kind])
+    form = SessionNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            write_session_note(
+                session,
+                kind=kind,
+                text=form.cleaned_data["text"],
+                user=request.user,
+                request=request,
+            )
+        except InputError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, "Note saved.")
+            return back_to_chart(session, "notes")
+    return chart_with_errors(request, session, note_form=form, note_kind=kind)
+
+
+READERS = ("charting.read_integration_note", "charting.write_integration_note")
+
+
+@require_any_permission(*READERS)
+@require_http_methods(["GET", "POST"])
+def integration_notes_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """A patient's integration notes; therapists add one here."""
+    patient = patient_for(request.user, patient_id)
+    sessions = list(patient.sessions.order_by("-planned_start")[:30])
+    can_write = request.user.has_perm("charting.write_integration_note")
+    form = IntegrationNoteForm(
+        request.POST if request.method == "POST" else None,
+        sessions=sessions,
+        initial={"met_on": clock.today(patient.site.timezone)},
+    )
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            session = next((s for s in sessions if s.pk == data["session"]), None)
+            try:
+                write_integration_note(
+                    patient,
+                    session=session,
+                    met_on=data["met_on"],
+                    fields={name: data[name] for name in INTEGRATION_FIELDS},
+                    user=request.user,
+                    request=request,
+                )
+            except InputError as error:
+                attach_error(form, error)
+            else:
+                messages.success(request, "Integration note saved.")
+                return redirect("charting:integration-notes", patient_id=patient.pk)
+    notes = list(
+        IntegrationNote.objects.filter(patient=patient).select_related("author", "session")[:50]
+    )
+    if request.method == "GET":
+        record_event(
+            request,
+            Action.VIEW,
+            object_type="integration_note",
+            patient=patient,
+            detail={"count": len(notes)},
+        )
+    return render(
+        request,
+        "charting/integration_notes.html",
+        {"patient": patient, "notes": notes, "form": form, "can_write": can_write},
+        status=422 if form.errors else 200,
+    )
