@@ -12,6 +12,8 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import SessionAuth
 
 from ketaclinic.apps.alerts.api import router as alerts_router
+from ketaclinic.apps.assessments.api import router as assessments_router
+from ketaclinic.apps.assessments.api import scales_router
 from ketaclinic.apps.charting.api import router as charting_router
 from ketaclinic.apps.patients.api import FieldErrors
 from ketaclinic.apps.patients.api import router as patients_router
@@ -27,6 +29,8 @@ api = NinjaAPI(
 )
 api.add_router("/patients", patients_router)
 api.add_router("/alerts", alerts_router)
+api.add_router("/assessments", assessments_router)
+api.add_router("/scales", scales_router)
 api.add_router("/sessions", charting_router)
 api.add_router("", treatment_router)
 

@@ -75,6 +75,13 @@ def parse_database_url(text: str) -> str:
     return value
 
 
+def parse_public_url(text: str) -> str:
+    value = text.strip().rstrip("/")
+    if not value.startswith(("https://", "http://")) or "?" in value or "#" in value:
+        raise ValueError("expected the clinic's address, e.g. https://clinic.example.org")
+    return value
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     """One documented environment variable: the README's configuration table is built from these."""
@@ -104,6 +111,16 @@ SETTINGS_SPECS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec("KETACLINIC_DATA_DIR", "var", "where SQLite, the dev secret key and uploads live"),
     SettingSpec("KETACLINIC_CRISIS_TEXT", "(988, US)", "crisis resources shown to patients"),
+    SettingSpec(
+        "KETACLINIC_SENDER", "console (file in production)", "outbound: console, file or smtp"
+    ),
+    SettingSpec(
+        "KETACLINIC_SMTP_URL", "", "smtp://user:password@host:587?tls=true (or smtps://...:465)"
+    ),
+    SettingSpec("KETACLINIC_MAIL_FROM", "Ketaclinic <ketaclinic@localhost>", "sender address"),
+    SettingSpec(
+        "KETACLINIC_PUBLIC_URL", "http://localhost:8000", "the address patients' links start with"
+    ),
 )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from ketaclinic.apps.messaging.smtp_url import parse_smtp_url
 from ketaclinic.config.environment import (
     Environment,
     parse_bool,
@@ -20,6 +21,7 @@ from ketaclinic.config.environment import (
     parse_database_url,
     parse_int_range,
     parse_list,
+    parse_public_url,
     parse_timezone,
 )
 
@@ -65,6 +67,8 @@ INSTALLED_APPS = [
     "ketaclinic.apps.audit",
     "ketaclinic.apps.patients",
     "ketaclinic.apps.alerts",
+    "ketaclinic.apps.messaging",
+    "ketaclinic.apps.assessments",
     "ketaclinic.apps.charting",
     "ketaclinic.apps.ledger",
     "ketaclinic.apps.treatment",
@@ -233,3 +237,17 @@ KETACLINIC_CRISIS_TEXT = env.get(
     "If you are thinking about suicide or are in crisis, call or text 988 (US Suicide & Crisis "
     "Lifeline) or your local emergency number now.",
 )
+
+# Outbound e-mail and SMS: one sender for the whole process (see apps/messaging/sending.py).
+KETACLINIC_SENDER = env.get(
+    "KETACLINIC_SENDER",
+    parse_choice("console", "file", "smtp"),
+    "file" if PRODUCTION else "console",
+)
+KETACLINIC_SMTP = env.get("KETACLINIC_SMTP_URL", parse_smtp_url, None)
+if KETACLINIC_SENDER == "smtp" and KETACLINIC_SMTP is None:
+    raise ImproperlyConfigured("KETACLINIC_SENDER=smtp needs KETACLINIC_SMTP_URL")
+KETACLINIC_MAIL_FROM = env.get("KETACLINIC_MAIL_FROM", str, "Ketaclinic <ketaclinic@localhost>")
+KETACLINIC_OUTBOX_DIR = DATA_DIR / "outbox"
+# The address patients' links start with (self-report links sent without a request).
+KETACLINIC_PUBLIC_URL = env.get("KETACLINIC_PUBLIC_URL", parse_public_url, "http://localhost:8000")

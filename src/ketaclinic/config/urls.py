@@ -12,6 +12,8 @@ urlpatterns = [
     path("patients/", include("ketaclinic.apps.patients.urls")),
     path("audit/", include(audit_urls)),
     path("alerts/", include("ketaclinic.apps.alerts.urls")),
+    path("assessments/", include("ketaclinic.apps.assessments.urls")),
+    path("r/", include("ketaclinic.apps.assessments.public_urls")),
     path("sessions/", include("ketaclinic.apps.charting.urls")),
     path("", include("ketaclinic.apps.treatment.urls")),
     path("api/v1/", api.urls),

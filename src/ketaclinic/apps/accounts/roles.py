@@ -150,6 +150,27 @@ for _role, _codes in {
     ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 
 
+# Measurement-based care (issue 3): every clinical role reads scores; those who rate
+# patients enter them (MADRS and the other clinician-rated scales included); front desk,
+# nurses, prescribers and the director send self-report links and set their schedules.
+ASSESSMENTS_READ = ("assessments.view_assessment",)
+ASSESSMENTS_ENTER = (*ASSESSMENTS_READ, "assessments.add_assessment")
+SELF_REPORT_SEND = (
+    "assessments.view_selfreportlink",
+    "assessments.add_selfreportlink",
+    "assessments.view_questionnaireschedule",
+    "assessments.add_questionnaireschedule",
+    "assessments.change_questionnaireschedule",
+)
+for _role, _codes in {
+    Role.FRONT_DESK: SELF_REPORT_SEND,
+    Role.NURSE: (*ASSESSMENTS_ENTER, *SELF_REPORT_SEND),
+    Role.PRESCRIBER: (*ASSESSMENTS_ENTER, *SELF_REPORT_SEND),
+    Role.THERAPIST: ASSESSMENTS_ENTER,
+    Role.MEDICAL_DIRECTOR: (*ASSESSMENTS_ENTER, *SELF_REPORT_SEND),
+}.items():
+    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
+
 
 def _permission(code: str) -> Permission:
     app_label, codename = code.split(".")

@@ -1,0 +1,283 @@
+"""Assessments and scales over the REST API (``/api/v1/assessments``, ``/api/v1/scales``).
+
+Scores come from the clinical core; bad answers are 422 naming the item
+(``{"errors": [{"field": "item9", ...}]}``). Answers are strict whole numbers (``"1"``,
+``1.0`` and ``true`` are refused), keyed by item.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+from pydantic import AwareDatetime, StrictInt
+
+from ketaclinic.apps.accounts.access import patient_for, patients_for
+from ketaclinic.apps.assessments.models import Assessment
+from ketaclinic.apps.assessments.recording import (
+    AlreadyCorrected,
+    correct_assessment,
+    record_assessment,
+)
+from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.treatment.models import Session
+from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.clinical.exceptions import InputError
+from ketaclinic.clinical.scales import INSTRUMENTS, describe, list_scales, score
+
+router = Router(tags=["assessments"])
+scales_router = Router(tags=["scales"])
+
+VIEW = "assessments.view_assessment"
+ADD = "assessments.add_assessment"
+
+Answers = dict[str, StrictInt | None]
+
+
+class AssessmentIn(Schema):
+    """A clinician-entered assessment. Unknown fields are refused."""
+
+    model_config = {"extra": "forbid"}
+
+    patient_id: int
+    instrument: str = Field(description="A scale id from GET /api/v1/scales, e.g. phq9")
+    answers: Answers = Field(description='By item key: {"item1": 2, ...}; null = not asked')
+    taken_at: AwareDatetime
+    session_id: int | None = None
+
+
+class CorrectionIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    answers: Answers
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class ScoreIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    answers: Answers
+
+
+class FlagOut(Schema):
+    code: str
+    item: str | None
+    level: str
+    message: str
+
+
+class AssessmentOut(Schema):
+    id: int
+    patient_id: int
+    site_id: int
+    instrument: str
+    instrument_version: str
+    answers: dict[str, int]
+    total: int | None
+    max_total: int | None
+    band: str
+    band_label: str
+    subscores: dict[str, int]
+    indicators: dict[str, bool]
+    flags: list[FlagOut]
+    has_alert: bool
+    source: str
+    entered_by_id: int | None
+    taken_at: dt.datetime
+    session_id: int | None
+    corrects_id: int | None
+    correction_reason: str
+    superseded_by_id: int | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_superseded_by_id(obj: Assessment) -> int | None:
+        try:
+            return obj.superseded_by.pk
+        except Assessment.superseded_by.RelatedObjectDoesNotExist:
+            return None
+
+
+class AssessmentPage(Schema):
+    items: list[AssessmentOut]
+    page: int
+    has_next: bool
+
+
+class ScoreOut(Schema):
+    scale: str
+    version: str
+    total: int | None
+    max_total: int | None
+    band: str | None
+    band_label: str | None
+    subscores: dict[str, int]
+    indicators: dict[str, bool]
+    flags: list[FlagOut]
+    has_alert: bool
+
+
+class ScaleSummary(Schema):
+    id: str
+    title: str
+    version: str
+    rater: str
+    items: int
+    max_total: int | None
+    licence: str
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise HttpError(403, "Your role does not allow this.")
+
+
+def _visible(request: HttpRequest, permission: str = VIEW):
+    return Assessment.objects.filter(
+        patient__in=patients_for(request.user, permission)
+    ).select_related("superseded_by")
+
+
+@router.post("", response={201: AssessmentOut}, summary="Enter an assessment (scored by the core)")
+def create_assessment(request: HttpRequest, payload: AssessmentIn):
+    """Scores the answers with ``clinical.scales``; an alert flag raises an urgent alert for
+    the patient's prescriber in the same transaction."""
+    _require(request, ADD)
+    patient = patient_for(request.user, payload.patient_id, ADD)
+    if payload.instrument not in INSTRUMENTS:
+        raise InputError("instrument", f"unknown instrument {payload.instrument!r}")
+    session = None
+    if payload.session_id is not None:
+        session = Session.objects.filter(pk=payload.session_id, patient=patient).first()
+        if session is None:
+            raise InputError("session_id", "not a session of this patient")
+    assessment = record_assessment(
+        patient=patient,
+        instrument=payload.instrument,
+        answers=payload.answers,
+        taken_at=payload.taken_at,
+        entered_by=request.user,
+        session=session,
+        request=request,
+    )
+    return 201, assessment
+
+
+@router.get("", response=AssessmentPage, summary="A patient's assessments, newest first")
+def list_assessments(
+    request: HttpRequest, patient_id: int, instrument: str = "", page: int = 1
+) -> dict[str, Any]:
+    _require(request, VIEW)
+    patient = patient_for(request.user, patient_id, VIEW)
+    assessments = (
+        Assessment.objects.filter(patient=patient)
+        .select_related("superseded_by")
+        .order_by("-taken_at", "-id")
+    )
+    if instrument:
+        if instrument not in INSTRUMENTS:
+            raise InputError("instrument", f"unknown instrument {instrument!r}")
+        assessments = assessments.filter(instrument=instrument)
+    result = paginate(assessments, max(1, page))
+    record_event(
+        request,
+        Action.VIEW,
+        object_type="assessment",
+        patient=patient,
+        detail={"list": True, "page": result.number, "api": True},
+    )
+    return {"items": result.items, "page": result.number, "has_next": result.has_next}
+
+
+@router.get("/{assessment_id}", response=AssessmentOut, summary="One assessment")
+def get_assessment(request: HttpRequest, assessment_id: int):
+    _require(request, VIEW)
+    assessment = _visible(request).filter(pk=assessment_id).select_related("patient").first()
+    if assessment is None:
+        raise HttpError(404, "No such assessment")
+    record_event(
+        request,
+        Action.VIEW,
+        object_type="assessment",
+        object_id=assessment.pk,
+        patient=assessment.patient,
+    )
+    return assessment
+
+
+@router.post(
+    "/{assessment_id}/corrections",
+    response={201: AssessmentOut},
+    summary="Correct an assessment (the original is kept, superseded)",
+)
+def correct(request: HttpRequest, assessment_id: int, payload: CorrectionIn):
+    _require(request, ADD)
+    original = (
+        _visible(request, ADD).filter(pk=assessment_id).select_related("patient", "session").first()
+    )
+    if original is None:
+        raise HttpError(404, "No such assessment")
+    try:
+        correction = correct_assessment(
+            original,
+            answers=payload.answers,
+            reason=payload.reason,
+            entered_by=request.user,
+            request=request,
+        )
+    except AlreadyCorrected:
+        raise HttpError(409, "This version was corrected already; correct the latest.") from None
+    return 201, correction
+
+
+@scales_router.get("", response=list[ScaleSummary], summary="Every instrument")
+def scales(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": instrument.id,
+            "title": instrument.title,
+            "version": instrument.version,
+            "rater": str(instrument.rater),
+            "items": len(instrument.items),
+            "max_total": instrument.max_total,
+            "licence": instrument.licence,
+        }
+        for instrument in list_scales()
+    ]
+
+
+@scales_router.get(
+    "/{scale_id}", response=dict[str, Any], summary="One instrument's full definition"
+)
+def scale_definition(request: HttpRequest, scale_id: str) -> dict[str, Any]:
+    if scale_id not in INSTRUMENTS:
+        raise HttpError(404, "No such instrument")
+    return describe(scale_id)
+
+
+@scales_router.post(
+    "/{scale_id}/score", response=ScoreOut, summary="Score answers without storing them"
+)
+def score_only(request: HttpRequest, scale_id: str, payload: ScoreIn) -> dict[str, Any]:
+    if scale_id not in INSTRUMENTS:
+        raise HttpError(404, "No such instrument")
+    result = score(scale_id, payload.answers)
+    return {
+        "scale": result.scale,
+        "version": result.version,
+        "total": result.total,
+        "max_total": result.max_total,
+        "band": result.band,
+        "band_label": result.band_label,
+        "subscores": dict(result.subscores),
+        "indicators": dict(result.indicators),
+        "flags": [
+            {"code": f.code, "item": f.item, "level": str(f.level), "message": f.message}
+            for f in result.flags
+        ],
+        "has_alert": result.has_alert,
+    }

@@ -1,0 +1,155 @@
+"""Trajectory charts as server-rendered SVG: no script, no CDN, readable without colour.
+
+One chart per instrument: the patient's totals over time, the instrument's severity bands
+shaded behind them, the baseline (first score), the response threshold (the published
+definition applied to that baseline) and the remission threshold drawn as labelled lines,
+and discharged sessions marked along the time axis. Every text is escaped here; the SVG has
+a ``<title>`` and ``<desc>`` and the page adds a table with the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from ketaclinic.clinical.scales import Instrument
+
+__all__ = ["ChartPoint", "response_threshold", "trajectory_svg"]
+
+WIDTH, HEIGHT = 640, 240
+LEFT, RIGHT, TOP, BOTTOM = 40, 118, 14, 34
+# Light fills from calm to loud; bands beyond the palette reuse its last colour.
+BAND_FILLS = ("#e7f5ec", "#f3f7dc", "#fff5df", "#fde8d4", "#fbeaea", "#f6d6d6")
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    taken_at: dt.datetime
+    total: int
+    band_label: str = ""
+
+
+def response_threshold(instrument: Instrument, baseline: int) -> Decimal | None:
+    """The total at or below which the published response definition is met, from
+    ``baseline``: ``baseline × (1 − percent/100)``, or ``baseline − points``."""
+    definition = instrument.outcome
+    if definition is None or baseline <= 0:
+        return None
+    if definition.response_percent is not None:
+        return Decimal(baseline) * (1 - definition.response_percent / 100)
+    return Decimal(max(baseline - (definition.response_points or 0), 0))
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def trajectory_svg(
+    instrument: Instrument,
+    points: Sequence[ChartPoint],
+    session_times: Sequence[dt.datetime] = (),
+    *,
+    chart_id: str,
+) -> SafeString:
+    """The SVG for ``points`` (oldest first, at least one)."""
+    maximum = instrument.max_total or max(p.total for p in points) or 1
+    times = [p.taken_at for p in points] + list(session_times)
+    start, end = min(times), max(times)
+    if end - start < dt.timedelta(days=6):
+        start, end = start - dt.timedelta(days=3), end + dt.timedelta(days=3)
+    span = (end - start).total_seconds()
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(moment: dt.datetime) -> float:
+        return LEFT + plot_w * (moment - start).total_seconds() / span
+
+    def y(total: float) -> float:
+        return TOP + plot_h * (1 - min(max(total, 0), maximum) / maximum)
+
+    name = escape(instrument.title)
+    first, last = points[0], points[-1]
+
+    def described(point: ChartPoint) -> str:
+        band = f", {point.band_label}" if point.band_label else ""
+        return f"{point.taken_at:%Y-%m-%d} ({point.total}{band})"
+
+    count, sessions = len(points), len(session_times)
+    desc = (
+        f"{count} score{'s' if count != 1 else ''} from {described(first)} to "
+        f"{described(last)}; {sessions} session{'s' if sessions != 1 else ''} marked."
+    )
+    parts = [
+        f'<svg class="trajectory" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-title">{name}: totals over time</title>',
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
+    ]
+    for index, band in enumerate(instrument.bands):
+        low = max(band.low - 0.5, 0)
+        high = min(band.high + 0.5, maximum)
+        fill = BAND_FILLS[min(index, len(BAND_FILLS) - 1)]
+        parts.append(
+            f'<rect x="{LEFT}" y="{_fmt(y(high))}" width="{plot_w}" '
+            f'height="{_fmt(y(low) - y(high))}" fill="{fill}"><title>{escape(band.label)} '
+            f"{band.low}–{band.high}</title></rect>"
+        )
+        parts.append(
+            f'<text x="{LEFT + 4}" y="{_fmt(y(high) + 11)}" font-size="9" fill="#56636b">'
+            f"{escape(band.label)}</text>"
+        )
+    parts.append(
+        f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" '
+        f'stroke="#d7dee2"/>'
+    )
+    for tick in sorted({0, maximum, *(b.low for b in instrument.bands if b.low > 0)}):
+        parts.append(
+            f'<text x="{LEFT - 6}" y="{_fmt(y(tick) + 3)}" font-size="10" text-anchor="end" '
+            f'fill="#56636b">{tick}</text>'
+        )
+    lines = [("Baseline", Decimal(first.total), "#1b2429", "6 3")]
+    threshold = response_threshold(instrument, first.total)
+    if threshold is not None:
+        lines.append(("Response", threshold, "#1d5c63", "3 3"))
+    if instrument.outcome is not None:
+        lines.append(("Remission", Decimal(instrument.outcome.remission_at_most), "#1f6b3a", "1 3"))
+    for label, value, colour, dash in lines:
+        level = y(float(value))
+        shown = _fmt(float(value))
+        parts.append(
+            f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{_fmt(level)}" y2="{_fmt(level)}" '
+            f'stroke="{colour}" stroke-width="1.2" stroke-dasharray="{dash}"/>'
+            f'<text x="{LEFT + plot_w + 4}" y="{_fmt(level + 3)}" font-size="10" fill="{colour}">'
+            f"{label} {'≤ ' if label != 'Baseline' else ''}{shown}</text>"
+        )
+    for moment in session_times:
+        sx = _fmt(x(moment))
+        parts.append(
+            f'<path d="M{sx} {TOP + plot_h + 2} l-4 7 h8 z" fill="#1d5c63">'
+            f"<title>Session {moment:%Y-%m-%d}</title></path>"
+        )
+    coordinates = " ".join(f"{_fmt(x(p.taken_at))},{_fmt(y(p.total))}" for p in points)
+    if len(points) > 1:
+        parts.append(
+            f'<polyline points="{coordinates}" fill="none" stroke="#154449" stroke-width="2"/>'
+        )
+    for point in points:
+        label = f"{point.taken_at:%Y-%m-%d}: {point.total}"
+        if point.band_label:
+            label += f" ({point.band_label})"
+        parts.append(
+            f'<circle cx="{_fmt(x(point.taken_at))}" cy="{_fmt(y(point.total))}" r="3.5" '
+            f'fill="#154449" stroke="#fff"><title>{escape(label)}</title></circle>'
+        )
+    baseline_y = TOP + plot_h + 26
+    parts.append(
+        f'<text x="{LEFT}" y="{baseline_y}" font-size="10" fill="#56636b">{start:%Y-%m-%d}</text>'
+        f'<text x="{LEFT + plot_w}" y="{baseline_y}" font-size="10" text-anchor="end" '
+        f'fill="#56636b">{end:%Y-%m-%d}</text>'
+    )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
