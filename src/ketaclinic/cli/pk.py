@@ -168,8 +168,17 @@ def _describe(model: PKModel, default_for: list[str]) -> dict[str, Any]:
             {"covariate": c.covariate, "parameter": c.parameter, "rule": c.rule}
             for c in model.covariate_rules
         ],
+        "derived": _derived(model),
         "caveats": list(model.caveats),
     }
+
+
+def _derived(model: PKModel) -> dict[str, float]:
+    """Peripheral volumes computed from the micro-constants (never stored), where defined."""
+    volumes = getattr(model.structure, "peripheral_volumes_l_per_kg", None)
+    if volumes is None:
+        return {}
+    return {f"v{k}_l_per_kg": round(v, 6) for k, v in enumerate(volumes(model), start=2)}
 
 
 def _simulate(args: argparse.Namespace) -> int:

@@ -26,6 +26,9 @@ def test_models_json_lists_every_model_with_routes_defaults_and_sources(capsys):
     assert "Clin Pharmacokinet" in models["perez-ruixo-2021"]["citation"]
     units = {p["name"]: p["unit"] for p in models["domino-1984"]["parameters"]}
     assert units["k31"] == "1/min"
+    # V2 = 0.063 x 0.592/0.247 = 0.150996; V3 = 0.063 x 0.590/0.0146 = 2.545890 L/kg
+    assert models["domino-1984"]["derived"] == {"v2_l_per_kg": 0.150996, "v3_l_per_kg": 2.54589}
+    assert models["herd-2007"]["derived"] == {}
 
 
 def test_models_table_is_readable(capsys):
