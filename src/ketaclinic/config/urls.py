@@ -12,6 +12,7 @@ urlpatterns = [
     path("patients/", include("ketaclinic.apps.patients.urls")),
     path("audit/", include(audit_urls)),
     path("alerts/", include("ketaclinic.apps.alerts.urls")),
+    path("ledger/", include("ketaclinic.apps.ledger.urls")),
     path("assessments/", include("ketaclinic.apps.assessments.urls")),
     path("r/", include("ketaclinic.apps.assessments.public_urls")),
     path("sessions/", include("ketaclinic.apps.charting.urls")),

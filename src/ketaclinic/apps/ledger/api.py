@@ -1,0 +1,324 @@
+"""The ledger over the REST API (``/api/v1/ledger``): read the book, record through the rules.
+
+Reads: balances by product, containers, a container's entries, entries across the user's
+sites. Writes (administration, waste, count, discrepancy resolution) go through the same
+``operations`` as the pages, so a refusal is the same ``InputError`` — 422 naming the field.
+Another site's container or entry is a 404, like a patient.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from ketaclinic.apps.accounts.access import patient_for, sites_for
+from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.ledger.balances import stock_by_product
+from ketaclinic.apps.ledger.models import Container, LedgerEntry
+from ketaclinic.apps.ledger.operations import (
+    record_administration,
+    record_count,
+    record_waste,
+    resolve_discrepancy,
+)
+from ketaclinic.apps.ledger.scoping import (
+    VIEW_PERMISSION,
+    container_for,
+    discrepancy_for,
+    entry_for,
+    ledger_site_ids,
+)
+from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.clinical.exceptions import InputError
+
+router = Router(tags=["ledger"])
+
+
+class BalanceOut(Schema):
+    site_id: int
+    product_id: int
+    product: str
+    ndc: str
+    measure: str
+    containers: int
+    opened: int
+    on_hand: int = Field(description="Ledger units: microlitres, or whole units.")
+    on_hand_text: str
+    on_hand_mg: str
+
+
+class ContainerOut(Schema):
+    id: int
+    site_id: int
+    label: str
+    product_id: int
+    lot_number: str
+    expires_on: dt.date
+    measure: str
+    initial_quantity: int
+    on_hand: int
+    on_hand_text: str
+    opened_at: dt.datetime | None
+
+
+class EntryOut(Schema):
+    id: int
+    site_id: int
+    chain: str
+    position: int
+    container_id: int
+    kind: str
+    effect_kind: str
+    quantity: int
+    delta: int
+    balance_after: int
+    book_quantity: int | None
+    estimated: bool
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+    user_id: int
+    witness_id: int | None
+    second_witness_id: int | None
+    patient_id: int | None
+    session_id: int | None
+    corrects_id: int | None
+    related_entry_id: int | None
+    reason: str
+    details: dict
+    hash: str
+
+
+class EntryPage(Schema):
+    items: list[EntryOut]
+    page: int
+    has_next: bool
+
+
+class AdministrationIn(Schema):
+    model_config = {"extra": "forbid"}
+    patient_id: int
+    session_id: int | None = None
+    volume_drawn_ml: str | None = Field(None, description='Decimal text, e.g. "3.5"')
+    volume_given_ml: str | None = None
+    units_given: str | None = None
+
+
+class WasteIn(Schema):
+    model_config = {"extra": "forbid"}
+    quantity: str = Field(description="mL for solutions, units otherwise (decimal text)")
+    witness_username: str
+    witness_password: str
+    reason: str = ""
+    administration_id: int | None = None
+
+
+class CountIn(Schema):
+    model_config = {"extra": "forbid"}
+    counted: str
+    estimated: bool = False
+
+
+class ResolveIn(Schema):
+    model_config = {"extra": "forbid"}
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class CountOut(Schema):
+    entry: EntryOut
+    discrepancy_id: int | None
+
+
+def _require(request: HttpRequest, *permissions: str) -> None:
+    if not request.user.has_perms((VIEW_PERMISSION, *permissions)):
+        raise HttpError(403, "Your role does not allow this.")
+
+
+def _container(request: HttpRequest, container_id: int) -> Container:
+    try:
+        return container_for(request.user, container_id)
+    except Exception as error:  # Http404 from scoping
+        raise HttpError(404, "No such container") from error
+
+
+@router.get("/balances", response=list[BalanceOut], summary="Stock on hand by site and product")
+def balances(request: HttpRequest, site_id: int | None = None) -> list[dict]:
+    _require(request)
+    sites = sites_for(request.user).order_by("name")
+    if site_id is not None:
+        sites = sites.filter(pk=site_id)
+        if not sites:
+            raise HttpError(404, "No such site")
+    rows = []
+    for site in sites:
+        for line in stock_by_product(site.pk, clock.today(site.timezone)):
+            rows.append(
+                {
+                    "site_id": site.pk,
+                    "product_id": line.product.pk,
+                    "product": line.product.name,
+                    "ndc": line.product.ndc,
+                    "measure": line.product.measure,
+                    "containers": line.containers,
+                    "opened": line.opened,
+                    "on_hand": line.on_hand,
+                    "on_hand_text": line.on_hand_text,
+                    "on_hand_mg": f"{line.on_hand_mg.normalize():f}",
+                }
+            )
+    return rows
+
+
+def _container_out(container: Container) -> dict:
+    return {
+        "id": container.pk,
+        "site_id": container.site_id,
+        "label": container.label,
+        "product_id": container.product_id,
+        "lot_number": container.lot.lot_number,
+        "expires_on": container.lot.expires_on,
+        "measure": container.product.measure,
+        "initial_quantity": container.initial_quantity,
+        "on_hand": container.on_hand,
+        "on_hand_text": container.on_hand_text,
+        "opened_at": container.opened_at,
+    }
+
+
+@router.get("/containers", response=list[ContainerOut], summary="Containers with stock")
+def containers(request: HttpRequest, site_id: int | None = None, page: int = 1) -> list[dict]:
+    _require(request)
+    found = Container.objects.filter(
+        site_id__in=ledger_site_ids(request.user), on_hand__gt=0
+    ).select_related("product", "lot")
+    if site_id is not None:
+        found = found.filter(site_id=site_id)
+    result = paginate(found.order_by("site_id", "product_id", "lot__expires_on", "id"), page)
+    return [_container_out(c) for c in result.items]
+
+
+@router.get("/containers/{container_id}", response=ContainerOut, summary="One container")
+def container(request: HttpRequest, container_id: int) -> dict:
+    _require(request)
+    return _container_out(_container(request, container_id))
+
+
+@router.get("/entries", response=EntryPage, summary="Ledger entries at your sites")
+def entries(
+    request: HttpRequest,
+    site_id: int | None = None,
+    container_id: int | None = None,
+    kind: str = "",
+    page: int = 1,
+) -> dict:
+    _require(request)
+    found = LedgerEntry.objects.filter(site_id__in=ledger_site_ids(request.user))
+    if site_id is not None:
+        found = found.filter(site_id=site_id)
+    if container_id is not None:
+        found = found.filter(container_id=container_id)
+    if kind:
+        found = found.filter(kind=kind)
+    result = paginate(found.order_by("site_id", "position"), max(1, page))
+    record_event(request, Action.VIEW, object_type="ledger_entries", detail=dict(request.GET))
+    return {"items": result.items, "page": result.number, "has_next": result.has_next}
+
+
+@router.post(
+    "/containers/{container_id}/administrations",
+    response={201: EntryOut},
+    summary="Record an administration",
+)
+def administer(request: HttpRequest, container_id: int, payload: AdministrationIn):
+    _require(request, "ledger.administer_stock")
+    found = _container(request, container_id)
+    try:
+        patient = patient_for(request.user, payload.patient_id)
+    except Exception:
+        raise InputError("patient_id", "no such patient at your sites") from None
+    session = None
+    if payload.session_id is not None:
+        from ketaclinic.apps.treatment.models import Session
+
+        session = Session.objects.filter(pk=payload.session_id, patient=patient).first()
+        if session is None:
+            raise InputError("session_id", "no such session for this patient")
+    entry = record_administration(
+        container=found,
+        patient=patient,
+        session=session,
+        volume_drawn_ml=payload.volume_drawn_ml,
+        volume_given_ml=payload.volume_given_ml,
+        units_given=payload.units_given,
+        user=request.user,
+        request=request,
+    )
+    return 201, entry
+
+
+@router.post(
+    "/containers/{container_id}/wastes", response={201: EntryOut}, summary="Record witnessed waste"
+)
+def waste(request: HttpRequest, container_id: int, payload: WasteIn):
+    _require(request, "ledger.waste_stock")
+    found = _container(request, container_id)
+    witness = get_user_model().objects.filter(username=payload.witness_username).first()
+    if witness is None:
+        raise InputError("witness_username", "no such user")
+    administration = None
+    if payload.administration_id is not None:
+        try:
+            administration = entry_for(request.user, payload.administration_id)
+        except Exception:
+            raise InputError("administration_id", "no such entry") from None
+    try:
+        entry = record_waste(
+            container=found,
+            quantity=payload.quantity,
+            user=request.user,
+            witness=witness,
+            witness_password=payload.witness_password,
+            reason=payload.reason,
+            administration=administration,
+            request=request,
+        )
+    except InputError as error:
+        field = {"witness": "witness_username", "administration": "administration_id"}.get(
+            error.field, error.field
+        )
+        raise InputError(field, error.message) from None
+    return 201, entry
+
+
+@router.post(
+    "/containers/{container_id}/counts", response={201: CountOut}, summary="Record a count"
+)
+def count(request: HttpRequest, container_id: int, payload: CountIn):
+    _require(request, "ledger.count_stock")
+    found = _container(request, container_id)
+    entry, discrepancy = record_count(
+        container=found,
+        counted=payload.counted,
+        estimated=payload.estimated,
+        user=request.user,
+        request=request,
+    )
+    return 201, {"entry": entry, "discrepancy_id": discrepancy.pk if discrepancy else None}
+
+
+@router.post("/discrepancies/{discrepancy_id}/resolve", summary="Resolve a discrepancy")
+def resolve(request: HttpRequest, discrepancy_id: int, payload: ResolveIn) -> dict:
+    _require(request, "ledger.resolve_discrepancy")
+    try:
+        found = discrepancy_for(request.user, discrepancy_id)
+    except Exception:
+        raise HttpError(404, "No such discrepancy") from None
+    resolved = resolve_discrepancy(
+        discrepancy=found, reason=payload.reason, user=request.user, request=request
+    )
+    return {"id": resolved.pk, "status": resolved.status, "resolved_at": resolved.resolved_at}

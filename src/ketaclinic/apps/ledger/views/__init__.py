@@ -1,0 +1,1 @@
+"""Ledger pages: stock, containers and their history, entries, reconciliation, reports."""

@@ -1,0 +1,142 @@
+"""Reports for an inspector: the filtered ledger (page, CSV, PDF) and inventory reports."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+
+from ketaclinic.apps.accounts.access import require_permission, sites_for
+from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.ledger.exporting import COLUMNS, csv_lines, entry_rows, filtered_entries
+from ketaclinic.apps.ledger.forms import ReportFilterForm
+from ketaclinic.apps.ledger.models import Inventory
+from ketaclinic.apps.ledger.scoping import VIEW_PERMISSION, ledger_site_ids
+from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
+
+PDF_ROW_LIMIT = 5000
+
+
+def pdf_available() -> bool:
+    return importlib.util.find_spec("weasyprint") is not None
+
+
+def _filtered(request: HttpRequest):
+    sites = sites_for(request.user).order_by("name")
+    form = ReportFilterForm(request.GET or None, sites=sites)
+    if form.is_bound and not form.is_valid():
+        return form, None, None
+    data = form.cleaned_data if form.is_bound else {}
+    chosen = data.get("site")
+    site_ids = [chosen.pk] if chosen else ledger_site_ids(request.user)
+    tz = chosen.timezone if chosen else (sites[0].timezone if sites else "UTC")
+    entries = filtered_entries(
+        site_ids,
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        tz=tz,
+        product_id=data["product"].pk if data.get("product") else None,
+        lot=data.get("lot", ""),
+        container=data.get("container", ""),
+        kind=data.get("kind", ""),
+    )
+    return form, entries, site_ids
+
+
+@require_permission(VIEW_PERMISSION)
+def reports(request: HttpRequest) -> HttpResponse:
+    form, entries, _site_ids = _filtered(request)
+    page = paginate(entries, page_number(request.GET)) if entries is not None else None
+    if entries is not None:
+        record_event(request, Action.VIEW, object_type="ledger_report", detail=dict(request.GET))
+    return render(
+        request,
+        "ledger/reports.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request.GET),
+            "can_export": request.user.has_perm("ledger.export_ledger"),
+            "pdf_available": pdf_available(),
+            "inventories": Inventory.objects.filter(site_id__in=ledger_site_ids(request.user))
+            .select_related("site", "taken_by")
+            .order_by("-taken_at")[:20],
+        },
+        status=200 if entries is not None else 422,
+    )
+
+
+@require_permission(VIEW_PERMISSION, "ledger.export_ledger")
+def export_csv(request: HttpRequest) -> HttpResponse:
+    form, entries, site_ids = _filtered(request)
+    if entries is None:
+        return HttpResponse(form.errors.as_text(), status=422, content_type="text/plain")
+    record_event(
+        request,
+        Action.EXPORT,
+        object_type="ledger_export",
+        detail={"format": "csv", "filters": dict(request.GET), "sites": site_ids},
+    )
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(
+        csv_lines(entry_rows(entries)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="ketaclinic-ledger-{stamp}.csv"'
+    return response
+
+
+@require_permission(VIEW_PERMISSION, "ledger.export_ledger")
+def export_pdf(request: HttpRequest) -> HttpResponse:
+    if not pdf_available():
+        raise Http404("PDF export needs WeasyPrint; use the CSV export.")
+    form, entries, site_ids = _filtered(request)
+    if entries is None:
+        return HttpResponse(form.errors.as_text(), status=422, content_type="text/plain")
+    rows = list(entry_rows(entries[: PDF_ROW_LIMIT + 1]))
+    record_event(
+        request,
+        Action.EXPORT,
+        object_type="ledger_export",
+        detail={"format": "pdf", "filters": dict(request.GET), "sites": site_ids},
+    )
+    html = render_to_string(
+        "ledger/export_pdf.html",
+        {
+            "columns": COLUMNS,
+            "rows": rows[:PDF_ROW_LIMIT],
+            "truncated": len(rows) > PDF_ROW_LIMIT,
+            "generated_at": clock.now(),
+            "user": request.user,
+        },
+    )
+    from weasyprint import HTML
+
+    pdf = HTML(string=html).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="ketaclinic-ledger-{stamp}.pdf"'
+    return response
+
+
+@require_permission(VIEW_PERMISSION)
+def inventory_report(request: HttpRequest, inventory_id: int) -> HttpResponse:
+    inventory = get_object_or_404(
+        Inventory.objects.select_related("site", "taken_by"),
+        pk=inventory_id,
+        site_id__in=ledger_site_ids(request.user),
+    )
+    counts = inventory.counts.select_related("container__product", "container__lot", "user")
+    record_event(
+        request,
+        Action.VIEW,
+        object_type="ledger_inventory",
+        object_id=inventory.pk,
+        site=inventory.site_id,
+    )
+    return render(
+        request, "ledger/inventory_report.html", {"inventory": inventory, "counts": counts}
+    )
