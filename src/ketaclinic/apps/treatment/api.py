@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Body, Field, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 
 from ketaclinic.apps.accounts.access import patient_for, patients_for, sites_for
 from ketaclinic.apps.audit.choices import Action
@@ -138,7 +139,7 @@ def create_screening(request: HttpRequest, payload: dict[str, Any] = Body(...)):
     if isinstance(given, int) and not isinstance(given, bool) and given != age:
         raise InvalidValue("age", f"is {age} from the patient's date of birth, not {given}")
     screening = run_screening(patient, inputs, user=request.user, request=request)
-    return 201, screening
+    return Status(201, screening)
 
 
 @router.get("/screenings", response=list[ScreeningOut], summary="A patient's screenings")
@@ -191,11 +192,14 @@ def create_course(request: HttpRequest, payload: CourseIn):
         chair=payload.chair,
     )
     outcome = plan_course(screening, choice, user=request.user, request=request)
-    return 201, {
-        "course": outcome.course,
-        "sessions": list(outcome.course.sessions.all()),
-        "notes": list(outcome.notes),
-    }
+    return Status(
+        201,
+        {
+            "course": outcome.course,
+            "sessions": list(outcome.course.sessions.all()),
+            "notes": list(outcome.notes),
+        },
+    )
 
 
 @router.get("/courses/{course_id}/sessions", response=list[SessionOut], summary="Its sessions")

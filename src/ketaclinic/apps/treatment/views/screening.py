@@ -75,6 +75,9 @@ def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
 @require_POST
 def screening_sign(request: HttpRequest, screening_id: int) -> HttpResponse:
     screening = screening_for(request.user, screening_id)
+    if screening.is_signed:
+        messages.error(request, "This screening is already signed; screen again to decide anew.")
+        return redirect("treatment:screening", screening_id=screening.pk)
     form = SignoffForm(request.POST, screening=screening)
     if form.is_valid():
         try:
