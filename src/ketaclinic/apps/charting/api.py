@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from ketaclinic.apps.audit.choices import Action
@@ -251,9 +251,12 @@ def post_vitals(request: HttpRequest, session_id: int, payload: VitalIn):
     except ChartRefused as error:
         raise HttpError(409, error.message) from None
     data = gather(session)
-    return 201, {
-        "vital": vital,
-        "assessment": _assessment(
-            assess_session(data["administration"], data["vitals"], data["scales"])
-        ),
-    }
+    return Status(
+        201,
+        {
+            "vital": vital,
+            "assessment": _assessment(
+                assess_session(data["administration"], data["vitals"], data["scales"])
+            ),
+        },
+    )

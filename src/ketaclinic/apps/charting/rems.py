@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -47,7 +48,9 @@ def prefill(session: Session) -> dict[str, Any]:
     vitals = list(session.vital_signs.all())
     scales = list(session.scale_entries.all())
     values: dict[str, Any] = {
-        "dose_mg": administration.order.dose_mg if administration else None,
+        "dose_mg": administration.order.dose_mg.quantize(Decimal("0.1"))
+        if administration
+        else None,
         "lot": administration.lot if administration else "",
         "monitoring_minutes": None,
         "bp_before_systolic": baseline.bp_systolic if baseline else None,

@@ -39,6 +39,8 @@ NOTE_PERMISSION = {
 def session_note_view(request: HttpRequest, session_id: int, kind: str) -> HttpResponse:
     if kind not in NOTE_PERMISSION:
         raise Http404("No such kind of note")
+    if not request.user.has_perm(NOTE_PERMISSION[kind]):
+        raise PermissionDenied
     session = chart_session(request, session_id, NOTE_PERMISSION[kind])
     form = SessionNoteForm(request.POST)
     if form.is_valid():
