@@ -15,6 +15,7 @@ from ketaclinic.apps.alerts.api import router as alerts_router
 from ketaclinic.apps.assessments.api import router as assessments_router
 from ketaclinic.apps.assessments.api import scales_router
 from ketaclinic.apps.charting.api import router as charting_router
+from ketaclinic.apps.enquiries.api import router as enquiries_router
 from ketaclinic.apps.ledger.api import router as ledger_router
 from ketaclinic.apps.patients.api import FieldErrors
 from ketaclinic.apps.patients.api import router as patients_router
@@ -34,6 +35,7 @@ api.add_router("/ledger", ledger_router)
 api.add_router("/assessments", assessments_router)
 api.add_router("/scales", scales_router)
 api.add_router("/sessions", charting_router)
+api.add_router("/enquiries", enquiries_router)
 api.add_router("", treatment_router)
 
 

@@ -17,6 +17,8 @@ urlpatterns = [
     path("r/", include("ketaclinic.apps.assessments.public_urls")),
     path("sessions/", include("ketaclinic.apps.charting.urls")),
     path("", include("ketaclinic.apps.treatment.urls")),
+    path("waitlist/", include("ketaclinic.apps.enquiries.urls")),
+    path("join/", include("ketaclinic.apps.enquiries.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,8 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Schedule", reverse("treatment:schedule"), "treatment"))
     if user.has_perm("charting.view_session_chart") or user.has_perm("charting.check_in_session"):
         items.append(("Sessions", reverse("charting:list"), "charting"))
+    if user.has_perm("enquiries.view_enquiry"):
+        items.append(("Waitlist", reverse("enquiries:list"), "enquiries"))
     if user.has_perm("alerts.view_alert"):
         items.append(("Alerts", reverse("alerts:list"), "alerts"))
     if user.has_perm("ledger.view_ledgerentry"):
