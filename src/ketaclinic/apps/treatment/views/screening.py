@@ -24,10 +24,11 @@ def screening_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_for(request.user, patient_id)
     age = patient.age_on(clock.today(patient.site.timezone))
     latest = patient.measurements.first()
+    measured_height = patient.measurements.exclude(height_cm=None).first()
     initial = {
         "sex": patient.sex_at_birth if patient.sex_at_birth in ScreeningSex.values else "",
         "weight_kg": latest.weight_kg if latest else None,
-        "height_cm": latest.height_cm if latest else None,
+        "height_cm": measured_height.height_cm if measured_height else None,
     }
     form = ScreeningForm(request.POST or None, initial=initial, age=age)
     if request.method == "POST" and form.is_valid():
