@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import AwareDatetime, StrictInt
 
@@ -164,7 +164,7 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn):
         session=session,
         request=request,
     )
-    return 201, assessment
+    return Status(201, assessment)
 
 
 @router.get("", response=AssessmentPage, summary="A patient's assessments, newest first")
@@ -231,7 +231,7 @@ def correct(request: HttpRequest, assessment_id: int, payload: CorrectionIn):
         )
     except AlreadyCorrected:
         raise HttpError(409, "This version was corrected already; correct the latest.") from None
-    return 201, correction
+    return Status(201, correction)
 
 
 @scales_router.get("", response=list[ScaleSummary], summary="Every instrument")

@@ -167,7 +167,12 @@ class QuestionnaireSchedule(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(rule=ScheduleRule.EVERY_N_DAYS, every_n_days__gte=1, every_n_days__lte=90)
+                    Q(
+                        rule=ScheduleRule.EVERY_N_DAYS,
+                        every_n_days__isnull=False,
+                        every_n_days__gte=1,
+                        every_n_days__lte=90,
+                    )
                     | (~Q(rule=ScheduleRule.EVERY_N_DAYS) & Q(every_n_days__isnull=True))
                 ),
                 name="schedule_every_n_days_only_for_that_rule",
