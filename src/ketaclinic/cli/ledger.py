@@ -81,7 +81,7 @@ def _balances(args: argparse.Namespace) -> int:
             "containers": line.containers,
             "on_hand": line.on_hand,
             "on_hand_text": line.on_hand_text,
-            "on_hand_mg": line.on_hand_mg,
+            "on_hand_mg": line.on_hand_mg.normalize(),
         }
         for site in sites
         for line in stock_by_product(site.pk)
@@ -98,7 +98,7 @@ def _balances(args: argparse.Namespace) -> int:
                     r["ndc"],
                     r["containers"],
                     r["on_hand_text"],
-                    r["on_hand_mg"],
+                    f"{r['on_hand_mg']:f}",
                 ]
                 for r in rows
             ],

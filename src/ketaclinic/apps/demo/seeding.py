@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ketaclinic.apps.demo import enquiries as demo_enquiries
+from ketaclinic.apps.demo import ledger as demo_ledger
 from ketaclinic.apps.demo import organisation, patients
 from ketaclinic.apps.demo import treatment as demo_treatment
 from ketaclinic.apps.web import clock
@@ -37,5 +38,6 @@ def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> D
             patient_count, list(sites.values()), users["nurse"], rng, clock.today()
         )
         demo_treatment.create_treatment(list(sites.values()), users, rng, clock.now())
+        demo_ledger.create_ledger(list(sites.values()), users, rng, clock.now())
         demo_enquiries.create_enquiries(list(sites.values()), users, rng, clock.now())
     return DemoSummary(True, created, demo_logins())

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 
 from ketaclinic.apps.accounts.access import patient_for, sites_for
 from ketaclinic.apps.audit.choices import Action
@@ -258,7 +259,7 @@ def administer(request: HttpRequest, container_id: int, payload: AdministrationI
         user=request.user,
         request=request,
     )
-    return 201, entry
+    return Status(201, entry)
 
 
 @router.post(
@@ -292,7 +293,7 @@ def waste(request: HttpRequest, container_id: int, payload: WasteIn):
             error.field, error.field
         )
         raise InputError(field, error.message) from None
-    return 201, entry
+    return Status(201, entry)
 
 
 @router.post(
@@ -308,7 +309,7 @@ def count(request: HttpRequest, container_id: int, payload: CountIn):
         user=request.user,
         request=request,
     )
-    return 201, {"entry": entry, "discrepancy_id": discrepancy.pk if discrepancy else None}
+    return Status(201, {"entry": entry, "discrepancy_id": discrepancy.pk if discrepancy else None})
 
 
 @router.post("/discrepancies/{discrepancy_id}/resolve", summary="Resolve a discrepancy")

@@ -21,6 +21,7 @@ from ketaclinic.apps.ledger.choices import (
     LossType,
 )
 from ketaclinic.apps.ledger.models import Container, LedgerEntry, Product
+from ketaclinic.apps.ledger.operations import outstanding_waste
 from ketaclinic.clinical.exceptions import InputError
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -150,14 +151,21 @@ class WasteForm(forms.Form):
     def __init__(self, *args: Any, container: Container, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields = {"quantity": _quantity_field(container, "Quantity wasted"), **self.fields}
-        self.fields["administration"].queryset = LedgerEntry.objects.filter(
-            container=container, kind=EntryKind.ADMINISTRATION, details__waste_due__gt=0
-        ).select_related("patient")
+        self.fields["administration"].queryset = doses_awaiting_waste(container)
         self.fields["administration"].label_from_instance = lambda e: (
             f"{e.occurred_at:%Y-%m-%d %H:%M} · {e.patient.family_name} · "
-            f"{container.product.quantity_text(e.details['waste_due'])} drawn, not given"
+            f"{container.product.quantity_text(outstanding_waste(e))} drawn, not given"
         )
         self.fields["witness"].queryset = witnesses_for(container.site_id, user)
+
+
+def doses_awaiting_waste(container: Container):
+    """This container's doses whose syringe remainder has not all been wasted yet."""
+    candidates = LedgerEntry.objects.filter(
+        container=container, kind=EntryKind.ADMINISTRATION, details__waste_due__gt=0
+    )
+    waiting = [entry.pk for entry in candidates if outstanding_waste(entry) > 0]
+    return LedgerEntry.objects.filter(pk__in=waiting).select_related("patient")
 
 
 class DestroyForm(forms.Form):

@@ -21,6 +21,7 @@ from ketaclinic.apps.ledger import forms as ledger_forms
 from ketaclinic.apps.ledger.models import Container
 from ketaclinic.apps.ledger.operations import (
     correct_entry,
+    outstanding_waste,
     record_administration,
     record_count,
     record_destruction,
@@ -114,7 +115,12 @@ def waste(request: HttpRequest, container_id: int) -> HttpResponse:
     container = container_for(request.user, container_id)
     initial = {}
     if request.GET.get("administration", "").isdigit():
-        initial["administration"] = int(request.GET["administration"])
+        dose = container.entries.filter(pk=int(request.GET["administration"])).first()
+        if dose is not None and outstanding_waste(dose) > 0:
+            initial["administration"] = dose.pk
+            initial["quantity"] = container.product.quantity_text(outstanding_waste(dose)).split()[
+                0
+            ]
     form = ledger_forms.WasteForm(
         request.POST or None, initial=initial, container=container, user=request.user
     )

@@ -50,7 +50,10 @@ def _filtered(request: HttpRequest):
 @require_permission(VIEW_PERMISSION)
 def reports(request: HttpRequest) -> HttpResponse:
     form, entries, _site_ids = _filtered(request)
-    page = paginate(entries, page_number(request.GET)) if entries is not None else None
+    page = None
+    if entries is not None:  # newest first on screen; exports keep chain order
+        newest_first = entries.order_by("-occurred_at", "-site_id", "-position")
+        page = paginate(newest_first, page_number(request.GET))
     if entries is not None:
         record_event(request, Action.VIEW, object_type="ledger_report", detail=dict(request.GET))
     return render(
