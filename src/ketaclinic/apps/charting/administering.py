@@ -1,6 +1,9 @@
 """The nurse gives the ordered dose: start (checked in -> dosing), stop (dosing -> observing).
 
 Starting needs an order, a pre-dose check, and no hold left undecided by the prescriber.
+With a ledger container, stopping records the controlled-substance administration
+(``ledger.operations.record_administration``) in the same transaction: the chart and the
+ledger change together or not at all.
 """
 
 from __future__ import annotations
@@ -17,7 +20,11 @@ from ketaclinic.apps.charting.choices import HoldOutcome
 from ketaclinic.apps.charting.day import undecided_hold
 from ketaclinic.apps.charting.models import Administration, DoseOrder
 from ketaclinic.apps.charting.refusals import ChartRefused
-from ketaclinic.apps.treatment.choices import SessionStatus
+from ketaclinic.apps.ledger.choices import Drug as LedgerDrug
+from ketaclinic.apps.ledger.choices import Measure
+from ketaclinic.apps.ledger.models import Container
+from ketaclinic.apps.ledger.operations import open_containers, record_administration
+from ketaclinic.apps.treatment.choices import Route, SessionStatus
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.treatment.transitions import transition_session
 from ketaclinic.apps.web import clock
@@ -45,6 +52,24 @@ def why_not_ready_to_dose(session: Session) -> str | None:
     return None
 
 
+def ledger_drug(route: str) -> str:
+    return LedgerDrug.ESKETAMINE if route == Route.ESKETAMINE else LedgerDrug.KETAMINE_HCL
+
+
+def containers_for(session: Session):
+    """The site's containers with stock of this session's drug, soonest expiry first."""
+    return open_containers(session.site_id).filter(product__drug=ledger_drug(session.course.route))
+
+
+def _check_container(session: Session, container: Container) -> None:
+    if container.site_id != session.site_id:
+        raise InvalidValue("container", "is at another site")
+    if container.product.drug != ledger_drug(session.course.route):
+        raise InvalidValue("container", "holds another drug than the one ordered")
+    if container.lot.is_expired(clock.today(session.patient.site.timezone)):
+        raise InvalidValue("container", f"lot {container.lot.lot_number} has expired")
+
+
 def _check_time(field: str, moment: dt.datetime, not_before: dt.datetime | None) -> None:
     if moment > clock.now() + dt.timedelta(minutes=1):
         raise InvalidValue(field, "cannot be in the future")
@@ -61,7 +86,16 @@ def start_administration(
     started_at: dt.datetime,
     user: Any,
     request: HttpRequest | None,
+    container: Container | None = None,
 ) -> Administration:
+    if container is not None:
+        _check_container(session, container)
+        product = product.strip() or container.product.name
+        lot = lot.strip() or container.lot.lot_number
+    if not product.strip():
+        raise InvalidValue("product", "name the product (or choose a ledger container)")
+    if not lot.strip():
+        raise InvalidValue("lot", "enter the lot (or choose a ledger container)")
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
         reason = why_not_ready_to_dose(locked)
@@ -81,6 +115,7 @@ def start_administration(
             volume_drawn_ml=volume_drawn_ml,
             started_at=started_at,
             started_by=user,
+            container=container,
         )
         record_event(
             request,
@@ -108,7 +143,6 @@ def finish_administration(
         if locked.status != SessionStatus.DOSING:
             raise ChartRefused("Only a dose that is running can be stopped.")
         administration = Administration.objects.select_related("order").get(session=locked)
-        order = administration.order
         _check_time("stopped_at", stopped_at, administration.started_at)
         if administration.volume_drawn_ml is not None:
             if volume_given_ml is None:
@@ -118,16 +152,26 @@ def finish_administration(
                     "volume_given_ml",
                     f"cannot exceed the {administration.volume_drawn_ml} mL drawn up",
                 )
-        if volume_given_ml is not None and order.concentration_mg_per_ml is not None:
-            dose_given = volume_given_ml * order.concentration_mg_per_ml
-        else:
-            dose_given = order.dose_mg
+        dose_given = _dose_given(administration, volume_given_ml)
+        if administration.container_id is not None:
+            administration.ledger_entry = _ledger_entry(
+                administration, locked, volume_given_ml, stopped_at, user, request
+            )
+            dose_given = administration.container.product.mass_mg(
+                administration.ledger_entry.quantity
+            )
         administration.volume_given_ml = volume_given_ml
         administration.dose_given_mg = dose_given
         administration.stopped_at = stopped_at
         administration.stopped_by = user
         administration.save(
-            update_fields=["volume_given_ml", "dose_given_mg", "stopped_at", "stopped_by"]
+            update_fields=[
+                "volume_given_ml",
+                "dose_given_mg",
+                "stopped_at",
+                "stopped_by",
+                "ledger_entry",
+            ]
         )
         record_event(
             request,
@@ -139,3 +183,43 @@ def finish_administration(
         )
         transition_session(locked, SessionStatus.OBSERVING, user=user, request=request)
     return administration
+
+
+def _dose_given(administration: Administration, volume_given_ml: Decimal | None) -> Decimal:
+    """The ordered dose, scaled by the share of what was drawn that was given."""
+    order = administration.order
+    drawn = administration.volume_drawn_ml
+    if drawn and volume_given_ml is not None:
+        return (order.dose_mg * volume_given_ml / drawn).quantize(Decimal("0.001"))
+    return order.dose_mg
+
+
+def _ledger_entry(
+    administration: Administration,
+    session: Session,
+    volume_given_ml: Decimal | None,
+    stopped_at: dt.datetime,
+    user: Any,
+    request: HttpRequest | None,
+):
+    """The ledger's administration entry for this dose (its errors name our fields)."""
+    container = Container.objects.select_related("product", "lot", "site").get(
+        pk=administration.container_id
+    )
+    administration.container = container
+    if container.product.measure == Measure.MICROLITRE:
+        amounts = {
+            "volume_drawn_ml": administration.volume_drawn_ml,
+            "volume_given_ml": volume_given_ml,
+        }
+    else:
+        amounts = {"units_given": administration.order.devices or 1}
+    return record_administration(
+        container=container,
+        patient=session.patient,
+        session=session,
+        user=user,
+        occurred_at=stopped_at,
+        request=request,
+        **amounts,
+    )

@@ -13,7 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from ketaclinic.apps.charting import forms as chart_forms
-from ketaclinic.apps.charting.administering import why_not_ready_to_dose
+from ketaclinic.apps.charting.administering import containers_for, why_not_ready_to_dose
 from ketaclinic.apps.charting.charts import ChartPoint, vitals_svg
 from ketaclinic.apps.charting.choices import HoldOutcome, ScaleCode
 from ketaclinic.apps.charting.day import undecided_hold
@@ -275,7 +275,8 @@ def chart_context(request: HttpRequest, session: Session, **forms: Any) -> dict[
             }
         ),
         "start_form": chart_forms.StartAdministrationForm(
-            initial={"volume_drawn_ml": data["order"].volume_ml if data["order"] else None}
+            initial={"volume_drawn_ml": data["order"].volume_ml if data["order"] else None},
+            containers=containers_for(session),
         ),
         "finish_form": chart_forms.FinishAdministrationForm(
             initial={

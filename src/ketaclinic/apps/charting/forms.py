@@ -18,6 +18,7 @@ from ketaclinic.apps.charting.choices import (
 )
 from ketaclinic.apps.charting.models import RemsRecord
 from ketaclinic.apps.charting.models.observations import VITAL_RANGES
+from ketaclinic.apps.ledger.models import Container
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.scales import get_scale
@@ -101,10 +102,19 @@ class DoseOrderForm(forms.Form):
 
 
 class StartAdministrationForm(forms.Form):
-    product = forms.CharField(label="Product", max_length=120)
-    lot = forms.CharField(label="Lot", max_length=40)
+    """With a ledger container, product and lot come from it and stopping the dose writes
+    the ledger's administration entry; without one they are typed."""
+
+    container = forms.ModelChoiceField(
+        label="Ledger container",
+        queryset=None,
+        required=False,
+        empty_label="Not from the ledger (type product and lot)",
+    )
+    product = forms.CharField(label="Product", max_length=120, required=False)
+    lot = forms.CharField(label="Lot", max_length=40, required=False)
     volume_drawn_ml = forms.DecimalField(
-        label="Volume drawn up (mL)",
+        label="Volume drawn from the vial (mL)",
         required=False,
         max_digits=6,
         decimal_places=2,
@@ -112,10 +122,19 @@ class StartAdministrationForm(forms.Form):
     )
     started_at = _time("Started at")
 
+    def __init__(self, *args, containers=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["container"]
+        field.queryset = containers if containers is not None else Container.objects.none()
+        field.label_from_instance = lambda c: (
+            f"{c.label} · {c.product.name} · lot {c.lot.lot_number} "
+            f"(exp {c.lot.expires_on:%Y-%m-%d}) · {c.product.quantity_text(c.on_hand)} left"
+        )
+
 
 class FinishAdministrationForm(forms.Form):
     volume_given_ml = forms.DecimalField(
-        label="Volume given (mL)",
+        label="Volume of it given (mL)",
         required=False,
         max_digits=6,
         decimal_places=2,

@@ -56,8 +56,10 @@ class DoseOrder(models.Model):
 class Administration(models.Model):
     """The dose as given: product and lot, volumes, start and stop as charted by the nurse.
 
-    ``ledger_entry_id`` will hold the controlled-substance ledger's administration entry once
-    the ledger exposes one; until then product and lot are free text.
+    With a ledger ``container`` chosen, volumes are what left that vial (or devices used), the
+    dose given is the ledger's mass of what was given, and stopping the dose writes the
+    ledger's administration entry (``ledger_entry``) in the same transaction. Without one
+    (stock kept elsewhere), product and lot are free text.
     """
 
     session = models.OneToOneField(
@@ -77,7 +79,16 @@ class Administration(models.Model):
     stopped_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    ledger_entry_id = models.BigIntegerField(null=True, blank=True)
+    container = models.ForeignKey(
+        "ledger.Container", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ledger_entry = models.OneToOneField(
+        "ledger.LedgerEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="session_administration",
+    )
 
     class Meta:
         permissions = [("administer_dose", "Can administer a session's dose")]

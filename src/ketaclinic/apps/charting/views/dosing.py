@@ -6,7 +6,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
-from ketaclinic.apps.charting.administering import finish_administration, start_administration
+from ketaclinic.apps.charting.administering import (
+    containers_for,
+    finish_administration,
+    start_administration,
+)
 from ketaclinic.apps.charting.dose_orders import DoseRequest, calculate_for, order_dose
 from ketaclinic.apps.charting.forms import (
     DoseOrderForm,
@@ -55,12 +59,13 @@ def dose_order_view(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_POST
 def administration_start_view(request: HttpRequest, session_id: int) -> HttpResponse:
     session = chart_session(request, session_id, "charting.administer_dose")
-    form = StartAdministrationForm(request.POST)
+    form = StartAdministrationForm(request.POST, containers=containers_for(session))
     if form.is_valid():
         data = form.cleaned_data
         try:
             start_administration(
                 session,
+                container=data["container"],
                 product=data["product"],
                 lot=data["lot"],
                 volume_drawn_ml=data["volume_drawn_ml"],
