@@ -181,3 +181,29 @@ def test_api_schedule_is_for_the_users_sites(as_persona, clinic, course, persona
         "/api/v1/schedule", {"site": clinic.site_a.pk, "date": "2026-03-11"}
     )
     assert response.status_code == api_expected(persona, VIEW)
+
+
+@pytest.mark.parametrize("persona", ["admin", "director"])
+def test_administrators_keep_the_holidays_in_the_admin_site(client, clinic, persona):
+    user = clinic.persona(persona)
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    response = client.post(
+        reverse("admin:treatment_holiday_add"),
+        {"site": clinic.site_a.pk, "date": "2026-12-25", "name": "Christmas Day"},
+    )
+    assert response.status_code == 302
+    assert clinic.site_a.holidays.get().name == "Christmas Day"
+
+
+def test_a_nurse_sees_the_findings_but_no_sign_off_form(client, clinic, fixed_clock):
+    from tests.treatment.conftest import screened
+
+    screening = screened(clinic, bp_systolic=146, bp_diastolic=88)
+    client.force_login(clinic.nurse)
+    response = client.get(reverse("treatment:screening", args=[screening.pk]))
+    body = response.content.decode()
+    assert "bp_elevated" in body
+    assert "Only a prescriber signs off" in body
+    assert response.context["signoff_form"] is None
