@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from ketaclinic.apps.demo import charting as demo_charting
 from ketaclinic.apps.demo import enquiries as demo_enquiries
 from ketaclinic.apps.demo import ledger as demo_ledger
 from ketaclinic.apps.demo import organisation, patients
@@ -39,5 +40,8 @@ def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> D
         )
         demo_treatment.create_treatment(list(sites.values()), users, rng, clock.now())
         demo_ledger.create_ledger(list(sites.values()), users, rng, clock.now())
+        demo_charting.create_session_charts(
+            demo_charting.discharged_dosing_sessions(), users, rng, clock.now()
+        )
         demo_enquiries.create_enquiries(list(sites.values()), users, rng, clock.now())
     return DemoSummary(True, created, demo_logins())
