@@ -282,6 +282,16 @@ def test_prescreen_flags_are_loud_in_the_queue(desk, clinic):
     assert "High blood pressure" in body
 
 
+def test_open_enquiries_reporting_suicidal_thoughts_come_first(desk, clinic):
+    make_enquiry(clinic.site_a, days_ago=9, family_name="Waiting")
+    make_enquiry(clinic.site_a, days_ago=1, family_name="Urgent", suicidal_thoughts=True)
+    closed = make_enquiry(clinic.site_a, days_ago=20, family_name="Closed", suicidal_thoughts=True)
+    triage.decline(closed, user=clinic.front_desk, reason="Referred to crisis team")
+    response = desk.get(reverse("enquiries:list"), {"status": ""})
+    names = [e.family_name for e, _days, _place in response.context["rows"]]
+    assert names == ["Urgent", "Closed", "Waiting"]
+
+
 def test_the_queue_and_its_fragment_come_from_one_view(desk, clinic):
     make_enquiry(clinic.site_a)
     fragment = desk.get(reverse("enquiries:list"), HTTP_HX_REQUEST="true").content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from zoneinfo import ZoneInfo
 
 from ketaclinic.apps.accounts.models import Site, User
 from ketaclinic.apps.demo.patients import FAMILY, GIVEN_FEMALE, GIVEN_MALE
@@ -89,6 +90,11 @@ class _Builder:
             setattr(enquiry, flag, rng.random() < 0.12)
         return enquiry
 
+    def local_time(self, moment: dt.datetime, *, hour: int) -> dt.datetime:
+        """That day at ``hour`` o'clock in the site's time zone (intakes are office hours)."""
+        tz = ZoneInfo(self.site.timezone)
+        return moment.astimezone(tz).replace(hour=hour, minute=0, second=0, microsecond=0)
+
     def event(self, enquiry: Enquiry, **fields) -> None:
         self.events.append((enquiry, fields))
 
@@ -150,12 +156,12 @@ class _Builder:
         if status == S.CONTACTED:
             return
         booked = reached + step
-        intake = (
-            self.now + dt.timedelta(days=self.rng.randint(1, 14), hours=1)
+        day = (
+            self.now + dt.timedelta(days=self.rng.randint(1, 14))
             if status == S.SCHEDULED
             else end - step / 2
         )
-        intake = intake.replace(minute=0, second=0, microsecond=0)
+        intake = self.local_time(day, hour=self.rng.choice((9, 10, 11, 14, 15)))
         enquiry.intake_at = intake
         enquiry.status_changed_at = booked
         self.event(

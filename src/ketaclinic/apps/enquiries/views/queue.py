@@ -9,7 +9,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -78,7 +78,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     if filters.get("program"):
         listed = listed.filter(program=filters["program"])
     listed = listed.select_related("site").annotate(ahead=_position())
-    page = paginate(listed.order_by("submitted_at", "id"), page_number(request.GET))
+    # Open enquiries reporting current suicidal thoughts come first: call them today.
+    urgent_first = Case(
+        When(suicidal_thoughts=True, status__in=OPEN_STATUSES, then=Value(0)),
+        default=Value(1),
+    )
+    ordered = listed.order_by(urgent_first, "submitted_at", "id")
+    page = paginate(ordered, page_number(request.GET))
     rows = [(e, e.waiting_days(now), (e.ahead or 0) + 1 if e.is_open else None) for e in page.items]
     record_event(
         request,
@@ -207,6 +213,10 @@ def convert(request: HttpRequest, enquiry_id: int) -> HttpResponse:
         messages.warning(request, "This enquiry is closed already.")
         return redirect("enquiries:detail", enquiry_id=enquiry.pk)
     form = _patient_form(request, enquiry)
+    if request.method == "GET":
+        record_event(
+            request, Action.VIEW, object_type="enquiry", object_id=enquiry.pk, site=enquiry.site_id
+        )
     link_form = LinkPatientForm(request.POST if "mrn_link" in request.POST else None)
     if request.method == "POST":
         patient = None
