@@ -124,6 +124,8 @@ class SignoffForm(forms.Form):
     def __init__(self, *args: Any, screening: Screening, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.screening = screening
+        if screening.has_contraindication:
+            return  # proceeding is impossible, so no reasons to ask for
         for finding in screening.findings_at("review"):
             self.fields[f"reason_{finding['code']}"] = forms.CharField(
                 required=False,

@@ -7,6 +7,8 @@ and delivered encounters (FHIR Encounter / Appointment). Status changes go throu
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -119,6 +121,11 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"Session {self.number} of {self.course.protocol_id} ({self.get_status_display()})"
+
+    @property
+    def planned_end(self) -> datetime.datetime:
+        """When the session's chair is free again."""
+        return self.planned_start + datetime.timedelta(minutes=self.planned_minutes)
 
     def can_transition_to(self, status: str) -> bool:
         return status in SESSION_TRANSITIONS[self.status]
