@@ -41,6 +41,11 @@ class TimelineEntry:
     tone: str = ""
 
 
+def _plain(value):
+    """A Decimal for a form's initial value: 3.5, not 3.50 (None stays None)."""
+    return None if value is None else format(value.normalize(), "f")
+
+
 def _one(model, session: Session, *related: str):
     return model.objects.filter(session=session).select_related(*related).first()
 
@@ -275,12 +280,12 @@ def chart_context(request: HttpRequest, session: Session, **forms: Any) -> dict[
             }
         ),
         "start_form": chart_forms.StartAdministrationForm(
-            initial={"volume_drawn_ml": data["order"].volume_ml if data["order"] else None},
+            initial={"volume_drawn_ml": _plain(data["order"].volume_ml) if data["order"] else None},
             containers=containers_for(session),
         ),
         "finish_form": chart_forms.FinishAdministrationForm(
             initial={
-                "volume_given_ml": data["administration"].volume_drawn_ml
+                "volume_given_ml": _plain(data["administration"].volume_drawn_ml)
                 if data["administration"]
                 else None
             }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 
 register = template.Library()
@@ -25,3 +27,11 @@ def recent_sessions(context, patient, limit: int = 6) -> dict:
         "can_read_integration": user.has_perm("charting.read_integration_note")
         or user.has_perm("charting.write_integration_note"),
     }
+
+
+@register.filter
+def qty(value) -> str:
+    """A Decimal quantity without trailing zeros and never in exponent form: 40, 3.5, 52.5."""
+    if value is None or value == "":
+        return ""
+    return format(Decimal(value).normalize(), "f")
