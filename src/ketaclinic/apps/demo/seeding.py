@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from ketaclinic.apps.demo import assessments as demo_assessments
 from ketaclinic.apps.demo import charting as demo_charting
 from ketaclinic.apps.demo import enquiries as demo_enquiries
 from ketaclinic.apps.demo import ledger as demo_ledger
@@ -44,4 +45,5 @@ def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> D
             demo_charting.discharged_dosing_sessions(), users, rng, clock.now()
         )
         demo_enquiries.create_enquiries(list(sites.values()), users, rng, clock.now())
+        demo_assessments.create_assessments(users, rng, clock.now())
     return DemoSummary(True, created, demo_logins())
