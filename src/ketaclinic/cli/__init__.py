@@ -22,6 +22,7 @@ __all__ = ["COMMAND_MODULES", "UsageError", "build_parser", "main"]
 COMMAND_MODULES: tuple[str, ...] = (
     "ketaclinic.cli.database",
     "ketaclinic.cli.ledger",
+    "ketaclinic.cli.outcomes",
     "ketaclinic.cli.pk",
     "ketaclinic.cli.scales",
     "ketaclinic.cli.screening",

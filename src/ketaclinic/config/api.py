@@ -17,6 +17,7 @@ from ketaclinic.apps.assessments.api import scales_router
 from ketaclinic.apps.charting.api import router as charting_router
 from ketaclinic.apps.enquiries.api import router as enquiries_router
 from ketaclinic.apps.ledger.api import router as ledger_router
+from ketaclinic.apps.outcomes.api import router as outcomes_router
 from ketaclinic.apps.patients.api import FieldErrors
 from ketaclinic.apps.patients.api import router as patients_router
 from ketaclinic.apps.treatment.api import router as treatment_router
@@ -36,6 +37,7 @@ api.add_router("/assessments", assessments_router)
 api.add_router("/scales", scales_router)
 api.add_router("/sessions", charting_router)
 api.add_router("/enquiries", enquiries_router)
+api.add_router("/outcomes", outcomes_router)
 api.add_router("", treatment_router)
 
 

@@ -23,6 +23,8 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Alerts", reverse("alerts:list"), "alerts"))
     if user.has_perm("ledger.view_ledgerentry"):
         items.append(("Ledger", reverse("ledger:dashboard"), "ledger"))
+    if user.has_perm("outcomes.view_cohort"):
+        items.append(("Outcomes", reverse("outcomes:dashboard"), "outcomes"))
     if user.has_perm("audit.view_auditevent"):
         items.append(("Audit", reverse("audit:list"), "audit"))
     if user.is_staff:

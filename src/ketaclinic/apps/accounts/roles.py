@@ -172,6 +172,24 @@ for _role, _codes in {
     ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 
 
+# Outcomes (issue 7): the director and prescribers read the cohort figures (read-only);
+# clinical staff see a patient's outcome summary on the chart; prescribers and the director
+# print progress reports; only the director exports the de-identified dataset or recomputes.
+OUTCOMES_PATIENT = ("outcomes.view_courseoutcome",)
+OUTCOMES_COHORT = (*OUTCOMES_PATIENT, "outcomes.view_cohort", "outcomes.print_progress_report")
+for _role, _codes in {
+    Role.NURSE: OUTCOMES_PATIENT,
+    Role.THERAPIST: OUTCOMES_PATIENT,
+    Role.PRESCRIBER: OUTCOMES_COHORT,
+    Role.MEDICAL_DIRECTOR: (
+        *OUTCOMES_COHORT,
+        "outcomes.export_dataset",
+        "outcomes.refresh_outcomes",
+    ),
+}.items():
+    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
+
+
 def _permission(code: str) -> Permission:
     app_label, codename = code.split(".")
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)

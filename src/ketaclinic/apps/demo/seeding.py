@@ -12,6 +12,7 @@ from ketaclinic.apps.demo import charting as demo_charting
 from ketaclinic.apps.demo import enquiries as demo_enquiries
 from ketaclinic.apps.demo import ledger as demo_ledger
 from ketaclinic.apps.demo import organisation, patients
+from ketaclinic.apps.demo import outcomes as demo_outcomes
 from ketaclinic.apps.demo import treatment as demo_treatment
 from ketaclinic.apps.web import clock
 
@@ -45,5 +46,6 @@ def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> D
             demo_charting.discharged_dosing_sessions(), users, rng, clock.now()
         )
         demo_enquiries.create_enquiries(list(sites.values()), users, rng, clock.now())
+        demo_outcomes.create_outcomes(users, rng, clock.now())
         demo_assessments.create_assessments(users, rng, clock.now())
     return DemoSummary(True, created, demo_logins())

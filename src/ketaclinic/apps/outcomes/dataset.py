@@ -1,0 +1,91 @@
+"""The de-identified analysis dataset: one row per started course.
+
+No names, MRN, date of birth, contact details or calendar dates leave: age is a band, the
+first dose only its year, and times are durations (days from the end of induction), the
+HIPAA Safe Harbor approach (45 CFR 164.514(b)(2)). Rows are numbered in the export; the
+number links to nothing stored. The columns are what an analyst needs to recompute every
+figure on the dashboard (``tests/outcomes`` does so with statsmodels and lifelines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+
+from ketaclinic.apps.outcomes.models import CourseOutcome
+
+__all__ = ["COLUMNS", "dataset_rows"]
+
+COLUMNS = [
+    "row",
+    "site",
+    "route",
+    "protocol",
+    "condition",
+    "age_band",
+    "sex",
+    "first_dose_year",
+    "primary_instrument",
+    "baseline_total",
+    "end_total",
+    "completed",
+    "has_followup",
+    "responded",
+    "remitted",
+    "rapid_response",
+    "worsened",
+    "sustained_response",
+    "relapse_at_risk",
+    "relapsed",
+    "relapse_days",
+    "sessions_given",
+    "sessions_attended",
+    "sessions_held",
+    "sessions_with_adverse_event",
+    "ae_hypertension",
+    "ae_nausea_vomiting",
+    "ae_dissociation",
+    "ae_sedation",
+    "ae_emergence_reaction",
+]
+_FIELDS = COLUMNS[9:]
+
+
+def dataset_rows(outcomes: QuerySet[CourseOutcome]) -> Iterator[list]:
+    """The rows, streamed in chunks (the export never holds the whole clinic in memory)."""
+    values = outcomes.order_by("first_dose_at", "course_id").values_list(
+        "site__slug",
+        "route",
+        "protocol_id",
+        "indication",
+        "age_band",
+        "sex",
+        "first_dose_on",
+        "primary_instrument",
+        *_FIELDS,
+    )
+    for number, row in enumerate(values.iterator(chunk_size=2000), start=1):
+        site, route, protocol, condition, band, sex, first_day, instrument, *rest = row
+        yield [
+            number,
+            site,
+            route,
+            protocol,
+            condition,
+            band,
+            sex,
+            first_day.year,
+            instrument,
+            *(_cell(value) for value in rest),
+        ]
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float):
+        return repr(value)
+    return value

@@ -1,0 +1,55 @@
+"""The outcome definitions the clinic judges courses by, taken from the scales' own.
+
+``clinical.scales`` states each instrument's published response and remission; the outcomes
+core takes an ``OutcomeDefinition`` per instrument. The mapping is the one docs/outcomes.md
+gives: remission at most ``remission_at_most`` (inclusive), response as a percentage fall or
+a fall in points, the instrument's maximum, and its first source.
+
+The primary instrument follows the condition treated: PHQ-9 for depression (the instrument
+of the US community cohort, ``outcomes_community_mcinnes2022``), GAD-7 for anxiety, PCL-5
+for PTSD; PHQ-9 otherwise, since depression is what ketamine clinics mostly treat.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+
+from ketaclinic.clinical.outcomes import OutcomeDefinition, OutcomeParameters
+from ketaclinic.clinical.scales import list_scales
+
+__all__ = ["PARAMETERS", "TRAJECTORY_INSTRUMENT", "definitions", "primary_instrument"]
+
+PARAMETERS = OutcomeParameters()
+TRAJECTORY_INSTRUMENT = "phq9"
+_PRIMARY_BY_CONDITION = {"gad": "gad7", "ptsd": "pcl5"}
+
+
+@cache
+def definitions() -> dict[str, OutcomeDefinition]:
+    """One outcome definition per instrument that publishes response and remission."""
+    result = {}
+    for instrument in list_scales():
+        published = instrument.outcome
+        if published is None:
+            continue
+        fraction = (
+            published.response_percent / 100
+            if published.response_percent is not None
+            else Decimal("0.5")
+        )
+        result[instrument.id] = OutcomeDefinition(
+            instrument=instrument.id,
+            remission_max_total=published.remission_at_most,
+            remission_inclusive=True,
+            response_fraction=fraction,
+            response_points=published.response_points,
+            max_total=instrument.max_total,
+            source=published.sources[0],
+        )
+    return result
+
+
+def primary_instrument(indication: str) -> str:
+    """The instrument response and remission are judged on for a course's condition."""
+    return _PRIMARY_BY_CONDITION.get(indication, TRAJECTORY_INSTRUMENT)

@@ -1,0 +1,140 @@
+"""Pre-aggregated outcomes: one row per started course, and its weekly primary scores.
+
+A ``CourseOutcome`` is what ``clinical.outcomes.assess_course`` said about one course as of
+``as_of``, flattened into columns the cohort query can count, plus the filter columns
+(site, route, protocol, condition, age band, sex, first-dose date, prescriber) copied from
+the course and the patient so the dashboard never joins or loads assessments. Each flag's
+definition (instrument, rule, threshold, time point, source) is kept in ``definitions``, so
+a stored result stays explainable after the clinic changes its rules.
+
+Rows are derived data: ``refreshing.refresh_course_outcomes`` replaces them whenever the
+course's sessions, assessments or adverse events change, and ``refresh_outcomes`` rebuilds
+them all (nightly, so "ongoing" courses move on with the calendar).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ketaclinic.apps.outcomes.choices import AgeBand, ResponseGroup
+from ketaclinic.apps.patients.choices import SexAtBirth
+from ketaclinic.apps.treatment.choices import Route
+
+
+class CourseOutcome(models.Model):
+    """One started course's outcomes (a course with at least one dose given)."""
+
+    course = models.OneToOneField(
+        "treatment.Course", primary_key=True, on_delete=models.CASCADE, related_name="outcome"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="course_outcomes"
+    )
+    site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, related_name="+")
+    route = models.CharField(max_length=16, choices=Route.choices)
+    protocol_id = models.CharField(max_length=60)
+    indication = models.CharField(max_length=40, blank=True)
+    prescriber = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sex = models.CharField(max_length=16, choices=SexAtBirth.choices)
+    age_band = models.CharField(max_length=8, choices=AgeBand.choices)
+    first_dose_at = models.DateTimeField()
+    first_dose_on = models.DateField(help_text="The first dose's date at the site.")
+    induction_end_at = models.DateTimeField(null=True, blank=True)
+    as_of = models.DateTimeField(help_text="The outcomes were judged as of this time.")
+
+    primary_instrument = models.CharField(max_length=40)
+    baseline_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    baseline_at = models.DateTimeField(null=True, blank=True)
+    end_total = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="End-of-induction score (last carried forward)."
+    )
+    end_at = models.DateTimeField(null=True, blank=True)
+    latest_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    latest_at = models.DateTimeField(null=True, blank=True)
+
+    completed = models.BooleanField()
+    has_followup = models.BooleanField()
+    responded = models.BooleanField()
+    remitted = models.BooleanField()
+    rapid_response = models.BooleanField()
+    worsened = models.BooleanField()
+    sustained_response = models.BooleanField()
+    days_to_response = models.FloatField(null=True, blank=True)
+    relapse_at_risk = models.BooleanField()
+    relapsed = models.BooleanField()
+    relapse_days = models.FloatField(
+        null=True, blank=True, help_text="End of induction to relapse, or to censoring."
+    )
+    ideation_change = models.CharField(max_length=16, help_text="PHQ-9 item 9 change.")
+    response_group = models.CharField(max_length=16, choices=ResponseGroup.choices)
+    definitions = models.JSONField(help_text="Each flag's rule, threshold, time point, source.")
+
+    sessions_given = models.PositiveSmallIntegerField(help_text="Dosing sessions with a dose.")
+    sessions_required = models.PositiveSmallIntegerField()
+    sessions_attended = models.PositiveSmallIntegerField(
+        help_text="Sessions checked in (dosed or held): the per-session denominator."
+    )
+    sessions_held = models.PositiveSmallIntegerField()
+    sessions_with_adverse_event = models.PositiveSmallIntegerField()
+    ae_hypertension = models.PositiveSmallIntegerField(default=0)
+    ae_nausea_vomiting = models.PositiveSmallIntegerField(default=0)
+    ae_dissociation = models.PositiveSmallIntegerField(default=0)
+    ae_sedation = models.PositiveSmallIntegerField(default=0)
+    ae_emergence_reaction = models.PositiveSmallIntegerField(default=0)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-first_dose_at"]
+        permissions = [
+            ("view_cohort", "See the clinic's cohort outcomes"),
+            ("export_dataset", "Export the de-identified analysis dataset"),
+            ("print_progress_report", "Print a patient's outcome progress report"),
+            ("refresh_outcomes", "Recompute the stored course outcomes"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(has_followup=True) | Q(responded=False, remitted=False, worsened=False),
+                name="outcome_flags_need_followup",
+            ),
+            models.CheckConstraint(
+                condition=Q(relapse_at_risk=True, relapse_days__gte=0)
+                | Q(relapse_at_risk=False, relapsed=False),
+                name="outcome_relapse_needs_time_at_risk",
+            ),
+            models.CheckConstraint(
+                condition=Q(sessions_held__lte=models.F("sessions_attended"))
+                & Q(sessions_with_adverse_event__lte=models.F("sessions_attended")),
+                name="outcome_session_counts_within_attended",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["site", "first_dose_on"], name="outcome_site_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Outcome of course {self.course_id}"
+
+
+class WeeklyScore(models.Model):
+    """The primary instrument's last score in each week of a course (week 0 = baseline).
+
+    Kept so the trajectory plot (median score by week, by response group) is a ``GROUP BY``
+    over small integers rather than a read of every assessment.
+    """
+
+    outcome = models.ForeignKey(CourseOutcome, on_delete=models.CASCADE, related_name="weeks")
+    week = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["outcome", "week"]
+        constraints = [
+            models.UniqueConstraint(fields=["outcome", "week"], name="weekly_score_once_a_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"week {self.week}: {self.total}"

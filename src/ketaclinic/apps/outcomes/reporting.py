@@ -1,0 +1,193 @@
+"""The cohort report: figures, verdicts, published comparisons and charts, for page and API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ketaclinic.apps.outcomes import charts
+from ketaclinic.apps.outcomes.choices import ResponseGroup
+from ketaclinic.apps.outcomes.cohort import (
+    CohortFilters,
+    cohort_counts,
+    median_trajectories,
+)
+from ketaclinic.clinical.outcomes import (
+    AdverseEventKind,
+    ClaimVerdict,
+    CohortSummary,
+    Measure,
+    Proportion,
+    PublishedFigure,
+    compare_claims,
+    published_figures,
+    summarize_counts,
+)
+
+__all__ = ["AE_LABELS", "CohortReport", "cohort_report", "proportion_json", "summary_json"]
+
+AE_LABELS = {
+    AdverseEventKind.HYPERTENSION: "Hypertension",
+    AdverseEventKind.NAUSEA_VOMITING: "Nausea or vomiting",
+    AdverseEventKind.DISSOCIATION: "Distressing dissociation",
+    AdverseEventKind.SEDATION: "Excessive sedation",
+    AdverseEventKind.EMERGENCE_REACTION: "Emergence reaction",
+}
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """One line of the comparison table: the clinic's figure or a published one."""
+
+    label: str
+    measure: str
+    itt: Proportion | None
+    completers: Proportion | None
+    published: PublishedFigure | None = None
+
+
+@dataclass(frozen=True)
+class CohortReport:
+    filters: CohortFilters
+    summary: CohortSummary
+    verdicts: tuple[ClaimVerdict, ...]
+    comparisons: tuple[FigureRow, ...]
+    trajectories: dict
+    rate_chart: str
+    survival_chart: str
+    trajectory_chart: str
+    adverse_event_chart: str
+    adverse_events: tuple[tuple[str, Proportion], ...]
+
+
+def cohort_report(filters: CohortFilters, *, with_charts: bool = True) -> CohortReport:
+    """Three queries (counts, life table, weekly histogram) and the statistics on them."""
+    summary = summarize_counts(cohort_counts(filters))
+    trajectories = median_trajectories(filters)
+    adverse_events = (
+        ("Any adverse event", summary.adverse_events),
+        *((AE_LABELS[kind], summary.adverse_events_by_kind[kind]) for kind in AdverseEventKind),
+        ("Dose held at the pre-check", summary.holds),
+    )
+    comparisons = []
+    for label, measure, pair in (
+        ("Response", Measure.RESPONSE, summary.response),
+        ("Remission", Measure.REMISSION, summary.remission),
+    ):
+        comparisons.append(
+            FigureRow(f"{label} — this clinic", measure, pair.intent_to_treat, pair.completers)
+        )
+        comparisons.extend(
+            FigureRow(figure.study, measure, None, None, figure)
+            for figure in published_figures(measure)
+        )
+    for measure in (Measure.RELAPSE_WITHIN_12_MONTHS,):
+        comparisons.extend(
+            FigureRow(figure.study, measure, None, None, figure)
+            for figure in published_figures(measure)
+        )
+    rate_chart = survival = trajectory = ae_chart = ""
+    if with_charts:
+        rate_chart = charts.bar_chart(
+            "Response and remission: intent to treat beside completers",
+            [
+                (
+                    label,
+                    [
+                        charts.Bar("ITT", pair.intent_to_treat, charts.ITT_COLOUR),
+                        charts.Bar("Completers", pair.completers, charts.COMPLETER_COLOUR),
+                    ],
+                )
+                for label, pair in (
+                    ("Response", summary.response),
+                    ("Remission", summary.remission),
+                    ("Rapid (24 h)", summary.rapid_response),
+                    ("Worsening", summary.worsening),
+                )
+            ],
+        )
+        survival = charts.survival_chart(summary.durability)
+        trajectory = charts.trajectory_chart(trajectories, dict(ResponseGroup.choices))
+        ae_chart = charts.adverse_event_chart(adverse_events)
+    return CohortReport(
+        filters=filters,
+        summary=summary,
+        verdicts=compare_claims(summary),
+        comparisons=tuple(comparisons),
+        trajectories=trajectories,
+        rate_chart=rate_chart,
+        survival_chart=survival,
+        trajectory_chart=trajectory,
+        adverse_event_chart=ae_chart,
+        adverse_events=adverse_events,
+    )
+
+
+def proportion_json(p: Proportion) -> dict:
+    return {
+        "events": p.events,
+        "total": p.total,
+        "estimate": p.estimate,
+        "lower": p.lower,
+        "upper": p.upper,
+    }
+
+
+def summary_json(report: CohortReport) -> dict:
+    """The report as plain JSON types (the API's body, and what the tests compare)."""
+    s = report.summary
+
+    def pair(p) -> dict:
+        return {
+            "intent_to_treat": proportion_json(p.intent_to_treat),
+            "completers": proportion_json(p.completers),
+        }
+
+    return {
+        "filters": report.filters.as_dict(),
+        "started": s.started,
+        "completed": s.completed,
+        "completers_with_followup": s.completers_with_followup,
+        "lost_to_follow_up": proportion_json(s.lost_to_follow_up),
+        "completion": proportion_json(s.completion),
+        "response": pair(s.response),
+        "remission": pair(s.remission),
+        "rapid_response": pair(s.rapid_response),
+        "worsening": pair(s.worsening),
+        "relapse_at_risk": s.relapse_at_risk,
+        "relapsed": s.relapsed,
+        "durability": [
+            {
+                "days": step.time,
+                "at_risk": step.at_risk,
+                "relapses": step.events,
+                "censored": step.censored,
+                "relapse_free": step.survival,
+                "lower": step.lower,
+                "upper": step.upper,
+            }
+            for step in s.durability.steps
+        ],
+        "median_relapse_free_days": s.durability.median,
+        "sessions": s.sessions,
+        "holds": proportion_json(s.holds),
+        "adverse_events": proportion_json(s.adverse_events),
+        "adverse_events_by_kind": {
+            str(kind): proportion_json(p) for kind, p in s.adverse_events_by_kind.items()
+        },
+        "claims": [
+            {
+                "claim": v.claim.text,
+                "key": v.claim.key,
+                "verdict": str(v.verdict),
+                "message": v.message,
+                "estimate": v.observed.estimate,
+                "lower": v.observed.lower,
+                "upper": v.observed.upper,
+            }
+            for v in report.verdicts
+        ],
+        "trajectories": {
+            group: [{"week": w, "median": m, "courses": n} for w, m, n in points]
+            for group, points in report.trajectories.items()
+        },
+    }
