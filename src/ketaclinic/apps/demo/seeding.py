@@ -46,6 +46,6 @@ def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> D
             demo_charting.discharged_dosing_sessions(), users, rng, clock.now()
         )
         demo_enquiries.create_enquiries(list(sites.values()), users, rng, clock.now())
-        demo_outcomes.create_outcomes(users, rng, clock.now())
         demo_assessments.create_assessments(users, rng, clock.now())
+        demo_outcomes.create_outcomes(users, rng, clock.now())
     return DemoSummary(True, created, demo_logins())
