@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ketaclinic.apps.audit",
     "ketaclinic.apps.patients",
     "ketaclinic.apps.alerts",
+    "ketaclinic.apps.pk",
     "ketaclinic.apps.outcomes",
     "ketaclinic.apps.enquiries",
     "ketaclinic.apps.messaging",

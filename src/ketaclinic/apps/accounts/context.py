@@ -25,6 +25,8 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Ledger", reverse("ledger:dashboard"), "ledger"))
     if user.has_perm("outcomes.view_cohort"):
         items.append(("Outcomes", reverse("outcomes:dashboard"), "outcomes"))
+    if user.has_perm("pk.use_simulator"):
+        items.append(("PK", reverse("pk:compare"), "pk"))
     if user.has_perm("audit.view_auditevent"):
         items.append(("Audit", reverse("audit:list"), "audit"))
     if user.is_staff:

@@ -189,6 +189,11 @@ for _role, _codes in {
 }.items():
     ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 
+# Pharmacokinetics (issue 6): the clinical staff who explain routes to patients compare
+# curves on /pk/; front desk and the administrator do not (clinical teaching, chart weight).
+for _role in (Role.NURSE, Role.PRESCRIBER, Role.THERAPIST, Role.MEDICAL_DIRECTOR):
+    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], "pk.use_simulator")
+
 
 def _permission(code: str) -> Permission:
     app_label, codename = code.split(".")

@@ -1,0 +1,219 @@
+"""Concentration-time charts as server-rendered SVG: no script, no CDN, no ``style=``.
+
+One chart compares up to four regimens: each regimen's typical-patient curve (solid), its
+metabolite when the model has one (dashed, same colour), and, when a virtual population was
+simulated, its 5-95 % and 25-75 % bands shaded behind. Each curve's peak carries a numbered
+marker that matches the legend and the table, so the chart reads without colour. The
+y axis is linear or logarithmic (log shows the elimination phases as straight lines).
+
+Every text is escaped here; the SVG has a ``<title>`` and ``<desc>``, and the page shows a
+table with the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+__all__ = ["COLOURS", "ChartSeries", "comparison_svg", "legend_swatch", "linear_ticks"]
+
+WIDTH, HEIGHT = 720, 380
+LEFT, RIGHT, TOP, BOTTOM = 62, 18, 16, 50
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
+INK, MUTED, GRID = "#1b2429", "#56636b", "#e3e8eb"
+LOG_DECADES = 3
+"""How far below the highest value a log axis reaches: three decades, i.e. to 1/1000 of the
+peak, where the late elimination phase is still visible and the flat tail of zeros is not."""
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """One regimen to draw: its curve, optional metabolite and optional population bands.
+
+    ``bands_ng_per_ml`` has one row per percentile (5, 25, 50, 75, 95) over ``times_h``.
+    """
+
+    number: int
+    label: str
+    colour: str
+    times_h: np.ndarray
+    concentration_ng_per_ml: np.ndarray
+    cmax_ng_per_ml: float
+    tmax_h: float
+    metabolite_name: str | None = None
+    metabolite_ng_per_ml: np.ndarray | None = None
+    bands_ng_per_ml: np.ndarray | None = None
+
+    @property
+    def has_metabolite(self) -> bool:
+        return self.metabolite_ng_per_ml is not None
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _number(value: float) -> str:
+    """Tick labels: no trailing zeros, no scientific notation for the range we draw."""
+    if value >= 1:
+        return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:g}"
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def linear_ticks(high: float, count: int = 5) -> list[float]:
+    """0 and round steps (1, 2, 2.5 or 5 x 10^k) up to at least ``high``, about ``count``."""
+    if high <= 0:
+        return [0.0, 1.0]
+    raw = high / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    steps = math.ceil(high / step - 1e-9)
+    return [round(i * step, 10) for i in range(steps + 1)]
+
+
+def _time_ticks(hours: float) -> list[float]:
+    step = next((s for s in (0.25, 0.5, 1, 2, 3, 4, 6, 12, 24) if hours / s <= 12), 48)
+    return [i * step for i in range(int(hours / step + 1e-9) + 1)]
+
+
+def legend_swatch(series: ChartSeries) -> SafeString:
+    """A small SVG line in the series' colour, for the HTML legend beside the chart."""
+    parts = [
+        '<svg class="pk-swatch" viewBox="0 0 36 12" width="36" height="12" aria-hidden="true" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        f'<line x1="0" x2="36" y1="6" y2="6" stroke="{series.colour}" stroke-width="3"/>',
+        "</svg>",
+    ]
+    return mark_safe("".join(parts))  # noqa: S308 - no text inside
+
+
+def comparison_svg(
+    series: Sequence[ChartSeries],
+    *,
+    hours: float,
+    log_scale: bool,
+    chart_id: str = "pk-chart",
+    population: int = 0,
+) -> SafeString:
+    """The SVG comparing ``series`` (at least one) over ``0..hours``."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    peaks = [float(np.max(s.concentration_ng_per_ml)) for s in series]
+    peaks += [float(np.max(s.metabolite_ng_per_ml)) for s in series if s.has_metabolite]
+    peaks += [float(np.max(s.bands_ng_per_ml[-1])) for s in series if s.bands_ng_per_ml is not None]
+    top = max(max(peaks), 1e-6)
+
+    if log_scale:
+        high_exp = math.ceil(math.log10(top))
+        low_exp = high_exp - LOG_DECADES
+        y_ticks = [10.0**e for e in range(low_exp, high_exp + 1)]
+        low_log, span_log = float(low_exp), float(high_exp - low_exp)
+
+        def y_of(values: np.ndarray) -> np.ndarray:
+            clipped = np.log10(np.maximum(values, 10.0**low_exp))
+            return TOP + plot_h * (1 - (clipped - low_log) / span_log)
+
+    else:
+        y_ticks = linear_ticks(top * 1.02)
+        y_max = y_ticks[-1]
+
+        def y_of(values: np.ndarray) -> np.ndarray:
+            return TOP + plot_h * (1 - np.clip(values, 0, y_max) / y_max)
+
+    def x_of(times: np.ndarray) -> np.ndarray:
+        return LEFT + plot_w * np.asarray(times) / hours
+
+    def points(xs: np.ndarray, ys: np.ndarray) -> str:
+        return " ".join(f"{_fmt(a)},{_fmt(b)}" for a, b in zip(xs, ys, strict=True))
+
+    scale = "logarithmic" if log_scale else "linear"
+    banded = [s for s in series if s.bands_ng_per_ml is not None]
+    desc = [
+        f"Plasma concentration in ng/mL ({scale} scale) over {_number(hours)} hours after the "
+        "first dose; solid lines are a typical patient."
+    ]
+    if banded:
+        desc.append(
+            f"Shading: the middle 50% (darker) and 90% (lighter) of {population:,} virtual "
+            "patients."
+        )
+    if any(s.has_metabolite for s in series):
+        desc.append("Dashed lines: the metabolite.")
+    for s in series:
+        desc.append(
+            f"{s.number}. {s.label}: peak {s.cmax_ng_per_ml:.0f} ng/mL at {s.tmax_h:.2f} h."
+        )
+    parts = [
+        f'<svg class="pk-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-title">Plasma concentration by route</title>',
+        f'<desc id="{chart_id}-desc">{escape(" ".join(desc))}</desc>',
+    ]
+    for tick in y_ticks:
+        ty = _fmt(float(y_of(np.array([tick]))[0]))
+        parts.append(
+            f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{ty}" y2="{ty}" stroke="{GRID}"/>'
+            f'<text x="{LEFT - 6}" y="{ty}" dy="4" font-size="12" text-anchor="end" '
+            f'fill="{MUTED}">{_number(tick)}</text>'
+        )
+    for tick in _time_ticks(hours):
+        tx = _fmt(float(x_of(np.array([tick]))[0]))
+        parts.append(
+            f'<line x1="{tx}" x2="{tx}" y1="{TOP + plot_h}" y2="{TOP + plot_h + 5}" '
+            f'stroke="{MUTED}"/><text x="{tx}" y="{TOP + plot_h + 19}" font-size="12" '
+            f'text-anchor="middle" fill="{MUTED}">{_number(tick)}</text>'
+        )
+    parts.append(
+        f'<text x="{LEFT + plot_w / 2:.0f}" y="{HEIGHT - 8}" font-size="13" text-anchor="middle" '
+        f'fill="{INK}">Time after the first dose (h)</text>'
+        f'<text x="16" y="{TOP + plot_h / 2:.0f}" font-size="13" text-anchor="middle" '
+        f'fill="{INK}" transform="rotate(-90 16 {TOP + plot_h / 2:.0f})">'
+        f"Plasma concentration (ng/mL{', log' if log_scale else ''})</text>"
+    )
+    for s in banded:
+        bands = s.bands_ng_per_ml
+        xs = x_of(s.times_h)
+        for low, high, opacity, name in ((0, 4, "0.12", "5-95"), (1, 3, "0.22", "25-75")):
+            upper, lower = y_of(bands[high]), y_of(bands[low])
+            outline = points(np.concatenate([xs, xs[::-1]]), np.concatenate([upper, lower[::-1]]))
+            parts.append(
+                f'<polygon class="band" data-regimen="{s.number}" points="{outline}" '
+                f'fill="{s.colour}" fill-opacity="{opacity}" stroke="none">'
+                f"<title>{escape(s.label)}: {name}% of virtual patients</title></polygon>"
+            )
+    parts.append(
+        f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" '
+        f'stroke="{MUTED}"/>'
+    )
+    for s in series:
+        xs = x_of(s.times_h)
+        if s.has_metabolite:
+            parts.append(
+                f'<path class="metabolite" data-regimen="{s.number}" '
+                f'd="M{points(xs, y_of(s.metabolite_ng_per_ml))}" fill="none" '
+                f'stroke="{s.colour}" stroke-width="1.8" stroke-dasharray="7 4">'
+                f"<title>{escape(s.label)}: {escape(s.metabolite_name or '')}</title></path>"
+            )
+        parts.append(
+            f'<path class="curve" data-regimen="{s.number}" '
+            f'd="M{points(xs, y_of(s.concentration_ng_per_ml))}" fill="none" '
+            f'stroke="{s.colour}" stroke-width="2.6" stroke-linejoin="round">'
+            f"<title>{escape(s.label)}</title></path>"
+        )
+    for s in series:
+        mx = _fmt(float(x_of(np.array([s.tmax_h]))[0]))
+        my = _fmt(float(y_of(np.array([s.cmax_ng_per_ml]))[0]))
+        parts.append(
+            f'<g class="peak"><circle cx="{mx}" cy="{my}" r="9" fill="{s.colour}" '
+            f'stroke="#fff" stroke-width="1.5"/><text x="{mx}" y="{my}" dy="4" font-size="11" '
+            f'font-weight="700" text-anchor="middle" fill="#fff">{s.number}</text>'
+            f"<title>{escape(s.label)}: peak {s.cmax_ng_per_ml:.0f} ng/mL at "
+            f"{s.tmax_h:.2f} h</title></g>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from ketaclinic.apps.pk import views
+
+app_name = "pk"
+urlpatterns = [
+    path("", views.compare_routes, name="compare"),
+]
