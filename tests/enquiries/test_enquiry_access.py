@@ -149,4 +149,4 @@ def test_the_api_lists_with_filters_and_audits_it_as_an_export(as_persona, clini
 def test_the_api_names_a_bad_filter(as_persona, query, field):
     response = as_persona("prescriber").get("/api/v1/enquiries", query)
     assert response.status_code == 422
-    assert response.json()["detail"].startswith(f"{field}:")
+    assert [e["field"] for e in response.json()["errors"]] == [field]

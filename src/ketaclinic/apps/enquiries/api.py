@@ -14,6 +14,7 @@ from ketaclinic.apps.enquiries.choices import OPEN_STATUSES, EnquiryStatus, Prog
 from ketaclinic.apps.enquiries.scoping import enquiries_for
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.clinical.exceptions import InputError
 
 router = Router(tags=["enquiries"])
 
@@ -73,12 +74,11 @@ def list_enquiries(
     elif status in EnquiryStatus.values:
         enquiries = enquiries.filter(status=status)
     elif status != "all":
-        raise HttpError(
-            422, "status: expected open, all or one of " + ", ".join(EnquiryStatus.values)
-        )
+        expected = ", ".join(EnquiryStatus.values)
+        raise InputError("status", f"expected open, all or one of {expected}")
     if program:
         if program not in Program.values:
-            raise HttpError(422, "program: expected one of " + ", ".join(Program.values))
+            raise InputError("program", f"expected one of {', '.join(Program.values)}")
         enquiries = enquiries.filter(program=program)
     if site is not None:
         enquiries = enquiries.filter(site_id=site)
