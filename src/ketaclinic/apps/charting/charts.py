@@ -126,34 +126,40 @@ def vitals_svg(
             WIDTH - RIGHT, HEIGHT - 2, "minutes since dose start", class_="axis", text_anchor="end"
         )
     )
-    thresholds = (
+    labels: dict[int, list[tuple[str, str]]] = {}
+    for value, colour, label in (
         (parameters.bp_emergency_systolic, EMERGENCY, f"stop {parameters.bp_emergency_systolic}"),
         (parameters.bp_urgent_systolic, URGENT, f"pause {parameters.bp_urgent_systolic}"),
-        (parameters.heart_rate_max, HEART, f"HR {parameters.heart_rate_max}"),
-        (
-            parameters.bp_emergency_diastolic,
-            EMERGENCY,
-            f"stop dia {parameters.bp_emergency_diastolic}",
-        ),
-        (parameters.bp_urgent_diastolic, URGENT, f"pause dia {parameters.bp_urgent_diastolic}"),
-    )
-    for value, colour, label in thresholds:
+        (parameters.bp_emergency_diastolic, EMERGENCY, "stop dia"),
+        (parameters.heart_rate_max, HEART, "HR"),
+        (parameters.bp_urgent_diastolic, URGENT, "pause dia"),
+    ):
+        labels.setdefault(value, []).append((colour, label))
+    previous_y = None
+    for value in sorted(labels, reverse=True):
         y = y_top(value)
+        colour = labels[value][0][0]
+        text = " · ".join(label for _c, label in labels[value])
+        if not text.endswith(str(value)):
+            text = f"{text} {value}"
         parts.append(
             _line(
                 LEFT, y, WIDTH - RIGHT, y, stroke=colour, stroke_dasharray="6 4", class_="threshold"
             )
         )
+        # A label under its line when the one above would touch it.
+        below = previous_y is not None and y - previous_y < 14
         parts.append(
             _text(
                 WIDTH - RIGHT - 4,
-                y - 3,
-                label,
+                y + 11 if below else y - 3,
+                text,
                 class_="threshold-label",
                 fill=colour,
                 text_anchor="end",
             )
         )
+        previous_y = y
     y = y_low(parameters.spo2_min)
     parts.append(
         _line(LEFT, y, WIDTH - RIGHT, y, stroke=SPO2, stroke_dasharray="6 4", class_="threshold")

@@ -325,7 +325,7 @@ def _chart_one(session, measurement, base, nurse, users, rng, rows, entry, now) 
     rows.administrations.append(given)
 
     hypertensive = rng.random() < 0.03
-    rise_sys = rng.uniform(38, 50) if hypertensive else rng.uniform(6, 22)
+    rise_sys = max(rng.uniform(38, 50), 164 - sys0) if hypertensive else rng.uniform(6, 22)
     rise_dia = rise_sys * rng.uniform(0.45, 0.6)
     rise_hr = rng.uniform(4, 14)
     discharged = session.discharged_at
