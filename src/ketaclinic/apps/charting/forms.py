@@ -248,10 +248,26 @@ class RemsRecordForm(forms.ModelForm):
             "concomitant_medications",
             "adverse_events",
         ]
+        labels = {
+            "dose_mg": "Dose (mg)",
+            "monitoring_minutes": "Monitoring (minutes)",
+            "bp_before_systolic": "Before dosing: systolic",
+            "bp_before_diastolic": "Before dosing: diastolic",
+            "bp_40min_systolic": "At about 40 min: systolic",
+            "bp_40min_diastolic": "At about 40 min: diastolic",
+            "bp_discharge_systolic": "Before discharge: systolic",
+            "bp_discharge_diastolic": "Before discharge: diastolic",
+        }
         widgets = {
             "concomitant_medications": forms.Textarea(attrs={"rows": 2}),
             "adverse_events": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.submitted_at:
+            for field in self.fields.values():
+                field.disabled = True
 
 
 class RemsSubmittedForm(forms.Form):
