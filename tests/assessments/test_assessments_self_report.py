@@ -81,7 +81,7 @@ def test_the_link_opens_a_mobile_form_with_only_its_questionnaires(client, clini
     assert "Rivera" not in html
     assert "K000001" not in html
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert AuditEvent.objects.filter(action=Action.VIEW, object_type="self_report_link").exists()
 
 

@@ -50,8 +50,9 @@ UNAVAILABLE = {
 
 
 def _private(response: HttpResponse) -> HttpResponse:
+    # The site-wide Referrer-Policy (same-origin) already keeps the token from other sites;
+    # "no-referrer" would make browsers send "Origin: null" and fail the CSRF check.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

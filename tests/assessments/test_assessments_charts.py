@@ -1,0 +1,52 @@
+"""Trajectory SVGs: thresholds from the published definitions, escaped text, accessible."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ketaclinic.apps.assessments.charts import ChartPoint, response_threshold, trajectory_svg
+from ketaclinic.clinical.scales import get_scale
+
+DAY = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+
+
+def test_response_thresholds_follow_each_instruments_definition():
+    assert response_threshold(get_scale("phq9"), 18) == Decimal("9")  # 50% of 18
+    assert response_threshold(get_scale("phq9"), 9) == Decimal("4.5")
+    assert response_threshold(get_scale("pcl5"), 50) == Decimal("40")  # 10 points below
+    assert response_threshold(get_scale("pcl5"), 6) == Decimal("0")
+    assert response_threshold(get_scale("phq9"), 0) is None  # undefined from a 0 baseline
+    assert response_threshold(get_scale("cadss"), 20) is None  # no published definition
+
+
+def test_the_svg_has_bands_lines_sessions_points_and_a_description():
+    points = [
+        ChartPoint(DAY, 18, "Moderately severe"),
+        ChartPoint(DAY + dt.timedelta(days=7), 12, "Moderate"),
+        ChartPoint(DAY + dt.timedelta(days=14), 4, "Minimal"),
+    ]
+    sessions = [DAY + dt.timedelta(days=d, hours=2) for d in (0, 3, 7)]
+    svg = str(trajectory_svg(get_scale("phq9"), points, sessions, chart_id="c"))
+    assert svg.count("<rect") == 6  # five bands and the frame
+    assert "Baseline 18" in svg
+    assert "Response ≤ 9" in svg
+    assert "Remission ≤ 4" in svg
+    assert svg.count("<circle") == 3
+    assert "<polyline" in svg
+    assert svg.count("<title>Session") == 3
+    assert '<desc id="c-desc">3 scores from 2026-01-05 (18, Moderately severe) to ' in svg
+    assert 'aria-labelledby="c-title c-desc"' in svg
+    assert "style=" not in svg
+    assert "<script" not in svg
+
+
+def test_one_point_still_draws_a_readable_chart_and_text_is_escaped():
+    svg = str(
+        trajectory_svg(get_scale("gad7"), [ChartPoint(DAY, 7, "<b>Mild</b>")], chart_id="one")
+    )
+    assert "<polyline" not in svg
+    assert "&lt;b&gt;Mild&lt;/b&gt;" in svg
+    assert "<b>" not in svg
+    assert "2026-01-02" in svg
+    assert "2026-01-08" in svg
