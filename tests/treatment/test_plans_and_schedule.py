@@ -166,13 +166,16 @@ def test_front_desk_moves_a_session_within_the_rules_with_an_audit_event(
     assert "closed on Sat 2026-03-14" in str(saturday.context["form"].errors["day"])
     clash = client.post(url, {"day": "2026-03-16", "at": "14:00"})  # session 3's day
     assert "another session of this course" in str(clash.context["form"].errors["day"])
-    moved = client.post(url, {"day": "2026-03-12", "at": "11:30", "chair": "3"})
+    moved = client.post(
+        url, {"day": "2026-03-12", "at": "11:30", "chair": "3", "reason": "Patient asked."}
+    )
     assert moved.status_code == 302
     session.refresh_from_db()
     assert session.planned_start == dt.datetime(2026, 3, 12, 15, 30, tzinfo=dt.UTC)
     assert session.chair == 3
     event = AuditEvent.objects.get(action="update", object_type="session")
     assert event.detail["change"] == "reschedule"
+    assert event.detail["reason"] == "Patient asked."
     assert event.detail["from"]["chair"] == 1
     assert event.detail["to"]["chair"] == 3
 

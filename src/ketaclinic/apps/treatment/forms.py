@@ -192,6 +192,9 @@ class RescheduleForm(forms.Form):
     chair = forms.IntegerField(
         required=False, min_value=1, help_text="Empty: keep the chair if free, else the next."
     )
+    reason = forms.CharField(
+        required=False, max_length=200, help_text="Optional, e.g. the patient asked to move."
+    )
 
 
 class DoseChangeForm(forms.Form):

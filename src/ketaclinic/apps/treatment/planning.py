@@ -342,6 +342,7 @@ def reschedule_session(
     chair: int | None,
     user: Any,
     request: HttpRequest | None,
+    reason: str = "",
 ) -> tuple[Session, tuple[str, ...]]:
     """Move a planned session to another day, time or chair, refusing any conflict.
 
@@ -407,6 +408,7 @@ def reschedule_session(
                 "change": "reschedule",
                 "from": before,
                 "to": {"start": start.isoformat(), "chair": new_chair},
+                "reason": reason.strip(),
             },
             actor=user,
         )

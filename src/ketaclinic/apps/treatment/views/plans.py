@@ -171,6 +171,7 @@ def session_reschedule(request: HttpRequest, session_id: int) -> HttpResponse:
                 chair=form.cleaned_data["chair"],
                 user=request.user,
                 request=request,
+                reason=form.cleaned_data["reason"],
             )
         except PlanRefused as error:
             _refused(form, error)
