@@ -460,3 +460,48 @@ def test_the_chart_view_is_audited_and_its_queries_are_bounded(
         response = client.get(url("chart", session))
     assert response.status_code == 200
     assert audited("view", "session") == before + 1
+
+
+def test_a_self_report_taken_today_counts_as_questionnaires_done(client, clinic, fixed_clock):
+    from ketaclinic.apps.assessments.models import Assessment
+
+    session = checked_in(clinic, client)
+    Assessment.objects.create(
+        patient=clinic.alice,
+        site=clinic.site_a,
+        instrument="phq9",
+        instrument_version="PHQ-9",
+        answers={f"item{n}": 1 for n in range(1, 10)},
+        total=9,
+        max_total=27,
+        source="self_report",
+        taken_at=fixed_clock.moment - dt.timedelta(hours=1),
+    )
+    page = as_user(client, clinic.nurse).get(url("chart", session)).content.decode()
+    assert "Today&#x27;s self-reports: PHQ9" in page or "Today's self-reports: PHQ9" in page
+    client.post(url("pre-check", session), {**GOOD_CHECK, "questionnaires_done": ""})
+    check = PreCheck.objects.get()
+    assert check.decision == "proceed"
+    assert check.questionnaire_evidence == "assessments"
+
+
+def test_yesterdays_self_report_does_not_count(client, clinic, fixed_clock):
+    from ketaclinic.apps.assessments.models import Assessment
+
+    session = checked_in(clinic, client)
+    Assessment.objects.create(
+        patient=clinic.alice,
+        site=clinic.site_a,
+        instrument="phq9",
+        instrument_version="PHQ-9",
+        answers={f"item{n}": 1 for n in range(1, 10)},
+        total=9,
+        max_total=27,
+        source="self_report",
+        # 10:00 at Riverside now; 23:30 yesterday there is 03:30 UTC today.
+        taken_at=dt.datetime(2026, 3, 10, 3, 30, tzinfo=dt.UTC),
+    )
+    as_user(client, clinic.nurse).post(
+        url("pre-check", session), {**GOOD_CHECK, "questionnaires_done": ""}
+    )
+    assert PreCheck.objects.get().decision == "hold"

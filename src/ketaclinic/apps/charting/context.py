@@ -26,6 +26,7 @@ from ketaclinic.apps.charting.models import (
 )
 from ketaclinic.apps.charting.observing import assess_session
 from ketaclinic.apps.charting.parameters import monitoring_parameters
+from ketaclinic.apps.charting.questionnaires import todays_self_reports
 from ketaclinic.apps.treatment.choices import Route, SessionStatus
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web import clock
@@ -243,6 +244,7 @@ def chart_context(request: HttpRequest, session: Session, **forms: Any) -> dict[
         **data,
         **vitals_panel(session, data, user),
         "latest_pre_check": pre_checks[-1] if pre_checks else None,
+        "self_reports": todays_self_reports(session) if status == SessionStatus.CHECKED_IN else [],
         "held": held,
         "cancelled_by_hold": cancelled_by_hold,
         "dose_blocker": why_not_ready_to_dose(session)

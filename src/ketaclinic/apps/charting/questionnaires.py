@@ -1,31 +1,36 @@
-"""Were today's pre-session questionnaires done? Asked of the assessments app when present.
+"""Were today's pre-session questionnaires done? The assessments app knows.
 
-The assessments app is built separately; until it exists (or when it holds nothing for
-today) the nurse's tick on the pre-check form is the answer.
+A self-report assessment taken today (the site's day) or one linked to this session counts;
+without one, the nurse's tick on the pre-check form is the answer (e.g. a paper form).
 """
 
 from __future__ import annotations
 
-from django.apps import apps
+import datetime as dt
+from zoneinfo import ZoneInfo
 
+from django.db.models import Q
+
+from ketaclinic.apps.assessments.choices import AssessmentSource
+from ketaclinic.apps.assessments.models import Assessment
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web import clock
 
 
-def questionnaires_done_today(session: Session) -> bool:
-    if not apps.is_installed("ketaclinic.apps.assessments"):
-        return False
-    try:
-        assessment = apps.get_model("assessments", "Assessment")
-    except LookupError:
-        return False
-    field_names = {f.name for f in assessment._meta.get_fields()}
-    time_field = next(
-        (n for n in ("taken_at", "completed_at", "submitted_at") if n in field_names), None
+def todays_self_reports(session: Session) -> list[Assessment]:
+    """The patient's self-reports taken today at the site, or linked to this session."""
+    timezone = session.patient.site.timezone
+    start = dt.datetime.combine(clock.today(timezone), dt.time(0), tzinfo=ZoneInfo(timezone))
+    return list(
+        Assessment.objects.filter(
+            patient_id=session.patient_id, source=AssessmentSource.SELF_REPORT
+        )
+        .filter(
+            Q(taken_at__gte=start, taken_at__lt=start + dt.timedelta(days=1)) | Q(session=session)
+        )
+        .order_by("taken_at")
     )
-    if "patient" not in field_names or time_field is None:
-        return False
-    today = clock.today(session.patient.site.timezone)
-    return assessment.objects.filter(
-        patient=session.patient, **{f"{time_field}__date": today}
-    ).exists()
+
+
+def questionnaires_done_today(session: Session) -> bool:
+    return bool(todays_self_reports(session))

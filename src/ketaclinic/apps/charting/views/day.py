@@ -47,7 +47,7 @@ def pre_check_view(request: HttpRequest, session_id: int) -> HttpResponse:
     if form.is_valid():
         data = dict(form.cleaned_data)
         evidence = QuestionnaireEvidence.NURSE_CONFIRMED if data["questionnaires_done"] else ""
-        if not data["questionnaires_done"] and questionnaires_done_today(session):
+        if questionnaires_done_today(session):
             data["questionnaires_done"] = True
             evidence = QuestionnaireEvidence.ASSESSMENTS
         try:
