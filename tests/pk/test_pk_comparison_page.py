@@ -181,3 +181,24 @@ def test_the_page_with_a_patient_runs_a_fixed_number_of_queries(
     # release); the navigation's alert badge. Nothing grows with the patient's history.
     with django_assert_num_queries(13):
         nurse.get(url(patient=clinic.alice.pk))
+
+
+def test_a_core_refusal_of_a_shared_setting_lands_on_that_field(nurse, monkeypatch):
+    """The form's ranges match the core's today; should the core ever refuse more, the
+    message still lands by the field (here the population size), never as a traceback."""
+    from ketaclinic.apps.pk import views
+    from ketaclinic.clinical.exceptions import OutOfRange
+
+    def refuse(*args, **kwargs):
+        raise OutOfRange("n", "must be 1 to 10,000,000, got 0")
+
+    monkeypatch.setattr(views, "compare", refuse)
+    response = nurse.get(url(**LIGHT))
+    assert response.status_code == 422
+    assert response.context["form"].errors["population"] == ["must be 1 to 10,000,000, got 0"]
+
+
+def test_the_permission_model_names_itself():
+    from ketaclinic.apps.pk.models import RouteComparison
+
+    assert str(RouteComparison()) == "route comparison"
