@@ -8,8 +8,8 @@ from django.db import transaction
 
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
-from ketaclinic.apps.treatment.choices import SessionStatus
-from ketaclinic.apps.treatment.models import Session, SessionEvent
+from ketaclinic.apps.treatment.choices import CourseStatus, SessionStatus
+from ketaclinic.apps.treatment.models import Course, Session, SessionEvent
 from ketaclinic.apps.web import clock
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ def transition_session(
             setattr(locked, _TIMESTAMP_FIELD[to_status], now)
             fields.append(_TIMESTAMP_FIELD[to_status])
         locked.save(update_fields=fields)
+        _follow_course(locked, to_status)
         record_event(
             request,
             Action.UPDATE,
@@ -62,3 +63,32 @@ def transition_session(
             detail={"status": to_status},
         )
     return locked
+
+
+_OPEN_STATUSES = (
+    SessionStatus.PLANNED,
+    SessionStatus.CHECKED_IN,
+    SessionStatus.DOSING,
+    SessionStatus.OBSERVING,
+)
+
+
+def _follow_course(session: Session, to_status: str) -> None:
+    """A planned course becomes active at its first check-in, and completed when its last
+    open session ends (discharged, cancelled or no-show). Paused or stopped courses stay so."""
+    if to_status == SessionStatus.CHECKED_IN:
+        Course.objects.filter(pk=session.course_id, status=CourseStatus.PLANNED).update(
+            status=CourseStatus.ACTIVE
+        )
+        return
+    if to_status in _OPEN_STATUSES:
+        return
+    if Session.objects.filter(course_id=session.course_id, status__in=_OPEN_STATUSES).exists():
+        return
+    course = Course.objects.filter(
+        pk=session.course_id, status__in=(CourseStatus.PLANNED, CourseStatus.ACTIVE)
+    ).first()
+    if course is not None and course.sessions.filter(status=SessionStatus.DISCHARGED).exists():
+        course.status = CourseStatus.COMPLETED
+        course.ended_on = max(clock.today(session.site.timezone), course.starts_on)
+        course.save(update_fields=["status", "ended_on"])
