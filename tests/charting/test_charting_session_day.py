@@ -505,3 +505,34 @@ def test_yesterdays_self_report_does_not_count(client, clinic, fixed_clock):
         url("pre-check", session), {**GOOD_CHECK, "questionnaires_done": ""}
     )
     assert PreCheck.objects.get().decision == "hold"
+
+
+def test_a_sustained_heart_rate_above_120_pauses_and_calls(client, clinic, fixed_clock):
+    session = checked_in(clinic, client)
+    order_and_start(client, clinic, session, fixed_clock)
+    for _ in range(2):
+        advance(fixed_clock, 5)
+        client.post(
+            url("vitals", session),
+            {"bp_systolic": "140", "bp_diastolic": "85", "heart_rate": "124", "spo2": "97"},
+        )
+    # 124 > 120 at minutes 5 and 10, 5 minutes apart: pause, call.
+    assert MonitoringEvent.objects.get().code == "heart_rate_sustained"
+    assert Alert.objects.filter(kind=AlertKind.VITAL_SIGNS).count() == 1
+
+
+def test_a_severe_adverse_event_alerts_the_prescriber(client, clinic, fixed_clock):
+    session = checked_in(clinic, client)
+    order_and_start(client, clinic, session, fixed_clock)
+    client.post(
+        url("adverse-event", session),
+        {
+            "kind": "emergence_reaction",
+            "severity": "severe",
+            "action_taken": "Infusion stopped; midazolam 2 mg IV.",
+        },
+    )
+    alert = Alert.objects.get(kind=AlertKind.ADVERSE_EVENT)
+    assert alert.level == AlertLevel.URGENT
+    assert alert.assigned_to == clinic.prescriber
+    assert "midazolam" in alert.message
