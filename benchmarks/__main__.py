@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("pk",)
+BENCHMARKS = ("pk", "outcomes")
 
 
 def main(argv: list[str]) -> int:

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import Count, Max, Min, Q
 
 from ketaclinic.apps.assessments.models import Assessment
@@ -150,11 +150,35 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
             for week, total in week_totals.items()
         )
     with transaction.atomic():
-        WeeklyScore.objects.filter(outcome_id__in=ids).delete()
-        CourseOutcome.objects.filter(course_id__in=ids).delete()
-        CourseOutcome.objects.bulk_create(rows, batch_size=1000)
-        WeeklyScore.objects.bulk_create(weeks, batch_size=5000)
+        # Derived rows, no signals or dependants beyond the weeks: delete without collecting.
+        WeeklyScore.objects.filter(outcome_id__in=ids)._raw_delete(WeeklyScore.objects.db)
+        CourseOutcome.objects.filter(course_id__in=ids)._raw_delete(CourseOutcome.objects.db)
+        _insert(CourseOutcome, rows)
+        _insert(WeeklyScore, weeks)
     return len(rows)
+
+
+def _insert(model: type[models.Model], objects: list[models.Model]) -> None:
+    """Bulk insert; on PostgreSQL by COPY, several times faster than multi-row INSERTs."""
+    if connection.vendor != "postgresql" or not objects:
+        model.objects.bulk_create(objects, batch_size=1000)
+        return
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if not (field.primary_key and isinstance(field, models.AutoField))
+    ]
+    database = connections[model.objects.db]
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
+        for obj in objects:
+            copy.write_row(
+                [field.get_db_prep_save(getattr(obj, field.attname), database) for field in fields]
+            )
 
 
 class _FirstDoses(dict):
