@@ -189,7 +189,7 @@ def test_missing_answers_are_marked_on_every_item_and_the_choices_are_kept(
     response = client.post(url(issued.token), data)
     assert response.status_code == 422
     html = response.content.decode()
-    assert html.count("missing answer") == 2
+    assert html.count("Missing answer") == 2
     assert 'id="id_phq9-item4-error"' in html
     assert 'id="id_phq9-item7-error"' in html
     assert 'id="id_phq9-item1_2" name="phq9-item1" value="2" checked' in html
@@ -208,6 +208,7 @@ def test_a_positive_safety_answer_puts_crisis_resources_at_the_top_even_if_incom
     html = response.content.decode()
     top = html.split("<h1>")[0]
     assert CRISIS in top
+    assert '<p class="crisis crisis-inline" data-crisis>' in html  # beside item 9 as well
     assert 'id="crisis" role="alert" hidden' not in html
 
 

@@ -36,6 +36,12 @@ def _safety_ranges(instrument: Instrument) -> dict[str, tuple[int, int]]:
     return ranges
 
 
+def _in_range(value: str, bounds: tuple[int, int] | None) -> bool:
+    if bounds is None or not value.lstrip("-").isdigit():
+        return False
+    return bounds[0] <= int(value) <= bounds[1]
+
+
 class InstrumentForm(forms.Form):
     """The answers to one instrument. ``result`` holds the core's score once valid."""
 
@@ -108,11 +114,8 @@ class InstrumentForm(forms.Form):
         """True when a submitted answer lies in a safety item's flag range (even if the rest
         of the form is still incomplete): the crisis box goes to the top of the form."""
         ticked = self.raw_answers()
-        for key, (low, high) in _safety_ranges(self.instrument).items():
-            value = ticked.get(key, "")
-            if value.lstrip("-").isdigit() and low <= int(value) <= high:
-                return True
-        return False
+        ranges = _safety_ranges(self.instrument)
+        return any(_in_range(ticked.get(key, ""), bounds) for key, bounds in ranges.items())
 
     def item_rows(self) -> list[dict[str, Any]]:
         """Everything the template needs per item, already worked out."""
@@ -163,6 +166,7 @@ class InstrumentForm(forms.Form):
                     "asked_if_name": self.add_prefix(condition.item) if condition else "",
                     "asked_if_value": condition.value if condition else "",
                     "safety": safety.get(item.key),
+                    "safety_positive": _in_range(ticked.get(item.key, ""), safety.get(item.key)),
                 }
             )
         return rows

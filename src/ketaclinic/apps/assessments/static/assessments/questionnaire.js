@@ -27,7 +27,11 @@
       var value = Number(chosen.value);
       var low = Number(fieldset.getAttribute("data-safety-min"));
       var high = Number(fieldset.getAttribute("data-safety-max"));
-      if (value >= low && value <= high) { crisis.hidden = false; }
+      if (value >= low && value <= high) {
+        crisis.hidden = false;
+        var inline = fieldset.querySelector("[data-crisis]");
+        if (inline) { inline.hidden = false; }
+      }
     });
   }
 
