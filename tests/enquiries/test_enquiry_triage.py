@@ -229,6 +229,30 @@ def test_converting_to_an_existing_patient_links_by_mrn_at_the_same_site(desk, c
     assert enquiry.events.last().note == "Existing patient K000001"
 
 
+def test_the_convert_page_offers_patients_who_may_be_the_same_person(desk, clinic):
+    enquiry = make_enquiry(
+        clinic.site_a,
+        given_name="Ali",
+        family_name="RIVERA",
+        date_of_birth=dt.date(1984, 6, 2),
+        email="someone@example.com",
+        phone="+1 555 000 1111",
+    )
+    by_email = make_patient(clinic.site_a, "K000050", "Sam", "One", dt.date(1970, 1, 1))
+    by_email.email = "SOMEONE@example.com"
+    by_email.save()
+    by_phone = make_patient(clinic.site_a, "K000060", "Kim", "Two", dt.date(1971, 1, 1))
+    by_phone.phone = "+1 555 000 1111"
+    by_phone.save()
+    make_patient(clinic.site_a, "K000070", "Alice", "Rivera", dt.date(1984, 6, 3))  # other day
+    make_patient(clinic.site_b, "K000080", "Alice", "Rivera", dt.date(1984, 6, 2))  # other site
+    response = desk.get(reverse("enquiries:convert", args=[enquiry.pk]))
+    matches = [p.mrn for p in response.context["matches"]]
+    # Alice Rivera (K000001) by family name and date of birth, then email, then phone.
+    assert matches == ["K000001", "K000050", "K000060"]
+    assert "Link to K000050" in response.content.decode()
+
+
 def test_another_sites_patient_cannot_be_linked(desk, clinic):
     enquiry = make_enquiry(clinic.site_a)
     make_patient(clinic.site_b, "B12345", "Bo", "Other", dt.date(1970, 1, 1))

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
@@ -34,6 +35,7 @@ __all__ = [
     "decline",
     "log_contact_attempt",
     "patient_initial",
+    "possible_existing_patients",
     "schedule_intake",
 ]
 
@@ -176,6 +178,17 @@ def decline(
         changes=lambda _locked: {"declined_reason": reason},
         note=reason,
     )
+
+
+def possible_existing_patients(enquiry: Enquiry, limit: int = 5) -> list[Patient]:
+    """Patients of the enquiry's site who may be this person: the same family name and date
+    of birth, or the same email or phone — so a returning patient is linked, not duplicated."""
+    same = Q(family_name__iexact=enquiry.family_name, date_of_birth=enquiry.date_of_birth)
+    if enquiry.email:
+        same |= Q(email__iexact=enquiry.email)
+    if enquiry.phone:
+        same |= Q(phone=enquiry.phone)
+    return list(Patient.objects.filter(same, site_id=enquiry.site_id).order_by("mrn")[:limit])
 
 
 def patient_initial(enquiry: Enquiry) -> dict[str, Any]:

@@ -247,6 +247,11 @@ def convert(request: HttpRequest, enquiry_id: int) -> HttpResponse:
     return render(
         request,
         "enquiries/convert.html",
-        {"enquiry": enquiry, "form": form, "link_form": link_form},
+        {
+            "enquiry": enquiry,
+            "form": form,
+            "link_form": link_form,
+            "matches": triage.possible_existing_patients(enquiry),
+        },
         status=status,
     )
