@@ -123,12 +123,26 @@ class WeeklyScore(models.Model):
     """The primary instrument's last score in each week of a course (week 0 = baseline).
 
     Kept so the trajectory plot (median score by week, by response group) is a ``GROUP BY``
-    over small integers rather than a read of every assessment.
+    over small integers rather than a read of every assessment. The course's filter columns
+    and response group are copied here too, so that query needs no join (at 100,000
+    patients the join alone cost more than the whole page's budget).
     """
 
     outcome = models.ForeignKey(CourseOutcome, on_delete=models.CASCADE, related_name="weeks")
     week = models.PositiveSmallIntegerField()
     total = models.PositiveSmallIntegerField()
+    site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, related_name="+")
+    route = models.CharField(max_length=16, choices=Route.choices)
+    protocol_id = models.CharField(max_length=60)
+    indication = models.CharField(max_length=40, blank=True)
+    prescriber = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sex = models.CharField(max_length=16, choices=SexAtBirth.choices)
+    age_band = models.CharField(max_length=8, choices=AgeBand.choices)
+    first_dose_on = models.DateField()
+    primary_instrument = models.CharField(max_length=40)
+    response_group = models.CharField(max_length=16, choices=ResponseGroup.choices)
 
     class Meta:
         ordering = ["outcome", "week"]

@@ -49,6 +49,18 @@ __all__ = [
 ]
 
 BATCH = 2000
+WEEK_COPIES = (
+    "site_id",
+    "route",
+    "protocol_id",
+    "indication",
+    "prescriber_id",
+    "sex",
+    "age_band",
+    "first_dose_on",
+    "primary_instrument",
+    "response_group",
+)
 TRAJECTORY_WEEKS = 12
 PENDING = (
     SessionStatus.PLANNED,
@@ -145,8 +157,9 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
         row, week_totals = _judge(course, counts, first_dose, own, held, events, as_of)
         rows.append(row)
         started.append(course.id)
+        copied = {name: getattr(row, name) for name in WEEK_COPIES}
         weeks.extend(
-            WeeklyScore(outcome_id=course.id, week=week, total=total)
+            WeeklyScore(outcome_id=course.id, week=week, total=total, **copied)
             for week, total in week_totals.items()
         )
     with transaction.atomic():
