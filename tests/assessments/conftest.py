@@ -9,6 +9,20 @@ import pytest
 
 from ketaclinic.clinical.scales import get_scale
 
+# Who may do what with assessments (accounts/roles.py), for the access matrix tests.
+VIEWERS = {"nurse", "prescriber", "therapist", "director"}
+ENTERERS = {"nurse", "prescriber", "therapist", "director"}
+SENDERS = {"front_desk", "nurse", "prescriber", "director"}
+
+
+def expected(persona: str, allowed: set[str], ok: int = 200) -> int:
+    """302 to log in, 403 without the permission, 404 for site B's nurse, else ``ok``."""
+    if persona == "anonymous":
+        return 302
+    if persona == "nurse_b":
+        return 404 if "nurse" in allowed else 403
+    return ok if persona in allowed else 403
+
 
 @pytest.fixture
 def outbox():

@@ -9,7 +9,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from tests.assessments.conftest import ALERT_TRIGGERS, baseline_answers, form_data
+from tests.assessments.conftest import (
+    ALERT_TRIGGERS,
+    ENTERERS,
+    SENDERS,
+    VIEWERS,
+    baseline_answers,
+    expected,
+    form_data,
+)
 from tests.personas import PERSONAS
 
 from ketaclinic.apps.alerts.models import Alert
@@ -18,19 +26,7 @@ from ketaclinic.apps.assessments.recording import record_assessment
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.models import AuditEvent
 
-VIEWERS = {"nurse", "prescriber", "therapist", "director"}
-ENTERERS = {"nurse", "prescriber", "therapist", "director"}
-SENDERS = {"front_desk", "nurse", "prescriber", "director"}
 TAKEN = dt.datetime(2026, 3, 9, 15, 0, tzinfo=dt.UTC)
-
-
-def expected(persona: str, allowed: set[str], ok: int = 200) -> int:
-    """302 to log in, 403 without the permission, 404 for site B's nurse, else ``ok``."""
-    if persona == "anonymous":
-        return 302
-    if persona == "nurse_b":
-        return 404 if "nurse" in allowed else 403
-    return ok if persona in allowed else 403
 
 
 @pytest.fixture

@@ -8,10 +8,14 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
+from tests.assessments.conftest import SENDERS, expected
+from tests.personas import PERSONAS
 
 from ketaclinic.apps.assessments.choices import ScheduleRule, SentVia
 from ketaclinic.apps.assessments.models import QuestionnaireSchedule, SelfReportLink
 from ketaclinic.apps.assessments.schedules import due_self_reports, send_due_self_reports
+from ketaclinic.apps.audit.models import AuditEvent
 from ketaclinic.apps.treatment.models import Session
 
 NOW = dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC)
@@ -115,3 +119,49 @@ def test_the_management_command_runs_the_schedules(clinic, fixed_clock, outbox):
     call_command("send_due_self_reports", stdout=out)
     assert out.getvalue().strip() == "issued 1, sent 1, failed 0"
     assert SelfReportLink.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_scheduling_from_the_page_is_for_those_who_send_links(client, clinic, fixed_clock, persona):
+    clinic.alice.email = "alice@example.org"
+    clinic.alice.save()
+    user = clinic.persona(persona)
+    if user is not None:
+        client.force_login(user)
+    response = client.post(
+        reverse("assessments:schedule-add", args=[clinic.alice.pk]),
+        {"schedule-instruments": ["phq9", "gad7"], "schedule-rule": "weekly"}
+        | {"schedule-send_via": "email", "schedule-only_in_phase": "maintenance"},
+    )
+    assert response.status_code == expected(persona, SENDERS, ok=302)
+    made = QuestionnaireSchedule.objects.filter(patient=clinic.alice)
+    assert made.exists() == (persona in SENDERS)
+    if made.exists():
+        assert made.get().only_in_phase == "maintenance"
+        assert AuditEvent.objects.filter(object_type="questionnaire_schedule").exists()
+
+
+def test_every_n_days_needs_its_number_on_the_page_and_a_schedule_can_be_stopped(
+    client, clinic, fixed_clock
+):
+    clinic.alice.phone = "+1 555 200 1000"
+    clinic.alice.save()
+    client.force_login(clinic.nurse)
+    url = reverse("assessments:schedule-add", args=[clinic.alice.pk])
+    body = {"schedule-instruments": ["gad7"], "schedule-rule": "every_n_days"}
+    body["schedule-send_via"] = "sms"
+    refused = client.post(url, body)
+    assert refused.status_code == 422
+    assert "every how many days" in refused.context["schedule_form"].errors["every_n_days"][0]
+    client.post(url, body | {"schedule-every_n_days": "3"})
+    plan = QuestionnaireSchedule.objects.get()
+    assert (plan.every_n_days, plan.send_via) == (3, "sms")
+    page = client.get(reverse("assessments:send-link", args=[clinic.alice.pk])).content.decode()
+    assert "every n days" in page.lower()
+    nurse_b = client
+    nurse_b.force_login(clinic.nurse_b)
+    assert nurse_b.post(reverse("assessments:schedule-stop", args=[plan.pk])).status_code == 404
+    client.force_login(clinic.nurse)
+    client.post(reverse("assessments:schedule-stop", args=[plan.pk]))
+    plan.refresh_from_db()
+    assert plan.active is False

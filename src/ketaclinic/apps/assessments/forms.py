@@ -16,8 +16,9 @@ from typing import Any
 from django import forms
 
 from ketaclinic.apps.assessments.answers import check_answers
-from ketaclinic.apps.assessments.choices import SentVia
+from ketaclinic.apps.assessments.choices import ScheduleRule, SentVia
 from ketaclinic.apps.assessments.links import self_report_instruments
+from ketaclinic.apps.assessments.models import QuestionnaireSchedule
 from ketaclinic.apps.assessments.naming import short_title
 from ketaclinic.clinical.scales import FlagLevel, Instrument, ScaleResult, get_scale
 
@@ -253,3 +254,45 @@ class SendLinkForm(forms.Form):
         if via == SentVia.SMS and not self.patient.phone:
             raise forms.ValidationError("No phone number on file for this patient.")
         return via
+
+
+class ScheduleForm(forms.ModelForm):
+    """Repeat questionnaires automatically: before every session, weekly or every N days."""
+
+    instruments = forms.MultipleChoiceField(
+        label="Questionnaires", widget=forms.CheckboxSelectMultiple, choices=()
+    )
+
+    class Meta:
+        model = QuestionnaireSchedule
+        fields = ["instruments", "rule", "every_n_days", "only_in_phase", "send_via"]
+        widgets = {"rule": forms.RadioSelect}
+        labels = {"only_in_phase": "Only during", "every_n_days": "Every how many days"}
+
+    def __init__(self, *args: Any, patient: Any, **kwargs: Any) -> None:
+        super().__init__(*args, prefix="schedule", **kwargs)
+        self.patient = patient
+        self.fields["instruments"].choices = [
+            (key, get_scale(key).title) for key in self_report_instruments()
+        ]
+        self.fields["send_via"].choices = [
+            (SentVia.EMAIL, SentVia.EMAIL.label),
+            (SentVia.SMS, SentVia.SMS.label),
+        ]
+        self.fields["only_in_phase"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        rule, every = cleaned.get("rule"), cleaned.get("every_n_days")
+        if rule == ScheduleRule.EVERY_N_DAYS and not every:
+            self.add_error("every_n_days", "Say every how many days (1 to 90).")
+        elif rule == ScheduleRule.EVERY_N_DAYS and not 1 <= every <= 90:
+            self.add_error("every_n_days", "Use 1 to 90 days.")
+        elif rule and rule != ScheduleRule.EVERY_N_DAYS:
+            cleaned["every_n_days"] = None
+        via = cleaned.get("send_via")
+        if via == SentVia.EMAIL and not self.patient.email:
+            self.add_error("send_via", "No e-mail address on file for this patient.")
+        if via == SentVia.SMS and not self.patient.phone:
+            self.add_error("send_via", "No phone number on file for this patient.")
+        return cleaned

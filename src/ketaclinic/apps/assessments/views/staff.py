@@ -9,20 +9,26 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ketaclinic.apps.accounts.access import patient_for, patients_for, require_permission
 from ketaclinic.apps.assessments.forms import (
     CorrectionForm,
     EntryDetailsForm,
     InstrumentForm,
+    ScheduleForm,
     SendLinkForm,
 )
 from ketaclinic.apps.assessments.links import deliver_link, issue_link, link_url
-from ketaclinic.apps.assessments.models import Assessment, SelfReportLink
+from ketaclinic.apps.assessments.models import (
+    Assessment,
+    QuestionnaireSchedule,
+    SelfReportLink,
+)
 from ketaclinic.apps.assessments.naming import short_title
 from ketaclinic.apps.assessments.recording import (
     AlreadyCorrected,
@@ -41,6 +47,8 @@ from ketaclinic.clinical.scales import INSTRUMENTS, get_scale, list_scales
 VIEW = "assessments.view_assessment"
 ADD = "assessments.add_assessment"
 SEND = "assessments.add_selfreportlink"
+SCHEDULE = "assessments.add_questionnaireschedule"
+STOP_SCHEDULE = "assessments.change_questionnaireschedule"
 
 
 def _assessment_for(user, assessment_id: int, permission: str = VIEW) -> Assessment:
@@ -250,15 +258,74 @@ def send_link(request: HttpRequest, patient_id: int) -> HttpResponse:
         response = render(request, "assessments/link_created.html", context)
         response["Cache-Control"] = "no-store"
         return response
+    return _send_page(request, patient, form)
+
+
+def _send_page(request: HttpRequest, patient, form=None, schedule_form=None) -> HttpResponse:
     links = list(SelfReportLink.objects.filter(patient=patient).select_related("created_by")[:10])
+    schedules = list(
+        QuestionnaireSchedule.objects.filter(patient=patient, active=True).order_by("id")
+    )
     now = clock.now()
     record_event(
         request, Action.VIEW, object_type="self_report_link", patient=patient, detail={"list": True}
     )
+    can_schedule = request.user.has_perm(SCHEDULE)
     context = {
         "patient": patient,
-        "form": form,
+        "form": form if form is not None else SendLinkForm(patient=patient),
         "links": [(link, link.state(now)) for link in links],
+        "schedules": schedules,
+        "can_schedule": can_schedule,
+        "can_stop": request.user.has_perm(STOP_SCHEDULE),
+        "schedule_form": schedule_form or (ScheduleForm(patient=patient) if can_schedule else None),
     }
-    status = 422 if form.errors else 200
-    return render(request, "assessments/send_link.html", context, status=status)
+    failed = (form is not None and form.errors) or (schedule_form is not None)
+    return render(request, "assessments/send_link.html", context, status=422 if failed else 200)
+
+
+@require_permission(SEND, SCHEDULE)
+@require_POST
+def schedule_add(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_for(request.user, patient_id, SCHEDULE)
+    form = ScheduleForm(request.POST, patient=patient)
+    if not form.is_valid():
+        return _send_page(request, patient, schedule_form=form)
+    with transaction.atomic():
+        schedule = form.save(commit=False)
+        schedule.patient = patient
+        schedule.created_by = request.user
+        schedule.save()
+        record_event(
+            request,
+            Action.CREATE,
+            object_type="questionnaire_schedule",
+            object_id=schedule.pk,
+            patient=patient,
+            detail={"instruments": schedule.instruments, "rule": schedule.rule},
+        )
+    messages.success(request, f"Scheduled: {schedule}.")
+    return redirect("assessments:send-link", patient_id=patient.pk)
+
+
+@require_permission(SEND, STOP_SCHEDULE)
+@require_POST
+def schedule_stop(request: HttpRequest, schedule_id: int) -> HttpResponse:
+    try:
+        schedule = QuestionnaireSchedule.objects.select_related("patient").get(
+            pk=schedule_id, patient__in=patients_for(request.user, STOP_SCHEDULE)
+        )
+    except QuestionnaireSchedule.DoesNotExist:
+        raise Http404("No such schedule") from None
+    with transaction.atomic():
+        QuestionnaireSchedule.objects.filter(pk=schedule.pk).update(active=False)
+        record_event(
+            request,
+            Action.UPDATE,
+            object_type="questionnaire_schedule",
+            object_id=schedule.pk,
+            patient=schedule.patient,
+            detail={"active": False},
+        )
+    messages.success(request, f"Stopped: {schedule}.")
+    return redirect("assessments:send-link", patient_id=schedule.patient_id)
