@@ -58,6 +58,14 @@ LEDGER_PRESCRIBER = (
     "ledger.export_ledger",
 )
 LEDGER_DIRECTOR = (*LEDGER_PRESCRIBER, "ledger.take_inventory")
+LEDGER_SETTINGS = (
+    "ledger.view_product",
+    "ledger.add_product",
+    "ledger.change_product",
+    "ledger.view_ledgersettings",
+    "ledger.add_ledgersettings",
+    "ledger.change_ledgersettings",
+)
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.FRONT_DESK: (
@@ -108,6 +116,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.change_user",
         "audit.view_auditevent",
         *HOLIDAYS,
+        *LEDGER_SETTINGS,
     ),
 }
 
