@@ -221,6 +221,7 @@ def _chart_one(session, measurement, base, nurse, users, rng, rows, entry, now) 
         base[1] + rng.randint(-4, 4),
         base[2] + rng.randint(-5, 5),
     )
+    dia0 = min(dia0, sys0 - 25)  # a pulse pressure of at least 25 mmHg
     check = PreDoseInput(
         bp_systolic=sys0,
         bp_diastolic=dia0,
