@@ -381,6 +381,24 @@ def test_a_loss_records_form_106_data_deadlines_and_an_urgent_alert(receive, cli
         )
 
 
+def test_the_one_business_day_notice_skips_the_sites_holidays(receive, clinic):
+    from ketaclinic.apps.treatment.models import Holiday
+
+    Holiday.objects.create(site=clinic.site_a, date=dt.date(2026, 3, 9), name="Closed")
+    (vial,) = receive("k10")
+    entry = report_loss(
+        container=vial,
+        quantity="1",
+        loss_type="other",
+        discovered_on=dt.date(2026, 3, 6),
+        description="Short at count",
+        police_notified=False,
+        user=clinic.nurse,
+    )
+    # Friday 6 Mar; Monday 9 Mar closed -> Tuesday 10 Mar
+    assert entry.loss_report.notify_by == dt.date(2026, 3, 10)
+
+
 # --- counts, discrepancies, inventory -------------------------------------------------------
 
 

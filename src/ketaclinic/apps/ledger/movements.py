@@ -196,13 +196,14 @@ def report_loss(
     description: str,
     police_notified: bool,
     user: Any,
-    holidays: tuple[dt.date, ...] = (),
+    holidays: tuple[dt.date, ...] | None = None,
     request: HttpRequest | None = None,
 ) -> LedgerEntry:
     """Record a theft or loss (DEA Form 106 data) and open its two deadlines as tasks.
 
     The site's alert list gets an urgent ledger alert, and the dashboard shows the notice
-    (one business day) and Form 106 (45 days) deadlines until both are done.
+    (one business day: the site's open weekdays, less its calendar's holidays unless
+    ``holidays`` is given) and Form 106 (45 days) deadlines until both are done.
     """
     if loss_type not in LossType.values:
         raise InputError("loss_type", "choose the type of theft or loss")
@@ -217,6 +218,8 @@ def report_loss(
         product = locked.product
         amount = product.parse(quantity, "quantity")
         withdraw_checked(locked, amount, "quantity")
+        if holidays is None:
+            holidays = _site_holidays(locked.site_id, discovered_on)
         deadlines = cs.loss_report_deadlines(
             discovered_on, business_weekdays=locked.site.open_weekdays, holidays=holidays
         )
@@ -264,3 +267,13 @@ def report_loss(
             request=request,
         )
     return entry
+
+
+def _site_holidays(site_id: int, start: dt.date) -> tuple[dt.date, ...]:
+    """The site's closed days in the fortnight after discovery (its calendar's holidays)."""
+    from ketaclinic.apps.treatment.models import Holiday
+
+    days = Holiday.objects.filter(
+        site_id=site_id, date__gt=start, date__lte=start + dt.timedelta(days=14)
+    ).values_list("date", flat=True)
+    return tuple(days)
