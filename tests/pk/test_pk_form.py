@@ -136,6 +136,7 @@ def test_esketamine_nasal_is_one_to_three_devices(devices, fails):
 def test_esketamine_nasal_needs_devices_or_whole_devices_in_mg():
     assert regimen_errors(route="intranasal")["devices"] == ["Say how many 28 mg devices."]
     assert regimen_errors(route="intranasal", dose="56", dose_unit="mg") == {}
+    assert regimen_errors(route="intranasal", dose="84") == {}  # no unit: mg, as elsewhere
     errors = regimen_errors(route="intranasal", dose="50", dose_unit="mg")
     assert errors["devices"] == ["esketamine nasal doses are 28, 56 or 84 mg (devices)"]
     assert "devices" in regimen_errors(route="intranasal", dose="0.8", dose_unit="mg_per_kg")

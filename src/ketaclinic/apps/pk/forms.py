@@ -171,7 +171,7 @@ class RegimenForm(forms.Form):
         devices = data.get("devices")
         if devices is not None:
             dose_mg = NASAL_DEVICE_MG * devices
-        elif data.get("dose") is not None and data.get("dose_unit") == MG:
+        elif data.get("dose") is not None and data.get("dose_unit") != MG_PER_KG:
             dose_mg = data["dose"]
         else:
             raise MissingItem("devices", f"Say how many {NASAL_DEVICE_MG} mg devices.")
