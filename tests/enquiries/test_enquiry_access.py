@@ -150,3 +150,27 @@ def test_the_api_names_a_bad_filter(as_persona, query, field):
     response = as_persona("prescriber").get("/api/v1/enquiries", query)
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+def test_staff_of_two_sites_can_narrow_the_queue_to_one(as_persona, clinic):
+    clinic.director.sites.add(clinic.site_b)
+    make_enquiry(clinic.site_a, family_name="Riverside")
+    lake = make_enquiry(clinic.site_b, family_name="Lakeview")
+    client = as_persona("director")
+    both = client.get(reverse("enquiries:list"))
+    assert len(both.context["rows"]) == 2
+    assert both.context["many_sites"]
+    only_b = client.get(reverse("enquiries:list"), {"site": clinic.site_b.pk})
+    assert [e.pk for e, _days, _place in only_b.context["rows"]] == [lake.pk]
+    api = client.get("/api/v1/enquiries", {"site": clinic.site_b.pk}).json()
+    assert [e["id"] for e in api["items"]] == [lake.pk]
+
+
+def test_a_body_with_an_unreadable_length_is_refused(rf):
+    from ketaclinic.apps.enquiries.abuse import MAX_BODY_BYTES, body_too_large
+
+    request = rf.post("/join/riverside/")
+    request.META["CONTENT_LENGTH"] = "lots"
+    assert body_too_large(request)
+    request.META["CONTENT_LENGTH"] = str(MAX_BODY_BYTES)
+    assert not body_too_large(request)

@@ -67,12 +67,6 @@ class DeclineForm(forms.Form):
         error_messages={"required": "Say why the enquiry is declined."},
     )
 
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError("Say why the enquiry is declined.", "required")
-        return reason
-
 
 class LinkPatientForm(forms.Form):
     """Convert to a patient the site already has (a returning patient asking for a program)."""
