@@ -20,6 +20,7 @@ from ketaclinic.apps.assessments.choices import ScheduleRule, SentVia
 from ketaclinic.apps.assessments.links import self_report_instruments
 from ketaclinic.apps.assessments.models import QuestionnaireSchedule
 from ketaclinic.apps.assessments.naming import short_title
+from ketaclinic.apps.treatment.choices import CoursePhase
 from ketaclinic.clinical.scales import FlagLevel, Instrument, ScaleResult, get_scale
 
 SKIPPED_LABEL = "Not asked (skipped)"
@@ -279,7 +280,9 @@ class ScheduleForm(forms.ModelForm):
             (SentVia.EMAIL, SentVia.EMAIL.label),
             (SentVia.SMS, SentVia.SMS.label),
         ]
+        self.fields["rule"].choices = ScheduleRule.choices
         self.fields["only_in_phase"].required = False
+        self.fields["only_in_phase"].choices = [("", "The whole course"), *CoursePhase.choices]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
