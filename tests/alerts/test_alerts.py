@@ -163,3 +163,17 @@ def test_api_lists_and_acknowledges(client, clinic, fixed_clock):
         content_type="application/json",
     )
     assert again.status_code == 409
+
+
+def test_urgent_alerts_come_before_warnings(client, clinic, fixed_clock):
+    warning = raise_alert(
+        site=clinic.site_a, kind=AlertKind.REMS_DUE, level=AlertLevel.WARNING, title="REMS due"
+    )
+    urgent = raise_for(clinic)
+    later_warning = raise_alert(
+        site=clinic.site_a, kind=AlertKind.REMS_DUE, level=AlertLevel.WARNING, title="REMS 2"
+    )
+    client.force_login(clinic.director)
+    listed = [a.pk for a in client.get(reverse("alerts:list")).context["page"].items]
+    assert listed == [urgent.pk, later_warning.pk, warning.pk]
+    assert [a.pk for a in client.get("/").context["open_alerts"]] == listed

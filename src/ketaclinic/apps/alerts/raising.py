@@ -84,6 +84,11 @@ def acknowledge_alert(alert: Alert, *, user: Any, note: str, request: HttpReques
     return locked
 
 
+def most_urgent_first(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
+    """Urgent before warning, then newest first ("urgent" sorts before "warning")."""
+    return alerts.order_by("level", "-raised_at", "-id")
+
+
 def alerts_for(user: Any) -> QuerySet[Alert]:
     """The alerts a user should see: their sites only; directors see all of them, others
     those assigned to them plus unassigned ones (when they may acknowledge)."""

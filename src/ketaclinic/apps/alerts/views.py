@@ -10,7 +10,12 @@ from django.views.decorators.http import require_POST
 from ketaclinic.apps.accounts.access import require_permission
 from ketaclinic.apps.alerts.forms import AcknowledgeForm, AlertFilterForm
 from ketaclinic.apps.alerts.models import Alert
-from ketaclinic.apps.alerts.raising import AlertAlreadyAcknowledged, acknowledge_alert, alerts_for
+from ketaclinic.apps.alerts.raising import (
+    AlertAlreadyAcknowledged,
+    acknowledge_alert,
+    alerts_for,
+    most_urgent_first,
+)
 from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
 from ketaclinic.apps.web.rendering import render_page_or_fragment
 
@@ -23,7 +28,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "patient", "site", "assigned_to", "acknowledged_by"
     )
     if state in ("", None, "open"):
-        alerts = alerts.filter(acknowledged_at__isnull=True)
+        alerts = most_urgent_first(alerts.filter(acknowledged_at__isnull=True))
     elif state == "acknowledged":
         alerts = alerts.filter(acknowledged_at__isnull=False)
     context = {

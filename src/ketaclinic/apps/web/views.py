@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ketaclinic.apps.accounts.access import patients_for, sites_for
-from ketaclinic.apps.alerts.raising import alerts_for
+from ketaclinic.apps.alerts.raising import alerts_for, most_urgent_first
 from ketaclinic.apps.audit.choices import Action, Outcome
 from ketaclinic.apps.audit.recorder import record_event
 
@@ -25,9 +25,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if can_see_patients:
         recent = list(patients_for(request.user).select_related("site").order_by("-updated_at")[:8])
     open_alerts = list(
-        alerts_for(request.user)
-        .filter(acknowledged_at__isnull=True)
-        .select_related("patient", "site", "assigned_to")[:5]
+        most_urgent_first(
+            alerts_for(request.user).filter(acknowledged_at__isnull=True)
+        ).select_related("patient", "site", "assigned_to")[:5]
     )
     return render(
         request,
