@@ -110,3 +110,13 @@ def test_the_legend_swatch_is_a_line_in_the_series_colour():
     swatch = legend_swatch(series(1, 50))
     assert 'stroke="#0072B2"' in swatch
     assert 'aria-hidden="true"' in swatch
+
+
+def test_markers_of_peaks_at_the_same_spot_do_not_hide_each_other():
+    svg = comparison_svg([series(1, 100), series(2, 100)], hours=4, log_scale=False)
+    centres = re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="9"', svg)
+    (x1, y1), (x2, y2) = [(float(x), float(y)) for x, y in centres]
+    # the second badge steps one diameter (18) right and one radius (9) up
+    assert (x2 - x1, y1 - y2) == pytest.approx((18, 9), abs=0.1)
+    # one leader line, from the second peak to its displaced badge
+    assert svg.count('stroke-width="1.2"/>') == 1

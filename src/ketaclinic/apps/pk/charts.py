@@ -27,6 +27,7 @@ LEFT, RIGHT, TOP, BOTTOM = 62, 18, 16, 50
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
 INK, MUTED, GRID = "#1b2429", "#56636b", "#e3e8eb"
+MARKER_R = 9
 LOG_DECADES = 3
 """How far below the highest value a log axis reaches: three decades, i.e. to 1/1000 of the
 peak, where the late elimination phase is still visible and the flat tail of zeros is not."""
@@ -64,6 +65,17 @@ def _number(value: float) -> str:
     if value >= 1:
         return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:g}"
     return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def _free_spot(x: float, y: float, placed: list[tuple[float, float]]) -> tuple[float, float]:
+    """Where a peak's numbered marker goes: on the peak, or, when an earlier marker is
+    there (two routes peaking close together), stepped up and right until it is clear."""
+    spot = (x, y)
+    for _ in range(8):
+        if all(math.dist(spot, other) >= 2 * MARKER_R + 2 for other in placed):
+            return spot
+        spot = (spot[0] + 2 * MARKER_R, max(spot[1] - MARKER_R, TOP + MARKER_R))
+    return spot
 
 
 def linear_ticks(high: float, count: int = 5) -> list[float]:
@@ -205,13 +217,24 @@ def comparison_svg(
             f'stroke="{s.colour}" stroke-width="2.6" stroke-linejoin="round">'
             f"<title>{escape(s.label)}</title></path>"
         )
+    placed: list[tuple[float, float]] = []
     for s in series:
-        mx = _fmt(float(x_of(np.array([s.tmax_h]))[0]))
-        my = _fmt(float(y_of(np.array([s.cmax_ng_per_ml]))[0]))
+        px = float(x_of(np.array([s.tmax_h]))[0])
+        py = float(y_of(np.array([s.cmax_ng_per_ml]))[0])
+        bx, by = _free_spot(px, py, placed)
+        placed.append((bx, by))
+        leader = ""
+        if (bx, by) != (px, py):
+            leader = (
+                f'<line x1="{_fmt(px)}" y1="{_fmt(py)}" x2="{_fmt(bx)}" y2="{_fmt(by)}" '
+                f'stroke="{s.colour}" stroke-width="1.2"/><circle cx="{_fmt(px)}" '
+                f'cy="{_fmt(py)}" r="3" fill="{s.colour}"/>'
+            )
         parts.append(
-            f'<g class="peak"><circle cx="{mx}" cy="{my}" r="9" fill="{s.colour}" '
-            f'stroke="#fff" stroke-width="1.5"/><text x="{mx}" y="{my}" dy="4" font-size="11" '
-            f'font-weight="700" text-anchor="middle" fill="#fff">{s.number}</text>'
+            f'<g class="peak">{leader}<circle cx="{_fmt(bx)}" cy="{_fmt(by)}" r="{MARKER_R}" '
+            f'fill="{s.colour}" stroke="#fff" stroke-width="1.5"/><text x="{_fmt(bx)}" '
+            f'y="{_fmt(by)}" dy="4" font-size="11" font-weight="700" text-anchor="middle" '
+            f'fill="#fff">{s.number}</text>'
             f"<title>{escape(s.label)}: peak {s.cmax_ng_per_ml:.0f} ng/mL at "
             f"{s.tmax_h:.2f} h</title></g>"
         )
