@@ -76,7 +76,8 @@ def bar_chart(title: str, groups: Sequence[tuple[str, Sequence[Bar]]]) -> str:
                     f"<title>{escape(_describe(bar))}</title></rect>"
                 )
                 out.append(_whisker(x + bar_w / 2, top, plot_h, p.lower, p.upper, "whisker"))
-                out.append(_text(x + bar_w / 2, y - 6, f"{p.estimate * 100:.0f}%", "middle", 10))
+                label_y = top + plot_h * (1 - p.upper) - 5
+                out.append(_text(x + bar_w / 2, label_y, f"{p.estimate * 100:.0f}%", "middle", 10))
             else:
                 out.append(_text(x + bar_w / 2, top + plot_h - 4, "no data", "middle", 9))
             out.append(_text(x + bar_w / 2, top + plot_h + 14, bar.label, "middle", 10))

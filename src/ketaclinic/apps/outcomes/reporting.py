@@ -25,6 +25,10 @@ from ketaclinic.clinical.outcomes import (
 
 __all__ = ["AE_LABELS", "CohortReport", "cohort_report", "proportion_json", "summary_json"]
 
+# A median of fewer courses says more about those patients than about the group (and could
+# point at them): such weeks are not drawn. The API still lists them with their count.
+MIN_COURSES_PER_POINT = 5
+
 AE_LABELS = {
     AdverseEventKind.HYPERTENSION: "Hypertension",
     AdverseEventKind.NAUSEA_VOMITING: "Nausea or vomiting",
@@ -106,7 +110,14 @@ def cohort_report(filters: CohortFilters, *, with_charts: bool = True) -> Cohort
             ],
         )
         survival = charts.survival_chart(summary.durability)
-        trajectory = charts.trajectory_chart(trajectories, dict(ResponseGroup.choices))
+        drawn = {
+            group: [point for point in points if point[2] >= MIN_COURSES_PER_POINT]
+            for group, points in trajectories.items()
+        }
+        trajectory = charts.trajectory_chart(
+            {group: points for group, points in drawn.items() if points},
+            dict(ResponseGroup.choices),
+        )
         ae_chart = charts.adverse_event_chart(adverse_events)
     return CohortReport(
         filters=filters,
