@@ -567,3 +567,45 @@ def test_the_ledger_equation_holds_after_every_kind_of_entry(receive, clinic):
     assert on_hand_a == 40000 - 3000 - 300 - 1000 - 4000 - 500 == 31200
     assert Discrepancy.objects.count() == 0
     assert Decimal(first.product.mass_mg(on_hand_a)) == Decimal("312")
+
+
+@pytest.mark.parametrize("kind", ["administration", "waste", "destruction", "loss", "transfer"])
+def test_no_kind_of_withdrawal_can_take_a_vial_below_zero(receive, clinic, kind):
+    """5 mL vial, 4 mL given: asking for 1.001 mL more is refused by every kind alike."""
+    clinic.prescriber.sites.add(clinic.site_b)
+    (vial,) = receive("k100")
+    _give(clinic, vial, drawn="4", given="4")
+    witnesses = {"witness": clinic.director, "witness_password": PASSWORD}
+    attempts = {
+        "administration": lambda: _give(clinic, vial, drawn="1.001", given="1"),
+        "waste": lambda: record_waste(
+            container=vial, quantity="1.001", user=clinic.nurse, reason="x", **witnesses
+        ),
+        "destruction": lambda: record_destruction(
+            container=vial,
+            quantity="1.001",
+            method="non_retrievable",
+            user=clinic.prescriber,
+            reason="x",
+            second_witness=clinic.nurse,
+            second_witness_password=PASSWORD,
+            **witnesses,
+        ),
+        "loss": lambda: report_loss(
+            container=vial,
+            quantity="1.001",
+            loss_type="other",
+            discovered_on=dt.date(2026, 3, 10),
+            description="x",
+            police_notified=False,
+            user=clinic.nurse,
+        ),
+        "transfer": lambda: transfer_stock(
+            container=vial, to_site=clinic.site_b, quantity="1.001", user=clinic.prescriber
+        ),
+    }
+    field = "volume_drawn_ml" if kind == "administration" else "quantity"
+    with _refused(field):
+        attempts[kind]()
+    assert _fresh(vial).on_hand == 1000
+    assert verify_ledger().ok
