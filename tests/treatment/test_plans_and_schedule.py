@@ -250,8 +250,11 @@ def test_esketamine_starts_at_56_mg_on_day_one_then_the_target(prescriber, clini
 def test_kap_plans_preparation_dosing_and_integration_sessions(prescriber, clinic):
     screening = signed_for(clinic, clinic.alice, route="sublingual")
     plan_page(prescriber, screening, protocol="kap:standard")
-    kinds = list(Course.objects.get().sessions.values_list("kind", flat=True))
+    course = Course.objects.get()
+    kinds = list(course.sessions.values_list("kind", flat=True))
     assert kinds[:3] == ["preparation", "dosing", "integration"]
+    page = prescriber.get(reverse("treatment:course", args=[course.pk])).content.decode()
+    assert "<dt>Target dose</dt><dd>100 mg</dd>" in page  # not 1E+2
 
 
 def test_a_clinic_screening_never_allows_the_home_program(prescriber, clinic):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 from django.db.models import Count, Q
 
@@ -78,4 +80,12 @@ def join_if_list(value: object) -> object:
     """A stored list of inputs (conditions, medications) as text; "none" when empty."""
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "none"
+    return value
+
+
+@register.filter
+def plain_number(value: object) -> object:
+    """A Decimal without trailing zeros or exponent: 0.500 -> 0.5, 100.00 -> 100."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
     return value
