@@ -102,3 +102,11 @@ def test_password_change_is_audited(client, clinic):
     )
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action=Action.PASSWORD_CHANGE, actor=clinic.nurse).exists()
+
+
+def test_vendored_htmx_and_the_stylesheet_are_served(client, db):
+    for path in ("/static/vendor/htmx-2.0.11.min.js", "/static/web/ketaclinic.css"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert len(body) > 1000, path

@@ -70,10 +70,10 @@ INSTALLED_APPS = [
     "ketaclinic.apps.pk",
     "ketaclinic.apps.outcomes",
     "ketaclinic.apps.enquiries",
+    "ketaclinic.apps.ledger",
     "ketaclinic.apps.messaging",
     "ketaclinic.apps.assessments",
     "ketaclinic.apps.charting",
-    "ketaclinic.apps.ledger",
     "ketaclinic.apps.treatment",
     "ketaclinic.apps.demo",
     "ketaclinic.apps.web",
@@ -176,6 +176,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # vendored front-end code (htmx)
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns (an error in tests) if absent
 STORAGES = {
