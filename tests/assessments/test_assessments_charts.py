@@ -50,3 +50,28 @@ def test_one_point_still_draws_a_readable_chart_and_text_is_escaped():
     assert "<b>" not in svg
     assert "2026-01-02" in svg
     assert "2026-01-08" in svg
+
+
+def test_the_chart_table_shows_no_percentage_for_a_scale_without_outcome_rules(clinic, fixed_clock):
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    from ketaclinic.apps.assessments.recording import record_assessment
+
+    for total in (20, 12):
+        answers = {f"item{n}": 1 if n <= total else 0 for n in range(1, 24)}
+        record_assessment(
+            patient=clinic.alice,
+            instrument="cadss",
+            answers=answers,
+            taken_at=DAY,
+            entered_by=clinic.nurse,
+        )
+    request = RequestFactory().get("/")
+    request.user = clinic.nurse
+    html = Template('{% include "assessments/_chart_section.html" %}').render(
+        Context({"request": request, "patient": clinic.alice})
+    )
+    assert "Clinician-Administered Dissociative States Scale (CADSS): every score" in html
+    assert "(%)" not in html
+    assert "<td>-8</td>" in html  # 12 - 20, no percentage: CADSS has no outcome definition

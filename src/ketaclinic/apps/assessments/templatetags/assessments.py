@@ -64,7 +64,7 @@ def assessment_section(context: template.Context, patient: Any) -> dict[str, Any
         baseline = points[0].total
         table = []
         for point in points:
-            row = {"point": point, "change": point.total - baseline, "response": None}
+            row = {"point": point, "change": point.total - baseline, "percent": None}
             if instrument.outcome is not None:
                 judged = outcome(instrument.id, baseline, point.total)
                 row.update(
