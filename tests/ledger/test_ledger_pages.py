@@ -259,3 +259,85 @@ def test_the_administrator_keeps_the_product_list_but_sees_no_stock(client, clin
     assert client.get(reverse("ledger:dashboard")).status_code == 403
     client.force_login(clinic.director)
     assert client.get("/admin/ledger/product/").status_code == 302  # not staff: to the login
+
+
+def test_every_entry_form_records_through_the_page(client, clinic, receive, products):
+    clinic.prescriber.sites.add(clinic.site_b)
+    first, second, third = receive("k10", n=3)
+    client.force_login(clinic.prescriber)
+    posts = [
+        (
+            reverse("ledger:count", args=[first.pk]),
+            {"counted": "20"},
+            EntryKind.COUNT,
+        ),
+        (
+            reverse("ledger:destroy", args=[first.pk]),
+            {
+                "quantity": "20",
+                "method": "non_retrievable",
+                "reason": "Contaminated",
+                "witness": clinic.nurse.pk,
+                "witness_password": PASSWORD,
+                "second_witness": clinic.director.pk,
+                "second_witness_password": PASSWORD,
+            },
+            EntryKind.DESTRUCTION,
+        ),
+        (
+            reverse("ledger:loss", args=[second.pk]),
+            {
+                "quantity": "1",
+                "loss_type": "spillage",
+                "discovered_on": "2026-03-10",
+                "description": "Vial dropped",
+            },
+            EntryKind.LOSS_OR_THEFT,
+        ),
+        (
+            reverse("ledger:transfer", args=[third.pk]),
+            {"to_site": clinic.site_b.pk, "quantity": "", "reason": "Lakeview short"},
+            EntryKind.TRANSFER_OUT,
+        ),
+    ]
+    for url, data, kind in posts:
+        response = client.post(url, data)
+        assert response.status_code == 302, (
+            kind,
+            response.context and response.context["form"].errors,
+        )
+        assert LedgerEntry.objects.filter(kind=kind).exists()
+    loss = LedgerEntry.objects.get(kind=EntryKind.LOSS_OR_THEFT)
+    response = client.post(
+        reverse("ledger:correct", args=[loss.pk]),
+        {"corrected_quantity": "0.5", "reason": "Half was recovered intact"},
+    )
+    assert response.status_code == 302
+    assert Container.objects.get(pk=second.pk).on_hand == 19500
+    response = client.post(
+        reverse("ledger:receive"),
+        {
+            "site": clinic.site_a.pk,
+            "product": products["k100"].pk,
+            "lot_number": "NEW1",
+            "expires_on": "2028-01-31",
+            "containers": "2",
+            "supplier_name": "Henry Schein",
+            "supplier_address": "Melville, NY",
+            "supplier_dea": "RH0123456",
+            "invoice": "INV-9",
+        },
+    )
+    assert response.status_code == 302
+    assert Container.objects.filter(lot__lot_number="NEW1").count() == 2
+    report = client.get(reverse("ledger:dashboard"))
+    assert "Form 106" in report.content.decode()
+
+
+def test_the_container_list_renders_only_its_rows_for_htmx(client, clinic, receive):
+    receive("k10", n=2)
+    client.force_login(clinic.nurse)
+    response = client.get(reverse("ledger:containers"), HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "<table" in body
+    assert "<html" not in body
