@@ -341,3 +341,30 @@ def test_the_container_list_renders_only_its_rows_for_htmx(client, clinic, recei
     body = response.content.decode()
     assert "<table" in body
     assert "<html" not in body
+
+
+def test_the_dea_steps_of_a_loss_are_ticked_off_from_the_dashboard(client, clinic, vial):
+    import datetime as dt
+
+    from ketaclinic.apps.ledger.models import LossReport
+    from ketaclinic.apps.ledger.operations import report_loss
+
+    entry = report_loss(
+        container=vial,
+        quantity="1",
+        loss_type="other",
+        discovered_on=dt.date(2026, 3, 9),
+        description="Short",
+        police_notified=False,
+        user=clinic.nurse,
+    )
+    report = entry.loss_report
+    client.force_login(clinic.nurse)
+    url = reverse("ledger:loss-progress", args=[report.pk])
+    client.post(url, {"step": "notified"})
+    client.post(url, {"step": "form_106", "reference": "DEA-106-0001"})
+    report = LossReport.objects.get(pk=report.pk)
+    assert report.is_done
+    assert report.form_106_reference == "DEA-106-0001"
+    client.force_login(clinic.nurse_b)
+    assert client.post(url, {"step": "notified"}).status_code == 404
