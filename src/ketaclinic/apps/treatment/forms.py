@@ -239,6 +239,11 @@ class RuleSettingsForm(forms.Form):
         return plain_json(data)
 
 
+class HolidayForm(forms.Form):
+    date = forms.DateField(widget=DATE_INPUT)
+    name = forms.CharField(max_length=100)
+
+
 class ScheduleForm(forms.Form):
     site = forms.TypedChoiceField(coerce=int, required=False)
     date = forms.DateField(required=False, widget=DATE_INPUT)

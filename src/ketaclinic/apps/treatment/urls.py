@@ -26,4 +26,10 @@ urlpatterns = [
         name="session-reschedule",
     ),
     path("treatment/settings/", rules.rule_settings, name="rule-settings"),
+    path("treatment/settings/holidays/", rules.holiday_add, name="holiday-add"),
+    path(
+        "treatment/settings/holidays/<int:holiday_id>/delete/",
+        rules.holiday_delete,
+        name="holiday-delete",
+    ),
 ]
