@@ -297,6 +297,18 @@ def test_the_queue_lists_open_enquiries_oldest_first_with_place_and_wait(desk, c
     assert {older.pk, newer.pk} < {e.pk for e, _d, _p in everything.context["rows"]}
 
 
+def test_waiting_stops_when_the_enquiry_closes(clinic, fixed_clock):
+    declined = make_enquiry(clinic.site_a, days_ago=10)
+    fixed_clock.moment -= dt.timedelta(days=4)  # declined 6 days after asking
+    declined = triage.decline(declined, user=clinic.front_desk, reason="Duplicate")
+    converted = make_enquiry(clinic.site_a, days_ago=20)
+    converted = triage.convert_to_patient(converted, user=clinic.front_desk, patient=clinic.alice)
+    later = NOW + dt.timedelta(days=30)
+    assert declined.waiting_days(later) == 6
+    assert converted.waiting_days(later) == 16  # converted at NOW - 4 days, asked NOW - 20
+    assert make_enquiry(clinic.site_a, days_ago=2).waiting_days(later) == 32
+
+
 def test_prescreen_flags_are_loud_in_the_queue(desk, clinic):
     make_enquiry(clinic.site_a, suicidal_thoughts=True, high_blood_pressure=True)
     body = desk.get(reverse("enquiries:list")).content.decode()

@@ -155,8 +155,14 @@ class Enquiry(models.Model):
         return [(code, label) for code, label in PRESCREEN_FLAGS if getattr(self, code)]
 
     def waiting_days(self, now: dt.datetime) -> int:
-        """Whole days since the person asked, up to conversion or ``now``."""
-        end = self.converted_at or now
+        """Whole days since the person asked, until they became a patient, were declined,
+        or ``now`` while the enquiry is open."""
+        if self.status == EnquiryStatus.CONVERTED:
+            end = self.converted_at
+        elif self.status == EnquiryStatus.DECLINED:
+            end = self.status_changed_at
+        else:
+            end = now
         return max(0, (end - self.submitted_at).days)
 
     def age_on(self, day: dt.date) -> int:
