@@ -368,3 +368,29 @@ def test_the_dea_steps_of_a_loss_are_ticked_off_from_the_dashboard(client, clini
     assert report.form_106_reference == "DEA-106-0001"
     client.force_login(clinic.nurse_b)
     assert client.post(url, {"step": "notified"}).status_code == 404
+
+
+def test_the_export_filters_by_dates_product_container_and_kind(client, clinic, receive, products):
+    first, _second = receive("k10", n=2)
+    record_administration(
+        container=first,
+        patient=clinic.alice,
+        volume_drawn_ml="1",
+        volume_given_ml="1",
+        user=clinic.nurse,
+    )
+    client.force_login(clinic.director)
+
+    def rows(**filters) -> list[str]:
+        response = client.get(reverse("ledger:export-csv"), filters)
+        return b"".join(response.streaming_content).decode().strip().splitlines()[1:]
+
+    assert len(rows()) == 3
+    assert len(rows(kind="administration")) == 1
+    assert len(rows(container=first.label)) == 2
+    assert len(rows(product=products["k100"].pk)) == 0
+    # the fixed clock is 10 March 2026 (09:00 in New York): everything is on that day
+    assert len(rows(site=clinic.site_a.pk, date_from="2026-03-10", date_to="2026-03-10")) == 3
+    assert rows(site=clinic.site_a.pk, date_from="2026-03-11") == []
+    assert rows(site=clinic.site_a.pk, date_to="2026-03-09") == []
+    assert "K000001" in rows(kind="administration")[0]
