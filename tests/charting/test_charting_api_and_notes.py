@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -77,7 +78,7 @@ def test_the_chart_api_gives_status_checks_and_readings(client, clinic, session,
     chart = client.get(f"/api/v1/sessions/{session.pk}").json()
     assert chart["status"] == "checked_in"
     assert chart["route"] == "iv"
-    assert chart["events"][0]["to"] == "checked_in"
+    assert chart["events"][0]["to_status"] == "checked_in"
     assert chart["vitals"][0]["spo2"] == 97
     assert chart["dose_order"] is None
 
@@ -153,3 +154,42 @@ def test_the_patient_chart_lists_recent_sessions_for_chart_readers(client, clini
     client.force_login(clinic.front_desk)
     page = client.get(reverse("patients:detail", args=[clinic.alice.pk])).content.decode()
     assert "Recent sessions" not in page
+
+
+def test_a_full_chart_over_the_api_carries_the_dose_and_the_assessment(
+    client, clinic, session, fixed_clock
+):
+    from ketaclinic.apps.charting.administering import start_administration
+    from ketaclinic.apps.charting.day import record_pre_check
+    from ketaclinic.apps.charting.dose_orders import DoseRequest, order_dose
+    from ketaclinic.clinical.monitoring import PreDoseInput
+
+    order_dose(session, DoseRequest(mg_per_kg=Decimal("0.5")), user=clinic.prescriber, request=None)
+    record_pre_check(
+        session,
+        PreDoseInput(150, 85, 70, 98, True, 300, 60, True),
+        questionnaire_evidence="nurse_confirmed",
+        user=clinic.nurse,
+        request=None,
+    )
+    start_administration(
+        session,
+        product="Ketamine",
+        lot="K1",
+        volume_drawn_ml=None,
+        started_at=fixed_clock.moment,
+        user=clinic.nurse,
+        request=None,
+    )
+    fixed_clock.moment += dt.timedelta(minutes=10)
+    client.force_login(clinic.nurse)
+    posted = post_json(
+        client, f"/api/v1/sessions/{session.pk}/vitals", {**VITALS, "bp_systolic": 185}
+    )
+    assert posted.json()["assessment"]["action"] == "recheck"
+    chart = client.get(f"/api/v1/sessions/{session.pk}").json()
+    assert chart["status"] == "dosing"
+    assert chart["pre_checks"][0]["decision"] == "proceed_with_caution"
+    assert chart["dose_order"]["dose_mg"] == "35.0"  # 0.5 mg/kg x 70 kg
+    assert chart["administration"]["lot"] == "K1"
+    assert chart["assessment"]["alerts"][0]["code"] == "bp_urgent_recheck"

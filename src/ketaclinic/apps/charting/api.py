@@ -78,6 +78,121 @@ class VitalCreated(Schema):
     assessment: AssessmentOut | None
 
 
+class EventOut(Schema):
+    at: dt.datetime
+    from_status: str
+    to_status: str
+    reason: str
+
+
+class HoldDecisionOut(Schema):
+    outcome: str
+    reason: str
+    decided_by_id: int
+    decided_at: dt.datetime
+
+
+class PreCheckOut(Schema):
+    id: int
+    checked_at: dt.datetime
+    bp_systolic: int
+    bp_diastolic: int
+    heart_rate: int
+    spo2: int
+    decision: str
+    reasons: list[dict]
+    hold_decision: HoldDecisionOut | None
+
+
+class DoseOrderOut(Schema):
+    ordered_at: dt.datetime
+    ordered_by_id: int
+    route: str
+    dose_mg: str
+    requested_dose_mg: str
+    weight_basis: str
+    weight_used_kg: str
+    volume_ml: str | None
+    duration_min: int | None
+    rate_ml_per_h: str | None
+    capped: bool
+    devices: int | None
+    warnings: list[str]
+    rounding: list[str]
+
+
+class AdministrationOut(Schema):
+    product: str
+    lot: str
+    volume_drawn_ml: str | None
+    volume_given_ml: str | None
+    dose_given_mg: str | None
+    started_at: dt.datetime
+    stopped_at: dt.datetime | None
+    ledger_entry_id: int | None
+
+
+class ScaleOut(Schema):
+    scale: str
+    taken_at: dt.datetime
+    total: int
+    answers: dict
+
+
+class MonitoringEventOut(Schema):
+    code: str
+    action: str
+    minute: str
+    message: str
+
+
+class AdverseEventOut(Schema):
+    kind: str
+    severity: str
+    onset_at: dt.datetime
+    action_taken: str
+    automatic: bool
+
+
+class RescueOut(Schema):
+    drug: str
+    dose_mg: str
+    route: str
+    given_at: dt.datetime
+
+
+class DischargeOut(Schema):
+    discharged_at: dt.datetime
+    ready: bool
+    reasons: list[dict]
+    override_reason: str
+    instruction: str
+
+
+class ChartOut(Schema):
+    """A session's chart as the page shows it; decimals as exact strings."""
+
+    id: int
+    patient_id: int
+    site_id: int
+    course_id: int
+    route: str
+    number: int
+    status: str
+    planned_start: dt.datetime
+    events: list[EventOut]
+    pre_checks: list[PreCheckOut]
+    dose_order: DoseOrderOut | None
+    administration: AdministrationOut | None
+    vitals: list[VitalOut]
+    scales: list[ScaleOut]
+    assessment: AssessmentOut | None
+    monitoring_events: list[MonitoringEventOut]
+    adverse_events: list[AdverseEventOut]
+    rescue_medications: list[RescueOut]
+    discharge: DischargeOut | None
+
+
 def _assessment(assessment) -> dict | None:
     if assessment is None:
         return None
@@ -109,7 +224,11 @@ def _decimal(value) -> str | None:
     return None if value is None else str(value)
 
 
-@router.get("/{session_id}", summary="A session's chart: status, checks, dose, readings, events")
+@router.get(
+    "/{session_id}",
+    response=ChartOut,
+    summary="A session's chart: status, checks, dose, readings, events",
+)
 def get_session_chart(request: HttpRequest, session_id: int) -> dict:
     _require(request, "charting.view_session_chart")
     session = session_for(request.user, session_id, "charting.view_session_chart")
@@ -128,7 +247,12 @@ def get_session_chart(request: HttpRequest, session_id: int) -> dict:
         "status": session.status,
         "planned_start": session.planned_start,
         "events": [
-            {"at": e.at, "from": e.from_status, "to": e.to_status, "reason": e.reason}
+            {
+                "at": e.at,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "reason": e.reason,
+            }
             for e in data["events"]
         ],
         "pre_checks": [
