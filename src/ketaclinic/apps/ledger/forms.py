@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 
-from ketaclinic.apps.accounts.models import Site, User
+from ketaclinic.apps.accounts.models import DEA_NUMBER, Site, User
 from ketaclinic.apps.ledger.appending import WITNESS_PERMISSION
 from ketaclinic.apps.ledger.choices import (
     DestructionMethod,
@@ -72,7 +72,9 @@ class ReceiveForm(forms.Form):
     )
     supplier_name = forms.CharField(max_length=200)
     supplier_address = forms.CharField(max_length=400, widget=forms.Textarea(attrs={"rows": 2}))
-    supplier_dea = forms.CharField(label="Supplier DEA number", max_length=9)
+    supplier_dea = forms.CharField(
+        label="Supplier DEA number", max_length=9, validators=[DEA_NUMBER]
+    )
     invoice = forms.CharField(label="Invoice number", max_length=60)
 
     def __init__(self, *args: Any, sites, **kwargs: Any) -> None:
