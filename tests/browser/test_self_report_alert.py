@@ -69,6 +69,9 @@ def test_a_patient_reports_item_9_on_a_phone_and_the_prescriber_acknowledges_the
     page.get_by_role("button", name="Log in").click()
     card = page.locator("article.alert-card", has_text="PHQ-9 item 9 answered 1")
     expect(card).to_be_visible()
+    opener = card.locator("summary")  # the note form may sit behind an "Acknowledge…" toggle
+    if opener.count():
+        opener.click()
     card.get_by_label("What was done").fill("Called Alice: passive thoughts, no plan; safety plan.")
     card.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_text("Alert acknowledged: PHQ-9 item 9 answered 1")).to_be_visible()
