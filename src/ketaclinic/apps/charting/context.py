@@ -276,8 +276,8 @@ def chart_context(request: HttpRequest, session: Session, **forms: Any) -> dict[
         "hold_form": chart_forms.HoldDecisionForm(),
         "order_form": chart_forms.DoseOrderForm(
             initial={
-                "mg_per_kg": session.course.target_dose_mg_per_kg,
-                "dose_mg": session.course.target_dose_mg,
+                "mg_per_kg": _plain(session.course.target_dose_mg_per_kg),
+                "dose_mg": _plain(session.course.target_dose_mg),
                 "duration_min": session.course.infusion_minutes,
             }
         ),
