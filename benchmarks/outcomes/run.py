@@ -33,17 +33,17 @@ DATABASE = "ketaclinic_bench"
 AS_OF = dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC)
 
 
-def _recreate_database() -> None:
+def _recreate_database(name: str) -> None:
     import psycopg
 
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{DATABASE}"')
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
 
 
-def _setup_django() -> None:
+def _setup_django(name: str) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
-    os.environ["KETACLINIC_DATABASE_URL"] = ADMIN_URL.rsplit("/", 1)[0] + f"/{DATABASE}"
+    os.environ["KETACLINIC_DATABASE_URL"] = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     os.environ.setdefault(
         "KETACLINIC_DATA_DIR", str(Path(tempfile.gettempdir()) / "ketaclinic-bench")
     )
@@ -102,9 +102,16 @@ def _compare(report, naive: dict) -> list[str]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument(
+        "--naive-up-to",
+        type=int,
+        default=None,
+        help="run the naive approach only up to this many patients (it takes minutes at 100k)",
+    )
+    parser.add_argument("--database", default=DATABASE, help=f"recreated; default {DATABASE}")
     args = parser.parse_args(argv)
-    _recreate_database()
-    _setup_django()
+    _recreate_database(args.database)
+    _setup_django(args.database)
     from django.core.management import call_command
     from django.db import connection
 
@@ -117,7 +124,7 @@ def main(argv: list[str]) -> int:
 
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
-        cursor.execute(f"ALTER DATABASE \"{DATABASE}\" SET ketaclinic.audit_writable = 'on'")
+        cursor.execute(f"ALTER DATABASE \"{args.database}\" SET ketaclinic.audit_writable = 'on'")
     organisation = Organisation.objects.create(name="Benchmark clinics")
     sites = [
         Site.objects.create(organisation=organisation, name=n, slug=n.lower(), timezone=tz)
@@ -127,7 +134,7 @@ def main(argv: list[str]) -> int:
     nurse = User.objects.create(username="bench-nurse")
     filters = CohortFilters(tuple(site.pk for site in sites))
 
-    print(f"PostgreSQL {connection.pg_version // 10000}, database {DATABASE}, as of {AS_OF}")
+    print(f"PostgreSQL {connection.pg_version // 10000}, database {args.database}, as of {AS_OF}")
     header = (
         f"{'patients':>9} | {'store (s)':>9} | {'dashboard (ms)':>14} | {'queries':>7} | "
         f"{'peak MiB':>8} | {'naive (s)':>9} | {'queries':>7} | {'peak MiB':>8} | "
@@ -153,12 +160,16 @@ def main(argv: list[str]) -> int:
             cursor.execute("ANALYZE")
         total = size
         fast, fast_queries, fast_peak, report = _measure(lambda: cohort_report(filters), 5)
+        mine = f"{size:>9,} | {stored:>9.1f} | {fast * 1000:>14.1f} | {fast_queries:>7} | "
+        mine += f"{fast_peak:>8.1f} | "
+        if args.naive_up_to is not None and size > args.naive_up_to:
+            print(f"{mine}{'(not run)':>9} | {'':>7} | {'':>8} | {'':>7} |", flush=True)
+            continue
         slow, slow_queries, slow_peak, naive = _measure(lambda: naive_figures(AS_OF), 1)
         problems = _compare(report, naive)
         status |= bool(problems)
         print(
-            f"{size:>9,} | {stored:>9.1f} | {fast * 1000:>14.1f} | {fast_queries:>7} | "
-            f"{fast_peak:>8.1f} | {slow:>9.2f} | {slow_queries:>7} | {slow_peak:>8.1f} | "
+            f"{mine}{slow:>9.2f} | {slow_queries:>7} | {slow_peak:>8.1f} | "
             f"{slow / fast:>6.0f}× | {'yes' if not problems else 'NO: ' + '; '.join(problems[:3])}",
             flush=True,
         )

@@ -30,8 +30,8 @@ def test_each_course_is_stored_with_its_flags_and_their_definitions(cohort):
     assert (p1.baseline_total, p1.end_total, p1.latest_total) == (20, 8, 9)
     assert (p1.responded, p1.rapid_response, p1.remitted, p1.completed) == (True, True, False, True)
     assert (p1.relapse_at_risk, p1.relapsed, p1.relapse_days) == (True, False, 40.0)
-    assert p1.definitions["response"]["rule"].startswith("phq9 total ≤ 10")
-    assert p1.definitions["response"]["source"]
+    assert p1.explanation.definitions["response"]["rule"].startswith("phq9 total ≤ 10")
+    assert p1.explanation.definitions["response"]["source"]
     assert (p1.age_band, p1.sex) == ("35-44", "female")  # Alice, born 1984-06-02
     assert (p1.sessions_attended, p1.sessions_with_adverse_event, p1.ae_nausea_vomiting) == (
         6,

@@ -58,8 +58,9 @@ class CohortFilters:
         } | {"site_ids": list(self.site_ids)}
 
 
-def filtered_outcomes(filters: CohortFilters) -> QuerySet[CourseOutcome]:
-    rows = CourseOutcome.objects.filter(site_id__in=filters.site_ids)
+def filtered_outcomes(filters: CohortFilters, model: type = CourseOutcome) -> QuerySet:
+    """The rows of ``model`` (course outcomes, or their weekly scores) the filters keep."""
+    rows = model.objects.filter(site_id__in=filters.site_ids)
     for field in ("route", "protocol_id", "indication", "age_band", "sex", "prescriber_id"):
         value = getattr(filters, field)
         if value not in ("", None):
@@ -129,10 +130,9 @@ def cohort_counts(filters: CohortFilters) -> CohortCounts:
 def median_trajectories(filters: CohortFilters) -> dict[str, list[tuple[int, float, int]]]:
     """Per response group: ``(week, median PHQ-9, courses scored that week)`` by week."""
     histogram = (
-        WeeklyScore.objects.filter(
-            outcome__in=filtered_outcomes(filters).filter(primary_instrument=TRAJECTORY_INSTRUMENT)
-        )
-        .values_list("outcome__response_group", "week", "total")
+        filtered_outcomes(filters, WeeklyScore)
+        .filter(primary_instrument=TRAJECTORY_INSTRUMENT)
+        .values_list("response_group", "week", "total")
         .annotate(n=Count("pk"))
         .order_by()
     )

@@ -71,7 +71,6 @@ class CourseOutcome(models.Model):
     )
     ideation_change = models.CharField(max_length=16, help_text="PHQ-9 item 9 change.")
     response_group = models.CharField(max_length=16, choices=ResponseGroup.choices)
-    definitions = models.JSONField(help_text="Each flag's rule, threshold, time point, source.")
 
     sessions_given = models.PositiveSmallIntegerField(help_text="Dosing sessions with a dose.")
     sessions_required = models.PositiveSmallIntegerField()
@@ -117,6 +116,23 @@ class CourseOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"Outcome of course {self.course_id}"
+
+
+class OutcomeExplanation(models.Model):
+    """Each flag's definition for one course: instrument, rule, threshold, time point, source.
+
+    A table of its own so the cohort query scans narrow rows: about 1.4 kB of explanation
+    per course would otherwise make the heap five times wider (PostgreSQL only moves a value
+    out of line above 2 kB a row), and the page's counts never read it.
+    """
+
+    outcome = models.OneToOneField(
+        CourseOutcome, primary_key=True, on_delete=models.CASCADE, related_name="explanation"
+    )
+    definitions = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Definitions for course {self.outcome_id}"
 
 
 class WeeklyScore(models.Model):

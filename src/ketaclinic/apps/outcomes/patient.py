@@ -20,14 +20,14 @@ class CourseSummary:
 
     @property
     def definitions(self) -> dict:
-        return self.row.definitions
+        return self.row.explanation.definitions
 
 
 def patient_outcomes(patient) -> list[CourseSummary]:
     """Every started course of ``patient``, newest first: two queries whatever the history."""
     rows = list(
         CourseOutcome.objects.filter(patient=patient)
-        .select_related("course")
+        .select_related("course", "explanation")
         .prefetch_related("weeks")
         .order_by("-first_dose_at")
     )

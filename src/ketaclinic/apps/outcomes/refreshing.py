@@ -27,7 +27,7 @@ from ketaclinic.apps.charting.choices import PreCheckDecision
 from ketaclinic.apps.charting.models import AdverseEvent, PreCheck
 from ketaclinic.apps.outcomes.choices import ResponseGroup, age_band
 from ketaclinic.apps.outcomes.definitions import PARAMETERS, definitions, primary_instrument
-from ketaclinic.apps.outcomes.models import CourseOutcome, WeeklyScore
+from ketaclinic.apps.outcomes.models import CourseOutcome, OutcomeExplanation, WeeklyScore
 from ketaclinic.apps.treatment.choices import CoursePhase, CourseStatus, SessionKind, SessionStatus
 from ketaclinic.apps.treatment.models import Course, Session
 from ketaclinic.clinical.outcomes import (
@@ -145,7 +145,7 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
     events = _adverse_event_counts(ids, as_of)
     scores = _scores(patient_ids, as_of)
 
-    rows, weeks, started = [], [], []
+    rows, explanations, weeks, started = [], [], [], []
     for course in courses:
         first_dose = first_doses.get(course.id)
         counts = sessions.get(course.id)
@@ -154,8 +154,9 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
         following = [t for t in first_doses.by_patient[course.patient_id] if t > first_dose]
         until = min(following) if following else None
         own = [s for s in scores[course.patient_id] if until is None or s.taken_at < until]
-        row, week_totals = _judge(course, counts, first_dose, own, held, events, as_of)
+        row, week_totals, explained = _judge(course, counts, first_dose, own, held, events, as_of)
         rows.append(row)
+        explanations.append(OutcomeExplanation(outcome_id=course.id, definitions=explained))
         started.append(course.id)
         copied = {name: getattr(row, name) for name in WEEK_COPIES}
         weeks.extend(
@@ -164,9 +165,11 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
         )
     with transaction.atomic():
         # Derived rows, no signals or dependants beyond the weeks: delete without collecting.
-        WeeklyScore.objects.filter(outcome_id__in=ids)._raw_delete(WeeklyScore.objects.db)
+        for model in (WeeklyScore, OutcomeExplanation):
+            model.objects.filter(outcome_id__in=ids)._raw_delete(model.objects.db)
         CourseOutcome.objects.filter(course_id__in=ids)._raw_delete(CourseOutcome.objects.db)
         _insert(CourseOutcome, rows)
+        _insert(OutcomeExplanation, explanations)
         _insert(WeeklyScore, weeks)
     return len(rows)
 
@@ -268,7 +271,7 @@ def _judge(
     held: dict[int, int],
     events: dict[int, dict[str, int]],
     as_of: dt.datetime,
-) -> tuple[CourseOutcome, dict[int, int]]:
+) -> tuple[CourseOutcome, dict[int, int], dict]:
     has_induction = counts["planned_induction"] > 0
     pending = counts["pending_induction"] if has_induction else counts["pending"]
     last = counts["last_induction"] if has_induction else counts["last_dose"]
@@ -326,7 +329,6 @@ def _judge(
         relapse_days=judged.relapse.days,
         ideation_change=judged.suicidal_ideation.direction.value,
         response_group=_group(judged),
-        definitions=_definitions(judged),
         sessions_given=judged.sessions_given,
         sessions_required=judged.sessions_required,
         sessions_attended=max(counts["attended"], held.get(course.id, 0)),
@@ -339,7 +341,7 @@ def _judge(
         ae_emergence_reaction=course_events.get("ae_emergence_reaction", 0),
         refreshed_at=as_of,
     )
-    return row, _weeks(judged, primary, first_dose)
+    return row, _weeks(judged, primary, first_dose), _definitions(judged)
 
 
 def _group(judged: Judged) -> str:
