@@ -73,3 +73,10 @@ def test_a_closed_pipe_stops_quietly_without_a_traceback(tmp_path):
     process.stderr.close()
     assert process.wait(timeout=60) in (0, 1)
     assert "Traceback" not in stderr
+
+
+def test_migrate_creates_the_shared_cache_table(tmp_path):
+    assert run(["migrate"], tmp_path).returncode == 0
+    with sqlite3.connect(tmp_path / "ketaclinic.sqlite3") as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert "ketaclinic_cache" in tables

@@ -57,7 +57,7 @@ def _port(text: str) -> int:
 
 def register(subcommands: argparse._SubParsersAction) -> None:
     migrate = subcommands.add_parser("migrate", help="create or upgrade the database schema")
-    migrate.set_defaults(handler=lambda args: _call("migrate", "--no-input", "-v", "1"))
+    migrate.set_defaults(handler=_migrate)
 
     demo = subcommands.add_parser("demo", help="seed a synthetic demo clinic (once)")
     demo.add_argument("--patients", type=_positive_int, default=200, help="default 200")
@@ -80,6 +80,10 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     verify = audit_commands.add_parser("verify", help="check the whole hash chain")
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(handler=_audit_verify)
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    return _call("migrate", "--no-input", "-v", "1") or _call("createcachetable")
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ketaclinic.apps.audit",
     "ketaclinic.apps.patients",
     "ketaclinic.apps.alerts",
+    "ketaclinic.apps.homeprogram",
     "ketaclinic.apps.pk",
     "ketaclinic.apps.outcomes",
     "ketaclinic.apps.enquiries",
@@ -143,6 +144,15 @@ def _database(url: str) -> dict:
 
 DATABASES = {"default": _database(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# One cache shared by every app process (rate limits must hold across gunicorn workers), kept
+# in the clinic's own database so no extra service is needed; `ketaclinic migrate` creates it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "ketaclinic_cache",
+    }
+}
 ATOMIC_REQUESTS = False
 
 AUTH_USER_MODEL = "accounts.User"
