@@ -290,11 +290,11 @@ def missed_dates(
 class PillReconciliation:
     """Expected on hand = dispensed - reported taken; a non-zero discrepancy needs review."""
 
-    dispensed: int
-    reported_taken: int
-    counted: int
-    expected_on_hand: int
-    discrepancy: int
+    dispensed: Decimal | int
+    reported_taken: Decimal | int
+    counted: Decimal | int
+    expected_on_hand: Decimal | int
+    discrepancy: Decimal | int
 
     @property
     def matches(self) -> bool:
@@ -302,14 +302,17 @@ class PillReconciliation:
 
 
 def reconcile_pill_count(
-    dispensed: int, reported_taken: Sequence[int] | int, counted: int
+    dispensed: Decimal | int,
+    reported_taken: Sequence[Decimal | int] | Decimal | int,
+    counted: Decimal | int,
 ) -> PillReconciliation:
     """Compare a count at a visit with what the dispensing and the check-ins imply.
 
     ``discrepancy`` is counted minus expected: negative means troches are missing
-    (the ledger equation of ``cfr_1304_22`` applied to the patient's supply).
+    (the ledger equation of ``cfr_1304_22`` applied to the patient's supply). Troches may be
+    halved, so counts may be ``Decimal``.
     """
-    taken = reported_taken if isinstance(reported_taken, int) else sum(reported_taken)
+    taken = reported_taken if isinstance(reported_taken, int | Decimal) else sum(reported_taken)
     if dispensed < 0:
         raise OutOfRange("dispensed", "must not be negative")
     if taken < 0:

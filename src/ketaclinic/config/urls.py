@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("ketaclinic.apps.treatment.urls")),
     path("waitlist/", include("ketaclinic.apps.enquiries.urls")),
     path("join/", include("ketaclinic.apps.enquiries.public_urls")),
+    path("homeprogram/", include("ketaclinic.apps.homeprogram.urls")),
+    path("home/", include("ketaclinic.apps.homeprogram.public_urls")),
     path("outcomes/", include("ketaclinic.apps.outcomes.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

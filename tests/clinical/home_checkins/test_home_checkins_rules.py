@@ -249,3 +249,9 @@ def test_negative_counts_are_refused(args, field):
     with pytest.raises(OutOfRange) as raised:
         reconcile_pill_count(*args)
     assert raised.value.field == field
+
+
+def test_half_troches_reconcile_in_decimal():
+    # dispensed 6, check-ins 1 + 0.5 troches: 6 - 1.5 = 4.5 expected, 4.5 counted
+    result = reconcile_pill_count(Decimal("6"), [Decimal("1"), Decimal("0.5")], Decimal("4.5"))
+    assert (result.expected_on_hand, result.discrepancy) == (Decimal("4.5"), Decimal("0"))

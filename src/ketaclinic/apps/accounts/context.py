@@ -19,6 +19,8 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Sessions", reverse("charting:list"), "charting"))
     if user.has_perm("enquiries.view_enquiry"):
         items.append(("Waitlist", reverse("enquiries:list"), "enquiries"))
+    if user.has_perm("homeprogram.view_homeprescription"):
+        items.append(("Home program", reverse("homeprogram:list"), "homeprogram"))
     if user.has_perm("alerts.view_alert"):
         items.append(("Alerts", reverse("alerts:list"), "alerts"))
     if user.has_perm("ledger.view_ledgerentry"):

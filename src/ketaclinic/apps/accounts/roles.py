@@ -198,6 +198,21 @@ for _role, _codes in {
 }.items():
     ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 
+# The home program (issue 8): prescribers (and the director) write home prescriptions;
+# nurses record pill counts and send check-in links; front desk sends links and sees the
+# calendar's status but not what patients reported; therapists read.
+HOME_SEE = ("homeprogram.view_homeprescription",)
+HOME_READ = (*HOME_SEE, "homeprogram.view_homecheckin", "homeprogram.view_pillcount")
+HOME_SEND = ("homeprogram.add_homecheckinlink",)
+for _role, _codes in {
+    Role.FRONT_DESK: (*HOME_SEE, *HOME_SEND),
+    Role.NURSE: (*HOME_READ, *HOME_SEND, "homeprogram.add_pillcount"),
+    Role.PRESCRIBER: (*HOME_READ, *HOME_SEND, "homeprogram.add_homeprescription"),
+    Role.THERAPIST: HOME_READ,
+    Role.MEDICAL_DIRECTOR: (*HOME_READ, *HOME_SEND, "homeprogram.add_homeprescription"),
+}.items():
+    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
+
 # Pharmacokinetics (issue 6): the clinical staff who explain routes to patients compare
 # curves on /pk/; front desk and the administrator do not (clinical teaching, chart weight).
 for _role in (Role.NURSE, Role.PRESCRIBER, Role.THERAPIST, Role.MEDICAL_DIRECTOR):

@@ -1,0 +1,21 @@
+from django.db import models
+
+
+class SideEffectSeverity(models.TextChoices):
+    """How bad the side effects after a home dose were, in the patient's words."""
+
+    NONE = "none", "None"
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe"
+
+
+class DoseStatus(models.TextChoices):
+    """A planned home dose on the calendar (computed, never stored)."""
+
+    AWAITING_FIRST_DOSE = "awaiting_first_dose", "Waiting for the in-person first dose"
+    UPCOMING = "upcoming", "Upcoming"
+    DUE = "due", "Check-in due"
+    CHECKED_IN = "checked_in", "Checked in"
+    NEEDS_REVIEW = "needs_review", "Checked in, needs review"
+    MISSED = "missed", "Missed"

@@ -1,0 +1,210 @@
+"""Home prescriptions, check-in links and check-ins, and pill counts at visits.
+
+A home prescription is a Schedule III prescription of sublingual ketamine for a course on
+the ``sublingual-home`` protocol; its limits come from ``clinical.home_checkins`` (21 CFR
+1306.22). Each home dose is reported through a single-use private link whose token is
+stored only as its SHA-256 (as for self-report links).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ketaclinic.apps.assessments.choices import LinkState, SentVia
+from ketaclinic.apps.homeprogram.choices import SideEffectSeverity
+
+
+class HomePrescription(models.Model):
+    """Sublingual ketamine to take at home: strength, quantity, refills, dose and frequency."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="home_prescriptions"
+    )
+    course = models.ForeignKey(
+        "treatment.Course", on_delete=models.PROTECT, related_name="home_prescriptions"
+    )
+    prescriber = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="home_prescriptions"
+    )
+    product = models.CharField(max_length=120, default="Ketamine HCl sublingual troche")
+    strength_mg = models.DecimalField(
+        max_digits=6, decimal_places=2, help_text="Ketamine per troche (mg)."
+    )
+    quantity_dispensed = models.PositiveIntegerField(help_text="Troches dispensed.")
+    refills_authorised = models.PositiveSmallIntegerField(default=0)
+    refills_until = models.DateField(null=True, blank=True)
+    written_on = models.DateField()
+    dose_per_session_mg = models.DecimalField(max_digits=6, decimal_places=2)
+    max_doses_per_week = models.PositiveSmallIntegerField(default=2)
+    first_home_dose_on = models.DateField(
+        help_text="Planned first home dose; the calendar follows the sublingual-home protocol."
+    )
+    directions = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-written_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(refills_authorised__lte=5), name="home_rx_at_most_five_refills"
+            ),
+            models.CheckConstraint(
+                condition=Q(refills_until__isnull=True)
+                | Q(refills_until__gte=models.F("written_on")),
+                name="home_rx_refills_after_written",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_dispensed__gte=1), name="home_rx_dispenses_something"
+            ),
+            models.CheckConstraint(
+                condition=Q(strength_mg__gt=0) & Q(dose_per_session_mg__gt=0),
+                name="home_rx_positive_amounts",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_doses_per_week__gte=1) & Q(max_doses_per_week__lte=7),
+                name="home_rx_doses_per_week_1_to_7",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_home_dose_on__gte=models.F("written_on")),
+                name="home_rx_first_dose_after_written",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "-written_on"], name="home_rx_patient_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.product} {self.strength_mg} mg x {self.quantity_dispensed}"
+
+
+class HomeCheckInLink(models.Model):
+    """A single-use, expiring link for the check-in of one planned home dose."""
+
+    prescription = models.ForeignKey(
+        HomePrescription, on_delete=models.PROTECT, related_name="links"
+    )
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    planned_on = models.DateField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    sent_via = models.CharField(max_length=16, choices=SentVia.choices)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="home_link_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Home check-in link for {self.planned_on}"
+
+    def state(self, now) -> str:
+        if self.used_at is not None:
+            return LinkState.USED
+        if now >= self.expires_at:
+            return LinkState.EXPIRED
+        return LinkState.OPEN
+
+
+class HomeCheckIn(models.Model):
+    """What the patient reported about one home dose, and the findings the core drew."""
+
+    prescription = models.ForeignKey(
+        HomePrescription, on_delete=models.PROTECT, related_name="check_ins"
+    )
+    link = models.OneToOneField(
+        HomeCheckInLink, null=True, blank=True, on_delete=models.PROTECT, related_name="check_in"
+    )
+    planned_on = models.DateField()
+    dose_taken = models.BooleanField()
+    taken_at = models.DateTimeField(null=True, blank=True)
+    amount_mg = models.DecimalField(max_digits=6, decimal_places=2, default=0)
+    responsible_adult_present = models.BooleanField()
+    mood_0_10 = models.PositiveSmallIntegerField()
+    anxiety_0_10 = models.PositiveSmallIntegerField()
+    suicidal_thoughts = models.BooleanField()
+    nausea = models.BooleanField(default=False)
+    vomiting = models.BooleanField(default=False)
+    dizziness = models.BooleanField(default=False)
+    dissociation = models.BooleanField(default=False)
+    other_side_effects = models.CharField(max_length=200, blank=True)
+    side_effect_severity = models.CharField(
+        max_length=12, choices=SideEffectSeverity.choices, default=SideEffectSeverity.NONE
+    )
+    bp_systolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    bp_diastolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    findings = models.JSONField(default=list, blank=True)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["planned_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mood_0_10__lte=10) & Q(anxiety_0_10__lte=10),
+                name="home_check_in_ratings_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(dose_taken=False) | Q(taken_at__isnull=False, amount_mg__gt=0),
+                name="home_check_in_taken_dose_has_time_and_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(bp_systolic__isnull=True, bp_diastolic__isnull=True)
+                | Q(bp_systolic__isnull=False, bp_diastolic__isnull=False),
+                name="home_check_in_bp_both_or_neither",
+            ),
+        ]
+        indexes = [models.Index(fields=["prescription", "planned_on"], name="home_ci_rx_idx")]
+
+    def __str__(self) -> str:
+        return f"Home check-in for {self.planned_on}"
+
+    @property
+    def side_effects(self) -> list[str]:
+        named = [
+            label
+            for label, present in (
+                ("nausea", self.nausea),
+                ("vomiting", self.vomiting),
+                ("dizziness", self.dizziness),
+                ("dissociation", self.dissociation),
+            )
+            if present
+        ]
+        if self.other_side_effects:
+            named.append(self.other_side_effects)
+        return named
+
+
+class PillCount(models.Model):
+    """Troches counted at a visit, with what the dispensing and check-ins said to expect."""
+
+    prescription = models.ForeignKey(
+        HomePrescription, on_delete=models.PROTECT, related_name="pill_counts"
+    )
+    counted_on = models.DateField()
+    counted = models.DecimalField(max_digits=7, decimal_places=2)
+    reported_taken = models.DecimalField(max_digits=7, decimal_places=2)
+    expected_on_hand = models.DecimalField(max_digits=7, decimal_places=2)
+    discrepancy = models.DecimalField(max_digits=7, decimal_places=2)
+    note = models.TextField(blank=True)
+    counted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-counted_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(counted__gte=0), name="pill_count_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pill count {self.counted_on}: {self.counted}"

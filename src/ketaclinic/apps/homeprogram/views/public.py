@@ -1,0 +1,107 @@
+"""The patient's home check-in at ``/home/<token>/``: no login, phone-first, no JavaScript.
+
+The page shows only the clinic's name and the planned date: never the patient's name or
+anything of another patient. Rate-limited per address and per token (the self-report
+limits). Crisis resources sit beside the suicidal-thoughts question and, when it is
+answered yes, at the top of the next page, which the care team is alerted about at once.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from ketaclinic.apps.assessments.choices import LinkState
+from ketaclinic.apps.assessments.ratelimit import ADDRESS_LIMIT, TOKEN_LIMIT, allow
+from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.homeprogram.forms import CheckInForm
+from ketaclinic.apps.homeprogram.links import (
+    LinkGone,
+    LinkNotFound,
+    close_check_in_link,
+    open_check_in_link,
+)
+from ketaclinic.apps.homeprogram.program import record_check_in
+
+UNAVAILABLE = {
+    "not_found": (
+        404,
+        "This link does not work",
+        "Check that you opened the whole link from your message, or ask your clinic for a new one.",
+    ),
+    LinkState.USED: (
+        410,
+        "This check-in was already sent",
+        "Each link works once, and this one has been used. Thank you. If something changed, "
+        "call your clinic.",
+    ),
+    LinkState.EXPIRED: (410, "This link has expired", "Ask your clinic for a new link."),
+    "too_many": (429, "Too many attempts", "Please wait ten minutes and try again."),
+}
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _unavailable(request: HttpRequest, reason: str) -> HttpResponse:
+    status, heading, message = UNAVAILABLE[reason]
+    context = {
+        "heading": heading,
+        "message": message,
+        "crisis_text": settings.KETACLINIC_CRISIS_TEXT,
+    }
+    return _private(render(request, "assessments/public_unavailable.html", context, status=status))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def check_in(request: HttpRequest, token: str) -> HttpResponse:
+    address = request.client_address or "unknown"
+    if not allow(ADDRESS_LIMIT, address) or not allow(TOKEN_LIMIT, "home:" + token):
+        return _unavailable(request, "too_many")
+    try:
+        link = open_check_in_link(token)
+    except LinkNotFound:
+        return _unavailable(request, "not_found")
+    except LinkGone as gone:
+        return _unavailable(request, gone.state)
+    site = link.patient.site
+    data = request.POST if request.method == "POST" else None
+    form = CheckInForm(data, planned_on=link.planned_on, timezone=site.timezone)
+    if data is not None and form.is_valid():
+        with transaction.atomic():
+            if not close_check_in_link(link):
+                return _unavailable(request, LinkState.USED)
+            stored = record_check_in(link=link, data=form.cleaned_data, request=request)
+        context = {
+            "site": site,
+            "crisis": stored.suicidal_thoughts,
+            "flagged": bool(stored.findings),
+            "crisis_text": settings.KETACLINIC_CRISIS_TEXT,
+        }
+        return _private(render(request, "homeprogram/public_done.html", context))
+    if data is None:
+        record_event(
+            request,
+            Action.VIEW,
+            object_type="home_check_in_link",
+            object_id=link.pk,
+            patient=link.patient,
+        )
+    context = {
+        "form": form,
+        "site": site,
+        "link": link,
+        "crisis": form.safety_answer_given() if data is not None else False,
+        "crisis_text": settings.KETACLINIC_CRISIS_TEXT,
+    }
+    status = 422 if data is not None else 200
+    return _private(render(request, "homeprogram/public_form.html", context, status=status))

@@ -1,0 +1,215 @@
+"""Staff pages: home-program patients, a patient's home program (prescriptions, calendar
+with check-in status, pill counts, alerts), writing a prescription, sending a check-in link
+and recording a pill count. Access through ``accounts.access`` (another site's patient is a
+404); every read and write is audited.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from ketaclinic.apps.accounts.access import patient_for, patients_for, require_permission
+from ketaclinic.apps.alerts.choices import AlertKind
+from ketaclinic.apps.alerts.models import Alert
+from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.homeprogram.forms import PillCountForm, PrescriptionForm, SendCheckInLinkForm
+from ketaclinic.apps.homeprogram.links import (
+    check_in_url,
+    deliver_check_in_link,
+    issue_check_in_link,
+)
+from ketaclinic.apps.homeprogram.models import HomePrescription
+from ketaclinic.apps.homeprogram.program import (
+    calendar_for,
+    first_dose_session,
+    planned_dates,
+    record_pill_count,
+    troches_taken,
+)
+from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.pagination import page_number, paginate
+from ketaclinic.clinical.exceptions import InputError
+
+VIEW = "homeprogram.view_homeprescription"
+VIEW_CHECK_INS = "homeprogram.view_homecheckin"
+PRESCRIBE = "homeprogram.add_homeprescription"
+SEND = "homeprogram.add_homecheckinlink"
+COUNT = "homeprogram.add_pillcount"
+HOME_ALERTS = [AlertKind.HOME_CHECK_IN, AlertKind.MISSED_CHECK_IN]
+
+
+def _prescription_for(user, prescription_id: int, permission: str) -> HomePrescription:
+    """One prescription of a patient the user may see with ``permission``, else 404."""
+    try:
+        return HomePrescription.objects.select_related(
+            "patient__site", "course__prescriber", "prescriber"
+        ).get(pk=prescription_id, patient__in=patients_for(user))
+    except (HomePrescription.DoesNotExist, ValueError):
+        raise Http404("No such prescription") from None
+
+
+@require_permission(VIEW)
+def program_list(request: HttpRequest) -> HttpResponse:
+    """Patients with a home prescription at the user's sites, newest first."""
+    queryset = (
+        HomePrescription.objects.filter(patient__in=patients_for(request.user))
+        .select_related("patient", "course")
+        .order_by("-written_on", "-id")
+    )
+    page = paginate(queryset, page_number(request.GET))
+    record_event(request, Action.VIEW, object_type="home_prescription", detail={"list": True})
+    return render(request, "homeprogram/program_list.html", {"page": page})
+
+
+@require_permission(VIEW)
+def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_for(request.user, patient_id)
+    can_see_reports = request.user.has_perm(VIEW_CHECK_INS)
+    prescriptions = list(
+        HomePrescription.objects.filter(patient=patient)
+        .select_related("course__prescriber", "prescriber")
+        .prefetch_related("check_ins", "pill_counts__counted_by")
+    )
+    programs = []
+    for prescription in prescriptions:
+        check_ins = list(prescription.check_ins.all())
+        first = first_dose_session(prescription.course)
+        programs.append(
+            {
+                "prescription": prescription,
+                "first_dose": first,
+                "calendar": calendar_for(prescription, check_ins),
+                "pill_counts": list(prescription.pill_counts.all()),
+                "taken": sum(
+                    (c.amount_mg / prescription.strength_mg for c in check_ins if c.dose_taken),
+                    start=0,
+                ),
+            }
+        )
+    alerts = list(
+        Alert.objects.filter(patient=patient, kind__in=HOME_ALERTS).order_by("-raised_at")[:20]
+    )
+    record_event(
+        request,
+        Action.VIEW,
+        object_type="home_prescription",
+        patient=patient,
+        detail={"check_ins": can_see_reports},
+    )
+    context = {
+        "patient": patient,
+        "programs": programs,
+        "alerts": alerts,
+        "can_see_reports": can_see_reports,
+        "can_prescribe": request.user.has_perm(PRESCRIBE),
+        "can_send": request.user.has_perm(SEND),
+        "can_count": request.user.has_perm(COUNT),
+    }
+    return render(request, "homeprogram/patient_program.html", context)
+
+
+@require_permission(VIEW, PRESCRIBE)
+@require_http_methods(["GET", "POST"])
+def prescribe(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_for(request.user, patient_id)
+    form = PrescriptionForm(request.POST or None, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            prescription = form.save(commit=False)
+            prescription.patient = patient
+            prescription.prescriber = request.user
+            prescription.created_at = clock.now()
+            prescription.save()
+            record_event(
+                request,
+                Action.CREATE,
+                object_type="home_prescription",
+                object_id=prescription.pk,
+                patient=patient,
+                detail={
+                    "strength_mg": str(prescription.strength_mg),
+                    "quantity_dispensed": prescription.quantity_dispensed,
+                    "refills_authorised": prescription.refills_authorised,
+                },
+            )
+        messages.success(request, "Home prescription recorded.")
+        return redirect("homeprogram:patient", patient_id=patient.pk)
+    status = 422 if form.errors else 200
+    context = {"patient": patient, "form": form}
+    return render(request, "homeprogram/prescribe.html", context, status=status)
+
+
+@require_permission(VIEW, SEND)
+@require_http_methods(["GET", "POST"])
+def send_link(request: HttpRequest, prescription_id: int) -> HttpResponse:
+    prescription = _prescription_for(request.user, prescription_id, SEND)
+    patient = prescription.patient
+    dates = list(planned_dates(prescription))
+    form = SendCheckInLinkForm(request.POST or None, patient=patient, dates=dates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = issue_check_in_link(
+                prescription=prescription,
+                planned_on=form.cleaned_data["planned_on"],
+                created_by=request.user,
+                sent_via=form.cleaned_data["sent_via"],
+                request=request,
+            )
+        except InputError as error:
+            form.add_error("planned_on", error.message)
+        else:
+            base = request.build_absolute_uri("/")
+            problem = deliver_check_in_link(issued, base_url=base, request=request)
+            context = {
+                "patient": patient,
+                "link": issued.link,
+                "url": check_in_url(issued.token, base),
+                "problem": problem,
+            }
+            response = render(request, "homeprogram/link_created.html", context)
+            response["Cache-Control"] = "no-store"
+            return response
+    context = {"patient": patient, "prescription": prescription, "form": form, "dates": dates}
+    status = 422 if form.errors else 200
+    return render(request, "homeprogram/send_link.html", context, status=status)
+
+
+@require_permission(VIEW, COUNT)
+@require_http_methods(["GET", "POST"])
+def pill_count(request: HttpRequest, prescription_id: int) -> HttpResponse:
+    prescription = _prescription_for(request.user, prescription_id, COUNT)
+    patient = prescription.patient
+    form = PillCountForm(
+        request.POST or None, initial={"counted_on": clock.today(patient.site.timezone)}
+    )
+    if request.method == "POST" and form.is_valid():
+        count = record_pill_count(
+            prescription=prescription,
+            counted=form.cleaned_data["counted"],
+            counted_on=form.cleaned_data["counted_on"],
+            note=form.cleaned_data["note"],
+            counted_by=request.user,
+            request=request,
+        )
+        if count.discrepancy:
+            messages.warning(
+                request,
+                f"Count recorded: {count.counted} counted, {count.expected_on_hand} expected "
+                f"(discrepancy {count.discrepancy}). The prescriber has been alerted.",
+            )
+        else:
+            messages.success(request, "Count recorded: it matches the check-ins.")
+        return redirect("homeprogram:patient", patient_id=patient.pk)
+    context = {
+        "patient": patient,
+        "prescription": prescription,
+        "form": form,
+        "taken": troches_taken(prescription),
+    }
+    status = 422 if form.errors else 200
+    return render(request, "homeprogram/pill_count.html", context, status=status)
