@@ -40,7 +40,12 @@ def test_an_empty_variable_means_the_default():
 
 
 def _ketaclinic(args: list[str], env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("KETACLINIC_")}
+    # A clean environment: no KETACLINIC_* settings, and not the browser tests' async switch.
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KETACLINIC_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     clean.update({"KETACLINIC_DATA_DIR": str(tmp_path), **env})
     return subprocess.run(
         [sys.executable, "-m", "ketaclinic", *args],
