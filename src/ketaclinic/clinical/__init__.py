@@ -31,8 +31,10 @@ from ketaclinic.clinical.vocabulary import Route, Setting, Sex
 
 AREAS = (
     "body_weight",
+    "controlled_substances",
     "dosing",
     "eligibility",
+    "home_checkins",
     "monitoring",
     "outcomes",
     "pharmacokinetics",
