@@ -34,3 +34,46 @@ def test_the_access_log_records_the_path_without_its_query():
     assert "%(U)s" in ACCESS_LOG_FORMAT
     assert "%(r)s" not in ACCESS_LOG_FORMAT
     assert "%(q)s" not in ACCESS_LOG_FORMAT
+
+
+def test_private_link_tokens_are_replaced():
+    line = record("Not Found: %s", "/r/abcDEF123_-xyz/")
+    NoPatientData().filter(line)
+    assert line.getMessage() == "Not Found: /r/[token]/"
+    home = record("Forbidden: %s", "/home/Zz9-token/submit/")
+    NoPatientData().filter(home)
+    assert home.getMessage() == "Forbidden: /home/[token]/submit/"
+
+
+def test_gunicorns_access_line_is_redacted():
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from ketaclinic.config.serving import redacting_logger_class
+
+    logger = redacting_logger_class()(Config())
+    request = SimpleNamespace(
+        headers=[],
+        method="GET",
+        uri="/r/secret-token/?q=Rivera",
+        query="q=Rivera",
+        path="/r/secret-token/",
+        version=(1, 1),
+    )
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[], response_length=10)
+    environ = {
+        "REMOTE_ADDR": "127.0.0.1",
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/r/secret-token/?q=Rivera",
+        "PATH_INFO": "/r/secret-token/",
+        "QUERY_STRING": "q=Rivera",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    import datetime as dt
+
+    atoms = logger.atoms(response, request, environ, dt.timedelta(seconds=0.01))
+    assert atoms["U"] == "/r/[token]/"
+    assert "secret-token" not in atoms["r"]
+    assert "Rivera" not in atoms["r"]
+    assert atoms["q"] == ""

@@ -1,8 +1,9 @@
-"""Keep patient data out of application logs.
+"""Keep patient data and patients' link tokens out of application and access logs.
 
-Searches put names and dates of birth in query strings; Django's request logger and the
-access log would copy them into log files. The filter drops every query string from a log
-line before it is written.
+Searches put names and dates of birth in query strings; a patient's private link
+(``/r/<token>/`` for questionnaires, ``/home/<token>/`` for home check-ins) carries a token
+that opens that patient's form. Django's request logger and the access log would copy both
+into log files, so every line drops query strings and replaces link tokens.
 """
 
 from __future__ import annotations
@@ -11,12 +12,18 @@ import logging
 import re
 
 _QUERY_STRING = re.compile(r"\?[^\s\"']*")
+_LINK_TOKEN = re.compile(r"/(r|home)/[^/\s\"'?]+")
+
+
+def redact(text: str) -> str:
+    """The line with query strings and private-link tokens replaced."""
+    return _LINK_TOKEN.sub(r"/\1/[token]", _QUERY_STRING.sub("?[redacted]", text))
 
 
 class NoPatientData(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = _QUERY_STRING.sub("?[redacted]", message)
+        redacted = redact(message)
         if redacted != message:
             record.msg = redacted
             record.args = ()

@@ -12,8 +12,26 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-# Access log without query strings: searches carry patient names (see logging_filters).
+from ketaclinic.config.logging_filters import redact
+
+# Access log without query strings (searches carry patient names) and with private-link
+# tokens replaced (see logging_filters): %(U)s is the path only, redacted by RedactingLogger.
 ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+
+def redacting_logger_class():
+    """gunicorn's logger with the request path redacted before the access line is written."""
+    from gunicorn.glogging import Logger
+
+    class RedactingLogger(Logger):
+        def atoms(self, resp, req, environ, request_time):
+            atoms = super().atoms(resp, req, environ, request_time)
+            atoms["U"] = redact(atoms.get("U") or "")
+            atoms["r"] = redact(atoms.get("r") or "")
+            atoms["q"] = ""
+            return atoms
+
+    return RedactingLogger
 
 
 def pending_migrations() -> list[str]:
@@ -43,6 +61,7 @@ def serve(*, host: str, port: int, workers: int) -> int:
             self.cfg.set("threads", 4)
             self.cfg.set("accesslog", "-")
             self.cfg.set("access_log_format", ACCESS_LOG_FORMAT)
+            self.cfg.set("logger_class", redacting_logger_class())
             self.cfg.set("timeout", 60)
 
         def load(self):
