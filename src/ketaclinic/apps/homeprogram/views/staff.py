@@ -91,9 +91,12 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
                 ),
             }
         )
-    alerts = list(
-        Alert.objects.filter(patient=patient, kind__in=HOME_ALERTS).order_by("-raised_at")[:20]
-    )
+    # Alert titles carry what the patient reported: only for those who read check-ins.
+    alerts = []
+    if can_see_reports and request.user.has_perm("alerts.view_alert"):
+        alerts = list(
+            Alert.objects.filter(patient=patient, kind__in=HOME_ALERTS).order_by("-raised_at")[:20]
+        )
     record_event(
         request,
         Action.VIEW,
