@@ -10,6 +10,7 @@ from django.db import transaction
 from ketaclinic.apps.demo import assessments as demo_assessments
 from ketaclinic.apps.demo import charting as demo_charting
 from ketaclinic.apps.demo import enquiries as demo_enquiries
+from ketaclinic.apps.demo import homeprogram as demo_homeprogram
 from ketaclinic.apps.demo import ledger as demo_ledger
 from ketaclinic.apps.demo import organisation, patients
 from ketaclinic.apps.demo import outcomes as demo_outcomes
@@ -48,4 +49,5 @@ def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> D
         demo_enquiries.create_enquiries(list(sites.values()), users, rng, clock.now())
         demo_assessments.create_assessments(users, rng, clock.now())
         demo_outcomes.create_outcomes(users, rng, clock.now())
+        demo_homeprogram.create_home_program(users, rng, clock.now())
     return DemoSummary(True, created, demo_logins())
