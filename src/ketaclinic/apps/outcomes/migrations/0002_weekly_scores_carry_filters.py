@@ -1,7 +1,9 @@
-"""Weekly scores carry their course's filter columns (no join for the trajectory plot);
-on PostgreSQL the wide explanation column moves out of line so cohort counts scan a narrow
-table. Weekly rows are derived data: they are emptied here and rebuilt by
-``refresh_outcomes``."""
+"""Weekly scores carry their course's filter columns (no join for the trajectory plot).
+Weekly rows are derived data: they are emptied here and rebuilt by ``refresh_outcomes``.
+
+``toast_tuple_target`` was meant to move the wide explanation column out of line; PostgreSQL
+only toasts rows over 2 kB, so it has no effect here: 0003 moves the column to its own table.
+"""
 
 import django.db.models.deletion
 from django.conf import settings
