@@ -207,3 +207,14 @@ def test_no_link_for_a_date_that_is_not_planned_or_is_before_the_first_dose(clin
     with pytest.raises(InputError):
         issue(late, dt.date(2026, 3, 7))
     issue(late, dt.date(2026, 3, 10))
+
+
+def test_the_protocols_own_rhythm_is_never_more_than_prescribed(client, clinic):
+    rx = make_prescription(clinic)
+    # planned 3, 7 and 10 March (3.5 days apart on average): 3 March at 20:00, 7 March, then
+    # 10 March at 09:00. 10 March 09:00 - 168 h = 3 March 09:00 would count three doses;
+    # calendar days 4-10 March count two (7 and 10 March): within 2 a week.
+    submit(client, issue(rx, dt.date(2026, 3, 3)).token, taken_time="20:00")
+    submit(client, issue(rx, dt.date(2026, 3, 7)).token)
+    submit(client, issue(rx, dt.date(2026, 3, 10)).token)
+    assert not Alert.objects.exists()

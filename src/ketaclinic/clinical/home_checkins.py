@@ -99,8 +99,8 @@ class HomePrescribed:
 class CheckInReport:
     """What the patient reported for one home dose.
 
-    ``doses_in_week`` counts the doses reported in the 7 days ending on this dose, this one
-    included. Blood pressure is optional (not every patient has a cuff).
+    ``doses_in_week`` counts the doses reported on the 7 calendar days ending on this dose's
+    day, this one included. Blood pressure is optional (not every patient has a cuff).
     """
 
     amount_mg: Decimal

@@ -24,14 +24,15 @@ from ketaclinic.apps.homeprogram.program import (
 from ketaclinic.apps.treatment.models import Course
 
 HOME_PATIENTS = 4
-# The stories, in order: all well; one dose missed; a high BP at the last dose; all well
-# with a pill count at the visit.
-STORIES = ("well", "missed", "high_bp", "counted")
+# The stories, most telling first (a small demo clinic may have only two home patients): a
+# high BP at the last dose; a dose missed (not the latest, which may still be in its grace
+# hours); a pill count at the visit that matches; all well.
+STORIES = ("high_bp", "missed", "counted", "well")
 
 
 def _first_doses(now: dt.datetime) -> list:
-    """Home courses whose first session (the in-person first dose) ended in a discharge at
-    least a week ago, newest first."""
+    """Home courses whose first session (the in-person first dose) ended in a discharge 10 to
+    40 days ago (so at least two home doses are past), newest first."""
     courses = (
         Course.objects.filter(protocol_id="sublingual-home", status__in=["active", "completed"])
         .select_related("patient__site", "prescriber")
@@ -42,7 +43,7 @@ def _first_doses(now: dt.datetime) -> list:
         first = course.sessions.filter(number=1, status="discharged").first()
         if first is None or first.discharged_at is None:
             continue
-        if not dt.timedelta(days=7) <= now - first.discharged_at <= dt.timedelta(days=40):
+        if not dt.timedelta(days=10) <= now - first.discharged_at <= dt.timedelta(days=40):
             continue
         picked.append((course, first))
         if len(picked) == HOME_PATIENTS:
@@ -91,8 +92,8 @@ def create_home_program(users: dict[str, User], rng: random.Random, now: dt.date
         written += 1
         today = now.astimezone(tz).date()
         past = [d for d in planned_dates(prescription) if d < today]
-        if story == "missed" and past:
-            past = past[:-1]
+        if story == "missed" and len(past) >= 2:
+            del past[-2]
         alarming = past[-1] if story == "high_bp" and past else None
         quiet = [d for d in past if d != alarming]
         links = HomeCheckInLink.objects.bulk_create(

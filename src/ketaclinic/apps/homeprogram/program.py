@@ -138,11 +138,16 @@ def calendar_for(prescription: HomePrescription, check_ins: list[HomeCheckIn]) -
 
 
 def _doses_in_week(prescription: HomePrescription, taken_at: dt.datetime) -> int:
-    """Doses reported in the 7 days ending at ``taken_at``, this one included."""
+    """Doses reported on the 7 calendar days (site time) ending on this dose's day, this one
+    included. Calendar days, not a rolling 168 hours: twice-weekly doses 3 and 4 days apart
+    (the protocol's own rhythm) taken at different hours would otherwise count 3 in a week.
+    """
+    tz = ZoneInfo(prescription.patient.site.timezone)
+    first_day = taken_at.astimezone(tz).date() - dt.timedelta(days=6)
     earlier = HomeCheckIn.objects.filter(
         prescription=prescription,
         dose_taken=True,
-        taken_at__gt=taken_at - dt.timedelta(days=7),
+        taken_at__gte=dt.datetime.combine(first_day, dt.time(0), tzinfo=tz),
         taken_at__lte=taken_at,
     ).count()
     return earlier + 1

@@ -1,0 +1,29 @@
+"""The demo's home program: patients with a charted first dose, check-ins, one missed dose,
+one high-BP alert and a pill count that matches."""
+
+from __future__ import annotations
+
+import pytest
+
+from ketaclinic.apps.alerts.choices import AlertKind
+from ketaclinic.apps.alerts.models import Alert
+from ketaclinic.apps.demo.seeding import seed_demo_clinic
+from ketaclinic.apps.homeprogram.models import HomeCheckIn, HomePrescription, PillCount
+from ketaclinic.apps.homeprogram.program import first_dose_session
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_tells_the_home_program_stories():
+    seed_demo_clinic(patient_count=60, seed=11)
+    prescriptions = list(HomePrescription.objects.all())
+    assert 2 <= len(prescriptions) <= 4
+    assert all(first_dose_session(rx.course) is not None for rx in prescriptions)
+    assert HomeCheckIn.objects.count() >= len(prescriptions)
+    high = Alert.objects.filter(kind=AlertKind.HOME_CHECK_IN, source_type="home_check_in")
+    assert [a.title.split(": ", 1)[1] for a in high] == [
+        "Home BP 168/102 mmHg is at or above 160/100."
+    ]
+    assert Alert.objects.filter(kind=AlertKind.MISSED_CHECK_IN).exists()
+    for count in PillCount.objects.all():
+        assert count.discrepancy == 0
