@@ -45,7 +45,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(request: pytest.FixtureRequest) -> None:
+def _fast_test_settings(request: pytest.FixtureRequest) -> None:
     """Argon2 is the product's hasher (tested in accounts); tests need speed, not strength.
 
     The pure clinical tests run with ``-p no:django``: there is nothing to set for them."""
@@ -53,6 +53,14 @@ def _fast_password_hashing(request: pytest.FixtureRequest) -> None:
         return
     settings = request.getfixturevalue("settings")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The product's cache lives in the database (shared by app processes); each test gets a
+    # fresh in-process cache instead, so tests without database access can use rate limits.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
+    }
 
 
 @pytest.fixture
