@@ -160,7 +160,7 @@ def discharged_dosing_sessions():
     """The sessions to chart: dosing sessions in the clinic that ended in a discharge."""
     return (
         Session.objects.filter(status="discharged", kind="dosing")
-        .exclude(course__protocol_id="sublingual-home")
+        .exclude(course__protocol_id="sublingual-home", number__gt=1)
         .select_related("course", "course__prescriber", "patient", "site")
         .order_by("id")
     )
