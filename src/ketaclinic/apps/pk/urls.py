@@ -5,4 +5,5 @@ from ketaclinic.apps.pk import views
 app_name = "pk"
 urlpatterns = [
     path("", views.compare_routes, name="compare"),
+    path("route-equivalence/", views.route_equivalence, name="route-equivalence"),
 ]

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
 from ketaclinic.apps.accounts.access import patient_for, require_permission
@@ -189,3 +190,17 @@ def _row(result: ComparedRegimen, series: ChartSeries) -> dict[str, Any]:
         cmax = population.cmax_ng_per_ml
         row["same_for_everyone"] = bool(np.isclose(cmax[0], cmax[-1], rtol=1e-9, atol=0))
     return row
+
+
+@require_permission("pk.use_simulator")
+def route_equivalence(request: HttpRequest) -> HttpResponse:
+    """ASKP3's route-equivalence table as a reference view (issue 4): read, never converted."""
+    from ketaclinic.clinical.routes import ROUTE_EQUIVALENCE, ROUTE_EQUIVALENCE_NOTE
+    from ketaclinic.clinical.sources import cite
+
+    context = {
+        "rows": ROUTE_EQUIVALENCE,
+        "note": ROUTE_EQUIVALENCE_NOTE,
+        "source": cite(ROUTE_EQUIVALENCE[0].source_key),
+    }
+    return render(request, "pk/route_equivalence.html", context)
