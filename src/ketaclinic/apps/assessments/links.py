@@ -166,20 +166,25 @@ def _message(link: SelfReportLink, url: str, channel: str) -> tuple[str, str]:
     return f"A questionnaire from {site.name}", body
 
 
-def deliver_link(
-    issued: IssuedLink, *, base_url: str | None = None, request: HttpRequest | None = None
+def deliver_private_link(
+    link: Any,
+    message_for: Any,
+    *,
+    object_type: str,
+    request: HttpRequest | None = None,
 ) -> str | None:
-    """Send the link by its ``sent_via`` channel; ``None`` when sent, else why not.
+    """Send a patient's private link by its ``sent_via`` channel; ``None`` when sent, else why
+    not. ``message_for(channel)`` gives (subject, body). Shared by every kind of private link
+    (questionnaires, home check-ins).
 
     A failure is audited and reported to the caller (who shows the link to copy); it never
     rolls back the link.
     """
-    link = issued.link
     if link.sent_via == SentVia.NOT_SENT:
         return None
     channel = Channel.SMS if link.sent_via == SentVia.SMS else Channel.EMAIL
     to = link.patient.phone if channel == Channel.SMS else link.patient.email
-    subject, body = _message(link, link_url(issued.token, base_url), channel)
+    subject, body = message_for(channel)
     problem = None
     sender = ""
     try:
@@ -189,7 +194,7 @@ def deliver_link(
     record_event(
         request,
         Action.SEND,
-        object_type="self_report_link",
+        object_type=object_type,
         object_id=link.pk,
         patient=link.patient,
         outcome=Outcome.ERROR if problem else Outcome.SUCCESS,
@@ -199,20 +204,38 @@ def deliver_link(
     return problem
 
 
-def open_link(token: str) -> SelfReportLink:
-    """The open link with this token, or ``LinkNotFound`` / ``LinkGone``."""
+def open_private_link(links: Any, token: str) -> Any:
+    """The open link in ``links`` (a queryset) with this token, or ``LinkNotFound`` /
+    ``LinkGone``. Only the token's hash is ever looked up."""
     if not _TOKEN.match(token or ""):
         raise LinkNotFound
     try:
-        link = SelfReportLink.objects.select_related("patient__site").get(
-            token_hash=hash_token(token)
-        )
-    except SelfReportLink.DoesNotExist:
+        link = links.get(token_hash=hash_token(token))
+    except links.model.DoesNotExist:
         raise LinkNotFound from None
     state = link.state(clock.now())
     if state != LinkState.OPEN:
         raise LinkGone(state)
     return link
+
+
+def deliver_link(
+    issued: IssuedLink, *, base_url: str | None = None, request: HttpRequest | None = None
+) -> str | None:
+    """Send a self-report link (see ``deliver_private_link``)."""
+    link = issued.link
+    url = link_url(issued.token, base_url)
+    return deliver_private_link(
+        link,
+        lambda channel: _message(link, url, channel),
+        object_type="self_report_link",
+        request=request,
+    )
+
+
+def open_link(token: str) -> SelfReportLink:
+    """The open self-report link with this token, or ``LinkNotFound`` / ``LinkGone``."""
+    return open_private_link(SelfReportLink.objects.select_related("patient__site"), token)
 
 
 def close_link(link: SelfReportLink) -> bool:

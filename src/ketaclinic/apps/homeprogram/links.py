@@ -9,7 +9,6 @@ check-in for one planned dose.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,15 +18,18 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from ketaclinic.apps.assessments.choices import LinkState, SentVia
-from ketaclinic.apps.assessments.links import LinkGone, LinkNotFound, hash_token
-from ketaclinic.apps.audit.choices import Action, Outcome
+from ketaclinic.apps.assessments.links import (
+    LinkGone,
+    LinkNotFound,
+    deliver_private_link,
+    hash_token,
+    open_private_link,
+)
+from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.homeprogram.models import HomeCheckInLink, HomePrescription
 from ketaclinic.apps.homeprogram.program import first_dose_session, planned_dates
 from ketaclinic.apps.messaging.choices import Channel
-from ketaclinic.apps.messaging.senders import SendError
-from ketaclinic.apps.messaging.sending import send_message
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InputError
 
@@ -48,7 +50,6 @@ __all__ = [
 
 DEFAULT_LIFETIME = dt.timedelta(hours=48)
 MAX_LIFETIME = dt.timedelta(days=7)
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 
 @dataclass(frozen=True)
@@ -133,44 +134,21 @@ def deliver_check_in_link(
 ) -> str | None:
     """Send the link through ``send_message``; ``None`` when sent, else why not (audited)."""
     link = issued.link
-    if link.sent_via == SentVia.NOT_SENT:
-        return None
-    channel = Channel.SMS if link.sent_via == SentVia.SMS else Channel.EMAIL
-    to = link.patient.phone if channel == Channel.SMS else link.patient.email
-    subject, body = _message(link, check_in_url(issued.token, base_url), channel)
-    problem = None
-    sender = ""
-    try:
-        sender = send_message(to, subject, body, channel=channel)
-    except SendError as error:
-        problem = str(error)
-    record_event(
-        request,
-        Action.SEND,
+    url = check_in_url(issued.token, base_url)
+    return deliver_private_link(
+        link,
+        lambda channel: _message(link, url, channel),
         object_type="home_check_in_link",
-        object_id=link.pk,
-        patient=link.patient,
-        outcome=Outcome.ERROR if problem else Outcome.SUCCESS,
-        detail={"channel": str(channel), "sender": sender, "problem": problem or ""},
-        actor=link.created_by,
+        request=request,
     )
-    return problem
 
 
 def open_check_in_link(token: str) -> HomeCheckInLink:
     """The open link with this token, or ``LinkNotFound`` / ``LinkGone``."""
-    if not _TOKEN.match(token or ""):
-        raise LinkNotFound
-    try:
-        link = HomeCheckInLink.objects.select_related(
-            "patient__site", "prescription__course__prescriber"
-        ).get(token_hash=hash_token(token))
-    except HomeCheckInLink.DoesNotExist:
-        raise LinkNotFound from None
-    state = link.state(clock.now())
-    if state != LinkState.OPEN:
-        raise LinkGone(state)
-    return link
+    return open_private_link(
+        HomeCheckInLink.objects.select_related("patient__site", "prescription__course__prescriber"),
+        token,
+    )
 
 
 def close_check_in_link(link: HomeCheckInLink) -> bool:
