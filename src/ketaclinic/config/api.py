@@ -16,10 +16,13 @@ from ketaclinic.apps.assessments.api import router as assessments_router
 from ketaclinic.apps.assessments.api import scales_router
 from ketaclinic.apps.charting.api import router as charting_router
 from ketaclinic.apps.enquiries.api import router as enquiries_router
+from ketaclinic.apps.iop.api import router as iop_router
+from ketaclinic.apps.kap.api import router as kap_router
 from ketaclinic.apps.ledger.api import router as ledger_router
 from ketaclinic.apps.outcomes.api import router as outcomes_router
 from ketaclinic.apps.patients.api import FieldErrors
 from ketaclinic.apps.patients.api import router as patients_router
+from ketaclinic.apps.reminders.api import router as reminders_router
 from ketaclinic.apps.treatment.api import router as treatment_router
 from ketaclinic.clinical.exceptions import InputError
 
@@ -38,6 +41,9 @@ api.add_router("/scales", scales_router)
 api.add_router("/sessions", charting_router)
 api.add_router("/enquiries", enquiries_router)
 api.add_router("/outcomes", outcomes_router)
+api.add_router("/kap", kap_router)
+api.add_router("/iop", iop_router)
+api.add_router("/reminders", reminders_router)
 api.add_router("", treatment_router)
 
 

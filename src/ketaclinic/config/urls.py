@@ -23,6 +23,9 @@ urlpatterns = [
     path("homeprogram/", include("ketaclinic.apps.homeprogram.urls")),
     path("home/", include("ketaclinic.apps.homeprogram.public_urls")),
     path("outcomes/", include("ketaclinic.apps.outcomes.urls")),
+    path("kap/", include("ketaclinic.apps.kap.urls")),
+    path("iop/", include("ketaclinic.apps.iop.urls")),
+    path("reminders/", include("ketaclinic.apps.reminders.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

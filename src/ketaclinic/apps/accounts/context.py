@@ -21,6 +21,9 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Waitlist", reverse("enquiries:list"), "enquiries"))
     if user.has_perm("homeprogram.view_homeprescription"):
         items.append(("Home program", reverse("homeprogram:list"), "homeprogram"))
+    # KAP nav line goes here
+    # IOP nav line goes here
+    # Reminders nav line goes here
     if user.has_perm("alerts.view_alert"):
         items.append(("Alerts", reverse("alerts:list"), "alerts"))
     if user.has_perm("ledger.view_ledgerentry"):

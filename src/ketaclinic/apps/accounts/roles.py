@@ -219,6 +219,15 @@ for _role in (Role.NURSE, Role.PRESCRIBER, Role.THERAPIST, Role.MEDICAL_DIRECTOR
     ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], "pk.use_simulator")
 
 
+# --- KAP programs (issue 8, item 4): block goes here ---
+
+# --- IOP groups (issue 8, item 5): block goes here ---
+
+# --- Reminders (issue 8, item 6): block goes here ---
+
+# --- Home program API and refills (issue 8): block goes here ---
+
+
 def _permission(code: str) -> Permission:
     app_label, codename = code.split(".")
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)

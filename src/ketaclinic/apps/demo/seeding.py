@@ -50,4 +50,7 @@ def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> D
         demo_assessments.create_assessments(users, rng, clock.now())
         demo_outcomes.create_outcomes(users, rng, clock.now())
         demo_homeprogram.create_home_program(users, rng, clock.now())
+        # KAP demo call goes here
+        # IOP demo call goes here
+        # Reminders demo call goes here
     return DemoSummary(True, created, demo_logins())

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class IopConfig(AppConfig):
+    name = "ketaclinic.apps.iop"
+    label = "iop"
+    verbose_name = "Intensive outpatient programs"
