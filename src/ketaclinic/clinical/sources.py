@@ -1099,6 +1099,18 @@ _OUTCOMES: tuple[Source, ...] = (
         note="The product-limit estimate of the probability of staying relapse-free.",
     ),
     Source(
+        key="outcomes_pocock2002",
+        citation=(
+            "Pocock SJ, Clayton TC, Altman DG. Survival plots of time-to-event outcomes in "
+            "clinical trials: good practice and pitfalls. Lancet. 2002;359(9318):1686-1689"
+        ),
+        note=(
+            "Curtail a Kaplan–Meier curve where few patients remain at risk: its tail is "
+            "imprecise and misleading. The cut-off of 10 still followed is our convention, "
+            "not the paper's number."
+        ),
+    ),
+    Source(
         key="outcomes_greenwood1926",
         citation=(
             "Greenwood M. The natural duration of cancer. Reports on Public Health and "

@@ -198,3 +198,43 @@ def test_the_wording_example_in_the_docs_is_what_the_code_says():
     )
     message = compare_claim(CLAIMS["seventy_percent_success"], observed).message
     assert message in " ".join(doc.split())
+
+
+def _followed(censored_at: list[float], relapsed_at: list[float]):
+    """Responders followed for relapse: censored (still well) or relapsed at those days."""
+    rows = [
+        CourseRow(
+            True,
+            True,
+            responded=True,
+            relapse_at_risk=True,
+            relapsed=relapsed,
+            relapse_days=days,
+            sessions_given=6,
+        )
+        for days, relapsed in [(d, False) for d in censored_at] + [(d, True) for d in relapsed_at]
+    ]
+    return summarize_cohort(rows)
+
+
+def test_one_last_relapse_does_not_make_a_durability_figure():
+    # 11 responders censored at day 100, the twelfth relapses at day 190. The curve is 1
+    # until 190, then 0 with a (0, 0) band: a figure resting on one patient. At 182 days
+    # one course is still followed; at 365 the curve reached 0 with 1 at risk.
+    summary = _followed(censored_at=[100.0] * 11, relapsed_at=[190.0])
+    assert summary.durability.at(365).survival == 0.0
+    six_months = observed_for(summary, Measure.RELAPSE_FREE_6_MONTHS)
+    assert six_months.estimate is None
+    assert "only 1 still followed at 182 days, fewer than the 10" in six_months.basis
+    year = observed_for(summary, Measure.RELAPSE_WITHIN_12_MONTHS)
+    assert year.estimate is None
+    assert compare_claim(CLAIMS["lasting_relief"], six_months).verdict is Verdict.NO_DATA
+
+
+def test_durability_is_reported_from_ten_courses_followed_and_not_from_nine():
+    nine = observed_for(_followed([200.0] * 9, []), Measure.RELAPSE_FREE_6_MONTHS)
+    assert nine.estimate is None
+    assert "only 9 still followed" in nine.basis
+    # 10 followed past 182 days and 2 relapses at day 50 among 12: S = 1 - 2/12 = 5/6.
+    ten = observed_for(_followed([200.0] * 10, [50.0, 50.0]), Measure.RELAPSE_FREE_6_MONTHS)
+    assert ten.estimate == pytest.approx(5 / 6)

@@ -25,6 +25,7 @@ from enum import StrEnum
 from ketaclinic.clinical.exceptions import InvalidValue
 from ketaclinic.clinical.outcomes.cohort import CohortSummary
 from ketaclinic.clinical.outcomes.intervals import DEFAULT_CONFIDENCE, Proportion
+from ketaclinic.clinical.outcomes.survival import KaplanMeierCurve
 
 __all__ = [
     "BROCHURE_CLAIMS",
@@ -367,9 +368,12 @@ def compare_claims(
 def observed_for(summary: CohortSummary, measure: Measure) -> ObservedRate:
     """The clinic's figure for ``measure``: intent to treat where there is a choice.
 
-    A durability figure needs someone followed up to the time point (or the curve to have
-    reached 0 before it); otherwise the Kaplan–Meier curve says nothing about that time and
-    the figure has no estimate.
+    A durability figure needs at least ``MIN_AT_RISK`` courses still followed at the time
+    point (or, where the curve reached 0 before it, at least that many at risk when it did);
+    otherwise the tail of the Kaplan–Meier curve rests on a handful of patients — one last
+    relapse takes it to 0 with a (0, 0) band — and the figure has no estimate. Curtailing the
+    curve where few remain at risk is the practice Pocock, Clayton and Altman recommend
+    (``outcomes_pocock2002``).
     """
     started = "patients who started a course"
     if measure is Measure.RESPONSE:
@@ -387,13 +391,37 @@ def observed_for(summary: CohortSummary, measure: Measure) -> ObservedRate:
         f"Kaplan–Meier estimate at {days:g} days from {summary.relapse_at_risk} courses "
         "followed for relapse after induction"
     )
-    if curve.steps[-1].time < days and curve.steps[-1].survival > 0:
+    followed = _at_risk_behind(curve, days)
+    if followed == 0:
         return ObservedRate(None, 0.0, 1.0, f"{basis}; none followed that long yet")
+    if followed < MIN_AT_RISK:
+        return ObservedRate(
+            None,
+            0.0,
+            1.0,
+            f"{basis}; only {followed} still followed at {days:g} days, "
+            f"fewer than the {MIN_AT_RISK} an estimate needs",
+        )
     if measure is Measure.RELAPSE_FREE_6_MONTHS:
         return ObservedRate(step.survival, step.lower, step.upper, basis, curve.confidence)
     return ObservedRate(1 - step.survival, 1 - step.upper, 1 - step.lower, basis, curve.confidence)
 
 
+def _at_risk_behind(curve: KaplanMeierCurve, days: float) -> int:
+    """How many courses the estimate at ``days`` rests on.
+
+    Courses followed to ``days`` or beyond, or, where the curve fell to 0 on or before
+    ``days``, those at risk at the step that took it there.
+    """
+    for step in curve.steps:
+        if step.survival <= 0:
+            return step.at_risk
+        if step.time >= days:
+            return step.at_risk
+    return 0
+
+
+MIN_AT_RISK = 10
 SIX_MONTHS_DAYS = 182.0
 TWELVE_MONTHS_DAYS = 365.0
 
