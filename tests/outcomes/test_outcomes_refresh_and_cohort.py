@@ -11,6 +11,7 @@ from tests.outcomes.outcome_factories import NOW, START, build_cohort, make_cour
 from ketaclinic.apps.outcomes.cohort import CohortFilters, cohort_counts, median_trajectories
 from ketaclinic.apps.outcomes.models import CourseOutcome
 from ketaclinic.apps.outcomes.refreshing import refresh_course_outcomes
+from ketaclinic.apps.treatment.models import Session
 from ketaclinic.clinical.outcomes import AdverseEventKind, summarize_counts
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +52,29 @@ def test_a_course_without_a_dose_is_not_counted_as_started(clinic, fixed_clock):
     course, _ = make_course(clinic, clinic.alice, given=0, status="planned")
     assert refresh_course_outcomes([course.pk], NOW) == 0
     assert not CourseOutcome.objects.exists()
+
+
+def test_maintenance_doses_do_not_count_towards_the_induction_series(clinic, fixed_clock):
+    # Esketamine: 8 induction sessions given, then 5 maintenance doses. The series is
+    # "8 of 8", not "13 of 8".
+    course, _ = make_course(clinic, clinic.alice, route="esketamine", given=8, planned=8)
+    for number in range(9, 14):
+        at = START + (number - 1) * 3 * dt.timedelta(days=1)
+        Session.objects.create(
+            course=course,
+            patient=clinic.alice,
+            site=clinic.alice.site,
+            number=number,
+            phase="maintenance",
+            planned_start=at,
+            status="discharged",
+            checked_in_at=at,
+            dose_started_at=at,
+            discharged_at=at + dt.timedelta(hours=2),
+        )
+    refresh_course_outcomes([course.pk], NOW)
+    outcome = CourseOutcome.objects.get()
+    assert (outcome.sessions_given, outcome.sessions_required, outcome.completed) == (8, 8, True)
 
 
 def test_a_score_taken_after_as_of_is_not_seen(clinic, fixed_clock):

@@ -125,6 +125,7 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
         .values("course_id")
         .annotate(
             given=Count("id", filter=dosed),
+            given_induction=Count("id", filter=induction & dosed),
             attended=Count(
                 "id", filter=dosed | Q(checked_in_at__isnull=False, checked_in_at__lte=as_of)
             ),
@@ -278,7 +279,9 @@ def _judge(
     ended = course.status in (CourseStatus.COMPLETED, CourseStatus.STOPPED) or pending == 0
     record = CourseRecord(
         first_dose_at=first_dose,
-        sessions_given=counts["given"],
+        # Completion is judged on the induction series: maintenance doses given after it
+        # do not count towards it (an esketamine course is not "13 of 8 sessions").
+        sessions_given=counts["given_induction"] if has_induction else counts["given"],
         induction_end_at=last if ended and last is not None else None,
         planned_sessions=counts["planned_induction"] or None,
     )
