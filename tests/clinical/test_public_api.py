@@ -31,6 +31,7 @@ EXPECTED_TOP_LEVEL = {
     "dosing",
     "eligibility",
     "home_checkins",
+    "intensive_outpatient",
     "monitoring",
     "outcomes",
     "pharmacokinetics",

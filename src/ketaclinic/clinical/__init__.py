@@ -35,6 +35,7 @@ AREAS = (
     "dosing",
     "eligibility",
     "home_checkins",
+    "intensive_outpatient",
     "monitoring",
     "outcomes",
     "pharmacokinetics",
