@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
 from decimal import Decimal
 
 from ketaclinic.apps.assessments.charts import ChartPoint, response_threshold, trajectory_svg
@@ -75,3 +77,21 @@ def test_the_chart_table_shows_no_percentage_for_a_scale_without_outcome_rules(c
     assert "Clinician-Administered Dissociative States Scale (CADSS): every score" in html
     assert "(%)" not in html
     assert "<td>-8</td>" in html  # 12 - 20, no percentage: CADSS has no outcome definition
+
+
+def test_labels_of_lines_close_in_value_do_not_overlap():
+    # PCL-5 from a baseline of 42: response is 10 points below (32) and remission is also
+    # at most 32 (they coincide); the labels must sit at least 12 px apart, in line order.
+    svg = str(trajectory_svg(get_scale("pcl5"), [ChartPoint(DAY, 42, "")], chart_id="p"))
+    heights = {
+        label: float(y)
+        for y, label in re.findall(
+            r'<text x="\d+" y="([\d.]+)" font-size="10" fill="#[0-9a-f]+">'
+            r"(Baseline|Response|Remission)",
+            svg,
+        )
+    }
+    assert set(heights) == {"Baseline", "Response", "Remission"}
+    ordered = sorted(heights.values())
+    assert all(b - a >= 12 for a, b in itertools.pairwise(ordered))
+    assert heights["Baseline"] < heights["Response"]

@@ -45,6 +45,25 @@ def response_threshold(instrument: Instrument, baseline: int) -> Decimal | None:
     return Decimal(max(baseline - (definition.response_points or 0), 0))
 
 
+LABEL_GAP = 12.0  # px between the right-hand labels: a 10 px font with a little air
+
+
+def _spread(levels: list[float], gap: float, top: float) -> list[float]:
+    """Label heights as near their lines as possible, at least ``gap`` apart, none above ``top``.
+
+    Lines close in value (a PCL-5 response threshold of 32 beside remission at 32) would
+    otherwise print their labels on top of each other. Labels are pushed down in order of
+    height, keeping each line's label in the same vertical order as its line.
+    """
+    order = sorted(range(len(levels)), key=lambda i: levels[i])
+    placed = list(levels)
+    floor = top - gap
+    for index in order:
+        placed[index] = max(levels[index], floor + gap)
+        floor = placed[index]
+    return placed
+
+
 def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
@@ -117,14 +136,15 @@ def trajectory_svg(
         lines.append(("Response", threshold, "#1d5c63", "3 3"))
     if instrument.outcome is not None:
         lines.append(("Remission", Decimal(instrument.outcome.remission_at_most), "#1f6b3a", "1 3"))
-    for label, value, colour, dash in lines:
+    label_levels = _spread([y(float(value)) for _, value, _, _ in lines], LABEL_GAP, TOP + 4)
+    for (label, value, colour, dash), label_level in zip(lines, label_levels, strict=True):
         level = y(float(value))
         shown = _fmt(float(value))
         parts.append(
             f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{_fmt(level)}" y2="{_fmt(level)}" '
             f'stroke="{colour}" stroke-width="1.2" stroke-dasharray="{dash}"/>'
-            f'<text x="{LEFT + plot_w + 4}" y="{_fmt(level + 3)}" font-size="10" fill="{colour}">'
-            f"{label} {'≤ ' if label != 'Baseline' else ''}{shown}</text>"
+            f'<text x="{LEFT + plot_w + 4}" y="{_fmt(label_level + 3)}" font-size="10" '
+            f'fill="{colour}">{label} {"≤ " if label != "Baseline" else ""}{shown}</text>'
         )
     for moment in session_times:
         sx = _fmt(x(moment))
