@@ -1,5 +1,5 @@
-"""Rules of the home-based sublingual program: prescription limits, check-in alerts, missed
-check-ins, pill-count reconciliation and the home dosing calendar.
+"""Rules of the home-based sublingual program: prescription limits, refills, check-in alerts,
+missed check-ins, pill-count reconciliation and the home dosing calendar.
 
 Why a pure module: the home is the riskiest setting (nobody measures BP or watches sedation;
 ``screen.fda-2023-compounded-ketamine``), so what makes a check-in worrying must be one
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +22,7 @@ from ketaclinic.clinical.schedule import ClinicCalendar, generate_schedule
 from ketaclinic.clinical.units import add_months
 
 __all__ = [
+    "EARLY_REFILL_FRACTION",
     "MAX_REFILLS",
     "REFILL_MONTHS",
     "CheckInFinding",
@@ -32,10 +34,13 @@ __all__ = [
     "SideEffectSeverity",
     "assess_check_in",
     "check_prescription",
+    "earliest_refill_on",
     "home_dose_dates",
     "missed_dates",
     "reconcile_pill_count",
+    "refill_problems",
     "refills_end_on",
+    "troches_per_week",
 ]
 
 MAX_REFILLS = 5
@@ -43,6 +48,11 @@ MAX_REFILLS = 5
 
 REFILL_MONTHS = 6
 """No refill more than six months after the date written (``cfr_1306_22`` (a))."""
+
+EARLY_REFILL_FRACTION = Decimal("0.85")
+"""A refill is early while less than 85% of the previous supply should have been used at the
+prescribed rate: ``kern_2020_early_refills`` calls a fill "early" when it comes 15% or more
+before the previous supply's days run out. A clinic may change it (a site setting)."""
 
 
 class FindingLevel(enum.StrEnum):
@@ -302,16 +312,21 @@ class PillReconciliation:
 
 
 def reconcile_pill_count(
-    dispensed: Decimal | int,
+    dispensed: Sequence[Decimal | int] | Decimal | int,
     reported_taken: Sequence[Decimal | int] | Decimal | int,
     counted: Decimal | int,
 ) -> PillReconciliation:
-    """Compare a count at a visit with what the dispensing and the check-ins imply.
+    """Compare a count at a visit with what the dispensings and the check-ins imply.
 
-    ``discrepancy`` is counted minus expected: negative means troches are missing
-    (the ledger equation of ``cfr_1304_22`` applied to the patient's supply). Troches may be
-    halved, so counts may be ``Decimal``.
+    ``dispensed`` is one quantity or every dispensing of the prescription (the first fill and
+    each refill), summed. ``discrepancy`` is counted minus expected: negative means troches are
+    missing (the ledger equation of ``cfr_1304_22`` applied to the patient's supply). Troches
+    may be halved, so counts may be ``Decimal``.
     """
+    if not isinstance(dispensed, int | Decimal):
+        if any(quantity < 0 for quantity in dispensed):
+            raise OutOfRange("dispensed", "no dispensing may be negative")
+        dispensed = sum(dispensed)
     taken = reported_taken if isinstance(reported_taken, int | Decimal) else sum(reported_taken)
     if dispensed < 0:
         raise OutOfRange("dispensed", "must not be negative")
@@ -321,3 +336,109 @@ def reconcile_pill_count(
         raise OutOfRange("counted", "must not be negative")
     expected = dispensed - taken
     return PillReconciliation(dispensed, taken, counted, expected, counted - expected)
+
+
+def troches_per_week(
+    dose_per_session_mg: Decimal, strength_mg: Decimal, max_doses_per_week: int
+) -> Decimal:
+    """The fastest rate the prescription allows: troches per dose times doses per week."""
+    if strength_mg <= 0:
+        raise OutOfRange("strength_mg", "must be more than 0 mg")
+    if dose_per_session_mg <= 0:
+        raise OutOfRange("dose_per_session_mg", "must be more than 0 mg")
+    if not 1 <= max_doses_per_week <= 7:
+        raise OutOfRange("max_doses_per_week", "must be from 1 to 7")
+    return dose_per_session_mg / strength_mg * max_doses_per_week
+
+
+def earliest_refill_on(
+    *,
+    supply_started_on: dt.date,
+    supply_quantity: int | Decimal,
+    per_week: Decimal,
+    early_fraction: Decimal = EARLY_REFILL_FRACTION,
+) -> dt.date:
+    """The first day ``early_fraction`` of the last supply should be used at ``per_week``.
+
+    8 troches at 4 a week last 14 days; 85% of them (6.8) are used after 11.9 days, so the
+    earliest refill is 12 whole days after the supply started.
+    """
+    if not Decimal("0") <= early_fraction <= Decimal("1"):
+        raise ConfigurationError("early_fraction must be from 0 to 1")
+    if per_week <= 0:
+        raise OutOfRange("per_week", "must be more than 0 troches a week")
+    days = Decimal(supply_quantity) * early_fraction * 7 / per_week
+    return supply_started_on + dt.timedelta(days=math.ceil(days))
+
+
+def refill_problems(
+    *,
+    written_on: dt.date,
+    refills_authorised: int,
+    refills_until: dt.date | None,
+    refills_dispensed: int,
+    quantity_prescribed: int,
+    quantity: int,
+    dispensed_on: dt.date,
+    supply_started_on: dt.date,
+    supply_quantity: int | Decimal,
+    per_week: Decimal,
+    early_fraction: Decimal = EARLY_REFILL_FRACTION,
+) -> tuple[OutOfRange, ...]:
+    """Every reason this refill may not be dispensed; empty when it may.
+
+    Schedule III (``cfr_1306_22``): at most five refills (and no more than written), none
+    after six months from the date written nor after the prescription's own end date. A refill
+    repeats at most the quantity prescribed. Early refills (``kern_2020_early_refills``): not
+    before ``early_fraction`` of the previous supply, dispensed on ``supply_started_on`` (or
+    when home dosing started, if later), should have been used at the prescribed rate.
+    """
+    problems: list[OutOfRange] = []
+    allowed = min(refills_authorised, MAX_REFILLS)
+    if refills_dispensed >= allowed:
+        message = (
+            "this prescription authorises no refills"
+            if allowed == 0
+            else f"all {allowed} refills authorised have been dispensed (21 CFR 1306.22)"
+        )
+        problems.append(OutOfRange("refills", message))
+    if not 1 <= quantity <= quantity_prescribed:
+        problems.append(
+            OutOfRange("quantity", f"a refill is 1 to {quantity_prescribed} troches, as written")
+        )
+    last_day = refills_end_on(written_on)
+    if dispensed_on < written_on:
+        problems.append(
+            OutOfRange("dispensed_on", "is before the date the prescription was written")
+        )
+    elif dispensed_on > last_day:
+        problems.append(
+            OutOfRange(
+                "dispensed_on",
+                f"no refill after {last_day.isoformat()}, six months after the date written "
+                "(21 CFR 1306.22)",
+            )
+        )
+    elif refills_until is not None and dispensed_on > refills_until:
+        problems.append(
+            OutOfRange(
+                "dispensed_on",
+                f"the prescription allows refills until {refills_until.isoformat()}",
+            )
+        )
+    else:
+        earliest = earliest_refill_on(
+            supply_started_on=supply_started_on,
+            supply_quantity=supply_quantity,
+            per_week=per_week,
+            early_fraction=early_fraction,
+        )
+        if dispensed_on < earliest:
+            problems.append(
+                OutOfRange(
+                    "dispensed_on",
+                    f"too early: {early_fraction:%} of the last supply should not be used before "
+                    f"{earliest.isoformat()} at the prescribed rate",
+                )
+            )
+    return tuple(problems)

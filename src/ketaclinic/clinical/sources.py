@@ -1218,6 +1218,19 @@ _REGULATION: tuple[Source, ...] = (
             "times, unless renewed by the practitioner."
         ),
     ),
+    Source(
+        key="kern_2020_early_refills",
+        citation=(
+            "Kern DM, et al. Frequency of early refills for opioids in the United States. "
+            "Pain Med. 2020;21(9):1818-1824. doi:10.1093/pm/pnaa161."
+        ),
+        url="https://doi.org/10.1093/pm/pnaa161",
+        note=(
+            "Defines an early refill as a second fill 15% or more early relative to the days' "
+            "supply of the previous one; the home program's default early-refill line (85% of "
+            "the supply used at the prescribed rate) follows it."
+        ),
+    ),
 )
 
 
