@@ -21,8 +21,10 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Waitlist", reverse("enquiries:list"), "enquiries"))
     if user.has_perm("homeprogram.view_homeprescription"):
         items.append(("Home program", reverse("homeprogram:list"), "homeprogram"))
-    # KAP nav line goes here
-    # IOP nav line goes here
+    if user.has_perm("kap.view_kapprogram"):
+        items.append(("KAP", reverse("kap:caseload"), "kap"))
+    if user.has_perm("iop.view_iopgroup"):
+        items.append(("IOP", reverse("iop:list"), "iop"))
     # Reminders nav line goes here
     if user.has_perm("alerts.view_alert"):
         items.append(("Alerts", reverse("alerts:list"), "alerts"))

@@ -220,12 +220,74 @@ for _role in (Role.NURSE, Role.PRESCRIBER, Role.THERAPIST, Role.MEDICAL_DIRECTOR
 
 
 # --- KAP programs (issue 8, item 4): block goes here ---
+# KAP programs (issue 8, item 4): therapists see and write notes on the programs they are
+# assigned to; prescribers and the director see and read every program at their sites and
+# start or close them; nurses see the schedule (that a note exists, not what it says); front
+# desk and the administrator see no KAP program. Who sees which program: kap/access.py.
+KAP_SEE = ("kap.view_kapprogram",)
+KAP_SITE = (*KAP_SEE, "kap.view_site_kap_programs")
+KAP_LEAD = (*KAP_SITE, "kap.read_kap_note", "kap.add_kapprogram", "kap.close_kapprogram")
+for _role, _codes in {
+    Role.NURSE: KAP_SITE,
+    Role.PRESCRIBER: KAP_LEAD,
+    Role.THERAPIST: (*KAP_SEE, "kap.read_kap_note", "kap.add_kapnote"),
+    Role.MEDICAL_DIRECTOR: KAP_LEAD,
+}.items():
+    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 
 # --- IOP groups (issue 8, item 5): block goes here ---
+# IOP groups (issue 8, item 5): front desk (and the director) run groups, rosters and the
+# session calendar and see attendance, never notes; therapists take attendance and write
+# notes for the groups they lead; nurses see attendance; prescribers and the director read
+# every group's notes at their sites; the administrator sees none of it.
+IOP_SEE = (
+    "iop.view_iopgroup",
+    "iop.view_iopenrolment",
+    "iop.view_groupsession",
+    "iop.view_attendance",
+)
+IOP_RUN = (
+    "iop.add_iopgroup",
+    "iop.change_iopgroup",
+    "iop.manage_roster",
+    "iop.add_groupsession",
+    "iop.change_groupsession",
+)
+for _role, _codes in {
+    Role.FRONT_DESK: (*IOP_SEE, *IOP_RUN),
+    Role.NURSE: IOP_SEE,
+    Role.THERAPIST: (
+        *IOP_SEE,
+        "iop.take_attendance",
+        "iop.write_iop_note",
+        "iop.read_iop_note",
+    ),
+    Role.PRESCRIBER: (*IOP_SEE, "iop.read_iop_note", "iop.read_all_iop_notes"),
+    Role.MEDICAL_DIRECTOR: (*IOP_SEE, *IOP_RUN, "iop.read_iop_note", "iop.read_all_iop_notes"),
+}.items():
+    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 
 # --- Reminders (issue 8, item 6): block goes here ---
 
 # --- Home program API and refills (issue 8): block goes here ---
+# Refills: prescribers and the director record refills dispensed by a pharmacy or in clinic
+# (a Schedule III refill is theirs to stand behind); nurses record only refills they hand over
+# from clinic stock; everyone who reads the home program reads refills. The director and the
+# administrator set the site's early-refill line.
+HOME_REFILLS_READ = ("homeprogram.view_refilldispensing",)
+HOME_SETTINGS = (
+    "homeprogram.view_homeprogramsettings",
+    "homeprogram.add_homeprogramsettings",
+    "homeprogram.change_homeprogramsettings",
+)
+for _role, _codes in {
+    Role.NURSE: (*HOME_REFILLS_READ, "homeprogram.record_in_clinic_dispensing"),
+    Role.PRESCRIBER: (*HOME_REFILLS_READ, "homeprogram.record_refill"),
+    Role.THERAPIST: HOME_REFILLS_READ,
+    Role.MEDICAL_DIRECTOR: (*HOME_REFILLS_READ, "homeprogram.record_refill", *HOME_SETTINGS),
+    Role.ADMIN: HOME_SETTINGS,
+}.items():
+    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 
 
 def _permission(code: str) -> Permission:

@@ -1,3 +1,275 @@
-from ninja import Router
+"""KAP programs over the REST API (``/api/v1/kap``): the same access table, rules and audit
+as the pages (``kap.access``).
+
+Listing and reading need ``view_kapprogram`` (a therapist sees the programs they are
+assigned to; nurses, prescribers and the director every program at their sites); notes and
+goals are returned only to those who read notes (nurses get ``has_note`` and null parts).
+Writing a note needs ``add_kapnote`` and being the program's therapist or co-therapist; bad
+input is 422 naming every field at fault.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+
+from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.kap.access import (
+    VIEW,
+    WRITE_NOTE,
+    can_read_notes,
+    program_for,
+    programs_for,
+)
+from ketaclinic.apps.kap.caseload import annotate_caseload
+from ketaclinic.apps.kap.notes import MAX_TEXT, write_kap_note
+from ketaclinic.apps.kap.refusals import KapRefused
+from ketaclinic.apps.kap.timeline import build_timeline, note_parts
+from ketaclinic.apps.treatment.models import Session
+from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.pagination import paginate
 
 router = Router(tags=["Ketamine-assisted psychotherapy"])
+
+ProgramStatusFilter = Literal["active", "completed", "stopped", "all"]
+ConsentIn = Literal["not_discussed", "yes", "no"]
+
+
+class ProgramOut(Schema):
+    id: int
+    patient_id: int
+    patient_mrn: str
+    patient_name: str
+    site_id: int
+    course_id: int
+    therapist_id: int
+    co_therapist_id: int | None
+    prescriber_id: int
+    status: str
+    starts_on: dt.date
+    ended_on: dt.date | None
+    notes_due: int
+    next_session_at: dt.datetime | None
+    goals: str | None = Field(description="Null for those who do not read notes (nurses).")
+
+
+class ProgramPage(Schema):
+    items: list[ProgramOut]
+    page: int
+    has_next: bool
+
+
+class NoteOut(Schema):
+    id: int
+    session_id: int
+    kind: str
+    author_id: int
+    written_at: dt.datetime
+    parts: dict[str, str] = Field(description="Filled parts by name, e.g. intentions, plan.")
+
+
+class SessionOut(Schema):
+    id: int
+    number: int
+    kind: str
+    status: str
+    planned_start: dt.datetime
+    has_note: bool
+    note_due: bool
+    can_write_note: bool
+    note: NoteOut | None = Field(description="Null unless you read notes.")
+
+
+class ScoreOut(Schema):
+    taken_at: dt.datetime
+    total: int
+    band_label: str
+
+
+class SeriesOut(Schema):
+    instrument: str
+    baseline: int
+    latest: int
+    points: list[ScoreOut]
+
+
+class ProgramDetailOut(ProgramOut):
+    sessions: list[SessionOut]
+    scores: list[SeriesOut]
+
+
+class NoteIn(Schema):
+    """One note on one held session of the program; send only the parts its kind has:
+    preparation (intentions*, set_and_setting, concerns, touch_consent, music_consent, plan),
+    dosing (intentions, experience*, plan), integration (integration_themes*, practices, plan).
+    * the part it cannot do without."""
+
+    model_config = {"extra": "forbid"}
+
+    session_id: int
+    intentions: str = Field(default="", max_length=MAX_TEXT)
+    set_and_setting: str = Field(default="", max_length=MAX_TEXT)
+    concerns: str = Field(default="", max_length=MAX_TEXT)
+    touch_consent: ConsentIn = "not_discussed"
+    music_consent: ConsentIn = "not_discussed"
+    experience: str = Field(default="", max_length=MAX_TEXT)
+    integration_themes: str = Field(default="", max_length=MAX_TEXT)
+    practices: str = Field(default="", max_length=MAX_TEXT)
+    plan: str = Field(default="", max_length=MAX_TEXT)
+
+
+class ErrorOut(Schema):
+    field: str
+    message: str
+    code: str
+
+
+class ErrorsOut(Schema):
+    errors: list[ErrorOut]
+
+
+def _require(request: HttpRequest, *permissions: str) -> None:
+    if not request.user.has_perms(permissions):
+        raise HttpError(403, "Your role does not allow this.")
+
+
+def _program_out(program, readable: bool) -> dict:
+    patient = program.patient
+    return {
+        "id": program.pk,
+        "patient_id": patient.pk,
+        "patient_mrn": patient.mrn,
+        "patient_name": f"{patient.family_name}, {patient.given_name}",
+        "site_id": program.site_id,
+        "course_id": program.course_id,
+        "therapist_id": program.therapist_id,
+        "co_therapist_id": program.co_therapist_id,
+        "prescriber_id": program.prescriber_id,
+        "status": program.status,
+        "starts_on": program.starts_on,
+        "ended_on": program.ended_on,
+        "notes_due": getattr(program, "notes_due", None) or 0,
+        "next_session_at": getattr(program, "next_session_at", None),
+        "goals": program.goals if readable else None,
+    }
+
+
+def _note_out(note) -> dict:
+    shared = note.integration_note
+    return {
+        "id": note.pk,
+        "session_id": note.session_id,
+        "kind": note.kind,
+        "author_id": shared.author_id,
+        "written_at": shared.written_at,
+        "parts": {name: text for name, _label, text in note_parts(note)},
+    }
+
+
+@router.get("/programs", response=ProgramPage, summary="The KAP programs you may see")
+def list_programs(request: HttpRequest, status: ProgramStatusFilter = "active", page: int = 1):
+    """A therapist's own programs; site-wide readers every program at their sites."""
+    _require(request, VIEW)
+    programs = programs_for(request.user).select_related("patient")
+    if status != "all":
+        programs = programs.filter(status=status)
+    programs = annotate_caseload(programs, clock.now()).order_by("-starts_on", "-id")
+    result = paginate(programs, max(1, page))
+    readable = request.user.has_perm("kap.read_kap_note")
+    record_event(
+        request,
+        Action.VIEW,
+        object_type="kap_program",
+        detail={"list": True, "status": status, "page": result.number, "api": True},
+    )
+    return {
+        "items": [_program_out(p, readable) for p in result.items],
+        "page": result.number,
+        "has_next": result.has_next,
+    }
+
+
+@router.get(
+    "/programs/{program_id}", response=ProgramDetailOut, summary="One program: sessions, notes"
+)
+def get_program(request: HttpRequest, program_id: int):
+    _require(request, VIEW)
+    program = program_for(request.user, program_id)
+    timeline = build_timeline(program, request.user, clock.now())
+    readable = can_read_notes(request.user, program)
+    record_event(
+        request,
+        Action.VIEW,
+        object_type="kap_program",
+        object_id=program.pk,
+        patient=program.patient,
+        detail={"notes_read": timeline.notes_written if readable else 0, "api": True},
+    )
+    out = _program_out(program, readable)
+    out["notes_due"] = timeline.notes_due
+    out["sessions"] = [
+        {
+            "id": row.session.pk,
+            "number": row.session.number,
+            "kind": row.session.kind,
+            "status": row.session.status,
+            "planned_start": row.session.planned_start,
+            "has_note": row.note is not None,
+            "note_due": row.note_due,
+            "can_write_note": row.can_write,
+            "note": _note_out(row.note) if row.note and readable else None,
+        }
+        for row in timeline.rows
+    ]
+    out["scores"] = [
+        {
+            "instrument": s.instrument.id,
+            "baseline": s.baseline,
+            "latest": s.latest.total,
+            "points": [
+                {"taken_at": p.taken_at, "total": p.total, "band_label": p.band_label}
+                for p in s.points
+            ],
+        }
+        for s in timeline.series
+    ]
+    return out
+
+
+@router.post(
+    "/programs/{program_id}/notes",
+    response={201: NoteOut, 422: ErrorsOut},
+    summary="Write the note of one held session (the program's therapist)",
+)
+def create_note(request: HttpRequest, program_id: int, payload: NoteIn):
+    _require(request, VIEW, WRITE_NOTE)
+    program = program_for(request.user, program_id)
+    if not program.is_therapist(request.user):
+        raise HttpError(403, "Only the program's therapist or co-therapist writes its notes.")
+    session = (
+        Session.objects.filter(pk=payload.session_id, patient_id=program.patient_id)
+        .select_related("course")
+        .first()
+    )
+    if session is None:
+        errors = [
+            {
+                "field": "session_id",
+                "message": "is not a session of this program",
+                "code": "InvalidValue",
+            }
+        ]
+        return Status(422, {"errors": errors})
+    parts = payload.model_dump(exclude={"session_id"})
+    try:
+        note = write_kap_note(
+            program, session, parts=parts, user=request.user, now=clock.now(), request=request
+        )
+    except KapRefused as refused:
+        return Status(422, refused.as_json())
+    return Status(201, _note_out(note))
