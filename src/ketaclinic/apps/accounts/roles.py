@@ -288,6 +288,24 @@ for _role, _codes in {
     Role.ADMIN: HOME_SETTINGS,
 }.items():
     ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
+# Refills: prescribers and the director record refills dispensed by a pharmacy or in clinic
+# (a Schedule III refill is theirs to stand behind); nurses record only refills they hand over
+# from clinic stock; everyone who reads the home program reads refills. The director and the
+# administrator set the site's early-refill line.
+HOME_REFILLS_READ = ("homeprogram.view_refilldispensing",)
+HOME_SETTINGS = (
+    "homeprogram.view_homeprogramsettings",
+    "homeprogram.add_homeprogramsettings",
+    "homeprogram.change_homeprogramsettings",
+)
+for _role, _codes in {
+    Role.NURSE: (*HOME_REFILLS_READ, "homeprogram.record_in_clinic_dispensing"),
+    Role.PRESCRIBER: (*HOME_REFILLS_READ, "homeprogram.record_refill"),
+    Role.THERAPIST: HOME_REFILLS_READ,
+    Role.MEDICAL_DIRECTOR: (*HOME_REFILLS_READ, "homeprogram.record_refill", *HOME_SETTINGS),
+    Role.ADMIN: HOME_SETTINGS,
+}.items():
+    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 
 
 def _permission(code: str) -> Permission:

@@ -19,3 +19,10 @@ class DoseStatus(models.TextChoices):
     CHECKED_IN = "checked_in", "Checked in"
     NEEDS_REVIEW = "needs_review", "Checked in, needs review"
     MISSED = "missed", "Missed"
+
+
+class DispensedAt(models.TextChoices):
+    """Where a refill was handed over: a community pharmacy, or the clinic's own stock."""
+
+    PHARMACY = "pharmacy", "Pharmacy"
+    IN_CLINIC = "in_clinic", "In clinic"

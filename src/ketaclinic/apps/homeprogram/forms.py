@@ -1,5 +1,8 @@
-"""Forms: the prescription (limits checked by the core), sending a check-in link, a pill
-count, and the patient's check-in (phone-first, plain HTML, no JavaScript needed)."""
+"""Forms: the prescription (limits checked by the core), a refill, sending a check-in link, a
+pill count, and the patient's check-in (phone-first, plain HTML, no JavaScript needed).
+
+The API validates through these same forms, so a page and an endpoint refuse the same input
+with the same words."""
 
 from __future__ import annotations
 
@@ -10,8 +13,9 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from ketaclinic.apps.assessments.choices import SentVia
-from ketaclinic.apps.homeprogram.choices import SideEffectSeverity
+from ketaclinic.apps.homeprogram.choices import DispensedAt, SideEffectSeverity
 from ketaclinic.apps.homeprogram.models import HomePrescription
+from ketaclinic.apps.homeprogram.refills import places_for, problems_for
 from ketaclinic.apps.treatment.models import Course
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.home_checkins import check_prescription, refills_end_on
@@ -118,6 +122,46 @@ class SendCheckInLinkForm(forms.Form):
         if via == SentVia.SMS and not self.patient.phone:
             raise forms.ValidationError("No phone number on file for this patient.")
         return via
+
+
+class RefillForm(forms.Form):
+    """One refill: Schedule III count and six months, and the early-refill line, checked by
+    the core against this prescription's earlier dispensings."""
+
+    dispensed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    quantity = forms.IntegerField(label="Quantity dispensed (troches)", min_value=1)
+    dispensed_at = forms.ChoiceField(
+        label="Dispensed", choices=DispensedAt.choices, widget=forms.RadioSelect
+    )
+    pharmacy = forms.CharField(
+        required=False, max_length=120, help_text="The pharmacy's name, for a pharmacy refill."
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, prescription: HomePrescription, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.prescription = prescription
+        places = places_for(user)
+        self.fields["dispensed_at"].choices = [
+            (value, label) for value, label in DispensedAt.choices if value in places
+        ]
+        if len(places) == 1:
+            self.fields["dispensed_at"].initial = places[0]
+        self.fields["quantity"].widget.attrs["max"] = prescription.quantity_dispensed
+        self.fields["quantity"].initial = prescription.quantity_dispensed
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("dispensed_at") == DispensedAt.PHARMACY and not data.get("pharmacy"):
+            self.add_error("pharmacy", "Name the pharmacy that dispensed the refill.")
+        if data.get("dispensed_on") and data.get("quantity"):
+            for problem in problems_for(
+                self.prescription, quantity=data["quantity"], dispensed_on=data["dispensed_on"]
+            ):
+                field = problem.field if problem.field in self.fields else None
+                message = problem.message[:1].upper() + problem.message[1:] + "."
+                self.add_error(field, forms.ValidationError(message, code=problem.field))
+        return data
 
 
 class PillCountForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Home prescriptions, check-in links and check-ins, and pill counts at visits.
+"""Home prescriptions and their refills, check-in links and check-ins, and pill counts.
 
 A home prescription is a Schedule III prescription of sublingual ketamine for a course on
 the ``sublingual-home`` protocol; its limits come from ``clinical.home_checkins`` (21 CFR
@@ -13,7 +13,8 @@ from django.db import models
 from django.db.models import Q
 
 from ketaclinic.apps.assessments.choices import LinkState, SentVia
-from ketaclinic.apps.homeprogram.choices import SideEffectSeverity
+from ketaclinic.apps.homeprogram.choices import DispensedAt, SideEffectSeverity
+from ketaclinic.clinical.home_checkins import EARLY_REFILL_FRACTION
 
 
 class HomePrescription(models.Model):
@@ -75,6 +76,81 @@ class HomePrescription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} {self.strength_mg} mg x {self.quantity_dispensed}"
+
+
+class RefillDispensing(models.Model):
+    """One refill handed to the patient: when, how many troches, where, and who recorded it.
+
+    The first fill is the prescription's own ``quantity_dispensed`` (on the date written);
+    each refill is a row here, never an edit, so the patient's supply is the sum of both.
+    Schedule III limits and the early-refill line are checked by ``clinical.home_checkins``.
+    """
+
+    prescription = models.ForeignKey(
+        HomePrescription, on_delete=models.PROTECT, related_name="refills"
+    )
+    dispensed_on = models.DateField()
+    quantity = models.PositiveIntegerField(help_text="Troches dispensed.")
+    dispensed_at = models.CharField(max_length=12, choices=DispensedAt.choices)
+    pharmacy = models.CharField(max_length=120, blank=True)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["dispensed_on", "id"]
+        permissions = [
+            ("record_refill", "Record a refill dispensed by a pharmacy or in clinic"),
+            ("record_in_clinic_dispensing", "Record a refill dispensed in clinic"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="refill_dispenses_something"),
+            models.CheckConstraint(
+                condition=Q(dispensed_at__in=DispensedAt.values), name="refill_place_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(dispensed_at=DispensedAt.PHARMACY, pharmacy=""),
+                name="refill_pharmacy_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refill {self.dispensed_on}: {self.quantity}"
+
+
+class HomeProgramSettings(models.Model):
+    """A site's home-program lines: when a refill counts as early.
+
+    ``early_refill_fraction``: the share of the previous supply that should be used (at the
+    prescribed rate) before a refill; 0.85 follows ``kern_2020_early_refills``.
+    """
+
+    site = models.OneToOneField(
+        "accounts.Site", on_delete=models.PROTECT, related_name="home_program_settings"
+    )
+    early_refill_fraction = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=EARLY_REFILL_FRACTION,
+        help_text=(
+            "Share of the last supply (0 to 1) that should be used at the prescribed rate "
+            "before a refill; 0.85 follows Kern et al. 2020 (a fill 15% early is early)."
+        ),
+    )
+
+    class Meta:
+        verbose_name_plural = "home program settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(early_refill_fraction__gte=0) & Q(early_refill_fraction__lte=1),
+                name="home_settings_fraction_0_to_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Home program settings for {self.site}"
 
 
 class HomeCheckInLink(models.Model):
@@ -184,13 +260,16 @@ class HomeCheckIn(models.Model):
 
 
 class PillCount(models.Model):
-    """Troches counted at a visit, with what the dispensing and check-ins said to expect."""
+    """Troches counted at a visit, with what the dispensings and check-ins said to expect."""
 
     prescription = models.ForeignKey(
         HomePrescription, on_delete=models.PROTECT, related_name="pill_counts"
     )
     counted_on = models.DateField()
     counted = models.DecimalField(max_digits=7, decimal_places=2)
+    dispensed = models.PositiveIntegerField(
+        default=0, help_text="Troches dispensed in all (first fill and refills) at the count."
+    )
     reported_taken = models.DecimalField(max_digits=7, decimal_places=2)
     expected_on_hand = models.DecimalField(max_digits=7, decimal_places=2)
     discrepancy = models.DecimalField(max_digits=7, decimal_places=2)

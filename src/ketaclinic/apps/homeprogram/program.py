@@ -22,6 +22,7 @@ from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.homeprogram.choices import DoseStatus
 from ketaclinic.apps.homeprogram.models import HomeCheckIn, HomePrescription, PillCount
+from ketaclinic.apps.homeprogram.refills import dispensings_of
 from ketaclinic.apps.treatment.choices import CourseStatus, SessionStatus
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web import clock
@@ -291,16 +292,18 @@ def record_pill_count(
     counted_by: Any,
     request: HttpRequest | None = None,
 ) -> PillCount:
-    """Store a count, reconciled with the dispensed quantity and the check-ins; a
-    discrepancy raises a warning for the prescriber."""
+    """Store a count, reconciled with every dispensing (first fill and refills) and the
+    check-ins; a discrepancy raises a warning for the prescriber."""
     taken = troches_taken(prescription)
-    result = reconcile_pill_count(Decimal(prescription.quantity_dispensed), taken, counted)
+    dispensed = dispensings_of(prescription)
+    result = reconcile_pill_count(dispensed, taken, counted)
     patient = prescription.patient
     with transaction.atomic():
         count = PillCount.objects.create(
             prescription=prescription,
             counted_on=counted_on,
             counted=counted,
+            dispensed=sum(dispensed),
             reported_taken=taken.quantize(Decimal("0.01")),
             expected_on_hand=Decimal(result.expected_on_hand).quantize(Decimal("0.01")),
             discrepancy=Decimal(result.discrepancy).quantize(Decimal("0.01")),
@@ -326,7 +329,7 @@ def record_pill_count(
                     f"{count.expected_on_hand} expected"
                 ),
                 message=(
-                    f"Dispensed {prescription.quantity_dispensed}; check-ins report "
+                    f"Dispensed {count.dispensed} in all; check-ins report "
                     f"{count.reported_taken} taken; discrepancy {count.discrepancy}."
                 ),
                 patient=patient,

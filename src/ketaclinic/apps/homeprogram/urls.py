@@ -9,4 +9,5 @@ urlpatterns = [
     path("patient/<int:patient_id>/prescribe/", staff.prescribe, name="prescribe"),
     path("prescription/<int:prescription_id>/send/", staff.send_link, name="send-link"),
     path("prescription/<int:prescription_id>/pill-count/", staff.pill_count, name="pill-count"),
+    path("prescription/<int:prescription_id>/refill/", staff.refill, name="refill"),
 ]

@@ -1,12 +1,13 @@
-"""Staff pages: home-program patients, a patient's home program (prescriptions, calendar
-with check-in status, pill counts, alerts), writing a prescription, sending a check-in link
-and recording a pill count. Access through ``accounts.access`` (another site's patient is a
-404); every read and write is audited.
+"""Staff pages: home-program patients, a patient's home program (prescriptions, refills,
+calendar with check-in status, pill counts, alerts), writing a prescription, recording a
+refill, sending a check-in link and recording a pill count. Access through
+``accounts.access`` (another site's patient is a 404); every read and write is audited.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +18,12 @@ from ketaclinic.apps.alerts.choices import AlertKind
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
-from ketaclinic.apps.homeprogram.forms import PillCountForm, PrescriptionForm, SendCheckInLinkForm
+from ketaclinic.apps.homeprogram.forms import (
+    PillCountForm,
+    PrescriptionForm,
+    RefillForm,
+    SendCheckInLinkForm,
+)
 from ketaclinic.apps.homeprogram.links import (
     check_in_url,
     deliver_check_in_link,
@@ -30,6 +36,13 @@ from ketaclinic.apps.homeprogram.program import (
     planned_dates,
     record_pill_count,
     troches_taken,
+)
+from ketaclinic.apps.homeprogram.refills import (
+    RefillRefused,
+    dispensings_of,
+    next_refill_on,
+    places_for,
+    record_refill,
 )
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import page_number, paginate
@@ -73,7 +86,7 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
     prescriptions = list(
         HomePrescription.objects.filter(patient=patient)
         .select_related("course__prescriber", "prescriber")
-        .prefetch_related("check_ins", "pill_counts__counted_by")
+        .prefetch_related("check_ins", "pill_counts__counted_by", "refills__recorded_by")
     )
     programs = []
     for prescription in prescriptions:
@@ -85,6 +98,9 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
                 "first_dose": first,
                 "calendar": calendar_for(prescription, check_ins),
                 "pill_counts": list(prescription.pill_counts.all()),
+                "refills": list(prescription.refills.all()),
+                "dispensed": sum(dispensings_of(prescription, list(prescription.refills.all()))),
+                "next_refill_on": next_refill_on(prescription),
                 "taken": sum(
                     (c.amount_mg / prescription.strength_mg for c in check_ins if c.dose_taken),
                     start=0,
@@ -112,6 +128,7 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
         "can_prescribe": request.user.has_perm(PRESCRIBE),
         "can_send": request.user.has_perm(SEND),
         "can_count": request.user.has_perm(COUNT),
+        "can_refill": bool(places_for(request.user)),
     }
     return render(request, "homeprogram/patient_program.html", context)
 
@@ -213,6 +230,47 @@ def pill_count(request: HttpRequest, prescription_id: int) -> HttpResponse:
         "prescription": prescription,
         "form": form,
         "taken": troches_taken(prescription),
+        "dispensed": sum(dispensings_of(prescription)),
     }
     status = 422 if form.errors else 200
     return render(request, "homeprogram/pill_count.html", context, status=status)
+
+
+@require_permission(VIEW)
+@require_http_methods(["GET", "POST"])
+def refill(request: HttpRequest, prescription_id: int) -> HttpResponse:
+    """Record a refill: prescribers and the director (pharmacy or in clinic), nurses (in
+    clinic only); the core refuses one past the count, the six months or too early."""
+    if not places_for(request.user):
+        raise PermissionDenied
+    prescription = _prescription_for(request.user, prescription_id, VIEW)
+    patient = prescription.patient
+    form = RefillForm(
+        request.POST or None,
+        prescription=prescription,
+        user=request.user,
+        initial={"dispensed_on": clock.today(patient.site.timezone)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            refill = record_refill(
+                prescription, user=request.user, request=request, **form.cleaned_data
+            )
+        except RefillRefused as refused:
+            for problem in refused.problems:
+                field = problem.field if problem.field in form.fields else None
+                form.add_error(field, problem.message)
+        else:
+            where = refill.get_dispensed_at_display().lower()
+            messages.success(request, f"Refill of {refill.quantity} troches recorded ({where}).")
+            return redirect("homeprogram:patient", patient_id=patient.pk)
+    refills = list(prescription.refills.select_related("recorded_by"))
+    context = {
+        "patient": patient,
+        "prescription": prescription,
+        "form": form,
+        "refills": refills,
+        "next_refill_on": next_refill_on(prescription),
+    }
+    status = 422 if form.errors else 200
+    return render(request, "homeprogram/refill.html", context, status=status)
