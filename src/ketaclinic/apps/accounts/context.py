@@ -26,6 +26,8 @@ def navigation(request: HttpRequest) -> dict:
     if user.has_perm("iop.view_iopgroup"):
         items.append(("IOP", reverse("iop:list"), "iop"))
     # Reminders nav line goes here
+    if user.has_perm("reminders.view_reminder"):
+        items.append(("Reminders", reverse("reminders:list"), "reminders"))
     if user.has_perm("alerts.view_alert"):
         items.append(("Alerts", reverse("alerts:list"), "alerts"))
     if user.has_perm("ledger.view_ledgerentry"):

@@ -268,26 +268,23 @@ for _role, _codes in {
     ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 
 # --- Reminders (issue 8, item 6): block goes here ---
+# Front desk, nurses, prescribers and the director see reminders and record a patient's
+# preferences and opt-outs; therapists and the administrator do not see reminders.
+REMINDERS_WORK = (
+    "reminders.view_reminder",
+    "reminders.view_contactpreference",
+    "reminders.change_contactpreference",
+)
+for _role in (Role.FRONT_DESK, Role.NURSE, Role.PRESCRIBER, Role.MEDICAL_DIRECTOR):
+    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *REMINDERS_WORK)
+ROLE_PERMISSIONS[Role.ADMIN] = (
+    *ROLE_PERMISSIONS[Role.ADMIN],
+    "reminders.view_reminderpolicy",
+    "reminders.add_reminderpolicy",
+    "reminders.change_reminderpolicy",
+)
 
 # --- Home program API and refills (issue 8): block goes here ---
-# Refills: prescribers and the director record refills dispensed by a pharmacy or in clinic
-# (a Schedule III refill is theirs to stand behind); nurses record only refills they hand over
-# from clinic stock; everyone who reads the home program reads refills. The director and the
-# administrator set the site's early-refill line.
-HOME_REFILLS_READ = ("homeprogram.view_refilldispensing",)
-HOME_SETTINGS = (
-    "homeprogram.view_homeprogramsettings",
-    "homeprogram.add_homeprogramsettings",
-    "homeprogram.change_homeprogramsettings",
-)
-for _role, _codes in {
-    Role.NURSE: (*HOME_REFILLS_READ, "homeprogram.record_in_clinic_dispensing"),
-    Role.PRESCRIBER: (*HOME_REFILLS_READ, "homeprogram.record_refill"),
-    Role.THERAPIST: HOME_REFILLS_READ,
-    Role.MEDICAL_DIRECTOR: (*HOME_REFILLS_READ, "homeprogram.record_refill", *HOME_SETTINGS),
-    Role.ADMIN: HOME_SETTINGS,
-}.items():
-    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 # Refills: prescribers and the director record refills dispensed by a pharmacy or in clinic
 # (a Schedule III refill is theirs to stand behind); nurses record only refills they hand over
 # from clinic stock; everyone who reads the home program reads refills. The director and the
