@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ketaclinic.cli.ledger",
     "ketaclinic.cli.outcomes",
     "ketaclinic.cli.pk",
+    "ketaclinic.cli.reminders",
     "ketaclinic.cli.scales",
     "ketaclinic.cli.screening",
     "ketaclinic.cli.treatment",

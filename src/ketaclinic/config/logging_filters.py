@@ -1,7 +1,8 @@
 """Keep patient data and patients' link tokens out of application and access logs.
 
 Searches put names and dates of birth in query strings; a patient's private link
-(``/r/<token>/`` for questionnaires, ``/home/<token>/`` for home check-ins) carries a token
+(``/r/<token>/`` for questionnaires, ``/home/<token>/`` for home check-ins, ``/stop/<token>/``
+to stop reminders) carries a token
 that opens that patient's form. Django's request logger and the access log would copy both
 into log files, so every line drops query strings and replaces link tokens.
 """
@@ -12,7 +13,7 @@ import logging
 import re
 
 _QUERY_STRING = re.compile(r"\?[^\s\"']*")
-_LINK_TOKEN = re.compile(r"/(r|home)/[^/\s\"'?]+")
+_LINK_TOKEN = re.compile(r"/(r|home|stop)/[^/\s\"'?]+")
 
 
 def redact(text: str) -> str:

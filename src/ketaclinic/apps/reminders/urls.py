@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from ketaclinic.apps.reminders.views import staff
 
 app_name = "reminders"
-urlpatterns: list = []
+urlpatterns = [
+    path("", staff.reminder_list, name="list"),
+    path("patients/<int:patient_id>/", staff.patient_preferences, name="patient"),
+]

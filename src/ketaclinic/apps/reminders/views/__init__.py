@@ -1,0 +1,1 @@
+"""Staff pages (``staff``) and the patient's stop link (``public``)."""

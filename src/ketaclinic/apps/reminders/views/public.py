@@ -1,0 +1,84 @@
+"""The stop link in every reminder, ``/stop/<token>/``: no login, phone-first, no JavaScript.
+
+Opening the link shows one question and one button (a mail scanner that follows links must
+not unsubscribe anyone, so only the POST stops). Stopping is idempotent: a second press, or
+an old link after the patient already stopped, says it is stopped. The page names only the
+clinic and the kind of reminder. Tokens are stored as SHA-256 only and never logged.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from ketaclinic.apps.assessments.links import hash_token
+from ketaclinic.apps.assessments.ratelimit import ADDRESS_LIMIT, TOKEN_LIMIT, allow
+from ketaclinic.apps.reminders.choices import ChangedVia, ReminderKind
+from ketaclinic.apps.reminders.models import OptOut, Reminder
+from ketaclinic.apps.reminders.preferences import KIND_SCOPE, record_opt_out
+
+_TOKEN_LENGTH = 43
+KIND_WORDS = {
+    ReminderKind.APPOINTMENT: "appointment reminders",
+    ReminderKind.QUESTIONNAIRE: "questionnaire reminders",
+}
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
+    context = {"crisis_text": settings.KETACLINIC_CRISIS_TEXT, **context}
+    return _private(render(request, template, context, status=status))
+
+
+def _unavailable(request: HttpRequest, heading: str, message: str, status: int) -> HttpResponse:
+    return _page(
+        request,
+        "assessments/public_unavailable.html",
+        {"heading": heading, "message": message},
+        status,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def stop(request: HttpRequest, token: str) -> HttpResponse:
+    address = request.client_address or "unknown"
+    if not allow(ADDRESS_LIMIT, address) or not allow(TOKEN_LIMIT, "stop:" + token):
+        return _unavailable(request, "Too many attempts", "Please wait ten minutes.", 429)
+    reminder = None
+    if len(token) == _TOKEN_LENGTH:
+        reminder = (
+            Reminder.objects.select_related("patient__site")
+            .filter(stop_token_hash=hash_token(token))
+            .first()
+        )
+    if reminder is None:
+        return _unavailable(
+            request,
+            "This link does not work",
+            "Check that you opened the whole link from your message, or call your clinic.",
+            404,
+        )
+    site = reminder.patient.site
+    scope = KIND_SCOPE[reminder.kind]
+    context = {"site": site, "what": KIND_WORDS[reminder.kind], "token": token}
+    if request.method == "POST":
+        _opt_out, created = record_opt_out(
+            reminder.patient, scope, via=ChangedVia.LINK, reminder=reminder, request=request
+        )
+        return _page(request, "reminders/public_stopped.html", {**context, "created": created})
+    already = OptOut.objects.filter(
+        patient=reminder.patient, scope=scope, withdrawn_at__isnull=True
+    ).exists()
+    if already:
+        return _page(request, "reminders/public_stopped.html", {**context, "created": False})
+    return _page(request, "reminders/public_confirm.html", context)
