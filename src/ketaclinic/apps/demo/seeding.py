@@ -14,6 +14,7 @@ from ketaclinic.apps.demo import homeprogram as demo_homeprogram
 from ketaclinic.apps.demo import ledger as demo_ledger
 from ketaclinic.apps.demo import organisation, patients
 from ketaclinic.apps.demo import outcomes as demo_outcomes
+from ketaclinic.apps.demo import reminders as demo_reminders
 from ketaclinic.apps.demo import treatment as demo_treatment
 from ketaclinic.apps.web import clock
 
@@ -53,4 +54,5 @@ def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> D
         # KAP demo call goes here
         # IOP demo call goes here
         # Reminders demo call goes here
+        demo_reminders.create_reminders(users, rng, clock.now())
     return DemoSummary(True, created, demo_logins())
