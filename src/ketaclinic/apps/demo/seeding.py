@@ -11,6 +11,7 @@ from ketaclinic.apps.demo import assessments as demo_assessments
 from ketaclinic.apps.demo import charting as demo_charting
 from ketaclinic.apps.demo import enquiries as demo_enquiries
 from ketaclinic.apps.demo import homeprogram as demo_homeprogram
+from ketaclinic.apps.demo import iop as demo_iop
 from ketaclinic.apps.demo import ledger as demo_ledger
 from ketaclinic.apps.demo import organisation, patients
 from ketaclinic.apps.demo import outcomes as demo_outcomes
@@ -53,6 +54,7 @@ def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> D
         demo_homeprogram.create_home_program(users, rng, clock.now())
         # KAP demo call goes here
         # IOP demo call goes here
+        demo_iop.create_iop(users, rng, clock.now())
         # Reminders demo call goes here
         demo_reminders.create_reminders(users, rng, clock.now())
     return DemoSummary(True, created, demo_logins())

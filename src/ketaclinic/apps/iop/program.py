@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ABSENCE_SOURCE",
     "AttendanceRow",
+    "alert_if_absence_run",
     "check_attendance",
     "current_courses",
     "discharge",
@@ -294,7 +295,7 @@ def save_attendance(
                 detail={"session": session.pk, "status": row.status},
             )
             if row.status == AttendanceStatus.ABSENT_UNEXCUSED:
-                alert = _alert_on_absence_run(session, row.enrolment, request)
+                alert = alert_if_absence_run(session, row.enrolment, request)
                 if alert is not None:
                     alerts.append(alert)
         if session.status != SessionStatus.HELD:
@@ -303,8 +304,8 @@ def save_attendance(
     return alerts
 
 
-def _alert_on_absence_run(
-    session: GroupSession, enrolment: IopEnrolment, request: HttpRequest | None
+def alert_if_absence_run(
+    session: GroupSession, enrolment: IopEnrolment, request: HttpRequest | None = None
 ) -> Alert | None:
     """One alert when the patient's run of unexcused absences reaches the threshold at this
     session (``ABSENCE_RUN_FOR_ALERT``); assigned to the prescriber of their current course."""
