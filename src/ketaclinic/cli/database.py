@@ -63,6 +63,7 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     demo.add_argument("--patients", type=_positive_int, default=200, help="default 200")
     demo.add_argument("--seed", type=_positive_int, default=20261122, help="random seed")
     demo.add_argument("--force", action="store_true", help="add a demo clinic even if seeded")
+    demo.add_argument("--timings", action="store_true", help="seconds per step, to stderr")
     demo.set_defaults(handler=_demo)
 
     serve = subcommands.add_parser("serve", help="serve the web application (gunicorn)")
@@ -90,6 +91,8 @@ def _demo(args: argparse.Namespace) -> int:
     arguments = ["seed_demo", "--patients", str(args.patients), "--seed", str(args.seed)]
     if args.force:
         arguments.append("--force")
+    if args.timings:
+        arguments.append("--timings")
     return _call(*arguments)
 
 

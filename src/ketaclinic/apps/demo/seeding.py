@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
@@ -25,6 +26,20 @@ class DemoSummary:
     created: bool
     patients: int
     logins: tuple[tuple[str, str, str], ...]  # username, role, sites
+    timings: tuple[tuple[str, float], ...] = ()  # step, seconds (``demo --timings``)
+
+
+@dataclass
+class StepTimes:
+    """Wall-clock seconds per demo step, so a slow seed says which area to look at."""
+
+    steps: list[tuple[str, float]] = field(default_factory=list)
+    mark: float = field(default_factory=time.perf_counter)
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.steps.append((step, now - self.mark))
+        self.mark = now
 
 
 def demo_logins() -> tuple[tuple[str, str, str], ...]:
@@ -38,23 +53,35 @@ def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> D
     if force and organisation.is_seeded():
         raise ValueError("a demo clinic exists already; --force cannot add a second one")
     rng = random.Random(seed)
+    times = StepTimes()
     with transaction.atomic():
         _org, sites, users = organisation.create_organisation()
+        times.lap("organisation")
         created = patients.create_patients(
             patient_count, list(sites.values()), users["nurse"], rng, clock.today()
         )
+        times.lap("patients")
         demo_treatment.create_treatment(list(sites.values()), users, rng, clock.now())
+        times.lap("treatment")
         demo_ledger.create_ledger(list(sites.values()), users, rng, clock.now())
+        times.lap("ledger")
         demo_charting.create_session_charts(
             demo_charting.discharged_dosing_sessions(), users, rng, clock.now()
         )
+        times.lap("charting")
         demo_enquiries.create_enquiries(list(sites.values()), users, rng, clock.now())
+        times.lap("enquiries")
         demo_assessments.create_assessments(users, rng, clock.now())
+        times.lap("assessments")
         demo_outcomes.create_outcomes(users, rng, clock.now())
+        times.lap("outcomes")
         demo_homeprogram.create_home_program(users, rng, clock.now())
+        times.lap("home program")
         # KAP demo call goes here
         # IOP demo call goes here
         demo_iop.create_iop(users, rng, clock.now())
         # Reminders demo call goes here
         demo_reminders.create_reminders(users, rng, clock.now())
-    return DemoSummary(True, created, demo_logins())
+        times.lap("other areas")
+    times.lap("commit")
+    return DemoSummary(True, created, demo_logins(), tuple(times.steps))

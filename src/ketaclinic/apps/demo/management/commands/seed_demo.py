@@ -13,6 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("--patients", type=int, default=200)
         parser.add_argument("--seed", type=int, default=20261122)
         parser.add_argument("--force", action="store_true")
+        parser.add_argument(
+            "--timings", action="store_true", help="print seconds per demo step to stderr"
+        )
 
     def handle(self, *args, **options) -> None:
         if not 0 <= options["patients"] <= 1_000_000:
@@ -23,6 +26,11 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
+        if options["timings"] and summary.timings:
+            total = sum(seconds for _step, seconds in summary.timings)
+            self.stderr.write(f"{'demo step':<16} {'seconds':>8}")
+            for step, seconds in (*summary.timings, ("total", total)):
+                self.stderr.write(f"{step:<16} {seconds:>8.2f}")
         if summary.created:
             self.stdout.write(f"Demo clinic created with {summary.patients} synthetic patients.")
         else:
