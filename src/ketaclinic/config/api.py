@@ -16,6 +16,7 @@ from ketaclinic.apps.assessments.api import router as assessments_router
 from ketaclinic.apps.assessments.api import scales_router
 from ketaclinic.apps.charting.api import router as charting_router
 from ketaclinic.apps.enquiries.api import router as enquiries_router
+from ketaclinic.apps.homeprogram.api import router as homeprogram_router
 from ketaclinic.apps.iop.api import router as iop_router
 from ketaclinic.apps.kap.api import router as kap_router
 from ketaclinic.apps.ledger.api import router as ledger_router
@@ -40,6 +41,7 @@ api.add_router("/assessments", assessments_router)
 api.add_router("/scales", scales_router)
 api.add_router("/sessions", charting_router)
 api.add_router("/enquiries", enquiries_router)
+api.add_router("/homeprogram", homeprogram_router)
 api.add_router("/outcomes", outcomes_router)
 api.add_router("/kap", kap_router)
 api.add_router("/iop", iop_router)

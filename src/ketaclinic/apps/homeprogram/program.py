@@ -51,10 +51,36 @@ __all__ = [
     "record_check_in",
     "record_pill_count",
     "troches_taken",
+    "write_prescription",
 ]
 
 PARAMETERS = HomeCheckInParameters()
 MISSED_SOURCE = "home_dose"
+
+
+def write_prescription(
+    form: Any, *, patient: Any, prescriber: Any, request: HttpRequest | None = None
+) -> HomePrescription:
+    """Save a valid ``PrescriptionForm`` (the page's and the API's) with its audit event."""
+    with transaction.atomic():
+        prescription = form.save(commit=False)
+        prescription.patient = patient
+        prescription.prescriber = prescriber
+        prescription.created_at = clock.now()
+        prescription.save()
+        record_event(
+            request,
+            Action.CREATE,
+            object_type="home_prescription",
+            object_id=prescription.pk,
+            patient=patient,
+            detail={
+                "strength_mg": str(prescription.strength_mg),
+                "quantity_dispensed": prescription.quantity_dispensed,
+                "refills_authorised": prescription.refills_authorised,
+            },
+        )
+    return prescription
 
 
 def first_dose_session(course: Any) -> Session | None:

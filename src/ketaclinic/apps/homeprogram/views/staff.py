@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -36,6 +35,7 @@ from ketaclinic.apps.homeprogram.program import (
     planned_dates,
     record_pill_count,
     troches_taken,
+    write_prescription,
 )
 from ketaclinic.apps.homeprogram.refills import (
     RefillRefused,
@@ -139,24 +139,7 @@ def prescribe(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_for(request.user, patient_id)
     form = PrescriptionForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            prescription = form.save(commit=False)
-            prescription.patient = patient
-            prescription.prescriber = request.user
-            prescription.created_at = clock.now()
-            prescription.save()
-            record_event(
-                request,
-                Action.CREATE,
-                object_type="home_prescription",
-                object_id=prescription.pk,
-                patient=patient,
-                detail={
-                    "strength_mg": str(prescription.strength_mg),
-                    "quantity_dispensed": prescription.quantity_dispensed,
-                    "refills_authorised": prescription.refills_authorised,
-                },
-            )
+        write_prescription(form, patient=patient, prescriber=request.user, request=request)
         messages.success(request, "Home prescription recorded.")
         return redirect("homeprogram:patient", patient_id=patient.pk)
     status = 422 if form.errors else 200
