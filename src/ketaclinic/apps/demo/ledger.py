@@ -2,9 +2,18 @@
 witnessed waste, an expired lot (one vial destroyed), end-of-day counts and one open
 discrepancy — all on real hash chains, so ``ketaclinic ledger verify`` passes on the demo.
 
-Entries go through the ledger's own ``append_entry`` (row lock, chain, balance), in time
-order, with the clock set to each event; witnesses' password re-entry is the one step the
-generator skips (it would hash a password per waste). Without treatment sessions (the
+Each site's history is first played out in memory, in time order (``_SiteLedger``): which
+vial each dose comes from, when a vial runs low and is wasted, when stock is reordered.
+That history is then written one of two ways. ``in_bulk`` (the demo's way) inserts lots and
+containers with ``bulk_create`` and the entries in a few statements, with every entry's
+position, previous hash and hash computed here by the audit trail's own ``chain_hash`` over
+the entry's own ``LedgerEntry.chained_fields`` — the same values the live ``append_entry``
+computes, so the chains verify the same. ``one_by_one`` writes the very same history
+through the live ``append_entry`` (row lock, chain head, balance), an entry at a time as
+the clinic would; the tests hold the two to identical hashes and the benchmark times one
+against the other. Witnesses' password re-entry is the one step both skip (it would hash
+a password per waste). The closing counts go through the live ``record_count`` either way
+(they audit and open the demo's one discrepancy). Without treatment sessions (the
 treatment demo not installed) the generator doses random patients instead, so it stands
 alone.
 """
@@ -13,10 +22,15 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+
+from django.db import transaction
 
 from ketaclinic.apps.accounts.models import Site, User
+from ketaclinic.apps.audit.hashchain import GENESIS_HASH, chain_hash
+from ketaclinic.apps.audit.models import ChainHead
+from ketaclinic.apps.demo.tables import insert_rows, reserve_ids
 from ketaclinic.apps.ledger.appending import append_entry
 from ketaclinic.apps.ledger.choices import (
     DestructionMethod,
@@ -27,12 +41,22 @@ from ketaclinic.apps.ledger.choices import (
     Measure,
     ProductForm,
 )
-from ketaclinic.apps.ledger.models import Container, Inventory, LedgerEntry, Lot, Product
-from ketaclinic.apps.ledger.operations import record_count
+from ketaclinic.apps.ledger.models import (
+    Container,
+    Inventory,
+    LedgerEntry,
+    Lot,
+    Product,
+    chain_name,
+)
+from ketaclinic.apps.ledger.reconciling import record_count
 from ketaclinic.apps.patients.models import Measurement, Patient
 from ketaclinic.apps.web import clock
 
-__all__ = ["PRODUCTS", "create_ledger"]
+__all__ = ["IN_BULK", "ONE_BY_ONE", "PRODUCTS", "create_ledger"]
+
+IN_BULK = "in_bulk"
+ONE_BY_ONE = "one_by_one"
 
 # key, name, NDC, drug, form, strength mg (per mL or per unit), measure, package, maker
 PRODUCTS = (
@@ -52,33 +76,119 @@ SUPPLIER = {
     "supplier_address": "135 Duryea Road, Melville, NY 11747",
     "supplier_dea": "RH0123456",
 }
+# The entry's columns as written in bulk, in ``_Entry.row`` order.
+ENTRY_COLUMNS = (
+    "id", "chain", "position", "site", "container", "kind", "effect_kind", "quantity",
+    "delta", "balance_after", "book_quantity", "estimated", "occurred_at", "recorded_at",
+    "user", "witness", "second_witness", "patient", "session", "corrects", "related_entry",
+    "inventory", "reason", "details", "prev_hash", "hash",
+)  # fmt: skip
+
+
+@dataclass(eq=False)
+class _Entry:
+    """One ledger entry of the played-out history, before it has a key or a place in the
+    chain. Its attribute names are ``LedgerEntry``'s, so the model's own ``chained_fields``
+    reads it (``chained_fields`` below is that very function)."""
+
+    container: Container
+    kind: str
+    quantity: int
+    delta: int
+    balance_after: int
+    occurred_at: dt.datetime
+    user_id: int
+    witness_id: int | None = None
+    second_witness_id: int | None = None
+    patient_id: int | None = None
+    session_id: int | None = None
+    related: _Entry | None = None
+    reason: str = ""
+    details: dict = field(default_factory=dict)
+    # Set when written:
+    id: int | None = None
+    chain: str = ""
+    position: int = 0
+    prev_hash: str = ""
+    hash: str = ""
+    effect_kind: str = ""
+    book_quantity: int | None = None
+    estimated: bool = False
+    corrects_id: int | None = None
+    inventory_id: int | None = None
+
+    chained_fields = LedgerEntry.chained_fields
+
+    def __post_init__(self) -> None:
+        self.effect_kind = self.kind
+
+    @property
+    def recorded_at(self) -> dt.datetime:
+        return self.occurred_at  # the demo writes each entry as it happens
+
+    @property
+    def site_id(self) -> int:
+        return self.container.site_id
+
+    @property
+    def container_id(self) -> int:
+        return self.container.pk
+
+    @property
+    def related_entry_id(self) -> int | None:
+        return self.related.id if self.related is not None else None
+
+    def row(self) -> tuple:
+        return (
+            self.id, self.chain, self.position, self.site_id, self.container_id, self.kind,
+            self.effect_kind, self.quantity, self.delta, self.balance_after, self.book_quantity,
+            self.estimated, self.occurred_at, self.recorded_at, self.user_id, self.witness_id,
+            self.second_witness_id, self.patient_id, self.session_id, self.corrects_id,
+            self.related_entry_id, self.inventory_id, self.reason, self.details,
+            self.prev_hash, self.hash,
+        )  # fmt: skip
 
 
 class _SiteLedger:
-    """One site's stock while its history is written in time order."""
+    """One site's stock while its history is played out in time order, in memory."""
 
-    def __init__(self, site: Site, products: dict, users: dict, rng: random.Random) -> None:
+    def __init__(
+        self, site: Site, products: dict, lots: dict, users: dict, rng: random.Random
+    ) -> None:
         self.site = site
         self.products = products
+        self.lots = lots  # (product id, lot number) -> Lot, saved or not, shared by sites
         self.rng = rng
         self.nurse = users["nurse" if site.slug == "riverside" else "nurse.lakeview"]
         self.witnesses = [users["prescriber"], users["director"]]
+        self.people = {user.pk: user for user in users.values()}
         self.sealed: dict[str, list[Container]] = {key: [] for key in products}
         self.opened: dict[str, Container | None] = dict.fromkeys(products)
         self.invoice = 0
+        self.labelled = Container.objects.filter(site=site).count()
+        self.containers: list[Container] = []
+        self.entries: list[_Entry] = []
 
-    def _at(self, moment: dt.datetime) -> None:
-        clock.install(clock.FixedClock(moment))
+    def _append(self, container: Container, kind: str, delta: int, quantity: int, **fields):
+        """The history's next entry; moves the container's balance as ``append_entry`` does."""
+        balance = container.on_hand + delta
+        assert balance >= 0, f"{container.label} would go below zero"
+        entry = _Entry(container, kind, quantity, delta, balance, user_id=self.nurse.pk, **fields)
+        container.on_hand = balance
+        if delta < 0 and container.opened_at is None:
+            container.opened_at = entry.occurred_at
+        self.entries.append(entry)
+        return entry
 
     def receive(self, key: str, count: int, moment: dt.datetime, expires_on=None) -> None:
         product = self.products[key]
         self.invoice += 1
         lot_number = f"{self.rng.choice('ABCDEFGH')}{self.rng.randint(10000, 99999)}"
         expires_on = expires_on or (moment + dt.timedelta(days=540)).date().replace(day=1)
-        lot, _ = Lot.objects.get_or_create(
-            product=product, lot_number=lot_number, defaults={"expires_on": expires_on}
+        lot = self.lots.setdefault(
+            (product.pk, lot_number),
+            Lot(product=product, lot_number=lot_number, expires_on=expires_on),
         )
-        self._at(moment)
         details = {
             **SUPPLIER,
             "invoice": f"INV-{self.site.slug[:3].upper()}-{moment:%y%m%d}-{self.invoice:03d}",
@@ -86,26 +196,23 @@ class _SiteLedger:
             "expires_on": lot.expires_on.isoformat(),
             "ndc": product.ndc,
         }
-        start = Container.objects.filter(site=self.site).count() + 1
-        for index in range(count):
-            container = Container.objects.create(
+        for _ in range(count):
+            self.labelled += 1
+            container = Container(
                 site=self.site,
                 product=product,
                 lot=lot,
-                label=f"{self.site.slug[:3].upper()}-{start + index:05d}",
+                label=f"{self.site.slug[:3].upper()}-{self.labelled:05d}",
                 initial_quantity=product.package_quantity,
                 on_hand=0,
                 received_at=moment,
             )
-            append_entry(
-                container,
-                kind=EntryKind.RECEIPT,
-                delta=product.package_quantity,
-                quantity=product.package_quantity,
-                user=self.nurse,
-                occurred_at=moment,
+            self.containers.append(container)
+            quantity = product.package_quantity
+            self._append(
+                container, EntryKind.RECEIPT, quantity, quantity, occurred_at=moment,
                 details=details,
-            )
+            )  # fmt: skip
             self.sealed[key].append(container)
 
     def _next(self, key: str, moment: dt.datetime) -> Container:
@@ -116,22 +223,20 @@ class _SiteLedger:
         return container
 
     def _waste(self, container, amount: int, moment, reason: str, dose=None) -> None:
-        self._at(moment)
-        append_entry(
+        self._append(
             container,
-            kind=EntryKind.WASTE,
-            delta=-amount,
-            quantity=amount,
-            user=self.nurse,
-            witness=self.rng.choice(self.witnesses),
+            EntryKind.WASTE,
+            -amount,
+            amount,
+            witness_id=self.rng.choice(self.witnesses).pk,
             reason=reason,
-            related_entry=dose,
-            patient=dose.patient if dose else None,
-            session=dose.session if dose else None,
+            related=dose,
+            patient_id=dose.patient_id if dose else None,
+            session_id=dose.session_id if dose else None,
             occurred_at=moment,
         )
 
-    def dose_solution(self, key: str, dose_mg: Decimal, patient, session, moment) -> None:
+    def dose_solution(self, key: str, dose_mg: Decimal, patient_id, session_id, moment) -> None:
         product = self.products[key]
         given = int((dose_mg / product.strength_mg * 1000).to_integral_value(ROUND_HALF_UP))
         extra = 0 if self.rng.random() < 0.7 else self.rng.choice((100, 200, 300))
@@ -146,15 +251,13 @@ class _SiteLedger:
             container = None
         if container is None:
             container = self._next(key, moment)
-        self._at(moment)
-        dose = append_entry(
+        dose = self._append(
             container,
-            kind=EntryKind.ADMINISTRATION,
-            delta=-given,
-            quantity=given,
-            user=self.nurse,
-            patient=patient,
-            session=session,
+            EntryKind.ADMINISTRATION,
+            -given,
+            given,
+            patient_id=patient_id,
+            session_id=session_id,
             occurred_at=moment,
             details={
                 "drawn": given + extra,
@@ -165,24 +268,49 @@ class _SiteLedger:
         if extra:
             self._waste(container, extra, moment + dt.timedelta(minutes=2), "", dose=dose)
 
-    def dose_devices(self, devices: int, patient, session, moment) -> None:
+    def dose_devices(self, devices: int, patient_id, session_id, moment) -> None:
         product = self.products["spravato"]
         for offset in range(devices):
             container = self._next("spravato", moment)
             when = moment + dt.timedelta(minutes=5 * offset)
-            self._at(when)
-            append_entry(
+            self._append(
                 container,
-                kind=EntryKind.ADMINISTRATION,
-                delta=-1,
-                quantity=1,
-                user=self.nurse,
-                patient=patient,
-                session=session,
+                EntryKind.ADMINISTRATION,
+                -1,
+                1,
+                patient_id=patient_id,
+                session_id=session_id,
                 occurred_at=when,
                 details={"drawn": 1, "waste_due": 0, "mass_mg": product.mass_text(1)},
             )
             self.opened["spravato"] = None
+
+    def destroy(self, container: Container, moment: dt.datetime, destroyer, witnesses) -> None:
+        product = container.product
+        entry = self._append(
+            container,
+            EntryKind.DESTRUCTION,
+            -container.on_hand,
+            container.on_hand,
+            witness_id=witnesses[0].pk,
+            second_witness_id=witnesses[1].pk,
+            reason="Expired lot",
+            occurred_at=moment,
+            details={
+                "form": "DEA Form 41",
+                "registrant_dea": self.site.dea_registration,
+                "drug": product.get_drug_display(),
+                "ndc": product.ndc,
+                "strength": product.strength_text,
+                "dosage_form": product.get_form_display(),
+                "lot_number": container.lot.lot_number,
+                "quantity": product.quantity_text(container.on_hand),
+                "mass_mg": product.mass_text(container.on_hand),
+                "method": DestructionMethod.NON_RETRIEVABLE,
+                "witnesses": [witnesses[0].username, witnesses[1].username],
+            },
+        )
+        entry.user_id = destroyer.pk
 
 
 def _ensure_products() -> dict[str, Product]:
@@ -204,7 +332,7 @@ def _ensure_products() -> dict[str, Product]:
 
 
 def _doses(site: Site, rng: random.Random, now: dt.datetime) -> list[tuple]:
-    """(moment, route, dose_mg, patient, session) for each dose given at the site."""
+    """(moment, route, dose_mg, patient id, session id) for each dose given at the site."""
     from ketaclinic.apps.treatment.models import Session
 
     sessions = (
@@ -214,8 +342,16 @@ def _doses(site: Site, rng: random.Random, now: dt.datetime) -> list[tuple]:
             kind="dosing",
             course__route__in=list(PRODUCT_FOR_ROUTE),
         )
-        .select_related("course", "patient")
         .order_by("dose_started_at", "id")
+        .values_list(
+            "id",
+            "patient_id",
+            "dose_started_at",
+            "planned_start",
+            "course__route",
+            "course__target_dose_mg",
+            "course__target_dose_mg_per_kg",
+        )
     )
     weights = {}
     for patient_id, weight in (
@@ -225,43 +361,61 @@ def _doses(site: Site, rng: random.Random, now: dt.datetime) -> list[tuple]:
     ):
         weights[patient_id] = weight
     doses = []
-    for session in sessions:
-        course = session.course
-        weight = weights.get(session.patient_id, Decimal("70"))
-        if course.target_dose_mg is not None:
-            mg = course.target_dose_mg
-        else:
-            mg = (course.target_dose_mg_per_kg or Decimal("0.5")) * weight
-        moment = session.dose_started_at or session.planned_start
-        doses.append((moment, course.route, mg.quantize(Decimal("0.1")), session.patient, session))
+    for session_id, patient_id, started, planned, route, dose_mg, per_kg in sessions:
+        weight = weights.get(patient_id, Decimal("70"))
+        mg = dose_mg if dose_mg is not None else (per_kg or Decimal("0.5")) * weight
+        mg = mg.quantize(Decimal("0.1"))
+        doses.append((started or planned, route, mg, patient_id, session_id))
     if doses:
         return doses
     # Standalone: no treatment demo — dose a few patients of the site over the last month.
-    patients = list(Patient.objects.filter(site=site).order_by("id")[:20])
+    patients = list(
+        Patient.objects.filter(site=site).order_by("id").values_list("id", flat=True)[:20]
+    )
     for day in range(28, 0, -1):
-        for patient in rng.sample(patients, min(2, len(patients))):
+        for patient_id in rng.sample(patients, min(2, len(patients))):
             moment = (now - dt.timedelta(days=day)).replace(hour=14, minute=0, second=0)
-            mg = (weights.get(patient.pk, Decimal("70")) * Decimal("0.5")).quantize(Decimal("0.1"))
-            doses.append((moment, "iv", mg, patient, None))
+            mg = (weights.get(patient_id, Decimal("70")) * Decimal("0.5")).quantize(Decimal("0.1"))
+            doses.append((moment, "iv", mg, patient_id, None))
     return doses
 
 
 def create_ledger(
-    sites: list[Site], users: dict[str, User], rng: random.Random, now: dt.datetime
+    sites: list[Site],
+    users: dict[str, User],
+    rng: random.Random,
+    now: dt.datetime,
+    *,
+    write: str = IN_BULK,
 ) -> int:
-    """Write each site's ledger in time order; returns the number of entries written."""
+    """Write each site's ledger in time order; returns the number of entries written.
+
+    ``write`` is ``IN_BULK`` (the demo) or ``ONE_BY_ONE`` (the live service, entry by entry:
+    the same rows, for the tests and the benchmark)."""
+    if write not in (IN_BULK, ONE_BY_ONE):
+        raise ValueError(f"write must be {IN_BULK!r} or {ONE_BY_ONE!r}, not {write!r}")
     previous_clock = clock.clock
     products = _ensure_products()
+    lots = {
+        (lot.product_id, lot.lot_number): lot
+        for lot in Lot.objects.filter(product__in=products.values())
+    }
     try:
         for site in sites:
-            _site(site, products, users, rng, now)
+            ledger = _play(site, products, lots, users, rng, now)
+            if write == IN_BULK:
+                _write_in_bulk(ledger)
+            else:
+                _write_one_by_one(ledger)
+            _closing_count(ledger, now)
     finally:
         clock.install(previous_clock)
     return LedgerEntry.objects.filter(site__in=sites).count()
 
 
-def _site(site: Site, products: dict, users: dict, rng: random.Random, now: dt.datetime) -> None:
-    ledger = _SiteLedger(site, products, users, rng)
+def _play(site, products, lots, users, rng, now) -> _SiteLedger:
+    """The site's whole history, in memory and in the order it is chained."""
+    ledger = _SiteLedger(site, products, lots, users, rng)
     doses = _doses(site, rng, now)
     first = doses[0][0] if doses else now - dt.timedelta(days=30)
     opening = first - dt.timedelta(days=3)
@@ -278,13 +432,13 @@ def _site(site: Site, products: dict, users: dict, rng: random.Random, now: dt.d
         ledger.receive(key, REORDER[key], start)
     if site.slug == "riverside":
         _expired_lot(ledger, start, now)
-    for moment, route, mg, patient, session in doses:
+    for moment, route, mg, patient_id, session_id in doses:
         key = PRODUCT_FOR_ROUTE[route]
         if key == "spravato":
-            ledger.dose_devices(max(1, int(mg // 28)), patient, session, moment)
+            ledger.dose_devices(max(1, int(mg // 28)), patient_id, session_id, moment)
         else:
-            ledger.dose_solution(key, mg, patient, session, moment)
-    _closing_count(ledger, users, now)
+            ledger.dose_solution(key, mg, patient_id, session_id, moment)
+    return ledger
 
 
 def _expired_lot(ledger: _SiteLedger, start: dt.datetime, now: dt.datetime) -> None:
@@ -293,41 +447,73 @@ def _expired_lot(ledger: _SiteLedger, start: dt.datetime, now: dt.datetime) -> N
     doomed, _kept = ledger.sealed["k100"]
     ledger.sealed["k100"] = []
     moment = now - dt.timedelta(days=3, hours=2)
-    ledger._at(moment)
-    product = doomed.product
-    append_entry(
-        doomed,
-        kind=EntryKind.DESTRUCTION,
-        delta=-doomed.on_hand,
-        quantity=doomed.on_hand,
-        user=ledger.witnesses[1],
-        witness=ledger.nurse,
-        second_witness=ledger.witnesses[0],
-        reason="Expired lot",
-        occurred_at=moment,
-        details={
-            "form": "DEA Form 41",
-            "registrant_dea": ledger.site.dea_registration,
-            "drug": product.get_drug_display(),
-            "ndc": product.ndc,
-            "strength": product.strength_text,
-            "dosage_form": product.get_form_display(),
-            "lot_number": doomed.lot.lot_number,
-            "quantity": product.quantity_text(doomed.on_hand),
-            "mass_mg": product.mass_text(doomed.on_hand),
-            "method": DestructionMethod.NON_RETRIEVABLE,
-            "witnesses": [ledger.nurse.username, ledger.witnesses[0].username],
-        },
-    )
+    ledger.destroy(doomed, moment, ledger.witnesses[1], (ledger.nurse, ledger.witnesses[0]))
 
 
-def _closing_count(ledger: _SiteLedger, users: dict[str, Any], now: dt.datetime) -> None:
+def _write_in_bulk(ledger: _SiteLedger) -> None:
+    """Lots and containers with ``bulk_create``, then the entries with their keys and chain
+    computed here — under the chain head's row lock, continuing from where it stands."""
+    new_lots = [lot for lot in ledger.lots.values() if lot.pk is None]
+    Lot.objects.bulk_create(new_lots)
+    Container.objects.bulk_create(ledger.containers, batch_size=1000)
+    chain = chain_name(ledger.site.pk)
+    with transaction.atomic():
+        head, _ = ChainHead.objects.select_for_update().get_or_create(
+            name=chain, defaults={"position": 0, "last_hash": GENESIS_HASH}
+        )
+        position, last_hash = head.position, head.last_hash
+        for entry, key in zip(
+            ledger.entries, reserve_ids(LedgerEntry, len(ledger.entries)), strict=True
+        ):
+            position += 1
+            entry.id, entry.chain, entry.position, entry.prev_hash = key, chain, position, last_hash
+            entry.hash = last_hash = chain_hash(last_hash, entry.chained_fields())
+        insert_rows(LedgerEntry, ENTRY_COLUMNS, (entry.row() for entry in ledger.entries))
+        ChainHead.objects.filter(pk=head.pk).update(position=position, last_hash=last_hash)
+
+
+def _write_one_by_one(ledger: _SiteLedger) -> None:
+    """The same history through the live ``append_entry``, entry by entry, each container
+    created when it is received and each lot when first seen, as the clinic would."""
+    final = {id(c): (c.on_hand, c.opened_at) for c in ledger.containers}
+    for entry in ledger.entries:
+        container = entry.container
+        if entry.kind == EntryKind.RECEIPT:
+            lot = container.lot
+            if lot.pk is None:
+                lot.save()
+            container.lot = lot
+            container.on_hand, container.opened_at = 0, None
+            container.save()
+        clock.install(clock.FixedClock(entry.recorded_at))
+        saved = append_entry(
+            container,
+            kind=entry.kind,
+            delta=entry.delta,
+            quantity=entry.quantity,
+            user=ledger.people[entry.user_id],
+            witness=ledger.people.get(entry.witness_id),
+            second_witness=ledger.people.get(entry.second_witness_id),
+            patient_id=entry.patient_id,
+            session_id=entry.session_id,
+            related_entry_id=entry.related_entry_id,
+            reason=entry.reason,
+            details=entry.details,
+            occurred_at=entry.occurred_at,
+        )
+        entry.id, entry.chain, entry.position = saved.pk, saved.chain, saved.position
+        entry.prev_hash, entry.hash = saved.prev_hash, saved.hash
+    for container in ledger.containers:
+        assert (container.on_hand, container.opened_at) == final[id(container)], container.label
+
+
+def _closing_count(ledger: _SiteLedger, now: dt.datetime) -> None:
     """Yesterday's close-of-business count of the opened vials; at Riverside one is short."""
     moment = now - dt.timedelta(days=1)
     moment = moment.replace(hour=22, minute=0, second=0, microsecond=0)
     opened = [c for c in ledger.opened.values() if c is not None and c.on_hand > 0]
     for index, container in enumerate(opened):
-        ledger._at(moment)
+        clock.install(clock.FixedClock(moment))
         short = ledger.site.slug == "riverside" and index == 0 and container.on_hand > 200
         counted = container.on_hand - (200 if short else 0)
         record_count(
