@@ -8,6 +8,8 @@ clinic and the kind of reminder. Tokens are stored as SHA-256 only and never log
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -25,6 +27,17 @@ KIND_WORDS = {
     ReminderKind.APPOINTMENT: "appointment reminders",
     ReminderKind.QUESTIONNAIRE: "questionnaire reminders",
 }
+
+
+def _without_token(request: HttpRequest) -> SimpleNamespace:
+    """The request as the audit trail sees it: who and from where, but the path without the
+    token (the trail keeps paths, and a token there would open the page to its readers)."""
+    return SimpleNamespace(
+        user=request.user,
+        request_id=getattr(request, "request_id", ""),
+        client_address=getattr(request, "client_address", None),
+        path="/stop/[token]/",
+    )
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -73,7 +86,11 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
     context = {"site": site, "what": KIND_WORDS[reminder.kind], "token": token}
     if request.method == "POST":
         _opt_out, created = record_opt_out(
-            reminder.patient, scope, via=ChangedVia.LINK, reminder=reminder, request=request
+            reminder.patient,
+            scope,
+            via=ChangedVia.LINK,
+            reminder=reminder,
+            request=_without_token(request),
         )
         return _page(request, "reminders/public_stopped.html", {**context, "created": created})
     already = OptOut.objects.filter(
