@@ -154,7 +154,8 @@ def test_staff_stop_and_restart_a_kind_and_the_record_keeps_both(client, clinic)
     assert {"opted_out": "appointment", "via": "staff"} in details
     assert {"opted_in": "appointment", "via": "staff"} in details
     text = client.get(url).content.decode()
-    assert "Fiona" in text and "Nadia" in text
+    assert "Fiona" in text
+    assert "Nadia" in text
 
 
 def test_own_quiet_hours_need_both_times(client, clinic):
