@@ -162,7 +162,7 @@ def create_kap_programs(users: dict, rng: random.Random, now: dt.datetime) -> in
         if rng.random() < unwritten:
             continue
         met_on = session.planned_start.astimezone(ZoneInfo(program.site.timezone)).date()
-        written_at = min(now, session.planned_end + dt.timedelta(hours=rng.randint(1, 20)))
+        written_at = min(now, session.planned_end + dt.timedelta(hours=rng.randint(1, 6)))
         extra: dict = {}
         shared = None
         if session.kind == SessionKind.PREPARATION:

@@ -68,11 +68,7 @@ class KapNoteForm(forms.Form):
         self.fields[shape.principal].label += " *"
         self.principal = shape.principal
 
-    def text_fields(self):
-        return [self[name] for name in self.fields if name not in CONSENT_PARTS]
-
-    def consent_fields(self):
-        return [self[name] for name in self.fields if name in CONSENT_PARTS]
+    consent_names = CONSENT_PARTS
 
 
 def attach_errors(form: forms.Form, errors: list[InputError]) -> None:

@@ -17,7 +17,7 @@ from ketaclinic.apps.kap.notes import SHAPES, SHARED_PARTS, session_problems
 from ketaclinic.apps.outcomes.models import CourseOutcome
 from ketaclinic.apps.treatment.choices import SessionKind, SessionStatus
 from ketaclinic.apps.treatment.models import Session
-from ketaclinic.clinical.scales import list_scales
+from ketaclinic.clinical.scales import get_scale, list_scales
 
 # Scores from two weeks before the program (the baseline) to four weeks after it.
 SCORES_BEFORE = dt.timedelta(days=14)
@@ -101,6 +101,7 @@ class ProgramTimeline:
     can_write_notes: bool
     series: list[ScoreSeries] = field(default_factory=list)
     outcome: CourseOutcome | None = None
+    outcome_title: str = ""
     can_see_scores: bool = False
 
     @property
@@ -135,6 +136,8 @@ def build_timeline(program: KapProgram, user, now: dt.datetime) -> ProgramTimeli
         timeline.series = _score_series(program, sessions, now)
     if user.has_perm("outcomes.view_courseoutcome"):
         timeline.outcome = CourseOutcome.objects.filter(course_id=program.course_id).first()
+        if timeline.outcome is not None:
+            timeline.outcome_title = get_scale(timeline.outcome.primary_instrument).title
     return timeline
 
 

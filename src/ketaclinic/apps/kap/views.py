@@ -27,7 +27,7 @@ from ketaclinic.apps.kap.access import (
     programs_for,
 )
 from ketaclinic.apps.kap.caseload import annotate_caseload
-from ketaclinic.apps.kap.choices import ProgramStatus
+from ketaclinic.apps.kap.choices import NoteKind, ProgramStatus
 from ketaclinic.apps.kap.enrolment import close_program, start_program, therapists_at
 from ketaclinic.apps.kap.forms import CloseProgramForm, KapNoteForm, StartProgramForm, attach_errors
 from ketaclinic.apps.kap.notes import SHAPES, session_problems, write_kap_note
@@ -167,7 +167,7 @@ def write_note(request: HttpRequest, program_id: int, session_id: int) -> HttpRe
             except KapRefused as refused:
                 attach_errors(form, refused.errors)
             else:
-                messages.success(request, f"{session.get_kind_display()} note saved.")
+                messages.success(request, f"{NoteKind(session.kind).label} note saved.")
                 return redirect("kap:program", program_id=program.pk)
     else:
         record_event(
@@ -184,6 +184,7 @@ def write_note(request: HttpRequest, program_id: int, session_id: int) -> HttpRe
         "session": session,
         "problems": problems,
         "form": form,
+        "kind_label": NoteKind(session.kind).label if session.kind in SHAPES else "Session",
     }
     return render(request, "kap/note_form.html", context, status=status)
 
