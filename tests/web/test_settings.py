@@ -78,6 +78,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         "KETACLINIC_SECRET_KEY": "x" * 20 + "9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e",
         "KETACLINIC_ALLOWED_HOSTS": "clinic.example.org",
         "KETACLINIC_TRUSTED_PROXIES": "1",
+        "KETACLINIC_FIELD_KEYS": "9YpWNK9rJunaYY0CzMaCmarjnPKNXD_HnzQd1WAdAro=",
     }
     result = _ketaclinic(["check", "--deploy"], env, tmp_path)
     assert result.returncode == 0, result.stderr

@@ -7,6 +7,9 @@ clinic with a silently ignored setting.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -16,7 +19,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["SETTINGS_SPECS", "Environment", "SettingSpec"]
+__all__ = [
+    "SETTINGS_SPECS",
+    "Environment",
+    "SettingSpec",
+    "development_field_key",
+    "parse_field_keys",
+]
 
 T = TypeVar("T")
 
@@ -82,6 +91,40 @@ def parse_public_url(text: str) -> str:
     return value
 
 
+def parse_field_keys(text: str) -> list[str]:
+    """Fernet keys, comma-separated: the first encrypts, every one decrypts (rotation).
+
+    A Fernet key is 32 random bytes in url-safe base64 (44 characters). The message never
+    repeats a key, so a typo does not print a secret to the terminal or the logs.
+    """
+    keys = parse_list(text)
+    if not keys:
+        raise ValueError("expected one or more Fernet keys, comma-separated")
+    for number, key in enumerate(keys, start=1):
+        try:
+            raw = base64.urlsafe_b64decode(key.encode("ascii"))
+        except (binascii.Error, UnicodeEncodeError, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            raise ValueError(
+                f"key {number} of {len(keys)} is not a Fernet key (44 characters of url-safe "
+                "base64; `ketaclinic enquiries new-key` makes one)"
+            )
+    if len(set(keys)) != len(keys):
+        raise ValueError("a key is listed twice")
+    return keys
+
+
+def development_field_key(secret_key: str) -> str:
+    """A Fernet key derived from the development SECRET_KEY, the same on every start.
+
+    Development only: anyone with the secret key can decrypt, and a new secret key (deleting
+    ``var/secret_key``) makes the stored enquiries unreadable. Production sets its own keys.
+    """
+    digest = hashlib.sha256(b"ketaclinic.field-keys.v1\0" + secret_key.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii")
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     """One documented environment variable: the README's configuration table is built from these."""
@@ -121,6 +164,11 @@ SETTINGS_SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "KETACLINIC_PUBLIC_URL", "http://localhost:8000", "the address patients' links start with"
     ),
+    SettingSpec(
+        "KETACLINIC_FIELD_KEYS",
+        "(derived from the secret key in development)",
+        "Fernet keys for enquiries at rest, comma-separated (first encrypts); production",
+    ),
 )
 
 
@@ -142,6 +190,16 @@ class Environment:
             return parse(text)
         except ValueError as error:
             raise ImproperlyConfigured(f"{name}={text!r}: {error}") from None
+
+    def secret(self, name: str, parse: Callable[[str], T], default: T) -> T:
+        """As ``get``, but an error names the variable without repeating its (secret) value."""
+        text = self.raw(name)
+        if text is None:
+            return default
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name}: {error}") from None
 
     def data_dir(self) -> Path:
         return Path(self.get("KETACLINIC_DATA_DIR", str, "var")).resolve()

@@ -16,9 +16,11 @@ from django.core.exceptions import ImproperlyConfigured
 from ketaclinic.apps.messaging.smtp_url import parse_smtp_url
 from ketaclinic.config.environment import (
     Environment,
+    development_field_key,
     parse_bool,
     parse_choice,
     parse_database_url,
+    parse_field_keys,
     parse_int_range,
     parse_list,
     parse_public_url,
@@ -268,3 +270,15 @@ KETACLINIC_MAIL_FROM = env.get("KETACLINIC_MAIL_FROM", str, "Ketaclinic <ketacli
 KETACLINIC_OUTBOX_DIR = DATA_DIR / "outbox"
 # The address patients' links start with (self-report links sent without a request).
 KETACLINIC_PUBLIC_URL = env.get("KETACLINIC_PUBLIC_URL", parse_public_url, "http://localhost:8000")
+
+# Enquiries are stored encrypted (apps/enquiries/encrypted_fields.py): the first key encrypts,
+# every key decrypts. Development derives one from SECRET_KEY (docs/waitlist.md says why not
+# in production).
+KETACLINIC_FIELD_KEYS = env.secret("KETACLINIC_FIELD_KEYS", parse_field_keys, None)
+if KETACLINIC_FIELD_KEYS is None:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "KETACLINIC_FIELD_KEYS must be set in production "
+            "(make a key with `ketaclinic enquiries new-key`)"
+        )
+    KETACLINIC_FIELD_KEYS = [development_field_key(SECRET_KEY)]

@@ -1,7 +1,8 @@
 """A person's request to join a program, the events of its triage, and turned-away tallies.
 
 An enquiry is personal data from someone who is not (yet) a patient: it lives at the site the
-person chose, only that site's staff see it, and every view and change is audited. Every
+person chose, only that site's staff see it, every view and change is audited, and what the
+person told us is stored encrypted (``encrypted_fields``; keys in ``KETACLINIC_FIELD_KEYS``). Every
 change of status is an ``EnquiryEvent`` (who, when, from, to, note), never a silent edit.
 """
 
@@ -24,6 +25,12 @@ from ketaclinic.apps.enquiries.choices import (
     Program,
     TallyKind,
 )
+from ketaclinic.apps.enquiries.encrypted_fields import (
+    EncryptedBooleanField,
+    EncryptedDateField,
+    EncryptedEmailField,
+    EncryptedTextField,
+)
 from ketaclinic.apps.patients.choices import SexAtBirth
 from ketaclinic.apps.patients.models import PHONE_FORMAT
 
@@ -44,6 +51,25 @@ def completed_years(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - int((day.month, day.day) < (born.month, born.day))
 
 
+class FollowingBooleanField(models.BooleanField):
+    """A yes/no kept equal to another field on every save and bulk create (``pre_save`` runs
+    for both), so it can never disagree with the answer it stands for."""
+
+    def __init__(self, *args, follows: str, **kwargs) -> None:
+        self.follows = follows
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["follows"] = self.follows
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add: bool) -> bool:
+        value = bool(getattr(model_instance, self.follows))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class Enquiry(models.Model):
     """A waitlist entry: the program wanted, how to reach the person, and the pre-screen.
 
@@ -56,31 +82,35 @@ class Enquiry(models.Model):
     status = models.CharField(
         max_length=16, choices=EnquiryStatus.choices, default=EnquiryStatus.NEW
     )
-    given_name = models.CharField(max_length=100)
-    family_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
-    sex_at_birth = models.CharField(max_length=16, choices=SexAtBirth.choices, blank=True)
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=25, blank=True, validators=[PHONE_FORMAT])
+    # Encrypted at rest: who the person is, how to reach them, and everything they told us.
+    given_name = EncryptedTextField(max_length=100)
+    family_name = EncryptedTextField(max_length=100)
+    date_of_birth = EncryptedDateField()
+    sex_at_birth = EncryptedTextField(max_length=16, choices=SexAtBirth.choices, blank=True)
+    email = EncryptedEmailField(max_length=254, blank=True)
+    phone = EncryptedTextField(max_length=25, blank=True, validators=[PHONE_FORMAT])
     preferred_contact = models.CharField(max_length=8, choices=ContactMethod.choices)
     preferred_time = models.CharField(
         max_length=12, choices=ContactTime.choices, default=ContactTime.ANY
     )
-    condition = models.CharField(max_length=40, choices=EnquiryCondition.choices)
-    condition_other = models.CharField(max_length=120, blank=True)
-    suicidal_thoughts = models.BooleanField(default=False)
-    psychosis_history = models.BooleanField(default=False)
-    substance_use_problem = models.BooleanField(default=False)
-    high_blood_pressure = models.BooleanField(default=False)
-    pregnant_or_planning = models.BooleanField(default=False)
+    condition = EncryptedTextField(max_length=40, choices=EnquiryCondition.choices)
+    condition_other = EncryptedTextField(max_length=120, blank=True)
+    suicidal_thoughts = EncryptedBooleanField(default=False)
+    psychosis_history = EncryptedBooleanField(default=False)
+    substance_use_problem = EncryptedBooleanField(default=False)
+    high_blood_pressure = EncryptedBooleanField(default=False)
+    pregnant_or_planning = EncryptedBooleanField(default=False)
+    # In clear so the queue can put these first across pages: "call today" (the person reported
+    # current suicidal thoughts). It names no one; who they are is encrypted above.
+    call_first = FollowingBooleanField(follows="suicidal_thoughts", default=False)
     consent_to_contact = models.BooleanField()
-    note = models.TextField(max_length=NOTE_MAX_CHARS, blank=True)
+    note = EncryptedTextField(max_length=NOTE_MAX_CHARS, blank=True)
     submitted_at = models.DateTimeField()
     status_changed_at = models.DateTimeField()
     contact_attempts = models.PositiveSmallIntegerField(default=0)
     last_contact_at = models.DateTimeField(null=True, blank=True)
     intake_at = models.DateTimeField(null=True, blank=True)
-    declined_reason = models.TextField(blank=True)
+    declined_reason = EncryptedTextField(blank=True)
     patient = models.ForeignKey(
         "patients.Patient",
         null=True,
@@ -140,6 +170,12 @@ class Enquiry(models.Model):
 
     def __str__(self) -> str:
         return f"Enquiry {self.pk} ({self.get_program_display()})"
+
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "suicidal_thoughts" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "call_first"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

@@ -80,7 +80,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     listed = listed.select_related("site").annotate(ahead=_position())
     # Open enquiries reporting current suicidal thoughts come first: call them today.
     urgent_first = Case(
-        When(suicidal_thoughts=True, status__in=OPEN_STATUSES, then=Value(0)),
+        When(call_first=True, status__in=OPEN_STATUSES, then=Value(0)),
         default=Value(1),
     )
     ordered = listed.order_by(urgent_first, "submitted_at", "id")
