@@ -40,9 +40,10 @@ from ketaclinic.apps.iop.scoping import (
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import page_number, paginate
 from ketaclinic.clinical.exceptions import InputError
-from ketaclinic.clinical.intensive_outpatient import MINIMUM_WEEKLY_HOURS
+from ketaclinic.clinical.intensive_outpatient import MINIMUM_WEEKLY_HOURS, week_start
 
 UPCOMING_SHOWN = 8
+WEEKS_ON_GROUP_PAGE = 4
 RECENT_SHOWN = 8
 
 
@@ -74,7 +75,15 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     past = [e for e in enrolments if e.ended_on is not None][:20]
     courses = current_courses([e.patient_id for e in current])
     can_see_attendance = request.user.has_perm(SEE_ATTENDANCE)
-    weeks = weekly_hours_for(current, as_of=today) if can_see_attendance else {}
+    weeks = (
+        weekly_hours_for(current, as_of=today, weeks=WEEKS_ON_GROUP_PAGE)
+        if can_see_attendance
+        else {}
+    )
+    this_monday = week_start(today)
+    week_starts = [
+        this_monday - dt.timedelta(weeks=n) for n in range(WEEKS_ON_GROUP_PAGE - 1, -1, -1)
+    ]
     sessions = group.sessions.select_related("facilitator")
     upcoming = list(
         sessions.filter(held_on__gte=today)
@@ -84,11 +93,16 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     recent = list(
         sessions.filter(held_on__lte=today).order_by("-held_on", "-starts_at")[:RECENT_SHOWN]
     )
-    roster = [
-        {"enrolment": e, "course": courses.get(e.patient_id), "weeks": weeks.get(e.pk, [])}
-        for e in current
-    ]
-    week_starts = [w.starts_on for w in roster[0]["weeks"]] if roster else []
+    roster = []
+    for e in current:
+        by_week = {w.starts_on: w for w in weeks.get(e.pk, [])}
+        roster.append(
+            {
+                "enrolment": e,
+                "course": courses.get(e.patient_id),
+                "weeks": [by_week.get(monday) for monday in week_starts],
+            }
+        )
     record_event(
         request,
         Action.VIEW,
