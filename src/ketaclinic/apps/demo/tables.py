@@ -15,14 +15,18 @@ the whole demo transaction, continues after the highest key it has ever issued.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from functools import partial
 
-from django.db import connection, models
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
-__all__ = ["insert_rows", "reserve_ids"]
+__all__ = ["insert_objects", "insert_rows", "reserve_ids"]
 
 BATCH = 5000
+utc = dt.UTC
 # Field types whose Python value is the database value on every backend we run on.
 _PLAIN = {
     "AutoField",
@@ -42,10 +46,45 @@ _PLAIN = {
 }
 
 
-def _preparer(field: models.Field):
-    if field.get_internal_type() in _PLAIN:
+def _preparer(field: models.Field, database):
+    """How a value of ``field`` is made ready for the driver, or None if it already is.
+
+    Aware datetimes, the demo's most common value, skip the field's checks for naive ones:
+    SQLite gets the string Django's own adapter makes (in the connection's zone, no
+    offset), PostgreSQL the datetime itself, as Django passes it. A ``Decimal`` is what
+    Django would pass too. A JSON value seen before in the same insert (the demo shares one
+    dict between many rows) is prepared once. Anything else goes through the field."""
+    kind = field.get_internal_type()
+    if kind in _PLAIN:
         return None
-    return partial(field.get_db_prep_save, connection=connection)
+    slow = partial(field.get_db_prep_save, connection=database)
+    if kind == "DateTimeField" and settings.USE_TZ:
+        if database.vendor == "sqlite":
+            zone = database.timezone
+
+            def sqlite_datetime(value):
+                if value is None or value.tzinfo is None:
+                    return slow(value)
+                if value.tzinfo is utc and zone is utc:  # drop the "+00:00"
+                    return value.isoformat(" ")[:-6]
+                return str(value.astimezone(zone).replace(tzinfo=None))
+
+            return sqlite_datetime
+        if database.vendor == "postgresql":
+            return lambda value: value if value is None or value.tzinfo else slow(value)
+    if kind == "DecimalField":
+        return lambda value: value if type(value) is Decimal and value.is_finite() else slow(value)
+    if kind == "JSONField":
+        seen: dict[int, tuple] = {}
+
+        def json_value(value):
+            known = seen.get(id(value))
+            if known is None:
+                known = seen[id(value)] = (value, slow(value))  # keeps ``value`` alive
+            return known[1]
+
+        return json_value
+    return slow
 
 
 def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence]) -> int:
@@ -61,15 +100,18 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     for field in rest:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             raise ValueError(f"{opts.label}.{field.name} is set on save: give it a value")
-    defaults = [f.get_db_prep_save(f.get_default(), connection) for f in rest]
-    preparers = [(index, p) for index, f in enumerate(given) if (p := _preparer(f)) is not None]
-    quote = connection.ops.quote_name
+    database = connections[DEFAULT_DB_ALIAS]  # resolved once, not per value
+    defaults = [f.get_db_prep_save(f.get_default(), database) for f in rest]
+    preparers = [
+        (index, p) for index, f in enumerate(given) if (p := _preparer(f, database)) is not None
+    ]
+    quote = database.ops.quote_name
     columns = ", ".join(quote(f.column) for f in (*given, *rest))
     marks = ", ".join(["%s"] * (len(given) + len(rest)))
     sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - names from model metadata; values bound
     count = 0
     batch: list[list] = []
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         for row in rows:
             values = list(row)
             for index, prepare in preparers:
@@ -106,3 +148,15 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
             issued = cursor.fetchone()
             highest = max(highest, issued[0] if issued else 0)
     return list(range(highest + 1, highest + 1 + count))
+
+
+def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """Unsaved instances of ``model`` in, each given a reserved key first (set on it, as
+    ``bulk_create`` would), for generators that already build instances."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    keys = reserve_ids(model, len(objs))
+    for obj, key in zip(objs, keys, strict=True):
+        obj.pk = key
+        obj._state.adding, obj._state.db = False, connection.alias
+    names = [model._meta.pk.name, *(f.name for f in fields)]
+    insert_rows(model, names, ([obj.pk, *(f.pre_save(obj, True) for f in fields)] for obj in objs))

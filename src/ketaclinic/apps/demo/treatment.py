@@ -5,7 +5,10 @@ ineligible); those signed to proceed get a course: IV induction mostly, then esk
 KAP and the home sublingual program. Courses start across a window sized to the clinic's
 chairs, so the chairs are busy but never double-booked; sessions before "now" are
 discharged (with timestamps and recorded status events) or cancelled / no-show, today's are
-under way or planned, later ones planned. Vitals and doses are another area's demo data.
+under way or planned, later ones planned. A dose's discharge follows the monitoring rules'
+default observation (120 minutes from the dose's start): most a few minutes after it, some
+later, a few earlier on another route than esketamine (see ``_observed``). Vitals and doses
+are another area's demo data.
 """
 
 from __future__ import annotations
@@ -18,9 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db import connection
-
 from ketaclinic.apps.accounts.models import Site, User
+from ketaclinic.apps.demo.tables import insert_objects, insert_rows
 from ketaclinic.apps.patients.models import Measurement, Patient
 from ketaclinic.apps.treatment.choices import (
     CourseStatus,
@@ -39,10 +41,13 @@ from ketaclinic.apps.treatment.planning import (
 )
 from ketaclinic.apps.treatment.screenings import plain_json
 from ketaclinic.clinical.eligibility import ScreeningInput, ScreeningParameters, screen
+from ketaclinic.clinical.monitoring import MonitoringParameters
 from ketaclinic.clinical.protocols import get_protocol
 from ketaclinic.clinical.schedule import ClinicCalendar, ScheduleOptions, generate_schedule
 
-BATCH = 2000
+OBSERVATION = MonitoringParameters()
+EARLY_DISCHARGE_SHARE = 0.03
+SLOW_RECOVERY_SHARE = 0.04
 SLOT_TIMES = (dt.time(8, 0), dt.time(10, 30), dt.time(13, 0), dt.time(15, 30))
 HOME_TIME = dt.time(19, 0)
 
@@ -306,7 +311,7 @@ def create_treatment(
         )
         if decision == SignoffDecision.PROCEED and signed_at.astimezone(tz) < now:
             plans.append((len(screenings) - 1, patient, program, site, start))
-    Screening.objects.bulk_create(screenings, batch_size=BATCH)
+    insert_objects(Screening, screenings)
 
     courses, course_sessions = [], []
     for index, patient, program, site, start in plans:
@@ -377,13 +382,13 @@ def create_treatment(
         course_sessions.append(rows)
 
     _set_statuses(rng, courses, course_sessions, now, nurse_of)
-    Course.objects.bulk_create(courses, batch_size=BATCH)
+    insert_objects(Course, courses)
     sessions, events = [], []
     for course, rows in zip(courses, course_sessions, strict=True):
         for row in rows:
             row.course = course
             sessions.append(row)
-    Session.objects.bulk_create(sessions, batch_size=BATCH)
+    insert_objects(Session, sessions)
     for row in sessions:
         events.extend((row.pk, *event) for event in getattr(row, "_events", ()))
     _insert_events(events)
@@ -391,21 +396,13 @@ def create_treatment(
 
 
 def _insert_events(events: list[tuple]) -> None:
-    """Status events straight to the table: the demo's largest insert (four rows for each
-    session given), where building model instances costs more than the database does."""
-    adapt = connection.ops.adapt_datetimefield_value
-    table = connection.ops.quote_name(SessionEvent._meta.db_table)
-    columns = "(session_id, from_status, to_status, at, by_id, reason)"
-    sql = f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, '')"  # noqa: S608 - our table
-    with connection.cursor() as cursor:
-        for start in range(0, len(events), BATCH * 5):
-            cursor.executemany(
-                sql,
-                [
-                    (sid, a, b, adapt(at), by)
-                    for sid, a, b, at, by in events[start : start + BATCH * 5]
-                ],
-            )
+    """Status events as plain rows: the demo's largest insert (four rows for each session
+    given), where building model instances would cost more than the database does."""
+    insert_rows(
+        SessionEvent,
+        ("session", "from_status", "to_status", "at", "by", "reason"),
+        ((*event, "") for event in events),
+    )
 
 
 def _place_course(rng, protocol, variant, start, calendar, book, setting, schedules):
@@ -473,10 +470,11 @@ def _set_statuses(rng, courses, course_sessions, now, nurse_of):
             dose_start = start + dt.timedelta(minutes=rng.randint(12, 25))
             dose_minutes = course.infusion_minutes or (15 if row.kind == SessionKind.DOSING else 0)
             dose_end = dose_start + dt.timedelta(minutes=dose_minutes + rng.randint(0, 5))
-            discharged = end - dt.timedelta(minutes=rng.randint(0, 15))
             if row.kind != SessionKind.DOSING:
+                discharged = end - dt.timedelta(minutes=rng.randint(0, 15))
                 steps = [("checked_in", checked_in), ("discharged", discharged)]
             else:
+                discharged = dose_start + dt.timedelta(minutes=_observed(rng, course.route))
                 steps = [
                     ("checked_in", checked_in),
                     ("dosing", dose_start),
@@ -503,6 +501,24 @@ def _set_statuses(rng, courses, course_sessions, now, nurse_of):
         else:
             course.status = CourseStatus.COMPLETED
             course.ended_on = max(r.planned_start.date() for r in rows)
+
+
+def _observed(rng: random.Random, route: str) -> int:
+    """Minutes from the dose's start to discharge. Most patients leave a few minutes after
+    the default observation (``MonitoringParameters``: 120, the esketamine label's minimum,
+    applied to every route); some are kept longer (the chart demo gives the reason); a few
+    on other routes go earlier on a prescriber's review. Never esketamine: its label
+    requires the 2 hours."""
+    roll = rng.random()
+    if route == "esketamine":
+        required = OBSERVATION.esketamine_min_observation_minutes
+    else:
+        required = OBSERVATION.other_min_observation_minutes
+        if roll < EARLY_DISCHARGE_SHARE:
+            return required - rng.randint(10, 30)
+    if roll < EARLY_DISCHARGE_SHARE + SLOW_RECOVERY_SHARE:
+        return required + rng.randint(20, 45)
+    return required + rng.randint(1, 10)
 
 
 _STAMP = {
