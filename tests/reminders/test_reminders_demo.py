@@ -33,4 +33,3 @@ def test_the_demo_has_planned_and_sent_reminders_and_one_opt_out(monkeypatch):
     assert opt_out.created_via == ChangedVia.LINK
     assert Reminder.objects.filter(patient=opt_out.patient, status="pending").exists()
     assert timings[0] < 2.0, f"reminders demo took {timings[0]:.2f} s"
-

@@ -12,6 +12,7 @@ import re
 
 import pytest
 from django.core.mail.backends.locmem import EmailBackend as MemoryBackend
+from tests.reminders.factories import NOW, make_session
 
 from ketaclinic.apps.messaging.senders import ConsoleSender, FileSender, MemorySender, SmtpSender
 from ketaclinic.apps.messaging.sending import install_sender
@@ -21,7 +22,6 @@ from ketaclinic.apps.reminders.message_texts import appointment_text
 from ketaclinic.apps.reminders.models import Reminder
 from ketaclinic.apps.reminders.planning import plan_reminders
 from ketaclinic.cli import main
-from tests.reminders.factories import NOW, make_session
 
 H = dt.timedelta(hours=1)
 START = dt.datetime(2026, 3, 12, 15, 0, tzinfo=dt.UTC)
@@ -84,8 +84,7 @@ def test_plan_then_send_from_the_command_line_is_idempotent(clinic, sender, caps
     assert json.loads(out)["appointment_reminders_created"] == 2
     code, out, _ = run(capsys, "plan", "--now", NOW.isoformat())
     assert out.strip() == (
-        "planned 0 appointment and 0 questionnaire reminders; "
-        "moved 0 for rescheduled appointments"
+        "planned 0 appointment and 0 questionnaire reminders; moved 0 for rescheduled appointments"
     )
     due = (START - 48 * H).isoformat()
     code, out, _ = run(capsys, "send", "--now", due, "--dry-run", "--json")

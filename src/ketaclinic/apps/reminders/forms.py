@@ -22,13 +22,12 @@ class PreferencesForm(forms.Form):
     preferred_channel = forms.ChoiceField(choices=PreferredChannel.choices)
     quiet_start = forms.TimeField(
         required=False,
-        label="Own quiet hours from",
+        label="From",
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="Leave both empty for the clinic's quiet hours.",
     )
     quiet_end = forms.TimeField(
         required=False,
-        label="until",
+        label="Until",
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     stop_appointment = forms.BooleanField(required=False, label="Stop appointment reminders")

@@ -43,7 +43,9 @@ def _without_token(request: HttpRequest) -> SimpleNamespace:
 def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: the browser must send an Origin for the CSRF check of
+    # the stop button, and the token must not leave in a Referer to anyone else.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
