@@ -134,7 +134,10 @@ class RefillForm(forms.Form):
         label="Dispensed", choices=DispensedAt.choices, widget=forms.RadioSelect
     )
     pharmacy = forms.CharField(
-        required=False, max_length=120, help_text="The pharmacy's name, for a pharmacy refill."
+        label="Pharmacy name",
+        required=False,
+        max_length=120,
+        help_text="For a pharmacy refill: which pharmacy dispensed it.",
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
