@@ -244,3 +244,60 @@ def test_reading_a_patients_iop_page_is_audited(client, clinic, enrolment):
     assert AuditEvent.objects.filter(
         object_type="iop_enrolment", action="view", patient=clinic.alice
     ).exists()
+
+
+def test_front_desk_plans_the_coming_weeks_from_the_schedule(client, clinic, group):
+    # Today is Tuesday 10 March; two weeks is 10-23 March: Mon/Tue/Thu 10, 12, 16, 17, 19, 23.
+    make_session = GroupSession.objects.create
+    make_session(
+        group=group,
+        held_on=dt.date(2026, 3, 12),
+        starts_at=group.session_starts_at,
+        duration_minutes=120,
+        facilitator=clinic.therapist,
+    )
+    client.force_login(clinic.front_desk)
+    response = client.post(reverse("iop:plan", args=[group.pk]), {"weeks": "2"})
+    assert response.status_code == 302
+    days = list(GroupSession.objects.order_by("held_on").values_list("held_on", flat=True))
+    assert days == [dt.date(2026, 3, d) for d in (10, 12, 16, 17, 19, 23)]
+    assert GroupSession.objects.get(held_on=dt.date(2026, 3, 12)).duration_minutes == 120
+    client.post(reverse("iop:plan", args=[group.pk]), {"weeks": "2"})
+    assert GroupSession.objects.count() == 6  # planning again adds nothing
+
+
+@pytest.mark.parametrize("weeks", ["0", "13", "two"])
+def test_planning_refuses_a_bad_number_of_weeks(client, clinic, group, weeks):
+    client.force_login(clinic.front_desk)
+    response = client.post(reverse("iop:plan", args=[group.pk]), {"weeks": weeks}, follow=True)
+    assert "Nothing planned" in response.content.decode()
+    assert not GroupSession.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["nurse", "therapist", "prescriber", "admin"])
+def test_only_front_desk_and_the_director_plan_sessions(client, clinic, group, persona):
+    client.force_login(getattr(clinic, persona))
+    response = client.post(reverse("iop:plan", args=[group.pk]), {"weeks": "1"})
+    assert response.status_code == 403
+
+
+def test_a_group_without_a_facilitator_is_not_planned(client, clinic, fixed_clock):
+    lonely = make_group(clinic, facilitators=[])
+    client.force_login(clinic.front_desk)
+    response = client.post(reverse("iop:plan", args=[lonely.pk]), {"weeks": "1"}, follow=True)
+    assert "give the group a facilitator first" in response.content.decode()
+
+
+def test_the_nav_shows_iop_to_those_who_see_groups(client, clinic):
+    for persona, shown in (
+        ("front_desk", True),
+        ("nurse", True),
+        ("therapist", True),
+        ("prescriber", True),
+        ("director", True),
+        ("admin", False),
+        ("no_role", False),
+    ):
+        client.force_login(getattr(clinic, persona))
+        labels = [item["label"] for item in client.get(reverse("home")).context["nav_items"]]
+        assert ("IOP" in labels) is shown, persona

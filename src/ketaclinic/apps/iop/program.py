@@ -31,6 +31,7 @@ from ketaclinic.clinical.intensive_outpatient import (
     AttendanceStatus,
     WeekHours,
     attended_minutes,
+    sessions_between,
     unexcused_run,
     week_start,
     weekly_hours,
@@ -47,6 +48,7 @@ __all__ = [
     "current_courses",
     "discharge",
     "enrol",
+    "plan_sessions",
     "roster_on",
     "save_attendance",
     "schedule_session",
@@ -179,6 +181,59 @@ def schedule_session(
     except IntegrityError:
         raise InputError("held_on", "the group already meets at that date and time") from None
     return session
+
+
+def plan_sessions(
+    *,
+    group: IopGroup,
+    first_day: dt.date,
+    weeks: int,
+    request: HttpRequest | None = None,
+) -> list[GroupSession]:
+    """Put the group's regular sessions on the calendar for ``weeks`` weeks from
+    ``first_day`` (its meeting days, start time and length, led by its first facilitator),
+    skipping slots already taken and days outside the group's dates. Returns those created."""
+    if not 1 <= weeks <= 12:
+        raise InputError("weeks", "plan between 1 and 12 weeks at a time")
+    facilitator = group.facilitators.order_by("last_name", "pk").first()
+    if facilitator is None:
+        raise InputError("group", "give the group a facilitator first")
+    if not group.meeting_weekdays:
+        raise InputError("group", "give the group its meeting days first")
+    last_day = first_day + dt.timedelta(weeks=weeks, days=-1)
+    if group.ends_on:
+        last_day = min(last_day, group.ends_on)
+    first_day = max(first_day, group.starts_on)
+    if last_day < first_day:
+        return []
+    taken = set(
+        GroupSession.objects.filter(
+            group=group, held_on__gte=first_day, held_on__lte=last_day
+        ).values_list("held_on", "starts_at")
+    )
+    days = sessions_between(first_day, last_day, group.meeting_weekdays)
+    with transaction.atomic():
+        created = GroupSession.objects.bulk_create(
+            [
+                GroupSession(
+                    group=group,
+                    held_on=day,
+                    starts_at=group.session_starts_at,
+                    duration_minutes=group.session_minutes,
+                    facilitator=facilitator,
+                )
+                for day in days
+                if (day, group.session_starts_at) not in taken
+            ]
+        )
+        record_event(
+            request,
+            Action.CREATE,
+            object_type="iop_session",
+            site=group.site_id,
+            detail={"group": group.pk, "planned": [s.held_on.isoformat() for s in created]},
+        )
+    return created
 
 
 def roster_on(session: GroupSession) -> list[IopEnrolment]:

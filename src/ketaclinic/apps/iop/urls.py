@@ -10,6 +10,7 @@ urlpatterns = [
     path("groups/<int:group_id>/edit/", groups.group_edit, name="group-edit"),
     path("groups/<int:group_id>/enrol/", groups.enrol_patient, name="enrol"),
     path("groups/<int:group_id>/sessions/new/", groups.add_session, name="session-create"),
+    path("groups/<int:group_id>/sessions/plan/", groups.plan_group_sessions, name="plan"),
     path("enrolments/<int:enrolment_id>/discharge/", groups.discharge_patient, name="discharge"),
     path("sessions/<int:session_id>/", sessions.session_attendance, name="session"),
     path(

@@ -23,6 +23,7 @@ from ketaclinic.apps.iop.program import (
     current_courses,
     discharge,
     enrol,
+    plan_sessions,
     schedule_session,
     weekly_hours_for,
 )
@@ -270,3 +271,24 @@ def _next_meeting_day(group: IopGroup, today: dt.date) -> dt.date:
         if day.weekday() in (group.meeting_weekdays or []):
             return day
     return start
+
+
+@require_permission(VIEW, SCHEDULE)
+@require_http_methods(["POST"])
+def plan_group_sessions(request: HttpRequest, group_id: int) -> HttpResponse:
+    """Plan the group's regular sessions for the coming weeks from its schedule."""
+    group = group_for(request.user, group_id)
+    try:
+        weeks = int(request.POST.get("weeks", "2"))
+        created = plan_sessions(
+            group=group,
+            first_day=clock.today(group.site.timezone),
+            weeks=weeks,
+            request=request,
+        )
+    except ValueError as error:
+        message = getattr(error, "message", "weeks: give a whole number of weeks")
+        messages.error(request, f"Nothing planned: {message}.")
+    else:
+        messages.success(request, f"{len(created)} session(s) planned from the schedule.")
+    return redirect("iop:group", group_id=group.pk)
