@@ -301,3 +301,44 @@ def test_the_nav_shows_iop_to_those_who_see_groups(client, clinic):
         client.force_login(getattr(clinic, persona))
         labels = [item["label"] for item in client.get(reverse("home")).context["nav_items"]]
         assert ("IOP" in labels) is shown, persona
+
+
+def test_editing_a_group_keeps_its_roster_possible(client, clinic, group, enrolment):
+    client.force_login(clinic.director)
+    data = {
+        "site": clinic.site_a.pk,
+        "name": group.name,
+        "focus": group.focus,
+        "population": group.population,
+        "facilitators": [clinic.therapist.pk],
+        "meeting_weekdays": ["0", "1", "3"],
+        "session_starts_at": "17:30",
+        "session_minutes": "180",
+        "capacity": "1",
+        "starts_on": "2026-02-02",
+        "status": "active",
+    }
+    carol = make_patient(clinic.site_a, "K000002", "Carol", "Nguyen", dt.date(1990, 1, 1))
+    enrol(group, carol, clinic.front_desk)
+    response = client.post(reverse("iop:group-edit", args=[group.pk]), data)
+    assert response.status_code == 422
+    assert response.context["form"].errors["capacity"] == ["2 patients are on the roster now."]
+    clinic.director.sites.add(clinic.site_b)
+    moved = {**data, "capacity": "8", "site": clinic.site_b.pk}
+    response = client.post(reverse("iop:group-edit", args=[group.pk]), moved)
+    assert response.status_code == 422
+    assert response.context["form"].errors["site"] == [
+        "Patients are on the roster: discharge them first."
+    ]
+    assert client.post(reverse("iop:group-edit", args=[group.pk]), {**data, "capacity": "8"})[
+        "Location"
+    ] == reverse("iop:group", args=[group.pk])
+
+
+def test_running_groups_come_first_in_the_list(client, clinic, fixed_clock):
+    make_group(clinic, name="A closed group", status="closed")
+    make_group(clinic, name="B planned group", status="planned")
+    make_group(clinic, name="C running group", status="active")
+    client.force_login(clinic.nurse)
+    names = [g.name for g in client.get(reverse("iop:list")).context["page"].items]
+    assert names == ["C running group", "B planned group", "A closed group"]

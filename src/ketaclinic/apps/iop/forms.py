@@ -80,6 +80,13 @@ class GroupForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         site = data.get("site")
+        if self.instance.pk:
+            open_count = self.instance.enrolments.filter(ended_on__isnull=True).count()
+            if site is not None and site.pk != self.instance.site_id and open_count:
+                self.add_error("site", "Patients are on the roster: discharge them first.")
+            capacity = data.get("capacity")
+            if capacity is not None and capacity < open_count:
+                self.add_error("capacity", f"{open_count} patients are on the roster now.")
         for person in data.get("facilitators") or []:
             if site is not None and not person.sites.filter(pk=site.pk).exists():
                 self.add_error("facilitators", f"{person.display_name} does not work at {site}.")

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from ketaclinic.apps.accounts.access import require_permission
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
-from ketaclinic.apps.iop.choices import SessionStatus
+from ketaclinic.apps.iop.choices import GroupStatus, SessionStatus
 from ketaclinic.apps.iop.forms import DischargeForm, EnrolForm, GroupForm, SessionForm
 from ketaclinic.apps.iop.models import IopEnrolment, IopGroup
 from ketaclinic.apps.iop.program import (
@@ -56,7 +56,14 @@ def group_list(request: HttpRequest) -> HttpResponse:
         .select_related("site")
         .prefetch_related("facilitators")
         .annotate(enrolled=Count("enrolments", filter=Q(enrolments__ended_on__isnull=True)))
-        .order_by("status", "name", "id")
+        .annotate(
+            running_first=Case(
+                When(status=GroupStatus.ACTIVE, then=Value(0)),
+                When(status=GroupStatus.PLANNED, then=Value(1)),
+                default=Value(2),
+            )
+        )
+        .order_by("running_first", "name", "id")
     )
     page = paginate(groups, page_number(request.GET))
     context = {"page": page, "can_add": request.user.has_perm(ADD)}
