@@ -9,7 +9,8 @@ relapsers (a response that fades within months) and a few who get worse — a mi
 the community figures the outcomes page compares with. PTSD patients also get a PCL-5,
 and about one in ten depression patients a QIDS-SR16, at baseline and at the end.
 
-Every total comes from ``clinical.scales.score`` over item answers drawn to add up to it.
+Every total comes from ``clinical.scales.score`` over item answers drawn to add up to it
+(a dozen answer patterns per total, each scored once: see ``_AnswerPool``).
 A few patients answered PHQ-9 item 9 above 0: each such assessment has its urgent alert,
 open for the handful of recent ones and acknowledged with a note for the older ones, so
 the demo keeps the rule that no alert flag is ever stored without its alert. Without demo
@@ -19,16 +20,16 @@ sessions the dates are laid out from today instead. Everything is inserted in bu
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from collections import defaultdict
 from typing import Any
-
-from django.db import connection
 
 from ketaclinic.apps.alerts.choices import AlertKind, AlertLevel
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.assessments.choices import AssessmentSource
 from ketaclinic.apps.assessments.models import Assessment
+from ketaclinic.apps.demo.tables import insert_rows
 from ketaclinic.apps.patients.choices import ConditionCode
 from ketaclinic.apps.patients.models import Condition, Patient
 from ketaclinic.apps.treatment.choices import SessionKind, SessionStatus
@@ -37,7 +38,6 @@ from ketaclinic.clinical.scales import score
 
 __all__ = ["SHAPES", "create_assessments"]
 
-BATCH = 2000
 # (shape, share of courses): what the patient's PHQ-9 does over the course.
 SHAPES = (
     ("responder", 25),
@@ -77,6 +77,28 @@ def _items(rng: random.Random, total: int, count: int, top: int, skip: int | Non
         if answers[index] == top:
             open_items.remove(index)
     return answers
+
+
+class _AnswerPool:
+    """Item answers by (total, items, top, skipped item), drawn from a small pool per key:
+    100,000 assessments then need a few thousand draws and scorings, not 100,000 (patients
+    with the same total share a handful of answer patterns, which nobody reading one chart
+    can tell)."""
+
+    SIZE = 12
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.pools: dict[tuple, list[list[int]]] = {}
+
+    def items(self, total: int, count: int, top: int, skip: int | None = None) -> list[int]:
+        key = (total, count, top, skip)
+        pool = self.pools.get(key)
+        if pool is None:
+            pool = self.pools[key] = [
+                _items(self.rng, total, count, top, skip) for _ in range(self.SIZE)
+            ]
+        return self.rng.choice(pool)
 
 
 def _qids_answers(rng: random.Random, total: int) -> list[int]:
@@ -121,10 +143,22 @@ def _assessment(
     session_id: int | None = None,
 ) -> dict[str, Any]:
     """One self-reported assessment's column values, scored by the core."""
-    result = score(scale, answers)
     return {
         "patient_id": patient_id,
         "site_id": site_id,
+        **_scored(scale, tuple(answers)),
+        "source": AssessmentSource.SELF_REPORT,
+        "taken_at": taken_at,
+        "session_id": session_id,
+    }
+
+
+@functools.lru_cache(maxsize=16384)
+def _scored(scale: str, answers: tuple[int, ...]) -> dict[str, Any]:
+    """The columns the core's score gives these answers; rows with the same answers share
+    them (nothing changes a row once made)."""
+    result = score(scale, list(answers))
+    return {
         "instrument": scale,
         "instrument_version": result.version,
         "answers": dict(result.answers),
@@ -139,35 +173,16 @@ def _assessment(
             for f in result.flags
         ],
         "has_alert": result.has_alert,
-        "source": AssessmentSource.SELF_REPORT,
-        "taken_at": taken_at,
-        "session_id": session_id,
     }
 
 
 def _insert(rows: list[dict[str, Any]], now: dt.datetime) -> None:
-    """Insert many rows with one prepared statement per batch: the ORM's per-object work
-    (model instances, one compiled INSERT per 50 rows on SQLite) is most of the cost at
-    10,000 patients. Values are prepared by the fields themselves, as the ORM would."""
+    """Insert many rows as plain rows (``tables.insert_rows``): the ORM's per-object work is
+    most of the cost at 10,000 patients. Values are prepared by the fields themselves."""
     if not rows:
         return
-    fields = [Assessment._meta.get_field(name) for name in rows[0]]
-    columns = [field.column for field in fields] + ["entered_by_id", "corrects_id"]
-    columns += ["self_report_link_id", "correction_reason", "created_at"]
-    created_at = Assessment._meta.get_field("created_at").get_db_prep_save(now, connection)
-    prepared = [f for f in fields if f.get_internal_type() in ("JSONField", "DateTimeField")]
-    table = connection.ops.quote_name(Assessment._meta.db_table)
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608 - names from model metadata; values bound
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            params = []
-            for row in rows[start : start + BATCH]:
-                values = dict(row)
-                for field in prepared:
-                    values[field.name] = field.get_db_prep_save(values[field.name], connection)
-                params.append([*values.values(), None, None, None, "", created_at])
-            cursor.executemany(sql, params)
+    names = [*rows[0], "created_at"]
+    insert_rows(Assessment, names, ([*row.values(), now] for row in rows))
 
 
 def _courses(rng: random.Random, now: dt.datetime) -> list[dict[str, Any]]:
@@ -236,6 +251,7 @@ def create_assessments(users: dict, rng: random.Random, now: dt.datetime) -> int
     courses = _courses(rng, now)
     primary = dict(Condition.objects.filter(primary=True).values_list("patient_id", "code"))
     shapes, weights = zip(*SHAPES, strict=True)
+    pool = _AnswerPool(rng)
     rows: list[dict[str, Any]] = []
     latest_phq9: dict[int, int] = {}
     prescriber_of: dict[int, int | None] = {}
@@ -259,14 +275,14 @@ def create_assessments(users: dict, rng: random.Random, now: dt.datetime) -> int
             latest_phq9[patient_id] = len(rows)
             rows.append(
                 _assessment(
-                    "phq9", _items(rng, total, 9, 3, skip=8), patient_id, site_id, taken, session_id
+                    "phq9", pool.items(total, 9, 3, skip=8), patient_id, site_id, taken, session_id
                 )
             )
             if index in (0, middle, len(totals) - 1):
                 gad = round(total * gad_ratio + rng.uniform(-1.5, 1.5))
                 rows.append(
                     _assessment(
-                        "gad7", _items(rng, gad, 7, 3), patient_id, site_id, taken, session_id
+                        "gad7", pool.items(gad, 7, 3), patient_id, site_id, taken, session_id
                     )
                 )
         code = primary.get(patient_id)
@@ -277,7 +293,7 @@ def create_assessments(users: dict, rng: random.Random, now: dt.datetime) -> int
             for total, taken in zip((pcl, end_pcl), ends, strict=True):
                 if taken <= now:
                     rows.append(
-                        _assessment("pcl5", _items(rng, total, 20, 4), patient_id, site_id, taken)
+                        _assessment("pcl5", pool.items(total, 20, 4), patient_id, site_id, taken)
                     )
         elif code in DEPRESSION and rng.random() < 0.1:
             qids = max(11, min(24, round(baseline * 0.9)))
@@ -301,7 +317,7 @@ def create_assessments(users: dict, rng: random.Random, now: dt.datetime) -> int
             latest_phq9[patient_id] = len(rows)
             rows.append(
                 _assessment(
-                    "phq9", _items(rng, follow_total, 9, 3, skip=8), patient_id, site_id, taken
+                    "phq9", pool.items(follow_total, 9, 3, skip=8), patient_id, site_id, taken
                 )
             )
     flagged = set(_flag_item9(rng, rows, latest_phq9))

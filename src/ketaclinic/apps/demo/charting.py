@@ -89,6 +89,7 @@ SEXES = frozenset(s.value for s in Sex)
 SLOW_RECOVERY_MINUTES = 15  # kept this much past the minimum: the chart says why
 HOLD_SHARE = 0.02
 ONE_MINUTE = dt.timedelta(minutes=1)
+RECENT_DAYS = 21
 PRODUCT = {
     Route.IV: ("Ketamine HCl 10 mg/mL, 20 mL vial", Decimal("10")),
     Route.IM: ("Ketamine HCl 50 mg/mL, 10 mL vial", Decimal("50")),
@@ -878,7 +879,9 @@ def _rems(
     at_40 = min(around_40, key=lambda v: abs((v[1] - start).total_seconds() - 2400), default=None)
     last = vitals[-1]
     submitted = discharged + dt.timedelta(days=rng.randint(1, 5))
-    forgotten = rng.random() < 0.05
+    # A form forgotten lately (1 in 20); older ones were chased and sent long ago. "Lately"
+    # is a few weeks of chairs, so the open reminders do not grow with the clinic's history.
+    forgotten = rng.random() < 0.05 and discharged >= now - dt.timedelta(days=RECENT_DAYS)
     is_submitted = not forgotten and submitted <= now - dt.timedelta(days=1)
     rows.rems.append(
         RemsRecord(
