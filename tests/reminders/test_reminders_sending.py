@@ -319,3 +319,28 @@ def test_reminders_say_only_the_clinic_the_date_and_the_time(clinic, sender, cha
     appointment = next(m for m in sender.outbox if "appointment" in m.body)
     assert ("Thursday 12 March 2026 at 11:00 (EDT)" in appointment.body) == (channel == "email")
     assert ("Thu 12 Mar at 11:00" in appointment.body) == (channel == "sms")
+
+
+def test_a_questionnaire_expired_by_send_time_or_closing_in_quiet_hours_is_too_late(clinic, sender):
+    # Link sent 9 March 22:00 EDT (10 March 02:00 UTC) for 30 hours: reminder due 10 March
+    # 22:00 EDT, quiet until 08:00, but the link closes at 11 March 04:00 EDT.
+    link = make_link(clinic, dt.datetime(2026, 3, 10, 2, 0, tzinfo=dt.UTC), hours=30)
+    plan_reminders(NOW)
+    send_due_reminders(dt.datetime(2026, 3, 11, 2, 0, tzinfo=dt.UTC))
+    assert Reminder.objects.get(self_report_link=link).skip_reason == SkipReason.TOO_LATE
+    other = make_link(clinic, NOW - 2 * H, patient=clinic.bob, hours=30)
+    plan_reminders(NOW)
+    send_due_reminders(NOW + 40 * H)
+    assert Reminder.objects.get(self_report_link=other).skip_reason == SkipReason.TOO_LATE
+    assert sender.outbox == []
+
+
+@pytest.mark.parametrize("offsets", [[], [0], [True], [48, 48], [1, 2, 3, 4, 5], [337], "48"])
+def test_a_policy_refuses_offsets_that_are_not_one_to_four_different_hours(offsets):
+    from django.core.exceptions import ValidationError
+
+    from ketaclinic.apps.reminders.models import validate_offsets
+
+    with pytest.raises(ValidationError):
+        validate_offsets(offsets)
+    validate_offsets([336, 1])
