@@ -103,6 +103,9 @@ def test_submitting_stores_self_reports_closes_the_link_and_thanks_the_patient(
     assert issued.link.used_at == fixed_clock.now()
     submits = AuditEvent.objects.filter(action=Action.SUBMIT, object_type="assessment")
     assert submits.count() == 2
+    # The link's token opens the patient's form: the audit trail keeps the path without it.
+    assert {event.path for event in submits} == {"/r/[token]/"}
+    assert not AuditEvent.objects.filter(path__contains=issued.token).exists()
 
 
 def test_a_used_link_is_gone_and_cannot_be_used_twice(client, clinic, fixed_clock):

@@ -63,6 +63,9 @@ def test_an_uneventful_check_in_is_stored_without_an_alert(client, clinic):
     assert AuditEvent.objects.filter(
         action=Action.SUBMIT, object_type="home_check_in", patient=clinic.alice
     ).exists()
+    # The token opens the patient's check-in: the audit trail keeps the path without it.
+    assert not AuditEvent.objects.filter(path__contains=issued.token).exists()
+    assert AuditEvent.objects.filter(path="/home/[token]/").exists()
 
 
 @pytest.mark.parametrize(

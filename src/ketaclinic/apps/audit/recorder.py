@@ -10,6 +10,7 @@ from django.utils import timezone
 from ketaclinic.apps.audit.choices import Outcome
 from ketaclinic.apps.audit.hashchain import GENESIS_HASH, chain_hash
 from ketaclinic.apps.audit.models import AuditEvent, ChainHead
+from ketaclinic.config.logging_filters import redact
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -72,7 +73,7 @@ def record_event(
             outcome=outcome,
             request_id=getattr(request, "request_id", "") if request else "",
             client_address=getattr(request, "client_address", None) if request else None,
-            path=request.path[:300] if request is not None else "",
+            path=redact(request.path)[:300] if request is not None else "",
             detail=detail or {},
         )
 
