@@ -12,6 +12,7 @@ from django.urls import reverse
 from tests.iop.factories import enrol, make_session
 from tests.personas import make_patient
 
+from ketaclinic.apps.alerts.choices import AlertKind
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.audit.models import AuditEvent
 from ketaclinic.apps.iop.models import Attendance
@@ -119,6 +120,7 @@ def test_two_unexcused_absences_in_a_row_alert_the_prescriber_once(
     client.post(reverse("iop:session", args=[monday.pk]), absent)
     alert = Alert.objects.get(source_type=ABSENCE_SOURCE)
     assert alert.patient == clinic.alice
+    assert alert.kind == AlertKind.IOP_ABSENCES
     assert alert.assigned_to == course.prescriber
     assert "2 unexcused IOP absences in a row" in alert.title
     client.post(reverse("iop:session", args=[monday.pk]), absent)  # saved again

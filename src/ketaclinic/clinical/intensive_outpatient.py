@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ketaclinic.clinical.exceptions import InvalidValue, OutOfRange
-from ketaclinic.clinical.sources import Source
+from ketaclinic.clinical.sources import Source, cite
 
 __all__ = [
     "ABSENCE_RUN_FOR_ALERT",
@@ -35,49 +35,8 @@ __all__ = [
     "weekly_hours",
 ]
 
-IOP_SOURCES: tuple[Source, ...] = (
-    Source(
-        key="cms_iop_2024",
-        citation=(
-            "Centers for Medicare & Medicaid Services. CY 2024 Hospital Outpatient "
-            "Prospective Payment System and Ambulatory Surgical Center final rule with "
-            "comment period (CMS-1786-FC), Federal Register 22 November 2023: payment for "
-            "intensive outpatient services (Consolidated Appropriations Act 2023, section "
-            "4124; Social Security Act section 1861(ff)); 42 CFR 410.44 and 424.24(d)."
-        ),
-        url=(
-            "https://www.cms.gov/newsroom/fact-sheets/"
-            "cy-2024-medicare-hospital-outpatient-prospective-payment-system-and-"
-            "ambulatory-surgical-center-0"
-        ),
-        note=(
-            "IOP is a distinct, organised ambulatory program of less than 24-hour care "
-            "(group and individual therapy among the services of 410.44); a physician "
-            "certifies that the patient needs a minimum of 9 hours of IOP services per "
-            "week. The 9 hours were read in secondary summaries of the final rule (Krieg "
-            "DeVault, 14 Nov 2023; NGS Medicare's IOP page), not in the rule text itself."
-        ),
-    ),
-    Source(
-        key="asam_level_2_1",
-        citation=(
-            "Mee-Lee D, Shulman GD, Fishman MJ, Gastfriend DR, Miller MM, eds. The ASAM "
-            "Criteria: Treatment Criteria for Addictive, Substance-Related, and "
-            "Co-Occurring Conditions. 3rd ed. American Society of Addiction Medicine; "
-            "2013. Level 2.1, Intensive Outpatient Services."
-        ),
-        url=(
-            "https://www.aetna.com/individuals-families/member-rights-resources/rights/"
-            "state-specific-information/asam-criteria-searchresults.html"
-        ),
-        note=(
-            "9-19 hours of structured programming a week for adults, 6-19 for adolescents; "
-            "fewer hours for one or two weeks may continue the IOP as a step down to level "
-            "1. Read as quoted on Aetna's ASAM criteria page; the book was not re-read. "
-            "The 4th edition (2023) renames the levels."
-        ),
-    ),
-)
+IOP_SOURCES: tuple[Source, ...] = (cite("cms_iop_2024"), cite("asam_level_2_1"))
+"""What "intensive" means: the CMS minimum and the ASAM level 2.1 hours."""
 
 MINIMUM_WEEKLY_HOURS: dict[str, Decimal] = {
     "adult": Decimal("9"),

@@ -1234,6 +1234,52 @@ _REGULATION: tuple[Source, ...] = (
 )
 
 
+# Intensive outpatient programs (issue 8): what makes a week "intensive".
+_PROGRAMS: tuple[Source, ...] = (
+    Source(
+        key="cms_iop_2024",
+        citation=(
+            "Centers for Medicare & Medicaid Services. CY 2024 Hospital Outpatient "
+            "Prospective Payment System and Ambulatory Surgical Center final rule with "
+            "comment period (CMS-1786-FC), Federal Register 22 November 2023: payment for "
+            "intensive outpatient services (Consolidated Appropriations Act 2023, section "
+            "4124; Social Security Act section 1861(ff)); 42 CFR 410.44 and 424.24(d)."
+        ),
+        url=(
+            "https://www.cms.gov/newsroom/fact-sheets/"
+            "cy-2024-medicare-hospital-outpatient-prospective-payment-system-and-"
+            "ambulatory-surgical-center-0"
+        ),
+        note=(
+            "IOP is a distinct, organised ambulatory program of less than 24-hour care "
+            "(group and individual therapy among the services of 410.44); a physician "
+            "certifies that the patient needs a minimum of 9 hours of IOP services per "
+            "week. The 9 hours were read in secondary summaries of the final rule (Krieg "
+            "DeVault, 14 Nov 2023; NGS Medicare's IOP page), not in the rule text itself."
+        ),
+    ),
+    Source(
+        key="asam_level_2_1",
+        citation=(
+            "Mee-Lee D, Shulman GD, Fishman MJ, Gastfriend DR, Miller MM, eds. The ASAM "
+            "Criteria: Treatment Criteria for Addictive, Substance-Related, and "
+            "Co-Occurring Conditions. 3rd ed. American Society of Addiction Medicine; "
+            "2013. Level 2.1, Intensive Outpatient Services."
+        ),
+        url=(
+            "https://www.aetna.com/individuals-families/member-rights-resources/rights/"
+            "state-specific-information/asam-criteria-searchresults.html"
+        ),
+        note=(
+            "9-19 hours of structured programming a week for adults, 6-19 for adolescents; "
+            "fewer hours for one or two weeks may continue the IOP as a step down to level "
+            "1. Read as quoted on Aetna's ASAM criteria page; the book was not re-read. "
+            "The 4th edition (2023) renames the levels."
+        ),
+    ),
+)
+
+
 def _gather(*sections: tuple[Source, ...]) -> dict[str, Source]:
     gathered: dict[str, Source] = {}
     for section in sections:
@@ -1244,7 +1290,9 @@ def _gather(*sections: tuple[Source, ...]) -> dict[str, Source]:
     return gathered
 
 
-SOURCES: dict[str, Source] = _gather(_SCALES, _TREATMENT, _PHARMACOKINETICS, _OUTCOMES, _REGULATION)
+SOURCES: dict[str, Source] = _gather(
+    _SCALES, _TREATMENT, _PHARMACOKINETICS, _OUTCOMES, _REGULATION, _PROGRAMS
+)
 
 
 def cite(key: str) -> Source:

@@ -14,6 +14,7 @@ class AlertKind(models.TextChoices):
     ENQUIRY_CRISIS = "enquiry_crisis", "Enquiry reports current suicidal thoughts"
     REMS_DUE = "rems_due", "REMS form due"
     LICENCE_EXPIRY = "licence_expiry", "Licence or registration expiring"
+    IOP_ABSENCES = "iop_absences", "Unexcused IOP absences in a row"
     OTHER = "other", "Other"
 
 

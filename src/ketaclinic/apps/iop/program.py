@@ -378,7 +378,7 @@ def alert_if_absence_run(
     course = current_courses([patient.pk]).get(patient.pk)
     return raise_alert(
         site=session.group.site_id,
-        kind=AlertKind.OTHER,
+        kind=AlertKind.IOP_ABSENCES,
         level=AlertLevel.WARNING,
         title=f"{ABSENCE_RUN_FOR_ALERT} unexcused IOP absences in a row ({session.group.name})",
         message=(
