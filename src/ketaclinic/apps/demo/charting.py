@@ -16,8 +16,9 @@ Esketamine sessions get their REMS record (submitted for older ones). Numbers st
 in-session alarm lines, so the demo's alerts are the holds and REMS reminders.
 
 Everything is drawn from the ``rng`` passed in. The many rows (vitals, scales, pre-checks,
-orders, administrations, discharges) go in as plain rows (``tables.insert_rows``); the few
-(events, notes, REMS records, holds) with ``bulk_create``.
+orders, administrations, discharges) go in as plain rows (``tables.insert_rows``), the
+fewer (events, notes, REMS records) as model instances (``tables.insert_objects``), the
+holds with ``bulk_create``.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ from ketaclinic.apps.charting.models import (
     VitalSign,
 )
 from ketaclinic.apps.charting.rems import raise_rems_reminders
-from ketaclinic.apps.demo.tables import insert_rows, reserve_ids
+from ketaclinic.apps.demo.tables import insert_objects, insert_rows, reserve_ids
 from ketaclinic.apps.patients.models import Measurement
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.clinical.body_weight import Sex
@@ -82,7 +83,6 @@ from ketaclinic.clinical.monitoring import (
 from ketaclinic.clinical.routes import Route
 from ketaclinic.clinical.scales import score
 
-BATCH = 2000
 PARAMETERS = MonitoringParameters()
 PARAMETERS_JSON = {k: str(v) for k, v in PARAMETERS.to_dict().items()}  # as a pre-check stores
 SEXES = frozenset(s.value for s in Sex)
@@ -278,13 +278,13 @@ def _ledger_links(session_ids: list[int]) -> dict[int, _Stock]:
             "id",
             "container_id",
             "quantity",
-            "details",
+            "details__drawn",
             "container__product_id",
             "container__lot__lot_number",
         )
     ):
-        session_id, entry_id, container_id, quantity, details, product_id, lot = row
-        drawn = details.get("drawn", quantity)
+        session_id, entry_id, container_id, quantity, drawn, product_id, lot = row
+        drawn = quantity if drawn is None else drawn
         links[session_id] = _Stock(
             entry_id, container_id, quantity, drawn, products[product_id], lot
         )
@@ -935,9 +935,9 @@ def _insert(rows: _Rows) -> None:
     insert_rows(Administration, ADMINISTRATION_COLUMNS, rows.administrations)
     insert_rows(VitalSign, VITAL_COLUMNS, rows.vitals)
     insert_rows(ScaleEntry, SCALE_COLUMNS, rows.scales)
-    AdverseEvent.objects.bulk_create(rows.adverse, batch_size=BATCH)
-    RescueMedication.objects.bulk_create(rows.rescue, batch_size=BATCH)
+    insert_objects(AdverseEvent, rows.adverse)
+    insert_objects(RescueMedication, rows.rescue)
     insert_rows(Discharge, DISCHARGE_COLUMNS, rows.discharges)
-    SessionNote.objects.bulk_create(rows.notes, batch_size=BATCH)
-    RemsRecord.objects.bulk_create(rows.rems, batch_size=BATCH)
-    IntegrationNote.objects.bulk_create(rows.integration, batch_size=BATCH)
+    insert_objects(SessionNote, rows.notes)
+    insert_objects(RemsRecord, rows.rems)
+    insert_objects(IntegrationNote, rows.integration)

@@ -30,7 +30,7 @@ from django.db import transaction
 from ketaclinic.apps.accounts.models import Site, User
 from ketaclinic.apps.audit.hashchain import GENESIS_HASH, chain_hash
 from ketaclinic.apps.audit.models import ChainHead
-from ketaclinic.apps.demo.tables import insert_rows, reserve_ids
+from ketaclinic.apps.demo.tables import insert_objects, insert_rows, reserve_ids
 from ketaclinic.apps.ledger.appending import append_entry
 from ketaclinic.apps.ledger.choices import (
     DestructionMethod,
@@ -451,11 +451,11 @@ def _expired_lot(ledger: _SiteLedger, start: dt.datetime, now: dt.datetime) -> N
 
 
 def _write_in_bulk(ledger: _SiteLedger) -> None:
-    """Lots and containers with ``bulk_create``, then the entries with their keys and chain
+    """Lots, then containers and entries as plain rows with their keys and the chain
     computed here — under the chain head's row lock, continuing from where it stands."""
     new_lots = [lot for lot in ledger.lots.values() if lot.pk is None]
     Lot.objects.bulk_create(new_lots)
-    Container.objects.bulk_create(ledger.containers, batch_size=1000)
+    insert_objects(Container, ledger.containers)
     chain = chain_name(ledger.site.pk)
     with transaction.atomic():
         head, _ = ChainHead.objects.select_for_update().get_or_create(

@@ -7,6 +7,7 @@ import random
 from decimal import Decimal
 
 from ketaclinic.apps.accounts.models import Site, User
+from ketaclinic.apps.demo.tables import insert_objects
 from ketaclinic.apps.patients.choices import ConditionCode, ConditionStatus, SexAtBirth
 from ketaclinic.apps.patients.models import Condition, Measurement, Patient
 
@@ -193,8 +194,7 @@ def create_patients(
                     emergency_contact_phone=_phone(rng),
                 )
             )
-        Patient.objects.bulk_create(patients, batch_size=500)
-        # bulk_create returns primary keys on SQLite 3.35+ and PostgreSQL.
+        insert_objects(Patient, patients)  # keys reserved and set on each patient
         measurements, conditions = [], []
         for patient in patients:
             weight, height = _weight_height(rng, patient.sex_at_birth)
@@ -238,7 +238,7 @@ def create_patients(
                         else ConditionStatus.ACTIVE
                     )
                     conditions.append(Condition(patient=patient, code=extra, status=status))
-        Measurement.objects.bulk_create(measurements, batch_size=1000)
-        Condition.objects.bulk_create(conditions, batch_size=1000)
+        insert_objects(Measurement, measurements)
+        insert_objects(Condition, conditions)
         created += batch_size
     return created
