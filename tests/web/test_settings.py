@@ -83,3 +83,13 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     result = _ketaclinic(["check", "--deploy"], env, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_readme_documents_every_setting():
+    from pathlib import Path
+
+    from ketaclinic.config.environment import SETTINGS_SPECS
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    missing = [spec.name for spec in SETTINGS_SPECS if f"| `{spec.name}` |" not in readme]
+    assert missing == []
