@@ -176,9 +176,14 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
 
 
 def _insert(model: type[models.Model], objects: list[models.Model]) -> None:
-    """Bulk insert; on PostgreSQL by COPY, several times faster than multi-row INSERTs."""
-    if connection.vendor != "postgresql" or not objects:
-        model.objects.bulk_create(objects, batch_size=1000)
+    """Bulk insert of derived rows, each value prepared by its field as the ORM would.
+
+    PostgreSQL takes them by COPY, several times faster than multi-row INSERTs. SQLite takes
+    one prepared single-row INSERT run with ``executemany``: ``bulk_create`` there splits
+    into statements of a few dozen rows (SQLite's bound-variable limit) and spends most of
+    its time compiling them — half the refresh at 10,000 patients.
+    """
+    if not objects:
         return
     fields = [
         field
@@ -188,6 +193,20 @@ def _insert(model: type[models.Model], objects: list[models.Model]) -> None:
     database = connections[model.objects.db]
     names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     table = connection.ops.quote_name(model._meta.db_table)
+    if connection.vendor != "postgresql":
+        placeholders = ", ".join(["%s"] * len(fields))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608 - names from the model
+                [
+                    [
+                        field.get_db_prep_save(getattr(obj, field.attname), database)
+                        for field in fields
+                    ]
+                    for obj in objects
+                ],
+            )
+        return
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
