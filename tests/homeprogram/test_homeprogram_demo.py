@@ -3,12 +3,19 @@ one high-BP alert and a pill count that matches."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from ketaclinic.apps.alerts.choices import AlertKind
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.demo.seeding import seed_demo_clinic
-from ketaclinic.apps.homeprogram.models import HomeCheckIn, HomePrescription, PillCount
+from ketaclinic.apps.homeprogram.models import (
+    HomeCheckIn,
+    HomePrescription,
+    PillCount,
+    RefillDispensing,
+)
 from ketaclinic.apps.homeprogram.program import first_dose_session
 
 pytestmark = pytest.mark.django_db
@@ -27,3 +34,17 @@ def test_the_demo_tells_the_home_program_stories():
     assert Alert.objects.filter(kind=AlertKind.MISSED_CHECK_IN).exists()
     for count in PillCount.objects.all():
         assert count.discrepancy == 0
+
+
+def test_the_default_demo_refills_a_prescription_on_the_first_allowed_day():
+    # The clinic `make demo` builds: the prescription first dosed longest ago has a refill
+    # due; it is dispensed on the day the early-refill line allows, by the prescriber.
+    seed_demo_clinic(patient_count=200, seed=20261122)
+    refill = RefillDispensing.objects.select_related("prescription").get()
+    rx = refill.prescription
+    assert rx.refills_authorised >= 1
+    assert refill.quantity == rx.quantity_dispensed
+    assert refill.recorded_by == rx.prescriber
+    # 6 troches at up to 2 a week last 21 days; 85% of them are used by day 17.85, so the
+    # refill may go out 18 days after the first home dose.
+    assert refill.dispensed_on == rx.first_home_dose_on + dt.timedelta(days=18)

@@ -14,6 +14,7 @@ from ketaclinic.apps.assessments.choices import SentVia
 from ketaclinic.apps.assessments.links import hash_token
 from ketaclinic.apps.charting.models import Discharge
 from ketaclinic.apps.demo import charting as demo_charting
+from ketaclinic.apps.homeprogram.choices import DispensedAt
 from ketaclinic.apps.homeprogram.models import HomeCheckIn, HomeCheckInLink, HomePrescription
 from ketaclinic.apps.homeprogram.program import (
     flag_missed_check_ins,
@@ -21,6 +22,7 @@ from ketaclinic.apps.homeprogram.program import (
     record_check_in,
     record_pill_count,
 )
+from ketaclinic.apps.homeprogram.refills import next_refill_on, record_refill
 from ketaclinic.apps.treatment.models import Course
 
 HOME_PATIENTS = 4
@@ -144,10 +146,23 @@ def create_home_program(users: dict[str, User], rng: random.Random, now: dt.date
                     "bp_diastolic": 102,
                 },
             )
+        dispensed = prescription.quantity_dispensed
+        refill_on = next_refill_on(prescription)
+        if refill_on is not None and refill_on <= today:
+            refill = record_refill(
+                prescription,
+                dispensed_on=refill_on,
+                quantity=prescription.quantity_dispensed,
+                dispensed_at=DispensedAt.PHARMACY,
+                pharmacy=f"{course.site.name} Community Pharmacy",
+                note="Refill on the day the early-refill line allowed.",
+                user=course.prescriber,
+            )
+            dispensed += refill.quantity
         if story == "counted":
             record_pill_count(
                 prescription=prescription,
-                counted=Decimal(prescription.quantity_dispensed - len(quiet)),
+                counted=Decimal(dispensed - len(quiet)),
                 counted_on=today,
                 note="Patient brought the bottle to the follow-up visit.",
                 counted_by=users["nurse" if course.site.slug == "riverside" else "nurse.lakeview"],
