@@ -25,7 +25,6 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("KAP", reverse("kap:caseload"), "kap"))
     if user.has_perm("iop.view_iopgroup"):
         items.append(("IOP", reverse("iop:list"), "iop"))
-    # Reminders nav line goes here
     if user.has_perm("reminders.view_reminder"):
         items.append(("Reminders", reverse("reminders:list"), "reminders"))
     if user.has_perm("alerts.view_alert"):

@@ -219,7 +219,6 @@ for _role in (Role.NURSE, Role.PRESCRIBER, Role.THERAPIST, Role.MEDICAL_DIRECTOR
     ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], "pk.use_simulator")
 
 
-# --- KAP programs (issue 8, item 4): block goes here ---
 # KAP programs (issue 8, item 4): therapists see and write notes on the programs they are
 # assigned to; prescribers and the director see and read every program at their sites and
 # start or close them; nurses see the schedule (that a note exists, not what it says); front
@@ -235,7 +234,6 @@ for _role, _codes in {
 }.items():
     ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 
-# --- IOP groups (issue 8, item 5): block goes here ---
 # IOP groups (issue 8, item 5): front desk (and the director) run groups, rosters and the
 # session calendar and see attendance, never notes; therapists take attendance and write
 # notes for the groups they lead; nurses see attendance; prescribers and the director read
@@ -267,7 +265,6 @@ for _role, _codes in {
 }.items():
     ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 
-# --- Reminders (issue 8, item 6): block goes here ---
 # Front desk, nurses, prescribers and the director see reminders and record a patient's
 # preferences and opt-outs; therapists and the administrator do not see reminders.
 REMINDERS_WORK = (
@@ -284,7 +281,6 @@ ROLE_PERMISSIONS[Role.ADMIN] = (
     "reminders.change_reminderpolicy",
 )
 
-# --- Home program API and refills (issue 8): block goes here ---
 # Refills: prescribers and the director record refills dispensed by a pharmacy or in clinic
 # (a Schedule III refill is theirs to stand behind); nurses record only refills they hand over
 # from clinic stock; everyone who reads the home program reads refills. The director and the

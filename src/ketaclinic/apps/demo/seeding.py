@@ -81,12 +81,9 @@ def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> D
         times.lap("outcomes")
         demo_homeprogram.create_home_program(users, rng, clock.now())
         times.lap("home program")
-        # KAP demo call goes here
         demo_kap.create_kap_programs(users, rng, clock.now())
         times.lap("kap")
-        # IOP demo call goes here
         demo_iop.create_iop(users, rng, clock.now())
-        # Reminders demo call goes here
         demo_reminders.create_reminders(users, rng, clock.now())
         times.lap("other areas")
     times.lap("commit")
