@@ -196,3 +196,18 @@ def test_the_co_therapist_may_write_and_is_the_author(client, clinic, kap):
     client.force_login(clinic.co_therapist)
     client.post(note_url(kap, 7), {"experience": "Quiet, then laughter.", "plan": "Rest."})
     assert KapNote.objects.get().integration_note.author == clinic.co_therapist
+
+
+def test_the_charting_notes_page_shows_a_kap_note_only_to_the_programs_therapists(
+    client, clinic, kap
+):
+    write(kap, 2, {"experience": "Vivid colours; a sense of floating."}, clinic.therapist)
+    page = reverse("charting:integration-notes", args=[kap.patient.pk])
+    for reader, sees in (
+        (clinic.therapist, True),
+        (clinic.co_therapist, True),
+        (clinic.other_therapist, False),
+        (clinic.prescriber, True),
+    ):
+        client.force_login(reader)
+        assert ("Vivid colours" in client.get(page).content.decode()) is sees, reader

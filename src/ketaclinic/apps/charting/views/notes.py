@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -95,9 +96,16 @@ def integration_notes_view(request: HttpRequest, patient_id: int) -> HttpRespons
             else:
                 messages.success(request, "Integration note saved.")
                 return redirect("charting:integration-notes", patient_id=patient.pk)
-    notes = list(
-        IntegrationNote.objects.filter(patient=patient).select_related("author", "session")[:50]
-    )
+    notes = IntegrationNote.objects.filter(patient=patient)
+    if not request.user.has_perm("charting.read_integration_note"):
+        # A therapist who only writes reads a KAP program's notes only as its therapist or
+        # co-therapist: assignment, not the site, opens psychotherapy notes (docs/kap.md).
+        notes = notes.filter(
+            Q(kap_note__isnull=True)
+            | Q(kap_note__program__therapist=request.user)
+            | Q(kap_note__program__co_therapist=request.user)
+        )
+    notes = list(notes.select_related("author", "session")[:50])
     if request.method == "GET":
         record_event(
             request,
