@@ -8,8 +8,6 @@ clinic and the kind of reminder. Tokens are stored as SHA-256 only and never log
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -27,17 +25,6 @@ KIND_WORDS = {
     ReminderKind.APPOINTMENT: "appointment reminders",
     ReminderKind.QUESTIONNAIRE: "questionnaire reminders",
 }
-
-
-def _without_token(request: HttpRequest) -> SimpleNamespace:
-    """The request as the audit trail sees it: who and from where, but the path without the
-    token (the trail keeps paths, and a token there would open the page to its readers)."""
-    return SimpleNamespace(
-        user=request.user,
-        request_id=getattr(request, "request_id", ""),
-        client_address=getattr(request, "client_address", None),
-        path="/stop/[token]/",
-    )
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -92,7 +79,7 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
             scope,
             via=ChangedVia.LINK,
             reminder=reminder,
-            request=_without_token(request),
+            request=request,
         )
         return _page(request, "reminders/public_stopped.html", {**context, "created": created})
     already = OptOut.objects.filter(
