@@ -71,16 +71,31 @@ def clinic(db):
     return build_clinic()
 
 
-@pytest.fixture
-def fixed_clock():
-    """Freeze the application clock at 2026-03-10 14:00 UTC for the test."""
+#: The moment every Django test runs at, unless it installs another: tests never read the
+#: real clock (a demo test that passed in November failed in December and turned CI red).
+SUITE_MOMENT = (2026, 3, 10, 14, 0)
+
+
+@pytest.fixture(autouse=True)
+def _suite_clock(request: pytest.FixtureRequest):
+    """Install a fixed application clock for every Django test, so that nothing the product
+    asks of ``clock.now()``/``clock.today()`` depends on the day the suite runs."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield None
+        return
     import datetime as dt
 
     from ketaclinic.apps.web import clock
 
-    previous = clock.install(clock.FixedClock(dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC)))
+    previous = clock.install(clock.FixedClock(dt.datetime(*SUITE_MOMENT, tzinfo=dt.UTC)))
     yield clock.clock
     clock.install(previous)
+
+
+@pytest.fixture
+def fixed_clock(_suite_clock):
+    """The application clock frozen at 2026-03-10 14:00 UTC (the suite's moment)."""
+    return _suite_clock
 
 
 @pytest.fixture(scope="session")
