@@ -609,3 +609,37 @@ def test_no_kind_of_withdrawal_can_take_a_vial_below_zero(receive, clinic, kind)
         attempts[kind]()
     assert _fresh(vial).on_hand == 1000
     assert verify_ledger().ok
+
+
+def test_waste_still_due_is_listed_even_behind_a_page_of_doses_fully_wasted(
+    receive, clinic, fixed_clock, monkeypatch
+):
+    # The dashboard shows the oldest doses with waste outstanding, up to a limit; the limit
+    # applies to doses that still owe waste, never to all doses that once did.
+    from ketaclinic.apps.ledger import balances
+
+    monkeypatch.setattr(balances, "WASTE_DUE_SHOWN", 2)
+    (vial,) = receive("k10")
+    for _ in range(2):
+        dose = _give(clinic, vial, drawn="1.5", given="1.2")
+        record_waste(
+            container=vial,
+            quantity="0.3",
+            user=clinic.nurse,
+            witness=clinic.prescriber,
+            witness_password=PASSWORD,
+            administration=dose,
+        )
+    partly = _give(clinic, vial, drawn="1.5", given="1.2")
+    record_waste(
+        container=vial,
+        quantity="0.1",
+        user=clinic.nurse,
+        witness=clinic.prescriber,
+        witness_password=PASSWORD,
+        administration=partly,
+    )
+    untouched = _give(clinic, vial, drawn="1.0", given="0.9")
+    tasks = balances.ledger_tasks(clinic.site_a.pk, fixed_clock.today())
+    assert [entry.pk for entry in tasks.waste_due] == [partly.pk, untouched.pk]
+    assert [entry.wasted for entry in tasks.waste_due] == [100, 0]

@@ -10,7 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import BigIntegerField, Count, F, Q, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 
 from ketaclinic.apps.ledger.choices import DiscrepancyStatus, EntryKind, InventoryInterval
 from ketaclinic.apps.ledger.models import (
@@ -23,6 +25,9 @@ from ketaclinic.apps.ledger.models import (
     Product,
 )
 from ketaclinic.clinical import controlled_substances as cs
+
+#: The dashboard lists at most this many doses with waste still to witness (oldest first).
+WASTE_DUE_SHOWN = 200
 
 __all__ = [
     "LedgerTasks",
@@ -111,16 +116,22 @@ def ledger_tasks(site_id: int, today: dt.date) -> LedgerTasks:
         .filter(Q(field_office_notified_at__isnull=True) | Q(form_106_submitted_at__isnull=True))
         .select_related("entry__container__product")
     )
-    waste_due = [
-        entry
-        for entry in LedgerEntry.objects.filter(
+    # Filtered in SQL before the limit: filtering the first 200 rows in Python hid any
+    # outstanding waste that stood behind 200 fully wasted doses.
+    waste_due = list(
+        LedgerEntry.objects.filter(
             site_id=site_id, kind=EntryKind.ADMINISTRATION, details__waste_due__gt=0
         )
+        .alias(due=Cast(KT("details__waste_due"), BigIntegerField()))
+        .annotate(
+            wasted=Coalesce(
+                Sum("follow_ups__quantity", filter=Q(follow_ups__kind=EntryKind.WASTE)), 0
+            )
+        )
+        .filter(due__gt=F("wasted"))
         .select_related("container__product", "patient", "user")
-        .annotate(wasted=Sum("follow_ups__quantity", filter=Q(follow_ups__kind=EntryKind.WASTE)))
-        .order_by("position")[:200]
-        if entry.details.get("waste_due", 0) > (entry.wasted or 0)
-    ]
+        .order_by("position")[:WASTE_DUE_SHOWN]
+    )
     last = Inventory.objects.filter(site_id=site_id).order_by("-taken_at").first()
     settings = LedgerSettings.objects.filter(site_id=site_id).first()
     interval = settings.inventory_interval if settings else InventoryInterval.BIENNIAL
