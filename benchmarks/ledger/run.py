@@ -4,7 +4,7 @@ inspector and the nightly check need — ``verify_ledger``, the full CSV export,
 Not a test: nothing asserts. A fresh database in a temporary directory (SQLite) unless
 ``KETACLINIC_DATABASE_URL`` points at a PostgreSQL server you are happy to fill.
 
-    .venv/bin/python benchmarks/ledger/run.py            # 5,000 doses
+    .venv/bin/python benchmarks/ledger/run.py            # 2,000 doses
     .venv/bin/python benchmarks/ledger/run.py --doses 2000
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import os
 import sys
 import tempfile
@@ -32,7 +33,7 @@ def _setup(data_dir: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--doses", type=int, default=5000)
+    parser.add_argument("--doses", type=int, default=2000)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kc-ledger-bench-") as data_dir:
         _setup(data_dir)
@@ -141,6 +142,18 @@ def _run(doses: int) -> None:
         ledger_tasks(site.pk, dt.date(2026, 3, 1))
     timings.append(("dashboard numbers", time.perf_counter() - t))
 
+    # The floor any verification stands on: SHA-256 over the same canonical bytes, chained.
+    from ketaclinic.apps.audit.hashchain import GENESIS_HASH, canonical_bytes
+    from ketaclinic.apps.ledger.models import LedgerEntry
+
+    blobs = [canonical_bytes(e.chained_fields()) for e in LedgerEntry.objects.order_by("pk")]
+    t = time.perf_counter()
+    previous = GENESIS_HASH
+    for blob in blobs:
+        previous = hashlib.sha256(previous.encode() + b"\n" + blob).hexdigest()
+    hashlib_seconds = time.perf_counter() - t
+    verify_seconds = timings[0][1]
+
     engine = connection.vendor
     print(f"database: {engine}; entries: {report.entries_checked:,}; ok: {report.ok}")
     print(f"receipts ({len(containers)} vials): {setup_seconds:.2f} s")
@@ -150,6 +163,10 @@ def _run(doses: int) -> None:
     )
     for label, seconds in timings:
         print(f"{label}: {seconds:.2f} s")
+    print(
+        f"hashlib sha256 over the same {len(blobs):,} canonical records: {hashlib_seconds:.3f} s; "
+        f"verify_ledger / hashlib = {verify_seconds / hashlib_seconds:.0f}x (target <= 10x)"
+    )
     print(f"CSV size: {size / 1e6:.1f} MB; dashboard queries: {len(dashboard_queries)}")
 
 

@@ -11,10 +11,14 @@ every container, lot, product and site.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db import connection
 
 from ketaclinic.apps.audit.hashchain import GENESIS_HASH, ChainLink, ChainReport, verify_links
 from ketaclinic.apps.audit.models import ChainHead
@@ -66,74 +70,167 @@ class LedgerReport:
         return "\n".join(lines)
 
 
-def _entries(chain: str) -> Iterator[LedgerEntry]:
-    return LedgerEntry.objects.filter(chain=chain).order_by("position").iterator(chunk_size=2000)
+#: The columns the chain's hash covers, in ``LedgerEntry.chained_fields`` order.
+_CHAINED = (
+    "chain",
+    "position",
+    "site_id",
+    "container_id",
+    "kind",
+    "effect_kind",
+    "quantity",
+    "delta",
+    "balance_after",
+    "book_quantity",
+    "estimated",
+    "occurred_at",
+    "recorded_at",
+    "user_id",
+    "witness_id",
+    "second_witness_id",
+    "patient_id",
+    "session_id",
+    "corrects_id",
+    "related_entry_id",
+    "inventory_id",
+    "reason",
+    "details",
+)
 
 
-def _verify_chain(chain: str, report: LedgerReport) -> None:
-    head = ChainHead.objects.filter(name=chain).first()
-    links = (
-        ChainLink(e.position, e.prev_hash, e.hash, e.chained_fields()) for e in _entries(chain)
+def _rows(chain: str) -> Iterator[tuple[dict[str, Any], str, str]]:
+    """Each entry of a chain once, in order, as the fields its hash covers.
+
+    Read with a plain cursor rather than the ORM: a nightly verification reads every row, and
+    Django's per-value converters cost more than the hashing (see benchmarks/ledger). The
+    values are turned into exactly what ``LedgerEntry.chained_fields`` gives.
+    """
+    meta = LedgerEntry._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(meta.get_field(name).column) for name in (*_CHAINED, "prev_hash", "hash")
     )
-    result = verify_links(
-        chain, links, head.position if head else 0, head.last_hash if head else GENESIS_HASH
+    sql = (
+        f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608 - names from the model
+        f"WHERE {quote(meta.get_field('chain').column)} = %s "
+        f"ORDER BY {quote(meta.get_field('position').column)}"
     )
-    report.chains.append(result)
-    if not result.ok:
-        report.problems.append(result.summary())
+    as_iso = _iso_from_sqlite if connection.vendor == "sqlite" else _iso
+    occurred, recorded = _CHAINED.index("occurred_at"), _CHAINED.index("recorded_at")
+    estimated, details = _CHAINED.index("estimated"), _CHAINED.index("details")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [chain])
+        while batch := cursor.fetchmany(5000):
+            for row in batch:
+                values = list(row)
+                values[occurred] = as_iso(values[occurred])
+                values[recorded] = as_iso(values[recorded])
+                values[estimated] = bool(values[estimated])
+                if isinstance(values[details], str):
+                    values[details] = json.loads(values[details])
+                yield dict(zip(_CHAINED, values[:-2], strict=True)), values[-2], values[-1]
 
 
-def _verify_balances(chain: str, report: LedgerReport, books: dict[int, Container]) -> None:
-    running: dict[int, int] = defaultdict(int)
-    by_kind: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    site_id = int(chain.split(":", 1)[1])
-    for entry in _entries(chain):
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat()
+
+
+def _iso_from_sqlite(value: str | dt.datetime) -> str:
+    """SQLite keeps aware datetimes as UTC text, ``YYYY-MM-DD HH:MM:SS[.ffffff]``."""
+    if isinstance(value, dt.datetime):
+        return _iso(value)
+    return value.replace(" ", "T", 1) + "+00:00"
+
+
+class _BalanceWalk:
+    """The running balance of every container of one site's chain, entry by entry."""
+
+    def __init__(self, chain: str, report: LedgerReport, books: dict[int, Container]) -> None:
+        self.chain = chain
+        self.report = report
+        self.books = books
+        self.site_id = int(chain.split(":", 1)[1])
+        self.running: dict[int, int] = defaultdict(int)
+        self.by_kind: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    def step(self, entry: dict[str, Any]) -> None:
+        report, running = self.report, self.running
         report.entries_checked += 1
-        where = f"{chain} #{entry.position}"
-        container = books.get(entry.container_id)
-        if container is None or container.site_id != site_id or entry.site_id != site_id:
+        where = f"{self.chain} #{entry['position']}"
+        container_id = entry["container_id"]
+        container = self.books.get(container_id)
+        if (
+            container is None
+            or container.site_id != self.site_id
+            or entry["site_id"] != self.site_id
+        ):
             report.problems.append(f"{where}: entry is for a container of another site")
-            continue
-        running[entry.container_id] += entry.delta
-        if entry.delta and entry.effect_kind in _BALANCE_KINDS:
-            by_kind[entry.container_id][entry.effect_kind] += entry.delta
-        if running[entry.container_id] < 0:
+            return
+        running[container_id] += entry["delta"]
+        if entry["delta"] and entry["effect_kind"] in _BALANCE_KINDS:
+            self.by_kind[container_id][entry["effect_kind"]] += entry["delta"]
+        if running[container_id] < 0:
             report.problems.append(
-                f"{where}: container {container.label} goes below zero "
-                f"({running[entry.container_id]})"
+                f"{where}: container {container.label} goes below zero ({running[container_id]})"
             )
-        if running[entry.container_id] != entry.balance_after:
+        if running[container_id] != entry["balance_after"]:
             report.problems.append(
                 f"{where}: container {container.label} balance after is recorded as "
-                f"{entry.balance_after} but the entries before it add up to "
-                f"{running[entry.container_id]}"
+                f"{entry['balance_after']} but the entries before it add up to "
+                f"{running[container_id]}"
             )
-            running[entry.container_id] = entry.balance_after
-    levels: dict[str, BalanceTotals] = {}
-    on_hand: dict[str, int] = defaultdict(int)
-    for container in books.values():
-        if container.site_id != site_id:
-            continue
-        report.containers_checked += 1
-        totals = BalanceTotals.from_signed(by_kind[container.pk])
-        if totals.on_hand != container.on_hand:
-            report.problems.append(
-                f"{chain}: container {container.label} holds {container.on_hand} on the book "
-                f"but its entries add up to {totals.on_hand}"
-            )
-        for level in (
-            f"lot {container.lot_id}",
-            f"product {container.product_id}",
-            f"site {site_id}",
-        ):
-            levels[level] = levels.get(level, BalanceTotals()) + totals
-            on_hand[level] += container.on_hand
-    for level, totals in levels.items():
-        if totals.on_hand != on_hand[level]:
-            report.problems.append(
-                f"{chain}: the ledger equation fails for {level}: entries give "
-                f"{totals.on_hand}, containers hold {on_hand[level]}"
-            )
+            running[container_id] = entry["balance_after"]
+
+    def finish(self) -> None:
+        report, site_id = self.report, self.site_id
+        levels: dict[str, BalanceTotals] = {}
+        on_hand: dict[str, int] = defaultdict(int)
+        for container in self.books.values():
+            if container.site_id != site_id:
+                continue
+            report.containers_checked += 1
+            totals = BalanceTotals.from_signed(self.by_kind[container.pk])
+            if totals.on_hand != container.on_hand:
+                report.problems.append(
+                    f"{self.chain}: container {container.label} holds {container.on_hand} on "
+                    f"the book but its entries add up to {totals.on_hand}"
+                )
+            for level in (
+                f"lot {container.lot_id}",
+                f"product {container.product_id}",
+                f"site {site_id}",
+            ):
+                levels[level] = levels.get(level, BalanceTotals()) + totals
+                on_hand[level] += container.on_hand
+        for level, totals in levels.items():
+            if totals.on_hand != on_hand[level]:
+                report.problems.append(
+                    f"{self.chain}: the ledger equation fails for {level}: entries give "
+                    f"{totals.on_hand}, containers hold {on_hand[level]}"
+                )
+
+
+def _verify_chain(chain: str, report: LedgerReport, books: dict[int, Container]) -> None:
+    """The hash chain and the balances in one read of the chain: each row feeds both."""
+    head = ChainHead.objects.filter(name=chain).first()
+    walk = _BalanceWalk(chain, report, books)
+    first_problem = len(report.problems)
+
+    def links() -> Iterator[ChainLink]:
+        for fields, prev_hash, own_hash in _rows(chain):
+            walk.step(fields)
+            yield ChainLink(fields["position"], prev_hash, own_hash, fields)
+
+    stream = links()
+    result = verify_links(
+        chain, stream, head.position if head else 0, head.last_hash if head else GENESIS_HASH
+    )
+    for _ in stream:  # a broken chain stops the hash walk; the balances still see every entry
+        pass
+    walk.finish()
+    report.chains.append(result)
+    if not result.ok:
+        report.problems.insert(first_problem, result.summary())
 
 
 def verify_ledger() -> LedgerReport:
@@ -150,6 +247,5 @@ def verify_ledger() -> LedgerReport:
     for site_id in {c.site_id for c in books.values()}:
         chains.add(chain_name(site_id))
     for chain in sorted(chains):
-        _verify_chain(chain, report)
-        _verify_balances(chain, report, books)
+        _verify_chain(chain, report, books)
     return report
