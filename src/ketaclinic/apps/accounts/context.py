@@ -37,6 +37,8 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("PK", reverse("pk:compare"), "pk"))
     if user.has_perm("audit.view_auditevent"):
         items.append(("Audit", reverse("audit:list"), "audit"))
+    if user.has_perm("accounts.manage_staff"):
+        items.append(("Staff", reverse("accounts:staff-list"), "accounts"))
     if user.is_staff:
         items.append(("Settings", reverse("admin:index"), "admin"))
     current = request.resolver_match.namespace if request.resolver_match else ""
