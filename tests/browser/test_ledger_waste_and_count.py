@@ -73,7 +73,7 @@ def test_nurse_doses_wastes_with_a_witness_counts_and_the_director_resolves(page
     page.locator("select[name=witness]").select_option(label="Paul (paul)")
     page.get_by_label("Witness's password").fill("not-his-password")
     page.get_by_role("button", name="Record").click()
-    expect(page.get_by_text("the witness's password did not match")).to_be_visible()
+    expect(page.get_by_text("the witness could not be confirmed")).to_be_visible()
     page.get_by_label("Witness's password").fill(PASSWORD)
     page.get_by_role("button", name="Record").click()
     expect(page.get_by_text("witnessed by Paul")).to_be_visible()
