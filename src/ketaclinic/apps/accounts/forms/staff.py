@@ -44,6 +44,8 @@ class StaffForm(forms.ModelForm):
         ]
         widgets = {"licence_expires_on": DATE_INPUT, "dea_expires_on": DATE_INPUT}
 
+    field_order = ["first_name", "last_name", "email", "roles", "sites"]
+
     def __init__(self, *args: Any, manager: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.manager = manager
