@@ -179,3 +179,19 @@ def test_a_superuser_may_grant_roles_and_the_grant_is_audited(client, clinic):
     event = AuditEvent.objects.filter(object_type="user", object_id=str(clinic.nurse.pk)).first()
     assert event.detail["groups_added"] == [Role.MEDICAL_DIRECTOR]
     assert event.detail["groups_removed"] == []
+
+
+def test_a_change_to_a_roles_permissions_is_audited_with_what_was_added(client, clinic):
+    root = User.objects.create(username="root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    group = Group.objects.get(name=Role.THERAPIST)
+    view_ledger = Permission.objects.get(codename="view_ledgerentry")
+    permissions = [str(p.pk) for p in group.permissions.all()] + [str(view_ledger.pk)]
+    response = client.post(
+        f"/admin/auth/group/{group.pk}/change/", {"name": group.name, "permissions": permissions}
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(object_type="role", object_id=str(group.pk))
+    assert event.actor_id == root.pk
+    assert len(event.detail["permissions_added"]) == 1
+    assert "ledger entry" in event.detail["permissions_added"][0]
