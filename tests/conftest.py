@@ -64,6 +64,14 @@ def _fast_test_settings(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
+def client():
+    """Django's test client whose ``force_login`` also passes the second factor (MFA)."""
+    from tests.personas import PersonaClient
+
+    return PersonaClient()
+
+
+@pytest.fixture
 def clinic(db):
     """The people of STYLE habit 9: staff of every role at site A, a nurse at site B."""
     from tests.personas import build_clinic

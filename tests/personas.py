@@ -7,17 +7,54 @@ site A. Patients: Alice at A, Bob at B.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pyotp
 from django.contrib.auth.models import Group
+from django.test import Client
 
-from ketaclinic.apps.accounts.choices import Role
-from ketaclinic.apps.accounts.models import Organisation, Site, User
+from ketaclinic.apps.accounts import mfa
+from ketaclinic.apps.accounts.choices import MFA_REQUIRED_ROLES, Role
+from ketaclinic.apps.accounts.models import Organisation, Site, TotpDevice, User
 from ketaclinic.apps.patients.models import Measurement, Patient
+from ketaclinic.apps.web import clock
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def totp_secret(username: str) -> str:
+    """A persona's authenticator secret: fixed per user name, so a test can compute codes."""
+    return base64.b32encode(hashlib.sha256(username.encode()).digest()[:20]).decode()
+
+
+def enrol_totp(user: User) -> str:
+    """Give ``user`` a confirmed authenticator (as if they had enrolled); its secret."""
+    secret = totp_secret(user.username)
+    TotpDevice.objects.update_or_create(
+        user=user,
+        defaults={"secret": secret, "created_at": clock.now(), "confirmed_at": clock.now()},
+    )
+    return secret
+
+
+def totp_code(user: User, at: dt.datetime | None = None) -> str:
+    """The code ``user``'s authenticator shows now (by the application's clock)."""
+    return pyotp.TOTP(totp_secret(user.username)).at(at or clock.now())
+
+
+class PersonaClient(Client):
+    """Django's test client; ``force_login`` also passes the second factor, as a persona who
+    typed their code would (``login`` with a password does not: it is the real flow)."""
+
+    def force_login(self, user, backend=None) -> None:
+        super().force_login(user, backend)
+        session = self.session
+        mfa.mark_verified(session)
+        session.save()
 
 
 @dataclass
@@ -59,6 +96,8 @@ def make_user(username: str, role: str | None, sites: list[Site], **extra: objec
     if role:
         user.groups.add(Group.objects.get(name=role))
     user.sites.set(sites)
+    if role in MFA_REQUIRED_ROLES or extra.get("is_staff"):
+        enrol_totp(user)
     return user
 
 

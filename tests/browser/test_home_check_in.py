@@ -9,6 +9,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from tests.browser.two_factor import type_code
 from tests.homeprogram.factories import issue, make_prescription
 from tests.personas import PASSWORD, build_clinic
 
@@ -61,6 +62,7 @@ def test_a_high_home_blood_pressure_sent_from_a_phone_alerts_the_prescriber(phon
     page.get_by_label("Username").fill(clinic.prescriber.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    type_code(page, clinic.prescriber.username)
     expect(page.locator("article.alert-card", has_text="Home BP 172/96 mmHg")).to_be_visible()
     page.goto(f"/homeprogram/patient/{clinic.alice.pk}/")
     expect(page.get_by_role("cell", name="Checked in, needs review")).to_be_visible()

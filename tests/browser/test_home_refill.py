@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
+from tests.browser.two_factor import type_code
 from tests.homeprogram.factories import make_prescription
 from tests.personas import PASSWORD, build_clinic
 
@@ -23,6 +24,7 @@ def test_a_prescriber_records_a_refill_after_an_early_one_is_refused(page):
     page.get_by_label("Username").fill(clinic.prescriber.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    type_code(page, clinic.prescriber.username)
     page.goto(f"/homeprogram/patient/{clinic.alice.pk}/")
     page.get_by_role("link", name="Record a refill").click()
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from tests.browser.two_factor import enrol_demo_user, type_code
 
 from ketaclinic.apps.demo.organisation import DEMO_PASSWORD
 from ketaclinic.apps.demo.seeding import seed_demo_clinic
@@ -19,10 +20,12 @@ def test_the_director_filters_by_route_and_sees_intervals_and_claim_verdicts(pag
     iv_courses = CourseOutcome.objects.filter(route="iv").count()
     assert 0 < iv_courses < CourseOutcome.objects.count()
 
+    enrol_demo_user("director")
     page.goto("/outcomes/")
     page.get_by_label("Username").fill("director")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    type_code(page, "director")
     expect(page.get_by_role("heading", name="Outcomes", level=1)).to_be_visible()
     expect(page.get_by_role("link", name="Outcomes")).to_be_visible()
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
+from tests.browser.two_factor import enrol_demo_user, type_code
 
 from ketaclinic.apps.demo.organisation import DEMO_PASSWORD
 from ketaclinic.apps.demo.seeding import seed_demo_clinic
@@ -22,10 +23,12 @@ def test_prescriber_screens_signs_with_a_reason_plans_iv_and_sees_six_sessions(p
     patient = (
         Patient.objects.filter(site__slug="riverside", courses__isnull=True).order_by("id").first()
     )
+    enrol_demo_user("prescriber")
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill("prescriber")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    type_code(page, "prescriber")
 
     page.goto(f"/patients/{patient.pk}/")
     page.get_by_role("link", name="New screening").click()

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from tests.browser.two_factor import type_code
 from tests.personas import PASSWORD, build_clinic
 
 from ketaclinic.apps.alerts.models import Alert
@@ -67,6 +68,7 @@ def test_a_patient_reports_item_9_on_a_phone_and_the_prescriber_acknowledges_the
     page.get_by_label("Username").fill(clinic.prescriber.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    type_code(page, clinic.prescriber.username)
     card = page.locator("article.alert-card", has_text="PHQ-9 item 9 answered 1")
     expect(card).to_be_visible()
     opener = card.locator("summary")  # the note form may sit behind an "Acknowledge…" toggle

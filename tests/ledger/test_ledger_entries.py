@@ -246,9 +246,10 @@ def test_the_rest_of_a_single_dose_vial_is_wasted_with_a_reason(receive, clinic)
     ("witness", "password", "field"),
     [
         ("nurse", PASSWORD, "witness"),  # the same person
-        ("front_desk", PASSWORD, "witness"),  # not licensed to witness
-        ("therapist", PASSWORD, "witness"),
-        ("nurse_b", PASSWORD, "witness"),  # works at the other site
+        # Not licensed to witness, or at the other site: refused like a wrong password.
+        ("front_desk", PASSWORD, "witness_password"),
+        ("therapist", PASSWORD, "witness_password"),
+        ("nurse_b", PASSWORD, "witness_password"),
         ("prescriber", "wrong-password", "witness_password"),
         ("prescriber", "", "witness_password"),
         (None, PASSWORD, "witness"),
@@ -274,7 +275,7 @@ def test_an_inactive_witness_is_refused(receive, clinic):
     (vial,) = receive("k10")
     clinic.prescriber.is_active = False
     clinic.prescriber.save()
-    with _refused("witness"):
+    with _refused("witness_password"):
         record_waste(
             container=vial,
             quantity="1",

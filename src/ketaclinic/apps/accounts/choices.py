@@ -20,3 +20,17 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, "Friday"
     SATURDAY = 5, "Saturday"
     SUNDAY = 6, "Sunday"
+
+
+class MfaState(models.TextChoices):
+    """Where a logged-in session stands with the second factor (kept in the session)."""
+
+    NOT_REQUIRED = "not_required", "Not required and not enrolled"
+    ENROL = "enrol", "Must enrol before going on"
+    VERIFY = "verify", "Must type a code before going on"
+    VERIFIED = "verified", "Code given this session"
+
+
+# Roles whose holders must use a second factor: they prescribe a controlled substance, see the
+# whole clinic, or administer accounts. Everyone else may enrol.
+MFA_REQUIRED_ROLES = ("prescriber", "medical_director", "admin")

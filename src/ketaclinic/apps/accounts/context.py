@@ -5,11 +5,16 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import reverse
 
+from ketaclinic.apps.accounts.choices import MfaState
+from ketaclinic.apps.accounts.mfa import SESSION_KEY as MFA_SESSION_KEY
+
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    if request.session.get(MFA_SESSION_KEY) in (MfaState.ENROL, MfaState.VERIFY):
+        return {"nav_items": [], "mfa_pending": True}  # nothing opens before the code
     items = [("Today", reverse("home"), "home")]
     if user.has_perm("patients.view_patient"):
         items.append(("Patients", reverse("patients:list"), "patients"))
@@ -37,10 +42,15 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("PK", reverse("pk:compare"), "pk"))
     if user.has_perm("audit.view_auditevent"):
         items.append(("Audit", reverse("audit:list"), "audit"))
+    if user.has_perm("accounts.manage_staff"):
+        items.append(("Staff", reverse("accounts:staff-list"), "accounts"))
     if user.is_staff:
         items.append(("Settings", reverse("admin:index"), "admin"))
     current = request.resolver_match.namespace if request.resolver_match else ""
-    current = current or (request.resolver_match.url_name if request.resolver_match else "")
+    url_name = request.resolver_match.url_name if request.resolver_match else ""
+    current = current or url_name
+    if current == "accounts" and not (url_name or "").startswith("staff"):
+        current = ""  # log-in, password and two-factor pages are not "Staff"
     return {
         "nav_items": [
             {"label": label, "url": url, "current": key == current} for label, url, key in items

@@ -81,6 +81,7 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
+        permissions = [("manage_staff", "Can manage staff accounts, roles, sites and MFA")]
 
     @property
     def display_name(self) -> str:
@@ -97,3 +98,35 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_codes() & set(roles))
+
+
+class TotpDevice(models.Model):
+    """A member of staff's authenticator app (RFC 6238 TOTP, 30 s steps, 6 digits).
+
+    ``confirmed_at`` is set once the person has typed a code from the app, proving it holds
+    the secret; until then the device does not count. ``last_used_step`` refuses a code used
+    once from being used again (RFC 6238 §5.2).
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField(max_length=64, help_text="Base32 shared secret.")
+    created_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"TOTP for {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for when the authenticator is lost; only its hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=256)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "used_at"], name="recovery_code_user_idx")]
+
+    def __str__(self) -> str:
+        return f"Recovery code {self.pk} of {self.user}"

@@ -301,6 +301,15 @@ for _role, _codes in {
     ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 
 
+# Staff management (issue 14): the medical director lists the staff at their sites, creates
+# accounts, gives the clinical roles, deactivates and resets two-factor log-in
+# (``granting.py`` says whom and which roles).
+ROLE_PERMISSIONS[Role.MEDICAL_DIRECTOR] = (
+    *ROLE_PERMISSIONS[Role.MEDICAL_DIRECTOR],
+    "accounts.manage_staff",
+)
+
+
 def _permission(code: str) -> Permission:
     app_label, codename = code.split(".")
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from ketaclinic.apps.accounts.mfa import set_session_state, state_at_login
 from ketaclinic.apps.audit.choices import Action, Outcome
 from ketaclinic.apps.audit.recorder import record_event
 
@@ -12,6 +13,9 @@ from ketaclinic.apps.audit.recorder import record_event
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs) -> None:
     record_event(request, Action.LOGIN, object_type="session", actor=user)
+    # Every log-in (staff page, admin site) starts owing the second factor afresh.
+    if request is not None and hasattr(request, "session"):
+        set_session_state(request.session, state_at_login(user))
 
 
 @receiver(user_logged_out)

@@ -26,6 +26,7 @@ from ketaclinic.apps.ledger.operations import (
     record_count,
     record_waste,
     resolve_discrepancy,
+    verify_witness,
 )
 from ketaclinic.apps.ledger.scoping import (
     VIEW_PERMISSION,
@@ -269,8 +270,6 @@ def waste(request: HttpRequest, container_id: int, payload: WasteIn):
     _require(request, "ledger.waste_stock")
     found = _container(request, container_id)
     witness = get_user_model().objects.filter(username=payload.witness_username).first()
-    if witness is None:
-        raise InputError("witness_username", "no such user")
     administration = None
     if payload.administration_id is not None:
         try:
@@ -278,6 +277,15 @@ def waste(request: HttpRequest, container_id: int, payload: WasteIn):
         except Exception:
             raise InputError("administration_id", "no such entry") from None
     try:
+        if witness is None:  # refused exactly like a wrong password: no "no such user" oracle
+            verify_witness(
+                user=request.user,
+                witness=None,
+                witness_username=payload.witness_username,
+                password=payload.witness_password,
+                site_id=found.site_id,
+                request=request,
+            )
         entry = record_waste(
             container=found,
             quantity=payload.quantity,

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
 
-from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.accounts import throttling
+from ketaclinic.apps.audit.choices import Action, Outcome
 from ketaclinic.apps.audit.hashchain import GENESIS_HASH
 from ketaclinic.apps.audit.models import ChainHead
 from ketaclinic.apps.audit.recorder import append_to_chain, record_event
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 __all__ = [
     "WITNESS_PERMISSION",
+    "WITNESS_REFUSED",
     "append_entry",
     "audit_entry",
     "check_occurred_at",
@@ -127,6 +129,13 @@ def check_occurred_at(occurred_at: dt.datetime | None) -> None:
         raise OutOfRange("occurred_at", "is in the future")
 
 
+WITNESS_REFUSED = (
+    "the witness could not be confirmed: check who is witnessing and that they typed their "
+    f"own password (after {throttling.WITNESS_ACCOUNT.failures} failed tries, wait "
+    f"{throttling.WITNESS_ACCOUNT.window_minutes} minutes)"
+)
+
+
 def verify_witness(
     *,
     user: Any,
@@ -135,23 +144,61 @@ def verify_witness(
     site_id: int,
     field: str = "witness",
     request: HttpRequest | None = None,
+    witness_username: str = "",
 ) -> None:
     """A witness is another active, authorised member of staff at the site, who proves it
-    is them by typing their own password now (a name picked from a list proves nothing)."""
-    if witness is None:
-        raise MissingItem(field, "a second person must witness this")
-    if witness.pk == getattr(user, "pk", None):
-        raise InputError(field, "must be someone other than the person recording")
-    if not witness.is_active or not witness.has_perm(WITNESS_PERMISSION):
-        raise InputError(field, f"{witness.get_username()} is not authorised to witness")
-    from ketaclinic.apps.accounts.access import site_ids_for
+    is them by typing their own password now (a name picked from a list proves nothing).
 
-    if site_id not in site_ids_for(witness):
-        raise InputError(field, f"{witness.get_username()} does not work at this site")
+    Every way the check can fail after the witness is named (no such user, inactive, not
+    authorised, another site, wrong password, too many tries) gives one message on the
+    password field, and the password is checked in each of them, so neither the words nor
+    the time taken tell which: the check is not an oracle for who may witness or for
+    passwords. It is throttled per witness and per person recording.
+    """
+    if witness is None and not witness_username:
+        raise MissingItem(field, "a second person must witness this")
+    if witness is not None and witness.pk == getattr(user, "pk", None):
+        raise InputError(field, "must be someone other than the person recording")
     if not password:
         raise MissingItem(f"{field}_password", "the witness types their password")
-    if authenticate(request, username=witness.get_username(), password=password) is None:
-        raise InputError(f"{field}_password", "the witness's password did not match")
+    username = witness.get_username() if witness is not None else witness_username
+    recorder = str(getattr(user, "pk", ""))
+    refused = InputError(f"{field}_password", WITNESS_REFUSED)
+    if throttling.is_locked(throttling.WITNESS_ACCOUNT, username) or throttling.is_locked(
+        throttling.WITNESS_RECORDER, recorder
+    ):
+        _audit_witness_refusal(request, user, username, site_id, "locked_out")
+        raise refused
+    # Django's ModelBackend runs the password hasher for unknown names too (same time).
+    confirmed = authenticate(request, username=username, password=password)
+    from ketaclinic.apps.accounts.access import site_ids_for
+
+    if (
+        confirmed is None
+        or witness is None
+        or confirmed.pk != witness.pk
+        or not confirmed.has_perm(WITNESS_PERMISSION)
+        or site_id not in site_ids_for(confirmed)
+    ):
+        throttling.record_failure(throttling.WITNESS_ACCOUNT, username)
+        throttling.record_failure(throttling.WITNESS_RECORDER, recorder)
+        _audit_witness_refusal(request, user, username, site_id, "not_confirmed")
+        raise refused
+    throttling.clear(throttling.WITNESS_ACCOUNT, username)
+
+
+def _audit_witness_refusal(
+    request: HttpRequest | None, user: Any, username: str, site_id: int, reason: str
+) -> None:
+    record_event(
+        request,
+        Action.VERIFY,
+        object_type="ledger_witness",
+        site=site_id,
+        outcome=Outcome.DENIED,
+        actor=user,
+        detail={"witness": username[:150], "reason": reason},
+    )
 
 
 def withdraw_checked(container: Container, quantity: int, field: str) -> None:

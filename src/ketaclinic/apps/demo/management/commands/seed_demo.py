@@ -39,3 +39,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, sites in summary.logins:
             self.stdout.write(f"  {username:<16} {role:<18} {sites}")
+        self.stdout.write(
+            "prescriber, director and admin set up two-factor log-in (an authenticator app) "
+            "at their first log-in."
+        )

@@ -1,0 +1,1 @@
+"""Forms of the accounts app: log-in, MFA, staff management."""

@@ -1,0 +1,139 @@
+"""The medical director's staff forms: an account, its roles and its sites."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import Group
+
+from ketaclinic.apps.accounts.access import sites_for
+from ketaclinic.apps.accounts.choices import Role
+from ketaclinic.apps.accounts.granting import MANAGED_ROLES
+from ketaclinic.apps.accounts.models import User
+
+__all__ = ["StaffCreateForm", "StaffFilterForm", "StaffForm"]
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class StaffForm(forms.ModelForm):
+    """Name, contact, licences, roles and sites. Sites are the manager's own; sites the
+    person also works at elsewhere are kept as they are."""
+
+    roles = forms.MultipleChoiceField(
+        choices=[(role.value, role.label) for role in MANAGED_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What they may do, at every site ticked below.",
+    )
+    sites = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, help_text="Where they work."
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "licence_number",
+            "licence_expires_on",
+            "dea_number",
+            "dea_expires_on",
+        ]
+        widgets = {"licence_expires_on": DATE_INPUT, "dea_expires_on": DATE_INPUT}
+
+    field_order = ["first_name", "last_name", "email", "roles", "sites"]
+
+    def __init__(self, *args: Any, manager: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.manager = manager
+        self.fields["sites"].queryset = sites_for(manager).order_by("name")
+        self.fields["first_name"].required = True
+        if self.instance.pk:
+            self.initial["roles"] = [g.name for g in self.instance.groups.all()]
+            self.initial["sites"] = [
+                site for site in self.instance.sites.all() if site in self.fields["sites"].queryset
+            ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        roles = set(cleaned.get("roles") or [])
+        if Role.PRESCRIBER in roles and not cleaned.get("licence_number"):
+            self.add_error("licence_number", "A prescriber needs a licence number.")
+        if cleaned.get("dea_number") and not cleaned.get("dea_expires_on"):
+            self.add_error("dea_expires_on", "Give the DEA registration's expiry date.")
+        return cleaned
+
+    def save_roles_and_sites(self, user: User) -> dict[str, list[str]]:
+        """Set the roles and this manager's sites; what changed, for the audit trail."""
+        before_roles = {g.name for g in user.groups.all()}
+        after_roles = set(self.cleaned_data["roles"])
+        user.groups.set(Group.objects.filter(name__in=after_roles))
+        own = set(self.fields["sites"].queryset)
+        before_sites = set(user.sites.all())
+        after_sites = (before_sites - own) | set(self.cleaned_data["sites"])
+        user.sites.set(after_sites)
+        return {
+            "roles_added": sorted(after_roles - before_roles),
+            "roles_removed": sorted(before_roles - after_roles),
+            "sites_added": sorted(s.name for s in after_sites - before_sites),
+            "sites_removed": sorted(s.name for s in before_sites - after_sites),
+        }
+
+
+class StaffCreateForm(StaffForm):
+    """A new account with a first password (checked by every password validator); they
+    change it after logging in."""
+
+    username = forms.RegexField(
+        regex=r"^[\w.@+-]+\Z",
+        max_length=150,
+        help_text="Letters, digits and . @ + - _ only.",
+        error_messages={"invalid": "Use letters, digits and . @ + - _ only."},
+    )
+    password1 = forms.CharField(
+        label="First password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="First password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    field_order = ["username", "first_name", "last_name", "email", "roles", "sites"]
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("This user name is taken.", code="username_taken")
+        return username
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords differ.")
+        elif first:
+            probe = User(
+                username=cleaned.get("username", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+                email=cleaned.get("email", ""),
+            )
+            try:
+                password_validation.validate_password(first, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class StaffFilterForm(forms.Form):
+    STATUS_CHOICES = [("active", "Active"), ("inactive", "Deactivated"), ("all", "All")]
+
+    q = forms.CharField(label="Name or user name", required=False, max_length=100)
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, initial="active")
