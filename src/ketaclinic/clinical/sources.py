@@ -1111,6 +1111,19 @@ _OUTCOMES: tuple[Source, ...] = (
         ),
     ),
     Source(
+        key="outcomes_loss_to_follow_up_schulz2002",
+        citation=(
+            "Schulz KF, Grimes DA. Sample size slippages in randomised trials: exclusions and "
+            "the lost and wayward. Lancet. 2002;359(9308):781-785"
+        ),
+        url="https://doi.org/10.1016/S0140-6736(02)07882-0",
+        note=(
+            "The '5-and-20' rule of thumb: less than 5% loss to follow-up probably leads to "
+            "little bias, more than 20% poses serious threats to validity. A claim is judged "
+            "only when at least 80% of the courses it concerns have the measurement it needs."
+        ),
+    ),
+    Source(
         key="outcomes_greenwood1926",
         citation=(
             "Greenwood M. The natural duration of cancer. Reports on Public Health and "

@@ -164,7 +164,15 @@ def test_outcome_text_from_a_zero_baseline_says_response_is_undefined(capsys) ->
     assert code == 0
     assert "change +2" in out
     assert "response: undefined (baseline 0)" in out
-    assert "remission: yes" in out
+    assert "remission: no" in out
+    assert "Only from a baseline above the remission range." in out
+
+
+def test_outcome_remission_needs_a_baseline_above_the_remission_line(capsys) -> None:
+    # PHQ-9 3 -> 2: already below 5 at baseline, so not a remission (as on the dashboard).
+    code, out, _ = _run(capsys, "outcome", "phq9", "--baseline", "3", "--current", "2")
+    assert code == 0
+    assert "remission: no" in out
 
 
 @pytest.mark.parametrize(

@@ -33,10 +33,13 @@ from ketaclinic.clinical.outcomes.definitions import (
 )
 from ketaclinic.clinical.outcomes.evidence import (
     BROCHURE_CLAIMS,
+    COVERAGE_SOURCE,
+    MIN_COVERAGE,
     PUBLISHED_FIGURES,
     BrochureClaim,
     ClaimDirection,
     ClaimVerdict,
+    Coverage,
     Denominator,
     Measure,
     ObservedRate,
@@ -44,6 +47,7 @@ from ketaclinic.clinical.outcomes.evidence import (
     Verdict,
     compare_claim,
     compare_claims,
+    coverage_for,
     observed_for,
     published_figures,
 )
@@ -52,6 +56,7 @@ from ketaclinic.clinical.outcomes.records import (
     ChangeDirection,
     CourseOutcome,
     CourseRecord,
+    CourseState,
     OutcomeFlag,
     RelapseStatus,
     ScoredAssessment,
@@ -68,7 +73,9 @@ from ketaclinic.clinical.outcomes.survival import (
 
 __all__ = [
     "BROCHURE_CLAIMS",
+    "COVERAGE_SOURCE",
     "DEFAULT_CONFIDENCE",
+    "MIN_COVERAGE",
     "PUBLISHED_FIGURES",
     "AdverseEventKind",
     "BrochureClaim",
@@ -80,6 +87,8 @@ __all__ = [
     "CourseOutcome",
     "CourseRecord",
     "CourseRow",
+    "CourseState",
+    "Coverage",
     "Denominator",
     "KaplanMeierCurve",
     "KaplanMeierStep",
@@ -103,6 +112,7 @@ __all__ = [
     "compare_claims",
     "count_rows",
     "course_row",
+    "coverage_for",
     "kaplan_meier",
     "kaplan_meier_from_table",
     "observed_for",

@@ -150,6 +150,10 @@ class OutcomeParameters:
       ``outcomes_elekt_d_anand2023``).
     * ``ideation_instrument``/``ideation_item``: PHQ-9 item 9 is the suicidal-ideation item
       McInnes et al. 2022 followed (``outcomes_community_mcinnes2022``).
+    * ``lost_after`` 28 days: a course whose induction has not ended and that has had no
+      dose for this long is *lost* (a drop-out nobody closed). A project rule: four weeks is
+      more than twice the longest gap of any induction schedule in ``clinical.protocols``
+      (weekly at home), so a patient still attending is never called lost.
     """
 
     baseline_window: timedelta = timedelta(days=30)
@@ -161,9 +165,16 @@ class OutcomeParameters:
     completion_sessions: int = 6
     ideation_instrument: str = "phq9"
     ideation_item: str = "item9"
+    lost_after: timedelta = timedelta(days=28)
 
     def __post_init__(self) -> None:
-        for name in ("baseline_window", "primary_window", "rapid_window", "sustained_after"):
+        for name in (
+            "baseline_window",
+            "primary_window",
+            "rapid_window",
+            "sustained_after",
+            "lost_after",
+        ):
             value = getattr(self, name)
             if not isinstance(value, timedelta) or value < timedelta(0):
                 raise ConfigurationError(f"{name} must be a non-negative timedelta")
