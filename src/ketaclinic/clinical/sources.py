@@ -276,6 +276,34 @@ _SCALES: tuple[Source, ...] = (
         note="0 = no pain, 10 = worst pain imaginable; LOINC 72514-3.",
     ),
     Source(
+        key="peg_krebs_2009",
+        citation=(
+            "Krebs EE, Lorenz KA, Bair MJ, Damush TM, Wu J, Sutherland JM, Asch SM, Kroenke K. "
+            "Development and initial validation of the PEG, a three-item scale assessing pain "
+            "intensity and interference. J Gen Intern Med. 2009;24(6):733-738."
+        ),
+        url="https://doi.org/10.1007/s11606-009-0981-1",
+        note=(
+            "Three 0-10 Brief Pain Inventory items (average pain, interference with enjoyment "
+            "of life and with general activity), past week; the PEG score is their mean. "
+            "Validated in primary care patients with chronic pain; responsive to change like "
+            "the full BPI."
+        ),
+    ),
+    Source(
+        key="pain_immpact_dworkin2008",
+        citation=(
+            "Dworkin RH, Turk DC, Wyrwich KW, et al. Interpreting the clinical importance of "
+            "treatment outcomes in chronic pain clinical trials: IMMPACT recommendations. "
+            "J Pain. 2008;9(2):105-121."
+        ),
+        url="https://doi.org/10.1016/j.jpain.2007.09.005",
+        note=(
+            "A reduction of at least 30% in pain is a moderately important improvement (50% "
+            "substantial); used as the response on the PEG."
+        ),
+    ),
+    Source(
         key="pain_nrs_serlin_1995",
         citation=(
             "Serlin RC, Mendoza TR, Nakamura Y, Edwards KR, Cleeland CS. When is cancer pain "

@@ -235,3 +235,11 @@ def test_scales_with_an_unknown_id_exits_2(capsys) -> None:
     code, _, err = _run(capsys, "scales", "nope")
     assert code == 2
     assert err.startswith("ketaclinic: error: scale: unknown scale 'nope'")
+
+
+def test_outcome_on_the_peg_says_remission_is_not_defined(capsys) -> None:
+    # PEG sum 20 -> 14: a 30% fall, the IMMPACT response; no published remission.
+    code, out, _ = _run(capsys, "outcome", "peg", "--baseline", "20", "--current", "14")
+    assert code == 0
+    assert "response: yes" in out
+    assert "remission: not defined - No published remission definition on the PEG" in out

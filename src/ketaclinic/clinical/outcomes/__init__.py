@@ -9,6 +9,7 @@ Pure Python over plain records, in five small modules:
   response, relapse, worsening, suicidal-ideation change and completion, as of a time;
 * ``intervals`` — Wilson score intervals for every rate;
 * ``survival`` — the Kaplan–Meier curve of staying relapse-free, with its Greenwood band;
+* ``indications`` — what a course treats and the instrument it is judged on;
 * ``cohort`` — rates over pre-aggregated per-course rows, intent to treat beside completers;
 * ``evidence`` — published figures and brochure claims, and the verdict on each claim.
 
@@ -51,6 +52,12 @@ from ketaclinic.clinical.outcomes.evidence import (
     observed_for,
     published_figures,
 )
+from ketaclinic.clinical.outcomes.indications import (
+    INDICATION_INSTRUMENTS,
+    MEASURES_THE_CONDITION,
+    Indication,
+    primary_instrument_for,
+)
 from ketaclinic.clinical.outcomes.intervals import DEFAULT_CONFIDENCE, Proportion, wilson_interval
 from ketaclinic.clinical.outcomes.records import (
     ChangeDirection,
@@ -75,6 +82,8 @@ __all__ = [
     "BROCHURE_CLAIMS",
     "COVERAGE_SOURCE",
     "DEFAULT_CONFIDENCE",
+    "INDICATION_INSTRUMENTS",
+    "MEASURES_THE_CONDITION",
     "MIN_COVERAGE",
     "PUBLISHED_FIGURES",
     "AdverseEventKind",
@@ -90,6 +99,7 @@ __all__ = [
     "CourseState",
     "Coverage",
     "Denominator",
+    "Indication",
     "KaplanMeierCurve",
     "KaplanMeierStep",
     "Measure",
@@ -116,6 +126,7 @@ __all__ = [
     "kaplan_meier",
     "kaplan_meier_from_table",
     "observed_for",
+    "primary_instrument_for",
     "published_figures",
     "summarize_cohort",
     "summarize_counts",

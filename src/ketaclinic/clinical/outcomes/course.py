@@ -263,6 +263,8 @@ def _remission_flag(
 ) -> OutcomeFlag:
     if baseline is None or primary is None:
         return _flag("remission", definition, f"not evaluable: {_missing(baseline)}")
+    if definition.remission_max_total is None:
+        return _flag("remission", definition, f"not evaluable: {definition.remission_rule()}")
     return _flag(
         "remission",
         definition,

@@ -58,10 +58,15 @@ def outcome_for(instrument: Instrument, baseline_total: int, current_total: int)
         change=change,
         percent_change=percent_change,
         response=response,
-        remission=current <= definition.remission_at_most < baseline,
+        remission=(
+            None
+            if definition.remission_at_most is None
+            else current <= definition.remission_at_most < baseline
+        ),
         definitions={
             "response": definition.response_text,
-            "remission": definition.remission_text + REMISSION_FROM_OUTSIDE,
+            "remission": definition.remission_text
+            + ("" if definition.remission_at_most is None else REMISSION_FROM_OUTSIDE),
         },
     )
 
