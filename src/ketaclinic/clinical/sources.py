@@ -724,6 +724,42 @@ _TREATMENT: tuple[Source, ...] = (
         ),
     ),
     Source(
+        key="screen.ketaclinic-convention",
+        citation="Ketaclinic screening convention (no published source).",
+        note=(
+            "Defaults this project chose without a published number: the resting heart rate "
+            "line of 100/min (the conventional adult tachycardia line) and the rule that an "
+            "unrecognised medication is always shown for a person to check. Unverified by "
+            "design: each clinic should review them."
+        ),
+    ),
+    Source(
+        key="screen.medication-brand-names",
+        citation=(
+            "US brand names and their active ingredients as listed in the FDA Orange Book "
+            "(Approved Drug Products with Therapeutic Equivalence Evaluations) and NLM DailyMed."
+        ),
+        url="https://dailymed.nlm.nih.gov/dailymed/",
+        note=(
+            "Curated for this project: the brands of the drugs the interaction rules act on and "
+            "of common co-medications, each with its label's active ingredients. Not a complete "
+            "vocabulary: unknown names stay an 'unrecognised medication' caution."
+        ),
+    ),
+    Source(
+        key="screen.ukcpa-theophylline",
+        citation=(
+            "UK Clinical Pharmacy Association. Perioperative Medicines Handbook: theophylline "
+            "(interactions with common anaesthetic agents: ketamine/esketamine)."
+        ),
+        url="https://periop-handbook.ukclinicalpharmacy.org/drug/theophylline/",
+        note=(
+            "Case reports of seizures with ketamine and theophylline; the UK manufacturer of "
+            "esketamine states the combination may lower the seizure threshold and advises "
+            "avoiding it. Applied to aminophylline (a theophylline salt) too."
+        ),
+    ),
+    Source(
         key="screen.who-bmi",
         citation=(
             "World Health Organization. Obesity: preventing and managing the global epidemic. "

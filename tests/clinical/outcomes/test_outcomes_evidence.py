@@ -204,10 +204,15 @@ def test_remission_is_read_from_the_intent_to_treat_pair():
 def test_the_wording_example_in_the_docs_is_what_the_code_says():
     doc = (Path(__file__).parents[3] / "docs/outcomes.md").read_text()
     observed = ObservedRate.from_proportion(
-        wilson_interval(45, 100), "patients who started a course"
+        wilson_interval(45, 100), "courses no longer in progress"
     )
     message = compare_claim(CLAIMS["seventy_percent_success"], observed).message
     assert message in " ".join(doc.split())
+    measured = _rapid_cohort(575, 17, 10)
+    message = compare_claims(measured)[1].message
+    example = message.split(", and a verdict")[0]
+    assert example in " ".join(doc.split())
+    assert message.split("failure. ")[1] in " ".join(doc.split())
 
 
 def _followed(censored_at: list[float], relapsed_at: list[float]):

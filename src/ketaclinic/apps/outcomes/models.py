@@ -20,7 +20,7 @@ from django.db.models import Q
 
 from ketaclinic.apps.outcomes.choices import AgeBand, CourseState, ResponseGroup
 from ketaclinic.apps.patients.choices import SexAtBirth
-from ketaclinic.apps.treatment.choices import Route
+from ketaclinic.apps.treatment.choices import Indication, Route
 
 
 class CourseOutcome(models.Model):
@@ -35,7 +35,7 @@ class CourseOutcome(models.Model):
     site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, related_name="+")
     route = models.CharField(max_length=16, choices=Route.choices)
     protocol_id = models.CharField(max_length=60)
-    indication = models.CharField(max_length=40, blank=True)
+    indication = models.CharField(max_length=40, choices=Indication.choices, blank=True)
     prescriber = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -171,7 +171,7 @@ class WeeklyScore(models.Model):
     site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, related_name="+")
     route = models.CharField(max_length=16, choices=Route.choices)
     protocol_id = models.CharField(max_length=60)
-    indication = models.CharField(max_length=40, blank=True)
+    indication = models.CharField(max_length=40, choices=Indication.choices, blank=True)
     prescriber = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -306,7 +306,11 @@ def _judge(
         planned_sessions=counts["planned_induction"] or None,
         last_dose_at=counts["last_dose"],
     )
-    instrument = primary_instrument(course.indication)
+    window_start = first_dose - PARAMETERS.baseline_window
+    with_baseline = frozenset(
+        s.instrument for s in scores if window_start <= s.taken_at < first_dose
+    )
+    instrument = primary_instrument(course.indication, with_baseline)
     judged = assess_course(
         record, scores, definitions(), instrument, as_of=as_of, parameters=PARAMETERS
     )
