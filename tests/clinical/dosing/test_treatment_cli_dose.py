@@ -188,3 +188,47 @@ def test_missing_weight_or_two_amounts_are_usage_errors(capsys, argv) -> None:
     code, out, err = _run(capsys, "dose", *argv)
     assert (code, out) == (2, "")
     assert err.count("\n") == 1
+
+
+def test_a_high_bmi_without_sex_exits_2_naming_the_sex_option(capsys) -> None:
+    # 150 kg, 160 cm: BMI 150 / 1.6² = 58.6 > 30. On actual weight 0.5 mg/kg would be 75 mg;
+    # adjusted weight gives 45-47 mg. No dose is printed: the option is asked for.
+    code, out, err = _run(
+        capsys,
+        "dose",
+        "--route",
+        "iv",
+        "--weight-kg",
+        "150",
+        "--height-cm",
+        "160",
+        "--mg-per-kg",
+        "0.5",
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith("ketaclinic: error: --sex: BMI 58.6 is above")
+    assert err.rstrip().endswith("give --sex female or --sex male")
+    assert err.count("\n") == 1
+
+
+def test_the_same_patient_with_sex_is_dosed_on_adjusted_weight(capsys) -> None:
+    code, out, err = _run(
+        capsys,
+        "dose",
+        "--route",
+        "iv",
+        "--weight-kg",
+        "150",
+        "--height-cm",
+        "160",
+        "--sex",
+        "female",
+        "--mg-per-kg",
+        "0.5",
+        "--json",
+    )
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    # Devine IBW female 160 cm: 45.5 + 2.3 x (62.99 - 60) = 52.4; ABW = 52.4 + 0.4 x 97.6 = 91.5.
+    assert result["weight_basis"] == "adjusted"
+    assert 45 <= float(result["dose_mg"]) <= 46
