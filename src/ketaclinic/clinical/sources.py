@@ -438,6 +438,19 @@ _TREATMENT: tuple[Source, ...] = (
         ),
     ),
     Source(
+        key="dose.spravato-eu-smpc",
+        citation=(
+            "Spravato 28 mg nasal spray, Summary of Product Characteristics (EMA; UK SmPC "
+            "alike), section 4.2 Posology: elderly (65 years of age and older)."
+        ),
+        url="https://www.ema.europa.eu/en/documents/product-information/spravato-epar-product-information_en.pdf",
+        note=(
+            "Adults under 65: induction day 1 56 mg, then 56 or 84 mg twice weekly. Adults 65 "
+            "and over: day 1 28 mg, then 28, 56 or 84 mg. The US label has no separate older-"
+            "adult starting dose (day 1 56 mg at every adult age)."
+        ),
+    ),
+    Source(
         key="protocol.spravato-label-dosing",
         citation=(
             "SPRAVATO (esketamine) nasal spray, US prescribing information, section 2 (Dosage "
