@@ -42,13 +42,15 @@ def random_clinic(clinic, rng: random.Random, patients: int = 40) -> None:
             start=start,
         )
         baseline = rng.randint(10, 24)
-        phq9(patient, baseline, start - dt.timedelta(days=rng.randint(1, 20)))
+        thoughts = rng.choice([0, 0, 1, 2])  # PHQ-9 item 9 at baseline
+        phq9(patient, baseline, start - dt.timedelta(days=rng.randint(1, 20)), item9=thoughts)
         if rng.random() < 0.15:
             continue  # no score after the first dose
         if rng.random() < 0.3:
             phq9(patient, rng.randint(0, baseline), start + dt.timedelta(hours=rng.randint(2, 30)))
         end = start + dt.timedelta(days=3 * (given - 1), hours=4)
-        phq9(patient, rng.randint(0, min(24, baseline + 3)), end)
+        final = rng.randint(0, min(24, baseline + 3))
+        phq9(patient, final, end, item9=min(final, rng.choice([0, 0, 1, thoughts])))
         for month in range(1, rng.randint(1, 4)):
             at = end + dt.timedelta(days=rng.randint(20, 35) * month)
             phq9(patient, rng.randint(0, baseline), at)
@@ -101,6 +103,14 @@ def test_statsmodels_and_lifelines_reproduce_the_dashboard_from_the_csv(
     assert report["response_measured"] == int(ended["response_evaluable"].sum())
     lost = int((ended["has_followup"] == 0).sum())
     assert report["lost_to_follow_up"]["events"] == lost > 0
+    with_thoughts = ended[ended["ideation_at_baseline"] == 1]
+    assert len(with_thoughts) > 0
+    check(
+        report["ideation_reduced"],
+        int(with_thoughts["ideation_reduced"].sum()),
+        len(with_thoughts),
+    )
+    assert report["ideation_followed"] == int(with_thoughts["ideation_followed"].sum())
     running = frame[frame["state"] == "in_progress"]
     check(report["in_progress_responding"], int(running["responded"].sum()), len(running))
 

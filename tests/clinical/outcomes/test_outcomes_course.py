@@ -347,3 +347,20 @@ def test_timezones_are_compared_as_instants():
     same_instant = ScoredAssessment("phq9", 20, datetime(2026, 3, 2, 14, 0, tzinfo=UTC))
     outcome = assess([same_instant, score(10, 18 * DAY)])
     assert outcome.baseline is None
+
+
+@pytest.mark.parametrize(
+    ("baseline", "latest", "flags"),
+    [
+        (2, 0, (True, True, True)),  # ideation at baseline, answered again, lower
+        (1, 1, (True, True, False)),  # unchanged
+        (0, 0, (False, False, False)),  # no ideation at baseline: not in the claim's group
+        (2, None, (True, False, False)),  # never answered again: not measured
+    ],
+)
+def test_ideation_flags_come_from_item_nine(baseline, latest, flags):
+    scores = [score(20, -DAY, item9=baseline)]
+    if latest is not None:
+        scores.append(score(10, 18 * DAY, item9=latest))
+    row = course_row(assess(scores))
+    assert (row.ideation_at_baseline, row.ideation_followed, row.ideation_reduced) == flags

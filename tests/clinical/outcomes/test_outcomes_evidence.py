@@ -341,3 +341,61 @@ def test_no_data_keeps_its_coverage():
         "coverage: 0 of 0 courses no longer in progress had a baseline and an "
         "end-of-induction score on the primary instrument"
     )
+
+
+def _ideation_cohort(at_baseline: int, followed: int, reduced: int, others: int = 0):
+    rows = [
+        CourseRow(
+            True,
+            True,
+            response_evaluable=True,
+            ideation_at_baseline=True,
+            ideation_followed=index < followed,
+            ideation_reduced=index < reduced,
+            sessions_given=6,
+        )
+        for index in range(at_baseline)
+    ]
+    rows += [CourseRow(True, True, response_evaluable=True, sessions_given=6)] * others
+    return summarize_cohort(rows)
+
+
+def test_fewer_suicidal_thoughts_is_judged_among_those_with_ideation_at_baseline():
+    # 20 courses with item 9 above 0 at baseline (and 30 without, not counted), all answered
+    # again, 16 lower: 16/20 = 80% (58.4% to 91.9%): the whole interval is above 50%.
+    summary = _ideation_cohort(20, 20, 16, others=30)
+    verdict = {v.claim.key: v for v in compare_claims(summary)}["fewer_suicidal_thoughts"]
+    assert verdict.verdict is Verdict.SUPPORTED
+    assert "16 of 20 courses with suicidal thoughts at baseline" in verdict.message
+    assert (verdict.coverage.measured, verdict.coverage.eligible) == (20, 20)
+
+
+def test_fewer_suicidal_thoughts_without_follow_up_answers_is_inconclusive():
+    # 20 with ideation at baseline, only 10 answered again (50% < 80%), 9 of them lower.
+    summary = _ideation_cohort(20, 10, 9)
+    verdict = {v.claim.key: v for v in compare_claims(summary)}["fewer_suicidal_thoughts"]
+    assert verdict.verdict is Verdict.INCONCLUSIVE
+    assert "Among the 10 measured" not in verdict.message  # no rate among measured here
+    assert "coverage: 10 of 20 courses with suicidal thoughts at baseline (50.0%)" in (
+        verdict.message
+    )
+
+
+def test_an_ideation_flag_without_its_precondition_is_refused():
+    from ketaclinic.clinical.exceptions import InvalidValue as Invalid
+
+    with pytest.raises(Invalid) as caught:
+        summarize_cohort([CourseRow(True, True, ideation_followed=True)])
+    assert caught.value.field == "rows[0].ideation_followed"
+    with pytest.raises(Invalid) as caught:
+        summarize_cohort([CourseRow(True, True, ideation_at_baseline=True, ideation_reduced=True)])
+    assert caught.value.field == "rows[0].ideation_reduced"
+
+
+def test_nobody_measured_within_24_hours_is_inconclusive_without_a_measured_rate():
+    # 10 closed courses, none scored within 24 h: coverage 0 of 10, no rate among the measured.
+    verdict = {v.claim.key: v for v in compare_claims(_rapid_cohort(10, 0, 0))}
+    rapid = verdict["relief_within_hours"]
+    assert rapid.verdict is Verdict.INCONCLUSIVE
+    assert "coverage: 0 of 10" in rapid.message
+    assert "Among the" not in rapid.message

@@ -87,6 +87,15 @@ class CourseOutcome(models.Model):
         null=True, blank=True, help_text="End of induction to relapse, or to censoring."
     )
     ideation_change = models.CharField(max_length=16, help_text="PHQ-9 item 9 change.")
+    ideation_at_baseline = models.BooleanField(
+        default=False, help_text="PHQ-9 item 9 above 0 before the first dose."
+    )
+    ideation_followed = models.BooleanField(
+        default=False, help_text="Ideation at baseline and item 9 answered again since."
+    )
+    ideation_reduced = models.BooleanField(
+        default=False, help_text="Followed and item 9 lower at the latest answer."
+    )
     response_group = models.CharField(max_length=16, choices=ResponseGroup.choices)
 
     sessions_given = models.PositiveSmallIntegerField(help_text="Dosing sessions with a dose.")

@@ -38,6 +38,7 @@ from ketaclinic.clinical.outcomes import (
     OutcomeFlag,
     ScoredAssessment,
     assess_course,
+    ideation_flags,
 )
 
 __all__ = [
@@ -362,6 +363,7 @@ def _judge(
         relapsed=judged.relapse.relapsed,
         relapse_days=stored_days(judged.relapse.days),
         ideation_change=judged.suicidal_ideation.direction.value,
+        **ideation_flags(judged),
         response_group=_group(judged),
         sessions_given=judged.sessions_given,
         sessions_required=judged.sessions_required,

@@ -26,7 +26,7 @@ from ketaclinic.clinical.outcomes.cohort import (
     summarize_cohort,
     summarize_counts,
 )
-from ketaclinic.clinical.outcomes.course import assess_course, course_row
+from ketaclinic.clinical.outcomes.course import assess_course, course_row, ideation_flags
 from ketaclinic.clinical.outcomes.definitions import (
     OutcomeDefinition,
     OutcomeParameters,
@@ -123,6 +123,7 @@ __all__ = [
     "count_rows",
     "course_row",
     "coverage_for",
+    "ideation_flags",
     "kaplan_meier",
     "kaplan_meier_from_table",
     "observed_for",

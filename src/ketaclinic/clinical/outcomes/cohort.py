@@ -83,11 +83,16 @@ class CourseRow:
     ``response_evaluable``: a baseline and an end score exist; ``rapid_evaluable``: a
     baseline and a primary score within the rapid window exist; ``relapse_eligible``: the
     course entered the durability analysis, whether or not it was scored after induction.
+    ``ideation_at_baseline``: PHQ-9 item 9 above 0 before the first dose; ``ideation_followed``:
+    and answered again since; ``ideation_reduced``: and lower at the latest answer.
     """
 
     completed: bool
     has_followup: bool
     state: CourseState = CourseState.CLOSED
+    ideation_at_baseline: bool = False
+    ideation_followed: bool = False
+    ideation_reduced: bool = False
     response_evaluable: bool = False
     rapid_evaluable: bool = False
     relapse_eligible: bool = False
@@ -129,6 +134,9 @@ class CohortSummary:
     rapid_measured: int
     rapid_among_measured: Proportion
     relapse_eligible: int
+    ideation_at_baseline: int
+    ideation_followed: int
+    ideation_reduced: Proportion
     completed: int
     completers_with_followup: int
     lost_to_follow_up: Proportion
@@ -172,6 +180,9 @@ class CohortCounts:
     response_measured: int = 0
     rapid_measured: int = 0
     relapse_eligible: int = 0
+    ideation_at_baseline: int = 0
+    ideation_followed: int = 0
+    ideation_reduced: int = 0
     response_itt: int = 0
     response_completers: int = 0
     remission_itt: int = 0
@@ -203,6 +214,7 @@ def count_rows(rows: Iterable[CourseRow]) -> CohortCounts:
     started = completed = completers = followed = 0
     in_progress = lost = in_progress_responding = 0
     response_measured = rapid_measured = relapse_eligible = 0
+    ideation = [0, 0, 0]
     itt = [0, 0, 0, 0]
     done = [0, 0, 0, 0]
     relapses: Counter[float] = Counter()
@@ -230,6 +242,9 @@ def count_rows(rows: Iterable[CourseRow]) -> CohortCounts:
         response_measured += row.response_evaluable
         rapid_measured += row.rapid_evaluable
         relapse_eligible += row.relapse_eligible
+        ideation[0] += row.ideation_at_baseline
+        ideation[1] += row.ideation_followed
+        ideation[2] += row.ideation_reduced
         flags = (row.responded, row.remitted, row.rapid_response, row.worsened)
         for position, met in enumerate(flags):
             if met:
@@ -249,6 +264,9 @@ def count_rows(rows: Iterable[CourseRow]) -> CohortCounts:
         response_measured=response_measured,
         rapid_measured=rapid_measured,
         relapse_eligible=relapse_eligible,
+        ideation_at_baseline=ideation[0],
+        ideation_followed=ideation[1],
+        ideation_reduced=ideation[2],
         response_itt=itt[0],
         response_completers=done[0],
         remission_itt=itt[1],
@@ -292,6 +310,11 @@ def summarize_counts(counts: CohortCounts, confidence: float = DEFAULT_CONFIDENC
         rapid_measured=counts.rapid_measured,
         rapid_among_measured=wilson_interval(counts.rapid_itt, counts.rapid_measured, confidence),
         relapse_eligible=counts.relapse_eligible,
+        ideation_at_baseline=counts.ideation_at_baseline,
+        ideation_followed=counts.ideation_followed,
+        ideation_reduced=wilson_interval(
+            counts.ideation_reduced, counts.ideation_at_baseline, confidence
+        ),
         completed=counts.completed,
         completers_with_followup=completers,
         lost_to_follow_up=wilson_interval(started - counts.followed_up, started, confidence),
@@ -337,6 +360,9 @@ def _check_counts(counts: CohortCounts) -> None:
         "response_measured": "followed_up",
         "rapid_measured": "intent_to_treat",
         "relapse_eligible": "intent_to_treat",
+        "ideation_at_baseline": "intent_to_treat",
+        "ideation_followed": "ideation_at_baseline",
+        "ideation_reduced": "ideation_followed",
         "response_itt": "intent_to_treat",
         "remission_itt": "intent_to_treat",
         "rapid_itt": "rapid_measured",
@@ -380,6 +406,10 @@ def _check_row(index: int, row: CourseRow) -> None:
         raise InvalidValue(f"rows[{index}].rapid_response", "cannot be true unless rapid_evaluable")
     if row.response_evaluable and not row.has_followup:
         raise InvalidValue(f"rows[{index}].response_evaluable", "needs follow-up")
+    if row.ideation_reduced and not row.ideation_followed:
+        raise InvalidValue(f"rows[{index}].ideation_reduced", "needs ideation_followed")
+    if row.ideation_followed and not row.ideation_at_baseline:
+        raise InvalidValue(f"rows[{index}].ideation_followed", "needs ideation_at_baseline")
     if row.relapse_at_risk and not row.relapse_eligible:
         raise InvalidValue(f"rows[{index}].relapse_at_risk", "needs relapse_eligible")
     if not isinstance(row.state, CourseState):

@@ -66,7 +66,7 @@ from ketaclinic.clinical.outcomes.records import (
     SuicideRiskRating,
 )
 
-__all__ = ["assess_course", "course_row"]
+__all__ = ["assess_course", "course_row", "ideation_flags"]
 
 _SOURCE_PARAMETERS = "outcomes_community_mcinnes2022"
 _SOURCE_RAPID = "outcomes_rapid_newport2015"
@@ -174,6 +174,7 @@ def course_row(
         response_evaluable=outcome.response.evaluable,
         rapid_evaluable=outcome.rapid_response.evaluable,
         relapse_eligible=outcome.relapse.eligible,
+        **ideation_flags(outcome),
         responded=outcome.response.met,
         remitted=outcome.remission.met,
         rapid_response=outcome.rapid_response.met,
@@ -186,6 +187,18 @@ def course_row(
         sessions_with_adverse_event=sessions_with_adverse_event,
         adverse_event_sessions=dict(adverse_event_sessions or {}),
     )
+
+
+def ideation_flags(outcome: CourseOutcome) -> dict[str, bool]:
+    """PHQ-9 item 9: above 0 at baseline, answered again since, and lower at the latest."""
+    change = outcome.suicidal_ideation
+    at_baseline = change.baseline_score is not None and change.baseline_score > 0
+    followed = at_baseline and change.latest_score is not None
+    return {
+        "ideation_at_baseline": at_baseline,
+        "ideation_followed": followed,
+        "ideation_reduced": followed and change.direction is ChangeDirection.IMPROVED,
+    }
 
 
 def _baseline(

@@ -68,6 +68,7 @@ class Measure(StrEnum):
     RELAPSE_FREE_6_MONTHS = "relapse_free_6_months"
     RELAPSE_WITHIN_12_MONTHS = "relapse_within_12_months"
     ADVERSE_EVENT_SESSIONS = "adverse_event_sessions"
+    IDEATION_REDUCED = "ideation_reduced"
 
 
 MEASURE_LABELS: dict[Measure, str] = {
@@ -77,6 +78,9 @@ MEASURE_LABELS: dict[Measure, str] = {
     Measure.RELAPSE_FREE_6_MONTHS: "share of responders still relapse-free at 6 months",
     Measure.RELAPSE_WITHIN_12_MONTHS: "share of remitters relapsing within 12 months",
     Measure.ADVERSE_EVENT_SESSIONS: "share of sessions with an adverse event",
+    Measure.IDEATION_REDUCED: (
+        "share of patients with suicidal thoughts before treatment who report fewer since"
+    ),
 }
 
 
@@ -284,6 +288,16 @@ BROCHURE_CLAIMS: tuple[BrochureClaim, ...] = (
         ClaimDirection.AT_MOST,
         "an adverse event in at most 1 session in 10",
     ),
+    BrochureClaim(
+        "fewer_suicidal_thoughts",
+        "Fewer suicidal thoughts",
+        Measure.IDEATION_REDUCED,
+        Decimal("0.50"),
+        ClaimDirection.AT_LEAST,
+        "most patients (at least half) who report suicidal thoughts before the first dose "
+        "(PHQ-9 item 9 above 0) report less at their latest answer (McInnes et al. 2022 "
+        "followed the same item: 73% of those with ideation at baseline had less)",
+    ),
 )
 
 
@@ -470,6 +484,13 @@ def coverage_for(summary: CohortSummary, measure: Measure) -> Coverage:
         return Coverage(
             summary.sessions, summary.sessions, "sessions attended", "their adverse events charted"
         )
+    if measure is Measure.IDEATION_REDUCED:
+        return Coverage(
+            summary.ideation_followed,
+            summary.ideation_at_baseline,
+            "courses with suicidal thoughts at baseline",
+            "a PHQ-9 item 9 answer after the first dose",
+        )
     return Coverage(
         summary.relapse_at_risk,
         summary.relapse_eligible,
@@ -497,6 +518,10 @@ def observed_for(summary: CohortSummary, measure: Measure) -> ObservedRate:
         return ObservedRate.from_proportion(summary.rapid_response.intent_to_treat, started)
     if measure is Measure.ADVERSE_EVENT_SESSIONS:
         return ObservedRate.from_proportion(summary.adverse_events, "sessions")
+    if measure is Measure.IDEATION_REDUCED:
+        return ObservedRate.from_proportion(
+            summary.ideation_reduced, "courses with suicidal thoughts at baseline"
+        )
     days = SIX_MONTHS_DAYS if measure is Measure.RELAPSE_FREE_6_MONTHS else TWELVE_MONTHS_DAYS
     curve = summary.durability
     step = curve.at(days)
