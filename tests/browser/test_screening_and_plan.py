@@ -59,6 +59,7 @@ def test_prescriber_screens_signs_with_a_reason_plans_iv_and_sees_six_sessions(p
     expect(page.get_by_text("Screening signed.")).to_be_visible()
 
     page.get_by_role("link", name="Create a treatment plan").click()
+    page.get_by_label("Indication").select_option("trd")
     page.get_by_label("Protocol").select_option("iv-depression-induction:thrice-weekly")
     page.get_by_label("Time of day").fill("18:30")
     page.get_by_role("button", name="Create plan").click()

@@ -23,7 +23,16 @@ DAY = dt.timedelta(days=1)
 
 
 def make_course(
-    clinic, patient, *, route="iv", given=6, planned=6, status="completed", start=START
+    clinic,
+    patient,
+    *,
+    route="iv",
+    given=6,
+    planned=6,
+    status="completed",
+    start=START,
+    undone="cancelled",
+    indication="trd",
 ):
     course = Course.objects.create(
         patient=patient,
@@ -31,7 +40,7 @@ def make_course(
         protocol_id="esketamine-trd" if route == "esketamine" else "iv-depression-induction",
         route=route,
         status=status,
-        indication="trd",
+        indication=indication,
         prescriber=clinic.prescriber,
         target_dose_mg_per_kg=None if route == "esketamine" else Decimal("0.5"),
         target_dose_mg=Decimal("56") if route == "esketamine" else None,
@@ -48,7 +57,7 @@ def make_course(
                 site=patient.site,
                 number=number,
                 planned_start=at,
-                status="discharged" if done else "cancelled",
+                status="discharged" if done else undone,
                 checked_in_at=at - dt.timedelta(minutes=10) if done else None,
                 dose_started_at=at if done else None,
                 discharged_at=at + dt.timedelta(hours=2) if done else None,

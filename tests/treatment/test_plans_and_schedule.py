@@ -29,6 +29,7 @@ def prescriber(client, clinic, fixed_clock):
 
 def plan_page(client, screening, **changes):
     data = {
+        "indication": "trd",
         "protocol": "iv-depression-induction:thrice-weekly",
         "starts_on": "2026-03-11",
         "start_time": "09:00",

@@ -130,6 +130,8 @@ def _models(args: argparse.Namespace) -> int:
             for m in MODELS.values()
         ],
     )
+    for model in MODELS.values():
+        print(f"{model.id}: {model.validation}")
     return 0
 
 
@@ -170,6 +172,7 @@ def _describe(model: PKModel, default_for: list[str]) -> dict[str, Any]:
         ],
         "derived": _derived(model),
         "caveats": list(model.caveats),
+        "validation": model.validation,
     }
 
 

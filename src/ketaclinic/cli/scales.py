@@ -198,7 +198,8 @@ def _outcome(args: argparse.Namespace) -> int:
         f"change {result.change:+d}{percent}"
     )
     print(f"response: {_yes_no(result.response)} - {result.definitions['response']}")
-    print(f"remission: {_yes_no(result.remission)} - {result.definitions['remission']}")
+    remission = "not defined" if result.remission is None else _yes_no(result.remission)
+    print(f"remission: {remission} - {result.definitions['remission']}")
     return 0
 
 

@@ -15,8 +15,13 @@ from typing import Any
 
 from ketaclinic.cli.output import print_json, print_table
 from ketaclinic.clinical.body_weight import Sex, WeightBasis
-from ketaclinic.clinical.dosing import DoseResult, calculate_dose
-from ketaclinic.clinical.exceptions import InvalidValue, UnknownCode
+from ketaclinic.clinical.dosing import (
+    DoseResult,
+    DosingParameters,
+    EsketamineLabel,
+    calculate_dose,
+)
+from ketaclinic.clinical.exceptions import InvalidValue, MissingItem, UnknownCode
 from ketaclinic.clinical.protocols import PROTOCOLS, Protocol, get_protocol
 from ketaclinic.clinical.routes import Route
 from ketaclinic.clinical.schedule import (
@@ -62,6 +67,10 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     amount.add_argument("--dose-mg", metavar="X")
     dose.add_argument("--concentration-mg-per-ml", metavar="C")
     dose.add_argument("--duration-min", metavar="M", help="IV only (default 40)")
+    dose.add_argument("--age-years", metavar="A", help="esketamine: 65+ starts at 28 mg (EU)")
+    dose.add_argument(
+        "--label", default="us", help="esketamine label followed: us (default) or eu (EU/UK)"
+    )
     dose.add_argument("--json", action="store_true", help="print JSON for scripts")
     dose.set_defaults(handler=_dose)
 
@@ -223,17 +232,28 @@ def _dose_json(result: DoseResult) -> dict[str, Any]:
 def _dose(args: argparse.Namespace) -> int:
     weight_kg = _decimal(args.weight_kg, "weight_kg")
     assert weight_kg is not None
-    result = calculate_dose(
-        _code(Route, args.route, "route"),
-        weight_kg=weight_kg,
-        mg_per_kg=_decimal(args.mg_per_kg, "mg_per_kg"),
-        dose_mg=_decimal(args.dose_mg, "dose_mg"),
-        height_cm=_decimal(args.height_cm, "height_cm"),
-        sex=_code(Sex, args.sex, "sex"),
-        weight_basis=_code(WeightBasis, args.weight_basis, "weight_basis"),
-        concentration_mg_per_ml=_decimal(args.concentration_mg_per_ml, "concentration_mg_per_ml"),
-        duration_min=_integer(args.duration_min, "duration_min"),
-    )
+    try:
+        result = calculate_dose(
+            _code(Route, args.route, "route"),
+            weight_kg=weight_kg,
+            mg_per_kg=_decimal(args.mg_per_kg, "mg_per_kg"),
+            dose_mg=_decimal(args.dose_mg, "dose_mg"),
+            height_cm=_decimal(args.height_cm, "height_cm"),
+            sex=_code(Sex, args.sex, "sex"),
+            weight_basis=_code(WeightBasis, args.weight_basis, "weight_basis"),
+            concentration_mg_per_ml=_decimal(
+                args.concentration_mg_per_ml, "concentration_mg_per_ml"
+            ),
+            duration_min=_integer(args.duration_min, "duration_min"),
+            parameters=DosingParameters(
+                esketamine_label=_code(EsketamineLabel, args.label, "label")
+            ),
+            age_years=_integer(args.age_years, "age_years"),
+        )
+    except MissingItem as error:
+        if error.field != "sex":
+            raise
+        raise MissingItem("--sex", f"{error.message}; give --sex female or --sex male") from None
     if args.json:
         print_json(_dose_json(result))
         return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from ketaclinic.clinical.exceptions import MissingItem
 from ketaclinic.clinical.units import cm_to_inches
@@ -90,20 +90,32 @@ def choose_dosing_weight(
     """Pick the dosing weight.
 
     ``basis`` given: use it (ideal and adjusted need height and sex, or ``MissingItem``).
-    ``basis`` None: the clinic rule — adjusted weight when BMI is above ``adjusted_above_bmi``
-    (and height and sex are known), otherwise actual weight. Ideal or adjusted weight above
-    the actual weight is never used: a thin patient is dosed on what they weigh.
+    ``basis`` None: the clinic rule — adjusted weight when BMI is above ``adjusted_above_bmi``,
+    otherwise actual weight. When height puts the BMI above the line but sex is missing, no
+    dose is computed on actual weight: ``MissingItem("sex")`` asks for it, since a warning
+    beside a dose half as large again as the adjusted one is easy to miss. Without height the
+    BMI is unknown: actual weight, with a warning. Ideal or adjusted weight above the actual
+    weight is never used: a thin patient is dosed on what they weigh.
     """
     warnings: list[str] = []
     if basis is None:
         basis = WeightBasis.ACTUAL
         if adjusted_above_bmi is not None:
-            if height_cm is None or sex is None:
-                warnings.append(
-                    f"height and sex not both given: the clinic's adjusted-weight rule (BMI "
-                    f"above {adjusted_above_bmi}) was not checked; actual weight used"
+            bmi = None if height_cm is None else body_mass_index(actual_kg, height_cm)
+            if bmi is not None and bmi > adjusted_above_bmi and sex is None:
+                raise MissingItem(
+                    "sex",
+                    f"BMI {bmi.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)} is above "
+                    f"the clinic's adjusted-weight line of "
+                    f"{adjusted_above_bmi}: sex is needed for the adjusted body weight, and no "
+                    "dose is computed on actual weight",
                 )
-            elif body_mass_index(actual_kg, height_cm) > adjusted_above_bmi:
+            if bmi is None:
+                warnings.append(
+                    f"height not given: the clinic's adjusted-weight rule (BMI above "
+                    f"{adjusted_above_bmi}) was not checked; actual weight used"
+                )
+            elif bmi > adjusted_above_bmi:
                 basis = WeightBasis.ADJUSTED
                 warnings.append(
                     f"BMI above {adjusted_above_bmi}: dosed on adjusted body weight (clinic rule)"

@@ -30,11 +30,15 @@ from ketaclinic.clinical.units import rate_ml_per_h, round_down_to_step, round_t
 
 __all__ = [
     "DEFAULT_DOSING_PARAMETERS",
+    "ESKETAMINE_OLDER_ADULT_AGE",
     "DoseResult",
     "DosingParameters",
+    "EsketamineLabel",
     "HardCapAction",
     "RouteLimits",
     "calculate_dose",
+    "esketamine_label_doses_mg",
+    "esketamine_starting_dose_mg",
 ]
 
 
@@ -130,6 +134,45 @@ _DEFAULT_LIMITS: dict[Route, RouteLimits] = {
 }
 
 
+class EsketamineLabel(enum.StrEnum):
+    """Which esketamine label the clinic follows (a site setting, for the jurisdiction).
+
+    ``US``: day 1 is 56 mg at every adult age (``protocol.spravato-label-dosing``).
+    ``EU``: the EU/UK SmPC starts adults of 65 and over at 28 mg, then 28, 56 or 84 mg
+    (``dose.spravato-eu-smpc``); under 65 as the US label.
+    """
+
+    US = "us"
+    EU = "eu"
+
+
+#: Age from which the EU/UK SmPC starts esketamine at 28 mg.
+ESKETAMINE_OLDER_ADULT_AGE = 65
+
+
+def esketamine_starting_dose_mg(label: EsketamineLabel, age_years: int | None) -> Decimal:
+    """The label's day-1 dose for TRD: 28 mg at 65+ under the EU/UK SmPC, else 56 mg.
+
+    Under the EU label the age decides, so a missing age is refused (``MissingItem``).
+    """
+    if label is EsketamineLabel.US:
+        return Decimal("56")
+    if age_years is None:
+        raise MissingItem("age_years", "the EU/UK SmPC's starting dose depends on age (65+)")
+    return Decimal("28") if age_years >= ESKETAMINE_OLDER_ADULT_AGE else Decimal("56")
+
+
+def esketamine_label_doses_mg(
+    parameters: DosingParameters, age_years: int | None
+) -> tuple[Decimal, ...]:
+    """The doses the clinic's label allows this patient: 28 mg too at 65+ under the EU SmPC."""
+    doses = parameters.esketamine_label_doses_mg
+    older = age_years is not None and age_years >= ESKETAMINE_OLDER_ADULT_AGE
+    if parameters.esketamine_label is EsketamineLabel.EU and older:
+        return (parameters.esketamine_device_mg, *doses)
+    return doses
+
+
 @dataclass(frozen=True, slots=True)
 class DosingParameters:
     """Clinic-configurable dosing settings; ``FIELD_SOURCES`` names each default's source."""
@@ -145,6 +188,7 @@ class DosingParameters:
     default_iv_duration_min: int = 40
     esketamine_device_mg: Decimal = Decimal("28")
     esketamine_label_doses_mg: tuple[Decimal, ...] = (Decimal("56"), Decimal("84"))
+    esketamine_label: EsketamineLabel = EsketamineLabel.US
 
     def __post_init__(self) -> None:
         missing = [route.value for route in Route if route not in self.limits]
@@ -174,6 +218,7 @@ class DosingParameters:
         "default_iv_duration_min": "protocol.shiroma-2014",
         "esketamine_device_mg": "protocol.spravato-label-dosing",
         "esketamine_label_doses_mg": "protocol.spravato-label-dosing",
+        "esketamine_label": "dose.spravato-eu-smpc",
     }
 
 
@@ -215,6 +260,7 @@ def calculate_dose(
     concentration_mg_per_ml: Decimal | None = None,
     duration_min: int | None = None,
     parameters: DosingParameters = DEFAULT_DOSING_PARAMETERS,
+    age_years: int | None = None,
 ) -> DoseResult:
     """The dose to give by ``route``, from mg/kg on the dosing weight or a fixed ``dose_mg``.
 
@@ -242,8 +288,12 @@ def calculate_dose(
         if route is not Route.IV:
             raise InvalidValue("duration_min", "only IV infusions have a duration")
         _check_range("duration_min", Decimal(duration_min), Decimal("0"), Decimal("1440"))
+    if age_years is not None:
+        _check_range("age_years", Decimal(age_years), Decimal("0"), Decimal("120"))
     if route is Route.ESKETAMINE:
-        return _esketamine(weight_kg, mg_per_kg, dose_mg, concentration_mg_per_ml, parameters)
+        return _esketamine(
+            weight_kg, mg_per_kg, dose_mg, concentration_mg_per_ml, parameters, age_years
+        )
 
     choice = choose_dosing_weight(
         weight_kg,
@@ -358,8 +408,10 @@ def _esketamine(
     dose_mg: Decimal | None,
     concentration_mg_per_ml: Decimal | None,
     parameters: DosingParameters,
+    age_years: int | None = None,
 ) -> DoseResult:
-    """Esketamine is a fixed dose in whole 28 mg devices (``protocol.spravato-label-dosing``)."""
+    """Esketamine is a fixed dose in whole 28 mg devices (``protocol.spravato-label-dosing``);
+    which doses are label doses depends on the clinic's label and the patient's age."""
     if mg_per_kg is not None:
         raise InvalidValue("mg_per_kg", "esketamine is dosed in fixed 28 mg devices: give dose_mg")
     if concentration_mg_per_ml is not None:
@@ -383,9 +435,13 @@ def _esketamine(
             f"dose rounded down from {_fmt(target)} to {_fmt(given)} mg "
             f"({devices} device(s) of {_fmt(device)} mg)"
         )
-    if given not in parameters.esketamine_label_doses_mg:
-        label = " or ".join(_fmt(d) for d in parameters.esketamine_label_doses_mg)
-        warnings.append(f"{_fmt(given)} mg is not a label dose ({label} mg)")
+    allowed = esketamine_label_doses_mg(parameters, age_years)
+    if given not in allowed:
+        label = " or ".join(_fmt(d) for d in allowed)
+        older = ""
+        if parameters.esketamine_label is EsketamineLabel.EU and age_years is None:
+            older = "; 28 mg is a label dose at 65 and over (EU/UK SmPC): give the age"
+        warnings.append(f"{_fmt(given)} mg is not a label dose ({label} mg){older}")
     return DoseResult(
         route=Route.ESKETAMINE,
         dose_mg=given,

@@ -185,8 +185,16 @@ ESKETAMINE_MDSI = Protocol(
     variants=(
         Variant(
             "standard",
-            (_esketamine_induction(DoseSpec(Decimal("84"), alternatives=(Decimal("56"),)), None),),
-            "84 mg twice weekly for 4 weeks; may reduce to 56 mg for tolerability",
+            (
+                # The label starts at 84 mg; 56 mg is a reduction for tolerability, so it is
+                # offered from the second dose on, never as the first.
+                _esketamine_induction(
+                    DoseSpec(Decimal("84"), alternatives=(Decimal("56"),)),
+                    DoseSpec(Decimal("84")),
+                ),
+            ),
+            "84 mg twice weekly for 4 weeks, starting at 84 mg; may reduce to 56 mg for "
+            "tolerability after the first dose",
         ),
     ),
     source_keys=("protocol.spravato-label-dosing", "dose.ketaclinic-convention"),

@@ -276,6 +276,34 @@ _SCALES: tuple[Source, ...] = (
         note="0 = no pain, 10 = worst pain imaginable; LOINC 72514-3.",
     ),
     Source(
+        key="peg_krebs_2009",
+        citation=(
+            "Krebs EE, Lorenz KA, Bair MJ, Damush TM, Wu J, Sutherland JM, Asch SM, Kroenke K. "
+            "Development and initial validation of the PEG, a three-item scale assessing pain "
+            "intensity and interference. J Gen Intern Med. 2009;24(6):733-738."
+        ),
+        url="https://doi.org/10.1007/s11606-009-0981-1",
+        note=(
+            "Three 0-10 Brief Pain Inventory items (average pain, interference with enjoyment "
+            "of life and with general activity), past week; the PEG score is their mean. "
+            "Validated in primary care patients with chronic pain; responsive to change like "
+            "the full BPI."
+        ),
+    ),
+    Source(
+        key="pain_immpact_dworkin2008",
+        citation=(
+            "Dworkin RH, Turk DC, Wyrwich KW, et al. Interpreting the clinical importance of "
+            "treatment outcomes in chronic pain clinical trials: IMMPACT recommendations. "
+            "J Pain. 2008;9(2):105-121."
+        ),
+        url="https://doi.org/10.1016/j.jpain.2007.09.005",
+        note=(
+            "A reduction of at least 30% in pain is a moderately important improvement (50% "
+            "substantial); used as the response on the PEG."
+        ),
+    ),
+    Source(
         key="pain_nrs_serlin_1995",
         citation=(
             "Serlin RC, Mendoza TR, Nakamura Y, Edwards KR, Cleeland CS. When is cancer pain "
@@ -407,6 +435,19 @@ _TREATMENT: tuple[Source, ...] = (
             "maintenance: weekly infusions for 1 month, every 2 weeks for 2 months, monthly for "
             "3 months, returning to every 2 weeks in case of relapse. A trial protocol, not an "
             "outcome report. Session counts per phase are this project's reading: unverified."
+        ),
+    ),
+    Source(
+        key="dose.spravato-eu-smpc",
+        citation=(
+            "Spravato 28 mg nasal spray, Summary of Product Characteristics (EMA; UK SmPC "
+            "alike), section 4.2 Posology: elderly (65 years of age and older)."
+        ),
+        url="https://www.ema.europa.eu/en/documents/product-information/spravato-epar-product-information_en.pdf",
+        note=(
+            "Adults under 65: induction day 1 56 mg, then 56 or 84 mg twice weekly. Adults 65 "
+            "and over: day 1 28 mg, then 28, 56 or 84 mg. The US label has no separate older-"
+            "adult starting dose (day 1 56 mg at every adult age)."
         ),
     ),
     Source(
@@ -693,6 +734,42 @@ _TREATMENT: tuple[Source, ...] = (
             "Home use adds risk because onsite monitoring is not available; known risks include "
             "abuse and misuse, psychiatric events, BP increases, respiratory depression and "
             "lower urinary tract symptoms."
+        ),
+    ),
+    Source(
+        key="screen.ketaclinic-convention",
+        citation="Ketaclinic screening convention (no published source).",
+        note=(
+            "Defaults this project chose without a published number: the resting heart rate "
+            "line of 100/min (the conventional adult tachycardia line) and the rule that an "
+            "unrecognised medication is always shown for a person to check. Unverified by "
+            "design: each clinic should review them."
+        ),
+    ),
+    Source(
+        key="screen.medication-brand-names",
+        citation=(
+            "US brand names and their active ingredients as listed in the FDA Orange Book "
+            "(Approved Drug Products with Therapeutic Equivalence Evaluations) and NLM DailyMed."
+        ),
+        url="https://dailymed.nlm.nih.gov/dailymed/",
+        note=(
+            "Curated for this project: the brands of the drugs the interaction rules act on and "
+            "of common co-medications, each with its label's active ingredients. Not a complete "
+            "vocabulary: unknown names stay an 'unrecognised medication' caution."
+        ),
+    ),
+    Source(
+        key="screen.ukcpa-theophylline",
+        citation=(
+            "UK Clinical Pharmacy Association. Perioperative Medicines Handbook: theophylline "
+            "(interactions with common anaesthetic agents: ketamine/esketamine)."
+        ),
+        url="https://periop-handbook.ukclinicalpharmacy.org/drug/theophylline/",
+        note=(
+            "Case reports of seizures with ketamine and theophylline; the UK manufacturer of "
+            "esketamine states the combination may lower the seizure threshold and advises "
+            "avoiding it. Applied to aminophylline (a theophylline salt) too."
         ),
     ),
     Source(
@@ -1108,6 +1185,19 @@ _OUTCOMES: tuple[Source, ...] = (
             "Curtail a Kaplan–Meier curve where few patients remain at risk: its tail is "
             "imprecise and misleading. The cut-off of 10 still followed is our convention, "
             "not the paper's number."
+        ),
+    ),
+    Source(
+        key="outcomes_loss_to_follow_up_schulz2002",
+        citation=(
+            "Schulz KF, Grimes DA. Sample size slippages in randomised trials: exclusions and "
+            "the lost and wayward. Lancet. 2002;359(9308):781-785"
+        ),
+        url="https://doi.org/10.1016/S0140-6736(02)07882-0",
+        note=(
+            "The '5-and-20' rule of thumb: less than 5% loss to follow-up probably leads to "
+            "little bias, more than 20% poses serious threats to validity. A claim is judged "
+            "only when at least 80% of the courses it concerns have the measurement it needs."
         ),
     ),
     Source(

@@ -56,9 +56,28 @@ def test_an_asked_for_basis_overrides_the_clinic_rule() -> None:
     assert (choice.basis, choice.weight_kg, choice.warnings) == (WeightBasis.ACTUAL, D("123"), ())
 
 
-def test_the_clinic_rule_needs_sex_as_well_as_height() -> None:
+def test_a_bmi_above_the_line_without_sex_computes_no_dose() -> None:
+    # 123 kg, 177.8 cm: BMI 123 / 1.778² = 38.9 > 30. Sex decides the adjusted weight, so no
+    # dose on actual weight (which would be 123 kg against an adjusted ~91 kg for a man).
+    with pytest.raises(MissingItem) as caught:
+        choose_dosing_weight(
+            D("123"), basis=None, height_cm=D("177.8"), sex=None, adjusted_above_bmi=D("30")
+        )
+    assert caught.value.field == "sex"
+    assert "BMI 38.9 is above the clinic's adjusted-weight line of 30" in caught.value.message
+
+
+def test_a_bmi_at_or_below_the_line_needs_no_sex() -> None:
+    # 70 kg, 170 cm: BMI 24.2: actual weight, no question asked.
     choice = choose_dosing_weight(
-        D("123"), basis=None, height_cm=D("177.8"), sex=None, adjusted_above_bmi=D("30")
+        D("70"), basis=None, height_cm=D("170"), sex=None, adjusted_above_bmi=D("30")
+    )
+    assert (choice.basis, choice.weight_kg, choice.warnings) == (WeightBasis.ACTUAL, D("70"), ())
+
+
+def test_without_height_the_bmi_rule_is_not_checked_and_says_so() -> None:
+    choice = choose_dosing_weight(
+        D("123"), basis=None, height_cm=None, sex=None, adjusted_above_bmi=D("30")
     )
     assert choice.basis is WeightBasis.ACTUAL
     assert "not checked" in choice.warnings[0]

@@ -188,3 +188,95 @@ def test_missing_weight_or_two_amounts_are_usage_errors(capsys, argv) -> None:
     code, out, err = _run(capsys, "dose", *argv)
     assert (code, out) == (2, "")
     assert err.count("\n") == 1
+
+
+def test_a_high_bmi_without_sex_exits_2_naming_the_sex_option(capsys) -> None:
+    # 150 kg, 160 cm: BMI 150 / 1.6² = 58.6 > 30. On actual weight 0.5 mg/kg would be 75 mg;
+    # adjusted weight gives 45-47 mg. No dose is printed: the option is asked for.
+    code, out, err = _run(
+        capsys,
+        "dose",
+        "--route",
+        "iv",
+        "--weight-kg",
+        "150",
+        "--height-cm",
+        "160",
+        "--mg-per-kg",
+        "0.5",
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith("ketaclinic: error: --sex: BMI 58.6 is above")
+    assert err.rstrip().endswith("give --sex female or --sex male")
+    assert err.count("\n") == 1
+
+
+def test_the_same_patient_with_sex_is_dosed_on_adjusted_weight(capsys) -> None:
+    code, out, err = _run(
+        capsys,
+        "dose",
+        "--route",
+        "iv",
+        "--weight-kg",
+        "150",
+        "--height-cm",
+        "160",
+        "--sex",
+        "female",
+        "--mg-per-kg",
+        "0.5",
+        "--json",
+    )
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    # Devine IBW female 160 cm: 45.5 + 2.3 x (62.99 - 60) = 52.4; ABW = 52.4 + 0.4 x 97.6 = 91.5.
+    assert result["weight_basis"] == "adjusted"
+    assert 45 <= float(result["dose_mg"]) <= 46
+
+
+@pytest.mark.parametrize(
+    ("label", "age", "warned"),
+    [
+        # US label: day 1 is 56 mg at every adult age; 28 mg is never a label dose.
+        ("us", "70", True),
+        # EU/UK SmPC: 65 and over starts at 28 mg, then 28, 56 or 84 mg.
+        ("eu", "65", False),
+        ("eu", "64", True),
+    ],
+)
+def test_28_mg_of_esketamine_is_a_label_dose_at_65_under_the_eu_smpc(capsys, label, age, warned):
+    code, out, err = _run(
+        capsys,
+        "dose",
+        "--route",
+        "esketamine",
+        "--weight-kg",
+        "70",
+        "--dose-mg",
+        "28",
+        "--label",
+        label,
+        "--age-years",
+        age,
+        "--json",
+    )
+    assert (code, err) == (0, "")
+    warnings = json.loads(out)["warnings"]
+    assert any("not a label dose" in w for w in warnings) is warned
+
+
+def test_an_unknown_label_exits_2_naming_it(capsys) -> None:
+    code, _, err = _run(
+        capsys,
+        "dose",
+        "--route",
+        "esketamine",
+        "--weight-kg",
+        "70",
+        "--dose-mg",
+        "56",
+        "--label",
+        "ch",
+    )
+    assert code == 2
+    assert err.startswith("ketaclinic: error: label:")

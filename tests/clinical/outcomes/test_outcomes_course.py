@@ -20,6 +20,7 @@ from ketaclinic.clinical.outcomes.definitions import (
 from ketaclinic.clinical.outcomes.records import (
     ChangeDirection,
     CourseRecord,
+    CourseState,
     ScoredAssessment,
     SuicideRisk,
     SuicideRiskRating,
@@ -143,7 +144,7 @@ def test_a_flag_that_cannot_be_judged_says_why():
     no_followup = assess([score(20, -DAY)])
     assert no_followup.remission.rule == "not evaluable: no score after the first dose"
     assert no_followup.worsening.evaluable is False
-    assert no_followup.rapid_response.rule.startswith("not evaluable: no score within 24 h")
+    assert no_followup.rapid_response.rule.startswith("not evaluable: no phq9 score within 24 h")
     assert no_followup.sustained_response.evaluable is False
 
 
@@ -165,11 +166,54 @@ def test_a_plan_count_is_named_as_the_completion_source():
     assert assess([], course=course).completion_source == "clinic plan"
 
 
-def test_censoring_before_the_induction_end_counts_as_zero_days():
-    # The end-of-induction score was taken the day before the last session and nothing since.
+def test_a_responder_never_scored_after_the_induction_is_eligible_but_not_at_risk():
+    # The end-of-induction score was taken the day before the last session and nothing since:
+    # staying well was never observed, so the course does not enter the durability curve.
     outcome = assess([score(20, -DAY), score(8, INDUCTION_END - DAY)])
-    assert outcome.relapse.at_risk is True
-    assert outcome.relapse.days == 0.0
+    assert outcome.response.met is True
+    assert (outcome.relapse.eligible, outcome.relapse.at_risk) == (True, False)
+    assert outcome.relapse.days is None
+    row = course_row(outcome)
+    assert (row.relapse_eligible, row.relapse_at_risk) == (True, False)
+
+
+def test_a_non_responder_is_not_eligible_for_durability():
+    outcome = assess([score(20, -DAY), score(15, 18 * DAY), score(14, 40 * DAY)])
+    assert (outcome.relapse.eligible, outcome.relapse.at_risk) == (False, False)
+
+
+@pytest.mark.parametrize(
+    ("end", "last_dose_day", "as_of_day", "state"),
+    [
+        # Induction ended on day 17: closed, whatever happened since.
+        (INDUCTION_END, 17, 60, CourseState.CLOSED),
+        # Not ended, last dose day 9, as of day 37: 28 days exactly is still in progress.
+        (None, 9, 37, CourseState.IN_PROGRESS),
+        # One minute more than 28 days without a dose: lost.
+        (None, 9, 37 + 1 / 1440, CourseState.LOST),
+        # No later dose recorded: the first dose is the latest (day 0, as of day 29): lost.
+        (None, None, 29, CourseState.LOST),
+        # An end planned after as_of is not an end: day 12 with a dose on day 9 is in progress.
+        (INDUCTION_END, 9, 12, CourseState.IN_PROGRESS),
+    ],
+)
+def test_a_course_is_closed_lost_or_in_progress(end, last_dose_day, as_of_day, state):
+    course = CourseRecord(
+        FIRST_DOSE,
+        3,
+        None if end is None else at(end),
+        last_dose_at=None if last_dose_day is None else at(last_dose_day * DAY),
+    )
+    outcome = assess([score(20, -DAY)], course=course, as_of=at(round(as_of_day * DAY)))
+    assert outcome.state is state
+    assert course_row(outcome).state is state
+
+
+def test_a_last_dose_before_the_first_is_refused():
+    course = CourseRecord(FIRST_DOSE, 3, None, last_dose_at=at(-DAY))
+    with pytest.raises(OutOfRange) as caught:
+        assess([], course=course)
+    assert caught.value.field == "last_dose_at"
 
 
 def test_the_remission_rule_needs_a_relapse_threshold_on_the_instrument():
@@ -303,3 +347,20 @@ def test_timezones_are_compared_as_instants():
     same_instant = ScoredAssessment("phq9", 20, datetime(2026, 3, 2, 14, 0, tzinfo=UTC))
     outcome = assess([same_instant, score(10, 18 * DAY)])
     assert outcome.baseline is None
+
+
+@pytest.mark.parametrize(
+    ("baseline", "latest", "flags"),
+    [
+        (2, 0, (True, True, True)),  # ideation at baseline, answered again, lower
+        (1, 1, (True, True, False)),  # unchanged
+        (0, 0, (False, False, False)),  # no ideation at baseline: not in the claim's group
+        (2, None, (True, False, False)),  # never answered again: not measured
+    ],
+)
+def test_ideation_flags_come_from_item_nine(baseline, latest, flags):
+    scores = [score(20, -DAY, item9=baseline)]
+    if latest is not None:
+        scores.append(score(10, 18 * DAY, item9=latest))
+    row = course_row(assess(scores))
+    assert (row.ideation_at_baseline, row.ideation_followed, row.ideation_reduced) == flags

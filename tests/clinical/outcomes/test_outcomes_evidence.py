@@ -14,12 +14,14 @@ from ketaclinic.clinical.outcomes.evidence import (
     BROCHURE_CLAIMS,
     PUBLISHED_FIGURES,
     ClaimDirection,
+    Coverage,
     Denominator,
     Measure,
     ObservedRate,
     Verdict,
     compare_claim,
     compare_claims,
+    coverage_for,
     observed_for,
     published_figures,
 )
@@ -145,7 +147,10 @@ def _cohort(n_responders: int, n_others: int, relapse_days: float, relapsed: boo
         CourseRow(
             True,
             True,
+            response_evaluable=True,
+            rapid_evaluable=True,
             responded=True,
+            relapse_eligible=True,
             relapse_at_risk=True,
             relapsed=relapsed,
             relapse_days=relapse_days,
@@ -153,7 +158,10 @@ def _cohort(n_responders: int, n_others: int, relapse_days: float, relapsed: boo
         )
         for _ in range(n_responders)
     ]
-    others = [CourseRow(True, True, sessions_given=6) for _ in range(n_others)]
+    others = [
+        CourseRow(True, True, response_evaluable=True, rapid_evaluable=True, sessions_given=6)
+        for _ in range(n_others)
+    ]
     return summarize_cohort(responders + others)
 
 
@@ -161,7 +169,9 @@ def test_claims_are_judged_on_the_intent_to_treat_figures():
     summary = _cohort(n_responders=30, n_others=70, relapse_days=400.0, relapsed=False)
     verdicts = {v.claim.key: v for v in compare_claims(summary)}
     assert verdicts["seventy_percent_success"].verdict is Verdict.CONTRADICTED
-    assert "30 of 100 patients who started a course" in verdicts["seventy_percent_success"].message
+    assert "30 of 100 courses no longer in progress" in verdicts["seventy_percent_success"].message
+    assert "coverage: 100 of 100 courses" in verdicts["seventy_percent_success"].message
+    assert verdicts["seventy_percent_success"].coverage.sufficient
     assert verdicts["relief_within_hours"].verdict is Verdict.CONTRADICTED
     assert verdicts["few_side_effects"].verdict is Verdict.SUPPORTED
     assert verdicts["lasting_relief"].verdict is Verdict.SUPPORTED
@@ -188,16 +198,21 @@ def test_relapse_within_a_year_is_one_minus_the_relapse_free_curve():
 def test_remission_is_read_from_the_intent_to_treat_pair():
     summary = _cohort(n_responders=3, n_others=1, relapse_days=1.0, relapsed=False)
     observed = observed_for(summary, Measure.REMISSION)
-    assert observed.basis == "0 of 4 patients who started a course"
+    assert observed.basis == "0 of 4 courses no longer in progress"
 
 
 def test_the_wording_example_in_the_docs_is_what_the_code_says():
     doc = (Path(__file__).parents[3] / "docs/outcomes.md").read_text()
     observed = ObservedRate.from_proportion(
-        wilson_interval(45, 100), "patients who started a course"
+        wilson_interval(45, 100), "courses no longer in progress"
     )
     message = compare_claim(CLAIMS["seventy_percent_success"], observed).message
     assert message in " ".join(doc.split())
+    measured = _rapid_cohort(575, 17, 10)
+    message = compare_claims(measured)[1].message
+    example = message.split(", and a verdict")[0]
+    assert example in " ".join(doc.split())
+    assert message.split("failure. ")[1] in " ".join(doc.split())
 
 
 def _followed(censored_at: list[float], relapsed_at: list[float]):
@@ -206,7 +221,9 @@ def _followed(censored_at: list[float], relapsed_at: list[float]):
         CourseRow(
             True,
             True,
+            response_evaluable=True,
             responded=True,
+            relapse_eligible=True,
             relapse_at_risk=True,
             relapsed=relapsed,
             relapse_days=days,
@@ -238,3 +255,147 @@ def test_durability_is_reported_from_ten_courses_followed_and_not_from_nine():
     # 10 followed past 182 days and 2 relapses at day 50 among 12: S = 1 - 2/12 = 5/6.
     ten = observed_for(_followed([200.0] * 10, [50.0, 50.0]), Measure.RELAPSE_FREE_6_MONTHS)
     assert ten.estimate == pytest.approx(5 / 6)
+
+
+def _rapid_cohort(closed: int, measured: int, rapid: int):
+    """``closed`` courses, ``measured`` of them scored within 24 h, ``rapid`` responding then."""
+    rows = [
+        CourseRow(
+            True,
+            True,
+            response_evaluable=True,
+            rapid_evaluable=index < measured,
+            rapid_response=index < rapid,
+            sessions_given=6,
+        )
+        for index in range(closed)
+    ]
+    return summarize_cohort(rows)
+
+
+def test_relief_within_hours_on_17_measured_of_575_is_inconclusive_not_contradicted():
+    # The issue's demo clinic: 10 rapid responses, 17 courses measured within 24 h, 575
+    # closed. ITT 10/575 = 1.7% would "contradict" the claim, but 17/575 = 3.0% coverage is
+    # far below 80% (Schulz & Grimes 2002); among the measured 10/17 = 58.8% (36.0% to 78.4%).
+    summary = _rapid_cohort(575, 17, 10)
+    verdict = {v.claim.key: v for v in compare_claims(summary)}["relief_within_hours"]
+    assert verdict.verdict is Verdict.INCONCLUSIVE
+    assert (verdict.coverage.measured, verdict.coverage.eligible) == (17, 575)
+    assert verdict.coverage.sufficient is False
+    assert "coverage: 17 of 575 courses no longer in progress (3.0%)" in verdict.message
+    assert "Among the 17 measured: 10 (58.8%, 95% CI 36.0% to 78.4%)" in verdict.message
+    assert "Schulz & Grimes 2002" in verdict.message
+
+
+def test_with_enough_coverage_the_interval_decides():
+    # 80 of 100 measured (exactly 80%), 10 rapid responses: ITT 10% (5.5% to 17.4%) is wholly
+    # below the claimed 50%: contradicted, coverage stated.
+    verdict = compare_claims(_rapid_cohort(100, 80, 10))[1]
+    assert verdict.claim.key == "relief_within_hours"
+    assert verdict.verdict is Verdict.CONTRADICTED
+    assert "coverage: 80 of 100" in verdict.message
+
+
+@pytest.mark.parametrize(
+    ("measured", "eligible", "sufficient"),
+    [(8, 10, True), (7, 10, False), (4, 5, True), (79, 99, False), (0, 0, False)],
+)
+def test_coverage_needs_eighty_percent_measured(measured, eligible, sufficient):
+    # 8/10 = 80% yes; 7/10 no; 4/5 = 80% yes; 79/99 = 79.8% no; nobody: no verdict.
+    assert Coverage(measured, eligible, "courses", "a score").sufficient is sufficient
+
+
+def test_coverage_cannot_exceed_its_group():
+    with pytest.raises(InvalidValue) as caught:
+        Coverage(3, 2, "courses", "a score")
+    assert caught.value.field == "coverage"
+
+
+def test_durability_coverage_is_of_responders_scored_after_the_induction():
+    followed = CourseRow(
+        True,
+        True,
+        response_evaluable=True,
+        responded=True,
+        relapse_eligible=True,
+        relapse_at_risk=True,
+        relapse_days=30.0,
+        sessions_given=6,
+    )
+    unseen = CourseRow(True, True, response_evaluable=True, responded=True, relapse_eligible=True)
+    summary = summarize_cohort([followed, unseen])
+    coverage = coverage_for(summary, Measure.RELAPSE_FREE_6_MONTHS)
+    assert (coverage.measured, coverage.eligible) == (1, 2)
+    sessions = coverage_for(summary, Measure.ADVERSE_EVENT_SESSIONS)
+    assert (sessions.measured, sessions.eligible, sessions.sufficient) == (6, 6, True)
+    assert coverage_for(summary, Measure.REMISSION).measured == 2
+    assert "coverage: 1 of 2 responders at the end of induction (50.0%)" in coverage.describe()
+
+
+def test_no_data_keeps_its_coverage():
+    summary = summarize_cohort([])
+    verdict = compare_claims(summary)[0]
+    assert verdict.verdict is Verdict.NO_DATA
+    assert verdict.coverage.fraction is None
+    assert verdict.coverage.describe() == (
+        "coverage: 0 of 0 courses no longer in progress had a baseline and an "
+        "end-of-induction score on the primary instrument"
+    )
+
+
+def _ideation_cohort(at_baseline: int, followed: int, reduced: int, others: int = 0):
+    rows = [
+        CourseRow(
+            True,
+            True,
+            response_evaluable=True,
+            ideation_at_baseline=True,
+            ideation_followed=index < followed,
+            ideation_reduced=index < reduced,
+            sessions_given=6,
+        )
+        for index in range(at_baseline)
+    ]
+    rows += [CourseRow(True, True, response_evaluable=True, sessions_given=6)] * others
+    return summarize_cohort(rows)
+
+
+def test_fewer_suicidal_thoughts_is_judged_among_those_with_ideation_at_baseline():
+    # 20 courses with item 9 above 0 at baseline (and 30 without, not counted), all answered
+    # again, 16 lower: 16/20 = 80% (58.4% to 91.9%): the whole interval is above 50%.
+    summary = _ideation_cohort(20, 20, 16, others=30)
+    verdict = {v.claim.key: v for v in compare_claims(summary)}["fewer_suicidal_thoughts"]
+    assert verdict.verdict is Verdict.SUPPORTED
+    assert "16 of 20 courses with suicidal thoughts at baseline" in verdict.message
+    assert (verdict.coverage.measured, verdict.coverage.eligible) == (20, 20)
+
+
+def test_fewer_suicidal_thoughts_without_follow_up_answers_is_inconclusive():
+    # 20 with ideation at baseline, only 10 answered again (50% < 80%), 9 of them lower.
+    summary = _ideation_cohort(20, 10, 9)
+    verdict = {v.claim.key: v for v in compare_claims(summary)}["fewer_suicidal_thoughts"]
+    assert verdict.verdict is Verdict.INCONCLUSIVE
+    assert "Among the 10 measured" not in verdict.message  # no rate among measured here
+    assert "coverage: 10 of 20 courses with suicidal thoughts at baseline (50.0%)" in (
+        verdict.message
+    )
+
+
+def test_an_ideation_flag_without_its_precondition_is_refused():
+    from ketaclinic.clinical.exceptions import InvalidValue as Invalid
+
+    with pytest.raises(Invalid) as caught:
+        summarize_cohort([CourseRow(True, True, ideation_followed=True)])
+    assert caught.value.field == "rows[0].ideation_followed"
+    with pytest.raises(Invalid) as caught:
+        summarize_cohort([CourseRow(True, True, ideation_at_baseline=True, ideation_reduced=True)])
+    assert caught.value.field == "rows[0].ideation_reduced"
+
+
+def test_nobody_measured_within_24_hours_is_inconclusive_without_a_measured_rate():
+    # 10 closed courses, none scored within 24 h: coverage 0 of 10, no rate among the measured.
+    verdict = {v.claim.key: v for v in compare_claims(_rapid_cohort(10, 0, 0))}
+    rapid = verdict["relief_within_hours"]
+    assert rapid.verdict is Verdict.INCONCLUSIVE
+    assert "coverage: 0 of 10" in rapid.message
+    assert "Among the" not in rapid.message

@@ -256,6 +256,8 @@ def test_population_draws_a_progress_bar_only_on_a_terminal(capsys, monkeypatch)
             "1",
             "--route",
             "iv",
+            "--model",
+            "herd-2007",
             "--dose-mg",
             "35",
             "--weight-kg",
@@ -301,6 +303,8 @@ def test_racemic_tables_have_no_metabolite_column_and_bars_fill_chunk_by_chunk(c
             "1",
             "--route",
             "iv",
+            "--model",
+            "herd-2007",
             "--dose-mg",
             "35",
             "--weight-kg",
@@ -347,3 +351,31 @@ def test_the_pk_commands_do_not_import_django():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_population_on_the_iv_default_is_refused_naming_a_model_with_variability(capsys):
+    code, out, err = run(
+        capsys,
+        "population",
+        "--n",
+        "10",
+        "--seed",
+        "1",
+        "--route",
+        "iv",
+        "--dose-mg",
+        "35",
+        "--weight-kg",
+        "70",
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith("ketaclinic: error: model: clements-1981 has no published")
+    assert "models with it for iv: herd-2007" in err
+    assert err.count("\n") == 1
+
+
+def test_models_text_lists_each_models_validation(capsys):
+    code, out, _ = run(capsys, "models")
+    assert code == 0
+    assert "domino-1984: Validation: predicts 240 ng/mL" in out
+    assert "clements-1981: Validation: predicts 177 ng/mL" in out

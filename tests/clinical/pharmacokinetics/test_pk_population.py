@@ -5,12 +5,14 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from ketaclinic.clinical.exceptions import OutOfRange
+from ketaclinic.clinical.exceptions import InvalidValue, OutOfRange
 from ketaclinic.clinical.pharmacokinetics import (
     CLEMENTS_1981,
+    DOMINO_1984,
     HERD_2007,
     PEREZ_RUIXO_2021,
     Covariates,
+    Drug,
     PKRoute,
     bolus,
     infusion,
@@ -19,6 +21,7 @@ from ketaclinic.clinical.pharmacokinetics import (
     simulate_population,
     time_grid,
 )
+from ketaclinic.clinical.pharmacokinetics.catalogue import models_varying_on
 from ketaclinic.clinical.pharmacokinetics.population import PopulationSampler
 from ketaclinic.clinical.pharmacokinetics.summaries import BandAccumulator, exposure, time_above
 
@@ -154,7 +157,7 @@ def test_large_populations_switch_to_histogram_bands():
     ],
 )
 def test_population_inputs_are_checked(kwargs, field):
-    arguments = {"n": 10, "seed": 1} | kwargs
+    arguments = {"n": 10, "seed": 1, "model": HERD_2007} | kwargs
     with pytest.raises(OutOfRange) as error:
         simulate_population(DRIP, ADULT, time_grid(1, 30), **arguments)
     assert error.value.field == field
@@ -172,3 +175,49 @@ def test_long_grids_get_fewer_patients_per_chunk_so_memory_stays_bounded():
         progress=lambda done, total: calls.append(done),
     )
     assert calls == [10, 20, 25]
+
+
+def test_a_population_on_a_model_without_variability_is_refused_naming_those_with_it():
+    # Clements & Nimmo 1981 (the IV default) published no between-subject variability: every
+    # virtual patient would get the same curve (p5 = p50 = p95).
+    with pytest.raises(InvalidValue) as error:
+        simulate_population(DRIP, ADULT, time_grid(1, 30), n=10, seed=1)
+    assert error.value.field == "model"
+    assert "clements-1981 has no published between-subject variability for iv" in str(error.value)
+    assert "models with it for iv: herd-2007" in str(error.value)
+    assert "perez-ruixo-2021" not in str(error.value)  # another drug
+
+
+def test_a_caller_that_labels_identical_patients_may_still_ask():
+    summary = simulate_population(
+        DRIP, ADULT, time_grid(1, 30), n=10, seed=1, allow_without_variability=True
+    )
+    bands = summary.concentration_bands_ng_per_ml
+    assert (bands[0] == bands[-1]).all()
+
+
+def test_variability_is_judged_per_route():
+    # Clements: bioavailability varies for sublingual and oral (Chong 2006), not IV or IM.
+    assert CLEMENTS_1981.varies_on(PKRoute.SUBLINGUAL)
+    assert CLEMENTS_1981.varies_on(PKRoute.ORAL)
+    assert not CLEMENTS_1981.varies_on(PKRoute.IV)
+    assert not CLEMENTS_1981.varies_on(PKRoute.IM)
+    assert HERD_2007.varies_on(PKRoute.IV)
+    assert not DOMINO_1984.varies_on(PKRoute.IV)
+    assert models_varying_on(PKRoute.IM, Drug.RACEMIC_KETAMINE) == ()
+
+
+def test_im_with_no_model_varying_says_to_simulate_one_patient():
+    im = bolus(PKRoute.IM, dose_mg=Decimal("35"))
+    with pytest.raises(InvalidValue) as error:
+        simulate_population(im, ADULT, time_grid(1, 30), n=10, seed=1)
+    assert "no catalogue model has it for im; simulate one patient instead" in str(error.value)
+
+
+def test_every_model_states_its_validation_as_a_caveat():
+    # Zarate 2006: about 185 ng/mL at the end of 0.5 mg/kg over 40 min at 70 kg. Domino
+    # predicts 240 (+30%), Clements 177 (-4%), Herd 253 (+37%).
+    for model in (CLEMENTS_1981, DOMINO_1984, HERD_2007, PEREZ_RUIXO_2021):
+        assert model.validation.startswith("Validation: ")
+        assert model.validation in model.caveats
+    assert "over-predicts observed venous concentrations by about 30%" in DOMINO_1984.validation

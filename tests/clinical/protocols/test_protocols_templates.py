@@ -67,9 +67,11 @@ def test_esketamine_trd_starts_at_56_mg_then_allows_56_or_84() -> None:
     assert induction.sessions == 8
 
 
-def test_esketamine_mdsi_is_84_mg_reducible_to_56() -> None:
+def test_esketamine_mdsi_starts_at_84_mg_and_is_reducible_to_56_after() -> None:
+    # US label: 84 mg twice weekly; reduce to 56 mg for tolerability, never start there.
     (phase,) = get_protocol("esketamine-mdsi").phases
-    assert phase.dose_for(0).render() == "84 or 56 mg"
+    assert phase.dose_for(0).render() == "84 mg"
+    assert phase.dose_for(1).render() == "84 or 56 mg"
 
 
 def test_home_sublingual_is_the_only_home_protocol() -> None:

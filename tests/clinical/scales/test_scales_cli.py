@@ -164,7 +164,15 @@ def test_outcome_text_from_a_zero_baseline_says_response_is_undefined(capsys) ->
     assert code == 0
     assert "change +2" in out
     assert "response: undefined (baseline 0)" in out
-    assert "remission: yes" in out
+    assert "remission: no" in out
+    assert "Only from a baseline above the remission range." in out
+
+
+def test_outcome_remission_needs_a_baseline_above_the_remission_line(capsys) -> None:
+    # PHQ-9 3 -> 2: already below 5 at baseline, so not a remission (as on the dashboard).
+    code, out, _ = _run(capsys, "outcome", "phq9", "--baseline", "3", "--current", "2")
+    assert code == 0
+    assert "remission: no" in out
 
 
 @pytest.mark.parametrize(
@@ -227,3 +235,11 @@ def test_scales_with_an_unknown_id_exits_2(capsys) -> None:
     code, _, err = _run(capsys, "scales", "nope")
     assert code == 2
     assert err.startswith("ketaclinic: error: scale: unknown scale 'nope'")
+
+
+def test_outcome_on_the_peg_says_remission_is_not_defined(capsys) -> None:
+    # PEG sum 20 -> 14: a 30% fall, the IMMPACT response; no published remission.
+    code, out, _ = _run(capsys, "outcome", "peg", "--baseline", "20", "--current", "14")
+    assert code == 0
+    assert "response: yes" in out
+    assert "remission: not defined - No published remission definition on the PEG" in out

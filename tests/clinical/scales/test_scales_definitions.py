@@ -30,6 +30,7 @@ EXPECTED_IDS = [
     "cadss",
     "moaas",
     "pain_nrs",
+    "peg",  # issue 15: the pain measure outcomes judge chronic-pain courses on
     "audit",
     "mood_nrs",
     "anxiety_nrs",
@@ -106,6 +107,7 @@ def test_the_maximum_totals_follow_from_the_items() -> None:
         "cadss": 92,  # 23 x 4; observer items not added
         "moaas": 5,
         "pain_nrs": 10,
+        "peg": 30,  # 3 x 10, the sum (Krebs 2009 report the mean: divide by 3)
         "audit": 40,  # 8 x 4 + 2 x 4
         "mood_nrs": 10,
         "anxiety_nrs": 10,
@@ -119,7 +121,16 @@ def test_loinc_codes_are_only_the_verified_ones() -> None:
     assert codes["cssrs_screen"] == ("93373-9", None)
     assert codes["audit"] == (None, "75624-7")
     assert codes["pain_nrs"] == (None, "72514-3")
-    for scale_id in ("pcl5", "qids_sr16", "madrs", "cadss", "moaas", "mood_nrs", "anxiety_nrs"):
+    for scale_id in (
+        "pcl5",
+        "qids_sr16",
+        "madrs",
+        "cadss",
+        "moaas",
+        "mood_nrs",
+        "anxiety_nrs",
+        "peg",
+    ):
         assert codes[scale_id] == (None, None), scale_id
 
 

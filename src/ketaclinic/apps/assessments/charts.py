@@ -134,7 +134,7 @@ def trajectory_svg(
     threshold = response_threshold(instrument, first.total)
     if threshold is not None:
         lines.append(("Response", threshold, "#1d5c63", "3 3"))
-    if instrument.outcome is not None:
+    if instrument.outcome is not None and instrument.outcome.remission_at_most is not None:
         lines.append(("Remission", Decimal(instrument.outcome.remission_at_most), "#1f6b3a", "1 3"))
     label_levels = _spread([y(float(value)) for _, value, _, _ in lines], LABEL_GAP, TOP + 4)
     for (label, value, colour, dash), label_level in zip(lines, label_levels, strict=True):

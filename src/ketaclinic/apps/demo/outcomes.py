@@ -1,5 +1,6 @@
 """Demo outcomes: PHQ-9 histories and session adverse events where the other areas left none,
-then the stored course outcomes, so the outcomes page has honest, unflattering numbers.
+PEG pain scores for chronic-pain courses (judged on pain, not mood), then the stored course
+outcomes, so the outcomes page has honest, unflattering numbers.
 
 Each started course whose patient has no PHQ-9 yet gets a baseline before the first dose and
 a score after each dosed session, drawn from a mix close to the community figures
@@ -23,8 +24,8 @@ from ketaclinic.apps.assessments.models import Assessment
 from ketaclinic.apps.charting.choices import AdverseEventKind, Severity
 from ketaclinic.apps.charting.models import AdverseEvent
 from ketaclinic.apps.outcomes.refreshing import refresh_all
-from ketaclinic.apps.treatment.choices import SessionKind, SessionStatus
-from ketaclinic.apps.treatment.models import Session
+from ketaclinic.apps.treatment.choices import Indication, SessionKind, SessionStatus
+from ketaclinic.apps.treatment.models import Course, Session
 from ketaclinic.clinical.scales import score
 
 BATCH = 2000
@@ -51,6 +52,7 @@ def create_outcomes(users: dict, rng: random.Random, now: dt.datetime) -> int:
         .values_list("id", "course_id", "patient_id", "site_id", "dose_started_at")
     )
     _add_scores(dosed, rng, now)
+    _add_pain_scores(dosed, rng)
     if not AdverseEvent.objects.exists():
         _add_adverse_events(dosed, users, rng)
     return refresh_all(now)
@@ -96,6 +98,57 @@ def _add_scores(dosed: list, rng: random.Random, now: dt.datetime) -> None:
             )
     for start in range(0, len(rows), BATCH):
         Assessment.objects.bulk_create(rows[start : start + BATCH])
+
+
+def _add_pain_scores(dosed: list, rng: random.Random) -> None:
+    """PEG scores for chronic-pain courses: their outcomes are judged on pain, not mood.
+
+    A baseline before the first dose and a score after each dosed session; about a third
+    respond (a fall of 30% or more), in line with the modest, short-lived analgesia of
+    repeated ketamine in chronic pain.
+    """
+    pain = set(
+        Course.objects.filter(indication=Indication.CHRONIC_PAIN).values_list("id", flat=True)
+    )
+    by_course: dict[int, list] = defaultdict(list)
+    for row in dosed:
+        if row[1] in pain:
+            by_course[row[1]].append(row)
+    rows: list[Assessment] = []
+    for _course_id, sessions in sorted(by_course.items()):
+        patient_id, site_id, first = sessions[0][2], sessions[0][3], sessions[0][4]
+        baseline = rng.randint(15, 27)
+        fraction = rng.uniform(0.4, 0.65) if rng.random() < 0.35 else rng.uniform(0.75, 1.05)
+        rows.append(_peg(patient_id, site_id, baseline, first - dt.timedelta(days=2)))
+        for number, (*_ids, at) in enumerate(sessions, start=1):
+            progress = number / len(sessions)
+            total = round(baseline * (1 - (1 - fraction) * progress) + rng.uniform(-1.5, 1.5))
+            rows.append(_peg(patient_id, site_id, total, at + dt.timedelta(hours=4)))
+    for start in range(0, len(rows), BATCH):
+        Assessment.objects.bulk_create(rows[start : start + BATCH])
+
+
+def _peg(patient_id: int, site_id: int, total: int, taken_at: dt.datetime) -> Assessment:
+    total = max(0, min(30, total))
+    answers = [total // 3 + (1 if position < total % 3 else 0) for position in range(3)]
+    result = score("peg", answers)
+    return Assessment(
+        patient_id=patient_id,
+        site_id=site_id,
+        instrument="peg",
+        instrument_version=result.version,
+        answers=dict(result.answers),
+        total=result.total,
+        max_total=result.max_total,
+        band="",
+        band_label="",
+        subscores={},
+        indicators={},
+        flags=[],
+        has_alert=False,
+        source=AssessmentSource.SELF_REPORT,
+        taken_at=taken_at,
+    )
 
 
 def _follow_up(patient_id, site_id, baseline, target, end, rng, now) -> list[Assessment]:

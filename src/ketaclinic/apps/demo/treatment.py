@@ -23,9 +23,11 @@ from zoneinfo import ZoneInfo
 
 from ketaclinic.apps.accounts.models import Site, User
 from ketaclinic.apps.demo.tables import insert_objects, insert_rows
-from ketaclinic.apps.patients.models import Measurement, Patient
+from ketaclinic.apps.patients.models import Condition, Measurement, Patient
 from ketaclinic.apps.treatment.choices import (
+    INDICATION_OF_CONDITION,
     CourseStatus,
+    Indication,
     SessionKind,
     SessionStatus,
     SignoffDecision,
@@ -100,6 +102,8 @@ REASONS = {
     "interstitial_cystitis": "Urology reviewed; symptoms stable. Stop if urinary symptoms worsen.",
     "severe_hepatic_impairment": "Hepatology reviewed; start at the lower dose.",
 }
+# The demo's major depression courses are for suicidal ideation (esketamine's second label).
+DEMO_INDICATIONS = {**INDICATION_OF_CONDITION, "mdd": Indication.MDD_SUICIDAL_IDEATION}
 STOP_REASONS = (
     "Intolerable nausea despite ondansetron; patient chose to stop.",
     "No benefit after three sessions; discussed alternatives.",
@@ -230,6 +234,11 @@ def create_treatment(
         .values("id", "site_id", "date_of_birth", "sex_at_birth")
     )
     latest = _latest_measurements([p["id"] for p in patients])
+    conditions = dict(
+        Condition.objects.filter(primary=True, patient__site__in=sites).values_list(
+            "patient_id", "code"
+        )
+    )
     chosen = []
     for patient in patients:
         if patient["id"] in latest and rng.random() < 0.85:
@@ -347,6 +356,7 @@ def create_treatment(
             site_id=site.pk,
             protocol_id=protocol_id,
             variant=variant,
+            indication=DEMO_INDICATIONS.get(conditions.get(patient["id"], ""), Indication.OTHER),
             route=route,
             phase=course_phase(placed[0][1]),
             prescriber=prescriber,

@@ -12,6 +12,15 @@ class AgeBand(models.TextChoices):
     FROM_65 = "65+", "65 and over"
 
 
+class CourseState(models.TextChoices):
+    """Where a course stands (``clinical.outcomes.CourseState``): only closed and lost
+    courses enter the rates of patients; in-progress courses are shown apart."""
+
+    IN_PROGRESS = "in_progress", "In progress"
+    CLOSED = "closed", "Closed (induction ended or stopped)"
+    LOST = "lost", "Lost (no dose for 4 weeks, never closed)"
+
+
 class ResponseGroup(models.TextChoices):
     """How a course ended, for the trajectory plot: who responded, who did not, who left."""
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from ketaclinic.apps.outcomes.choices import CourseState
 from ketaclinic.apps.outcomes.definitions import TRAJECTORY_INSTRUMENT
 from ketaclinic.apps.outcomes.models import CourseOutcome, WeeklyScore
 from ketaclinic.clinical.outcomes import AdverseEventKind, CohortCounts
@@ -73,21 +74,41 @@ def filtered_outcomes(filters: CohortFilters, model: type = CourseOutcome) -> Qu
 
 
 def cohort_counts(filters: CohortFilters) -> CohortCounts:
-    """The cohort as counts: two queries, whatever its size."""
+    """The cohort as counts: two queries, whatever its size.
+
+    Every count of courses but ``started``, ``in_progress`` and ``in_progress_responding`` is
+    over the courses no longer in progress; sessions are counted in every course.
+    """
     rows = filtered_outcomes(filters)
-    completer = Q(completed=True, has_followup=True)
+    ended = ~Q(state=CourseState.IN_PROGRESS)
+    completer = Q(state=CourseState.CLOSED, completed=True, has_followup=True)
+
+    def over_ended(condition: Q) -> Count:
+        return Count("pk", filter=ended & condition)
+
     totals = rows.aggregate(
         n_started=Count("pk"),
-        n_completed=Count("pk", filter=Q(completed=True)),
+        n_in_progress=Count("pk", filter=Q(state=CourseState.IN_PROGRESS)),
+        n_in_progress_responding=Count(
+            "pk", filter=Q(state=CourseState.IN_PROGRESS, responded=True)
+        ),
+        n_lost=Count("pk", filter=Q(state=CourseState.LOST)),
+        n_completed=over_ended(Q(completed=True)),
         n_completers=Count("pk", filter=completer),
-        n_followed_up=Count("pk", filter=Q(has_followup=True)),
-        n_response_itt=Count("pk", filter=Q(responded=True)),
+        n_followed_up=over_ended(Q(has_followup=True)),
+        n_response_measured=over_ended(Q(response_evaluable=True)),
+        n_rapid_measured=over_ended(Q(rapid_evaluable=True)),
+        n_relapse_eligible=over_ended(Q(relapse_eligible=True)),
+        n_ideation_at_baseline=over_ended(Q(ideation_at_baseline=True)),
+        n_ideation_followed=over_ended(Q(ideation_followed=True)),
+        n_ideation_reduced=over_ended(Q(ideation_reduced=True)),
+        n_response_itt=over_ended(Q(responded=True)),
         n_response_completers=Count("pk", filter=completer & Q(responded=True)),
-        n_remission_itt=Count("pk", filter=Q(remitted=True)),
+        n_remission_itt=over_ended(Q(remitted=True)),
         n_remission_completers=Count("pk", filter=completer & Q(remitted=True)),
-        n_rapid_itt=Count("pk", filter=Q(rapid_response=True)),
+        n_rapid_itt=over_ended(Q(rapid_response=True)),
         n_rapid_completers=Count("pk", filter=completer & Q(rapid_response=True)),
-        n_worsening_itt=Count("pk", filter=Q(worsened=True)),
+        n_worsening_itt=over_ended(Q(worsened=True)),
         n_worsening_completers=Count("pk", filter=completer & Q(worsened=True)),
         n_sessions=Sum("sessions_attended"),
         n_sessions_held=Sum("sessions_held"),
@@ -95,7 +116,7 @@ def cohort_counts(filters: CohortFilters) -> CohortCounts:
         **{f"n_{field}": Sum(field) for field in AE_FIELDS.values()},
     )
     table = (
-        rows.filter(relapse_at_risk=True)
+        rows.filter(ended, relapse_at_risk=True)
         .values("relapse_days")
         .annotate(
             relapses=Count("pk", filter=Q(relapsed=True)),
@@ -109,6 +130,15 @@ def cohort_counts(filters: CohortFilters) -> CohortCounts:
         completed=totals["n_completed"],
         completers=totals["n_completers"],
         followed_up=totals["n_followed_up"],
+        in_progress=totals["n_in_progress"],
+        lost=totals["n_lost"],
+        in_progress_responding=totals["n_in_progress_responding"],
+        response_measured=totals["n_response_measured"],
+        rapid_measured=totals["n_rapid_measured"],
+        relapse_eligible=totals["n_relapse_eligible"],
+        ideation_at_baseline=totals["n_ideation_at_baseline"],
+        ideation_followed=totals["n_ideation_followed"],
+        ideation_reduced=totals["n_ideation_reduced"],
         response_itt=totals["n_response_itt"],
         response_completers=totals["n_response_completers"],
         remission_itt=totals["n_remission_itt"],

@@ -9,11 +9,13 @@ figure on the dashboard (``tests/outcomes`` does so with statsmodels and lifelin
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
 from ketaclinic.apps.outcomes.models import CourseOutcome
+from ketaclinic.apps.outcomes.refreshing import stored_days
 
 __all__ = ["COLUMNS", "dataset_rows"]
 
@@ -26,20 +28,28 @@ COLUMNS = [
     "age_band",
     "sex",
     "first_dose_year",
+    "state",
+    "induction_end_days",
     "primary_instrument",
     "baseline_total",
     "end_total",
     "completed",
     "has_followup",
+    "response_evaluable",
+    "rapid_evaluable",
     "responded",
     "remitted",
     "rapid_response",
     "worsened",
     "sustained_response",
+    "ideation_at_baseline",
+    "ideation_followed",
+    "ideation_reduced",
+    "relapse_eligible",
     "relapse_at_risk",
     "relapsed",
     "relapse_days",
-    "sessions_given",
+    "induction_sessions_given",
     "sessions_attended",
     "sessions_held",
     "sessions_with_adverse_event",
@@ -49,11 +59,16 @@ COLUMNS = [
     "ae_sedation",
     "ae_emergence_reaction",
 ]
-_FIELDS = COLUMNS[9:]
+_FIELDS = ["sessions_given" if c == "induction_sessions_given" else c for c in COLUMNS[11:]]
 
 
 def dataset_rows(outcomes: QuerySet[CourseOutcome]) -> Iterator[list]:
-    """The rows, streamed in chunks (the export never holds the whole clinic in memory)."""
+    """The rows, streamed in chunks (the export never holds the whole clinic in memory).
+
+    ``induction_end_days`` is the end of induction as days after the first dose (blank while
+    it runs): a duration, not a calendar date. ``state`` says which denominator the course
+    belongs to: every rate of patients counts ``closed`` and ``lost`` rows only.
+    """
     values = outcomes.order_by("first_dose_at", "course_id").values_list(
         "site__slug",
         "route",
@@ -62,11 +77,15 @@ def dataset_rows(outcomes: QuerySet[CourseOutcome]) -> Iterator[list]:
         "age_band",
         "sex",
         "first_dose_on",
+        "state",
+        "first_dose_at",
+        "induction_end_at",
         "primary_instrument",
         *_FIELDS,
     )
     for number, row in enumerate(values.iterator(chunk_size=2000), start=1):
-        site, route, protocol, condition, band, sex, first_day, instrument, *rest = row
+        site, route, protocol, condition, band, sex, first_day, state, first, end, *rest = row
+        ended = stored_days((end - first) / dt.timedelta(days=1)) if end else None
         yield [
             number,
             site,
@@ -76,7 +95,8 @@ def dataset_rows(outcomes: QuerySet[CourseOutcome]) -> Iterator[list]:
             band,
             sex,
             first_day.year,
-            instrument,
+            state,
+            _cell(ended),
             *(_cell(value) for value in rest),
         ]
 

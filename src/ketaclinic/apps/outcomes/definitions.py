@@ -5,9 +5,9 @@ core takes an ``OutcomeDefinition`` per instrument. The mapping is the one docs/
 gives: remission at most ``remission_at_most`` (inclusive), response as a percentage fall or
 a fall in points, the instrument's maximum, and its first source.
 
-The primary instrument follows the condition treated: PHQ-9 for depression (the instrument
-of the US community cohort, ``outcomes_community_mcinnes2022``), GAD-7 for anxiety, PCL-5
-for PTSD; PHQ-9 otherwise, since depression is what ketamine clinics mostly treat.
+The primary instrument follows the course's indication (``clinical.outcomes.indications``):
+PCL-5 for PTSD, GAD-7 for anxiety, the PEG for chronic pain, and PHQ-9, MADRS or QIDS-SR16
+for depression — whichever of those the course has a baseline on.
 """
 
 from __future__ import annotations
@@ -15,14 +15,17 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import cache
 
-from ketaclinic.clinical.outcomes import OutcomeDefinition, OutcomeParameters
+from ketaclinic.clinical.outcomes import (
+    OutcomeDefinition,
+    OutcomeParameters,
+    primary_instrument_for,
+)
 from ketaclinic.clinical.scales import list_scales
 
 __all__ = ["PARAMETERS", "TRAJECTORY_INSTRUMENT", "definitions", "primary_instrument"]
 
 PARAMETERS = OutcomeParameters()
 TRAJECTORY_INSTRUMENT = "phq9"
-_PRIMARY_BY_CONDITION = {"gad": "gad7", "ptsd": "pcl5"}
 
 
 @cache
@@ -50,6 +53,6 @@ def definitions() -> dict[str, OutcomeDefinition]:
     return result
 
 
-def primary_instrument(indication: str) -> str:
-    """The instrument response and remission are judged on for a course's condition."""
-    return _PRIMARY_BY_CONDITION.get(indication, TRAJECTORY_INSTRUMENT)
+def primary_instrument(indication: str, with_baseline: frozenset[str] = frozenset()) -> str:
+    """The instrument response and remission are judged on for a course's indication."""
+    return primary_instrument_for(indication, with_baseline)

@@ -9,8 +9,8 @@ from ketaclinic.apps.accounts.choices import Role
 from ketaclinic.apps.accounts.models import Site, User
 from ketaclinic.apps.outcomes.choices import AgeBand
 from ketaclinic.apps.outcomes.cohort import CohortFilters
-from ketaclinic.apps.patients.choices import ConditionCode, SexAtBirth
-from ketaclinic.apps.treatment.choices import Route
+from ketaclinic.apps.patients.choices import SexAtBirth
+from ketaclinic.apps.treatment.choices import Indication, Route
 from ketaclinic.clinical.protocols import PROTOCOLS
 
 ANY = [("", "Any")]
@@ -22,7 +22,9 @@ class CohortFilterForm(forms.Form):
     )
     route = forms.ChoiceField(choices=ANY + list(Route.choices), required=False)
     protocol = forms.ChoiceField(choices=ANY + [(p, p) for p in PROTOCOLS], required=False)
-    condition = forms.ChoiceField(choices=ANY + list(ConditionCode.choices), required=False)
+    condition = forms.ChoiceField(
+        label="Indication", choices=ANY + list(Indication.choices), required=False
+    )
     age_band = forms.ChoiceField(choices=ANY + list(AgeBand.choices), required=False)
     sex = forms.ChoiceField(choices=ANY + list(SexAtBirth.choices), required=False)
     prescriber = forms.ModelChoiceField(

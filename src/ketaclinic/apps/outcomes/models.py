@@ -18,9 +18,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from ketaclinic.apps.outcomes.choices import AgeBand, ResponseGroup
+from ketaclinic.apps.outcomes.choices import AgeBand, CourseState, ResponseGroup
 from ketaclinic.apps.patients.choices import SexAtBirth
-from ketaclinic.apps.treatment.choices import Route
+from ketaclinic.apps.treatment.choices import Indication, Route
 
 
 class CourseOutcome(models.Model):
@@ -35,7 +35,7 @@ class CourseOutcome(models.Model):
     site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, related_name="+")
     route = models.CharField(max_length=16, choices=Route.choices)
     protocol_id = models.CharField(max_length=60)
-    indication = models.CharField(max_length=40, blank=True)
+    indication = models.CharField(max_length=40, choices=Indication.choices, blank=True)
     prescriber = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -45,6 +45,12 @@ class CourseOutcome(models.Model):
     first_dose_on = models.DateField(help_text="The first dose's date at the site.")
     induction_end_at = models.DateTimeField(null=True, blank=True)
     as_of = models.DateTimeField(help_text="The outcomes were judged as of this time.")
+    state = models.CharField(
+        max_length=16,
+        choices=CourseState.choices,
+        default=CourseState.CLOSED,
+        help_text="In progress courses are shown apart and counted in no rate of patients.",
+    )
 
     primary_instrument = models.CharField(max_length=40)
     baseline_total = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -58,18 +64,38 @@ class CourseOutcome(models.Model):
 
     completed = models.BooleanField()
     has_followup = models.BooleanField()
+    response_evaluable = models.BooleanField(
+        default=False, help_text="A baseline and an end-of-induction score exist."
+    )
+    rapid_evaluable = models.BooleanField(
+        default=False, help_text="A baseline and a primary score within 24 h of the first dose."
+    )
     responded = models.BooleanField()
     remitted = models.BooleanField()
     rapid_response = models.BooleanField()
     worsened = models.BooleanField()
     sustained_response = models.BooleanField()
     days_to_response = models.FloatField(null=True, blank=True)
-    relapse_at_risk = models.BooleanField()
+    relapse_eligible = models.BooleanField(
+        default=False, help_text="Responded at the end of an ended induction."
+    )
+    relapse_at_risk = models.BooleanField(
+        help_text="Eligible and scored at least once after the end-of-induction score."
+    )
     relapsed = models.BooleanField()
     relapse_days = models.FloatField(
         null=True, blank=True, help_text="End of induction to relapse, or to censoring."
     )
     ideation_change = models.CharField(max_length=16, help_text="PHQ-9 item 9 change.")
+    ideation_at_baseline = models.BooleanField(
+        default=False, help_text="PHQ-9 item 9 above 0 before the first dose."
+    )
+    ideation_followed = models.BooleanField(
+        default=False, help_text="Ideation at baseline and item 9 answered again since."
+    )
+    ideation_reduced = models.BooleanField(
+        default=False, help_text="Followed and item 9 lower at the latest answer."
+    )
     response_group = models.CharField(max_length=16, choices=ResponseGroup.choices)
 
     sessions_given = models.PositiveSmallIntegerField(help_text="Dosing sessions with a dose.")
@@ -103,6 +129,10 @@ class CourseOutcome(models.Model):
                 condition=Q(relapse_at_risk=True, relapse_days__gte=0)
                 | Q(relapse_at_risk=False, relapsed=False),
                 name="outcome_relapse_needs_time_at_risk",
+            ),
+            models.CheckConstraint(
+                condition=Q(rapid_evaluable=True) | Q(rapid_response=False),
+                name="outcome_rapid_response_needs_a_measurement",
             ),
             models.CheckConstraint(
                 condition=Q(sessions_held__lte=models.F("sessions_attended"))
@@ -150,7 +180,7 @@ class WeeklyScore(models.Model):
     site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, related_name="+")
     route = models.CharField(max_length=16, choices=Route.choices)
     protocol_id = models.CharField(max_length=60)
-    indication = models.CharField(max_length=40, blank=True)
+    indication = models.CharField(max_length=40, choices=Indication.choices, blank=True)
     prescriber = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

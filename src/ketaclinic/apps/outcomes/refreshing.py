@@ -38,6 +38,7 @@ from ketaclinic.clinical.outcomes import (
     OutcomeFlag,
     ScoredAssessment,
     assess_course,
+    ideation_flags,
 )
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "courses_of_patient",
     "refresh_all",
     "refresh_course_outcomes",
+    "stored_days",
 ]
 
 BATCH = 2000
@@ -303,8 +305,13 @@ def _judge(
         sessions_given=counts["given_induction"] if has_induction else counts["given"],
         induction_end_at=last if ended and last is not None else None,
         planned_sessions=counts["planned_induction"] or None,
+        last_dose_at=counts["last_dose"],
     )
-    instrument = primary_instrument(course.indication)
+    window_start = first_dose - PARAMETERS.baseline_window
+    with_baseline = frozenset(
+        s.instrument for s in scores if window_start <= s.taken_at < first_dose
+    )
+    instrument = primary_instrument(course.indication, with_baseline)
     judged = assess_course(
         record, scores, definitions(), instrument, as_of=as_of, parameters=PARAMETERS
     )
@@ -329,6 +336,7 @@ def _judge(
         first_dose_on=first_day,
         induction_end_at=record.induction_end_at,
         as_of=as_of,
+        state=judged.state.value,
         primary_instrument=instrument,
         baseline_total=judged.baseline.total if judged.baseline else None,
         baseline_at=judged.baseline.taken_at if judged.baseline else None,
@@ -338,18 +346,24 @@ def _judge(
         latest_at=latest.taken_at if latest else None,
         completed=judged.completed,
         has_followup=judged.end_of_induction is not None,
+        response_evaluable=judged.response.evaluable,
+        rapid_evaluable=judged.rapid_response.evaluable,
         responded=judged.response.met,
         remitted=judged.remission.met,
         rapid_response=judged.rapid_response.met,
         worsened=judged.worsening.met,
         sustained_response=judged.sustained_response.met,
         days_to_response=(
-            judged.time_to_response.total_seconds() / 86400 if judged.time_to_response else None
+            stored_days(judged.time_to_response / dt.timedelta(days=1))
+            if judged.time_to_response
+            else None
         ),
+        relapse_eligible=judged.relapse.eligible,
         relapse_at_risk=judged.relapse.at_risk,
         relapsed=judged.relapse.relapsed,
-        relapse_days=judged.relapse.days,
+        relapse_days=stored_days(judged.relapse.days),
         ideation_change=judged.suicidal_ideation.direction.value,
+        **ideation_flags(judged),
         response_group=_group(judged),
         sessions_given=judged.sessions_given,
         sessions_required=judged.sessions_required,
@@ -364,6 +378,15 @@ def _judge(
         refreshed_at=as_of,
     )
     return row, _weeks(judged, primary, first_dose), _definitions(judged)
+
+
+DAY_DECIMALS = 6
+
+
+def stored_days(days: float | None) -> float | None:
+    """Durations in days, rounded once (to 6 decimals, under a tenth of a second) before
+    they are stored, so the page, the API and the CSV all carry the very same number."""
+    return None if days is None else round(days, DAY_DECIMALS)
 
 
 def _group(judged: Judged) -> str:

@@ -12,9 +12,12 @@ from ketaclinic.apps.outcomes.cohort import (
     median_trajectories,
 )
 from ketaclinic.clinical.outcomes import (
+    COVERAGE_SOURCE,
+    MIN_COVERAGE,
     AdverseEventKind,
     ClaimVerdict,
     CohortSummary,
+    Coverage,
     Measure,
     Proportion,
     PublishedFigure,
@@ -143,6 +146,21 @@ def proportion_json(p: Proportion) -> dict:
     }
 
 
+def coverage_json(coverage: Coverage | None) -> dict | None:
+    if coverage is None:
+        return None
+    return {
+        "measured": coverage.measured,
+        "eligible": coverage.eligible,
+        "unit": coverage.unit,
+        "needs": coverage.needs,
+        "fraction": coverage.fraction,
+        "sufficient": coverage.sufficient,
+        "minimum": float(MIN_COVERAGE),
+        "source": COVERAGE_SOURCE,
+    }
+
+
 def summary_json(report: CohortReport) -> dict:
     """The report as plain JSON types (the API's body, and what the tests compare)."""
     s = report.summary
@@ -156,6 +174,17 @@ def summary_json(report: CohortReport) -> dict:
     return {
         "filters": report.filters.as_dict(),
         "started": s.started,
+        "intent_to_treat": s.intent_to_treat,
+        "in_progress": s.in_progress,
+        "in_progress_responding": proportion_json(s.in_progress_responding),
+        "lost": s.lost,
+        "response_measured": s.response_measured,
+        "rapid_measured": s.rapid_measured,
+        "rapid_among_measured": proportion_json(s.rapid_among_measured),
+        "relapse_eligible": s.relapse_eligible,
+        "ideation_at_baseline": s.ideation_at_baseline,
+        "ideation_followed": s.ideation_followed,
+        "ideation_reduced": proportion_json(s.ideation_reduced),
         "completed": s.completed,
         "completers_with_followup": s.completers_with_followup,
         "lost_to_follow_up": proportion_json(s.lost_to_follow_up),
@@ -194,6 +223,7 @@ def summary_json(report: CohortReport) -> dict:
                 "estimate": v.observed.estimate,
                 "lower": v.observed.lower,
                 "upper": v.observed.upper,
+                "coverage": coverage_json(v.coverage),
             }
             for v in report.verdicts
         ],

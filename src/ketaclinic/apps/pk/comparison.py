@@ -115,6 +115,7 @@ def compare(
                 seed=POPULATION_SEED,
                 model=plan.model,
                 weight_cv=weight_cv,
+                allow_without_variability=True,  # the page says "same for every patient"
             )
         results.append(
             ComparedRegimen(

@@ -145,6 +145,42 @@ class ScreeningCondition(models.TextChoices):
         "High acute suicide risk (needs a higher level of care)",
     )
     PRIOR_KETAMINE_NONRESPONSE = "prior_ketamine_nonresponse", "No response to ketamine before"
+    RECENT_MYOCARDIAL_INFARCTION = (
+        "recent_myocardial_infarction",
+        "Myocardial infarction in the last 6 months",
+    )
+
+
+class Indication(models.TextChoices):
+    """Why the course is given (``clinical.outcomes.Indication``): it decides the instrument
+    the course's outcomes are judged on (PCL-5 for PTSD, the PEG for chronic pain ...)."""
+
+    TRD = "trd", "Treatment-resistant depression"
+    MDD_SUICIDAL_IDEATION = "mdd_suicidal_ideation", "Major depression with suicidal ideation"
+    PTSD = "ptsd", "Post-traumatic stress disorder"
+    ANXIETY = "anxiety", "Anxiety disorder"
+    OCD = "ocd", "Obsessive-compulsive disorder"
+    BIPOLAR_DEPRESSION = "bipolar_depression", "Bipolar depression"
+    CHRONIC_PAIN = "chronic_pain", "Chronic pain"
+    SUBSTANCE_USE_DISORDER = "substance_use_disorder", "Substance use disorder"
+    OTHER = "other", "Other"
+
+
+# A patient's primary condition (patients.ConditionCode) suggests the course's indication;
+# the prescriber confirms it. Plain major depression suggests none: with or without suicidal
+# ideation is the prescriber's call.
+INDICATION_OF_CONDITION: dict[str, str] = {
+    "trd": Indication.TRD,
+    "gad": Indication.ANXIETY,
+    "ptsd": Indication.PTSD,
+    "ocd": Indication.OCD,
+    "bipolar_depression": Indication.BIPOLAR_DEPRESSION,
+    "fibromyalgia": Indication.CHRONIC_PAIN,
+    "neuropathic_pain": Indication.CHRONIC_PAIN,
+    "crps": Indication.CHRONIC_PAIN,
+    "migraine": Indication.CHRONIC_PAIN,
+    "alcohol_use_disorder": Indication.SUBSTANCE_USE_DISORDER,
+}
 
 
 #: Statuses that no longer hold a chair: the time is free again.

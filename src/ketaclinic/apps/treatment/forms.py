@@ -14,7 +14,9 @@ from typing import Any
 from django import forms
 
 from ketaclinic.apps.treatment.choices import (
+    INDICATION_OF_CONDITION,
     CourseStatus,
+    Indication,
     Route,
     ScreeningCondition,
     ScreeningSex,
@@ -154,6 +156,12 @@ class SignoffForm(forms.Form):
 
 
 class PlanForm(forms.Form):
+    indication = forms.ChoiceField(
+        label="Indication",
+        choices=[("", "Choose what the course treats"), *Indication.choices],
+        help_text="Outcomes are judged on this condition's instrument (PCL-5 for PTSD, "
+        "GAD-7 for anxiety, the PEG for pain, PHQ-9 for depression).",
+    )
     protocol = forms.ChoiceField(label="Protocol")
     target_dose_mg_per_kg = forms.DecimalField(
         required=False, label="Target dose (mg/kg)", max_digits=6, decimal_places=3
@@ -179,6 +187,10 @@ class PlanForm(forms.Form):
                 label = f"{protocol.title} — {variant.name} ({dose})"
                 choices.append((f"{protocol.id}:{variant.name}", label))
         self.fields["protocol"].choices = choices
+        primary = screening.patient.conditions.filter(primary=True).values_list("code", flat=True)
+        suggested = INDICATION_OF_CONDITION.get(next(iter(primary), ""))
+        if suggested and not self.is_bound:
+            self.initial.setdefault("indication", suggested)
         self.fields["target_dose_mg_per_kg"].help_text = "Leave both empty for the protocol's dose."
 
     def protocol_and_variant(self) -> tuple[str, str]:

@@ -63,6 +63,7 @@ class PlanChoice:
     target_dose_mg: Decimal | None = None
     start_time: dt.time = DEFAULT_START_TIME
     chair: int | None = None
+    indication: str = ""
 
 
 @dataclass(frozen=True)
@@ -304,6 +305,7 @@ def plan_course(
             site=site,
             protocol_id=protocol.id,
             variant=variant,
+            indication=choice.indication,
             route=protocol.route.value,
             phase=sessions[0].phase,
             prescriber=user,

@@ -21,6 +21,7 @@ from ketaclinic.clinical.eligibility.vocabulary import Condition, MedicationClas
 __all__ = [
     "APA",
     "ASKP3",
+    "CONVENTION",
     "FDA_HOME",
     "LABEL",
     "SWISS",
@@ -43,6 +44,7 @@ SWISS = "screen.swiss-ketamine-label"
 APA = "screen.sanacora-2017"
 FDA_HOME = "screen.fda-2023-compounded-ketamine"
 ASKP3 = "screen.askp3-2020"
+CONVENTION = "screen.ketaclinic-convention"
 
 Findings = tuple[Finding, ...]
 
@@ -141,7 +143,7 @@ class RestingHeartRate:
             f"{parameters.resting_heart_rate_max}: ketamine is sympathomimetic; consider a "
             "cause (thyroid, stimulants, anxiety) before dosing. Default cut-off unverified."
         )
-        return (make_finding(self.code, parameters, message, SWISS),)
+        return (make_finding(self.code, parameters, message, CONVENTION),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +226,6 @@ class UnrecognisedMedication:
             return ()
         message = (
             f"Unrecognised medication: {', '.join(names)}; check interactions manually "
-            "(spelling, brand name, or a drug not in the vocabulary)."
+            "(spelling, or a drug or brand not in the vocabulary)."
         )
-        return (make_finding(self.code, parameters, message, ASKP3),)
+        return (make_finding(self.code, parameters, message, CONVENTION),)

@@ -21,7 +21,7 @@ from ketaclinic.clinical.eligibility.vocabulary import (
     Setting,
     Sex,
     is_recognised_medication,
-    medication_class,
+    medication_classes,
 )
 from ketaclinic.clinical.exceptions import InvalidValue, MissingItem, UnknownCode
 
@@ -132,7 +132,7 @@ class ScreeningInput:
 
     def medications_in(self, kind: MedicationClass) -> tuple[str, ...]:
         """The entered names that belong to ``kind``, in input order."""
-        return tuple(name for name in self.medications if medication_class(name) is kind)
+        return tuple(name for name in self.medications if kind in medication_classes(name))
 
     def unrecognised_medications(self) -> tuple[str, ...]:
         return tuple(name for name in self.medications if not is_recognised_medication(name))

@@ -35,7 +35,7 @@ DEFAULT_LEVELS: Mapping[str, Level] = MappingProxyType(
         "ketamine_hypersensitivity": _C,  # both labels
         "bp_uncontrolled": _C,  # screen.swiss-ketamine-label: above 180/100 at rest
         "bp_elevated": _R,  # screen.spravato-label 2.1: above 140/90, weigh the risk
-        "resting_tachycardia": _W,  # unverified default
+        "resting_tachycardia": _W,  # screen.ketaclinic-convention (unverified default)
         "psychosis_current": _C,  # screen.sanacora-2017
         "mania_current": _C,  # screen.sanacora-2017
         "psychosis_history": _R,  # screen.sanacora-2017: careful assessment, not absolute
@@ -53,6 +53,7 @@ DEFAULT_LEVELS: Mapping[str, Level] = MappingProxyType(
         "ketamine_uropathy": _C,  # screen.fda-2023-compounded-ketamine, spravato 5.9
         "high_acute_suicide_risk": _C,  # screen.spravato-label: not instead of hospital
         "prior_ketamine_nonresponse": _W,  # screen.sanacora-2017
+        "recent_myocardial_infarction": _R,  # screen.swiss-ketamine-label: special caution
         "bmi_high": _W,  # screen.who-bmi
         "medication_maoi": _R,  # screen.spravato-label section 7
         "medication_psychostimulant": _R,  # screen.spravato-label section 7
@@ -60,7 +61,8 @@ DEFAULT_LEVELS: Mapping[str, Level] = MappingProxyType(
         "medication_lamotrigine": _W,  # screen.andrade-2017-interactions
         "medication_opioid": _W,  # screen.spravato-label section 7 (CNS depressants)
         "medication_cns_depressant": _W,  # screen.spravato-label section 7
-        "medication_unrecognised": _W,  # project rule: check interactions manually
+        "medication_methylxanthine": _R,  # screen.ukcpa-theophylline: avoid (seizures)
+        "medication_unrecognised": _W,  # screen.ketaclinic-convention: check manually
         "home_route_not_allowed": _C,  # screen.askp3-2020; REMS for esketamine
         "home_substance_use_history": _C,  # screen.fda-2023-compounded-ketamine
         "home_no_responsible_adult": _C,  # screen.fda-2023-compounded-ketamine

@@ -120,6 +120,13 @@ DEFAULT_CRITERIA: Sequence[Criterion] = (
         SWISS,
     ),
     ConditionCriterion(
+        Condition.RECENT_MYOCARDIAL_INFARCTION,
+        "Myocardial infarction within the last six months: the Swiss ketamine label asks for "
+        "special caution (ketamine raises BP, heart rate and myocardial oxygen demand); "
+        "cardiology input and close monitoring, even when the patient is now stable.",
+        SWISS,
+    ),
+    ConditionCriterion(
         Condition.SEVERE_HEPATIC_IMPAIRMENT,
         "Severe hepatic impairment (Child-Pugh C): no clinical experience with esketamine; "
         "longer monitoring may be needed.",
@@ -186,6 +193,12 @@ DEFAULT_CRITERIA: Sequence[Criterion] = (
         MedicationClass.CNS_DEPRESSANT,
         "CNS depressant: adds sedation; monitor closely.",
         LABEL,
+    ),
+    InteractingMedication(
+        MedicationClass.METHYLXANTHINE,
+        "may lower the seizure threshold with ketamine/esketamine (seizures reported; the UK "
+        "esketamine labelling advises avoiding the combination).",
+        "screen.ukcpa-theophylline",
     ),
     UnrecognisedMedication(),
     HomeRoute(),

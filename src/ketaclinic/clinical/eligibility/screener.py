@@ -17,7 +17,7 @@ from ketaclinic.clinical.eligibility.ruleset import DEFAULT_CRITERIA
 
 __all__ = ["RULES_VERSION", "screen"]
 
-RULES_VERSION = "eligibility-2026.11.1"
+RULES_VERSION = "eligibility-2026.12.1"
 
 _DEFAULT_PARAMETERS = ScreeningParameters()
 

@@ -1,9 +1,11 @@
 """The documented vocabulary of screening inputs: sexes, routes, settings, conditions, drugs.
 
 Every code here is part of a stable contract (forms, API, CLI and stored screenings use it),
-so codes are only ever added, never renamed. Medications are entered by generic name and
-mapped to the classes the rules reason about; names we do not know are not silently dropped
-but become a ``caution`` finding (see ``criteria.UnrecognisedMedication``).
+so codes are only ever added, never renamed. Medications are entered as people write them
+(brand or generic, with strength and frequency); ``medication_names`` reduces each to its
+generic ingredient(s), which are mapped to the classes the rules reason about; names we do not
+know are not silently dropped but become a ``caution`` finding (see
+``criteria.UnrecognisedMedication``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import enum
 from types import MappingProxyType
 
+from ketaclinic.clinical.eligibility.medication_names import generic_names
 from ketaclinic.clinical.vocabulary import Route, Setting, Sex
 
 __all__ = [
@@ -23,6 +26,7 @@ __all__ = [
     "Sex",
     "is_recognised_medication",
     "medication_class",
+    "medication_classes",
 ]
 
 
@@ -48,6 +52,7 @@ class Condition(enum.StrEnum):
     KETAMINE_UROPATHY = "ketamine_uropathy"
     HIGH_ACUTE_SUICIDE_RISK = "high_acute_suicide_risk"
     PRIOR_KETAMINE_NONRESPONSE = "prior_ketamine_nonresponse"
+    RECENT_MYOCARDIAL_INFARCTION = "recent_myocardial_infarction"
 
 
 class MedicationClass(enum.StrEnum):
@@ -59,6 +64,7 @@ class MedicationClass(enum.StrEnum):
     LAMOTRIGINE = "lamotrigine"
     OPIOID = "opioid"
     CNS_DEPRESSANT = "cns_depressant"
+    METHYLXANTHINE = "methylxanthine"
 
 
 def _classes(**groups: tuple[str, ...]) -> MappingProxyType[str, MedicationClass]:
@@ -145,6 +151,7 @@ MEDICATION_CLASSES: MappingProxyType[str, MedicationClass] = _classes(
         "diphenhydramine",
         "promethazine",
     ),
+    methylxanthine=("theophylline", "aminophylline"),
 )
 
 #: Common co-medications recognised as having no interaction the rules act on, so they do
@@ -182,15 +189,29 @@ NO_KNOWN_INTERACTION: frozenset[str] = frozenset(
         "ibuprofen",
         "paracetamol",
         "acetaminophen",
+        "naloxone",
     }
 )
 
 
+def medication_classes(name: str) -> frozenset[MedicationClass]:
+    """The classes of the drug ``name`` names (brand or generic, strength and form ignored)."""
+    return frozenset(
+        MEDICATION_CLASSES[generic]
+        for generic in generic_names(name)
+        if generic in MEDICATION_CLASSES
+    )
+
+
 def medication_class(name: str) -> MedicationClass | None:
-    """The class of a generic drug name (case and surrounding spaces ignored), if any."""
-    return MEDICATION_CLASSES.get(name.strip().lower())
+    """The class of a single-ingredient drug name, if any (see ``medication_classes``)."""
+    classes = medication_classes(name)
+    return next(iter(classes)) if len(classes) == 1 else None
 
 
 def is_recognised_medication(name: str) -> bool:
-    key = name.strip().lower()
-    return key in MEDICATION_CLASSES or key in NO_KNOWN_INTERACTION
+    """Every ingredient ``name`` stands for is in the vocabulary."""
+    return all(
+        generic in MEDICATION_CLASSES or generic in NO_KNOWN_INTERACTION
+        for generic in generic_names(name)
+    )

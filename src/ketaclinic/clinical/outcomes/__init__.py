@@ -9,6 +9,7 @@ Pure Python over plain records, in five small modules:
   response, relapse, worsening, suicidal-ideation change and completion, as of a time;
 * ``intervals`` — Wilson score intervals for every rate;
 * ``survival`` — the Kaplan–Meier curve of staying relapse-free, with its Greenwood band;
+* ``indications`` — what a course treats and the instrument it is judged on;
 * ``cohort`` — rates over pre-aggregated per-course rows, intent to treat beside completers;
 * ``evidence`` — published figures and brochure claims, and the verdict on each claim.
 
@@ -25,7 +26,7 @@ from ketaclinic.clinical.outcomes.cohort import (
     summarize_cohort,
     summarize_counts,
 )
-from ketaclinic.clinical.outcomes.course import assess_course, course_row
+from ketaclinic.clinical.outcomes.course import assess_course, course_row, ideation_flags
 from ketaclinic.clinical.outcomes.definitions import (
     OutcomeDefinition,
     OutcomeParameters,
@@ -33,10 +34,13 @@ from ketaclinic.clinical.outcomes.definitions import (
 )
 from ketaclinic.clinical.outcomes.evidence import (
     BROCHURE_CLAIMS,
+    COVERAGE_SOURCE,
+    MIN_COVERAGE,
     PUBLISHED_FIGURES,
     BrochureClaim,
     ClaimDirection,
     ClaimVerdict,
+    Coverage,
     Denominator,
     Measure,
     ObservedRate,
@@ -44,14 +48,22 @@ from ketaclinic.clinical.outcomes.evidence import (
     Verdict,
     compare_claim,
     compare_claims,
+    coverage_for,
     observed_for,
     published_figures,
+)
+from ketaclinic.clinical.outcomes.indications import (
+    INDICATION_INSTRUMENTS,
+    MEASURES_THE_CONDITION,
+    Indication,
+    primary_instrument_for,
 )
 from ketaclinic.clinical.outcomes.intervals import DEFAULT_CONFIDENCE, Proportion, wilson_interval
 from ketaclinic.clinical.outcomes.records import (
     ChangeDirection,
     CourseOutcome,
     CourseRecord,
+    CourseState,
     OutcomeFlag,
     RelapseStatus,
     ScoredAssessment,
@@ -68,7 +80,11 @@ from ketaclinic.clinical.outcomes.survival import (
 
 __all__ = [
     "BROCHURE_CLAIMS",
+    "COVERAGE_SOURCE",
     "DEFAULT_CONFIDENCE",
+    "INDICATION_INSTRUMENTS",
+    "MEASURES_THE_CONDITION",
+    "MIN_COVERAGE",
     "PUBLISHED_FIGURES",
     "AdverseEventKind",
     "BrochureClaim",
@@ -80,7 +96,10 @@ __all__ = [
     "CourseOutcome",
     "CourseRecord",
     "CourseRow",
+    "CourseState",
+    "Coverage",
     "Denominator",
+    "Indication",
     "KaplanMeierCurve",
     "KaplanMeierStep",
     "Measure",
@@ -103,9 +122,12 @@ __all__ = [
     "compare_claims",
     "count_rows",
     "course_row",
+    "coverage_for",
+    "ideation_flags",
     "kaplan_meier",
     "kaplan_meier_from_table",
     "observed_for",
+    "primary_instrument_for",
     "published_figures",
     "summarize_cohort",
     "summarize_counts",

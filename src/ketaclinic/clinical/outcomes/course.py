@@ -19,19 +19,25 @@ even if the clinic changes its rules. Rules, with their parameters in ``OutcomeP
   a response; from a baseline of 0 a percentage fall is undefined (not evaluable).
 * **Remission**: end-of-induction total within the instrument's remission range, from a
   baseline that was not already in that range.
-* **Rapid response**: a response on *any* defined instrument within ``rapid_window`` (24 h,
-  inclusive) of the first dose, against that instrument's own baseline.
+* **Rapid response**: a response on the *primary* instrument within ``rapid_window`` (24 h,
+  inclusive) of the first dose; a fall on another instrument does not count, so a PTSD
+  course is judged on PCL-5 and a depression course on its depression scale.
 * **Time to response**: first dose → first primary-instrument score meeting response.
 * **Worsening**: end-of-induction total ≥ baseline + ``worsening_min_increase``.
 * **Relapse** (only for courses whose induction has ended and that responded, or remitted
-  under the remission rule): the first later score that loses response (default) or reaches
-  the instrument's ``relapse_min_total``. Time is counted from the end of induction; without
-  a relapse the course is censored at its last score (0 if that preceded the end).
+  under the remission rule, *and* that have at least one score after the end-of-induction
+  score): the first later score that loses response (default) or reaches the instrument's
+  ``relapse_min_total``. Time is counted from the end of induction; without a relapse the
+  course is censored at its last score. A responder never scored again is *eligible* but
+  not at risk: nothing was observed about staying well.
 * **Sustained response**: response at end of induction and still a response at every score
   up to and including the first one taken ``sustained_after`` (4 weeks) after the end.
 * **Suicidal ideation**: PHQ-9 item 9 at baseline vs the latest after the first dose, and
   the C-SSRS risk level before vs the latest after, each improved/unchanged/worsened.
 * **Completion**: sessions given ≥ the plan's count, or ``completion_sessions`` (6).
+* **State**: *closed* once the induction has ended (``induction_end_at`` ≤ ``as_of``);
+  otherwise *lost* when the last dose is more than ``lost_after`` before ``as_of``, else
+  *in progress*.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ from ketaclinic.clinical.outcomes.records import (
     ChangeDirection,
     CourseOutcome,
     CourseRecord,
+    CourseState,
     OutcomeFlag,
     RelapseStatus,
     ScoredAssessment,
@@ -59,7 +66,7 @@ from ketaclinic.clinical.outcomes.records import (
     SuicideRiskRating,
 )
 
-__all__ = ["assess_course", "course_row"]
+__all__ = ["assess_course", "course_row", "ideation_flags"]
 
 _SOURCE_PARAMETERS = "outcomes_community_mcinnes2022"
 _SOURCE_RAPID = "outcomes_rapid_newport2015"
@@ -83,19 +90,15 @@ def assess_course(
     """All outcomes of one course, judged by ``definitions`` (one per instrument).
 
     ``primary_instrument`` is the instrument response, remission and relapse are judged on;
-    rapid response may use any instrument in ``definitions``. Assessments of instruments
+    rapid response too. Assessments of instruments
     without a definition are ignored except for the suicidal-ideation item.
     """
     params = parameters or OutcomeParameters()
     _check_inputs(course, assessments, definitions, primary_instrument, as_of, suicide_risk)
     first_dose = course.first_dose_at
     visible = sorted((a for a in assessments if a.taken_at <= as_of), key=lambda a: a.taken_at)
-    baselines = {
-        instrument: _baseline(visible, instrument, first_dose, params.baseline_window)
-        for instrument in definitions
-    }
     definition = definitions[primary_instrument]
-    baseline = baselines[primary_instrument]
+    baseline = _baseline(visible, primary_instrument, first_dose, params.baseline_window)
     ended = course.induction_end_at is not None and course.induction_end_at <= as_of
     end = course.induction_end_at + params.primary_window if ended else as_of  # type: ignore[operator]
     primary_scores = [a for a in visible if a.instrument == primary_instrument]
@@ -107,7 +110,7 @@ def assess_course(
     response = _response_flag(definition, baseline, primary, time_point)
     remission = _remission_flag(definition, baseline, primary, time_point)
     worsening = _worsening_flag(definition, baseline, primary, params, time_point)
-    rapid = _rapid_flag(visible, definitions, baselines, first_dose, params)
+    rapid = _rapid_flag(primary_scores, definition, baseline, first_dose, params)
     time_to_response = None
     if baseline is not None:
         for score in after_dose:
@@ -141,7 +144,19 @@ def assess_course(
         sessions_required=required,
         completed=course.sessions_given >= required,
         completion_source="clinic plan" if course.planned_sessions else _SOURCE_COMPLETION,
+        state=_state(course, ended, as_of, params),
     )
+
+
+def _state(
+    course: CourseRecord, ended: bool, as_of: datetime, params: OutcomeParameters
+) -> CourseState:
+    if ended:
+        return CourseState.CLOSED
+    last_dose = course.last_dose_at or course.first_dose_at
+    if as_of - last_dose > params.lost_after:
+        return CourseState.LOST
+    return CourseState.IN_PROGRESS
 
 
 def course_row(
@@ -155,6 +170,11 @@ def course_row(
     return CourseRow(
         completed=outcome.completed,
         has_followup=outcome.end_of_induction is not None,
+        state=outcome.state,
+        response_evaluable=outcome.response.evaluable,
+        rapid_evaluable=outcome.rapid_response.evaluable,
+        relapse_eligible=outcome.relapse.eligible,
+        **ideation_flags(outcome),
         responded=outcome.response.met,
         remitted=outcome.remission.met,
         rapid_response=outcome.rapid_response.met,
@@ -167,6 +187,18 @@ def course_row(
         sessions_with_adverse_event=sessions_with_adverse_event,
         adverse_event_sessions=dict(adverse_event_sessions or {}),
     )
+
+
+def ideation_flags(outcome: CourseOutcome) -> dict[str, bool]:
+    """PHQ-9 item 9: above 0 at baseline, answered again since, and lower at the latest."""
+    change = outcome.suicidal_ideation
+    at_baseline = change.baseline_score is not None and change.baseline_score > 0
+    followed = at_baseline and change.latest_score is not None
+    return {
+        "ideation_at_baseline": at_baseline,
+        "ideation_followed": followed,
+        "ideation_reduced": followed and change.direction is ChangeDirection.IMPROVED,
+    }
 
 
 def _baseline(
@@ -244,6 +276,8 @@ def _remission_flag(
 ) -> OutcomeFlag:
     if baseline is None or primary is None:
         return _flag("remission", definition, f"not evaluable: {_missing(baseline)}")
+    if definition.remission_max_total is None:
+        return _flag("remission", definition, f"not evaluable: {definition.remission_rule()}")
     return _flag(
         "remission",
         definition,
@@ -279,44 +313,33 @@ def _worsening_flag(
 
 
 def _rapid_flag(
-    visible: Sequence[ScoredAssessment],
-    definitions: Mapping[str, OutcomeDefinition],
-    baselines: Mapping[str, ScoredAssessment | None],
+    primary_scores: Sequence[ScoredAssessment],
+    definition: OutcomeDefinition,
+    baseline: ScoredAssessment | None,
     first_dose: datetime,
     params: OutcomeParameters,
 ) -> OutcomeFlag:
     hours = params.rapid_window / timedelta(hours=1)
     window = f"within {hours:g} h of the first dose"
-    evaluated: tuple[OutcomeDefinition, ScoredAssessment, ScoredAssessment] | None = None
-    for score in visible:
-        if not first_dose < score.taken_at <= first_dose + params.rapid_window:
-            continue
-        definition = definitions.get(score.instrument)
-        baseline = baselines.get(score.instrument)
-        if definition is None or baseline is None:
-            continue
-        evaluated = (definition, baseline, score)
-        if definition.responds(baseline.total, score.total):
-            break
-    if evaluated is None:
-        return OutcomeFlag(
+    in_window = [
+        score
+        for score in primary_scores
+        if first_dose < score.taken_at <= first_dose + params.rapid_window
+    ]
+    if baseline is None or not in_window:
+        return _flag(
             "rapid_response",
-            False,
-            False,
-            "",
-            f"not evaluable: no score {window} with a baseline on the same instrument",
-            None,
-            None,
-            None,
-            None,
-            _SOURCE_RAPID,
+            definition,
+            f"not evaluable: no {definition.instrument} score {window} with a baseline",
+            source=_SOURCE_RAPID,
         )
-    definition, baseline, score = evaluated
+    met = [s for s in in_window if definition.responds(baseline.total, s.total)]
+    score = met[0] if met else in_window[-1]
     return _flag(
         "rapid_response",
         definition,
         f"{definition.response_rule(baseline.total)} {window}",
-        met=definition.responds(baseline.total, score.total),
+        met=bool(met),
         threshold=definition.response_threshold(baseline.total),
         score=score,
         baseline=baseline,
@@ -354,6 +377,8 @@ def _relapse(
     end = course.induction_end_at
     if not entered or not ended or end is None:
         return RelapseStatus(False, False, None, None, rule, source)
+    if not later:
+        return RelapseStatus(False, False, None, None, rule, source, eligible=True)
     assert baseline is not None  # entering needs a response or remission, so both exist
     assert primary is not None
     for score in later:
@@ -363,10 +388,11 @@ def _relapse(
             lost = score.total >= definition.relapse_min_total  # type: ignore[operator]
         if lost:
             return RelapseStatus(
-                True, True, _days(score.taken_at - end), score.taken_at, rule, source
+                True, True, _days(score.taken_at - end), score.taken_at, rule, source, True
             )
-    last = later[-1] if later else primary
-    return RelapseStatus(True, False, max(0.0, _days(last.taken_at - end)), None, rule, source)
+    return RelapseStatus(
+        True, False, _days(later[-1].taken_at - end), None, rule, source, eligible=True
+    )
 
 
 def _sustained_flag(
@@ -474,6 +500,10 @@ def _check_inputs(
     _check_aware("first_dose_at", course.first_dose_at)
     if course.first_dose_at > as_of:
         raise OutOfRange("first_dose_at", "is after as_of: the course has not started")
+    if course.last_dose_at is not None:
+        _check_aware("last_dose_at", course.last_dose_at)
+        if course.last_dose_at < course.first_dose_at:
+            raise OutOfRange("last_dose_at", "is before the first dose")
     if course.induction_end_at is not None:
         _check_aware("induction_end_at", course.induction_end_at)
         if course.induction_end_at < course.first_dose_at:

@@ -47,7 +47,8 @@ class OutcomeDefinition:
     """Response, remission and relapse thresholds for one instrument, given by the caller.
 
     ``remission_max_total`` with ``remission_inclusive`` says where remission lies: PHQ-9
-    "< 5" is ``(5, False)``, QIDS-SR16 "≤ 5" is ``(5, True)``, MADRS "≤ 10" is ``(10, True)``.
+    "< 5" is ``(5, False)``, QIDS-SR16 "≤ 5" is ``(5, True)``, MADRS "≤ 10" is ``(10, True)``;
+    ``None`` where the instrument has no published remission (the PEG): never judged.
     A response is a fall of at least ``response_fraction`` of the baseline total (ELEKT-D's
     ≥ 50%, ``outcomes_elekt_d_anand2023``); exactly half counts. Instruments whose response
     is a fall in points (PCL-5: 10 points) set ``response_points`` instead, which then
@@ -57,7 +58,7 @@ class OutcomeDefinition:
     """
 
     instrument: str
-    remission_max_total: int
+    remission_max_total: int | None
     remission_inclusive: bool = True
     response_fraction: Decimal = Decimal("0.5")
     relapse_min_total: int | None = None
@@ -79,13 +80,17 @@ class OutcomeDefinition:
                 f"{self.instrument}: response_fraction must be in (0, 1], "
                 f"got {self.response_fraction}"
             )
-        if self.remission_max_total < 0:
+        if self.remission_max_total is not None and self.remission_max_total < 0:
             raise ConfigurationError(f"{self.instrument}: remission_max_total must be 0 or more")
         if self.response_points is not None and self.response_points < 1:
             raise ConfigurationError(f"{self.instrument}: response_points must be at least 1")
         if self.relapse_min_total is not None and self.relapse_min_total < 0:
             raise ConfigurationError(f"{self.instrument}: relapse_min_total must be 0 or more")
-        if self.max_total is not None and self.max_total < self.remission_max_total:
+        if (
+            self.max_total is not None
+            and self.remission_max_total is not None
+            and self.max_total < self.remission_max_total
+        ):
             raise ConfigurationError(
                 f"{self.instrument}: max_total is below the remission threshold"
             )
@@ -105,11 +110,15 @@ class OutcomeDefinition:
         return self.can_respond(baseline_total) and total <= self.response_threshold(baseline_total)
 
     def remits(self, total: int) -> bool:
+        if self.remission_max_total is None:
+            return False
         if self.remission_inclusive:
             return total <= self.remission_max_total
         return total < self.remission_max_total
 
     def remission_rule(self) -> str:
+        if self.remission_max_total is None:
+            return f"{self.instrument} has no published remission"
         sign = "≤" if self.remission_inclusive else "<"
         return f"{self.instrument} total {sign} {self.remission_max_total}"
 
@@ -150,6 +159,10 @@ class OutcomeParameters:
       ``outcomes_elekt_d_anand2023``).
     * ``ideation_instrument``/``ideation_item``: PHQ-9 item 9 is the suicidal-ideation item
       McInnes et al. 2022 followed (``outcomes_community_mcinnes2022``).
+    * ``lost_after`` 28 days: a course whose induction has not ended and that has had no
+      dose for this long is *lost* (a drop-out nobody closed). A project rule: four weeks is
+      more than twice the longest gap of any induction schedule in ``clinical.protocols``
+      (weekly at home), so a patient still attending is never called lost.
     """
 
     baseline_window: timedelta = timedelta(days=30)
@@ -161,9 +174,16 @@ class OutcomeParameters:
     completion_sessions: int = 6
     ideation_instrument: str = "phq9"
     ideation_item: str = "item9"
+    lost_after: timedelta = timedelta(days=28)
 
     def __post_init__(self) -> None:
-        for name in ("baseline_window", "primary_window", "rapid_window", "sustained_after"):
+        for name in (
+            "baseline_window",
+            "primary_window",
+            "rapid_window",
+            "sustained_after",
+            "lost_after",
+        ):
             value = getattr(self, name)
             if not isinstance(value, timedelta) or value < timedelta(0):
                 raise ConfigurationError(f"{name} must be a non-negative timedelta")

@@ -13,7 +13,15 @@ clinic's 95% interval against it:
   rule it out;
 * **no data** — nobody in the group yet.
 
-Claims are judged on the intent-to-treat figure: a promise is made to everyone who starts.
+Claims are judged on the intent-to-treat figure (courses no longer in progress): a promise
+is made to everyone who starts. Before the interval is read, the claim's **coverage** is
+checked — how many of those courses had the measurement the claim needs (``Coverage``). An
+intent-to-treat rate counts an unmeasured course as a failure, so with most courses
+unmeasured a low rate says nothing about the claim: below ``MIN_COVERAGE`` (80%) the verdict
+is *inconclusive* whatever the interval, and the rate among the measured courses is given
+beside it. The 80% line is the "5-and-20" rule of thumb, under which more than 20% loss to
+follow-up is a serious threat to validity (Schulz & Grimes 2002,
+``outcomes_loss_to_follow_up_schulz2002``).
 """
 
 from __future__ import annotations
@@ -29,10 +37,13 @@ from ketaclinic.clinical.outcomes.survival import KaplanMeierCurve
 
 __all__ = [
     "BROCHURE_CLAIMS",
+    "COVERAGE_SOURCE",
+    "MIN_COVERAGE",
     "PUBLISHED_FIGURES",
     "BrochureClaim",
     "ClaimDirection",
     "ClaimVerdict",
+    "Coverage",
     "Denominator",
     "Measure",
     "ObservedRate",
@@ -40,9 +51,14 @@ __all__ = [
     "Verdict",
     "compare_claim",
     "compare_claims",
+    "coverage_for",
     "observed_for",
     "published_figures",
 ]
+
+
+MIN_COVERAGE = Decimal("0.8")
+COVERAGE_SOURCE = "outcomes_loss_to_follow_up_schulz2002"
 
 
 class Measure(StrEnum):
@@ -52,6 +68,7 @@ class Measure(StrEnum):
     RELAPSE_FREE_6_MONTHS = "relapse_free_6_months"
     RELAPSE_WITHIN_12_MONTHS = "relapse_within_12_months"
     ADVERSE_EVENT_SESSIONS = "adverse_event_sessions"
+    IDEATION_REDUCED = "ideation_reduced"
 
 
 MEASURE_LABELS: dict[Measure, str] = {
@@ -61,6 +78,9 @@ MEASURE_LABELS: dict[Measure, str] = {
     Measure.RELAPSE_FREE_6_MONTHS: "share of responders still relapse-free at 6 months",
     Measure.RELAPSE_WITHIN_12_MONTHS: "share of remitters relapsing within 12 months",
     Measure.ADVERSE_EVENT_SESSIONS: "share of sessions with an adverse event",
+    Measure.IDEATION_REDUCED: (
+        "share of patients with suicidal thoughts before treatment who report fewer since"
+    ),
 }
 
 
@@ -268,6 +288,16 @@ BROCHURE_CLAIMS: tuple[BrochureClaim, ...] = (
         ClaimDirection.AT_MOST,
         "an adverse event in at most 1 session in 10",
     ),
+    BrochureClaim(
+        "fewer_suicidal_thoughts",
+        "Fewer suicidal thoughts",
+        Measure.IDEATION_REDUCED,
+        Decimal("0.50"),
+        ClaimDirection.AT_LEAST,
+        "most patients (at least half) who report suicidal thoughts before the first dose "
+        "(PHQ-9 item 9 above 0) report less at their latest answer (McInnes et al. 2022 "
+        "followed the same item: 73% of those with ideation at baseline had less)",
+    ),
 )
 
 
@@ -299,15 +329,56 @@ class ObservedRate:
 
 
 @dataclass(frozen=True, slots=True)
+class Coverage:
+    """How many of the units a claim is about had the measurement it needs.
+
+    ``measured`` of ``eligible`` ``unit`` had ``needs``; ``among_measured`` is the rate
+    among the measured alone, shown when coverage is too low to judge the claim.
+    """
+
+    measured: int
+    eligible: int
+    unit: str
+    needs: str
+    among_measured: Proportion | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.measured <= self.eligible:
+            raise InvalidValue(
+                "coverage", f"{self.measured} measured is not between 0 and {self.eligible}"
+            )
+
+    @property
+    def fraction(self) -> float | None:
+        return self.measured / self.eligible if self.eligible else None
+
+    @property
+    def sufficient(self) -> bool:
+        """At least ``MIN_COVERAGE`` measured (exact: 8 of 10 is enough, 7 of 10 is not)."""
+        return self.eligible > 0 and Decimal(self.measured) >= MIN_COVERAGE * self.eligible
+
+    def describe(self) -> str:
+        share = "" if self.fraction is None else f" ({_percent(self.fraction)})"
+        return f"coverage: {self.measured} of {self.eligible} {self.unit}{share} had {self.needs}"
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimVerdict:
     claim: BrochureClaim
     observed: ObservedRate
     verdict: Verdict
     message: str
+    coverage: Coverage | None = None
 
 
-def compare_claim(claim: BrochureClaim, observed: ObservedRate) -> ClaimVerdict:
-    """Whether the clinic's interval supports, contradicts or cannot settle ``claim``."""
+def compare_claim(
+    claim: BrochureClaim, observed: ObservedRate, coverage: Coverage | None = None
+) -> ClaimVerdict:
+    """Whether the clinic's interval supports, contradicts or cannot settle ``claim``.
+
+    With ``coverage`` below ``MIN_COVERAGE`` the verdict is inconclusive whatever the
+    interval says, and the message gives the rate among the measured.
+    """
     if not 0 <= observed.lower <= observed.upper <= 1:
         raise InvalidValue(
             "observed", f"interval [{observed.lower}, {observed.upper}] is not within [0, 1]"
@@ -322,12 +393,33 @@ def compare_claim(claim: BrochureClaim, observed: ObservedRate) -> ClaimVerdict:
             Verdict.NO_DATA,
             f"“{claim.text}”: no data yet ({observed.basis}), so the claim cannot be "
             "checked against the clinic's own patients.",
+            coverage,
         )
     figure = (
         f"the clinic's {label} is {_percent(observed.estimate)} "
         f"({observed.confidence:.0%} CI {_percent(observed.lower)} to "
         f"{_percent(observed.upper)}; {observed.basis})"
     )
+    covered = f" ({coverage.describe()})" if coverage is not None else ""
+    if coverage is not None and not coverage.sufficient:
+        among = coverage.among_measured
+        measured = ""
+        if among is not None and among.estimate is not None:
+            measured = (
+                f" Among the {among.total} measured: {among.events} "
+                f"({_percent(among.estimate)}, {among.confidence:.0%} CI "
+                f"{_percent(among.lower)} to {_percent(among.upper)})."
+            )
+        return ClaimVerdict(
+            claim,
+            observed,
+            Verdict.INCONCLUSIVE,
+            f"“{claim.text}” cannot be judged on these data: {coverage.describe()}, and a "
+            f"verdict needs at least {_percent(float(MIN_COVERAGE))} (more than 20% missing "
+            "is a serious threat to validity: Schulz & Grimes 2002). For the record, "
+            f"{figure}, counting every unmeasured course as a failure.{measured}",
+            coverage,
+        )
     if claim.direction is ClaimDirection.AT_LEAST:
         supported = observed.lower >= target
         contradicted = observed.upper < target
@@ -339,30 +431,72 @@ def compare_claim(claim: BrochureClaim, observed: ObservedRate) -> ClaimVerdict:
     if supported:
         verdict = Verdict.SUPPORTED
         message = (
-            f"“{claim.text}” holds for this clinic: {figure}. The whole interval is "
-            f"{side} {claimed}."
+            f"“{claim.text}” holds for this clinic: {figure}{covered}. The whole interval "
+            f"is {side} {claimed}."
         )
     elif contradicted:
         verdict = Verdict.CONTRADICTED
         message = (
-            f"“{claim.text}” does not hold for this clinic: {figure}. The whole interval is "
-            f"{wrong_side} {claimed}. The clinic should not make this claim."
+            f"“{claim.text}” does not hold for this clinic: {figure}{covered}. The whole "
+            f"interval is {wrong_side} {claimed}. The clinic should not make this claim."
         )
     else:
         verdict = Verdict.INCONCLUSIVE
         message = (
-            f"“{claim.text}” is not shown either way: {figure}. The interval includes "
-            f"{claimed}, so the clinic's data can neither confirm nor rule it out; more "
+            f"“{claim.text}” is not shown either way: {figure}{covered}. The interval "
+            f"includes {claimed}, so the clinic's data can neither confirm nor rule it out; more "
             "patients with follow-up will narrow the interval."
         )
-    return ClaimVerdict(claim, observed, verdict, message)
+    return ClaimVerdict(claim, observed, verdict, message, coverage)
 
 
 def compare_claims(
     summary: CohortSummary, claims: tuple[BrochureClaim, ...] = BROCHURE_CLAIMS
 ) -> tuple[ClaimVerdict, ...]:
     """Each claim against the cohort's intent-to-treat figure for its measure."""
-    return tuple(compare_claim(claim, observed_for(summary, claim.measure)) for claim in claims)
+    return tuple(
+        compare_claim(
+            claim, observed_for(summary, claim.measure), coverage_for(summary, claim.measure)
+        )
+        for claim in claims
+    )
+
+
+def coverage_for(summary: CohortSummary, measure: Measure) -> Coverage:
+    """How many courses (or sessions) had what ``measure`` needs."""
+    courses = "courses no longer in progress"
+    if measure in (Measure.RESPONSE, Measure.REMISSION):
+        return Coverage(
+            summary.response_measured,
+            summary.intent_to_treat,
+            courses,
+            "a baseline and an end-of-induction score on the primary instrument",
+        )
+    if measure is Measure.RAPID_RESPONSE:
+        return Coverage(
+            summary.rapid_measured,
+            summary.intent_to_treat,
+            courses,
+            "a baseline and a primary-instrument score within 24 h of the first dose",
+            summary.rapid_among_measured,
+        )
+    if measure is Measure.ADVERSE_EVENT_SESSIONS:
+        return Coverage(
+            summary.sessions, summary.sessions, "sessions attended", "their adverse events charted"
+        )
+    if measure is Measure.IDEATION_REDUCED:
+        return Coverage(
+            summary.ideation_followed,
+            summary.ideation_at_baseline,
+            "courses with suicidal thoughts at baseline",
+            "a PHQ-9 item 9 answer after the first dose",
+        )
+    return Coverage(
+        summary.relapse_at_risk,
+        summary.relapse_eligible,
+        "responders at the end of induction",
+        "a score after the induction",
+    )
 
 
 def observed_for(summary: CohortSummary, measure: Measure) -> ObservedRate:
@@ -375,7 +509,7 @@ def observed_for(summary: CohortSummary, measure: Measure) -> ObservedRate:
     curve where few remain at risk is the practice Pocock, Clayton and Altman recommend
     (``outcomes_pocock2002``).
     """
-    started = "patients who started a course"
+    started = "courses no longer in progress"
     if measure is Measure.RESPONSE:
         return ObservedRate.from_proportion(summary.response.intent_to_treat, started)
     if measure is Measure.REMISSION:
@@ -384,6 +518,10 @@ def observed_for(summary: CohortSummary, measure: Measure) -> ObservedRate:
         return ObservedRate.from_proportion(summary.rapid_response.intent_to_treat, started)
     if measure is Measure.ADVERSE_EVENT_SESSIONS:
         return ObservedRate.from_proportion(summary.adverse_events, "sessions")
+    if measure is Measure.IDEATION_REDUCED:
+        return ObservedRate.from_proportion(
+            summary.ideation_reduced, "courses with suicidal thoughts at baseline"
+        )
     days = SIX_MONTHS_DAYS if measure is Measure.RELAPSE_FREE_6_MONTHS else TWELVE_MONTHS_DAYS
     curve = summary.durability
     step = curve.at(days)

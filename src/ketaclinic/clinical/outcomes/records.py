@@ -18,6 +18,7 @@ __all__ = [
     "ChangeDirection",
     "CourseOutcome",
     "CourseRecord",
+    "CourseState",
     "OutcomeFlag",
     "RelapseStatus",
     "ScoredAssessment",
@@ -54,18 +55,34 @@ class SuicideRiskRating:
     taken_at: datetime
 
 
+class CourseState(StrEnum):
+    """Where a course stands as of a time, which decides the denominator it belongs to.
+
+    ``CLOSED``: the induction ended (its last session was given, or the course was completed
+    or stopped). ``LOST``: not closed, but no dose for ``OutcomeParameters.lost_after`` — a
+    drop-out nobody closed. ``IN_PROGRESS``: neither; its outcome is not known yet, so it is
+    shown apart and counted in no rate of patients.
+    """
+
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+    LOST = "lost"
+
+
 @dataclass(frozen=True, slots=True)
 class CourseRecord:
     """The course as the outcome rules need it.
 
     ``induction_end_at`` is the time of the induction series' last session, ``None`` while
-    it runs; ``planned_sessions`` the plan's count, ``None`` to use the clinic default.
+    it runs; ``planned_sessions`` the plan's count, ``None`` to use the clinic default;
+    ``last_dose_at`` the latest dose given (``None``: the first dose is the latest).
     """
 
     first_dose_at: datetime
     sessions_given: int
     induction_end_at: datetime | None = None
     planned_sessions: int | None = None
+    last_dose_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +129,12 @@ class SuicidalIdeationChange:
 
 @dataclass(frozen=True, slots=True)
 class RelapseStatus:
-    """Whether the course entered the durability analysis, and what happened there."""
+    """Whether the course entered the durability analysis, and what happened there.
+
+    ``eligible``: the induction ended with a response (or remission, under the remission
+    rule). ``at_risk``: eligible *and* at least one score after the end-of-induction score,
+    so that staying well was observed at all; only those enter the Kaplan–Meier curve.
+    """
 
     at_risk: bool
     relapsed: bool
@@ -120,6 +142,7 @@ class RelapseStatus:
     relapsed_at: datetime | None
     rule: str
     source: str
+    eligible: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,3 +166,4 @@ class CourseOutcome:
     sessions_required: int
     completed: bool
     completion_source: str
+    state: CourseState = CourseState.CLOSED

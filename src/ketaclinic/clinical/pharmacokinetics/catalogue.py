@@ -37,6 +37,7 @@ __all__ = [
     "PEREZ_RUIXO_2021",
     "default_model",
     "get_model",
+    "models_varying_on",
 ]
 
 
@@ -49,6 +50,25 @@ def _sd_to_logit_variance(mean: float, sd: float) -> float:
     """omega^2 on the logit scale giving about ``sd`` on the fraction scale (delta method)."""
     return (sd / (mean * (1.0 - mean))) ** 2
 
+
+# Each model against observed concentrations (tests/clinical/cases/pharmacokinetics/): a
+# 0.5 mg/kg IV infusion over 40 minutes at 70 kg, about 185 ng/mL in plasma at its end
+# (Zarate 2006, ``pk-zarate-2006``).
+_ZARATE = "0.5 mg/kg over 40 min at 70 kg, about 185 ng/mL observed at the end (Zarate 2006)"
+_ZARATE_CLEMENTS = f"Validation: predicts 177 ng/mL for {_ZARATE}: 4% under."
+_ZARATE_DOMINO = (
+    f"Validation: predicts 240 ng/mL for {_ZARATE}: over-predicts observed venous "
+    "concentrations by about 30% at the end of a 40-minute infusion."
+)
+_ZARATE_HERD = (
+    f"Validation: predicts 253 ng/mL for {_ZARATE}: over-predicts by about 37% (a paediatric "
+    "model extrapolated to adults)."
+)
+_PEREZ_RUIXO_CHECK = (
+    "Validation: reproduces the paper's own Table 4 exposures for intranasal esketamine "
+    "(tests/clinical/cases/pharmacokinetics/perez_ruixo_2021_table4.json); not checked "
+    "against an independent data set."
+)
 
 DOMINO_1984 = PKModel(
     id="domino-1984",
@@ -73,7 +93,9 @@ DOMINO_1984 = PKModel(
         "No between-subject variability was published with this set: population bands "
         "reflect weight only.",
         "V2 = V1 k12/k21 = 0.151 L/kg and V3 = V1 k13/k31 = 2.546 L/kg are derived, not stored.",
+        _ZARATE_DOMINO,
     ),
+    validation=_ZARATE_DOMINO,
 )
 
 CLEMENTS_1981 = PKModel(
@@ -167,7 +189,9 @@ CLEMENTS_1981 = PKModel(
         "Norketamine is not modelled for racemic ketamine: first-pass norketamine after oral "
         "and sublingual doses is real (Clements 1982, Chong 2006) but we found no published "
         "racemic parent-metabolite parameter set we could verify.",
+        _ZARATE_CLEMENTS,
     ),
+    validation=_ZARATE_CLEMENTS,
 )
 
 HERD_2007 = PKModel(
@@ -197,7 +221,9 @@ HERD_2007 = PKModel(
     caveats=(
         "Fitted in children aged 1-14 years; adult use is an allometric extrapolation.",
         "Variability percentages are read as coefficients of variation: omega^2 = ln(1 + CV^2).",
+        _ZARATE_HERD,
     ),
+    validation=_ZARATE_HERD,
 )
 
 _PR = "pk-perez-ruixo-2021"
@@ -270,7 +296,9 @@ PEREZ_RUIXO_2021 = PKModel(
         "independent implementation found the same. We keep Table 3 verbatim.",
         "omega(kmet) is blank in Table 3; we use nlmixr2lib's documented placeholder (CV 30%).",
         "Weight and sex had no effect on esketamine PK in this analysis.",
+        _PEREZ_RUIXO_CHECK,
     ),
+    validation=_PEREZ_RUIXO_CHECK,
 )
 
 MODELS: MappingProxyType[str, PKModel] = MappingProxyType(
@@ -302,3 +330,11 @@ def get_model(model_id: str) -> PKModel:
 
 def default_model(route: PKRoute) -> PKModel:
     return MODELS[DEFAULT_MODEL_BY_ROUTE[route]]
+
+
+def models_varying_on(route: PKRoute, drug: Drug) -> tuple[PKModel, ...]:
+    """The catalogue models of ``drug`` with published between-subject variability on
+    ``route``."""
+    return tuple(
+        m for m in MODELS.values() if m.drug is drug and route in m.routes and m.varies_on(route)
+    )

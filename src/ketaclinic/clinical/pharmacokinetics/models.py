@@ -210,6 +210,20 @@ class PKModel:
     covariate_rules: tuple[CovariateRule, ...] = ()
     metabolite: str | None = None
     caveats: tuple[str, ...] = ()
+    validation: str = ""
+
+    def varies_on(self, route: PKRoute) -> bool:
+        """Whether any published between-subject variability acts on ``route``.
+
+        A random effect on a route's own parameter (``f_sublingual``, ``ka_oral`` ...) acts
+        on that route only; any other (a volume, a clearance) acts on every route.
+        """
+        suffixes = {f"_{r.value}" for r in PKRoute}
+        for effect in self.random_effects:
+            own = [s for s in suffixes if effect.parameter.endswith(s)]
+            if not own or own[0] == f"_{route.value}":
+                return True
+        return False
 
     def value(self, name: str) -> float:
         """The typical value of parameter ``name``; a missing name is a programming error."""

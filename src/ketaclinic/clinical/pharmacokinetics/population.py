@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ketaclinic.clinical.exceptions import OutOfRange
+from ketaclinic.clinical.exceptions import InvalidValue, OutOfRange
+from ketaclinic.clinical.pharmacokinetics.catalogue import models_varying_on
 from ketaclinic.clinical.pharmacokinetics.models import CovariateArrays, Covariates, PKModel
 from ketaclinic.clinical.pharmacokinetics.regimens import Regimen
 from ketaclinic.clinical.pharmacokinetics.simulation import (
@@ -115,10 +116,17 @@ def simulate_population(
     chunk_values: int = CHUNK_VALUES,
     exact_limit_values: int = EXACT_LIMIT_VALUES,
     progress: Callable[[int, int], None] | None = None,
+    allow_without_variability: bool = False,
 ) -> PopulationSummary:
     """Simulate ``n`` virtual patients and summarise them chunk by chunk.
 
     A chunk holds at most ``chunk_size`` patients and ``chunk_values`` concentrations.
+
+    A model with no published between-subject variability on the regimen's routes would
+    give every virtual patient the same curve (p5 = p50 = p95, or a spread of weight
+    alone): that is refused, naming the models that have variability for the route,
+    unless the caller shows the result as such (``allow_without_variability``, the PK
+    page, which labels it "the same for every virtual patient").
 
     ``progress(done, n)`` is called after each chunk (the CLI draws its bar with it).
     """
@@ -129,6 +137,8 @@ def simulate_population(
     if threshold_ng_per_ml is not None and not threshold_ng_per_ml > 0:
         raise OutOfRange("threshold_ng_per_ml", f"must be more than 0, got {threshold_ng_per_ml}")
     model = model or model_for_regimen(regimen)
+    if not allow_without_variability and not any(model.varies_on(r) for r in regimen.routes):
+        _refuse_without_variability(model, regimen)
     times = checked_times(times_h)
     check_inputs(model, regimen, covariates)
     sampler = PopulationSampler(model, covariates, seed, weight_cv)
@@ -175,4 +185,20 @@ def simulate_population(
         time_above_h=np.percentile(above, BAND_PERCENTILES) if above is not None else None,
         threshold_ng_per_ml=threshold_ng_per_ml,
         band_method="exact" if parent_bands.exact else "histogram",
+    )
+
+
+def _refuse_without_variability(model: PKModel, regimen: Regimen) -> None:
+    routes = sorted(regimen.routes)
+    names = sorted({m.id for route in routes for m in models_varying_on(route, model.drug)})
+    where = ", ".join(r.value for r in routes)
+    others = (
+        f"models with it for {where}: {', '.join(names)}"
+        if names
+        else f"no catalogue model has it for {where}; simulate one patient instead"
+    )
+    raise InvalidValue(
+        "model",
+        f"{model.id} has no published between-subject variability for {where}: every "
+        f"virtual patient would be the same; {others}",
     )

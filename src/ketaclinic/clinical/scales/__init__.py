@@ -30,6 +30,7 @@ from ketaclinic.clinical.scales.mood_nrs import MOOD_NRS
 from ketaclinic.clinical.scales.outcome import outcome_for
 from ketaclinic.clinical.scales.pain_nrs import PAIN_NRS
 from ketaclinic.clinical.scales.pcl5 import PCL5
+from ketaclinic.clinical.scales.peg import PEG
 from ketaclinic.clinical.scales.phq9 import PHQ9
 from ketaclinic.clinical.scales.qids_sr16 import QIDS_SR16
 from ketaclinic.clinical.scales.result import Flag, Outcome, ScaleResult
@@ -65,6 +66,7 @@ INSTRUMENTS: Mapping[str, Instrument] = {
         CADSS,
         MOAAS,
         PAIN_NRS,
+        PEG,
         AUDIT,
         MOOD_NRS,
         ANXIETY_NRS,

@@ -208,12 +208,13 @@ class OutcomeDefinition:
 
     Response is a reduction of at least ``response_percent`` percent of baseline, or of at
     least ``response_points`` points (exactly one is set). Remission is a current total of
-    ``remission_at_most`` or less (integers: "< 5" is written as at most 4).
+    ``remission_at_most`` or less (integers: "< 5" is written as at most 4); ``None`` where
+    no remission is published (the PEG), so none is judged.
     """
 
     response_text: str
     remission_text: str
-    remission_at_most: int
+    remission_at_most: int | None
     sources: tuple[str, ...]
     response_percent: Decimal | None = None
     response_points: int | None = None

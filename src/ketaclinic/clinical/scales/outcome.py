@@ -1,5 +1,8 @@
 """Response and remission between two totals, by each instrument's published definition.
 
+Remission needs a baseline above the remission range (a change *into* remission), the same
+definition the outcomes dashboard judges courses by.
+
 Integer arithmetic decides the thresholds (``2 * reduction >= baseline`` is "at least 50%"),
 so a total on the edge is never misjudged by rounding; ``percent_change`` is reported to one
 decimal place for people.
@@ -16,6 +19,9 @@ from ketaclinic.clinical.scales.result import Outcome
 __all__ = ["outcome_for"]
 
 _ONE_DECIMAL = Decimal("0.1")
+# The outcomes dashboard's rule too (``clinical.outcomes``): a patient who starts within the
+# remission range cannot *enter* remission, so neither the command nor the page calls it one.
+REMISSION_FROM_OUTSIDE = " Only from a baseline above the remission range."
 
 
 def outcome_for(instrument: Instrument, baseline_total: int, current_total: int) -> Outcome:
@@ -52,10 +58,15 @@ def outcome_for(instrument: Instrument, baseline_total: int, current_total: int)
         change=change,
         percent_change=percent_change,
         response=response,
-        remission=current <= definition.remission_at_most,
+        remission=(
+            None
+            if definition.remission_at_most is None
+            else current <= definition.remission_at_most < baseline
+        ),
         definitions={
             "response": definition.response_text,
-            "remission": definition.remission_text,
+            "remission": definition.remission_text
+            + ("" if definition.remission_at_most is None else REMISSION_FROM_OUTSIDE),
         },
     )
 

@@ -58,7 +58,8 @@ class Outcome:
 
     ``change`` is current minus baseline (negative is improvement on every scale with an
     outcome definition). ``percent_change``, ``response`` are ``None`` when the baseline is
-    0, where a relative change is undefined.
+    0, where a relative change is undefined; ``remission`` is ``None`` on an instrument
+    without a published remission (the PEG).
     """
 
     scale: str
@@ -67,5 +68,5 @@ class Outcome:
     change: int
     percent_change: Decimal | None
     response: bool | None
-    remission: bool
+    remission: bool | None
     definitions: Mapping[str, str]

@@ -17,6 +17,7 @@ from ketaclinic.apps.treatment.choices import (
     SESSION_TRANSITIONS,
     CoursePhase,
     CourseStatus,
+    Indication,
     Route,
     SessionKind,
     SessionStatus,
@@ -38,7 +39,12 @@ class Course(models.Model):
     status = models.CharField(
         max_length=16, choices=CourseStatus.choices, default=CourseStatus.PLANNED
     )
-    indication = models.CharField(max_length=40, blank=True, help_text="A patients.ConditionCode.")
+    indication = models.CharField(
+        max_length=40,
+        choices=Indication.choices,
+        blank=True,
+        help_text="Required at planning; empty only on courses planned before it was recorded.",
+    )
     prescriber = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prescribed_courses"
     )

@@ -57,6 +57,7 @@ def course_new(request: HttpRequest, screening_id: int) -> HttpResponse:
             target_dose_mg_per_kg=data["target_dose_mg_per_kg"],
             target_dose_mg=data["target_dose_mg"],
             chair=data["chair"],
+            indication=data["indication"],
         )
         try:
             outcome = plan_course(screening, choice, user=request.user, request=request)
