@@ -16,7 +16,7 @@ from ketaclinic.apps.charting import forms as chart_forms
 from ketaclinic.apps.charting.administering import containers_for, why_not_ready_to_dose
 from ketaclinic.apps.charting.charts import ChartPoint, vitals_svg
 from ketaclinic.apps.charting.choices import HoldOutcome, ScaleCode
-from ketaclinic.apps.charting.day import undecided_hold
+from ketaclinic.apps.charting.day import planned_and_today, undecided_hold
 from ketaclinic.apps.charting.discharging import readiness
 from ketaclinic.apps.charting.dose_orders import protocol_session_dose
 from ketaclinic.apps.charting.models import (
@@ -249,6 +249,7 @@ def chart_context(request: HttpRequest, session: Session, **forms: Any) -> dict[
         for c in pre_checks
     )
     may_chart = user.has_perm("charting.chart_session")
+    planned_on, today = planned_and_today(session)
     may_dose = user.has_perm("charting.administer_dose")
     may_override = user.has_perm("charting.override_administration")
     order_mg_per_kg, order_mg = protocol_session_dose(session.course)
@@ -271,7 +272,9 @@ def chart_context(request: HttpRequest, session: Session, **forms: Any) -> dict[
         "timeline": _timeline(data),
         "integration_note_count": session.integration_notes.count(),
         "can_check_in": user.has_perm("charting.check_in_session")
-        and status == SessionStatus.PLANNED,
+        and status == SessionStatus.PLANNED
+        and planned_on == today,
+        "planned_on": planned_on,
         "can_pre_check": may_chart and status == SessionStatus.CHECKED_IN,
         "can_decide": user.has_perm("charting.decide_hold") and held is not None,
         "can_order": user.has_perm("charting.order_dose")

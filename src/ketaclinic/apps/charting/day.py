@@ -7,6 +7,7 @@ the prescriber has decided. Each step is one transaction with its audit event.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -35,6 +36,13 @@ if TYPE_CHECKING:
 HOLD_SOURCE = "pre_check"
 
 
+def planned_and_today(session: Session) -> tuple[dt.date, dt.date]:
+    """The session's planned date and today's date, both in its site's time zone."""
+    site_timezone = session.site.timezone
+    planned_on = session.planned_start.astimezone(ZoneInfo(site_timezone)).date()
+    return planned_on, clock.today(site_timezone)
+
+
 def check_in(session: Session, *, user: Any, request: HttpRequest | None) -> Session:
     """The patient has arrived: planned -> checked in (recorded and audited by treatment).
 
@@ -42,9 +50,7 @@ def check_in(session: Session, *, user: Any, request: HttpRequest | None) -> Ses
     check-in two days early (issue 12) would open the chart for dosing on the wrong day;
     refused as an ``InvalidValue`` on ``planned_start``.
     """
-    site_timezone = session.site.timezone
-    planned_on = session.planned_start.astimezone(ZoneInfo(site_timezone)).date()
-    today = clock.today(site_timezone)
+    planned_on, today = planned_and_today(session)
     if planned_on != today:
         raise InvalidValue(
             "planned_start",
