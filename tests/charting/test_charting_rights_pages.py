@@ -294,3 +294,37 @@ def test_moaas_and_cadss_start_empty_and_need_a_choice(client, clinic, fixed_clo
     assert cadss_response.status_code == 422
     assert cadss_response.context["cadss_form"].errors
     assert not ScaleEntry.objects.exists()
+
+
+def test_an_esketamine_device_short_shows_on_the_rems_record(client, clinic, fixed_clock):
+    from ketaclinic.apps.charting.administering import finish_administration, start_administration
+    from ketaclinic.apps.ledger.choices import Drug
+
+    session = ready_to_dose(clinic, route="esketamine", dose_mg="84")
+    devices = stock(clinic, "28", form="nasal_device", drug=Drug.ESKETAMINE)
+    start_administration(
+        session,
+        product="",
+        lot="",
+        container=devices,
+        volume_drawn_ml=None,
+        started_at=fixed_clock.moment,
+        user=clinic.nurse,
+        request=None,
+    )
+    fixed_clock.moment += dt.timedelta(minutes=15)
+    finish_administration(
+        session,
+        volume_given_ml=None,
+        units_given=2,
+        stopped_at=fixed_clock.moment,
+        override_reason="Third device withheld: BP 168/100 after the second.",
+        user=clinic.prescriber,
+        request=None,
+    )
+    client.force_login(clinic.nurse)
+    page = client.get(reverse("charting:rems", args=[session.pk]))
+    assert page.context["form"].initial["dose_mg"] == Decimal("56.0")
+    text = page.content.decode()
+    assert 'id="rems-dose-deviations"' in text
+    assert "2 unit(s) given (56 mg) is less than the 3 ordered (84 mg), exactly" in text
