@@ -158,7 +158,7 @@ class StartAdministrationForm(forms.Form):
         min_value=Decimal("0.01"),
     )
     strength_mg = forms.DecimalField(
-        label="Product strength (mg/mL, or mg per device or troche)",
+        label="Strength (mg/mL, or mg per device or troche)",
         required=False,
         max_digits=8,
         decimal_places=3,
