@@ -192,3 +192,25 @@ def test_posting_vitals_over_the_api_is_for_nurses(login, clinic, session, clien
     )
     want = expected(persona, NURSE, ok=201)
     assert response.status_code == (401 if want == 302 else want)
+
+
+@pytest.mark.parametrize(
+    ("step", "allowed", "ok"),
+    [
+        # A planned session: check-in succeeds; the empty order, start and stop are 422 or
+        # 409 (nothing to stop) for those allowed to try.
+        ("check-in", CHECK_IN, 200),
+        ("dose-order", PRESCRIBER, 422),
+        ("dose/start", NURSE | PRESCRIBER, 422),
+        ("dose/stop", NURSE | PRESCRIBER, 409),
+    ],
+)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_bedside_steps_over_the_api_follow_the_same_rules(
+    login, session, persona, step, allowed, ok
+):
+    response = login(persona).post(
+        f"/api/v1/sessions/{session.pk}/{step}", "{}", content_type="application/json"
+    )
+    want = expected(persona, allowed, ok=ok)
+    assert response.status_code == (401 if want == 302 else want)
