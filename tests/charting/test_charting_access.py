@@ -214,3 +214,15 @@ def test_the_bedside_steps_over_the_api_follow_the_same_rules(
     )
     want = expected(persona, allowed, ok=ok)
     assert response.status_code == (401 if want == 302 else want)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_charting_a_scale_over_the_api_is_for_nurses(login, session, persona):
+    response = login(persona).post(
+        f"/api/v1/sessions/{session.pk}/scales/moaas",
+        json.dumps({"answers": {"item1": 5}}),
+        content_type="application/json",
+    )
+    # A planned session cannot take readings: 409 for a nurse.
+    want = expected(persona, NURSE, ok=409)
+    assert response.status_code == (401 if want == 302 else want)

@@ -328,3 +328,17 @@ def test_an_esketamine_device_short_shows_on_the_rems_record(client, clinic, fix
     text = page.content.decode()
     assert 'id="rems-dose-deviations"' in text
     assert "2 unit(s) given (56 mg) is less than the 3 ordered (84 mg), exactly" in text
+
+
+def test_moaas_over_the_api_needs_its_item(client, clinic, fixed_clock):
+    session = ready_to_dose(clinic, **IV_34_MG)
+    client.force_login(clinic.nurse)
+    path = f"/api/v1/sessions/{session.pk}/scales/moaas"
+    missing = post_json(client, path, {"answers": {}})
+    assert missing.status_code == 422
+    assert "item1" in missing.json()["errors"][0]["field"]
+    charted = post_json(client, path, {"answers": {"item1": 5}})
+    assert charted.status_code == 201
+    assert (charted.json()["scale"], charted.json()["total"]) == ("moaas", 5)
+    unknown = post_json(client, f"/api/v1/sessions/{session.pk}/scales/phq9", {"answers": {}})
+    assert unknown.status_code == 422

@@ -1,4 +1,4 @@
-"""The bedside steps over the API: check in, order, start and stop the dose.
+"""The bedside steps over the API: check in, order, start and stop the dose, chart a scale.
 
 The same domain functions as the pages, so the same rights: a wrong strength, an amount or
 rate beyond the order, a check-in on another day are 422 with the field named
@@ -18,9 +18,11 @@ from ninja.errors import HttpError
 
 from ketaclinic.apps.charting.access import session_for
 from ketaclinic.apps.charting.administering import finish_administration, start_administration
+from ketaclinic.apps.charting.choices import ScaleCode
 from ketaclinic.apps.charting.day import check_in
 from ketaclinic.apps.charting.dose_orders import DoseRequest, order_dose
 from ketaclinic.apps.charting.models import Administration, DoseOrder
+from ketaclinic.apps.charting.observing import record_scale
 from ketaclinic.apps.charting.refusals import ChartRefused
 from ketaclinic.apps.ledger.models import Container
 from ketaclinic.apps.web import clock
@@ -85,6 +87,21 @@ class StopIn(Schema):
     stopped_at: dt.datetime | None = None
     override_reason: str = Field(default="", max_length=2000)
     deviation_reason: str = Field(default="", max_length=2000)
+
+
+class ScaleIn(Schema):
+    """Item scores by key (``{"item1": 4}``); a forced-choice item has no default."""
+
+    model_config = {"extra": "forbid"}
+
+    answers: dict[str, int]
+    taken_at: dt.datetime | None = None
+
+
+class ScaleCreated(Schema):
+    id: int
+    scale: str
+    total: int
 
 
 class AdministrationStepOut(Schema):
@@ -236,3 +253,25 @@ def post_dose_stop(request: HttpRequest, session_id: int, payload: StopIn) -> di
     except ChartRefused as error:
         raise HttpError(409, error.message) from None
     return _administration_out(administration, "observing")
+
+
+@router.post(
+    "/{session_id}/scales/{scale}",
+    response={201: ScaleCreated},
+    summary="Chart an in-session MOAA/S or CADSS; a missing item is 422 naming it",
+)
+def post_scale(request: HttpRequest, session_id: int, scale: ScaleCode, payload: ScaleIn):
+    _require_any(request, "charting.chart_session")
+    session = session_for(request.user, session_id, "charting.chart_session")
+    try:
+        entry = record_scale(
+            session,
+            scale=scale,
+            answers=payload.answers,
+            taken_at=_aware("taken_at", payload.taken_at),
+            user=request.user,
+            request=request,
+        )
+    except ChartRefused as error:
+        raise HttpError(409, error.message) from None
+    return Status(201, {"id": entry.pk, "scale": entry.scale, "total": entry.total})
