@@ -99,6 +99,7 @@ def test_nurse_runs_an_iv_session_through_a_hold_to_discharge(
     start = page.locator("#dose")
     start.get_by_label("Product").fill("Ketamine HCl 10 mg/mL")
     start.get_by_label("Lot").fill("KX2231")
+    start.get_by_label("Strength (mg/mL, or mg per device or troche)").fill("10")
     expect(start.get_by_label("Volume drawn from the vial (mL)")).to_have_value("3.5")
     start.get_by_role("button", name="Start dose").click()
     expect(page.locator(".status-pill").first).to_have_text("Dosing")

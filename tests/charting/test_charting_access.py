@@ -123,14 +123,22 @@ def test_only_a_prescriber_decides_a_hold(login, clinic, session, client, person
     assert PreCheck.objects.get().is_hold
 
 
-@pytest.mark.parametrize(
-    "name", ["vitals", "moaas", "cadss", "adverse-event", "rescue", "dose-start", "dose-stop"]
-)
+@pytest.mark.parametrize("name", ["vitals", "moaas", "cadss", "adverse-event", "rescue"])
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_only_a_nurse_charts_readings_and_gives_the_dose(login, session, persona, name):
+def test_only_a_nurse_charts_readings(login, session, persona, name):
+    response = login(persona).post(reverse(f"charting:{name}", args=[session.pk]), {})
+    # Empty forms: 422 naming the fields.
+    assert response.status_code == expected(persona, NURSE, ok=422)
+
+
+@pytest.mark.parametrize("name", ["dose-start", "dose-stop"])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_nurses_give_the_dose_and_prescribers_may_chart_it_to_override(
+    login, session, persona, name
+):
     response = login(persona).post(reverse(f"charting:{name}", args=[session.pk]), {})
     # Empty forms: 422 naming the fields; stopping a dose that is not running: 409.
-    want = expected(persona, NURSE, ok=409 if name == "dose-stop" else 422)
+    want = expected(persona, NURSE | PRESCRIBER, ok=409 if name == "dose-stop" else 422)
     assert response.status_code == want
 
 
@@ -183,4 +191,38 @@ def test_posting_vitals_over_the_api_is_for_nurses(login, clinic, session, clien
         content_type="application/json",
     )
     want = expected(persona, NURSE, ok=201)
+    assert response.status_code == (401 if want == 302 else want)
+
+
+@pytest.mark.parametrize(
+    ("step", "allowed", "ok"),
+    [
+        # A planned session: check-in succeeds; the empty order, start and stop are 422 or
+        # 409 (nothing to stop) for those allowed to try.
+        ("check-in", CHECK_IN, 200),
+        ("dose-order", PRESCRIBER, 422),
+        ("dose/start", NURSE | PRESCRIBER, 422),
+        ("dose/stop", NURSE | PRESCRIBER, 409),
+    ],
+)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_bedside_steps_over_the_api_follow_the_same_rules(
+    login, session, persona, step, allowed, ok
+):
+    response = login(persona).post(
+        f"/api/v1/sessions/{session.pk}/{step}", "{}", content_type="application/json"
+    )
+    want = expected(persona, allowed, ok=ok)
+    assert response.status_code == (401 if want == 302 else want)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_charting_a_scale_over_the_api_is_for_nurses(login, session, persona):
+    response = login(persona).post(
+        f"/api/v1/sessions/{session.pk}/scales/moaas",
+        json.dumps({"answers": {"item1": 5}}),
+        content_type="application/json",
+    )
+    # A planned session cannot take readings: 409 for a nurse.
+    want = expected(persona, NURSE, ok=409)
     assert response.status_code == (401 if want == 302 else want)

@@ -77,7 +77,12 @@ def order_and_start(client, clinic, session, clock):
     as_user(client, clinic.nurse).post(url("pre-check", session), GOOD_CHECK)
     response = client.post(
         url("dose-start", session),
-        {"product": "Ketamine HCl 10 mg/mL", "lot": "KX123", "volume_drawn_ml": "35"},
+        {
+            "product": "Ketamine HCl 1 mg/mL",
+            "lot": "KX123",
+            "strength_mg": "1",
+            "volume_drawn_ml": "35",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
 
@@ -133,8 +138,10 @@ def test_the_nurse_cannot_start_the_dose_until_the_prescriber_decides(client, cl
     assert alert.acknowledged_by == clinic.prescriber
     assert alert.acknowledgement_note.startswith("Proceed with the dose: Re-measured")
     assert audited("sign", "hold_decision") == 1
+    # The order named no concentration: at 10 mg/mL its 35 mg is 3.5 mL.
     started = as_user(client, clinic.nurse).post(
-        url("dose-start", session), {"product": "Ketamine", "lot": "K1"}
+        url("dose-start", session),
+        {"product": "Ketamine", "lot": "K1", "strength_mg": "10", "volume_drawn_ml": "3.5"},
     )
     assert started.status_code == 302
     session.refresh_from_db()

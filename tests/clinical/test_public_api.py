@@ -26,6 +26,7 @@ EXPECTED_TOP_LEVEL = {
     "Source",
     "UnknownCode",
     "cite",
+    "administration_rights",
     "body_weight",
     "controlled_substances",
     "dosing",

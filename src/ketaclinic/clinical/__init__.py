@@ -30,6 +30,7 @@ from ketaclinic.clinical.sources import SOURCES, Source, cite
 from ketaclinic.clinical.vocabulary import Route, Setting, Sex
 
 AREAS = (
+    "administration_rights",
     "body_weight",
     "controlled_substances",
     "dosing",

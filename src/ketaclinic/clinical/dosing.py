@@ -29,8 +29,10 @@ from ketaclinic.clinical.routes import Route
 from ketaclinic.clinical.units import rate_ml_per_h, round_down_to_step, round_to_places
 
 __all__ = [
+    "CLINIC_SETTING",
     "DEFAULT_DOSING_PARAMETERS",
     "ESKETAMINE_OLDER_ADULT_AGE",
+    "CapChoice",
     "DoseResult",
     "DosingParameters",
     "EsketamineLabel",
@@ -40,6 +42,23 @@ __all__ = [
     "esketamine_label_doses_mg",
     "esketamine_starting_dose_mg",
 ]
+
+
+CLINIC_SETTING = "clinic setting"
+"""How a cap without a published source is labelled: the clinic's own setting."""
+
+
+class CapChoice(enum.StrEnum):
+    """The prescriber's choice when a dose is above a hard cap: the capped or the requested dose.
+
+    A cap never silently changes a protocol (issue 12): the IV chronic-pain protocol's
+    0.35 mg/kg/h over 240 min is 98 mg at 70 kg, above IV's 1.0 mg/kg hard cap (70 mg). The
+    order shows both and the prescriber picks one; ``None`` keeps the old behaviour (clip,
+    with a warning) for previews and the command line.
+    """
+
+    CAPPED = "capped"
+    REQUESTED = "requested"
 
 
 class HardCapAction(enum.StrEnum):
@@ -54,6 +73,8 @@ class RouteLimits:
     """Caps and dose step for one route. A soft cap warns; a hard cap clips or refuses.
 
     A cap may be per kilogram of dosing weight, absolute, or both (the lower one binds).
+    ``hard_cap_source`` and ``soft_cap_source`` name each cap's source (a key of
+    ``sources``); None labels the cap as the clinic's own setting (``CLINIC_SETTING``).
     """
 
     dose_step_mg: Decimal
@@ -62,6 +83,16 @@ class RouteLimits:
     soft_cap_mg: Decimal | None = None
     hard_cap_mg: Decimal | None = None
     source_keys: tuple[str, ...] = ()
+    hard_cap_source: str | None = None
+    soft_cap_source: str | None = None
+
+    @property
+    def hard_cap_label(self) -> str:
+        return self.hard_cap_source or CLINIC_SETTING
+
+    @property
+    def soft_cap_label(self) -> str:
+        return self.soft_cap_source or CLINIC_SETTING
 
     def __post_init__(self) -> None:
         if self.dose_step_mg <= 0:
@@ -100,6 +131,8 @@ _DEFAULT_LIMITS: dict[Route, RouteLimits] = {
         soft_cap_mg_per_kg=Decimal("0.75"),
         hard_cap_mg_per_kg=Decimal("1.0"),
         source_keys=("protocol.andrade-2017-dosing", "dose.fava-2018"),
+        soft_cap_source="protocol.andrade-2017-dosing",
+        hard_cap_source="dose.fava-2018",
     ),
     # IM: 0.5 mg/kg is the highest IM dose studied for depression (Chilukuri 2014); the
     # 1.0 mg/kg hard cap mirrors IV (IM bioavailability 93%, ASKP3): unverified.
@@ -108,12 +141,15 @@ _DEFAULT_LIMITS: dict[Route, RouteLimits] = {
         soft_cap_mg_per_kg=Decimal("0.5"),
         hard_cap_mg_per_kg=Decimal("1.0"),
         source_keys=("protocol.chilukuri-2014", "dose.askp3-route-equivalence"),
+        soft_cap_source="protocol.chilukuri-2014",
+        hard_cap_source="dose.askp3-route-equivalence",
     ),
     # Esketamine: 28 mg devices, 84 mg the label's highest dose.
     Route.ESKETAMINE: RouteLimits(
         dose_step_mg=Decimal("28"),
         hard_cap_mg=Decimal("84"),
         source_keys=("protocol.spravato-label-dosing",),
+        hard_cap_source="protocol.spravato-label-dosing",
     ),
     # Sublingual: ~200 mg estimates 1 mg/kg IV in 70 kg (ASKP3): warn above; 400 mg is the
     # top of the "general dosage range 100-400mg" in Wolfson's lozenge method.
@@ -122,6 +158,8 @@ _DEFAULT_LIMITS: dict[Route, RouteLimits] = {
         soft_cap_mg=Decimal("200"),
         hard_cap_mg=Decimal("400"),
         source_keys=("dose.askp3-route-equivalence", "dose.wolfson-lozenge"),
+        soft_cap_source="dose.askp3-route-equivalence",
+        hard_cap_source="dose.wolfson-lozenge",
     ),
     # Oral: fixed doses reported up to 300 mg (Andrade 2019): warn above; ~400 mg estimates
     # 1 mg/kg IV in 70 kg (ASKP3): refuse above.
@@ -130,6 +168,8 @@ _DEFAULT_LIMITS: dict[Route, RouteLimits] = {
         soft_cap_mg=Decimal("300"),
         hard_cap_mg=Decimal("400"),
         source_keys=("dose.andrade-2019-oral", "dose.askp3-route-equivalence"),
+        soft_cap_source="dose.andrade-2019-oral",
+        hard_cap_source="dose.askp3-route-equivalence",
     ),
 }
 
@@ -227,7 +267,12 @@ DEFAULT_DOSING_PARAMETERS = DosingParameters()
 
 @dataclass(frozen=True, slots=True)
 class DoseResult:
-    """A dose with its working shown. ``dose_mg`` is what is given after caps and rounding."""
+    """A dose with its working shown. ``dose_mg`` is what is given after caps and rounding.
+
+    ``hard_cap_mg`` is set when the requested dose was above the route's hard cap, with the
+    cap's source (or ``CLINIC_SETTING``) in ``hard_cap_source``; ``capped`` says whether the
+    dose was clipped to it, ``cap_choice`` what the prescriber chose (None: not asked).
+    """
 
     route: Route
     dose_mg: Decimal
@@ -241,6 +286,13 @@ class DoseResult:
     devices: int | None = None
     warnings: tuple[str, ...] = ()
     rounding: tuple[str, ...] = ()
+    hard_cap_mg: Decimal | None = None
+    hard_cap_source: str = ""
+    cap_choice: CapChoice | None = None
+
+    @property
+    def above_hard_cap(self) -> bool:
+        return self.hard_cap_mg is not None
 
 
 def _check_range(field_name: str, value: Decimal, low: Decimal, high: Decimal) -> None:
@@ -261,8 +313,12 @@ def calculate_dose(
     duration_min: int | None = None,
     parameters: DosingParameters = DEFAULT_DOSING_PARAMETERS,
     age_years: int | None = None,
+    cap_choice: CapChoice | None = None,
 ) -> DoseResult:
     """The dose to give by ``route``, from mg/kg on the dosing weight or a fixed ``dose_mg``.
+
+    Above a hard cap, ``cap_choice`` says which dose the prescriber chose (``CapChoice``); a
+    clinic whose ``hard_cap_action`` is REFUSE refuses whatever the choice.
 
     ``weight_basis`` None applies the clinic rule (adjusted weight above
     ``adjusted_weight_above_bmi``). Bad or missing input raises an ``InputError`` naming the
@@ -292,7 +348,13 @@ def calculate_dose(
         _check_range("age_years", Decimal(age_years), Decimal("0"), Decimal("120"))
     if route is Route.ESKETAMINE:
         return _esketamine(
-            weight_kg, mg_per_kg, dose_mg, concentration_mg_per_ml, parameters, age_years
+            weight_kg,
+            mg_per_kg,
+            dose_mg,
+            concentration_mg_per_ml,
+            parameters,
+            age_years,
+            cap_choice,
         )
 
     choice = choose_dosing_weight(
@@ -307,8 +369,9 @@ def calculate_dose(
     limits = parameters.limits[route]
     requested = mg_per_kg * choice.weight_kg if mg_per_kg is not None else dose_mg
     assert requested is not None
+    hard = limits.hard_limit_mg(choice.weight_kg)
     target, capped = _apply_hard_cap(
-        requested, limits.hard_limit_mg(choice.weight_kg), parameters, mg_per_kg, warnings
+        requested, hard, parameters, mg_per_kg, warnings, cap_choice, limits.hard_cap_label
     )
     soft = limits.soft_limit_mg(choice.weight_kg)
     if soft is not None and target > soft:
@@ -381,7 +444,20 @@ def calculate_dose(
         capped=capped,
         warnings=tuple(warnings),
         rounding=tuple(rounding),
+        **_cap_fields(requested, hard, limits, cap_choice),
     )
+
+
+def _cap_fields(
+    requested: Decimal, hard: Decimal | None, limits: RouteLimits, cap_choice: CapChoice | None
+) -> dict:
+    if hard is None or requested <= hard:
+        return {}
+    return {
+        "hard_cap_mg": round_to_places(hard, Decimal("0.001")),
+        "hard_cap_source": limits.hard_cap_label,
+        "cap_choice": cap_choice,
+    }
 
 
 def _apply_hard_cap(
@@ -390,6 +466,8 @@ def _apply_hard_cap(
     parameters: DosingParameters,
     mg_per_kg: Decimal | None,
     warnings: list[str],
+    cap_choice: CapChoice | None,
+    cap_label: str,
 ) -> tuple[Decimal, bool]:
     if hard is None or requested <= hard:
         return requested, False
@@ -398,7 +476,15 @@ def _apply_hard_cap(
             "mg_per_kg" if mg_per_kg is not None else "dose_mg",
             f"{_fmt(requested)} mg is above the hard cap of {_fmt(hard)} mg",
         )
-    warnings.append(f"{_fmt(requested)} mg is above the hard cap: clipped to {_fmt(hard)} mg")
+    if cap_choice is CapChoice.REQUESTED:
+        warnings.append(
+            f"{_fmt(requested)} mg is above the hard cap of {_fmt(hard)} mg [{cap_label}]: "
+            "given as requested, by the prescriber's choice"
+        )
+        return requested, False
+    warnings.append(
+        f"{_fmt(requested)} mg is above the hard cap: clipped to {_fmt(hard)} mg [{cap_label}]"
+    )
     return hard, True
 
 
@@ -409,6 +495,7 @@ def _esketamine(
     concentration_mg_per_ml: Decimal | None,
     parameters: DosingParameters,
     age_years: int | None = None,
+    cap_choice: CapChoice | None = None,
 ) -> DoseResult:
     """Esketamine is a fixed dose in whole 28 mg devices (``protocol.spravato-label-dosing``);
     which doses are label doses depends on the clinic's label and the patient's age."""
@@ -422,8 +509,9 @@ def _esketamine(
     warnings: list[str] = []
     rounding: list[str] = []
     limits = parameters.limits[Route.ESKETAMINE]
+    hard = limits.hard_limit_mg(weight_kg)
     target, capped = _apply_hard_cap(
-        dose_mg, limits.hard_limit_mg(weight_kg), parameters, None, warnings
+        dose_mg, hard, parameters, None, warnings, cap_choice, limits.hard_cap_label
     )
     device = parameters.esketamine_device_mg
     devices = int((target / device).to_integral_value(rounding=ROUND_FLOOR))
@@ -455,6 +543,7 @@ def _esketamine(
         devices=devices,
         warnings=tuple(warnings),
         rounding=tuple(rounding),
+        **_cap_fields(dose_mg, hard, limits, cap_choice),
     )
 
 

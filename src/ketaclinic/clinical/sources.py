@@ -645,6 +645,24 @@ _TREATMENT: tuple[Source, ...] = (
         ),
     ),
     Source(
+        key="safety.ismp-high-alert-2024",
+        citation=(
+            "Institute for Safe Medication Practices. ISMP List of High-Alert Medications in "
+            "Acute Care Settings. ISMP Medication Safety Alert! Acute Care. 2024;29(1), "
+            "January 11, 2024."
+        ),
+        url="https://www.ismp.org/recommendations/high-alert-medications-acute-list",
+        note=(
+            "Lists 'anesthetic agents, general, inhaled and IV (e.g., propofol, ketamine)' as "
+            "high-alert: an error is more likely to harm. Recommends standardising preparation "
+            "and administration, clinical decision support and automated alerts, and "
+            "redundancies such as independent double checks. We take from it that the "
+            "strength, amount and rate of a ketamine dose are checked at the point of care and "
+            "that a deviation needs a second, accountable person (the prescriber). The "
+            "tolerances themselves are Ketaclinic's (dose.ketaclinic-convention)."
+        ),
+    ),
+    Source(
         key="dose.ketaclinic-convention",
         citation="Ketaclinic safety convention (no published source).",
         note=(

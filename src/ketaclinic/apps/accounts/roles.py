@@ -138,6 +138,7 @@ for _role, _codes in {
         "charting.order_dose",
         "charting.decide_hold",
         "charting.override_discharge",
+        "charting.override_administration",
         "charting.write_prescriber_note",
         "charting.record_rems",
         "charting.read_integration_note",

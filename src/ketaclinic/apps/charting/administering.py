@@ -1,6 +1,10 @@
 """The nurse gives the ordered dose: start (checked in -> dosing), stop (dosing -> observing).
 
 Starting needs an order, a pre-dose check, and no hold left undecided by the prescriber.
+Both steps check the rights against the order (``dose_rights``, ``clinical.administration_
+rights``): the product's strength (refused outright when it is not the order's), the
+volume drawn and given or the devices and troches given, and an infusion's pump rate and
+running time. A deviation is refused unless accepted by whoever may accept it, with a reason.
 With a ledger container, stopping records the controlled-substance administration
 (``ledger.operations.record_administration``) in the same transaction: the chart and the
 ledger change together or not at all.
@@ -18,6 +22,13 @@ from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.charting.choices import HoldOutcome
 from ketaclinic.apps.charting.day import undecided_hold
+from ketaclinic.apps.charting.dose_rights import (
+    accept,
+    ordered_dose,
+    prepare_for,
+    prepared_again,
+    tell,
+)
 from ketaclinic.apps.charting.models import Administration, DoseOrder
 from ketaclinic.apps.charting.refusals import ChartRefused
 from ketaclinic.apps.ledger.choices import Drug as LedgerDrug
@@ -28,6 +39,13 @@ from ketaclinic.apps.treatment.choices import Route, SessionStatus
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.treatment.transitions import transition_session
 from ketaclinic.apps.web import clock
+from ketaclinic.clinical.administration_rights import (
+    PreparedDose,
+    StrengthMeasure,
+    check_drawn,
+    check_given,
+    check_timing,
+)
 from ketaclinic.clinical.exceptions import InvalidValue
 
 if TYPE_CHECKING:
@@ -87,7 +105,17 @@ def start_administration(
     user: Any,
     request: HttpRequest | None,
     container: Container | None = None,
+    strength_mg: Decimal | None = None,
+    pump_rate_ml_per_h: Decimal | None = None,
+    override_reason: str = "",
+    deviation_reason: str = "",
 ) -> Administration:
+    """Start the dose from ``container`` (or a typed product of ``strength_mg``).
+
+    Refused, naming the field: another strength than the order's (``container``); a volume
+    drawn beyond the tolerance or a pump rate above the order (``volume_drawn_ml``,
+    ``rate_ml_per_h``) unless a prescriber gives ``override_reason``.
+    """
     if container is not None:
         _check_container(session, container)
         product = product.strip() or container.product.name
@@ -103,10 +131,17 @@ def start_administration(
             raise ChartRefused(reason)
         _check_time("started_at", started_at, locked.checked_in_at)
         order = DoseOrder.objects.get(session=locked)
-        if order.volume_ml is not None and volume_drawn_ml is None:
-            raise InvalidValue("volume_drawn_ml", "enter the volume drawn up")
-        if volume_drawn_ml is not None and order.volume_ml is None and order.devices:
-            raise InvalidValue("volume_drawn_ml", "esketamine devices have no volume to draw")
+        prepared = prepare_for(order, container=container, strength_mg=strength_mg)
+        if pump_rate_ml_per_h is not None and prepared.rate_ml_per_h is None:
+            raise InvalidValue("rate_ml_per_h", "only an IV infusion has a pump rate")
+        accepted = accept(
+            check_drawn(prepared, volume_drawn_ml)
+            + check_timing(ordered_dose(order), prepared, pump_rate_ml_per_h=pump_rate_ml_per_h),
+            user=user,
+            override_reason=override_reason,
+            deviation_reason=deviation_reason,
+            step="start",
+        )
         administration = Administration.objects.create(
             session=locked,
             order=order,
@@ -116,6 +151,12 @@ def start_administration(
             started_at=started_at,
             started_by=user,
             container=container,
+            strength_mg=prepared.strength_mg,
+            strength_measure=prepared.measure.value,
+            expected_volume_ml=prepared.volume_ml,
+            expected_units=prepared.units,
+            pump_rate_ml_per_h=pump_rate_ml_per_h,
+            deviations=accepted,
         )
         record_event(
             request,
@@ -125,6 +166,7 @@ def start_administration(
             patient=session.patient,
             detail={"session": session.pk, "lot": administration.lot},
         )
+        tell(administration, accepted, request=request)
         transition_session(locked, SessionStatus.DOSING, user=user, request=request)
     return administration
 
@@ -136,8 +178,18 @@ def finish_administration(
     stopped_at: dt.datetime,
     user: Any,
     request: HttpRequest | None,
+    units_given: int | None = None,
+    override_reason: str = "",
+    deviation_reason: str = "",
 ) -> Administration:
-    """Stop the dose: what was given, when it stopped; the session moves to observation."""
+    """Stop the dose: what was given, when it stopped; the session moves to observation.
+
+    Refused, naming the field: a volume given beyond the tolerance or a device or troche
+    count other than the order's (``volume_given_ml``, ``units_given``), or an infusion
+    ended early at a rate above the order (``stopped_at``), unless a prescriber gives
+    ``override_reason``; an infusion stopped early at the ordered rate, or ended late,
+    until someone gives ``deviation_reason``.
+    """
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.status != SessionStatus.DOSING:
@@ -152,24 +204,48 @@ def finish_administration(
                     "volume_given_ml",
                     f"cannot exceed the {administration.volume_drawn_ml} mL drawn up",
                 )
-        dose_given = _dose_given(administration, volume_given_ml)
+        prepared = prepared_again(administration)
+        accepted: list[dict[str, Any]] = []
+        elapsed = None
+        if prepared is not None:
+            elapsed = _minutes(stopped_at - administration.started_at)
+            accepted = accept(
+                _given_deviations(prepared, volume_given_ml, units_given)
+                + check_timing(
+                    ordered_dose(administration.order),
+                    prepared,
+                    elapsed_min=elapsed,
+                    volume_given_ml=volume_given_ml,
+                ),
+                user=user,
+                override_reason=override_reason,
+                deviation_reason=deviation_reason,
+                step="stop",
+            )
+        dose_given = _dose_given(administration, prepared, volume_given_ml, units_given)
         if administration.container_id is not None:
             administration.ledger_entry = _ledger_entry(
-                administration, locked, volume_given_ml, stopped_at, user, request
+                administration, locked, volume_given_ml, units_given, stopped_at, user, request
             )
             dose_given = administration.container.product.mass_mg(
                 administration.ledger_entry.quantity
             )
         administration.volume_given_ml = volume_given_ml
+        administration.units_given = units_given
         administration.dose_given_mg = dose_given
         administration.stopped_at = stopped_at
         administration.stopped_by = user
+        administration.elapsed_min = elapsed
+        administration.deviations = [*administration.deviations, *accepted]
         administration.save(
             update_fields=[
                 "volume_given_ml",
+                "units_given",
                 "dose_given_mg",
                 "stopped_at",
                 "stopped_by",
+                "elapsed_min",
+                "deviations",
                 "ledger_entry",
             ]
         )
@@ -181,12 +257,39 @@ def finish_administration(
             patient=session.patient,
             detail={"session": session.pk, "dose_given_mg": str(dose_given)},
         )
+        tell(administration, accepted, request=request)
         transition_session(locked, SessionStatus.OBSERVING, user=user, request=request)
     return administration
 
 
-def _dose_given(administration: Administration, volume_given_ml: Decimal | None) -> Decimal:
-    """The ordered dose, scaled by the share of what was drawn that was given."""
+def _minutes(delta: dt.timedelta) -> Decimal:
+    return (Decimal(int(delta.total_seconds())) / 60).quantize(Decimal("0.01"))
+
+
+def _given_deviations(
+    prepared: PreparedDose, volume_given_ml: Decimal | None, units_given: int | None
+):
+    if prepared.measure is StrengthMeasure.PER_UNIT:
+        if volume_given_ml is not None:
+            raise InvalidValue("volume_given_ml", "devices and troches are counted: units_given")
+        return check_given(prepared, units_given=units_given)
+    if units_given is not None:
+        raise InvalidValue("units_given", "a solution is measured in mL: volume_given_ml")
+    return check_given(prepared, volume_given_ml=volume_given_ml)
+
+
+def _dose_given(
+    administration: Administration,
+    prepared: PreparedDose | None,
+    volume_given_ml: Decimal | None,
+    units_given: int | None,
+) -> Decimal:
+    """What was given at the product's strength; before strengths were kept, the ordered
+    dose scaled by the share of what was drawn that was given."""
+    if prepared is not None:
+        amount = units_given if prepared.measure is StrengthMeasure.PER_UNIT else volume_given_ml
+        assert amount is not None
+        return (prepared.strength_mg * amount).quantize(Decimal("0.001"))
     order = administration.order
     drawn = administration.volume_drawn_ml
     if drawn and volume_given_ml is not None:
@@ -198,6 +301,7 @@ def _ledger_entry(
     administration: Administration,
     session: Session,
     volume_given_ml: Decimal | None,
+    units_given: int | None,
     stopped_at: dt.datetime,
     user: Any,
     request: HttpRequest | None,
@@ -213,7 +317,7 @@ def _ledger_entry(
             "volume_given_ml": volume_given_ml,
         }
     else:
-        amounts = {"units_given": administration.order.devices or 1}
+        amounts = {"units_given": units_given or administration.order.devices or 1}
     return record_administration(
         container=container,
         patient=session.patient,

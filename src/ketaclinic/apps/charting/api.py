@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.charting.access import session_for
+from ketaclinic.apps.charting.api_steps import router as steps_router
 from ketaclinic.apps.charting.context import gather
 from ketaclinic.apps.charting.models.observations import VITAL_RANGES
 from ketaclinic.apps.charting.observing import assess_session, record_vital_sign
@@ -25,6 +26,7 @@ from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InvalidValue
 
 router = Router(tags=["sessions"])
+router.add_router("", steps_router)
 
 
 class VitalOut(Schema):
@@ -116,6 +118,10 @@ class DoseOrderOut(Schema):
     duration_min: int | None
     rate_ml_per_h: str | None
     capped: bool
+    hard_cap_mg: str | None = None
+    hard_cap_source: str = ""
+    cap_choice: str | None = None
+    cap_reason: str = ""
     devices: int | None
     warnings: list[str]
     rounding: list[str]
@@ -130,6 +136,13 @@ class AdministrationOut(Schema):
     started_at: dt.datetime
     stopped_at: dt.datetime | None
     ledger_entry_id: int | None
+    strength_mg: str | None
+    expected_volume_ml: str | None
+    expected_units: int | None
+    units_given: int | None
+    pump_rate_ml_per_h: str | None
+    elapsed_min: str | None
+    deviations: list[dict]
 
 
 class ScaleOut(Schema):
@@ -279,7 +292,13 @@ def get_session_chart(request: HttpRequest, session_id: int) -> dict:
             for c in data["pre_checks"]
         ],
         "dose_order": (
-            {"ordered_at": order.ordered_at, "ordered_by_id": order.ordered_by_id, **order.result}
+            {
+                "ordered_at": order.ordered_at,
+                "ordered_by_id": order.ordered_by_id,
+                **order.result,
+                "cap_choice": order.cap_choice or None,
+                "cap_reason": order.cap_reason,
+            }
             if order
             else None
         ),
@@ -293,6 +312,13 @@ def get_session_chart(request: HttpRequest, session_id: int) -> dict:
                 "started_at": given.started_at,
                 "stopped_at": given.stopped_at,
                 "ledger_entry_id": given.ledger_entry_id,
+                "strength_mg": _decimal(given.strength_mg),
+                "expected_volume_ml": _decimal(given.expected_volume_ml),
+                "expected_units": given.expected_units,
+                "units_given": given.units_given,
+                "pump_rate_ml_per_h": _decimal(given.pump_rate_ml_per_h),
+                "elapsed_min": _decimal(given.elapsed_min),
+                "deviations": given.deviations,
             }
             if given
             else None

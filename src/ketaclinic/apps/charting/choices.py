@@ -80,3 +80,17 @@ class RespiratoryStatus(models.TextChoices):
 
     NORMAL = "normal", "No respiratory depression"
     DEPRESSION = "depression", "Respiratory depression observed"
+
+
+class CapChoice(models.TextChoices):
+    """Codes match ``ketaclinic.clinical.dosing.CapChoice``: the prescriber's choice at a cap."""
+
+    CAPPED = "capped", "The capped dose"
+    REQUESTED = "requested", "The requested dose (above the cap)"
+
+
+class StrengthMeasure(models.TextChoices):
+    """Codes match ``ketaclinic.clinical.administration_rights.StrengthMeasure``."""
+
+    PER_ML = "per_ml", "mg per mL"
+    PER_UNIT = "per_unit", "mg per unit"

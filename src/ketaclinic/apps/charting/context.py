@@ -16,8 +16,9 @@ from ketaclinic.apps.charting import forms as chart_forms
 from ketaclinic.apps.charting.administering import containers_for, why_not_ready_to_dose
 from ketaclinic.apps.charting.charts import ChartPoint, vitals_svg
 from ketaclinic.apps.charting.choices import HoldOutcome, ScaleCode
-from ketaclinic.apps.charting.day import undecided_hold
+from ketaclinic.apps.charting.day import planned_and_today, undecided_hold
 from ketaclinic.apps.charting.discharging import readiness
+from ketaclinic.apps.charting.dose_orders import protocol_session_dose
 from ketaclinic.apps.charting.models import (
     Administration,
     Discharge,
@@ -129,6 +130,17 @@ def _timeline(data: dict[str, Any]) -> list[TimelineEntry]:
                     given.stopped_by.display_name if given.stopped_by else "",
                 )
             )
+        for d in given.deviations:
+            entries.append(
+                TimelineEntry(
+                    dt.datetime.fromisoformat(d["at"]),
+                    "Dose deviation accepted"
+                    + (" (prescriber's override)" if d["authority"] == "prescriber" else ""),
+                    f"{d['message']}. Reason: {d['reason']}",
+                    d["accepted_by"],
+                    "urgent",
+                )
+            )
     for v in data["vitals"]:
         entries.append(
             TimelineEntry(
@@ -237,6 +249,10 @@ def chart_context(request: HttpRequest, session: Session, **forms: Any) -> dict[
         for c in pre_checks
     )
     may_chart = user.has_perm("charting.chart_session")
+    planned_on, today = planned_and_today(session)
+    may_dose = user.has_perm("charting.administer_dose")
+    may_override = user.has_perm("charting.override_administration")
+    order_mg_per_kg, order_mg = protocol_session_dose(session.course)
     context = {
         "session": session,
         "patient": session.patient,
@@ -256,15 +272,19 @@ def chart_context(request: HttpRequest, session: Session, **forms: Any) -> dict[
         "timeline": _timeline(data),
         "integration_note_count": session.integration_notes.count(),
         "can_check_in": user.has_perm("charting.check_in_session")
-        and status == SessionStatus.PLANNED,
+        and status == SessionStatus.PLANNED
+        and planned_on == today,
+        "planned_on": planned_on,
         "can_pre_check": may_chart and status == SessionStatus.CHECKED_IN,
         "can_decide": user.has_perm("charting.decide_hold") and held is not None,
         "can_order": user.has_perm("charting.order_dose")
         and data["order"] is None
         and status in (SessionStatus.PLANNED, SessionStatus.CHECKED_IN),
-        "can_start": user.has_perm("charting.administer_dose")
-        and status == SessionStatus.CHECKED_IN,
-        "can_finish": user.has_perm("charting.administer_dose") and status == SessionStatus.DOSING,
+        "can_start": (may_dose or may_override) and status == SessionStatus.CHECKED_IN,
+        "can_finish": (may_dose or may_override) and status == SessionStatus.DOSING,
+        "can_override_dose": may_override,
+        "deviations": data["administration"].deviations if data["administration"] else [],
+        "preview_requested": None,
         "can_discharge": status == SessionStatus.OBSERVING
         and (may_chart or user.has_perm("charting.override_discharge")),
         "can_override": user.has_perm("charting.override_discharge"),
@@ -276,20 +296,24 @@ def chart_context(request: HttpRequest, session: Session, **forms: Any) -> dict[
         "hold_form": chart_forms.HoldDecisionForm(),
         "order_form": chart_forms.DoseOrderForm(
             initial={
-                "mg_per_kg": _plain(session.course.target_dose_mg_per_kg),
-                "dose_mg": _plain(session.course.target_dose_mg),
+                "mg_per_kg": _plain(order_mg_per_kg),
+                "dose_mg": _plain(order_mg),
                 "duration_min": session.course.infusion_minutes,
             }
         ),
         "start_form": chart_forms.StartAdministrationForm(
             initial={"volume_drawn_ml": _plain(data["order"].volume_ml) if data["order"] else None},
             containers=containers_for(session),
+            order=data["order"],
         ),
         "finish_form": chart_forms.FinishAdministrationForm(
             initial={
                 "volume_given_ml": _plain(data["administration"].volume_drawn_ml)
                 if data["administration"]
-                else None
+                else None,
+                "units_given": data["administration"].expected_units
+                if data["administration"]
+                else None,
             }
         ),
         "vital_form": chart_forms.VitalSignForm(),

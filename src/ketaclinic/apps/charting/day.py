@@ -7,8 +7,10 @@ the prescriber has decided. Each step is one transaction with its audit event.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -25,6 +27,7 @@ from ketaclinic.apps.treatment.choices import SessionStatus
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.treatment.transitions import TransitionRefused, transition_session
 from ketaclinic.apps.web import clock
+from ketaclinic.clinical.exceptions import InvalidValue
 from ketaclinic.clinical.monitoring import PreDoseInput, pre_dose_check
 
 if TYPE_CHECKING:
@@ -33,8 +36,27 @@ if TYPE_CHECKING:
 HOLD_SOURCE = "pre_check"
 
 
+def planned_and_today(session: Session) -> tuple[dt.date, dt.date]:
+    """The session's planned date and today's date, both in its site's time zone."""
+    site_timezone = session.site.timezone
+    planned_on = session.planned_start.astimezone(ZoneInfo(site_timezone)).date()
+    return planned_on, clock.today(site_timezone)
+
+
 def check_in(session: Session, *, user: Any, request: HttpRequest | None) -> Session:
-    """The patient has arrived: planned -> checked in (recorded and audited by treatment)."""
+    """The patient has arrived: planned -> checked in (recorded and audited by treatment).
+
+    Right patient, right day: only on the session's own date in its site's time zone. A
+    check-in two days early (issue 12) would open the chart for dosing on the wrong day;
+    refused as an ``InvalidValue`` on ``planned_start``.
+    """
+    planned_on, today = planned_and_today(session)
+    if planned_on != today:
+        raise InvalidValue(
+            "planned_start",
+            f"the session is planned for {planned_on:%Y-%m-%d}; check-in is only on the "
+            f"session's own day (today at the site is {today:%Y-%m-%d})",
+        )
     try:
         return transition_session(session, SessionStatus.CHECKED_IN, user=user, request=request)
     except TransitionRefused as error:

@@ -2,6 +2,10 @@
 
 The order stores the core's whole result so the chart shows the working (weight basis, caps,
 rounding, warnings) exactly as the prescriber saw it. Django computes nothing here.
+
+A hard cap never silently changes a protocol (issue 12): when the requested dose is above
+the route's cap, the order is refused on ``cap_choice`` until the prescriber, shown both
+doses and the cap's source, chooses the capped dose or the requested one with a reason.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ from ketaclinic.apps.treatment.choices import SessionStatus
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.body_weight import Sex
-from ketaclinic.clinical.dosing import DoseResult, calculate_dose
-from ketaclinic.clinical.exceptions import MissingItem
+from ketaclinic.clinical.dosing import CapChoice, DoseResult, calculate_dose
+from ketaclinic.clinical.exceptions import InvalidValue, MissingItem, UnknownCode
+from ketaclinic.clinical.protocols import get_protocol
 from ketaclinic.clinical.routes import Route
 
 if TYPE_CHECKING:
@@ -39,6 +44,8 @@ class DoseRequest:
     dose_mg: Decimal | None = None
     concentration_mg_per_ml: Decimal | None = None
     duration_min: int | None = None
+    cap_choice: str | None = None
+    cap_reason: str = ""
 
 
 def drug_for(route: str) -> str:
@@ -62,8 +69,56 @@ def calculate_for(session: Session, wanted: DoseRequest) -> tuple[DoseResult, An
         dose_mg=wanted.dose_mg,
         concentration_mg_per_ml=wanted.concentration_mg_per_ml,
         duration_min=wanted.duration_min,
+        cap_choice=CapChoice(wanted.cap_choice) if wanted.cap_choice else None,
     )
     return result, measurement
+
+
+def capped_alternative(session: Session, wanted: DoseRequest) -> DoseResult | None:
+    """Above a hard cap, the requested dose worked out in full, to show beside the capped one."""
+    result, _ = calculate_for(session, wanted)
+    if not result.above_hard_cap:
+        return None
+    requested, _ = calculate_for(
+        session, DoseRequest(**{**wanted.__dict__, "cap_choice": CapChoice.REQUESTED.value})
+    )
+    return requested
+
+
+def protocol_session_dose(course: Any) -> tuple[Decimal | None, Decimal | None]:
+    """The course's dose for one session (mg/kg, mg): a per-hour dose times its duration.
+
+    The IV chronic-pain protocol's 0.35 mg/kg/h over 240 min is 1.4 mg/kg a session; offering
+    0.35 as the session's mg/kg would order a quarter of the protocol's dose.
+    """
+    per_kg, fixed = course.target_dose_mg_per_kg, course.target_dose_mg
+    try:
+        protocol = get_protocol(course.protocol_id)
+    except UnknownCode:
+        return per_kg, fixed
+    variant = next((v for v in protocol.variants if v.name == course.variant), None)
+    for phase in (variant or protocol.variants[0]).phases:
+        if phase.dose is not None and phase.dose.per_hour:
+            if per_kg is not None:
+                per_kg = phase.dose.session_amount(per_kg)
+            if fixed is not None:
+                fixed = phase.dose.session_amount(fixed)
+            break
+    return per_kg, fixed
+
+
+def _cap_decision(result: DoseResult, wanted: DoseRequest) -> None:
+    if not result.above_hard_cap:
+        return
+    if wanted.cap_choice is None:
+        raise InvalidValue(
+            "cap_choice",
+            f"{result.requested_dose_mg.normalize():f} mg requested is above the hard cap of "
+            f"{result.hard_cap_mg.normalize():f} mg [{result.hard_cap_source}]: choose the "
+            "capped dose, or the requested dose with a reason",
+        )
+    if wanted.cap_choice == CapChoice.REQUESTED and not wanted.cap_reason.strip():
+        raise MissingItem("cap_reason", "give the reason to order above the hard cap")
 
 
 def result_as_json(result: DoseResult) -> dict[str, Any]:
@@ -78,6 +133,9 @@ def result_as_json(result: DoseResult) -> dict[str, Any]:
         "duration_min": result.duration_min,
         "rate_ml_per_h": None if result.rate_ml_per_h is None else str(result.rate_ml_per_h),
         "capped": result.capped,
+        "hard_cap_mg": None if result.hard_cap_mg is None else str(result.hard_cap_mg),
+        "hard_cap_source": result.hard_cap_source,
+        "cap_choice": None if result.cap_choice is None else result.cap_choice.value,
         "devices": result.devices,
         "warnings": list(result.warnings),
         "rounding": list(result.rounding),
@@ -89,6 +147,7 @@ def order_dose(
 ) -> DoseOrder:
     """Compute and store the order (one per session, before the dose starts)."""
     result, measurement = calculate_for(session, wanted)
+    _cap_decision(result, wanted)
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.status not in ORDERABLE:
@@ -112,6 +171,10 @@ def order_dose(
             rate_ml_per_h=result.rate_ml_per_h,
             devices=result.devices,
             capped=result.capped,
+            hard_cap_mg=result.hard_cap_mg,
+            hard_cap_source=result.hard_cap_source,
+            cap_choice=wanted.cap_choice or "",
+            cap_reason=wanted.cap_reason.strip() if result.above_hard_cap else "",
             result=result_as_json(result),
             ordered_by=user,
             ordered_at=clock.now(),
@@ -122,6 +185,11 @@ def order_dose(
             object_type="dose_order",
             object_id=order.pk,
             patient=session.patient,
-            detail={"session": session.pk, "dose_mg": str(order.dose_mg), "route": order.route},
+            detail={
+                "session": session.pk,
+                "dose_mg": str(order.dose_mg),
+                "route": order.route,
+                "cap_choice": order.cap_choice,
+            },
         )
     return order

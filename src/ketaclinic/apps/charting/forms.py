@@ -11,11 +11,13 @@ from django import forms
 
 from ketaclinic.apps.charting.choices import (
     AdverseEventKind,
+    CapChoice,
     HoldOutcome,
     MedicationRoute,
     RespiratoryStatus,
     Severity,
 )
+from ketaclinic.apps.charting.dose_rights import prepare_for
 from ketaclinic.apps.charting.models import RemsRecord
 from ketaclinic.apps.charting.models.observations import VITAL_RANGES
 from ketaclinic.apps.ledger.models import Container
@@ -99,6 +101,41 @@ class DoseOrderForm(forms.Form):
     duration_min = forms.IntegerField(
         label="Infusion duration (min)", required=False, min_value=1, max_value=1440
     )
+    cap_choice = forms.ChoiceField(
+        label="Above the hard cap, order",
+        choices=CapChoice.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    cap_reason = forms.CharField(
+        label="Reason to order above the cap",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def dose_request(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["cap_choice"] = data.get("cap_choice") or None
+        data["cap_reason"] = data.get("cap_reason") or ""
+        return data
+
+
+def _override_fields() -> dict[str, forms.CharField]:
+    return {
+        "override_reason": forms.CharField(
+            label="Prescriber's override: reason to accept a dose that differs from its order",
+            required=False,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        ),
+        "deviation_reason": forms.CharField(
+            label="Reason the infusion ran shorter or longer than ordered",
+            required=False,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        ),
+    }
 
 
 class StartAdministrationForm(forms.Form):
@@ -120,16 +157,43 @@ class StartAdministrationForm(forms.Form):
         decimal_places=2,
         min_value=Decimal("0.01"),
     )
+    strength_mg = forms.DecimalField(
+        label="Strength (mg/mL, or mg per device or troche)",
+        required=False,
+        max_digits=8,
+        decimal_places=3,
+        min_value=Decimal("0.001"),
+        help_text="Only when not from the ledger: a ledger container knows its strength.",
+    )
+    rate_ml_per_h = forms.DecimalField(
+        label="Pump rate set (mL/h)",
+        required=False,
+        max_digits=7,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+    )
     started_at = _time("Started at")
 
-    def __init__(self, *args, containers=None, **kwargs) -> None:
+    def __init__(self, *args, containers=None, order=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields.update(_override_fields())
+        del self.fields["deviation_reason"]
         field = self.fields["container"]
         field.queryset = containers if containers is not None else Container.objects.none()
         field.label_from_instance = lambda c: (
             f"{c.label} · {c.product.name} · lot {c.lot.lot_number} "
             f"(exp {c.lot.expires_on:%Y-%m-%d}) · {c.product.quantity_text(c.on_hand)} left"
+            + (f" — {for_this_order(order, c)}" if order is not None else "")
         )
+
+
+def for_this_order(order, container) -> str:
+    """What the order means in this container, for the nurse to read before starting."""
+    try:
+        prepared = prepare_for(order, container=container, strength_mg=None)
+    except InputError as error:
+        return f"NOT FOR THIS ORDER: {error.message}"
+    return prepared.note
 
 
 class FinishAdministrationForm(forms.Form):
@@ -140,7 +204,14 @@ class FinishAdministrationForm(forms.Form):
         decimal_places=2,
         min_value=Decimal("0"),
     )
+    units_given = forms.IntegerField(
+        label="Devices or troches given", required=False, min_value=0, max_value=100
+    )
     stopped_at = _time("Stopped at")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(_override_fields())
 
 
 class VitalSignForm(forms.Form):
@@ -152,15 +223,22 @@ class VitalSignForm(forms.Form):
     respiratory_rate = _vital("respiratory_rate", "Resp. rate", required=False)
 
 
-def _scale_choices(scale_id: str, item_key: str) -> list[tuple[int, str]]:
+NO_CHOICE = ("", "— choose —")
+"""Forced-choice scales start empty: a pre-selected score (MOAA/S 0 is the worst) would be
+charted by anyone who submits without looking (issue 12)."""
+
+
+def _scale_choices(scale_id: str, item_key: str) -> list[tuple[int | str, str]]:
     item = next(item for item in get_scale(scale_id).items if item.key == item_key)
-    return [(option.value, f"{option.value} — {option.label}") for option in item.options]
+    return [NO_CHOICE] + [
+        (option.value, f"{option.value} — {option.label}") for option in item.options
+    ]
 
 
 class MoaasForm(forms.Form):
     taken_at = _time("Time")
     item1 = forms.TypedChoiceField(
-        label="MOAA/S", coerce=int, choices=_scale_choices("moaas", "item1")
+        label="MOAA/S", coerce=int, empty_value=None, choices=_scale_choices("moaas", "item1")
     )
 
     def answers(self) -> dict[str, int]:
@@ -180,8 +258,7 @@ class CadssForm(forms.Form):
                 coerce=int,
                 required=item.required,
                 empty_value=None,
-                choices=([("", "—")] if not item.required else [])
-                + [(o.value, str(o.value)) for o in item.options],
+                choices=[("", "—")] + [(o.value, str(o.value)) for o in item.options],
             )
 
     def answers(self) -> dict[str, int | None]:

@@ -40,6 +40,12 @@ BP_40_WINDOW_MIN = (30, 50)
 REMS_SOURCE = "rems_record"
 
 
+def dose_deviations(session: Session) -> list[dict[str, Any]]:
+    """How the dose differed from its order (``Administration.deviations``), for the record."""
+    administration = getattr(session, "administration", None)
+    return list(administration.deviations) if administration else []
+
+
 def prefill(session: Session) -> dict[str, Any]:
     """The form's values from the chart (the nurse reviews and corrects before saving)."""
     administration = getattr(session, "administration", None)
@@ -48,7 +54,9 @@ def prefill(session: Session) -> dict[str, Any]:
     vitals = list(session.vital_signs.all())
     scales = list(session.scale_entries.all())
     values: dict[str, Any] = {
-        "dose_mg": administration.order.dose_mg.quantize(Decimal("0.1"))
+        "dose_mg": (administration.dose_given_mg or administration.order.dose_mg).quantize(
+            Decimal("0.1")
+        )
         if administration
         else None,
         "lot": administration.lot if administration else "",

@@ -28,14 +28,20 @@ def _day_bounds(day: dt.date, timezone: str) -> tuple[dt.datetime, dt.datetime]:
 
 @require_any_permission(*LIST_PERMISSIONS)
 def session_list(request: HttpRequest) -> HttpResponse:
-    """Today's sessions at the user's sites (each site's own today), to check in or chart."""
+    """A day's sessions at the user's sites (each site's own day), to check in or chart.
+
+    The date control picks the day (``?day=YYYY-MM-DD``; absent or unreadable: today). Only a
+    session planned for its site's today can be checked in: other days are read-only.
+    """
+    sites = list(sites_for(request.user))
+    today_by_site = {site.pk: clock.today(site.timezone) for site in sites}
     try:
         day = dt.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
         day = None
     window = Q()
-    for site in sites_for(request.user):
-        start, end = _day_bounds(day or clock.today(site.timezone), site.timezone)
+    for site in sites:
+        start, end = _day_bounds(day or today_by_site[site.pk], site.timezone)
         window |= Q(site_id=site.pk, planned_start__gte=start, planned_start__lt=end)
     sessions = (
         sessions_for(request.user, *LIST_PERMISSIONS)
@@ -46,13 +52,24 @@ def session_list(request: HttpRequest) -> HttpResponse:
         else sessions_for(request.user, *LIST_PERMISSIONS).none()
     )
     page = paginate(sessions, page_number(request.GET))
+    for session in page.items:
+        local = session.planned_start.astimezone(ZoneInfo(session.site.timezone)).date()
+        session.checkable_today = local == today_by_site[session.site_id]
     record_event(request, Action.VIEW, object_type="session_list", detail={"day": str(day or "")})
+    shown = day or (min(today_by_site.values()) if today_by_site else None)
+    read_only = day is not None and any(day != today for today in today_by_site.values())
     return render(
         request,
         "charting/session_list.html",
         {
             "page": page,
             "day": day,
+            "shown_day": shown,
+            "previous_day": shown - dt.timedelta(days=1) if shown else None,
+            "next_day": shown + dt.timedelta(days=1) if shown else None,
+            "site_days": [(site, today_by_site[site.pk]) for site in sites],
+            "read_only": read_only,
+            "query": f"day={day:%Y-%m-%d}" if day else "",
             "can_view_chart": request.user.has_perm("charting.view_session_chart"),
             "can_check_in": request.user.has_perm("charting.check_in_session"),
         },

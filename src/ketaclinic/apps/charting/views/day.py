@@ -33,6 +33,9 @@ def check_in_view(request: HttpRequest, session_id: int) -> HttpResponse:
     except ChartRefused as error:
         messages.error(request, error.message)
         return redirect("charting:list")
+    except InputError as error:
+        messages.error(request, f"Cannot check in ({error.field}): {error.message}.")
+        return redirect("charting:list")
     messages.success(request, f"{session.patient.full_name} is checked in.")
     if request.user.has_perm("charting.view_session_chart"):
         return back_to_chart(session, "pre-checks")

@@ -11,7 +11,12 @@ from ketaclinic.apps.charting.administering import (
     finish_administration,
     start_administration,
 )
-from ketaclinic.apps.charting.dose_orders import DoseRequest, calculate_for, order_dose
+from ketaclinic.apps.charting.dose_orders import (
+    DoseRequest,
+    calculate_for,
+    capped_alternative,
+    order_dose,
+)
 from ketaclinic.apps.charting.forms import (
     DoseOrderForm,
     FinishAdministrationForm,
@@ -19,6 +24,7 @@ from ketaclinic.apps.charting.forms import (
     attach_error,
     moment_today,
 )
+from ketaclinic.apps.charting.models import DoseOrder
 from ketaclinic.apps.charting.refusals import ChartRefused
 from ketaclinic.apps.charting.views.base import (
     back_to_chart,
@@ -37,12 +43,18 @@ def dose_order_view(request: HttpRequest, session_id: int) -> HttpResponse:
     session = chart_session(request, session_id, "charting.order_dose")
     form = DoseOrderForm(request.POST)
     if form.is_valid():
-        wanted = DoseRequest(**form.cleaned_data)
+        wanted = DoseRequest(**form.dose_request())
         try:
             if request.POST.get("action") == "preview":
-                preview, measurement = calculate_for(session, wanted)
+                capped = DoseRequest(**{**wanted.__dict__, "cap_choice": None})
+                preview, measurement = calculate_for(session, capped)
                 return chart_with_errors(
-                    request, session, order_form=form, preview=preview, preview_weight=measurement
+                    request,
+                    session,
+                    order_form=form,
+                    preview=preview,
+                    preview_requested=capped_alternative(session, capped),
+                    preview_weight=measurement,
                 )
             order = order_dose(session, wanted, user=request.user, request=request)
         except InputError as error:
@@ -55,11 +67,17 @@ def dose_order_view(request: HttpRequest, session_id: int) -> HttpResponse:
     return chart_with_errors(request, session, order_form=form)
 
 
-@require_any_permission("charting.administer_dose")
+DOSE_PERMISSIONS = ("charting.administer_dose", "charting.override_administration")
+"""A nurse gives the dose; a prescriber may chart the step too, to record an override."""
+
+
+@require_any_permission(*DOSE_PERMISSIONS)
 @require_POST
 def administration_start_view(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = chart_session(request, session_id, "charting.administer_dose")
-    form = StartAdministrationForm(request.POST, containers=containers_for(session))
+    session = chart_session(request, session_id, *DOSE_PERMISSIONS)
+    form = StartAdministrationForm(
+        request.POST, containers=containers_for(session), order=dose_order_of(session)
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -69,6 +87,9 @@ def administration_start_view(request: HttpRequest, session_id: int) -> HttpResp
                 product=data["product"],
                 lot=data["lot"],
                 volume_drawn_ml=data["volume_drawn_ml"],
+                strength_mg=data["strength_mg"],
+                pump_rate_ml_per_h=data["rate_ml_per_h"],
+                override_reason=data["override_reason"],
                 started_at=moment_today(session.patient.site.timezone, data["started_at"]),
                 user=request.user,
                 request=request,
@@ -83,10 +104,10 @@ def administration_start_view(request: HttpRequest, session_id: int) -> HttpResp
     return chart_with_errors(request, session, start_form=form)
 
 
-@require_any_permission("charting.administer_dose")
+@require_any_permission(*DOSE_PERMISSIONS)
 @require_POST
 def administration_finish_view(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = chart_session(request, session_id, "charting.administer_dose")
+    session = chart_session(request, session_id, *DOSE_PERMISSIONS)
     form = FinishAdministrationForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -94,6 +115,9 @@ def administration_finish_view(request: HttpRequest, session_id: int) -> HttpRes
             finish_administration(
                 session,
                 volume_given_ml=data["volume_given_ml"],
+                units_given=data["units_given"],
+                override_reason=data["override_reason"],
+                deviation_reason=data["deviation_reason"],
                 stopped_at=moment_today(session.patient.site.timezone, data["stopped_at"]),
                 user=request.user,
                 request=request,
@@ -106,3 +130,7 @@ def administration_finish_view(request: HttpRequest, session_id: int) -> HttpRes
             messages.success(request, "Dose ended; observation continues.")
             return back_to_chart(session, "dose")
     return chart_with_errors(request, session, finish_form=form)
+
+
+def dose_order_of(session) -> DoseOrder | None:
+    return DoseOrder.objects.filter(session=session).first()

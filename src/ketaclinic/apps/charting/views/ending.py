@@ -18,7 +18,13 @@ from ketaclinic.apps.charting.forms import (
 )
 from ketaclinic.apps.charting.models import RemsRecord
 from ketaclinic.apps.charting.refusals import ChartRefused
-from ketaclinic.apps.charting.rems import SUBMISSION_DAYS, mark_submitted, prefill, save_record
+from ketaclinic.apps.charting.rems import (
+    SUBMISSION_DAYS,
+    dose_deviations,
+    mark_submitted,
+    prefill,
+    save_record,
+)
 from ketaclinic.apps.charting.views.base import (
     back_to_chart,
     chart_session,
@@ -106,6 +112,7 @@ def rems_view(request: HttpRequest, session_id: int) -> HttpResponse:
             "submitted_form": RemsSubmittedForm(),
             "submission_days": SUBMISSION_DAYS,
             "site_tz": session.patient.site.timezone,
+            "deviations": dose_deviations(session),
         },
         status=status,
     )

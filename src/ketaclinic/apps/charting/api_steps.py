@@ -1,0 +1,277 @@
+"""The bedside steps over the API: check in, order, start and stop the dose, chart a scale.
+
+The same domain functions as the pages, so the same rights: a wrong strength, an amount or
+rate beyond the order, a check-in on another day are 422 with the field named
+(``{"errors": [{"field": ..., "message": ..., "code": ...}]}``); a step the session is not
+ready for is 409. A prescriber's override travels as ``override_reason``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+
+from ketaclinic.apps.charting.access import session_for
+from ketaclinic.apps.charting.administering import finish_administration, start_administration
+from ketaclinic.apps.charting.choices import ScaleCode
+from ketaclinic.apps.charting.day import check_in
+from ketaclinic.apps.charting.dose_orders import DoseRequest, order_dose
+from ketaclinic.apps.charting.models import Administration, DoseOrder
+from ketaclinic.apps.charting.observing import record_scale
+from ketaclinic.apps.charting.refusals import ChartRefused
+from ketaclinic.apps.ledger.models import Container
+from ketaclinic.apps.web import clock
+from ketaclinic.clinical.exceptions import InvalidValue
+
+router = Router(tags=["sessions"])
+
+DOSE_PERMISSIONS = ("charting.administer_dose", "charting.override_administration")
+
+
+class StepOut(Schema):
+    id: int
+    status: str
+
+
+class DoseOrderIn(Schema):
+    """mg/kg or a fixed dose; above a hard cap, ``cap_choice`` (and for ``requested``, a reason)."""
+
+    model_config = {"extra": "forbid"}
+
+    mg_per_kg: Decimal | None = None
+    dose_mg: Decimal | None = None
+    concentration_mg_per_ml: Decimal | None = None
+    duration_min: int | None = Field(default=None, ge=1, le=1440)
+    cap_choice: Literal["capped", "requested"] | None = None
+    cap_reason: str = Field(default="", max_length=2000)
+
+
+class DoseOrderCreated(Schema):
+    id: int
+    dose_mg: str
+    requested_dose_mg: str
+    volume_ml: str | None
+    rate_ml_per_h: str | None
+    devices: int | None
+    hard_cap_mg: str | None
+    hard_cap_source: str
+    cap_choice: str
+    warnings: list[str]
+
+
+class StartIn(Schema):
+    """A ledger ``container_id`` or a typed product with its ``strength_mg``."""
+
+    model_config = {"extra": "forbid"}
+
+    container_id: int | None = None
+    product: str = Field(default="", max_length=120)
+    lot: str = Field(default="", max_length=40)
+    strength_mg: Decimal | None = None
+    volume_drawn_ml: Decimal | None = None
+    rate_ml_per_h: Decimal | None = None
+    started_at: dt.datetime | None = None
+    override_reason: str = Field(default="", max_length=2000)
+
+
+class StopIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    volume_given_ml: Decimal | None = None
+    units_given: int | None = Field(default=None, ge=0, le=100)
+    stopped_at: dt.datetime | None = None
+    override_reason: str = Field(default="", max_length=2000)
+    deviation_reason: str = Field(default="", max_length=2000)
+
+
+class ScaleIn(Schema):
+    """Item scores by key (``{"item1": 4}``); a forced-choice item has no default."""
+
+    model_config = {"extra": "forbid"}
+
+    answers: dict[str, int]
+    taken_at: dt.datetime | None = None
+
+
+class ScaleCreated(Schema):
+    id: int
+    scale: str
+    total: int
+
+
+class AdministrationStepOut(Schema):
+    status: str
+    strength_mg: str | None
+    expected_volume_ml: str | None
+    expected_units: int | None
+    volume_drawn_ml: str | None
+    volume_given_ml: str | None
+    units_given: int | None
+    dose_given_mg: str | None
+    elapsed_min: str | None
+    deviations: list[dict]
+
+
+def _require_any(request: HttpRequest, *permissions: str) -> None:
+    if not any(request.user.has_perm(p) for p in permissions):
+        raise HttpError(403, "Your role does not allow this.")
+
+
+def _aware(field: str, moment: dt.datetime | None) -> dt.datetime:
+    if moment is None:
+        return clock.now()
+    if moment.utcoffset() is None:
+        raise InvalidValue(field, "give a time zone (e.g. 2026-03-10T09:40:00-05:00)")
+    return moment
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _administration_out(administration: Administration, status: str) -> dict:
+    return {
+        "status": status,
+        "strength_mg": _text(administration.strength_mg),
+        "expected_volume_ml": _text(administration.expected_volume_ml),
+        "expected_units": administration.expected_units,
+        "volume_drawn_ml": _text(administration.volume_drawn_ml),
+        "volume_given_ml": _text(administration.volume_given_ml),
+        "units_given": administration.units_given,
+        "dose_given_mg": _text(administration.dose_given_mg),
+        "elapsed_min": _text(administration.elapsed_min),
+        "deviations": administration.deviations,
+    }
+
+
+@router.post(
+    "/{session_id}/check-in",
+    response=StepOut,
+    summary="Check the patient in (only on the session's own day at its site)",
+)
+def post_check_in(request: HttpRequest, session_id: int) -> dict:
+    _require_any(request, "charting.check_in_session")
+    session = session_for(request.user, session_id, "charting.check_in_session")
+    try:
+        session = check_in(session, user=request.user, request=request)
+    except ChartRefused as error:
+        raise HttpError(409, error.message) from None
+    return {"id": session.pk, "status": session.status}
+
+
+@router.post(
+    "/{session_id}/dose-order",
+    response={201: DoseOrderCreated},
+    summary="Order the session's dose; above a hard cap, choose the capped or requested dose",
+)
+def post_dose_order(request: HttpRequest, session_id: int, payload: DoseOrderIn):
+    _require_any(request, "charting.order_dose")
+    session = session_for(request.user, session_id, "charting.order_dose")
+    try:
+        order: DoseOrder = order_dose(
+            session, DoseRequest(**payload.model_dump()), user=request.user, request=request
+        )
+    except ChartRefused as error:
+        raise HttpError(409, error.message) from None
+    return Status(
+        201,
+        {
+            "id": order.pk,
+            "dose_mg": str(order.dose_mg),
+            "requested_dose_mg": str(order.requested_dose_mg),
+            "volume_ml": _text(order.volume_ml),
+            "rate_ml_per_h": _text(order.rate_ml_per_h),
+            "devices": order.devices,
+            "hard_cap_mg": _text(order.hard_cap_mg),
+            "hard_cap_source": order.hard_cap_source,
+            "cap_choice": order.cap_choice,
+            "warnings": order.result.get("warnings", []),
+        },
+    )
+
+
+@router.post(
+    "/{session_id}/dose/start",
+    response={201: AdministrationStepOut},
+    summary="Start the dose: the product's strength and the volume drawn are checked",
+)
+def post_dose_start(request: HttpRequest, session_id: int, payload: StartIn):
+    _require_any(request, *DOSE_PERMISSIONS)
+    session = session_for(request.user, session_id, *DOSE_PERMISSIONS)
+    container = None
+    if payload.container_id is not None:
+        container = (
+            Container.objects.select_related("product", "lot")
+            .filter(pk=payload.container_id, site_id=session.site_id)
+            .first()
+        )
+        if container is None:
+            raise InvalidValue("container_id", "no such container at this session's site")
+    try:
+        administration = start_administration(
+            session,
+            container=container,
+            product=payload.product,
+            lot=payload.lot,
+            strength_mg=payload.strength_mg,
+            volume_drawn_ml=payload.volume_drawn_ml,
+            pump_rate_ml_per_h=payload.rate_ml_per_h,
+            override_reason=payload.override_reason,
+            started_at=_aware("started_at", payload.started_at),
+            user=request.user,
+            request=request,
+        )
+    except ChartRefused as error:
+        raise HttpError(409, error.message) from None
+    return Status(201, _administration_out(administration, "dosing"))
+
+
+@router.post(
+    "/{session_id}/dose/stop",
+    response=AdministrationStepOut,
+    summary="Stop the dose: the amount given and the infusion's running time are checked",
+)
+def post_dose_stop(request: HttpRequest, session_id: int, payload: StopIn) -> dict:
+    _require_any(request, *DOSE_PERMISSIONS)
+    session = session_for(request.user, session_id, *DOSE_PERMISSIONS)
+    try:
+        administration = finish_administration(
+            session,
+            volume_given_ml=payload.volume_given_ml,
+            units_given=payload.units_given,
+            override_reason=payload.override_reason,
+            deviation_reason=payload.deviation_reason,
+            stopped_at=_aware("stopped_at", payload.stopped_at),
+            user=request.user,
+            request=request,
+        )
+    except ChartRefused as error:
+        raise HttpError(409, error.message) from None
+    return _administration_out(administration, "observing")
+
+
+@router.post(
+    "/{session_id}/scales/{scale}",
+    response={201: ScaleCreated},
+    summary="Chart an in-session MOAA/S or CADSS; a missing item is 422 naming it",
+)
+def post_scale(request: HttpRequest, session_id: int, scale: ScaleCode, payload: ScaleIn):
+    _require_any(request, "charting.chart_session")
+    session = session_for(request.user, session_id, "charting.chart_session")
+    try:
+        entry = record_scale(
+            session,
+            scale=scale,
+            answers=payload.answers,
+            taken_at=_aware("taken_at", payload.taken_at),
+            user=request.user,
+            request=request,
+        )
+    except ChartRefused as error:
+        raise HttpError(409, error.message) from None
+    return Status(201, {"id": entry.pk, "scale": entry.scale, "total": entry.total})
