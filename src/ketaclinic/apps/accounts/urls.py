@@ -8,4 +8,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("session/", views.session_status, name="session"),
+    path("drafts/", views.drafts, name="drafts"),
+    path("drafts/<int:draft_id>/discard/", views.draft_discard, name="draft-discard"),
 ]
