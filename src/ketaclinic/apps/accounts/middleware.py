@@ -93,7 +93,7 @@ class IdleTimeoutMiddleware:
             return response
         query = [(k, v) for k, v in parse_qsl(parts.query) if k != "next"]
         query.append(("next", return_path(request)))
-        response["Location"] = urlunsplit(parts._replace(query=urlencode(query)))
+        response["Location"] = urlunsplit(parts._replace(query=urlencode(query, safe="/")))
         return response
 
     @staticmethod
