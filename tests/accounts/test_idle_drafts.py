@@ -156,3 +156,33 @@ def test_pages_carry_the_idle_limit_for_the_warning_script(client, clinic, nurse
     assert "accounts/idle.js" in page
     assert 'id="idle-stay"' in page
     assert "data-drafts-url" not in page
+
+
+def test_login_never_redirects_to_a_post_only_url(client, clinic, nurse):
+    post_only = reverse("patients:measurement-add", args=[clinic.alice.pk])
+    page = client.get(reverse("accounts:login"), {"next": post_only}).content.decode()
+    assert f'value="{post_only}"' not in page
+    response = login(client, nurse, post_only)
+    assert response["Location"] == reverse("home")
+    chart = reverse("patients:detail", args=[clinic.alice.pk])
+    client.logout()
+    assert login(client, nurse, chart)["Location"] == chart
+
+
+def test_a_self_posting_form_returns_to_itself_and_a_post_only_referer_is_skipped(
+    client, clinic, nurse, moving_clock, fixed_clock
+):
+    client.force_login(nurse)
+    client.get(reverse("home"))
+    idle_too_long(moving_clock)
+    form = reverse("treatment:screening-new", args=[clinic.alice.pk])
+    response = client.post(form, {"weight_kg": "70"})  # no Referer: the form's own page
+    assert response["Location"] == f"{reverse('accounts:login')}?next={form}"
+    client.force_login(nurse)
+    client.get(reverse("home"))
+    idle_too_long(moving_clock)
+    post_only = reverse("patients:measurement-add", args=[clinic.alice.pk])
+    response = client.post(
+        post_only, {"weight_kg": "70"}, HTTP_REFERER=f"http://testserver{post_only}"
+    )
+    assert response["Location"] == f"{reverse('accounts:login')}?next={reverse('home')}"

@@ -11,9 +11,11 @@ offered after ``DRAFT_KEEP_HOURS``.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from ketaclinic.apps.accounts.models import FormDraft, User
@@ -32,22 +34,52 @@ _NOT_KEPT = {"csrfmiddlewaretoken", DRAFT_FIELD}
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+def takes_get(path: str) -> bool:
+    """Whether the view at ``path`` answers GET (so it can be returned to after login).
+
+    Class-based views say so in ``http_method_names``; function views decorated with
+    ``require_http_methods`` / ``require_POST`` keep their method list in the decorator's
+    closure, which is read here. A view that declares nothing takes GET.
+    """
+    try:
+        func = resolve(urlsplit(path).path).func
+    except Resolver404:
+        return False
+    view_class = getattr(func, "view_class", None)
+    if view_class is not None:
+        return "get" in view_class.http_method_names and hasattr(view_class, "get")
+    while func is not None:
+        for cell in getattr(func, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                continue
+            if (
+                isinstance(value, list | tuple)
+                and value
+                and all(isinstance(m, str) and m.isupper() and m.isalpha() for m in value)
+            ):
+                return "GET" in value
+        func = getattr(func, "__wrapped__", None)
+    return True
+
+
 def return_path(request: HttpRequest) -> str:
     """Where to come back to after logging in: this page for a GET, else the page the form
     was on (the same-site Referer), else the home page. Never a URL that only takes POST."""
-    from django.urls import reverse
-
     if request.method in ("GET", "HEAD"):
         return request.get_full_path()
     referer = request.headers.get("Referer", "")
+    candidates = []
     if referer and url_has_allowed_host_and_scheme(
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        from urllib.parse import urlsplit
-
         parts = urlsplit(referer)
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        if path != request.path and not path.startswith(reverse("accounts:login")):
+        candidates.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    candidates.append(request.path)  # a form that posts to its own page
+    login = reverse("accounts:login")
+    for path in candidates:
+        if not path.startswith(login) and takes_get(path):
             return path
     return reverse("home")
 

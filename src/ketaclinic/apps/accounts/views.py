@@ -14,6 +14,7 @@ from ketaclinic.apps.accounts.drafts import (
     forget_draft,
     fresh_drafts,
     note_drafts_after_login,
+    takes_get,
 )
 from ketaclinic.apps.accounts.middleware import (
     LAST_ACTIVITY_KEY,
@@ -27,6 +28,11 @@ from ketaclinic.apps.audit.recorder import record_event
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_redirect_url(self) -> str:
+        """``next`` if it is a page (a URL that answers GET), never a POST-only URL's 405."""
+        url = super().get_redirect_url()
+        return url if url and takes_get(url) else ""
 
     def form_valid(self, form):
         response = super().form_valid(form)
