@@ -15,20 +15,18 @@ from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.patients.dosing_weight import dosing_weight
 from ketaclinic.apps.treatment.choices import SessionStatus
 from ketaclinic.apps.treatment.conflicts import PlanConflicts, parse_move
+from ketaclinic.apps.treatment.course_changes import (
+    change_course_status,
+    change_target_dose,
+    reschedule_session,
+)
 from ketaclinic.apps.treatment.forms import (
     CourseStatusForm,
     DoseChangeForm,
     PlanForm,
     RescheduleForm,
 )
-from ketaclinic.apps.treatment.planning import (
-    PlanChoice,
-    PlanRefused,
-    change_course_status,
-    change_target_dose,
-    plan_course,
-    reschedule_session,
-)
+from ketaclinic.apps.treatment.planning import PlanChoice, PlanRefused, plan_course
 from ketaclinic.apps.treatment.scoping import course_for, screening_for, session_for
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InputError
