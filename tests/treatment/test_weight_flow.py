@@ -118,3 +118,31 @@ def test_a_stale_weight_is_flagged_on_the_plan_and_the_dose_order(client, clinic
     assert measurement.measured_on == D(2026, 1, 24)
     assert result.dose_mg == Decimal("40")
     assert any("45 days ago (more than 30)" in w for w in result.warnings)
+
+
+def test_screenings_stored_before_this_change_get_their_weight_into_the_history(
+    clinic, fixed_clock
+):
+    import importlib
+
+    from django.apps import apps
+
+    from ketaclinic.apps.treatment.models import Screening
+
+    migration = importlib.import_module(
+        "ketaclinic.apps.treatment.migrations.0004_screening_weights_into_history"
+    )
+    screening = screened(clinic, weight_kg=64.25)
+    Measurement.objects.filter(source="screening").delete()  # as it was before the change
+    migration.forwards(apps, None)
+    added = Measurement.objects.get(patient=clinic.alice, source="screening")
+    # Screened 2026-03-10 14:00 UTC = 10:00 in New York; 64.25 kg to the tenth, half up.
+    assert (added.measured_on, added.weight_kg, added.height_cm) == (
+        D(2026, 3, 10),
+        Decimal("64.3"),
+        Decimal("170.0"),
+    )
+    assert added.recorded_by_id == screening.screened_by_id
+    migration.forwards(apps, None)  # a measurement that day already: nothing more
+    assert Measurement.objects.filter(patient=clinic.alice, source="screening").count() == 1
+    assert Screening.objects.count() == 1
