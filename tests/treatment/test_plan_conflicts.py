@@ -128,6 +128,7 @@ def test_a_second_dose_on_the_same_day_is_listed_with_the_nearest_free_day(
     page = response.content.decode()
     assert "Sessions that conflict" in page
     assert 'name="move"' in page
+    assert "Reason to dose twice on one day" in page
 
 
 def test_accepting_the_suggestions_plans_the_course_off_the_iv_days(prescriber, clinic, course):

@@ -67,6 +67,7 @@ def test_the_plan_page_shows_the_dosing_weight_and_its_date(client, clinic, sign
     text = page.content.decode()
     assert "Dosing weight: <strong>70.0 kg</strong>, height 170.0 cm, measured 2026-03-10" in text
     assert "Stale weight" not in text
+    assert "Reason to dose twice on one day" not in text  # asked only when a day clashes
 
 
 def old_weight(clinic, days_ago: int) -> Measurement:

@@ -91,6 +91,7 @@ def course_new(request: HttpRequest, screening_id: int) -> HttpResponse:
             "patient": patient,
             "weight": dosing_weight(patient, today),
             "conflicts": conflicts,
+            "same_day_conflicts": any(c.same_day_only for c in conflicts),
             "accepted_moves": _kept_moves(request, conflicts),
         },
         status=422 if form.errors else 200,
