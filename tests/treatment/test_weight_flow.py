@@ -147,3 +147,11 @@ def test_screenings_stored_before_this_change_get_their_weight_into_the_history(
     migration.forwards(apps, None)  # a measurement that day already: nothing more
     assert Measurement.objects.filter(patient=clinic.alice, source="screening").count() == 1
     assert Screening.objects.count() == 1
+
+
+def test_the_chart_lists_the_screening_weight_in_the_one_history(client, clinic, fixed_clock):
+    screened(clinic, weight_kg=66)
+    client.force_login(clinic.nurse)
+    page = client.get(reverse("patients:detail", args=[clinic.alice.pk])).content.decode()
+    assert "<td>66.0 kg</td>" in page
+    assert "<td>Screening</td>" in page
