@@ -143,9 +143,11 @@ def test_no_free_chair_refuses_the_plan_and_says_when(prescriber, clinic, signed
     # 09:00-11:00 overlaps Carla's 10:00-12:00 in the only chair.
     response = plan_page(prescriber, signed_screening)
     assert response.status_code == 422
-    assert "no chair is free for session 1 (Wed 2026-03-11 09:00, 120 min)" in str(
-        response.context["form"].errors["start_time"]
-    )
+    first = response.context["conflicts"][0]
+    assert (first.number, first.when) == (1, "Wed 2026-03-11 09:00")
+    assert first.messages == ("all 1 chairs are taken 09:00–11:00",)
+    assert "session(s) 1, 2, 3, 4, 5, 6 conflict" in str(response.context["form"].errors)
+    assert not Course.objects.filter(patient=clinic.alice).exists()
     # 12:00 is free again.
     assert plan_page(prescriber, signed_screening, start_time="12:00").status_code == 302
 
@@ -154,7 +156,9 @@ def test_a_patient_is_never_in_two_sessions_at_once(prescriber, clinic, course):
     second = signed_for(clinic, clinic.alice, route="im")
     response = plan_page(prescriber, second, protocol="im-depression:standard", start_time="10:30")
     assert response.status_code == 422
-    assert "overlaps another session of this patient" in str(response.context["form"].errors)
+    overlaps = [c for c in response.context["conflicts"] if "patient_overlap" in c.kinds]
+    assert overlaps
+    assert "the patient is in another session then (09:00–11:00)" in overlaps[0].messages
 
 
 def test_front_desk_moves_a_session_within_the_rules_with_an_audit_event(
@@ -384,16 +388,6 @@ def test_api_plans_a_course_and_lists_its_sessions_and_the_day(
         "starts_on": "2026-03-11",
         "start_time": "08:00:00",
     }
-    created = prescriber.post("/api/v1/courses", json.dumps(body), content_type="application/json")
-    assert created.status_code == 201
-    data = created.json()
-    assert len(data["sessions"]) == 6
-    assert data["course"]["variant"] == "twice-weekly"
-    course_id = data["course"]["id"]
-    sessions = prescriber.get(f"/api/v1/courses/{course_id}/sessions").json()
-    assert [s["number"] for s in sessions] == [1, 2, 3, 4, 5, 6]
-    day = prescriber.get("/api/v1/schedule", {"site": clinic.site_a.pk, "date": "2026-03-11"})
-    assert [s["course_id"] for s in day.json()["sessions"]] == [course_id]
     unknown = prescriber.post(
         "/api/v1/courses",
         json.dumps({**body, "protocol_id": "iv-magic"}),
@@ -405,4 +399,14 @@ def test_api_plans_a_course_and_lists_its_sessions_and_the_day(
         "/api/v1/courses", json.dumps({**body, "colour": "red"}), content_type="application/json"
     )
     assert extra.status_code == 422
+    created = prescriber.post("/api/v1/courses", json.dumps(body), content_type="application/json")
+    assert created.status_code == 201
+    data = created.json()
+    assert len(data["sessions"]) == 6
+    assert data["course"]["variant"] == "twice-weekly"
+    course_id = data["course"]["id"]
+    sessions = prescriber.get(f"/api/v1/courses/{course_id}/sessions").json()
+    assert [s["number"] for s in sessions] == [1, 2, 3, 4, 5, 6]
+    day = prescriber.get("/api/v1/schedule", {"site": clinic.site_a.pk, "date": "2026-03-11"})
+    assert [s["course_id"] for s in day.json()["sessions"]] == [course_id]
     assert Session.objects.count() == 6

@@ -147,6 +147,9 @@ SETTINGS_SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("KETACLINIC_ALLOWED_HOSTS", "localhost,127.0.0.1", "comma-separated host names"),
     SettingSpec("KETACLINIC_DEBUG", "false", "Django debug pages (never in production)"),
     SettingSpec("KETACLINIC_SESSION_IDLE_MINUTES", "15", "log out after this many idle minutes"),
+    SettingSpec(
+        "KETACLINIC_WEIGHT_STALE_DAYS", "30", "flag a dosing weight older than this (1-365 days)"
+    ),
     SettingSpec("KETACLINIC_TIME_ZONE", "UTC", "server time zone; each site has its own"),
     SettingSpec("KETACLINIC_LOG_LEVEL", "info", "debug, info, warning or error"),
     SettingSpec(

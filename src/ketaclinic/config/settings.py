@@ -182,6 +182,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 SESSION_IDLE_MINUTES = env.get("KETACLINIC_SESSION_IDLE_MINUTES", parse_int_range(1, 720), 15)
 SESSION_COOKIE_AGE = 12 * 60 * 60
+# A weight older than this is flagged on the plan and the dose order (docs/treatment.md).
+WEIGHT_STALE_DAYS = env.get("KETACLINIC_WEIGHT_STALE_DAYS", parse_int_range(1, 365), 30)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -56,6 +57,18 @@ def navigation(request: HttpRequest) -> dict:
             {"label": label, "url": url, "current": key == current} for label, url, key in items
         ],
         "open_alert_count": open_alert_count(user),
+        "idle": idle_context(request),
+    }
+
+
+def idle_context(request: HttpRequest) -> dict:
+    """What ``accounts/idle.js`` needs: the idle limit, where to ask, and whether drafts wait."""
+    from ketaclinic.apps.accounts.drafts import DRAFTS_SESSION_KEY
+
+    return {
+        "seconds": settings.SESSION_IDLE_MINUTES * 60,
+        "session_url": reverse("accounts:session"),
+        "drafts_url": reverse("accounts:drafts") if request.session.get(DRAFTS_SESSION_KEY) else "",
     }
 
 

@@ -130,3 +130,27 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"Recovery code {self.pk} of {self.user}"
+
+
+class FormDraft(models.Model):
+    """What a member of staff submitted after their session had ended, kept for them alone.
+
+    Kept on the server, tied to the user, rather than in the browser's storage: on a shared
+    workstation the next person to log in at the same browser must not see it, and it may
+    hold patient data, which belongs in the access-controlled, audited database. A draft is
+    offered back only to its author, on the page the form was on, for
+    ``accounts.drafts.DRAFT_KEEP_HOURS``; it is deleted when submitted or discarded.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="form_drafts")
+    form_path = models.CharField(max_length=500, help_text="Where the form posts to.")
+    page_path = models.CharField(max_length=500, help_text="The page the form was on.")
+    fields = models.JSONField(help_text="The submitted fields as [name, value] pairs.")
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-saved_at", "-id"]
+        indexes = [models.Index(fields=["user", "page_path"], name="form_draft_user_page_idx")]
+
+    def __str__(self) -> str:
+        return f"Draft for {self.form_path} ({self.saved_at:%Y-%m-%d %H:%M})"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ketaclinic.apps.accounts.views import login, mfa, staff
+from ketaclinic.apps.accounts.views import idle, login, mfa, staff
 
 app_name = "accounts"
 urlpatterns = [
@@ -16,4 +16,7 @@ urlpatterns = [
     path("staff/<int:user_id>/", staff.staff_edit, name="staff-edit"),
     path("staff/<int:user_id>/active/", staff.staff_set_active, name="staff-set-active"),
     path("staff/<int:user_id>/reset-mfa/", staff.staff_reset_mfa, name="staff-reset-mfa"),
+    path("session/", idle.session_status, name="session"),
+    path("drafts/", idle.drafts, name="drafts"),
+    path("drafts/<int:draft_id>/discard/", idle.draft_discard, name="draft-discard"),
 ]

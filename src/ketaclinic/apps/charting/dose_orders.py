@@ -10,7 +10,7 @@ doses and the cap's source, chooses the capped dose or the requested one with a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.charting.choices import Drug
 from ketaclinic.apps.charting.models import DoseOrder
 from ketaclinic.apps.charting.refusals import ChartRefused
+from ketaclinic.apps.patients.dosing_weight import dosing_weight
 from ketaclinic.apps.treatment.choices import SessionStatus
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web import clock
@@ -54,7 +55,8 @@ def drug_for(route: str) -> str:
 
 def calculate_for(session: Session, wanted: DoseRequest) -> tuple[DoseResult, Any]:
     """The core's dose for this patient now, and the weight measurement it used."""
-    measurement = session.patient.measurements.first()
+    weight = dosing_weight(session.patient, clock.today(session.site.timezone))
+    measurement = weight.measurement
     if measurement is None:
         raise MissingItem(
             "weight_kg", "no weight recorded: record one on the patient chart before ordering"
@@ -63,7 +65,7 @@ def calculate_for(session: Session, wanted: DoseRequest) -> tuple[DoseResult, An
     result = calculate_dose(
         Route(session.course.route),
         weight_kg=measurement.weight_kg,
-        height_cm=measurement.height_cm,
+        height_cm=weight.height_cm,
         sex=Sex(sex) if sex in {s.value for s in Sex} else None,
         mg_per_kg=wanted.mg_per_kg,
         dose_mg=wanted.dose_mg,
@@ -71,6 +73,8 @@ def calculate_for(session: Session, wanted: DoseRequest) -> tuple[DoseResult, An
         duration_min=wanted.duration_min,
         cap_choice=CapChoice(wanted.cap_choice) if wanted.cap_choice else None,
     )
+    if weight.is_stale:
+        result = replace(result, warnings=(*result.warnings, weight.stale_message))
     return result, measurement
 
 

@@ -59,3 +59,10 @@ ICD10CM: dict[str, tuple[str, str]] = {
     ),
     ConditionCode.ALCOHOL_USE_DISORDER: ("F10.20", "Alcohol dependence, uncomplicated"),
 }
+
+
+class MeasurementSource(models.TextChoices):
+    """Where a weight was taken: the chart's form, or the screening's answers."""
+
+    CHART = "chart", "Patient chart"
+    SCREENING = "screening", "Screening"

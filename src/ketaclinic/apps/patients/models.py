@@ -11,7 +11,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
-from ketaclinic.apps.patients.choices import ICD10CM, ConditionCode, ConditionStatus, SexAtBirth
+from ketaclinic.apps.patients.choices import (
+    ICD10CM,
+    ConditionCode,
+    ConditionStatus,
+    MeasurementSource,
+    SexAtBirth,
+)
 from ketaclinic.clinical.body_weight import body_mass_index
 
 MRN_FORMAT = RegexValidator(
@@ -93,6 +99,9 @@ class Measurement(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(
+        max_length=16, choices=MeasurementSource.choices, default=MeasurementSource.CHART
+    )
 
     class Meta:
         ordering = ["-measured_on", "-id"]

@@ -19,6 +19,7 @@ from ninja.responses import Status
 from ketaclinic.apps.accounts.access import patient_for, patients_for, sites_for
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.treatment.conflicts import PlanConflicts, Slot
 from ketaclinic.apps.treatment.models import Course, Screening, Session
 from ketaclinic.apps.treatment.planning import PlanChoice, plan_course
 from ketaclinic.apps.treatment.schedule_grid import day_bounds
@@ -91,8 +92,24 @@ class CoursePage(Schema):
     has_next: bool
 
 
+class MoveIn(Schema):
+    """Accept a suggestion (or choose): put session ``session`` on ``date`` at ``time``."""
+
+    model_config = {"extra": "forbid"}
+
+    session: int = Field(ge=1)
+    date: dt.date
+    time: dt.time
+    chair: int | None = Field(default=None, ge=1)
+
+
 class CourseIn(Schema):
-    """A plan from a signed ``proceed`` screening. Unknown fields are refused."""
+    """A plan from a signed ``proceed`` screening. Unknown fields are refused.
+
+    Conflicting sessions are answered with a 422 listing each with the nearest free time;
+    send those back in ``moves`` to accept them. ``same_day_reason`` (10+ characters) keeps
+    a second dosing session on a day the patient is already dosed; it is recorded and audited.
+    """
 
     model_config = {"extra": "forbid"}
 
@@ -104,6 +121,8 @@ class CourseIn(Schema):
     target_dose_mg_per_kg: Decimal | None = None
     target_dose_mg: Decimal | None = None
     chair: int | None = None
+    moves: list[MoveIn] = []
+    same_day_reason: str = Field(default="", max_length=500)
 
 
 class PlannedCourseOut(Schema):
@@ -178,7 +197,36 @@ def list_courses(request: HttpRequest, patient_id: int | None = None, page: int 
     return {"items": result.items, "page": result.number, "has_next": result.has_next}
 
 
-@router.post("/courses", response={201: PlannedCourseOut}, summary="Plan a course")
+class ConflictErrorOut(Schema):
+    field: str
+    message: str
+    code: str
+
+
+class SuggestionOut(Schema):
+    date: dt.date
+    time: str
+    chair: int | None
+
+
+class ConflictOut(Schema):
+    session: int
+    when: str
+    conflicts: list[str]
+    messages: list[str]
+    suggestion: SuggestionOut | None
+
+
+class PlanConflictsOut(Schema):
+    errors: list[ConflictErrorOut]
+    conflicts: list[ConflictOut]
+
+
+@router.post(
+    "/courses",
+    response={201: PlannedCourseOut, 422: PlanConflictsOut},
+    summary="Plan a course",
+)
 def create_course(request: HttpRequest, payload: CourseIn):
     _require(request, "treatment.add_course")
     screening = screening_for(request.user, payload.screening_id)
@@ -190,8 +238,22 @@ def create_course(request: HttpRequest, payload: CourseIn):
         target_dose_mg_per_kg=payload.target_dose_mg_per_kg,
         target_dose_mg=payload.target_dose_mg,
         chair=payload.chair,
+        moves={m.session: Slot(m.date, m.time, m.chair) for m in payload.moves},
+        same_day_reason=payload.same_day_reason,
     )
-    outcome = plan_course(screening, choice, user=request.user, request=request)
+    try:
+        outcome = plan_course(screening, choice, user=request.user, request=request)
+    except PlanConflicts as refused:
+        errors = [
+            {
+                "field": f"sessions[{c.number}]",
+                "message": "; ".join(c.messages),
+                "code": c.kinds[0],
+            }
+            for c in refused.conflicts
+        ]
+        conflicts = [c.as_json() for c in refused.conflicts]
+        return Status(422, {"errors": errors, "conflicts": conflicts})
     return Status(
         201,
         {

@@ -1,7 +1,8 @@
 """Who sits where, when: chair bookings at a site and the two conflicts that matter.
 
-No two sessions may overlap in the same chair (or room), and a patient is never in two
-sessions at once, at any site. Cancelled and no-show sessions free their time. Sessions are
+No two sessions may overlap in the same chair (or room), a patient is never in two
+sessions at once, at any site, and has at most one dosing session a day (the site's local
+date) unless a prescriber records why. Cancelled and no-show sessions free their time. Sessions are
 loaded once for the whole window being planned, then checked in memory, so planning a
 16-session course is two queries, not thirty-two.
 """
@@ -10,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
 from ketaclinic.apps.accounts.models import Site
-from ketaclinic.apps.treatment.choices import RELEASED_STATUSES
+from ketaclinic.apps.treatment.choices import RELEASED_STATUSES, SessionKind
 from ketaclinic.apps.treatment.models import Session
 
 _PAD = dt.timedelta(days=1)  # longer than any session, so an overlap from the day before shows
@@ -27,6 +29,7 @@ class Booking:
     chair: int | None
     patient_id: int
     session_id: int | None = None
+    kind: str = SessionKind.DOSING
 
     def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
         return self.start < end and start < self.end
@@ -57,7 +60,9 @@ class ChairBook:
             )
             .exclude(status__in=RELEASED_STATUSES)
             .exclude(pk=exclude_session_id)
-            .values_list("pk", "planned_start", "planned_minutes", "chair", "patient_id", "site_id")
+            .values_list(
+                "pk", "planned_start", "planned_minutes", "chair", "patient_id", "site_id", "kind"
+            )
         )
         bookings = [
             Booking(
@@ -66,14 +71,26 @@ class ChairBook:
                 chair if site_id == site.pk else None,
                 pid,
                 pk,
+                kind,
             )
-            for pk, start, minutes, chair, pid, site_id in rows
+            for pk, start, minutes, chair, pid, site_id, kind in rows
         ]
         return cls(site, patient_id, bookings)
 
     def patient_clash(self, start: dt.datetime, end: dt.datetime) -> Booking | None:
         for booking in self.bookings:
             if booking.patient_id == self.patient_id and booking.overlaps(start, end):
+                return booking
+        return None
+
+    def patient_dosing_on(self, day: dt.date, tz: ZoneInfo) -> Booking | None:
+        """Another dosing session of the patient on ``day`` (the site's local date)."""
+        for booking in self.bookings:
+            if (
+                booking.patient_id == self.patient_id
+                and booking.kind == SessionKind.DOSING
+                and booking.start.astimezone(tz).date() == day
+            ):
                 return booking
         return None
 
@@ -89,5 +106,11 @@ class ChairBook:
                 return chair
         return None
 
-    def add(self, start: dt.datetime, end: dt.datetime, chair: int | None) -> None:
-        self.bookings.append(Booking(start, end, chair, self.patient_id))
+    def add(
+        self,
+        start: dt.datetime,
+        end: dt.datetime,
+        chair: int | None,
+        kind: str = SessionKind.DOSING,
+    ) -> None:
+        self.bookings.append(Booking(start, end, chair, self.patient_id, kind=kind))

@@ -63,6 +63,14 @@ SESSION_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+class SessionConflictKind(models.TextChoices):
+    """Why a planned session cannot sit where it was put (``treatment.conflicts``)."""
+
+    PATIENT_SAME_DAY = "patient_same_day", "Another dosing session of the patient that day"
+    PATIENT_OVERLAP = "patient_overlap", "The patient is in another session then"
+    NO_CHAIR = "no_chair", "No chair is free then"
+
+
 class Setting(models.TextChoices):
     """Codes match ``ketaclinic.clinical`` ``Setting``: dosed in the clinic, or at home."""
 

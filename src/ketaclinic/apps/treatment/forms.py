@@ -177,6 +177,14 @@ class PlanForm(forms.Form):
         label="Preferred chair",
         help_text="The next free one if taken.",
     )
+    same_day_reason = forms.CharField(
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason to dose twice on one day",
+        help_text="Only when a session falls on a day the patient is already dosed, and you "
+        "mean it: at least 10 characters. Recorded and audited.",
+    )
 
     def __init__(self, *args: Any, screening: Screening, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -206,6 +214,12 @@ class RescheduleForm(forms.Form):
     )
     reason = forms.CharField(
         required=False, max_length=200, help_text="Optional, e.g. the patient asked to move."
+    )
+    same_day_reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Reason to dose twice on one day (prescribers)",
+        help_text="Only to keep a dosing session on a day the patient is already dosed.",
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -21,24 +21,31 @@ from django.db import transaction
 from ketaclinic.apps.accounts.models import Site
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.patients.dosing_weight import dosing_weight
 from ketaclinic.apps.treatment.chairs import ChairBook
 from ketaclinic.apps.treatment.choices import (
     CoursePhase,
-    CourseStatus,
+    SessionConflictKind,
     SessionKind,
-    SessionStatus,
     Setting,
+)
+from ketaclinic.apps.treatment.conflicts import (
+    PlanConflicts,
+    SessionConflict,
+    Slot,
+    nearest_free_slot,
+    place,
+    valid_same_day_reason,
 )
 from ketaclinic.apps.treatment.models import Course, Screening, Session
 from ketaclinic.apps.treatment.site_calendar import site_calendar
-from ketaclinic.apps.treatment.transitions import transition_session
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.body_weight import Sex
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.planned_dose import calculate_planned_dose
 from ketaclinic.clinical.protocols import PROTOCOLS, DoseSpec, Phase, Protocol, get_protocol
 from ketaclinic.clinical.routes import Route
-from ketaclinic.clinical.schedule import ScheduleOptions, generate_schedule
+from ketaclinic.clinical.schedule import PlannedSession, ScheduleOptions, generate_schedule
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -46,6 +53,7 @@ if TYPE_CHECKING:
     from ketaclinic.apps.patients.models import Patient
 
 DEFAULT_START_TIME = dt.time(9, 0)
+_SEARCH_PAD = dt.timedelta(days=8)  # suggestions look up to a week either side
 
 
 class PlanRefused(InputError):
@@ -64,6 +72,8 @@ class PlanChoice:
     start_time: dt.time = DEFAULT_START_TIME
     chair: int | None = None
     indication: str = ""
+    moves: dict[int, Slot] = field(default_factory=dict)
+    same_day_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,17 +149,38 @@ def slot_minutes(protocol: Protocol, kind: str, dose: DoseSpec | None) -> int:
     return 120
 
 
-def _weight_height(patient: Patient, screening: Screening) -> tuple[Decimal, Decimal | None]:
-    latest = patient.measurements.first()
-    if latest is not None:
-        return latest.weight_kg, latest.height_cm
+def weight_for_plan(patient: Patient, screening: Screening | None) -> WeightForPlan:
+    """The patient's dosing weight (measurement history), dated; flagged when stale.
+
+    A screening stored before screenings wrote to the history may be the only weight: its
+    answers are used then, dated the screening's day.
+    """
+    today = clock.today(patient.site.timezone)
+    weight = dosing_weight(patient, today)
+    if weight.measurement is not None:
+        return WeightForPlan(
+            weight.weight_kg, weight.height_cm, weight.measured_on, weight.stale_message
+        )
+    if screening is None:
+        raise PlanRefused("weight_kg", "record the patient's weight first")
     height = screening.inputs.get("height_cm")
-    return Decimal(str(screening.inputs["weight_kg"])), (
-        Decimal(str(height)) if height is not None else None
+    return WeightForPlan(
+        Decimal(str(screening.inputs["weight_kg"])),
+        Decimal(str(height)) if height is not None else None,
+        screening.screened_at.astimezone(ZoneInfo(patient.site.timezone)).date(),
+        "",
     )
 
 
-def _target_spec(
+@dataclass(frozen=True)
+class WeightForPlan:
+    weight_kg: Decimal
+    height_cm: Decimal | None
+    measured_on: dt.date
+    stale_message: str
+
+
+def target_spec(
     protocol: Protocol, variant: str | None, per_kg: Decimal | None, mg: Decimal | None
 ) -> tuple[DoseSpec, str]:
     """The protocol's dose with the prescriber's amount; returns it and the field it came from."""
@@ -196,13 +227,24 @@ def dose_text(
     return text[:60], result.warnings
 
 
-def _local(site: Site, day: dt.date, at: dt.time) -> dt.datetime:
+def local_moment(site: Site, day: dt.date, at: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, at, tzinfo=ZoneInfo(site.timezone))
 
 
-def _check_chair(site: Site, chair: int | None, field: str = "chair") -> None:
+def check_chair(site: Site, chair: int | None, field: str = "chair") -> None:
     if chair is not None and not 1 <= chair <= site.chairs:
         raise PlanRefused(field, f"{site.name} has chairs 1 to {site.chairs}")
+
+
+def _refuse_second_course(screening: Screening) -> None:
+    existing = Course.objects.filter(screening=screening).first()
+    if existing is not None:
+        raise PlanRefused(
+            "screening_id",
+            f"this screening already has a course ({existing.protocol_id}, "
+            f"{existing.get_status_display().lower()}, from {existing.starts_on:%Y-%m-%d}); "
+            "screen the patient again to plan another",
+        )
 
 
 def plan_course(
@@ -211,6 +253,7 @@ def plan_course(
     """Create the course and its planned sessions, or refuse naming the field and why."""
     if not screening.may_plan:
         raise PlanRefused("screening", "a plan needs a screening a prescriber signed as proceed")
+    _refuse_second_course(screening)
     protocol = get_protocol(choice.protocol_id)
     if protocol not in protocols_for(screening):
         raise PlanRefused(
@@ -221,13 +264,15 @@ def plan_course(
     variant = protocol.variant(choice.variant).name
     patient = screening.patient
     site = patient.site
-    _check_chair(site, choice.chair)
-    spec, dose_field = _target_spec(
+    check_chair(site, choice.chair)
+    spec, dose_field = target_spec(
         protocol, variant, choice.target_dose_mg_per_kg, choice.target_dose_mg
     )
-    weight_kg, height_cm = _weight_height(patient, screening)
+    weight = weight_for_plan(patient, screening)
     sex = screening.inputs.get("sex", "")
-    target_text, warnings = dose_text(spec, protocol.route, weight_kg, height_cm, sex, dose_field)
+    target_text, warnings = dose_text(
+        spec, protocol.route, weight.weight_kg, weight.height_cm, sex, dose_field
+    )
     try:
         schedule = generate_schedule(
             protocol,
@@ -240,63 +285,37 @@ def plan_course(
     specs = session_specs(protocol, variant)
     first_doses = {phase.first_dose for phase in _phases(protocol, variant)} - {None}
     at_home = protocol.setting.value == Setting.HOME
-    notes = list(warnings)
+    notes = [*filter(None, [weight.stale_message]), *warnings]
     with transaction.atomic():
         Site.objects.select_for_update().filter(pk=site.pk).first()  # one planner per site
-        first = _local(site, schedule.sessions[0].date, choice.start_time)
-        last = _local(site, schedule.sessions[-1].date, choice.start_time)
-        book = ChairBook.load(site, patient.pk, first, last)
+        _refuse_second_course(screening)  # again under the lock: two prescribers at once
+        book = ChairBook.load(
+            site,
+            patient.pk,
+            local_moment(site, schedule.sessions[0].date, choice.start_time) - _SEARCH_PAD,
+            local_moment(site, schedule.sessions[-1].date, choice.start_time) + _SEARCH_PAD,
+        )
+        placed, kept_same_day = _place_sessions(
+            schedule.sessions, specs, protocol, spec, choice, book, at_home, notes
+        )
         sessions = []
-        for planned in schedule.sessions:
-            phase, template_dose = specs[planned.number - 1]
-            kind = session_kind(phase.name, template_dose)
-            minutes = slot_minutes(protocol, kind, spec if template_dose else None)
-            start = _local(site, planned.date, choice.start_time)
-            end = start + dt.timedelta(minutes=minutes)
-            when = f"{planned.date:%a %Y-%m-%d} {choice.start_time:%H:%M}"
-            if book.patient_clash(start, end):
-                raise PlanRefused(
-                    "start_time",
-                    f"session {planned.number} ({when}) overlaps another session of this "
-                    "patient; choose another time",
-                )
-            chair = None
-            if not at_home:
-                preferred = choice.chair or 1
-                chair = book.free_chair(preferred, start, end)
-                if chair is None:
-                    raise PlanRefused(
-                        "start_time",
-                        f"no chair is free for session {planned.number} ({when}, {minutes} min):"
-                        f" all {site.chairs} are taken; choose another time",
-                    )
-                if choice.chair and chair != preferred:
-                    notes.append(
-                        f"Session {planned.number} ({when}): chair {preferred} is taken, "
-                        f"placed in chair {chair}."
-                    )
-            book.add(start, end, chair)
-            if template_dose is None:
+        for slot in placed:
+            if slot.template_dose is None:
                 text = ""
-            elif template_dose in first_doses:
-                text = template_dose.render()
+            elif slot.template_dose in first_doses:
+                text = slot.template_dose.render()
             else:
                 text = target_text
-            if planned.shifted_days:
-                notes.append(
-                    f"Session {planned.number} moved {planned.shifted_days:+d} day(s) to "
-                    f"{planned.date:%a %Y-%m-%d} to keep the clinic calendar."
-                )
             sessions.append(
                 Session(
                     patient=patient,
                     site=site,
-                    number=planned.number,
-                    kind=kind,
-                    phase=course_phase(planned.phase),
-                    planned_start=start,
-                    planned_minutes=minutes,
-                    chair=chair,
+                    number=slot.number,
+                    kind=slot.kind,
+                    phase=course_phase(slot.phase),
+                    planned_start=slot.start,
+                    planned_minutes=slot.minutes,
+                    chair=slot.chair,
                     planned_dose_text=text,
                 )
             )
@@ -313,7 +332,10 @@ def plan_course(
             target_dose_mg_per_kg=spec.amount if spec.per_kg else None,
             target_dose_mg=None if spec.per_kg else spec.amount,
             infusion_minutes=spec.duration_min if protocol.route is Route.IV else None,
-            starts_on=schedule.sessions[0].date,
+            starts_on=min(s.planned_start for s in sessions)
+            .astimezone(ZoneInfo(site.timezone))
+            .date(),
+            same_day_reason=choice.same_day_reason.strip() if kept_same_day else "",
         )
         for session in sessions:
             session.course = course
@@ -330,202 +352,122 @@ def plan_course(
                 "screening": screening.pk,
                 "sessions": len(sessions),
                 "target_dose": target_text,
+                "moved_by_prescriber": sorted(choice.moves),
+                "same_day_override": {
+                    "sessions": kept_same_day,
+                    "reason": choice.same_day_reason.strip(),
+                }
+                if kept_same_day
+                else None,
             },
             actor=user,
         )
     return PlanOutcome(course, tuple(notes))
 
 
-def reschedule_session(
-    session: Session,
-    *,
-    day: dt.date,
-    at: dt.time,
-    chair: int | None,
-    user: Any,
-    request: HttpRequest | None,
-    reason: str = "",
-) -> tuple[Session, tuple[str, ...]]:
-    """Move a planned session to another day, time or chair, refusing any conflict.
+@dataclass(frozen=True)
+class PlacedSession:
+    number: int
+    phase: str
+    kind: str
+    template_dose: DoseSpec | None
+    start: dt.datetime
+    minutes: int
+    chair: int | None
 
-    The day must be open at the site (not a holiday); another session of the same course may
-    not fall on it; with no chair given the current one is kept when free, else the next free.
+
+def _place_sessions(
+    scheduled: tuple[PlannedSession, ...],
+    specs: list[tuple[Phase, DoseSpec | None]],
+    protocol: Protocol,
+    spec: DoseSpec,
+    choice: PlanChoice,
+    book: ChairBook,
+    at_home: bool,
+    notes: list[str],
+) -> tuple[list[PlacedSession], list[int]]:
+    """A time and chair for every session, or ``PlanConflicts`` listing each that has none.
+
+    Returns the placed sessions and the numbers kept on a day the patient is already dosed
+    (only with the prescriber's reason).
     """
-    with transaction.atomic():
-        Site.objects.select_for_update().filter(pk=session.site_id).first()
-        locked = (
-            Session.objects.select_related("site", "course")
-            .select_for_update(of=("self",))
-            .get(pk=session.pk)
+    site = book.site
+    numbers = [planned.number for planned in scheduled]
+    unknown = sorted(set(choice.moves) - set(numbers))
+    if unknown:
+        raise PlanRefused("moves", f"this plan has no session {unknown[0]}")
+    days = [
+        choice.moves[planned.number].day if planned.number in choice.moves else planned.date
+        for planned in scheduled
+    ]
+    calendar = site_calendar(site, since=min(days[0], choice.starts_on) - _SEARCH_PAD)
+    same_day_ok = valid_same_day_reason(choice.same_day_reason)
+    placed: list[PlacedSession] = []
+    conflicts: list[SessionConflict] = []
+    kept: list[int] = []
+    for index, planned in enumerate(scheduled):
+        phase, template_dose = specs[planned.number - 1]
+        kind = session_kind(phase.name, template_dose)
+        minutes = slot_minutes(protocol, kind, spec if template_dose else None)
+        move = choice.moves.get(planned.number)
+        day, at = (move.day, move.at) if move else (planned.date, choice.start_time)
+        preferred = (move.chair if move else None) or choice.chair or 1
+        when = f"{day:%a %Y-%m-%d} {at:%H:%M}"
+        if move and not at_home and not calendar.is_open(day):
+            raise PlanRefused("moves", f"session {planned.number}: {site.name} is closed {when}")
+        start = local_moment(site, day, at)
+        arguments = {"start": start, "minutes": minutes, "kind": kind, "at_home": at_home}
+        placement = place(book, preferred_chair=preferred, same_day_allowed=False, **arguments)
+        only_same_day = all(
+            kind == SessionConflictKind.PATIENT_SAME_DAY for kind, _ in placement.problems
         )
-        site = locked.site
-        if locked.status != SessionStatus.PLANNED:
-            raise PlanRefused(
-                "day", f"only a planned session can move; this one is {locked.get_status_display()}"
+        if not placement.ok and same_day_ok and only_same_day:
+            placement = place(book, preferred_chair=preferred, same_day_allowed=True, **arguments)
+            kept.append(planned.number)
+        if not placement.ok:
+            suggestion = nearest_free_slot(
+                book,
+                calendar,
+                day=day,
+                at=at,
+                minutes=minutes,
+                kind=kind,
+                preferred_chair=preferred,
+                at_home=at_home,
+                earliest=days[index - 1] + dt.timedelta(days=1) if index else choice.starts_on,
+                latest=days[index + 1] - dt.timedelta(days=1) if index + 1 < len(days) else None,
+                same_day_allowed=False,
             )
-        _check_chair(site, chair)
-        at_home = (
-            locked.chair is None
-            and get_protocol(locked.course.protocol_id).setting.value == Setting.HOME
-        )
-        if not at_home and not site_calendar(site, since=day).is_open(day):
-            raise PlanRefused("day", f"{site.name} is closed on {day:%a %Y-%m-%d}")
-        start = _local(site, day, at)
-        end = start + dt.timedelta(minutes=locked.planned_minutes)
-        same_day = (
-            Session.objects.filter(course_id=locked.course_id)
-            .exclude(pk=locked.pk)
-            .exclude(status__in=(SessionStatus.CANCELLED, SessionStatus.NO_SHOW))
-        )
-        tz = ZoneInfo(site.timezone)
-        if any(s.planned_start.astimezone(tz).date() == day for s in same_day):
-            raise PlanRefused("day", "another session of this course is on that day")
-        book = ChairBook.load(site, locked.patient_id, start, end, exclude_session_id=locked.pk)
-        if book.patient_clash(start, end):
-            raise PlanRefused("at", "the patient has another session at that time")
-        notes: list[str] = []
-        new_chair = None
-        if not at_home:
-            wanted = chair or locked.chair or 1
-            new_chair = book.free_chair(wanted, start, end)
-            if new_chair is None:
-                raise PlanRefused("at", f"no chair is free at {at:%H:%M} on {day:%Y-%m-%d}")
-            if new_chair != wanted:
-                if chair is not None:
-                    raise PlanRefused(
-                        "chair", f"chair {chair} is taken then; chair {new_chair} is free"
-                    )
-                notes.append(f"Chair {wanted} is taken then; placed in chair {new_chair}.")
-        before = {"start": locked.planned_start.isoformat(), "chair": locked.chair}
-        locked.planned_start = start
-        locked.chair = new_chair
-        locked.save(update_fields=["planned_start", "chair"])
-        record_event(
-            request,
-            Action.UPDATE,
-            object_type="session",
-            object_id=locked.pk,
-            patient=locked.patient,
-            detail={
-                "change": "reschedule",
-                "from": before,
-                "to": {"start": start.isoformat(), "chair": new_chair},
-                "reason": reason.strip(),
-            },
-            actor=user,
-        )
-    return locked, tuple(notes)
-
-
-def change_target_dose(
-    course: Course,
-    *,
-    mg_per_kg: Decimal | None,
-    mg: Decimal | None,
-    reason: str,
-    user: Any,
-    request: HttpRequest | None,
-) -> Course:
-    """Set a new target dose and re-word the planned dosing sessions; audited with the reason."""
-    if not reason.strip():
-        raise PlanRefused("reason", "say why the dose changes")
-    if mg_per_kg is None and mg is None:
-        raise PlanRefused("target_dose_mg_per_kg", "give the new dose")
-    protocol = get_protocol(course.protocol_id)
-    variant = course.variant or None
-    spec, field = _target_spec(protocol, variant, mg_per_kg, mg)
-    patient = course.patient
-    screening = course.screening
-    latest = patient.measurements.first()
-    if latest is not None:
-        weight_kg, height_cm = latest.weight_kg, latest.height_cm
-    elif screening is not None:
-        weight_kg, height_cm = _weight_height(patient, screening)
-    else:
-        raise PlanRefused(field, "record the patient's weight first")
-    sex = screening.inputs.get("sex", "") if screening else patient.sex_at_birth
-    text, _warnings = dose_text(spec, protocol.route, weight_kg, height_cm, sex, field)
-    specs = session_specs(protocol, variant)
-    first_doses = {phase.first_dose for phase, _ in specs} - {None}
-    with transaction.atomic():
-        before = {
-            "mg_per_kg": str(course.target_dose_mg_per_kg or ""),
-            "mg": str(course.target_dose_mg or ""),
-        }
-        course.target_dose_mg_per_kg = spec.amount if spec.per_kg else None
-        course.target_dose_mg = None if spec.per_kg else spec.amount
-        course.save(update_fields=["target_dose_mg_per_kg", "target_dose_mg"])
-        planned = course.sessions.filter(status=SessionStatus.PLANNED, kind=SessionKind.DOSING)
-        for session in planned:
-            template = specs[session.number - 1][1] if session.number <= len(specs) else None
-            if template is not None and template not in first_doses:
-                session.planned_dose_text = text
-                session.save(update_fields=["planned_dose_text"])
-        record_event(
-            request,
-            Action.UPDATE,
-            object_type="course",
-            object_id=course.pk,
-            patient=patient,
-            detail={"change": "target_dose", "from": before, "to": text, "reason": reason.strip()},
-            actor=user,
-        )
-    return course
-
-
-_STATUS_MOVES = {
-    CourseStatus.PLANNED: (CourseStatus.PAUSED, CourseStatus.STOPPED),
-    CourseStatus.ACTIVE: (CourseStatus.PAUSED, CourseStatus.STOPPED),
-    CourseStatus.PAUSED: (CourseStatus.STOPPED,),
-}
-
-
-def change_course_status(
-    course: Course, *, status: str, reason: str, user: Any, request: HttpRequest | None
-) -> tuple[Course, int]:
-    """Pause or stop a course with a reason; its upcoming planned sessions are cancelled.
-
-    Each cancellation is a recorded session transition (with the same reason), so the
-    chairs are free again. Returns the course and how many sessions were cancelled.
-    """
-    if not reason.strip():
-        raise PlanRefused("reason", "say why")
-    if status not in _STATUS_MOVES.get(course.status, ()):
-        raise PlanRefused(
-            "status",
-            f"a {course.get_status_display().lower()} course cannot become "
-            f"{CourseStatus(status).label.lower()}",
-        )
-    now = clock.now()
-    with transaction.atomic():
-        upcoming = list(
-            course.sessions.filter(status=SessionStatus.PLANNED, planned_start__gte=now)
-        )
-        for session in upcoming:
-            transition_session(
-                session, SessionStatus.CANCELLED, user=user, reason=reason.strip(), request=request
+            conflicts.append(
+                SessionConflict(
+                    planned.number,
+                    when,
+                    tuple(k for k, _ in placement.problems),
+                    tuple(m for _, m in placement.problems),
+                    suggestion,
+                )
             )
-        before = course.status
-        course.status = status
-        course.status_reason = reason.strip()
-        fields = ["status", "status_reason"]
-        if status == CourseStatus.STOPPED:
-            course.ended_on = max(clock.today(course.site.timezone), course.starts_on)
-            fields.append("ended_on")
-        course.save(update_fields=fields)
-        record_event(
-            request,
-            Action.UPDATE,
-            object_type="course",
-            object_id=course.pk,
-            patient=course.patient,
-            detail={
-                "change": "status",
-                "from": before,
-                "to": status,
-                "reason": reason.strip(),
-                "cancelled_sessions": len(upcoming),
-            },
-            actor=user,
+            if suggestion is not None:  # later suggestions must not take the same slot
+                moved = local_moment(site, suggestion.day, suggestion.at)
+                book.add(moved, moved + dt.timedelta(minutes=minutes), suggestion.chair, kind)
+                days[index] = suggestion.day
+            continue
+        if choice.chair and not at_home and placement.chair != preferred:
+            notes.append(
+                f"Session {planned.number} ({when}): chair {preferred} is taken, "
+                f"placed in chair {placement.chair}."
+            )
+        book.add(start, start + dt.timedelta(minutes=minutes), placement.chair, kind)
+        if planned.shifted_days and not move:
+            notes.append(
+                f"Session {planned.number} moved {planned.shifted_days:+d} day(s) to "
+                f"{planned.date:%a %Y-%m-%d} to keep the clinic calendar."
+            )
+        placed.append(
+            PlacedSession(
+                planned.number, planned.phase, kind, template_dose, start, minutes, placement.chair
+            )
         )
-    return course, len(upcoming)
+    if conflicts:
+        raise PlanConflicts(conflicts)
+    return placed, kept

@@ -8,13 +8,15 @@ overridden, and proceeding past a ``review`` finding needs a documented reason f
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.patients.choices import MeasurementSource
+from ketaclinic.apps.patients.dosing_weight import record_measurement
 from ketaclinic.apps.treatment.choices import FindingLevel, SignoffDecision
 from ketaclinic.apps.treatment.models import ClinicRuleSettings, Screening
 from ketaclinic.apps.web import clock
@@ -65,11 +67,25 @@ def run_screening(
     """Screen ``patient`` with ``inputs`` (the CLI's JSON shape) and store the result.
 
     Bad inputs raise the core's ``InputError`` naming the field; nothing is written then.
+    The weight and height measured for it go into the patient's measurement history (to
+    0.1, the history's precision), dated the screening's day at the site: that history is
+    what the plan and the dose order read.
     """
     parsed = ScreeningInput.from_dict(inputs)
     parameters = screening_parameters(patient.site)
     result = screen(parsed, parameters)
+    now = clock.now()
+    tenth = Decimal("0.1")
     with transaction.atomic():
+        record_measurement(
+            patient,
+            weight_kg=parsed.weight_kg.quantize(tenth, ROUND_HALF_UP),
+            height_cm=parsed.height_cm.quantize(tenth, ROUND_HALF_UP),
+            measured_on=clock.today(patient.site.timezone),
+            source=MeasurementSource.SCREENING,
+            user=user,
+            request=request,
+        )
         screening = Screening.objects.create(
             patient=patient,
             site=patient.site,
@@ -84,7 +100,7 @@ def run_screening(
                 for f in result.findings
             ],
             screened_by=user,
-            screened_at=clock.now(),
+            screened_at=now,
         )
         record_event(
             request,

@@ -64,6 +64,10 @@ class Course(models.Model):
     )
     variant = models.CharField(max_length=40, blank=True, help_text="The protocol's variant.")
     status_reason = models.TextField(blank=True, help_text="Why it was paused or stopped.")
+    same_day_reason = models.TextField(
+        blank=True,
+        help_text="The prescriber's reason for dosing the patient twice on one day, if so.",
+    )
     ended_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -78,6 +82,9 @@ class Course(models.Model):
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("starts_on")),
                 name="course_ends_after_it_starts",
             ),
+            # One course per screening: a screening is the eligibility decision for one plan;
+            # a second plan (or a plan after a stopped one) needs a fresh screening.
+            models.UniqueConstraint(fields=["screening"], name="course_one_per_screening"),
         ]
         indexes = [models.Index(fields=["patient", "-starts_on"], name="course_patient_idx")]
 

@@ -12,21 +12,21 @@ from django.views.decorators.http import require_http_methods
 from ketaclinic.apps.accounts.access import require_permission
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.patients.dosing_weight import dosing_weight
 from ketaclinic.apps.treatment.choices import SessionStatus
+from ketaclinic.apps.treatment.conflicts import PlanConflicts, parse_move
+from ketaclinic.apps.treatment.course_changes import (
+    change_course_status,
+    change_target_dose,
+    reschedule_session,
+)
 from ketaclinic.apps.treatment.forms import (
     CourseStatusForm,
     DoseChangeForm,
     PlanForm,
     RescheduleForm,
 )
-from ketaclinic.apps.treatment.planning import (
-    PlanChoice,
-    PlanRefused,
-    change_course_status,
-    change_target_dose,
-    plan_course,
-    reschedule_session,
-)
+from ketaclinic.apps.treatment.planning import PlanChoice, PlanRefused, plan_course
 from ketaclinic.apps.treatment.scoping import course_for, screening_for, session_for
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InputError
@@ -44,23 +44,36 @@ def course_new(request: HttpRequest, screening_id: int) -> HttpResponse:
     if not screening.may_plan:
         messages.error(request, "A plan needs a screening signed by a prescriber as proceed.")
         return redirect("treatment:screening", screening_id=screening.pk)
+    if request.method == "GET" and screening.courses.exists():
+        messages.error(
+            request, "This screening already has a plan: screen the patient again to plan another."
+        )
+        return redirect("treatment:screening", screening_id=screening.pk)
     today = clock.today(patient.site.timezone)
     form = PlanForm(request.POST or None, screening=screening, initial={"starts_on": today})
+    conflicts = []
     if request.method == "POST" and form.is_valid():
         protocol_id, variant = form.protocol_and_variant()
         data = form.cleaned_data
-        choice = PlanChoice(
-            protocol_id=protocol_id,
-            variant=variant,
-            starts_on=data["starts_on"],
-            start_time=data["start_time"],
-            target_dose_mg_per_kg=data["target_dose_mg_per_kg"],
-            target_dose_mg=data["target_dose_mg"],
-            chair=data["chair"],
-            indication=data["indication"],
-        )
         try:
+            choice = PlanChoice(
+                protocol_id=protocol_id,
+                variant=variant,
+                starts_on=data["starts_on"],
+                start_time=data["start_time"],
+                target_dose_mg_per_kg=data["target_dose_mg_per_kg"],
+                target_dose_mg=data["target_dose_mg"],
+                chair=data["chair"],
+                moves=dict(parse_move(token) for token in request.POST.getlist("move")),
+                same_day_reason=data["same_day_reason"],
+                indication=data["indication"],
+            )
             outcome = plan_course(screening, choice, user=request.user, request=request)
+        except PlanConflicts as error:
+            conflicts = error.conflicts
+            _refused(form, error)
+            if any(c.same_day_only for c in conflicts) and data["same_day_reason"].strip():
+                form.add_error("same_day_reason", "At least 10 characters: say why.")
         except InputError as error:
             _refused(form, error)
         else:
@@ -73,9 +86,29 @@ def course_new(request: HttpRequest, screening_id: int) -> HttpResponse:
     return render(
         request,
         "treatment/course_form.html",
-        {"form": form, "screening": screening, "patient": patient},
+        {
+            "form": form,
+            "screening": screening,
+            "patient": patient,
+            "weight": dosing_weight(patient, today),
+            "conflicts": conflicts,
+            "same_day_conflicts": any(c.same_day_only for c in conflicts),
+            "accepted_moves": _kept_moves(request, conflicts),
+        },
         status=422 if form.errors else 200,
     )
+
+
+def _kept_moves(request: HttpRequest, conflicts: list) -> list[str]:
+    """Suggestions accepted before, for sessions that no longer conflict: posted again."""
+    if not conflicts:
+        return []
+    open_numbers = {c.number for c in conflicts}
+    return [
+        token
+        for token in request.POST.getlist("move")
+        if token.partition("|")[0].isdigit() and int(token.partition("|")[0]) not in open_numbers
+    ]
 
 
 def _course_context(request: HttpRequest, course, **forms) -> dict:
@@ -91,6 +124,7 @@ def _course_context(request: HttpRequest, course, **forms) -> dict:
         "status_form": forms.get("status_form") or CourseStatusForm(),
         "planned": SessionStatus.PLANNED,
         "tz": course.site.timezone,
+        "weight": dosing_weight(course.patient, clock.today(course.site.timezone)),
     }
 
 
@@ -173,6 +207,7 @@ def session_reschedule(request: HttpRequest, session_id: int) -> HttpResponse:
                 user=request.user,
                 request=request,
                 reason=form.cleaned_data["reason"],
+                same_day_reason=form.cleaned_data["same_day_reason"],
             )
         except PlanRefused as error:
             _refused(form, error)

@@ -45,15 +45,18 @@ def screening_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 def _screening_context(request: HttpRequest, screening, signoff_form=None) -> dict:
     can_sign = request.user.has_perm("treatment.sign_screening") and not screening.is_signed
+    courses = list(screening.courses.all())
     return {
         "screening": screening,
         "patient": screening.patient,
         "groups": grouped(screening.findings),
         "signoff_form": signoff_form or (SignoffForm(screening=screening) if can_sign else None),
         "can_sign": can_sign,
-        "can_plan": screening.may_plan and request.user.has_perm("treatment.add_course"),
+        "can_plan": screening.may_plan
+        and not courses
+        and request.user.has_perm("treatment.add_course"),
         "reasons": sorted(screening.signoff_reasons.items()),
-        "courses": list(screening.courses.all()),
+        "courses": courses,
     }
 
 
