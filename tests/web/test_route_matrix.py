@@ -214,7 +214,9 @@ def send(client: Client, route: Route, url: str, method: str, spec: dict[str, An
     return call(target, json.dumps(spec["body"]), content_type="application/json")
 
 
-def judge(route: Route, persona: str, response, refused_site_a_nurse) -> str | None:
+def judge(
+    route: Route, persona: str, response, refused_site_a_nurse, *, names_an_object: bool
+) -> str | None:
     status = response.status_code
     if status >= 500:
         return f"{status}"
@@ -232,9 +234,9 @@ def judge(route: Route, persona: str, response, refused_site_a_nurse) -> str | N
     if route.name in ANY_STAFF:
         return "sent to log in" if to_login and route.name not in ENDS_AT_LOGIN else None
     if persona == "no_role":
-        allowed = {403, 404} if route.names_an_object else {403}
+        allowed = {403, 404} if names_an_object else {403}
         return None if status in allowed else f"{status}, want {sorted(allowed)}"
-    if persona == "nurse_b" and route.names_an_object:
+    if persona == "nurse_b" and names_an_object:
         if status == 404 or (status == 403 and refused_site_a_nurse()):
             return None
         return f"{status}, want 404 (another site's object)"
@@ -280,7 +282,19 @@ def test_every_route_refuses_who_must_be_refused(clinic, fixed_clock):
                     return send(client_for("nurse"), route, url, method, spec).status_code == 403
 
                 checked += 1
-                problem = judge(route, persona, response, refused_site_a_nurse)
+                # A URL, query or body naming one of site A's objects (a patient, a site).
+                names_an_object = (
+                    route.names_an_object
+                    or bool(spec.get("query"))
+                    or any(key.endswith("_id") for key in spec.get("body", {}))
+                )
+                problem = judge(
+                    route,
+                    persona,
+                    response,
+                    refused_site_a_nurse,
+                    names_an_object=names_an_object,
+                )
                 if problem:
                     failures.append(f"{method} {url} ({route.name}) as {persona}: {problem}")
     assert not failures, f"{len(failures)} of {checked} checks failed:\n" + "\n".join(failures)
