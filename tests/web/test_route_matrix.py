@@ -40,13 +40,12 @@ PUBLIC = {
     "reminder_stop:confirm",
     "join:form",
 }
-# Any logged-in member of staff, whatever their role: no patient data behind them.
+# Any logged-in member of staff, whatever their role: their own account, the API's schema and
+# the rating scales' public definitions and scoring; no patient data behind them.
 ANY_STAFF = {
     "home",
     "accounts:logout",
     "accounts:password-change",
-    "pk:compare",
-    "pk:route-equivalence",
     "api-v1:openapi-json",
     "api-v1:openapi-view",
     "api-v1:api-root",
