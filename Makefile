@@ -32,6 +32,7 @@ test: install browser-deps lint migrations-check test-clinical test-sqlite test-
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r src
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -72,17 +72,40 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "KETACLINIC_SECRET_KEY must be set in production" in result.stderr
 
 
+PRODUCTION = {
+    "KETACLINIC_ENV": "production",
+    "KETACLINIC_SECRET_KEY": "x" * 20 + "9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e",
+    "KETACLINIC_ALLOWED_HOSTS": "clinic.example.org",
+    "KETACLINIC_TRUSTED_PROXIES": "1",
+    "KETACLINIC_FIELD_KEYS": "9YpWNK9rJunaYY0CzMaCmarjnPKNXD_HnzQd1WAdAro=",
+    # `check` does not connect to the database; the URL only has to name PostgreSQL.
+    "KETACLINIC_DATABASE_URL": "postgresql://ketaclinic@db.internal:5432/ketaclinic",
+}
+
+
 def test_production_settings_pass_the_deploy_check(tmp_path):
-    env = {
-        "KETACLINIC_ENV": "production",
-        "KETACLINIC_SECRET_KEY": "x" * 20 + "9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e",
-        "KETACLINIC_ALLOWED_HOSTS": "clinic.example.org",
-        "KETACLINIC_TRUSTED_PROXIES": "1",
-        "KETACLINIC_FIELD_KEYS": "9YpWNK9rJunaYY0CzMaCmarjnPKNXD_HnzQd1WAdAro=",
-    }
-    result = _ketaclinic(["check", "--deploy"], env, tmp_path)
+    result = _ketaclinic(["check", "--deploy"], PRODUCTION, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deploy_check_warns_on_any_host_and_on_sqlite_in_production(tmp_path):
+    env = {**PRODUCTION, "KETACLINIC_ALLOWED_HOSTS": "clinic.example.org,*"}
+    del env["KETACLINIC_DATABASE_URL"]
+    result = _ketaclinic(["check", "--deploy"], env, tmp_path)
+    assert result.returncode == 2
+    assert "ketaclinic.W001" in result.stderr
+    assert "KETACLINIC_ALLOWED_HOSTS contains *" in result.stderr
+    assert "ketaclinic.W002" in result.stderr
+
+
+def test_the_demo_clinic_is_refused_in_production(tmp_path):
+    result = _ketaclinic(["demo", "--patients", "0"], PRODUCTION, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "ketaclinic: error: the demo clinic is refused with KETACLINIC_ENV=production: "
+        "its staff accounts share a published password"
+    ]
 
 
 def test_the_readme_documents_every_setting():

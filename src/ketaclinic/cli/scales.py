@@ -25,6 +25,9 @@ from ketaclinic.clinical.scales.result import ScaleResult
 __all__ = ["parse_answers", "register"]
 
 _WHOLE_NUMBER = re.compile(r"[+-]?\d+")
+# No item or total has more than a few digits; a longer figure is refused before ``int()``
+# (Python refuses to read past 4,300 digits, and such a number is a slip or an attack).
+_MAX_DIGITS = 9
 _WORDS = {"y": "yes", "yes": "yes", "n": "no", "no": "no"}
 
 
@@ -71,13 +74,13 @@ def _parse_token(item: Item | None, token: str) -> int | None:
     if token in {"", "-"}:
         return None
     if _WHOLE_NUMBER.fullmatch(token):
-        return int(token)
+        return _bounded_int(field, token)
     word = _WORDS.get(token.lower())
     if item is not None and word is not None:
         for option in item.options:
             if option.label.lower() == word:
                 return option.value
-    raise InvalidValue(field, f"must be a whole number, got {token!r}")
+    raise InvalidValue(field, f"must be a whole number, got {_shown(token)}")
 
 
 def _list_scales(args: argparse.Namespace) -> int:
@@ -205,8 +208,19 @@ def _outcome(args: argparse.Namespace) -> int:
 
 def _whole_number(field: str, text: str) -> int:
     if not _WHOLE_NUMBER.fullmatch(text.strip()):
-        raise InvalidValue(field, f"must be a whole number, got {text!r}")
-    return int(text)
+        raise InvalidValue(field, f"must be a whole number, got {_shown(text)}")
+    return _bounded_int(field, text.strip())
+
+
+def _bounded_int(field: str, token: str) -> int:
+    if len(token.lstrip("+-")) > _MAX_DIGITS:
+        raise InvalidValue(field, f"must be a whole number of at most {_MAX_DIGITS} digits")
+    return int(token)
+
+
+def _shown(text: str) -> str:
+    """The value as typed, cut short so the error stays one readable line."""
+    return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
 def _yes_no(value: bool | None) -> str:

@@ -57,6 +57,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     discharge.set_defaults(handler=_discharge_check)
 
 
+# One patient's screening or session is a few kilobytes; a megabyte is a mistake.
+MAX_INPUT_CHARACTERS = 1_000_000
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
@@ -68,8 +72,12 @@ def read_json(path: str, option: str = "--input") -> Any:
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise InvalidValue(option, f"cannot read {path!r}: {reason}") from None
+    if len(text) > MAX_INPUT_CHARACTERS:
+        raise InvalidValue(option, f"is longer than {MAX_INPUT_CHARACTERS:,} characters")
     try:
         return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    except RecursionError:
+        raise InvalidValue(option, "not valid JSON: nested too deeply") from None
     except json.JSONDecodeError as error:
         raise InvalidValue(
             option, f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"

@@ -38,6 +38,7 @@ from ketaclinic.clinical.exceptions import (
 
 __all__ = [
     "FORM_106_DAYS",
+    "MAX_QUANTITY",
     "NOTIFY_BUSINESS_DAYS",
     "RECORD_RETENTION_YEARS",
     "REFILL_LIMIT",
@@ -72,6 +73,10 @@ REFILL_WINDOW_MONTHS = 6
 """... and none more than six months after the date of issue (``cfr_1306_22``)."""
 
 _MICRO = 1000
+MAX_QUANTITY = 1_000_000_000
+"""The most one entry may record, in ledger units (1,000 L, or a billion devices): far past any
+real stock, and inside the database's 32-bit integer columns, so a typing slip or a hostile
+number (``1e999999``, a 5,000-digit figure) is refused naming its field, never stored."""
 
 
 class Measure(enum.StrEnum):
@@ -98,6 +103,8 @@ def parse_quantity(value: object, measure: Measure, field: str) -> int:
         raise InvalidValue(field, f"{value!r} is not a number")
     if amount <= 0:
         raise OutOfRange(field, "must be more than zero")
+    if amount > Decimal(MAX_QUANTITY) / (_MICRO if measure is Measure.MICROLITRE else 1):
+        raise OutOfRange(field, f"must be at most {format_quantity(MAX_QUANTITY, measure)}")
     scaled = amount * _MICRO if measure is Measure.MICROLITRE else amount
     if scaled != scaled.to_integral_value():
         unit = "0.001 mL (1 µL)" if measure is Measure.MICROLITRE else "whole unit"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ketaclinic.clinical.controlled_substances import (
+    MAX_QUANTITY,
     BalanceTotals,
     CountMethod,
     InventoryInterval,
@@ -138,6 +139,14 @@ def test_typed_quantities_become_exact_integers(case):
     assert parse_quantity(case["text"], Measure(case["measure"]), "q") == case["quantity"]
 
 
+def test_the_largest_quantity_is_accepted_and_named_in_the_refusal_of_a_larger_one():
+    # 1,000 L = 1,000,000 mL = 1,000,000,000 µL; a billion devices.
+    assert parse_quantity("1000000", Measure.MICROLITRE, "q") == MAX_QUANTITY == 10**9
+    assert parse_quantity("1000000000", Measure.UNIT, "q") == 10**9
+    with pytest.raises(OutOfRange, match="at most 1000000 mL"):
+        parse_quantity("1000001", Measure.MICROLITRE, "q")
+
+
 def test_a_decimal_quantity_is_accepted_as_is():
     assert parse_quantity(Decimal("0.35"), Measure.MICROLITRE, "q") == 350
 
@@ -152,6 +161,11 @@ def test_a_decimal_quantity_is_accepted_as_is():
         ("0", Measure.MICROLITRE, OutOfRange),
         ("-1", Measure.UNIT, OutOfRange),
         (0.5, Measure.MICROLITRE, InvalidValue),  # floats are refused outright
+        ("1e999999", Measure.MICROLITRE, OutOfRange),  # would overflow the Decimal context
+        ("9" * 5000, Measure.UNIT, OutOfRange),
+        ("1000000000000000", Measure.MICROLITRE, OutOfRange),  # past a 32-bit column
+        ("1000000.001", Measure.MICROLITRE, OutOfRange),  # 1,000,000,001 µL
+        ("1000000001", Measure.UNIT, OutOfRange),
     ],
 )
 def test_quantities_that_would_round_or_make_no_sense_are_refused(value, measure, error):

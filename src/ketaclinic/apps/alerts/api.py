@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.alerts.raising import AlertAlreadyAcknowledged, acknowledge_alert, alerts_for
-from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.pagination import PageNumber, paginate
 
 router = Router(tags=["alerts"])
 
@@ -42,7 +42,7 @@ class AcknowledgeIn(Schema):
 
 
 @router.get("", response=AlertPage, summary="Alerts for you (open first)")
-def list_alerts(request: HttpRequest, state: str = "open", page: int = 1) -> dict:
+def list_alerts(request: HttpRequest, state: str = "open", page: PageNumber = 1) -> dict:
     if not request.user.has_perm("alerts.view_alert"):
         raise HttpError(403, "Your role does not allow this.")
     alerts = alerts_for(request.user)
@@ -52,7 +52,7 @@ def list_alerts(request: HttpRequest, state: str = "open", page: int = 1) -> dic
         alerts = alerts.filter(acknowledged_at__isnull=False)
     elif state != "all":
         raise HttpError(422, "state: expected open, acknowledged or all")
-    result = paginate(alerts, max(1, page))
+    result = paginate(alerts, page)
     return {"items": result.items, "page": result.number, "has_next": result.has_next}
 
 

@@ -25,7 +25,7 @@ from ketaclinic.apps.assessments.recording import (
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.treatment.models import Session
-from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.pagination import PageNumber, paginate
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.scales import INSTRUMENTS, describe, list_scales, score
 
@@ -169,7 +169,7 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn):
 
 @router.get("", response=AssessmentPage, summary="A patient's assessments, newest first")
 def list_assessments(
-    request: HttpRequest, patient_id: int, instrument: str = "", page: int = 1
+    request: HttpRequest, patient_id: int, instrument: str = "", page: PageNumber = 1
 ) -> dict[str, Any]:
     _require(request, VIEW)
     patient = patient_for(request.user, patient_id, VIEW)
@@ -182,7 +182,7 @@ def list_assessments(
         if instrument not in INSTRUMENTS:
             raise InputError("instrument", f"unknown instrument {instrument!r}")
         assessments = assessments.filter(instrument=instrument)
-    result = paginate(assessments, max(1, page))
+    result = paginate(assessments, page)
     record_event(
         request,
         Action.VIEW,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.db.models import Q, QuerySet
@@ -14,6 +13,7 @@ from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.forms import AuditFilterForm
 from ketaclinic.apps.audit.models import AuditEvent
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.web.csv_export import csv_lines
 from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
 from ketaclinic.apps.web.rendering import render_page_or_fragment
 
@@ -77,11 +77,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @require_permission("audit.view_auditevent", "audit.export_auditevent")
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     form = AuditFilterForm(request.GET or None)
@@ -92,12 +87,10 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
         object_type="audit_trail",
         detail={k: str(v) for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v},
     )
-    writer = csv.writer(_Echo())
 
     def rows():
-        yield writer.writerow(CSV_COLUMNS)
         for event in events.iterator(chunk_size=2000):
-            yield writer.writerow(
+            yield (
                 [
                     event.position,
                     event.occurred_at.isoformat(),
@@ -115,7 +108,9 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
                 ]
             )
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        csv_lines(CSV_COLUMNS, rows()), content_type="text/csv; charset=utf-8"
+    )
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     response["Content-Disposition"] = f'attachment; filename="ketaclinic-audit-{stamp}.csv"'
     return response

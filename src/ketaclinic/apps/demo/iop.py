@@ -55,7 +55,7 @@ NOTES = (
 
 
 def _copy(rng: random.Random) -> random.Random:
-    copy = random.Random()
+    copy = random.Random()  # seeded generator for synthetic demo data, not a secret  # nosec B311
     copy.setstate(rng.getstate())
     return copy
 

@@ -11,7 +11,7 @@ from ketaclinic.apps.accounts.choices import Role
 from ketaclinic.apps.accounts.models import Organisation, Site, User
 
 DEMO_ORGANISATION = "Ketaclinic Demo Network"
-DEMO_PASSWORD = "ketamine-demo-2026"  # noqa: S105 - synthetic demo logins, printed on purpose
+DEMO_PASSWORD = "ketamine-demo-2026"  # noqa: S105 - synthetic demo logins, printed on purpose  # nosec B105
 
 
 @dataclass(frozen=True)

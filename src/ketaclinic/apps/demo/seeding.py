@@ -56,7 +56,7 @@ def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> D
         return DemoSummary(False, 0, demo_logins())
     if force and organisation.is_seeded():
         raise ValueError("a demo clinic exists already; --force cannot add a second one")
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # seeded generator for synthetic demo data, not a secret  # nosec B311
     times = StepTimes()
     with transaction.atomic():
         _org, sites, users = organisation.create_organisation()

@@ -126,7 +126,7 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     quote = database.ops.quote_name
     columns = ", ".join(quote(f.column) for f in (*given, *rest))
     marks = ", ".join(["%s"] * (len(given) + len(rest)))
-    sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - names from model metadata; values bound
+    sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - names from model metadata; values bound  # nosec B608
     count = 0
     batch: list[list] = []
     with database.cursor() as cursor:
@@ -159,7 +159,7 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
             )
             return sorted(row[0] for row in cursor.fetchall())
         pk = connection.ops.quote_name(model._meta.pk.column)
-        cursor.execute(f"SELECT max({pk}) FROM {connection.ops.quote_name(table)}")  # noqa: S608 - names from model metadata
+        cursor.execute(f"SELECT max({pk}) FROM {connection.ops.quote_name(table)}")  # noqa: S608 - names from model metadata  # nosec B608
         highest = cursor.fetchone()[0] or 0
         if connection.vendor == "sqlite":
             cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])

@@ -13,7 +13,7 @@ from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.enquiries.choices import OPEN_STATUSES, EnquiryStatus, Program
 from ketaclinic.apps.enquiries.scoping import enquiries_for
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.pagination import PageNumber, paginate
 from ketaclinic.clinical.exceptions import InputError
 
 router = Router(tags=["enquiries"])
@@ -64,7 +64,7 @@ def list_enquiries(
     status: str = "open",
     program: str = "",
     site: int | None = None,
-    page: int = 1,
+    page: PageNumber = 1,
 ) -> dict:
     if not request.user.has_perm("enquiries.view_enquiry"):
         raise HttpError(403, "Your role does not allow this.")
@@ -82,7 +82,7 @@ def list_enquiries(
         enquiries = enquiries.filter(program=program)
     if site is not None:
         enquiries = enquiries.filter(site_id=site)
-    result = paginate(enquiries.order_by("submitted_at", "id"), max(1, page))
+    result = paginate(enquiries.order_by("submitted_at", "id"), page)
     record_event(
         request,
         Action.EXPORT,

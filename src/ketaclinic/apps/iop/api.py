@@ -35,7 +35,7 @@ from ketaclinic.apps.iop.scoping import (
 )
 from ketaclinic.apps.patients.api import FieldErrors
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.pagination import PageNumber, paginate
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.intensive_outpatient import week_start
 
@@ -129,7 +129,7 @@ def _group_out(group: IopGroup, enrolled: int) -> dict:
 
 
 @router.get("/groups", response=GroupPage, summary="IOP groups at your sites")
-def list_groups(request: HttpRequest, status: str = "", page: int = 1) -> dict:
+def list_groups(request: HttpRequest, status: str = "", page: PageNumber = 1) -> dict:
     if not request.user.has_perm(VIEW):
         raise HttpError(403, "Your role does not allow this.")
     groups = (
@@ -142,7 +142,7 @@ def list_groups(request: HttpRequest, status: str = "", page: int = 1) -> dict:
         if status not in GroupStatus.values:
             raise InputError("status", f"expected one of {', '.join(GroupStatus.values)}")
         groups = groups.filter(status=status)
-    result = paginate(groups, max(1, page))
+    result = paginate(groups, page)
     return {
         "items": [_group_out(g, g.open_count) for g in result.items],
         "page": result.number,

@@ -32,7 +32,7 @@ from ketaclinic.apps.kap.refusals import KapRefused
 from ketaclinic.apps.kap.timeline import build_timeline, note_parts
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.pagination import PageNumber, paginate
 
 router = Router(tags=["Ketamine-assisted psychotherapy"])
 
@@ -172,14 +172,16 @@ def _note_out(note) -> dict:
 
 
 @router.get("/programs", response=ProgramPage, summary="The KAP programs you may see")
-def list_programs(request: HttpRequest, status: ProgramStatusFilter = "active", page: int = 1):
+def list_programs(
+    request: HttpRequest, status: ProgramStatusFilter = "active", page: PageNumber = 1
+):
     """A therapist's own programs; site-wide readers every program at their sites."""
     _require(request, VIEW)
     programs = programs_for(request.user).select_related("patient")
     if status != "all":
         programs = programs.filter(status=status)
     programs = annotate_caseload(programs, clock.now()).order_by("-starts_on", "-id")
-    result = paginate(programs, max(1, page))
+    result = paginate(programs, page)
     readable = request.user.has_perm("kap.read_kap_note")
     record_event(
         request,

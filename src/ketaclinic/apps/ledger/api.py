@@ -36,7 +36,7 @@ from ketaclinic.apps.ledger.scoping import (
     ledger_site_ids,
 )
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.pagination import PageNumber, paginate
 from ketaclinic.clinical.exceptions import InputError
 
 router = Router(tags=["ledger"])
@@ -193,7 +193,9 @@ def _container_out(container: Container) -> dict:
 
 
 @router.get("/containers", response=list[ContainerOut], summary="Containers with stock")
-def containers(request: HttpRequest, site_id: int | None = None, page: int = 1) -> list[dict]:
+def containers(
+    request: HttpRequest, site_id: int | None = None, page: PageNumber = 1
+) -> list[dict]:
     _require(request)
     found = Container.objects.filter(
         site_id__in=ledger_site_ids(request.user), on_hand__gt=0
@@ -216,7 +218,7 @@ def entries(
     site_id: int | None = None,
     container_id: int | None = None,
     kind: str = "",
-    page: int = 1,
+    page: PageNumber = 1,
 ) -> dict:
     _require(request)
     found = LedgerEntry.objects.filter(site_id__in=ledger_site_ids(request.user))
@@ -226,7 +228,7 @@ def entries(
         found = found.filter(container_id=container_id)
     if kind:
         found = found.filter(kind=kind)
-    result = paginate(found.order_by("site_id", "position"), max(1, page))
+    result = paginate(found.order_by("site_id", "position"), page)
     record_event(request, Action.VIEW, object_type="ledger_entries", detail=dict(request.GET))
     return {"items": result.items, "page": result.number, "has_next": result.has_next}
 

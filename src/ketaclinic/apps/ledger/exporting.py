@@ -6,7 +6,6 @@ out in seconds without being held in memory (see ``benchmarks/ledger``).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -15,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 
 from ketaclinic.apps.ledger.models import LedgerEntry
+from ketaclinic.apps.web import csv_export
 
 __all__ = ["COLUMNS", "csv_lines", "entry_rows", "filtered_entries"]
 
@@ -134,14 +134,6 @@ def entry_rows(entries: QuerySet[LedgerEntry]) -> Iterator[list[Any]]:
         ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
-    """CSV text line by line (for a streaming response)."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(COLUMNS)
-    for row in rows:
-        yield writer.writerow(row)
+    """CSV text line by line (for a streaming response), through the shared safe writer."""
+    return csv_export.csv_lines(COLUMNS, rows)

@@ -73,6 +73,9 @@ def record_count(
         check_site(user, locked.site_id)
         product = locked.product
         counted_quantity = parse_allowing_zero(product, counted, "counted")
+        if counted_quantity > locked.initial_quantity:
+            held = product.quantity_text(locked.initial_quantity)
+            raise InputError("counted", f"is more than this container held when received ({held})")
         if estimated:
             method = cs.count_method(
                 schedule=product.schedule,

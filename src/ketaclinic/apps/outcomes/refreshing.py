@@ -199,7 +199,7 @@ def _insert(model: type[models.Model], objects: list[models.Model]) -> None:
         placeholders = ", ".join(["%s"] * len(fields))
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608 - names from the model
+                f"INSERT INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608 - names from the model  # nosec B608
                 [
                     [
                         field.get_db_prep_save(getattr(obj, field.attname), database)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
 from django.db import transaction
@@ -23,6 +21,7 @@ from ketaclinic.apps.outcomes.patient import patient_outcomes
 from ketaclinic.apps.outcomes.refreshing import refresh_all
 from ketaclinic.apps.outcomes.reporting import cohort_report
 from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.csv_export import csv_lines
 
 COHORT = "outcomes.view_cohort"
 
@@ -77,15 +76,7 @@ def export_dataset(request: HttpRequest) -> HttpResponse:
 
 
 def _csv_lines(rows: Iterator[list]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    yield buffer.getvalue()
-    for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(row)
-        yield buffer.getvalue()
+    return csv_lines(COLUMNS, rows)
 
 
 @require_POST

@@ -15,7 +15,7 @@ from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.patients.forms import PatientForm
 from ketaclinic.apps.patients.search import search_patients
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.pagination import PageNumber, paginate
 
 router = Router(tags=["patients"])
 
@@ -68,7 +68,7 @@ def _require(request: HttpRequest, permission: str) -> None:
 
 @router.get("", response=PatientPage, summary="Search patients at your sites")
 def list_patients(
-    request: HttpRequest, q: str = "", date_of_birth: dt.date | None = None, page: int = 1
+    request: HttpRequest, q: str = "", date_of_birth: dt.date | None = None, page: PageNumber = 1
 ) -> dict:
     _require(request, "patients.view_patient")
     patients = patients_for(request.user)
@@ -80,7 +80,7 @@ def list_patients(
             object_type="patient",
             detail={"q": q[:100], "date_of_birth": str(date_of_birth or "")},
         )
-    result = paginate(patients.order_by("family_name", "given_name", "id"), max(1, page))
+    result = paginate(patients.order_by("family_name", "given_name", "id"), page)
     return {"items": result.items, "page": result.number, "has_next": result.has_next}
 
 

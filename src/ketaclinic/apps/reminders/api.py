@@ -21,7 +21,7 @@ from ketaclinic.apps.reminders.choices import ChangedVia, ReminderStatus
 from ketaclinic.apps.reminders.forms import STOP_FIELDS, PreferencesForm
 from ketaclinic.apps.reminders.models import OptOut, Reminder
 from ketaclinic.apps.reminders.preferences import apply_preferences, preferences_of
-from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.pagination import PageNumber, paginate
 
 router = Router(tags=["Reminders"])
 
@@ -134,7 +134,7 @@ def list_reminders(
     status: Literal["pending", "sent", "skipped", "failed"] | None = None,
     kind: Literal["appointment", "questionnaire"] | None = None,
     patient_id: int | None = None,
-    page: int = 1,
+    page: PageNumber = 1,
 ) -> dict:
     """Pending first by due time when ``status=pending``; otherwise newest due first."""
     _require(request, VIEW)
@@ -146,7 +146,7 @@ def list_reminders(
     if patient_id is not None:
         reminders = reminders.filter(patient=patient_for(request.user, patient_id, VIEW))
     order = ("due_at", "id") if status == ReminderStatus.PENDING else ("-due_at", "-id")
-    result = paginate(reminders.order_by(*order), max(1, page))
+    result = paginate(reminders.order_by(*order), page)
     record_event(
         request,
         Action.VIEW,

@@ -26,7 +26,7 @@ from ketaclinic.apps.treatment.schedule_grid import day_bounds
 from ketaclinic.apps.treatment.scoping import course_for, screening_for
 from ketaclinic.apps.treatment.screenings import run_screening
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.pagination import PageNumber, paginate
 from ketaclinic.clinical.exceptions import InvalidValue, MissingItem
 
 router = Router(tags=["treatment"])
@@ -184,7 +184,7 @@ def get_screening(request: HttpRequest, screening_id: int):
 
 
 @router.get("/courses", response=CoursePage, summary="Courses at your sites")
-def list_courses(request: HttpRequest, patient_id: int | None = None, page: int = 1):
+def list_courses(request: HttpRequest, patient_id: int | None = None, page: PageNumber = 1):
     _require(request, "treatment.view_course")
     courses = Course.objects.filter(patient__in=patients_for(request.user))
     if patient_id is not None:
@@ -193,7 +193,7 @@ def list_courses(request: HttpRequest, patient_id: int | None = None, page: int 
         record_event(request, Action.VIEW, object_type="course", patient=patient)
     else:
         record_event(request, Action.VIEW, object_type="course", detail={"list": True})
-    result = paginate(courses.order_by("-starts_on", "-id"), max(1, page))
+    result = paginate(courses.order_by("-starts_on", "-id"), page)
     return {"items": result.items, "page": result.number, "has_next": result.has_next}
 
 

@@ -2,17 +2,27 @@
 
 An exact count scans the whole match on a large patient or audit table; staff need "next",
 not "page 1 of 4,812".
+
+Every list uses ``paginate``. Pages read the number with ``page_number`` (a bad number shows
+page 1, as a person would expect); API operations declare ``page: PageNumber = 1``, so
+``?page=0`` or a number past ``MAX_PAGE`` is a 422 naming ``page``, never a 500.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import QueryDict
+from pydantic import Field
+
+from ketaclinic.clinical.exceptions import OutOfRange
 
 DEFAULT_PAGE_SIZE = 25
+MAX_PAGE = 100_000
+# The type of an API operation's ``page`` query parameter.
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 
 
 @dataclass(frozen=True)
@@ -37,12 +47,15 @@ class LookaheadPage:
 
 def page_number(params: QueryDict, name: str = "page") -> int:
     try:
-        return max(1, min(int(params.get(name, "1")), 100_000))
+        return max(1, min(int(params.get(name, "1")), MAX_PAGE))
     except ValueError:
         return 1
 
 
 def paginate(queryset: QuerySet, number: int, page_size: int = DEFAULT_PAGE_SIZE) -> LookaheadPage:
+    """Page ``number`` (1 to ``MAX_PAGE``); any other number is an ``OutOfRange`` on ``page``."""
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_PAGE:
+        raise OutOfRange("page", f"must be a whole number from 1 to {MAX_PAGE}")
     offset = (number - 1) * page_size
     rows = list(queryset[offset : offset + page_size + 1])
     return LookaheadPage(rows[:page_size], number, len(rows) > page_size, page_size)

@@ -34,6 +34,7 @@ from ketaclinic.clinical.pharmacokinetics.summaries import exposure
 
 __all__ = [
     "AGE_RANGE_YEARS",
+    "MAX_GRID_POINTS",
     "WEIGHT_RANGE_KG",
     "Simulation",
     "check_inputs",
@@ -53,6 +54,9 @@ shows each model's population); outside it the allometry is meaningless."""
 AGE_RANGE_YEARS = (Decimal("0"), Decimal("120"))
 
 _MAX_HOURS = 24 * 28  # four weeks: a full induction series
+MAX_GRID_POINTS = 50_000
+"""Four weeks at one-minute steps (40,321 points) fit; a step of a nanosecond, which would ask
+for terabytes, is refused naming ``step_min``."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -76,7 +80,14 @@ def time_grid(hours: float = 24.0, step_min: float = 5.0) -> np.ndarray:
         raise OutOfRange("hours", f"must be more than 0 and at most {_MAX_HOURS}, got {hours}")
     if not 0 < step_min <= hours * 60:
         raise OutOfRange("step_min", f"must be more than 0 and at most the span, got {step_min}")
-    count = int(np.floor(hours * 60 / step_min + 1e-9))
+    steps = hours * 60 / step_min
+    if not steps < MAX_GRID_POINTS:
+        raise OutOfRange(
+            "step_min",
+            f"gives {steps + 1:,.0f} time points over {hours} h; at most {MAX_GRID_POINTS:,} "
+            f"(a step of at least {hours * 60 / (MAX_GRID_POINTS - 1):.3g} min)",
+        )
+    count = int(np.floor(steps + 1e-9))
     return np.arange(count + 1) * (step_min / 60.0)
 
 

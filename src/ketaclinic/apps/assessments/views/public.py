@@ -9,6 +9,7 @@ confirmation page.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -67,6 +68,7 @@ def _unavailable(request: HttpRequest, reason: str) -> HttpResponse:
     return _private(render(request, "assessments/public_unavailable.html", context, status=status))
 
 
+@login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def self_report(request: HttpRequest, token: str) -> HttpResponse:

@@ -9,6 +9,7 @@ page that answers the submission and alert the site's clinicians.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
@@ -71,6 +72,7 @@ def _confirmation(
     )
 
 
+@login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, site_slug: str) -> HttpResponse:

@@ -9,6 +9,7 @@ clinic and the kind of reminder. Tokens are stored as SHA-256 only and never log
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -50,6 +51,7 @@ def _unavailable(request: HttpRequest, heading: str, message: str, status: int) 
     )
 
 
+@login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def stop(request: HttpRequest, token: str) -> HttpResponse:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ketaclinic.apps.demo.organisation import DEMO_PASSWORD
@@ -18,6 +19,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        if settings.PRODUCTION:
+            raise CommandError(
+                "the demo clinic is refused with KETACLINIC_ENV=production: "
+                "its staff accounts share a published password"
+            )
         if not 0 <= options["patients"] <= 1_000_000:
             raise CommandError("--patients must be between 0 and 1000000")
         try:

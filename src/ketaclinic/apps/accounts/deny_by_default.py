@@ -1,0 +1,34 @@
+"""Deny by default: every view needs a logged-in member of staff unless it is marked public.
+
+Django's ``LoginRequiredMiddleware`` sends an anonymous visitor to the login page for every
+view that is not decorated with ``login_not_required``. A new view is therefore protected
+the moment it is routed, with no decorator to forget; ``tests/web/test_route_matrix.py``
+walks the URL resolver and fails on any public view missing from its allow-list.
+
+The REST API answers an anonymous caller with ``401`` and a JSON body instead of a redirect
+(a script cannot follow a login form); the API's documentation page, which people open in a
+browser, redirects to the login page like any other page.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+API_PREFIX = "/api/"
+API_DOCS_SUFFIX = "/docs"
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX) and not request.path_info.rstrip("/").endswith(
+        API_DOCS_SUFFIX
+    )
+
+
+class DenyByDefaultMiddleware(LoginRequiredMiddleware):
+    """``LoginRequiredMiddleware`` with a JSON ``401`` for the API."""
+
+    def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponse:
+        if is_api_request(request):
+            return JsonResponse({"detail": "Log in first."}, status=401)
+        return super().handle_no_permission(request, view_func)
