@@ -113,6 +113,12 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
             "rows": rows[:PDF_ROW_LIMIT],
             "truncated": len(rows) > PDF_ROW_LIMIT,
             "generated_at": clock.now(),
+            "zone": sites_for(request.user)
+            .filter(pk__in=site_ids)
+            .order_by("name")
+            .values_list("timezone", flat=True)
+            .first()
+            or "UTC",
             "user": request.user,
         },
     )
