@@ -7,7 +7,7 @@ from django.urls import reverse
 
 # Menu groups by task. A role with more than FLAT_MENU_LIMIT items sees the Clinic items
 # at the top level and the rest under Programs, Records and Admin.
-FLAT_MENU_LIMIT = 8
+FLAT_MENU_LIMIT = 9
 GROUP_OF = {
     "homeprogram": "Programs",
     "kap": "Programs",

@@ -174,7 +174,7 @@ def page_after_commit(alert: Alert) -> None:
 def _retry(page_id: int, now: dt.datetime) -> bool:
     with transaction.atomic():
         page = (
-            AlertPage.objects.select_for_update()
+            AlertPage.objects.select_for_update(of=("self",))
             .select_related("alert__site", "recipient")
             .filter(pk=page_id, retry_at__isnull=False)
             .first()

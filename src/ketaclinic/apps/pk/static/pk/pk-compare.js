@@ -1,7 +1,8 @@
 // One request per comparison. Editing a field then pressing Compare fires "change" (the
-// field loses focus) and then "submit" with the same values; without this the server ran
-// the whole population simulation twice. A request whose parameters equal the last one
-// sent (or the page as it was served) is not sent again.
+// field loses focus) and then "submit" with the same values; the server ran the whole
+// population simulation twice. The form queues requests (hx-sync "this:queue last"), and
+// here a request whose parameters equal the last one sent (or the page as served) is not
+// sent again, so the queued submit after a change is dropped.
 (function () {
   "use strict";
   var lastSent = null;
