@@ -10,7 +10,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: install demo serve test lint migrations-check test-clinical test-sqlite test-postgres \
         browser-deps bench lock clean
 
-install: $(STAMP)
+install: $(STAMP) node_modules/.package-lock.json
+
+# Browser-test tools from npm (axe-core, pinned in package-lock.json); only when missing.
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility checks in tests/browser will be skipped"; fi
 
 # Re-installs only when the dependency pins change; a no-op otherwise.
 $(STAMP): pyproject.toml constraints.txt

@@ -27,7 +27,7 @@ from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.scales import get_scale
 
-CRISIS = "call or text 988"
+CRISIS = 'call or text <a class="tel-link" href="tel:988">988</a>'
 
 
 def new_link(clinic, instruments=("phq9",), patient=None, **kwargs):

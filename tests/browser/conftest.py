@@ -80,3 +80,17 @@ def phone_page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def menu_link(page, name: str):
+    """The main menu's link ``name``, its group (Programs, Records, Admin) opened if it sits
+    in one: roles with many pages see them grouped behind a summary."""
+    link = page.locator("nav.mainnav").get_by_role(
+        "link", name=name, exact=True, include_hidden=True
+    )
+    if not link.is_visible():
+        inner = page.get_by_role("link", name=name, exact=True, include_hidden=True)
+        group = page.locator(".navgroup details").filter(has=inner)
+        if group.count():
+            group.locator("summary").click()
+    return link

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
+from tests.browser.conftest import menu_link
 from tests.browser.two_factor import type_code
 from tests.personas import PASSWORD, build_clinic
 
@@ -55,7 +56,7 @@ def test_nurse_doses_wastes_with_a_witness_counts_and_the_director_resolves(page
     vial = entry.container
 
     _log_in(page, "nadia")
-    page.get_by_role("link", name="Ledger").click()
+    menu_link(page, "Ledger").click()
     expect(page.get_by_role("heading", name="Controlled-substance ledger")).to_be_visible()
     page.get_by_role("link", name="Containers", exact=True).click()
     page.get_by_role("link", name=vial.label).click()
@@ -69,7 +70,7 @@ def test_nurse_doses_wastes_with_a_witness_counts_and_the_director_resolves(page
     expect(page.get_by_text("Waste 0.3 mL with a witness now.")).to_be_visible()
     expect(page.get_by_label("On hand")).to_contain_text("16.8 mL")
 
-    page.get_by_role("link", name="Ledger").click()
+    menu_link(page, "Ledger").click()
     page.get_by_role("link", name=vial.label).first.click()  # from "Waste due"
     expect(page.get_by_role("heading", name="Record waste with a witness")).to_be_visible()
     expect(page.get_by_label("Quantity wasted (mL)")).to_have_value("0.3")
@@ -87,7 +88,7 @@ def test_nurse_doses_wastes_with_a_witness_counts_and_the_director_resolves(page
     page.get_by_label("Estimated").check()
     page.get_by_role("button", name="Record").click()
     expect(page.get_by_text(re.compile("differs from the book by 0.3 mL"))).to_be_visible()
-    page.get_by_role("link", name="Ledger").click()
+    menu_link(page, "Ledger").click()
     expect(page.get_by_role("heading", name=re.compile("1 discrepancy"))).to_be_visible()
     page.get_by_role("button", name="Log out").click()
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from tests.browser.conftest import menu_link
 from tests.browser.two_factor import enrol_demo_user, type_code
 
 from ketaclinic.apps.demo.organisation import DEMO_PASSWORD
@@ -27,7 +28,7 @@ def test_the_director_filters_by_route_and_sees_intervals_and_claim_verdicts(pag
     page.get_by_role("button", name="Log in").click()
     type_code(page, "director")
     expect(page.get_by_role("heading", name="Outcomes", level=1)).to_be_visible()
-    expect(page.get_by_role("link", name="Outcomes")).to_be_visible()
+    expect(menu_link(page, "Outcomes")).to_be_visible()
 
     page.get_by_label("Route").select_option("iv")
     page.get_by_role("button", name="Apply filters").click()

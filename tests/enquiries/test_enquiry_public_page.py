@@ -174,7 +174,9 @@ def test_an_under_18_in_crisis_sees_crisis_resources(client, clinic, submission,
         submission(date_of_birth="2012-01-01", suicidal_thoughts="on"),
     )
     body = response.content.decode()
-    assert 'class="crisis-text">Call or text 988 now.' in body
+    assert (
+        'class="crisis-text">Call or text <a class="tel-link" href="tel:988">988</a> now.' in body
+    )
     assert not Alert.objects.exists()  # nothing stored, nobody to call back
 
 
@@ -185,7 +187,9 @@ def test_current_suicidal_thoughts_show_crisis_resources_at_once_and_alert_once(
     response = client.post(join_url(clinic.site_a), submission(suicidal_thoughts="on"))
     body = response.content.decode()
     assert response.status_code == 200
-    crisis_at = body.index('class="crisis-text">Call or text 988 now.')
+    crisis_at = body.index(
+        'class="crisis-text">Call or text <a class="tel-link" href="tel:988">988</a> now.'
+    )
     assert crisis_at < body.index("you are on the waiting list")  # first thing on the page
     assert "team has also been told" in body
     enquiry = Enquiry.objects.get()
@@ -212,7 +216,7 @@ def test_crisis_resources_also_show_when_the_form_comes_back_with_errors(
     )
     assert response.status_code == 422
     body = response.content.decode()
-    assert "Call or text 988 now." in body
+    assert 'Call or text <a class="tel-link" href="tel:988">988</a> now.' in body
     assert "team has also been told" not in body
     assert not Alert.objects.exists()
 

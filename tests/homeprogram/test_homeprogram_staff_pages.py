@@ -131,6 +131,15 @@ def test_the_list_page_is_pinned_in_queries(client, clinic, django_assert_num_qu
     assert not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
 
 
+def test_the_list_page_shows_each_prescription_it_found(client, clinic):
+    prescription = make_prescription(clinic, course=make_home_course(clinic))
+    client.force_login(clinic.prescriber)
+    html = client.get(reverse("homeprogram:list")).content.decode()
+    assert "No home prescriptions yet" not in html
+    assert prescription.patient.mrn in html
+    assert reverse("homeprogram:patient", args=[prescription.patient_id]) in html
+
+
 PRESCRIPTION = {
     "product": "Ketamine HCl sublingual troche",
     "strength_mg": "100",

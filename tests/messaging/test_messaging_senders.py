@@ -178,3 +178,28 @@ def test_the_smtp_sender_uses_djangos_smtp_backend_by_default():
 def test_a_failing_memory_sender_raises_what_it_was_given():
     with pytest.raises(SendError, match="down"):
         MemorySender(fail_with=SendError("down")).send(OutboundMessage("a@b.org", "s", "b"))
+
+
+def test_the_webhook_sender_refuses_an_address_that_is_not_http():
+    import pytest
+
+    from ketaclinic.apps.messaging.senders import WebhookSender
+
+    with pytest.raises(ValueError, match="http:// or https://"):
+        WebhookSender("file:///etc/passwd")
+
+
+def test_with_a_webhook_set_texts_go_to_it_and_email_to_the_usual_sender(settings):
+    from ketaclinic.apps.messaging.choices import Channel
+    from ketaclinic.apps.messaging.senders import ChannelRouter, ConsoleSender, WebhookSender
+    from ketaclinic.apps.messaging.sending import sender_from_settings
+
+    settings.KETACLINIC_SENDER = "console"
+    settings.KETACLINIC_SMS_WEBHOOK_URL = "https://pager.example/hook"
+    settings.KETACLINIC_SMS_WEBHOOK_TOKEN = ""
+    sender = sender_from_settings()
+    assert isinstance(sender, ChannelRouter)
+    assert isinstance(sender.sender_for(Channel.SMS), WebhookSender)
+    assert isinstance(sender.sender_for(Channel.EMAIL), ConsoleSender)
+    settings.KETACLINIC_SMS_WEBHOOK_URL = ""
+    assert isinstance(sender_from_settings(), ConsoleSender)

@@ -157,6 +157,7 @@ SETTINGS_SPECS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec("KETACLINIC_DATA_DIR", "var", "where SQLite, the dev secret key and uploads live"),
     SettingSpec("KETACLINIC_CRISIS_TEXT", "(988, US)", "crisis resources shown to patients"),
+    SettingSpec("KETACLINIC_CRISIS_PHONE", "988", "crisis line number, a tel: link in that text"),
     SettingSpec(
         "KETACLINIC_SENDER", "console (file in production)", "outbound: console, file or smtp"
     ),
@@ -164,6 +165,8 @@ SETTINGS_SPECS: tuple[SettingSpec, ...] = (
         "KETACLINIC_SMTP_URL", "", "smtp://user:password@host:587?tls=true (or smtps://...:465)"
     ),
     SettingSpec("KETACLINIC_MAIL_FROM", "Ketaclinic <ketaclinic@localhost>", "sender address"),
+    SettingSpec("KETACLINIC_SMS_WEBHOOK_URL", "", "SMS/paging gateway: JSON POST per text message"),
+    SettingSpec("KETACLINIC_SMS_WEBHOOK_TOKEN", "", "Bearer token for that webhook"),
     SettingSpec(
         "KETACLINIC_PUBLIC_URL", "http://localhost:8000", "the address patients' links start with"
     ),

@@ -262,6 +262,8 @@ KETACLINIC_CRISIS_TEXT = env.get(
     "If you are thinking about suicide or are in crisis, call or text 988 (US Suicide & Crisis "
     "Lifeline) or your local emergency number now.",
 )
+# The crisis line's number: wherever it appears in the crisis text it becomes a tel: link.
+KETACLINIC_CRISIS_PHONE = env.get("KETACLINIC_CRISIS_PHONE", str, "988")
 
 # Outbound e-mail and SMS: one sender for the whole process (see apps/messaging/sending.py).
 KETACLINIC_SENDER = env.get(
@@ -273,6 +275,9 @@ KETACLINIC_SMTP = env.get("KETACLINIC_SMTP_URL", parse_smtp_url, None)
 if KETACLINIC_SENDER == "smtp" and KETACLINIC_SMTP is None:
     raise ImproperlyConfigured("KETACLINIC_SENDER=smtp needs KETACLINIC_SMTP_URL")
 KETACLINIC_MAIL_FROM = env.get("KETACLINIC_MAIL_FROM", str, "Ketaclinic <ketaclinic@localhost>")
+# Text messages and pages (urgent alerts to whoever is on call) through an HTTP gateway.
+KETACLINIC_SMS_WEBHOOK_URL = env.get("KETACLINIC_SMS_WEBHOOK_URL", parse_public_url, "")
+KETACLINIC_SMS_WEBHOOK_TOKEN = env.secret("KETACLINIC_SMS_WEBHOOK_TOKEN", str, "")
 KETACLINIC_OUTBOX_DIR = DATA_DIR / "outbox"
 # The address patients' links start with (self-report links sent without a request).
 KETACLINIC_PUBLIC_URL = env.get("KETACLINIC_PUBLIC_URL", parse_public_url, "http://localhost:8000")

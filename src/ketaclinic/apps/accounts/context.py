@@ -9,13 +9,32 @@ from django.urls import reverse
 from ketaclinic.apps.accounts.choices import MfaState
 from ketaclinic.apps.accounts.mfa import SESSION_KEY as MFA_SESSION_KEY
 
+# Menu groups by task. A role with more than FLAT_MENU_LIMIT items sees the Clinic items
+# at the top level and the rest under Programs, Records and Admin.
+FLAT_MENU_LIMIT = 9
+GROUP_OF = {
+    "homeprogram": "Programs",
+    "kap": "Programs",
+    "iop": "Programs",
+    "reminders": "Programs",
+    "ledger": "Records",
+    "outcomes": "Records",
+    "pk": "Records",
+    "audit": "Records",
+    "accounts": "Admin",
+    "on-call": "Admin",
+    "admin": "Admin",
+}
+GROUP_ORDER = ("Programs", "Records", "Admin")
+
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "nav_top": [], "nav_groups": []}
     if request.session.get(MFA_SESSION_KEY) in (MfaState.ENROL, MfaState.VERIFY):
-        return {"nav_items": [], "mfa_pending": True}  # nothing opens before the code
+        # nothing opens before the code
+        return {"nav_items": [], "nav_top": [], "nav_groups": [], "mfa_pending": True}
     items = [("Today", reverse("home"), "home")]
     if user.has_perm("patients.view_patient"):
         items.append(("Patients", reverse("patients:list"), "patients"))
@@ -25,6 +44,8 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Sessions", reverse("charting:list"), "charting"))
     if user.has_perm("enquiries.view_enquiry"):
         items.append(("Waitlist", reverse("enquiries:list"), "enquiries"))
+    if user.has_perm("alerts.view_alert"):
+        items.append(("Alerts", reverse("alerts:list"), "alerts"))
     if user.has_perm("homeprogram.view_homeprescription"):
         items.append(("Home program", reverse("homeprogram:list"), "homeprogram"))
     if user.has_perm("kap.view_kapprogram"):
@@ -33,8 +54,6 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("IOP", reverse("iop:list"), "iop"))
     if user.has_perm("reminders.view_reminder"):
         items.append(("Reminders", reverse("reminders:list"), "reminders"))
-    if user.has_perm("alerts.view_alert"):
-        items.append(("Alerts", reverse("alerts:list"), "alerts"))
     if user.has_perm("ledger.view_ledgerentry"):
         items.append(("Ledger", reverse("ledger:dashboard"), "ledger"))
     if user.has_perm("outcomes.view_cohort"):
@@ -45,17 +64,39 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Audit", reverse("audit:list"), "audit"))
     if user.has_perm("accounts.manage_staff"):
         items.append(("Staff", reverse("accounts:staff-list"), "accounts"))
+    if user.has_perm("alerts.manage_on_call"):
+        items.append(("On call", reverse("alerts:on-call"), "on-call"))
     if user.is_staff:
         items.append(("Settings", reverse("admin:index"), "admin"))
-    current = request.resolver_match.namespace if request.resolver_match else ""
-    url_name = request.resolver_match.url_name if request.resolver_match else ""
-    current = current or url_name
-    if current == "accounts" and not (url_name or "").startswith("staff"):
+    match = request.resolver_match
+    url_name = (match.url_name if match else "") or ""
+    current = (match.namespace if match else "") or url_name
+    if current == "accounts" and not url_name.startswith("staff"):
         current = ""  # log-in, password and two-factor pages are not "Staff"
+    if url_name.startswith("on-call"):
+        current = "on-call"
+    entries = [
+        {"label": label, "url": url, "current": key == current, "key": key}
+        for label, url, key in items
+    ]
+    grouped = len(entries) > FLAT_MENU_LIMIT
+    top = [e for e in entries if not grouped or e["key"] not in GROUP_OF]
+    groups = []
+    if grouped:
+        for name in GROUP_ORDER:
+            members = [e for e in entries if GROUP_OF.get(e["key"]) == name]
+            if members:
+                groups.append(
+                    {
+                        "label": name,
+                        "items": members,
+                        "current": any(e["current"] for e in members),
+                    }
+                )
     return {
-        "nav_items": [
-            {"label": label, "url": url, "current": key == current} for label, url, key in items
-        ],
+        "nav_items": entries,
+        "nav_top": top,
+        "nav_groups": groups,
         "open_alert_count": open_alert_count(user),
         "idle": idle_context(request),
     }

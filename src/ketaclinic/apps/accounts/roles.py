@@ -98,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *PATIENT_WRITE,
         *ALERTS_ACT,
         "alerts.view_all_site_alerts",
+        "alerts.manage_on_call",
         "audit.view_auditevent",
         "audit.export_auditevent",
         *TREATMENT_SEE,

@@ -21,3 +21,20 @@ class AlertKind(models.TextChoices):
 class AlertLevel(models.TextChoices):
     URGENT = "urgent", "Urgent"
     WARNING = "warning", "Warning"
+
+
+class PageChannel(models.TextChoices):
+    """How an urgent alert reaches the person on call (the messaging channels)."""
+
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "Text message / pager"
+
+
+class PageOutcome(models.TextChoices):
+    """What happened to one attempt to reach a person about an alert."""
+
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    NO_ADDRESS = "no_address", "No address on file"
+    NO_ONE_ON_CALL = "no_one_on_call", "No one on call"
+    CHAIN_EXHAUSTED = "chain_exhausted", "Everyone on call was paged"

@@ -43,6 +43,12 @@ class Alert(models.Model):
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledgement_note = models.TextField(blank=True)
+    paging_step = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times the alert has escalated to the next person on call."
+    )
+    escalate_at = models.DateTimeField(
+        null=True, blank=True, help_text="When to page the next person if still unacknowledged."
+    )
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -69,6 +75,11 @@ class Alert(models.Model):
                 name="alert_open_idx",
             ),
             models.Index(fields=["source_type", "source_id"], name="alert_source_idx"),
+            models.Index(
+                fields=["escalate_at"],
+                condition=Q(acknowledged_at__isnull=True, escalate_at__isnull=False),
+                name="alert_escalation_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,3 +88,13 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
+
+
+from ketaclinic.apps.alerts.on_call_models import (  # noqa: E402  (registered with this app)
+    AlertPage,
+    OnCallPolicy,
+    OnCallShift,
+    PagerNumber,
+)
+
+__all__ = ["Alert", "AlertPage", "OnCallPolicy", "OnCallShift", "PagerNumber"]

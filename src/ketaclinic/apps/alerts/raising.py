@@ -8,7 +8,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from ketaclinic.apps.accounts.access import site_ids_for
+from ketaclinic.apps.alerts.choices import AlertLevel
 from ketaclinic.apps.alerts.models import Alert
+from ketaclinic.apps.alerts.paging import page_after_commit
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.web import clock
@@ -34,7 +36,9 @@ def raise_alert(
     assigned_to: Any = None,
     request: HttpRequest | None = None,
 ) -> Alert:
-    """Create an open alert in the caller's transaction (it commits with what raised it)."""
+    """Create an open alert in the caller's transaction (it commits with what raised it).
+
+    An urgent alert is paged to whoever is on call once that transaction commits."""
     with transaction.atomic():
         alert = Alert.objects.create(
             site_id=getattr(site, "pk", site),
@@ -57,6 +61,8 @@ def raise_alert(
             site=alert.site_id,
             detail={"kind": kind, "level": level},
         )
+        if level == AlertLevel.URGENT:
+            page_after_commit(alert)
     return alert
 
 
@@ -72,7 +78,15 @@ def acknowledge_alert(alert: Alert, *, user: Any, note: str, request: HttpReques
         locked.acknowledged_by = user
         locked.acknowledged_at = clock.now()
         locked.acknowledgement_note = note
-        locked.save(update_fields=["acknowledged_by", "acknowledged_at", "acknowledgement_note"])
+        locked.escalate_at = None
+        locked.save(
+            update_fields=[
+                "acknowledged_by",
+                "acknowledged_at",
+                "acknowledgement_note",
+                "escalate_at",
+            ]
+        )
         record_event(
             request,
             Action.ACKNOWLEDGE,

@@ -16,6 +16,8 @@ from ketaclinic.apps.alerts.raising import (
     alerts_for,
     most_urgent_first,
 )
+from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
 from ketaclinic.apps.web.rendering import render_page_or_fragment
 
@@ -42,6 +44,34 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     return render_page_or_fragment(
         request, "alerts/alert_list.html", "alerts/_alert_rows.html", context
     )
+
+
+@require_permission("alerts.view_alert")
+def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """One alert with everything that happened to it: who was paged, how, and the answer."""
+    try:
+        alert = (
+            alerts_for(request.user)
+            .select_related("patient", "site", "assigned_to", "acknowledged_by")
+            .get(pk=alert_id)
+        )
+    except Alert.DoesNotExist:
+        raise Http404("No such alert") from None
+    record_event(
+        request,
+        Action.VIEW,
+        object_type="alert",
+        object_id=alert.pk,
+        patient=alert.patient,
+        site=alert.site_id,
+    )
+    context = {
+        "alert": alert,
+        "pages": list(alert.pages.select_related("recipient")),
+        "can_acknowledge": request.user.has_perm("alerts.acknowledge_alert"),
+        "detail": True,
+    }
+    return render(request, "alerts/alert_detail.html", context)
 
 
 @require_permission("alerts.view_alert", "alerts.acknowledge_alert")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -88,11 +89,14 @@ def _check_container(session: Session, container: Container) -> None:
         raise InvalidValue("container", f"lot {container.lot.lot_number} has expired")
 
 
-def _check_time(field: str, moment: dt.datetime, not_before: dt.datetime | None) -> None:
+def _check_time(
+    field: str, moment: dt.datetime, not_before: dt.datetime | None, session: Session
+) -> None:
     if moment > clock.now() + dt.timedelta(minutes=1):
         raise InvalidValue(field, "cannot be in the future")
     if not_before is not None and moment < not_before:
-        raise InvalidValue(field, f"cannot be before {not_before:%H:%M} UTC")
+        local = not_before.astimezone(ZoneInfo(session.site.timezone))
+        raise InvalidValue(field, f"cannot be before {local:%H:%M} {local:%Z}")
 
 
 def start_administration(
@@ -129,7 +133,7 @@ def start_administration(
         reason = why_not_ready_to_dose(locked)
         if reason:
             raise ChartRefused(reason)
-        _check_time("started_at", started_at, locked.checked_in_at)
+        _check_time("started_at", started_at, locked.checked_in_at, locked)
         order = DoseOrder.objects.get(session=locked)
         prepared = prepare_for(order, container=container, strength_mg=strength_mg)
         if pump_rate_ml_per_h is not None and prepared.rate_ml_per_h is None:
@@ -195,7 +199,7 @@ def finish_administration(
         if locked.status != SessionStatus.DOSING:
             raise ChartRefused("Only a dose that is running can be stopped.")
         administration = Administration.objects.select_related("order").get(session=locked)
-        _check_time("stopped_at", stopped_at, administration.started_at)
+        _check_time("stopped_at", stopped_at, administration.started_at, administration.session)
         if administration.volume_drawn_ml is not None:
             if volume_given_ml is None:
                 raise InvalidValue("volume_given_ml", "enter the volume given")

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -176,7 +177,7 @@ def rems_due(as_of: dt.datetime) -> list[RemsDue]:
             discharged_at__lte=remind_from,
         )
         .exclude(rems_record__submitted_at__isnull=False)
-        .select_related("patient", "course")
+        .select_related("patient__site", "course")
         .order_by("discharged_at", "id")
     )
     return [
@@ -190,6 +191,7 @@ def raise_rems_reminders(as_of: dt.datetime) -> int:
     raised = 0
     for due in rems_due(as_of):
         session = due.session
+        zone = ZoneInfo(session.patient.site.timezone)
         with transaction.atomic():
             if Alert.objects.filter(
                 kind=AlertKind.REMS_DUE, source_type=REMS_SOURCE, source_id=str(session.pk)
@@ -203,7 +205,8 @@ def raise_rems_reminders(as_of: dt.datetime) -> int:
                 f"{session.patient.full_name}",
                 message=(
                     f"The esketamine REMS monitoring form for the session of "
-                    f"{session.discharged_at:%Y-%m-%d} is due by {due.due_at:%Y-%m-%d %H:%M} UTC "
+                    f"{session.discharged_at.astimezone(zone):%Y-%m-%d} is due by "
+                    f"{due.due_at.astimezone(zone):%Y-%m-%d %H:%M %Z} "
                     "and is not marked submitted."
                 ),
                 patient=session.patient,

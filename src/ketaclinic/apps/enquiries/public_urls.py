@@ -1,10 +1,11 @@
-"""The public enquiry page ``/join/<site-slug>/`` (mounted at ``join/`` in the project URLs)."""
+"""The public enquiry pages ``/join/`` and ``/join/<site-slug>/`` (mounted at ``join/``)."""
 
 from django.urls import path
 
-from ketaclinic.apps.enquiries.views import public
+from ketaclinic.apps.enquiries.views import poster, public
 
 app_name = "join"
 urlpatterns = [
+    path("", poster.join_index, name="index"),
     path("<slug:site_slug>/", public.join, name="form"),
 ]

@@ -1,4 +1,5 @@
-"""The senders: console and file for development, SMTP for a clinic, memory for tests.
+"""The senders: console and file for development, SMTP for a clinic, an HTTP webhook for
+SMS or paging gateways, a router that picks one per channel, memory for tests.
 
 A sender takes one ``OutboundMessage`` and delivers it or raises ``SendError``. None of them
 logs a recipient, subject or body: messages to patients carry links and clinic names, and
@@ -8,11 +9,14 @@ application logs must never hold patient data (only the audit trail does).
 from __future__ import annotations
 
 import email.message
+import json
 import logging
 import os
 import sys
+import urllib.error
+import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -22,6 +26,7 @@ from ketaclinic.apps.messaging.smtp_url import SmtpConfig
 
 __all__ = [
     "ChannelNotSupported",
+    "ChannelRouter",
     "ConsoleSender",
     "FileSender",
     "MemorySender",
@@ -29,6 +34,7 @@ __all__ = [
     "SendError",
     "Sender",
     "SmtpSender",
+    "WebhookSender",
 ]
 
 logger = logging.getLogger("ketaclinic.messaging")
@@ -166,6 +172,73 @@ class SmtpSender:
                 f"the SMTP server refused the message ({type(error).__name__})"
             ) from None
         logger.info("message handed to the SMTP server (channel %s)", message.channel)
+
+
+class WebhookSender:
+    """Text messages and pages through an HTTP gateway: one JSON POST per message.
+
+    The body is ``{"to", "channel", "subject", "body"}``; any 2xx answer means the gateway
+    took it. Most SMS and paging services (or a small relay in front of them) accept this
+    shape; ``token`` goes in an ``Authorization: Bearer`` header when set.
+    """
+
+    name = "webhook"
+
+    def __init__(self, url: str, *, token: str = "", timeout_seconds: float = 10) -> None:
+        if not url.startswith(("https://", "http://")):
+            raise ValueError("the paging webhook needs an http:// or https:// address")
+        self.url = url
+        self.token = token
+        self.timeout_seconds = timeout_seconds
+
+    def send(self, message: OutboundMessage) -> None:
+        payload = {
+            "to": message.to,
+            "channel": str(message.channel),
+            "subject": message.subject,
+            "body": message.body,
+        }
+        request = urllib.request.Request(  # noqa: S310 (http(s) only, checked in __init__)
+            self.url,
+            data=json.dumps(payload).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json", "User-Agent": "ketaclinic"},
+        )
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(  # noqa: S310 (http(s) only, checked in __init__)
+                request, timeout=self.timeout_seconds
+            ) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            raise SendError(f"the paging webhook answered HTTP {error.code}") from None
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise SendError(
+                f"could not reach the paging webhook ({type(reason).__name__})"
+            ) from None
+        logger.info("message handed to the paging webhook (channel %s)", message.channel)
+
+
+class ChannelRouter:
+    """One sender per channel: e-mail through SMTP, SMS through a webhook, for example.
+
+    A channel with no sender raises ``ChannelNotSupported``, so the caller records why.
+    """
+
+    def __init__(self, by_channel: Mapping[str, Sender]) -> None:
+        self.by_channel = dict(by_channel)
+        self.name = "+".join(sender.name for sender in self.by_channel.values())
+
+    def sender_for(self, channel: str) -> Sender:
+        try:
+            return self.by_channel[channel]
+        except KeyError:
+            raise ChannelNotSupported(f"no sender is set for {channel}") from None
+
+    def send(self, message: OutboundMessage) -> None:
+        self.sender_for(message.channel).send(message)
 
 
 class MemorySender:

@@ -13,12 +13,14 @@ from django.conf import settings
 
 from ketaclinic.apps.messaging.choices import Channel, SenderKind
 from ketaclinic.apps.messaging.senders import (
+    ChannelRouter,
     ConsoleSender,
     FileSender,
     OutboundMessage,
     Sender,
     SendError,
     SmtpSender,
+    WebhookSender,
 )
 
 __all__ = ["current_sender", "install_sender", "send_message", "sender_from_settings"]
@@ -28,14 +30,24 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
 
 
-def sender_from_settings() -> Sender:
-    """The sender ``KETACLINIC_SENDER`` names, configured from settings."""
+def _base_sender() -> Sender:
     kind = settings.KETACLINIC_SENDER
     if kind == SenderKind.FILE:
         return FileSender(settings.KETACLINIC_OUTBOX_DIR)
     if kind == SenderKind.SMTP:
         return SmtpSender(settings.KETACLINIC_SMTP, settings.KETACLINIC_MAIL_FROM)
     return ConsoleSender()
+
+
+def sender_from_settings() -> Sender:
+    """The sender ``KETACLINIC_SENDER`` names, configured from settings; with
+    ``KETACLINIC_SMS_WEBHOOK_URL`` set, text messages go to that webhook instead."""
+    base = _base_sender()
+    webhook_url = getattr(settings, "KETACLINIC_SMS_WEBHOOK_URL", "")
+    if not webhook_url:
+        return base
+    webhook = WebhookSender(webhook_url, token=settings.KETACLINIC_SMS_WEBHOOK_TOKEN)
+    return ChannelRouter({Channel.EMAIL: base, Channel.SMS: webhook})
 
 
 def current_sender() -> Sender:
@@ -67,6 +79,8 @@ def send_message(to: str, subject: str, body: str, *, channel: str = Channel.EMA
     if not pattern.match(to):
         raise SendError(f"no valid {Channel(channel).label.lower()} address")
     sender = current_sender()
+    if isinstance(sender, ChannelRouter):
+        sender = sender.sender_for(channel)
     sender.send(
         OutboundMessage(
             to=to,

@@ -32,6 +32,7 @@ from ketaclinic.apps.enquiries.triage_forms import (
     QueueFilterForm,
     ScheduleIntakeForm,
 )
+from ketaclinic.apps.enquiries.views.poster import join_index_url, public_form_url
 from ketaclinic.apps.patients.forms import PatientForm
 from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
@@ -99,6 +100,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "query": query_without_page(request.GET),
         "many_sites": len(sites) > 1,
+        "public_forms": [(site, public_form_url(site)) for site in sites],
+        "join_index_url": join_index_url(),
     }
     return render_page_or_fragment(
         request, "enquiries/queue.html", "enquiries/_queue_rows.html", context

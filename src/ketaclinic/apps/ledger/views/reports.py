@@ -128,6 +128,12 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
             "columns": COLUMNS,
             "rows": rows,
             "generated_at": clock.now(),
+            "zone": sites_for(request.user)
+            .filter(pk__in=site_ids)
+            .order_by("name")
+            .values_list("timezone", flat=True)
+            .first()
+            or "UTC",
             "user": request.user,
         },
     )
