@@ -10,7 +10,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: install demo serve test lint migrations-check test-clinical test-sqlite test-postgres \
         browser-deps bench lock clean
 
-install: $(STAMP)
+install: $(STAMP) node_modules/.package-lock.json
 
 # Re-installs only when the dependency pins change; a no-op otherwise.
 $(STAMP): pyproject.toml constraints.txt
@@ -18,6 +18,11 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 		-c constraints.txt -e ".[test]"
 	@touch $(STAMP)
+
+# Node tools the tests run (the FHIR R4 validator), exactly as package-lock.json pins them.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the FHIR validation tests will be skipped (CI fails them)"; fi
 
 demo: install
 	$(BIN)/ketaclinic migrate

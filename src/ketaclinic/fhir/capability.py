@@ -1,0 +1,60 @@
+"""The CapabilityStatement at /fhir/metadata, built from the registry so it cannot drift."""
+
+from __future__ import annotations
+
+from ketaclinic.fhir.registry import RESOURCE_TYPES
+from ketaclinic.fhir.responses import FHIR_JSON, FHIR_VERSION
+
+SEARCH_PARAM_DEFINITIONS = "http://hl7.org/fhir/SearchParameter"
+
+
+def capability_statement(base_url: str, *, software_version: str, date: str) -> dict:
+    resources = []
+    for name, rt in RESOURCE_TYPES.items():
+        entry: dict = {
+            "type": name,
+            "interaction": [{"code": "read"}, {"code": "search-type"}],
+            "versioning": "no-version",
+            "readHistory": False,
+            "updateCreate": False,
+            "searchParam": [
+                {"name": param, "type": kind} for param, kind in sorted(rt.params.items())
+            ]
+            + [{"name": "_count", "type": "number"}],
+        }
+        if rt.includes:
+            entry["searchInclude"] = list(rt.includes)
+        if name == "Patient":
+            entry["operation"] = [
+                {
+                    "name": "everything",
+                    "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+                }
+            ]
+        resources.append(entry)
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": date,
+        "publisher": "Ketaclinic",
+        "kind": "instance",
+        "software": {"name": "Ketaclinic", "version": software_version},
+        "implementation": {"description": "Ketaclinic FHIR R4 API", "url": base_url},
+        "fhirVersion": FHIR_VERSION,
+        "format": [FHIR_JSON, "json"],
+        "rest": [
+            {
+                "mode": "server",
+                "documentation": (
+                    "Read and search for clinic staff signed in to Ketaclinic (session "
+                    "cookie); the same roles and site scoping as the pages; every read and "
+                    "search is audited."
+                ),
+                "security": {
+                    "cors": False,
+                    "description": "Session authentication as for the Ketaclinic pages.",
+                },
+                "resource": resources,
+            }
+        ],
+    }
