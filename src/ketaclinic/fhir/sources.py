@@ -33,6 +33,7 @@ class Criteria:
     dates: list[DateRange] = field(default_factory=list)
     last_updated: list[DateRange] = field(default_factory=list)
     extra: dict[str, list[str]] = field(default_factory=dict)
+    site_ids: list[int] | None = None  # a group export: only these sites' records
 
 
 class Source:
@@ -91,9 +92,11 @@ class ModelSource(Source):
         return int(resource_id.partition("-")[2] if self.prefix else resource_id)
 
     # Querying -------------------------------------------------------------------------
-    def base(self, user: Any) -> QuerySet:
+    def base(self, user: Any, only_sites: list[int] | None = None) -> QuerySet:
         queryset = self.model._default_manager.filter(self.where)
         site_ids = site_ids_for(user)
+        if only_sites is not None:
+            site_ids = [s for s in site_ids if s in only_sites]
         if callable(self.scope):
             queryset = self.scope(queryset, site_ids)
         else:
@@ -172,7 +175,7 @@ class ModelSource(Source):
         q = self.conditions(criteria)
         if q is NOTHING:
             return None
-        return self.base(user).filter(q).order_by("pk")
+        return self.base(user, criteria.site_ids).filter(q).order_by("pk")
 
     def count(self, matched: QuerySet | None) -> int:
         return 0 if matched is None else matched.count()
