@@ -254,3 +254,30 @@ def test_locations_are_the_sites_and_their_chairs(client, clinic, charted):
     assert f"site-{clinic.site_b.pk}" not in found
     chair = get(client, clinic.nurse, f"Location/chair-{clinic.site_a.pk}-2").json()
     assert chair["partOf"]["reference"] == f"Location/site-{clinic.site_a.pk}"
+
+
+@pytest.mark.parametrize(
+    ("persona", "patient", "vitals", "questionnaire_response"),
+    [
+        ("anonymous", 401, 401, 401),
+        ("front_desk", 200, 403, 403),
+        ("nurse", 200, 200, 200),
+        ("prescriber", 200, 200, 200),
+        ("therapist", 200, 200, 200),
+        ("director", 200, 200, 200),
+        ("admin", 403, 403, 403),
+        ("nurse_b", 404, 404, 404),
+        ("no_role", 403, 403, 403),
+    ],
+)
+def test_every_persona_reads_what_the_pages_let_them_read(
+    client, clinic, charted, persona, patient, vitals, questionnaire_response
+):
+    user = clinic.persona(persona)
+    paths = (
+        f"Patient/{clinic.alice.pk}",
+        f"Observation/bp-{charted.vitals[0].pk}",
+        f"QuestionnaireResponse/{charted.phq9.pk}",
+    )
+    statuses = tuple(get(client, user, path).status_code for path in paths)
+    assert statuses == (patient, vitals, questionnaire_response)

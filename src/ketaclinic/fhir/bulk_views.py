@@ -26,8 +26,7 @@ from ketaclinic.apps.web import clock
 from ketaclinic.fhir import bulk
 from ketaclinic.fhir.choices import ExportLevel, ExportStatus
 from ketaclinic.fhir.models import ExportJob
-from ketaclinic.fhir.responses import error
-from ketaclinic.fhir.views import base_url
+from ketaclinic.fhir.responses import base_url, error
 
 EXPORT_PERMISSION = "outcomes.export_dataset"
 OUTPUT_FORMATS = frozenset({"application/fhir+ndjson", "application/ndjson", "ndjson"})

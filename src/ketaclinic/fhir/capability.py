@@ -5,7 +5,7 @@ from __future__ import annotations
 from ketaclinic.fhir.registry import RESOURCE_TYPES
 from ketaclinic.fhir.responses import FHIR_JSON, FHIR_VERSION
 
-SEARCH_PARAM_DEFINITIONS = "http://hl7.org/fhir/SearchParameter"
+BULK = "http://hl7.org/fhir/uv/bulkdata"
 
 
 def capability_statement(base_url: str, *, software_version: str, date: str) -> dict:
@@ -13,7 +13,8 @@ def capability_statement(base_url: str, *, software_version: str, date: str) -> 
     for name, rt in RESOURCE_TYPES.items():
         entry: dict = {
             "type": name,
-            "interaction": [{"code": "read"}, {"code": "search-type"}],
+            "interaction": [{"code": "read"}, {"code": "search-type"}]
+            + ([{"code": "create"}] if name == "QuestionnaireResponse" else []),
             "versioning": "no-version",
             "readHistory": False,
             "updateCreate": False,
@@ -48,13 +49,26 @@ def capability_statement(base_url: str, *, software_version: str, date: str) -> 
                 "documentation": (
                     "Read and search for clinic staff signed in to Ketaclinic (session "
                     "cookie); the same roles and site scoping as the pages; every read and "
-                    "search is audited."
+                    "search is audited. QuestionnaireResponse create (PHQ-9, GAD-7, PCL-5) "
+                    "and transaction Bundles of them; Bulk Data $export (NDJSON)."
                 ),
                 "security": {
                     "cors": False,
                     "description": "Session authentication as for the Ketaclinic pages.",
                 },
                 "resource": resources,
+                "interaction": [{"code": "transaction"}],
+                "operation": [
+                    {"name": "export", "definition": f"{BULK}/OperationDefinition/export"},
+                    {
+                        "name": "patient-export",
+                        "definition": f"{BULK}/OperationDefinition/patient-export",
+                    },
+                    {
+                        "name": "group-export",
+                        "definition": f"{BULK}/OperationDefinition/group-export",
+                    },
+                ],
             }
         ],
     }

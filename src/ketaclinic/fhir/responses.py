@@ -11,6 +11,11 @@ FHIR_JSON_CHARSET = f"{FHIR_JSON}; charset=utf-8"
 FHIR_VERSION = "4.0.1"
 
 
+def base_url(request) -> str:
+    """This server's FHIR base, absolute (``http://host/fhir/``), for links and fullUrls."""
+    return request.build_absolute_uri("/fhir/")
+
+
 def dumps(resource: dict) -> str:
     return json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
 

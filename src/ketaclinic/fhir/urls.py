@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from ketaclinic.fhir import bulk_views, views
+from ketaclinic.fhir import bulk_views, import_views, views
 
 app_name = "fhir"
 
@@ -10,6 +10,7 @@ TYPE = r"(?P<type_name>[A-Z][A-Za-z]{1,63})"
 ID = r"(?P<resource_id>[A-Za-z0-9\-.]{1,64})"
 
 urlpatterns = [
+    path("", import_views.transaction_bundle, name="transaction"),
     path("metadata", views.metadata, name="metadata"),
     path("$export", bulk_views.system_export, name="export"),
     path("Patient/$export", bulk_views.patient_export, name="patient-export"),

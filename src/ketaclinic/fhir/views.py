@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
@@ -18,8 +18,9 @@ from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
 from ketaclinic.fhir.capability import capability_statement
 from ketaclinic.fhir.everything import everything
+from ketaclinic.fhir.import_views import create_questionnaire_response
 from ketaclinic.fhir.registry import RESOURCE_TYPES
-from ketaclinic.fhir.responses import error, fhir_response
+from ketaclinic.fhir.responses import base_url, error, fhir_response
 from ketaclinic.fhir.search import SearchError
 from ketaclinic.fhir.searching import (
     bundle,
@@ -32,10 +33,6 @@ from ketaclinic.fhir.searching import (
 )
 
 MAX_AUDITED_PATIENTS = 200
-
-
-def base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/fhir/")
 
 
 def _software_version() -> str:
@@ -97,8 +94,12 @@ def read(request: HttpRequest, type_name: str, resource_id: str) -> HttpResponse
     return fhir_response(resource, **headers)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def search(request: HttpRequest, type_name: str) -> HttpResponse:
+    if request.method == "POST":
+        if type_name != "QuestionnaireResponse":
+            return error(405, "not-supported", f"{type_name} is read-only here.")
+        return create_questionnaire_response(request)
     refusal = _refusal(request, type_name)
     if refusal is not None:
         return refusal
