@@ -113,12 +113,18 @@ def test_the_deidentified_export_has_no_names_exact_birth_dates_or_real_ids(
     assert patient["birthDate"] == str(clinic.alice.date_of_birth.year)
     assert patient["id"] != str(clinic.alice.pk)
     (encounter,) = resources["Encounter"]
+    assert encounter["id"] != str(charted.session.pk)
     assert encounter["subject"] == {"reference": f"Patient/{patient['id']}"}
+    observation_ids = {o["id"] for o in resources["Observation"]}
+    assert f"as-{charted.phq9.pk}" not in observation_ids
+    (response,) = resources["QuestionnaireResponse"]
+    (phq9,) = [o for o in resources["Observation"] if o.get("derivedFrom")]
+    assert phq9["derivedFrom"] == [{"reference": f"QuestionnaireResponse/{response['id']}"}]
     shifted_start = dt.datetime.fromisoformat(encounter["period"]["start"])
     shift = shifted_start - charted.session.checked_in_at
     assert shift.seconds == 0  # whole days
     assert 0 < abs(shift.days) <= 182 or shift.days == 0
-    vitals = [o for o in resources["Observation"] if o["id"].startswith("bp-")]
+    vitals = [o for o in resources["Observation"] if o.get("component")]
     first = dt.datetime.fromisoformat(vitals[0]["effectiveDateTime"])
     assert first - shifted_start == charted.vitals[0].taken_at - charted.session.checked_in_at
     everything = json.dumps(resources)

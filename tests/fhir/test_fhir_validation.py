@@ -9,6 +9,7 @@ Outside CI a missing node or validator skips the test with a message; in CI it f
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from tests.conftest import IN_CI
 from ketaclinic.apps.accounts.choices import Role
 from ketaclinic.apps.accounts.models import Site, User
 from ketaclinic.apps.demo.seeding import seed_demo_clinic
+from ketaclinic.fhir.deidentify import Deidentifier
 from ketaclinic.fhir.registry import RESOURCE_TYPES
 from ketaclinic.fhir.responses import dumps
 from ketaclinic.fhir.sources import Criteria
@@ -65,13 +67,18 @@ def test_every_resource_the_demo_produces_is_valid_fhir_r4(db, fixed_clock, tmp_
     reader.groups.set(Group.objects.filter(name__in=Role.values))
     reader.sites.set(Site.objects.all())
     path = tmp_path / "demo.ndjson"
+    deidentified_path = tmp_path / "demo-deidentified.ndjson"
+    deidentifier = Deidentifier(b"validation", dt.date(2026, 3, 10))
     produced: dict[str, int] = {}
-    with path.open("w", encoding="utf-8") as out:
+    with path.open("w", encoding="utf-8") as out, deidentified_path.open("w") as deid:
         for name, rt in RESOURCE_TYPES.items():
             for source in rt.sources:
-                for resource, _patient in source.rows(source.match(reader, Criteria())):
+                for resource, patient in source.rows(source.match(reader, Criteria())):
                     out.write(dumps(resource) + "\n")
                     produced[name] = produced.get(name, 0) + 1
+                    stripped = deidentifier.resource(resource, patient)
+                    if stripped is not None:
+                        deid.write(dumps(stripped) + "\n")
     summary = validator(path)
     report = {name: f"{c['valid']}/{c['total']}" for name, c in sorted(summary.items())}
     print("FHIR R4 validation (valid/total):", report)
@@ -79,6 +86,13 @@ def test_every_resource_the_demo_produces_is_valid_fhir_r4(db, fixed_clock, tmp_
     assert {name: c["total"] for name, c in summary.items()} == produced
     failures = {name: c["errors"] for name, c in summary.items() if c["valid"] != c["total"]}
     assert failures == {}
+    deidentified = validator(deidentified_path)
+    print(
+        "De-identified (valid/total):",
+        {n: f"{c['valid']}/{c['total']}" for n, c in deidentified.items()},
+    )
+    assert {n: c["errors"] for n, c in deidentified.items() if c["valid"] != c["total"]} == {}
+    assert "Practitioner" not in deidentified
 
 
 def test_the_validator_refuses_a_broken_resource(tmp_path, validator):

@@ -272,7 +272,7 @@ KETACLINIC_OUTBOX_DIR = DATA_DIR / "outbox"
 
 # FHIR Bulk Data exports (docs/fhir.md): NDJSON files under var/fhir-exports, deleted this many
 # hours after the export finished; "thread" runs a job on kick-off, "command" leaves it to
-# `ketaclinic fhir-exports run` (a worker or cron).
+# `manage.py fhir_exports run` (a worker or cron).
 FHIR_EXPORT_DIR = DATA_DIR / "fhir-exports"
 FHIR_EXPORT_RETENTION_HOURS = env.get(
     "KETACLINIC_FHIR_EXPORT_RETENTION_HOURS", parse_int_range(1, 720), 24

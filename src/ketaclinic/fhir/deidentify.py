@@ -3,8 +3,9 @@
 What changes, and the manifest says so (``DEIDENTIFICATION``):
 - Patients lose names, contacts, addresses, identifiers (MRN) and free text; the birth date
   keeps only its year (none at all from 90 years of age, which Safe Harbor pools).
-- Patient ids become pseudonyms (``p`` + 16 hex digits, a keyed hash of the id and the
-  export's key), and every reference to the patient follows, so records still link up.
+- Ids of patient records (the patient, encounters, observations...) become pseudonyms (16
+  hex digits, a keyed hash of type, id and the export's key), and every reference follows,
+  so records still link up; the clinic, its sites and the questionnaires keep their ids.
 - Every date and time of a patient's records moves by the same whole number of days,
   between -182 and +182, drawn per patient from the same keyed hash: intervals within a
   patient's record (days between sessions, minutes of a session) are kept exactly.
@@ -37,11 +38,15 @@ DATE_KEYS = frozenset(
 FREE_TEXT_KEYS = frozenset({"description", "note"})
 PATIENT_ONLY_KEYS = ("name", "telecom", "address", "contact", "identifier", "extension")
 STAFF_TYPES = frozenset({"Practitioner", "PractitionerRole"})
+KEPT_IDS = frozenset({"Organization", "Location", "Questionnaire"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 DEIDENTIFICATION = {
     "method": "HIPAA Safe Harbor identifiers removed (45 CFR 164.514(b)(2))",
-    "patientIds": "pseudonyms (keyed hash), consistent within this export only",
+    "ids": (
+        "ids of patients and their records are pseudonyms (keyed hash), consistent within "
+        "this export only; Organization, Location and Questionnaire ids are kept"
+    ),
     "dateShift": (
         f"each patient's dates and times shifted by one whole number of days between "
         f"-{MAX_SHIFT_DAYS} and +{MAX_SHIFT_DAYS}, the same for all of that patient's "
@@ -70,8 +75,10 @@ class Deidentifier:
     def _digest(self, patient_id: str) -> bytes:
         return hmac.new(self.key, patient_id.encode(), hashlib.sha256).digest()
 
-    def pseudonym(self, patient_id: str) -> str:
-        return "p" + self._digest(patient_id).hex()[:16]
+    def pseudonym(self, resource_type: str, resource_id: str) -> str:
+        if resource_type in KEPT_IDS:
+            return resource_id
+        return self._digest(f"{resource_type}/{resource_id}").hex()[:16]
 
     def shift_days(self, patient_id: str) -> int:
         number = int.from_bytes(self._digest(patient_id)[16:20], "big")
@@ -83,8 +90,8 @@ class Deidentifier:
             return None
         shift = dt.timedelta(days=self.shift_days(str(patient_id))) if patient_id else None
         out = self._walk(resource, shift)
+        out["id"] = self.pseudonym(resource["resourceType"], resource["id"])
         if resource["resourceType"] == "Patient":
-            out["id"] = self.pseudonym(resource["id"])
             for key in PATIENT_ONLY_KEYS:
                 out.pop(key, None)
             birth = resource.get("birthDate")
@@ -107,12 +114,12 @@ class Deidentifier:
         if not isinstance(value, dict):
             return value
         if isinstance(value.get("reference"), str):
-            kind, _slash, ident = value["reference"].partition("/")
+            kind, slash, ident = value["reference"].partition("/")
             if kind in STAFF_TYPES:
                 return None
-            if kind == "Patient":
-                return {"reference": f"Patient/{self.pseudonym(ident)}"}
-            return {"reference": value["reference"]}
+            if not slash:  # a contained resource ("#med")
+                return {"reference": value["reference"]}
+            return {"reference": f"{kind}/{self.pseudonym(kind, ident)}"}
         out = {}
         for key, item in value.items():
             if key in FREE_TEXT_KEYS or (key == "text" and isinstance(item, str)):

@@ -78,6 +78,18 @@ def read(request: HttpRequest, type_name: str, resource_id: str) -> HttpResponse
     refusal = _refusal(request, type_name)
     if refusal is not None:
         return refusal
+    owners = [s for s in RESOURCE_TYPES[type_name].sources if s.owns(resource_id)]
+    if owners and not any(source.allowed(request.user) for source in owners):
+        record_event(
+            request,
+            Action.ACCESS_DENIED,
+            object_type=f"fhir.{type_name}",
+            object_id=resource_id,
+            outcome="denied",
+        )
+        return error(
+            403, "forbidden", f"Your role does not allow reading {type_name}/{resource_id}."
+        )
     found = read_resource(request.user, type_name, resource_id)
     if found is None:
         return error(404, "not-found", f"{type_name}/{resource_id} is not known.")
