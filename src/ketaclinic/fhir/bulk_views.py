@@ -27,6 +27,8 @@ from ketaclinic.fhir import bulk
 from ketaclinic.fhir.choices import ExportLevel, ExportStatus
 from ketaclinic.fhir.models import ExportJob
 from ketaclinic.fhir.responses import base_url, error
+from ketaclinic.fhir.smart import permits
+from ketaclinic.fhir.smart_views import accepts_bearer
 
 EXPORT_PERMISSION = "outcomes.export_dataset"
 OUTPUT_FORMATS = frozenset({"application/fhir+ndjson", "application/ndjson", "ndjson"})
@@ -66,6 +68,9 @@ def _kick_off(request: HttpRequest, level: str, group_site=None) -> HttpResponse
     if output_format not in OUTPUT_FORMATS:
         return error(400, "not-supported", "Only NDJSON output.", expression="_outputFormat")
     allowed = bulk.export_types(level)
+    scopes = getattr(request, "fhir_scopes", None)
+    if scopes is not None:
+        allowed = [t for t in allowed if permits(scopes, t, "r")]
     types = allowed
     if request.GET.get("_type"):
         types = [t for t in request.GET["_type"].split(",") if t]
@@ -114,16 +119,19 @@ def _kick_off(request: HttpRequest, level: str, group_site=None) -> HttpResponse
 
 
 @require_http_methods(["GET"])
+@accepts_bearer
 def system_export(request: HttpRequest) -> HttpResponse:
     return _refusal(request) or _kick_off(request, ExportLevel.SYSTEM)
 
 
 @require_http_methods(["GET"])
+@accepts_bearer
 def patient_export(request: HttpRequest) -> HttpResponse:
     return _refusal(request) or _kick_off(request, ExportLevel.PATIENT)
 
 
 @require_http_methods(["GET"])
+@accepts_bearer
 def group_export(request: HttpRequest, group_id: str) -> HttpResponse:
     refusal = _refusal(request)
     if refusal is not None:
@@ -145,6 +153,7 @@ def _own_job(request: HttpRequest, job_id) -> ExportJob | None:
 
 @csrf_exempt  # DELETE from a client library; the session's owner alone can cancel
 @require_http_methods(["GET", "DELETE"])
+@accepts_bearer
 def export_status(request: HttpRequest, job_id) -> HttpResponse:
     refusal = _refusal(request)
     if refusal is not None:
@@ -171,6 +180,7 @@ def export_status(request: HttpRequest, job_id) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
+@accepts_bearer
 def export_file(request: HttpRequest, job_id, file_name: str) -> HttpResponse:
     refusal = _refusal(request)
     if refusal is not None:

@@ -6,6 +6,8 @@ from ketaclinic.fhir.registry import RESOURCE_TYPES
 from ketaclinic.fhir.responses import FHIR_JSON, FHIR_VERSION
 
 BULK = "http://hl7.org/fhir/uv/bulkdata"
+SECURITY_SERVICE = "http://terminology.hl7.org/CodeSystem/restful-security-service"
+OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
 
 
 def capability_statement(base_url: str, *, software_version: str, date: str) -> dict:
@@ -54,7 +56,26 @@ def capability_statement(base_url: str, *, software_version: str, date: str) -> 
                 ),
                 "security": {
                     "cors": False,
-                    "description": "Session authentication as for the Ketaclinic pages.",
+                    "service": [
+                        {
+                            "coding": [
+                                {
+                                    "system": SECURITY_SERVICE,
+                                    "code": "SMART-on-FHIR",
+                                }
+                            ]
+                        }
+                    ],
+                    "extension": [
+                        {
+                            "url": OAUTH_URIS,
+                            "extension": [{"url": "token", "valueUri": f"{base_url}auth/token"}],
+                        }
+                    ],
+                    "description": (
+                        "Staff: the Ketaclinic session. Systems: SMART Backend Services "
+                        "(client_credentials with a signed JWT, RS384 or ES384) at auth/token."
+                    ),
                 },
                 "resource": resources,
                 "interaction": [{"code": "transaction"}],

@@ -11,13 +11,14 @@ from typing import Any
 
 from ketaclinic.fhir.registry import RESOURCE_TYPES
 from ketaclinic.fhir.searching import read_resource, references_for
+from ketaclinic.fhir.smart import permits
 from ketaclinic.fhir.sources import Criteria
 
 REFERENCED = ("Practitioner", "Organization", "Location", "Questionnaire")
 REFERENCE_PARAMS = ("performer", "recorder", "location", "organization", "questionnaire")
 
 
-def everything_resources(user: Any, patient: dict):
+def everything_resources(user: Any, patient: dict, scopes: list[str] | None = None):
     """The patient, then every resource of theirs, then what those refer to (generator)."""
     yield patient
     seen = {f"Patient/{patient['id']}"}
@@ -27,6 +28,8 @@ def everything_resources(user: Any, patient: dict):
     criteria = Criteria(patient=patient["id"])
     for name, rt in RESOURCE_TYPES.items():
         if not rt.patient_linked or name == "Patient":
+            continue
+        if scopes is not None and not permits(scopes, name, "s"):
             continue
         for source in rt.sources:
             for resource, _patient in source.rows(source.match(user, criteria)):
@@ -44,14 +47,16 @@ def everything_resources(user: Any, patient: dict):
             continue
         seen.add(ref)
         type_name, _slash, ident = ref.partition("/")
+        if scopes is not None and not permits(scopes, type_name, "r"):
+            continue
         found = read_resource(user, type_name, ident)
         if found is not None:
             yield found[0]
 
 
-def everything(user: Any, patient: dict, base_url: str) -> dict:
+def everything(user: Any, patient: dict, base_url: str, scopes: list[str] | None = None) -> dict:
     entries = [
         {"fullUrl": f"{base_url}{r['resourceType']}/{r['id']}", "resource": r}
-        for r in everything_resources(user, patient)
+        for r in everything_resources(user, patient, scopes)
     ]
     return {"resourceType": "Bundle", "type": "searchset", "total": len(entries), "entry": entries}

@@ -61,3 +61,28 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} export {self.pk} ({self.get_status_display()})"
+
+
+class BackendClient(models.Model):
+    """A system registered for SMART Backend Services (a researcher's script, a registry).
+
+    It signs its token requests with a private key whose public half is in ``jwks``; it acts
+    as ``account`` (a staff account: its roles and sites bound what the client sees) within
+    the ``scopes`` it is registered for (``system/Observation.rs system/Patient.rs``).
+    """
+
+    client_id = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    jwks = models.JSONField(help_text='The public keys: {"keys": [JWK, ...]} (RS384 or ES384).')
+    scopes = models.CharField(max_length=1000, help_text="Space-separated system scopes.")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["client_id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.client_id})"

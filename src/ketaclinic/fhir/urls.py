@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from ketaclinic.fhir import bulk_views, import_views, views
+from ketaclinic.fhir import bulk_views, import_views, smart_views, views
 
 app_name = "fhir"
 
@@ -12,6 +12,8 @@ ID = r"(?P<resource_id>[A-Za-z0-9\-.]{1,64})"
 urlpatterns = [
     path("", import_views.transaction_bundle, name="transaction"),
     path("metadata", views.metadata, name="metadata"),
+    path(".well-known/smart-configuration", smart_views.smart_configuration),
+    path("auth/token", smart_views.token, name="token"),
     path("$export", bulk_views.system_export, name="export"),
     path("Patient/$export", bulk_views.patient_export, name="patient-export"),
     re_path(r"^Group/(?P<group_id>[A-Za-z0-9\-.]{1,64})/\$export$", bulk_views.group_export),

@@ -31,6 +31,7 @@ from ketaclinic.fhir.searching import (
     read_resource,
     run_search,
 )
+from ketaclinic.fhir.smart_views import accepts_bearer, scope_refusal
 
 MAX_AUDITED_PATIENTS = 200
 
@@ -42,7 +43,7 @@ def _software_version() -> str:
         return "0"
 
 
-def _refusal(request: HttpRequest, type_name: str) -> HttpResponse | None:
+def _refusal(request: HttpRequest, type_name: str, letter: str = "s") -> HttpResponse | None:
     """401 without a session, 404 for a type we do not serve, 403 without any permission."""
     if not request.user.is_authenticated:
         return error(401, "login", "Sign in to Ketaclinic first (session authentication).")
@@ -54,7 +55,7 @@ def _refusal(request: HttpRequest, type_name: str) -> HttpResponse | None:
             request, Action.ACCESS_DENIED, object_type=f"fhir.{type_name}", outcome="denied"
         )
         return error(403, "forbidden", f"Your role does not allow reading {type_name}.")
-    return None
+    return scope_refusal(request, type_name, letter)
 
 
 def _patient(patient_id: int | None) -> Patient | None:
@@ -74,8 +75,9 @@ def metadata(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@accepts_bearer
 def read(request: HttpRequest, type_name: str, resource_id: str) -> HttpResponse:
-    refusal = _refusal(request, type_name)
+    refusal = _refusal(request, type_name, "r")
     if refusal is not None:
         return refusal
     owners = [s for s in RESOURCE_TYPES[type_name].sources if s.owns(resource_id)]
@@ -107,6 +109,7 @@ def read(request: HttpRequest, type_name: str, resource_id: str) -> HttpResponse
 
 
 @require_http_methods(["GET", "POST"])
+@accepts_bearer
 def search(request: HttpRequest, type_name: str) -> HttpResponse:
     if request.method == "POST":
         if type_name != "QuestionnaireResponse":
@@ -143,14 +146,17 @@ def search(request: HttpRequest, type_name: str) -> HttpResponse:
 
 
 @require_GET
+@accepts_bearer
 def patient_everything(request: HttpRequest, resource_id: str) -> HttpResponse:
-    refusal = _refusal(request, "Patient")
+    refusal = _refusal(request, "Patient", "r")
     if refusal is not None:
         return refusal
     found = read_resource(request.user, "Patient", resource_id)
     if found is None:
         return error(404, "not-found", f"Patient/{resource_id} is not known.")
-    result = everything(request.user, found[0], base_url(request))
+    result = everything(
+        request.user, found[0], base_url(request), getattr(request, "fhir_scopes", None)
+    )
     record_event(
         request,
         Action.VIEW,
