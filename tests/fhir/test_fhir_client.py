@@ -7,12 +7,28 @@ independent reading of the standard.
 
 from __future__ import annotations
 
+import pytest
 from django.conf import settings
 from django.test import Client
 from fhirclient import client as fhir
 from fhirclient.models.bundle import Bundle
 from fhirclient.models.observation import Observation
 from fhirclient.models.patient import Patient
+
+
+@pytest.fixture
+def client_for(live_server):
+    """A logged-in FHIR client; its HTTP session is closed afterwards, so the live server's
+    keep-alive thread (and its database connection) ends with the test."""
+    made: list[fhir.FHIRClient] = []
+
+    def make(user) -> fhir.FHIRClient:
+        made.append(_client_for(live_server, user))
+        return made[-1]
+
+    yield make
+    for smart in made:
+        smart.server.session.close()
 
 
 def _client_for(live_server, user) -> fhir.FHIRClient:
@@ -28,9 +44,9 @@ def _client_for(live_server, user) -> fhir.FHIRClient:
 
 
 def test_a_client_library_searches_a_patients_phq9_and_fetches_everything(
-    live_server, clinic, charted
+    client_for, clinic, charted
 ):
-    smart = _client_for(live_server, clinic.prescriber)
+    smart = client_for(clinic.prescriber)
     alice = Patient.read(str(clinic.alice.pk), smart.server)
     assert alice.name[0].family == clinic.alice.family_name
     assert alice.birthDate.isostring == clinic.alice.date_of_birth.isoformat()
@@ -49,8 +65,8 @@ def test_a_client_library_searches_a_patients_phq9_and_fetches_everything(
     assert everything.total == len(everything.entry)
 
 
-def test_a_client_pages_through_a_search_with_next_links(live_server, clinic, charted):
-    smart = _client_for(live_server, clinic.nurse)
+def test_a_client_pages_through_a_search_with_next_links(client_for, clinic, charted):
+    smart = client_for(clinic.nurse)
     search = Observation.where(struct={"patient": str(clinic.alice.pk), "_count": "2"})
     pages = list(search.perform_iter(smart.server))
     resources = [e.resource.id for page in pages for e in (page.entry or [])]

@@ -103,3 +103,11 @@ def test_the_validator_refuses_a_broken_resource(tmp_path, validator):
     summary = validator(path)
     assert summary["Observation"]["valid"] == 0
     assert "status" in " ".join(summary["Observation"]["errors"][0]["issues"])
+
+
+def test_the_capability_statement_is_valid_fhir_r4(client, db, fixed_clock, tmp_path, validator):
+    path = tmp_path / "metadata.ndjson"
+    path.write_text(dumps(client.get("/fhir/metadata").json()) + "\n", encoding="utf-8")
+    summary = validator(path)
+    assert summary["CapabilityStatement"]["errors"] == []
+    assert summary["CapabilityStatement"]["valid"] == 1
