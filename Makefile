@@ -12,17 +12,18 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 install: $(STAMP) node_modules/.package-lock.json
 
-# Browser-test tools from npm (axe-core, pinned in package-lock.json); only when missing.
-node_modules/.package-lock.json: package-lock.json
-	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
-	else echo "npm not found: the accessibility checks in tests/browser will be skipped"; fi
-
 # Re-installs only when the dependency pins change; a no-op otherwise.
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 		-c constraints.txt -e ".[test]"
 	@touch $(STAMP)
+
+# Node tools the tests run, exactly as package-lock.json pins them: the FHIR R4 validator
+# (Medplum) and axe-core, which the browser tests inject into pages.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the FHIR validation and accessibility tests will be skipped (CI fails them)"; fi
 
 demo: install
 	$(BIN)/ketaclinic migrate

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "ketaclinic.apps.treatment",
     "ketaclinic.apps.demo",
     "ketaclinic.apps.web",
+    "ketaclinic.fhir",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -279,6 +280,17 @@ KETACLINIC_MAIL_FROM = env.get("KETACLINIC_MAIL_FROM", str, "Ketaclinic <ketacli
 KETACLINIC_SMS_WEBHOOK_URL = env.get("KETACLINIC_SMS_WEBHOOK_URL", parse_public_url, "")
 KETACLINIC_SMS_WEBHOOK_TOKEN = env.secret("KETACLINIC_SMS_WEBHOOK_TOKEN", str, "")
 KETACLINIC_OUTBOX_DIR = DATA_DIR / "outbox"
+
+# FHIR Bulk Data exports (docs/fhir.md): NDJSON files under var/fhir-exports, deleted this many
+# hours after the export finished; "thread" runs a job on kick-off, "command" leaves it to
+# `manage.py fhir_exports run` (a worker or cron).
+FHIR_EXPORT_DIR = DATA_DIR / "fhir-exports"
+FHIR_EXPORT_RETENTION_HOURS = env.get(
+    "KETACLINIC_FHIR_EXPORT_RETENTION_HOURS", parse_int_range(1, 720), 24
+)
+FHIR_EXPORT_RUNNER = env.get(
+    "KETACLINIC_FHIR_EXPORT_RUNNER", parse_choice("thread", "command"), "thread"
+)
 # The address patients' links start with (self-report links sent without a request).
 KETACLINIC_PUBLIC_URL = env.get("KETACLINIC_PUBLIC_URL", parse_public_url, "http://localhost:8000")
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("reminders/", include("ketaclinic.apps.reminders.urls")),
     path("stop/", include("ketaclinic.apps.reminders.public_urls")),
     path("api/v1/", api.urls),
+    path("fhir/", include("ketaclinic.fhir.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,169 @@
+"""The resource types served at /fhir/: their sources, search parameters and _include targets.
+
+This table is what the CapabilityStatement describes, so the statement lists exactly what
+the server supports. The sources themselves are in ``model_sources``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ketaclinic.fhir.model_sources import (
+    ADVERSE_EVENT,
+    CAREPLAN,
+    CHAIR_LOCATION,
+    CONDITION,
+    ENCOUNTER,
+    MEDICATION_ADMINISTRATION,
+    OBSERVATION_SOURCES,
+    ORGANIZATION,
+    PATIENT,
+    PRACTITIONER,
+    PRACTITIONER_ROLE,
+    QUESTIONNAIRE,
+    QUESTIONNAIRE_RESPONSE,
+    SITE_LOCATION,
+)
+from ketaclinic.fhir.search import SearchError
+from ketaclinic.fhir.sources import Source
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    name: str
+    sources: tuple[Source, ...]
+    params: dict[str, str]  # search parameter -> FHIR type (token, reference, date, string)
+    date_param: str | None = None
+    includes: tuple[str, ...] = ()
+    patient_linked: bool = True
+
+
+# The registry ------------------------------------------------------------------------------
+CLINICAL = {"patient": "reference", "subject": "reference"}
+COMMON = {"_id": "token", "_lastUpdated": "date"}
+
+RESOURCE_TYPES: dict[str, ResourceType] = {
+    rt.name: rt
+    for rt in (
+        ResourceType(
+            "Patient",
+            (PATIENT,),
+            {
+                **COMMON,
+                "identifier": "token",
+                "name": "string",
+                "family": "string",
+                "given": "string",
+                "birthdate": "date",
+                "gender": "token",
+                "active": "token",
+            },
+            includes=("Patient:organization",),
+        ),
+        ResourceType(
+            "Condition",
+            (CONDITION,),
+            {
+                **COMMON,
+                **CLINICAL,
+                "code": "token",
+                "category": "token",
+                "clinical-status": "token",
+            },
+            includes=("Condition:patient", "Condition:subject"),
+        ),
+        ResourceType(
+            "CarePlan",
+            (CAREPLAN,),
+            {**COMMON, **CLINICAL, "status": "token", "date": "date", "intent": "token"},
+            date_param="date",
+            includes=("CarePlan:patient", "CarePlan:subject", "CarePlan:condition"),
+        ),
+        ResourceType(
+            "Encounter",
+            (ENCOUNTER,),
+            {**COMMON, **CLINICAL, "status": "token", "date": "date"},
+            date_param="date",
+            includes=("Encounter:patient", "Encounter:subject", "Encounter:location"),
+        ),
+        ResourceType(
+            "Observation",
+            OBSERVATION_SOURCES,
+            {
+                **COMMON,
+                **CLINICAL,
+                "code": "token",
+                "category": "token",
+                "status": "token",
+                "date": "date",
+            },
+            date_param="date",
+            includes=(
+                "Observation:patient",
+                "Observation:subject",
+                "Observation:encounter",
+                "Observation:derived-from",
+                "Observation:performer",
+            ),
+        ),
+        ResourceType(
+            "QuestionnaireResponse",
+            (QUESTIONNAIRE_RESPONSE,),
+            {
+                **COMMON,
+                **CLINICAL,
+                "status": "token",
+                "authored": "date",
+                "questionnaire": "reference",
+            },
+            date_param="authored",
+            includes=(
+                "QuestionnaireResponse:patient",
+                "QuestionnaireResponse:subject",
+                "QuestionnaireResponse:questionnaire",
+                "QuestionnaireResponse:encounter",
+            ),
+        ),
+        ResourceType(
+            "MedicationAdministration",
+            (MEDICATION_ADMINISTRATION,),
+            {**COMMON, **CLINICAL, "code": "token", "status": "token", "effective-time": "date"},
+            date_param="effective-time",
+            includes=(
+                "MedicationAdministration:patient",
+                "MedicationAdministration:subject",
+                "MedicationAdministration:context",
+                "MedicationAdministration:performer",
+            ),
+        ),
+        ResourceType(
+            "AdverseEvent",
+            (ADVERSE_EVENT,),
+            {**COMMON, **CLINICAL, "date": "date", "severity": "token"},
+            date_param="date",
+            includes=("AdverseEvent:subject", "AdverseEvent:patient", "AdverseEvent:recorder"),
+        ),
+        ResourceType("Questionnaire", (QUESTIONNAIRE,), {"_id": "token"}, patient_linked=False),
+        ResourceType(
+            "Practitioner", (PRACTITIONER,), {**COMMON, "name": "string"}, patient_linked=False
+        ),
+        ResourceType(
+            "PractitionerRole",
+            (PRACTITIONER_ROLE,),
+            {**COMMON, "practitioner": "reference"},
+            includes=("PractitionerRole:practitioner", "PractitionerRole:location"),
+            patient_linked=False,
+        ),
+        ResourceType("Organization", (ORGANIZATION,), {**COMMON}, patient_linked=False),
+        ResourceType(
+            "Location", (SITE_LOCATION, CHAIR_LOCATION), {"_id": "token"}, patient_linked=False
+        ),
+    )
+}
+
+
+def resource_type(name: str) -> ResourceType:
+    try:
+        return RESOURCE_TYPES[name]
+    except KeyError:
+        raise SearchError("type", f"{name} is not a resource type this server serves") from None
