@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
+from tests.personas import PersonaClient
 
 from ketaclinic.apps.accounts.drafts import DRAFTS_SESSION_KEY
 from ketaclinic.apps.accounts.middleware import IdleTimeoutMiddleware
@@ -93,7 +93,7 @@ def test_a_post_only_url_is_never_the_next_page_even_without_a_referer(client, c
 
 
 def test_a_draft_is_not_kept_without_a_valid_csrf_token(clinic, nurse, moving_clock, fixed_clock):
-    client = Client(enforce_csrf_checks=True)
+    client = PersonaClient(enforce_csrf_checks=True)
     client.force_login(nurse)
     client.get(reverse("home"))
     idle_too_long(moving_clock)
@@ -108,7 +108,7 @@ def test_a_draft_is_offered_to_its_author_only(client, clinic, nurse, moving_clo
     idle_too_long(moving_clock)
     _response, chart, _url = measurement_post(client, clinic)
     draft = FormDraft.objects.get()
-    other = Client()
+    other = PersonaClient()
     other.force_login(clinic.prescriber)
     assert other.get(reverse("accounts:drafts"), {"page": chart}).json() == {"drafts": []}
     refused = other.post(reverse("accounts:draft-discard", args=[draft.pk]))

@@ -131,7 +131,7 @@ def test_screenings_stored_before_this_change_get_their_weight_into_the_history(
     from ketaclinic.apps.treatment.models import Screening
 
     migration = importlib.import_module(
-        "ketaclinic.apps.treatment.migrations.0004_screening_weights_into_history"
+        "ketaclinic.apps.treatment.migrations.0005_screening_weights_into_history"
     )
     screening = screened(clinic, weight_kg=64.25)
     Measurement.objects.filter(source="screening").delete()  # as it was before the change
