@@ -207,9 +207,7 @@ def test_the_detail_shows_the_answers_and_is_audited(client, clinic, fixed_clock
     assert "Thoughts that you would be better off dead" in html
     assert "Several days" in html
     assert "Safety alert" in html
-    event = AuditEvent.objects.filter(action=Action.VIEW, object_type="assessment").latest(
-        "position"
-    )
+    event = AuditEvent.objects.filter(action=Action.VIEW, object_type="assessment").latest("id")
     assert (event.object_id, event.actor) == (str(assessment.pk), clinic.therapist)
 
 

@@ -20,6 +20,7 @@ from ketaclinic.clinical.exceptions import InputError
 __all__ = ["COMMAND_MODULES", "UsageError", "build_parser", "main"]
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "ketaclinic.cli.audit",
     "ketaclinic.cli.database",
     "ketaclinic.cli.enquiries",
     "ketaclinic.cli.ledger",

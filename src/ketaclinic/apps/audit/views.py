@@ -30,7 +30,7 @@ CSV_COLUMNS = [
     "client_address",
     "request_id",
     "path",
-    "hash",
+    "mac",
 ]
 
 
@@ -59,7 +59,7 @@ def filtered_events(request: HttpRequest, form: AuditFilterForm) -> QuerySet[Aud
                 data["date_to"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz
             )
             events = events.filter(occurred_at__lt=end)
-    return events.select_related("patient", "site").order_by("-position")
+    return events.select_related("patient", "site").order_by("-id")
 
 
 @require_permission("audit.view_auditevent")
@@ -99,7 +99,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
         for event in events.iterator(chunk_size=2000):
             yield writer.writerow(
                 [
-                    event.position,
+                    event.position or "",
                     event.occurred_at.isoformat(),
                     event.actor_username,
                     event.action,
@@ -111,7 +111,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
                     event.client_address or "",
                     event.request_id,
                     event.path,
-                    event.hash,
+                    event.mac or "",
                 ]
             )
 
