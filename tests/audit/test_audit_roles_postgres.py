@@ -69,13 +69,12 @@ def test_the_application_role_appends_and_chains_but_cannot_change_or_remove(rol
         record_event(None, Action.VIEW, object_type="first")
         assert chain_pending().chained == 1
         record_event(None, Action.VIEW, object_type="second")
-        waiting = AuditEvent.objects.get(object_type="second").pk
         attempts = {
             "edit": "UPDATE audit_auditevent SET object_id = 'forged'",
             "re-chain": "UPDATE audit_auditevent SET position = 7, mac = 'x' WHERE position = 1",
             "chain and edit": (
-                f"UPDATE audit_auditevent SET position = 2, mac = 'x', path = '/forged' "
-                f"WHERE id = {waiting}"
+                "UPDATE audit_auditevent SET position = 2, mac = 'x', path = '/forged' "
+                "WHERE position IS NULL"
             ),
             "delete": "DELETE FROM audit_auditevent",
             "truncate": "TRUNCATE audit_auditevent CASCADE",
