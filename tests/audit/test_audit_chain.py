@@ -241,3 +241,42 @@ def test_a_second_chainer_leaves_while_the_first_holds_the_lock():
         holder.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK])
     assert chain_pending().chained == 1
     assert AuditEvent.objects.get(object_type="waiting").position == 1
+
+
+def test_deploy_check_refuses_a_chain_keyed_from_the_secret_key(settings):
+    from ketaclinic.apps.audit.checks import audit_key_configured
+
+    settings.KETACLINIC_AUDIT_KEY_CONFIGURED = False
+    assert [message.id for message in audit_key_configured(None)] == ["audit.E001"]
+    settings.KETACLINIC_AUDIT_KEY_CONFIGURED = True
+    assert audit_key_configured(None) == []
+
+
+@pytest.mark.parametrize("value", ["short", "q5X0cF3n9wGm4Yk0s8VtZ2bJr7LhPd1eUa6NoTiWfC", "é" * 44])
+def test_a_malformed_audit_key_stops_start_up_without_repeating_it(value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from ketaclinic.apps.audit.keyedchain import parse_audit_key
+    from ketaclinic.config.environment import Environment
+
+    with pytest.raises(ImproperlyConfigured) as error:
+        Environment({"KETACLINIC_AUDIT_KEY": value}).secret(
+            "KETACLINIC_AUDIT_KEY", parse_audit_key, None
+        )
+    assert str(error.value).startswith("KETACLINIC_AUDIT_KEY: expected 32 random bytes")
+    assert value not in str(error.value)
+
+
+def test_new_key_prints_a_key_the_setting_accepts(capsys):
+    from ketaclinic.apps.audit.keyedchain import parse_audit_key
+
+    assert main(["audit", "new-key"]) == 0
+    assert len(parse_audit_key(capsys.readouterr().out)) == 32
+
+
+def test_app_role_sql_names_the_role_and_refuses_a_strange_one(capsys):
+    assert main(["audit", "app-role-sql", "ketaclinic_app"]) == 0
+    out = capsys.readouterr().out
+    assert "GRANT UPDATE (position, mac) ON audit_auditevent TO ketaclinic_app;" in out
+    assert main(["audit", "app-role-sql", "app; DROP TABLE x"]) == 2
+    assert capsys.readouterr().err.startswith("ketaclinic: error: role:")

@@ -79,6 +79,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         "KETACLINIC_ALLOWED_HOSTS": "clinic.example.org",
         "KETACLINIC_TRUSTED_PROXIES": "1",
         "KETACLINIC_FIELD_KEYS": "9YpWNK9rJunaYY0CzMaCmarjnPKNXD_HnzQd1WAdAro=",
+        "KETACLINIC_AUDIT_KEY": "q5X0cF3n9wGm4Yk0s8VtZ2bJr7LhPd1eUa6NoTiWfCg=",
     }
     result = _ketaclinic(["check", "--deploy"], env, tmp_path)
     assert result.returncode == 0, result.stderr
