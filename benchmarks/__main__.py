@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("pk", "outcomes", "demo")
+BENCHMARKS = ("pk", "outcomes", "demo", "audit")
 
 
 def main(argv: list[str]) -> int:

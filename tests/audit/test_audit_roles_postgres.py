@@ -2,7 +2,7 @@
 
 The test creates a schema-owner role and an application role inside the test's transaction
 (rolled back with it), hands the audit table to the owner, applies ``app_role_grants`` — the
-SQL ``docs/deployment.md`` tells the owner to run — and then, as the application role, tries
+SQL ``docs/foundation.md`` tells the owner to run — and then, as the application role, tries
 every way around the guard.
 """
 

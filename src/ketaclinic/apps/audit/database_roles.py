@@ -1,11 +1,12 @@
 """The application's PostgreSQL role: everything it needs, and no way around the audit guard.
 
-Production runs two roles (``docs/deployment.md``): a schema owner that runs ``ketaclinic
-migrate`` and owns every table, trigger and function, and the application role that serves
-requests. Only an owner (or a superuser) can drop or disable a trigger, and the guard's
-maintenance switch works only for the owner (migration ``audit/0004``), so the application role
-can append audit events and ledger entries, set an audit event's position and MAC once, and
-nothing else on those two tables. These grants are run by the owner after each migration.
+Production runs two roles (``docs/foundation.md``, "PostgreSQL: two roles"): a schema owner
+that runs ``ketaclinic migrate`` and owns every table, trigger and function, and the
+application role that serves requests. Only an owner (or a superuser) can drop or disable a
+trigger, and the guard's maintenance switch works only for the owner (migration
+``audit/0004``), so the application role can append audit events and ledger entries, set an
+audit event's position and MAC once, and nothing else on those two tables. These grants are run
+by the owner after each migration.
 """
 
 from __future__ import annotations
