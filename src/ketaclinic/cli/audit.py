@@ -105,7 +105,7 @@ def _chain(args: argparse.Namespace) -> int:
     from ketaclinic.apps.audit.chaining import chain_pending
     from ketaclinic.cli.output import print_json
 
-    result = chain_pending()
+    result = chain_pending(durable=True)
     if args.json:
         print_json({"chained": result.chained, "busy": result.busy})
     elif result.busy:

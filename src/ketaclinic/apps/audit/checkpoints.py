@@ -38,7 +38,7 @@ def read_checkpoint(path: str | Path) -> Checkpoint:
 
 def make_checkpoint(since: Checkpoint | None = None) -> tuple[ChainReport, dict | None]:
     """Chain what is pending, verify, and return the signed head (None if the chain is broken)."""
-    chain_pending()
+    chain_pending(durable=True)
     report = verify_audit_chain(since=since)
     if not report.ok:
         return report, None
