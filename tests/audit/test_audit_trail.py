@@ -172,3 +172,14 @@ def test_the_database_refuses_raw_update_and_delete():
             with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(statement)
     assert AuditEvent.objects.count() == 1
+
+
+def test_reading_the_audit_page_is_itself_audited_with_the_events_shown(client, clinic):
+    client.force_login(clinic.nurse)
+    client.get(reverse("patients:detail", args=[clinic.alice.pk]))
+    client.force_login(clinic.director)
+    response = client.get(reverse("audit:list"), {"user": "nadia"})
+    shown = [event.pk for event in response.context["page"].items]
+    event = AuditEvent.objects.get(object_type="audit_trail", action=Action.VIEW)
+    assert (event.actor, event.detail) == (clinic.director, {"user": "nadia", "events": shown})
+    assert shown

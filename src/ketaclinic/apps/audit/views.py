@@ -66,6 +66,16 @@ def filtered_events(request: HttpRequest, form: AuditFilterForm) -> QuerySet[Aud
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     page = paginate(filtered_events(request, form), page_number(request.GET), page_size=50)
+    filters = form.cleaned_data if form.is_valid() else {}
+    record_event(
+        request,
+        Action.VIEW,
+        object_type="audit_trail",
+        detail={
+            **{k: str(v) for k, v in filters.items() if v},
+            "events": [event.pk for event in page.items],
+        },
+    )
     context = {
         "form": form,
         "page": page,
