@@ -31,7 +31,7 @@ def raise_for(clinic, *, assigned_to=None, patient=None, site=None):
 
 def test_raising_an_alert_is_audited(clinic, fixed_clock):
     alert = raise_for(clinic)
-    event = AuditEvent.objects.order_by("-position").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert (event.action, event.object_type, event.object_id) == (
         Action.CREATE,
         "alert",

@@ -23,3 +23,9 @@ def audit_guard_enforced() -> Iterator[None]:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET ketaclinic.audit_writable = 'on'")
+
+
+def tamper(statement: str, params: list | tuple = ()) -> None:
+    """What someone with database credentials (and the owner's switch) could do."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)

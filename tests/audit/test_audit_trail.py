@@ -1,4 +1,4 @@
-"""The audit trail: each action writes its event; the chain detects tampering and deletion."""
+"""The audit trail: each action writes its event; the ORM and the database refuse changes."""
 
 from __future__ import annotations
 
@@ -12,12 +12,10 @@ from tests.personas import PASSWORD
 from ketaclinic.apps.audit.choices import Action, Outcome
 from ketaclinic.apps.audit.models import AppendOnlyError, AuditEvent
 from ketaclinic.apps.audit.recorder import record_event
-from ketaclinic.apps.audit.verification import verify_audit_chain
-from ketaclinic.cli import main
 
 
 def latest() -> AuditEvent:
-    return AuditEvent.objects.order_by("-position").first()
+    return AuditEvent.objects.order_by("-id").first()
 
 
 def test_viewing_a_chart_writes_a_view_event_with_who_where_and_from(client, clinic):
@@ -118,6 +116,7 @@ def test_csv_export_is_itself_audited_and_contains_the_events(client, clinic):
     body = b"".join(response.streaming_content).decode()
     lines = body.strip().splitlines()
     assert lines[0].startswith("position,occurred_at,actor_username,action")
+    assert lines[0].endswith(",mac")
     assert any(",dora,view," in line and "K000001" in line for line in lines[1:])
     assert latest().action == Action.EXPORT
     assert latest().detail == {"mrn": "K000001"}
@@ -175,59 +174,12 @@ def test_the_database_refuses_raw_update_and_delete():
     assert AuditEvent.objects.count() == 1
 
 
-def _without_triggers(statement: str, params: list) -> None:
-    """What someone with database credentials could do: switch maintenance on and tamper."""
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-
-
-def _three_events() -> list[AuditEvent]:
-    return [record_event(None, Action.VIEW, object_type="test", object_id=i) for i in range(3)]
-
-
-def test_an_intact_chain_verifies(clinic):
-    _three_events()
-    report = verify_audit_chain()
-    assert report.ok
-    assert report.checked == AuditEvent.objects.count()
-
-
-def test_an_altered_event_is_detected_and_named(db):
-    events = _three_events()
-    _without_triggers(
-        "UPDATE audit_auditevent SET object_id = %s WHERE position = %s",
-        ["999", events[1].position],
-    )
-    report = verify_audit_chain()
-    assert not report.ok
-    assert report.problem_position == events[1].position
-    assert "altered" in report.problem
-
-
-def test_a_deleted_event_is_detected_and_named(db):
-    events = _three_events()
-    _without_triggers("DELETE FROM audit_auditevent WHERE position = %s", [events[1].position])
-    report = verify_audit_chain()
-    assert not report.ok
-    assert report.problem_position == events[1].position
-    assert "missing" in report.problem
-
-
-def test_a_deleted_last_event_is_detected_by_the_chain_head(db):
-    events = _three_events()
-    _without_triggers("DELETE FROM audit_auditevent WHERE position = %s", [events[2].position])
-    report = verify_audit_chain()
-    assert not report.ok
-    assert report.problem_position == events[2].position
-
-
-def test_audit_verify_command_exits_one_on_a_broken_chain(db, capsys):
-    events = _three_events()
-    assert main(["audit", "verify"]) == 0
-    assert "chain intact" in capsys.readouterr().out
-    _without_triggers(
-        "UPDATE audit_auditevent SET action = %s WHERE position = %s",
-        ["export", events[0].position],
-    )
-    assert main(["audit", "verify", "--json"]) == 1
-    assert '"problem_position": 1' in capsys.readouterr().out
+def test_reading_the_audit_page_is_itself_audited_with_the_events_shown(client, clinic):
+    client.force_login(clinic.nurse)
+    client.get(reverse("patients:detail", args=[clinic.alice.pk]))
+    client.force_login(clinic.director)
+    response = client.get(reverse("audit:list"), {"user": "nadia"})
+    shown = [event.pk for event in response.context["page"].items]
+    event = AuditEvent.objects.get(object_type="audit_trail", action=Action.VIEW)
+    assert (event.actor, event.detail) == (clinic.director, {"user": "nadia", "events": shown})
+    assert shown

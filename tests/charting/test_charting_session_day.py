@@ -37,7 +37,7 @@ GOOD_CHECK = {
 }
 
 
-CHART_QUERIES = 24
+CHART_QUERIES = 20
 IV_ORDER = {
     "mg_per_kg": "0.5",
     "concentration_mg_per_ml": "1",

@@ -140,7 +140,7 @@ def test_the_api_lists_with_filters_and_audits_it_as_an_export(as_persona, clini
     assert [e["status"] for e in declined["items"]] == ["declined"]
     exports = AuditEvent.objects.filter(object_type="enquiry", action="export")
     assert exports.count() == 4
-    assert exports.order_by("position").first().detail["list"] == [new.pk, kap.pk]
+    assert exports.order_by("id").first().detail["list"] == [new.pk, kap.pk]
 
 
 @pytest.mark.parametrize(

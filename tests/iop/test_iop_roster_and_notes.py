@@ -209,7 +209,7 @@ def test_the_facilitator_writes_a_note_and_it_is_audited(client, clinic, session
     assert note.updated_at is not None
     actions = list(
         AuditEvent.objects.filter(object_type="iop_note")
-        .order_by("position")
+        .order_by("id")
         .values_list("action", flat=True)
     )
     assert actions == ["create", "update"]

@@ -177,9 +177,9 @@ def test_the_page_with_a_patient_runs_a_fixed_number_of_queries(
 ):
     nurse.get(url(**LIGHT))  # warm the session and permission caches
     # session, user, the user's and the groups' permissions, the user's sites, the patient,
-    # the latest weight; the audit event (savepoint, chain head, insert, head update,
-    # release); the navigation's alert badge. Nothing grows with the patient's history.
-    with django_assert_num_queries(13):
+    # the latest weight; the audit event (one insert); the navigation's alert badge.
+    # Nothing grows with the patient's history.
+    with django_assert_num_queries(9):
         nurse.get(url(patient=clinic.alice.pk))
 
 

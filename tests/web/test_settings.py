@@ -78,6 +78,7 @@ PRODUCTION = {
     "KETACLINIC_ALLOWED_HOSTS": "clinic.example.org",
     "KETACLINIC_TRUSTED_PROXIES": "1",
     "KETACLINIC_FIELD_KEYS": "9YpWNK9rJunaYY0CzMaCmarjnPKNXD_HnzQd1WAdAro=",
+    "KETACLINIC_AUDIT_KEY": "q5X0cF3n9wGm4Yk0s8VtZ2bJr7LhPd1eUa6NoTiWfCg=",
     # `check` does not connect to the database; the URL only has to name PostgreSQL.
     "KETACLINIC_DATABASE_URL": "postgresql://ketaclinic@db.internal:5432/ketaclinic",
 }

@@ -22,6 +22,7 @@ __all__ = ["COMMAND_MODULES", "UsageError", "build_parser", "main"]
 COMMAND_MODULES: tuple[str, ...] = (
     "ketaclinic.cli.accounts",
     "ketaclinic.cli.alerts",
+    "ketaclinic.cli.audit",
     "ketaclinic.cli.database",
     "ketaclinic.cli.enquiries",
     "ketaclinic.cli.ledger",

@@ -76,12 +76,6 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     check.add_argument("--deploy", action="store_true", help="include production checks")
     check.set_defaults(handler=_check)
 
-    audit = subcommands.add_parser("audit", help="the tamper-evident audit trail")
-    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
-    verify = audit_commands.add_parser("verify", help="check the whole hash chain")
-    verify.add_argument("--json", action="store_true")
-    verify.set_defaults(handler=_audit_verify)
-
 
 def _migrate(args: argparse.Namespace) -> int:
     return _call("migrate", "--no-input", "-v", "1") or _call("createcachetable")
@@ -105,16 +99,3 @@ def _serve(args: argparse.Namespace) -> int:
     from ketaclinic.config.serving import serve
 
     return serve(host=args.host, port=args.port, workers=args.workers)
-
-
-def _audit_verify(args: argparse.Namespace) -> int:
-    _setup_django()
-    from ketaclinic.apps.audit.verification import verify_audit_chain
-    from ketaclinic.cli.output import print_json
-
-    report = verify_audit_chain()
-    if args.json:
-        print_json(report.as_dict())
-    else:
-        print(report.summary())
-    return 0 if report.ok else 1

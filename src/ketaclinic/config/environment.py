@@ -175,6 +175,16 @@ SETTINGS_SPECS: tuple[SettingSpec, ...] = (
         "(derived from the secret key in development)",
         "Fernet keys for enquiries at rest, comma-separated (first encrypts); production",
     ),
+    SettingSpec(
+        "KETACLINIC_AUDIT_KEY",
+        "(derived from the secret key in development)",
+        "the audit chain's HMAC key, kept outside the database; production",
+    ),
+    SettingSpec(
+        "KETACLINIC_AUDIT_CHAIN_GRACE_SECONDS",
+        "10",
+        "audit verify fails when an event waits longer than this to be chained",
+    ),
 )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from ketaclinic.apps.audit.keyedchain import development_audit_key, parse_audit_key
 from ketaclinic.apps.messaging.smtp_url import parse_smtp_url
 from ketaclinic.config.environment import (
     Environment,
@@ -134,11 +135,11 @@ DATABASE_URL = env.get(
 
 
 def _database(url: str) -> dict:
+    # Persistent connections, checked before reuse, on PostgreSQL and SQLite alike: opening
+    # one per request cost a tenth of request time.
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-        config["CONN_MAX_AGE"] = 0
-        config["CONN_HEALTH_CHECKS"] = False
         config["OPTIONS"] = {
             # WAL lets readers work while a nurse writes; FULL survives a power cut;
             # IMMEDIATE takes the write lock at BEGIN so concurrent writers queue, not fail.
@@ -305,3 +306,14 @@ if KETACLINIC_FIELD_KEYS is None:
             "(make a key with `ketaclinic enquiries new-key`)"
         )
     KETACLINIC_FIELD_KEYS = [development_field_key(SECRET_KEY)]
+
+# The audit trail's chain key (apps/audit/keyedchain.py): it must live outside the database.
+# Development derives one from SECRET_KEY; `check --deploy` requires a key of its own.
+KETACLINIC_AUDIT_KEY = env.secret("KETACLINIC_AUDIT_KEY", parse_audit_key, None)
+KETACLINIC_AUDIT_KEY_CONFIGURED = KETACLINIC_AUDIT_KEY is not None
+if KETACLINIC_AUDIT_KEY is None:
+    KETACLINIC_AUDIT_KEY = development_audit_key(SECRET_KEY)
+# `audit verify` fails when an event waits longer than this to be chained.
+KETACLINIC_AUDIT_CHAIN_GRACE_SECONDS = env.get(
+    "KETACLINIC_AUDIT_CHAIN_GRACE_SECONDS", parse_int_range(1, 86_400), 10
+)

@@ -7,4 +7,7 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self) -> None:
-        from ketaclinic.apps.audit import database_guard  # noqa: F401  (connects the receiver)
+        from ketaclinic.apps.audit import (  # noqa: F401  (connect the receiver, register the check)
+            checks,
+            database_guard,
+        )

@@ -1,4 +1,7 @@
-"""Hash chains for append-only records (the audit trail; the controlled-substance ledger).
+"""Hash chains for append-only records (the controlled-substance ledger's per-site chains).
+
+The audit trail uses a keyed chain instead (``keyedchain``), which reuses ``canonical_bytes``
+and ``ChainReport`` from here.
 
 Each record stores the SHA-256 of its own canonical content together with the hash of the
 record before it. Altering a record changes its hash; deleting one breaks the link of the

@@ -1,4 +1,8 @@
-"""Give every request an id and a client address, for the audit trail and the logs."""
+"""Give every request an id, a client address and an audit batch (written once, at the end).
+
+The batch collects the events recorded outside any transaction of the view's own and inserts
+them in one statement when the response is ready — including for refused and failed requests
+(see ``recorder``)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+from ketaclinic.apps.audit.recorder import RequestBatch
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -37,6 +43,10 @@ class RequestContextMiddleware:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.client_address = client_address(request)
-        response = self.get_response(request)
+        request.audit_batch = batch = RequestBatch()
+        try:
+            response = self.get_response(request)
+        finally:
+            batch.flush()
         response.headers["X-Request-ID"] = request.request_id
         return response

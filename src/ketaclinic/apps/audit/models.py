@@ -1,4 +1,10 @@
-"""Audit events: append-only, hash-chained, one per access to patient data."""
+"""Audit events: append-only, one per access to patient data, chained by a keyed MAC.
+
+An event is inserted *unchained* (``position`` and ``mac`` NULL) in the transaction of the
+request or change it describes; the chainer (``chaining.py``) later gives it the next
+position and its MAC, in the order events committed. The database lets the application set
+those two fields once, on unchained rows, and nothing else (migration 0004).
+"""
 
 from __future__ import annotations
 
@@ -38,7 +44,9 @@ class AppendOnlyModel(models.Model):
 
 
 class ChainHead(models.Model):
-    """The latest position and hash of a named chain; its row lock serialises appends."""
+    """The latest position and hash of a named chain (the ledger's per-site chains); its row
+    lock serialises their appends. The audit trail has no head row: its head is its last
+    chained event, and checkpoints kept outside the database pin it."""
 
     name = models.CharField(max_length=100, unique=True)
     position = models.BigIntegerField(default=0)
@@ -49,9 +57,9 @@ class ChainHead(models.Model):
 
 
 class AuditEvent(AppendOnlyModel):
-    """Who did what to which record, when, from where — and the hash linking it to the last."""
+    """Who did what to which record, when, from where — and the MAC linking it to the last."""
 
-    position = models.BigIntegerField(unique=True, editable=False)
+    position = models.BigIntegerField(unique=True, null=True, editable=False)
     occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -75,38 +83,53 @@ class AuditEvent(AppendOnlyModel):
     client_address = models.GenericIPAddressField(null=True, blank=True)
     path = models.CharField(max_length=300, blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64, editable=False)
-    hash = models.CharField(max_length=64, editable=False)
+    # NULL, not "", means "not chained yet": the database guard and the chainer rely on it.
+    mac = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001
 
     class Meta:
-        ordering = ["-position"]
+        ordering = ["-id"]
         permissions = [("export_auditevent", "Can export the audit trail")]
         indexes = [
             models.Index(fields=["patient", "-position"], name="audit_patient_idx"),
             models.Index(fields=["actor", "-position"], name="audit_actor_idx"),
             models.Index(fields=["action", "-position"], name="audit_action_idx"),
+            models.Index(
+                fields=["id"], condition=models.Q(position__isnull=True), name="audit_unchained_idx"
+            ),
         ]
 
     def __str__(self) -> str:
-        return (
-            f"#{self.position} {self.actor_username or 'system'} {self.action} {self.object_type}"
-        )
+        who = self.actor_username or "system"
+        return f"#{self.position or '-'} {who} {self.action} {self.object_type}"
 
     def chained_fields(self) -> dict:
-        """Everything the hash covers, in plain JSON types."""
-        return {
-            "position": self.position,
-            "occurred_at": self.occurred_at.isoformat(),
-            "actor_id": self.actor_id,
-            "actor_username": self.actor_username,
-            "site_id": self.site_id,
-            "patient_id": self.patient_id,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "outcome": self.outcome,
-            "request_id": self.request_id,
-            "client_address": self.client_address,
-            "path": self.path,
-            "detail": self.detail,
-        }
+        """Everything the MAC covers, in plain JSON types (as read back from the database)."""
+        return chained_fields_of({name: getattr(self, attname) for name, attname in CHAINED})
+
+
+CHAINED: tuple[tuple[str, str], ...] = (
+    ("position", "position"),
+    ("occurred_at", "occurred_at"),
+    ("actor_id", "actor_id"),
+    ("actor_username", "actor_username"),
+    ("site_id", "site_id"),
+    ("patient_id", "patient_id"),
+    ("action", "action"),
+    ("object_type", "object_type"),
+    ("object_id", "object_id"),
+    ("outcome", "outcome"),
+    ("request_id", "request_id"),
+    ("client_address", "client_address"),
+    ("path", "path"),
+    ("detail", "detail"),
+)
+CHAINED_COLUMNS: tuple[str, ...] = tuple(attname for _name, attname in CHAINED)
+
+
+def chained_fields_of(values: dict) -> dict:
+    """The canonical event from a row's values (``CHAINED_COLUMNS``, as the database returns
+    them): the chainer and the verifier both build it from what was stored, never from the
+    object that was saved."""
+    fields = dict(values)
+    fields["occurred_at"] = fields["occurred_at"].isoformat()
+    return fields

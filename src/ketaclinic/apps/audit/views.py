@@ -30,7 +30,7 @@ CSV_COLUMNS = [
     "client_address",
     "request_id",
     "path",
-    "hash",
+    "mac",
 ]
 
 
@@ -59,13 +59,23 @@ def filtered_events(request: HttpRequest, form: AuditFilterForm) -> QuerySet[Aud
                 data["date_to"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz
             )
             events = events.filter(occurred_at__lt=end)
-    return events.select_related("patient", "site").order_by("-position")
+    return events.select_related("patient", "site").order_by("-id")
 
 
 @require_permission("audit.view_auditevent")
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     page = paginate(filtered_events(request, form), page_number(request.GET), page_size=50)
+    filters = form.cleaned_data if form.is_valid() else {}
+    record_event(
+        request,
+        Action.VIEW,
+        object_type="audit_trail",
+        detail={
+            **{k: str(v) for k, v in filters.items() if v},
+            "events": [event.pk for event in page.items],
+        },
+    )
     context = {
         "form": form,
         "page": page,
@@ -92,7 +102,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
         for event in events.iterator(chunk_size=2000):
             yield (
                 [
-                    event.position,
+                    event.position or "",
                     event.occurred_at.isoformat(),
                     event.actor_username,
                     event.action,
@@ -104,7 +114,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
                     event.client_address or "",
                     event.request_id,
                     event.path,
-                    event.hash,
+                    event.mac or "",
                 ]
             )
 

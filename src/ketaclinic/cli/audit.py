@@ -1,0 +1,160 @@
+"""``ketaclinic audit verify|chain|checkpoint|new-key|app-role-sql``: the audit trail's chain.
+
+``chain`` gives waiting events their position and MAC (run from cron; requests do it too).
+``checkpoint`` verifies, then writes the signed head for write-once storage. ``verify`` checks
+the chain, every checkpoint given, and that nothing waits unchained past the grace period.
+Exit status: 0 intact, 1 broken, 2 bad input (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import secrets
+import sys
+from pathlib import Path
+
+__all__ = ["register"]
+
+
+def _grace(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 86_400:
+        raise argparse.ArgumentTypeError(f"{value} must be from 0 to 86400 seconds")
+    return value
+
+
+def register(subcommands: argparse._SubParsersAction) -> None:
+    audit = subcommands.add_parser("audit", help="the tamper-evident audit trail")
+    actions = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+
+    verify = actions.add_parser("verify", help="check the keyed chain (and checkpoints)")
+    verify.add_argument(
+        "--checkpoint", action="append", default=[], metavar="FILE", help="repeatable"
+    )
+    verify.add_argument(
+        "--since-checkpoint", metavar="FILE", help="verify only what follows this checkpoint"
+    )
+    verify.add_argument("--grace-seconds", type=_grace, help="allowed wait for chaining")
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(handler=_verify)
+
+    chain = actions.add_parser("chain", help="chain waiting events (cron)")
+    chain.add_argument("--json", action="store_true")
+    chain.set_defaults(handler=_chain)
+
+    checkpoint = actions.add_parser("checkpoint", help="verify, then write the signed head")
+    checkpoint.add_argument("--out", metavar="FILE", help="write here (default: stdout)")
+    checkpoint.add_argument(
+        "--since-checkpoint", metavar="FILE", help="verify from this checkpoint, not in full"
+    )
+    checkpoint.set_defaults(handler=_checkpoint)
+
+    new_key = actions.add_parser("new-key", help="print a new random KETACLINIC_AUDIT_KEY")
+    new_key.set_defaults(handler=_new_key)
+
+    role = actions.add_parser(
+        "app-role-sql", help="print the grants for the application's PostgreSQL role"
+    )
+    role.add_argument("role", help="the application role (not the schema owner)")
+    role.set_defaults(handler=_app_role_sql)
+
+
+def _setup() -> None:
+    from ketaclinic.cli.database import _setup_django
+
+    _setup_django()
+
+
+def _checkpoints(paths: list[str]):
+    from ketaclinic.apps.audit.checkpoints import read_checkpoint
+
+    return [read_checkpoint(path) for path in paths]
+
+
+def _print_report(report, as_json: bool) -> int:
+    from ketaclinic.cli.output import print_json
+
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _verify(args: argparse.Namespace) -> int:
+    _setup()
+    from ketaclinic.apps.audit.keyedchain import CheckpointError
+    from ketaclinic.apps.audit.verification import verify_audit_chain
+
+    try:
+        checkpoints = _checkpoints(args.checkpoint)
+        since = _checkpoints([args.since_checkpoint])[0] if args.since_checkpoint else None
+    except CheckpointError as error:
+        print(f"ketaclinic: error: {error}", file=sys.stderr)
+        return 2
+    report = verify_audit_chain(checkpoints, since=since, grace_seconds=args.grace_seconds)
+    return _print_report(report, args.json)
+
+
+def _chain(args: argparse.Namespace) -> int:
+    _setup()
+    from ketaclinic.apps.audit.chaining import chain_pending
+    from ketaclinic.cli.output import print_json
+
+    result = chain_pending(durable=True)
+    if args.json:
+        print_json({"chained": result.chained, "busy": result.busy})
+    elif result.busy:
+        print(f"Chained {result.chained} event(s); another chainer is at work.")
+    else:
+        print(f"Chained {result.chained} event(s).")
+    return 0
+
+
+def _checkpoint(args: argparse.Namespace) -> int:
+    _setup()
+    from ketaclinic.apps.audit.checkpoints import checkpoint_json, make_checkpoint
+    from ketaclinic.apps.audit.keyedchain import CheckpointError
+
+    try:
+        since = _checkpoints([args.since_checkpoint])[0] if args.since_checkpoint else None
+    except CheckpointError as error:
+        print(f"ketaclinic: error: {error}", file=sys.stderr)
+        return 2
+    report, signed = make_checkpoint(since)
+    if signed is None:
+        print(f"ketaclinic: no checkpoint: {report.summary()}", file=sys.stderr)
+        return 1
+    text = checkpoint_json(signed)
+    if not args.out:
+        sys.stdout.write(text)
+        return 0
+    try:
+        with Path(args.out).open("x", encoding="utf-8") as handle:  # never overwrite one
+            handle.write(text)
+    except OSError as error:
+        print(f"ketaclinic: error: --out: {args.out}: {error.strerror}", file=sys.stderr)
+        return 2
+    print(f"Checkpoint at position {signed['position']} written to {args.out}")
+    return 0
+
+
+def _new_key(args: argparse.Namespace) -> int:
+    print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"))
+    return 0
+
+
+def _app_role_sql(args: argparse.Namespace) -> int:
+    from ketaclinic.apps.audit.database_roles import app_role_grants
+
+    try:
+        statements = app_role_grants(args.role)
+    except ValueError as error:
+        print(f"ketaclinic: error: role: {error}", file=sys.stderr)
+        return 2
+    print("\n".join(f"{statement};" for statement in statements))
+    return 0
