@@ -12,6 +12,7 @@ from django.utils import timezone
 from ketaclinic.apps.accounts.access import require_permission, site_ids_for
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.forms import AuditFilterForm
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.models import AuditEvent
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
@@ -66,6 +67,14 @@ def filtered_events(request: HttpRequest, form: AuditFilterForm) -> QuerySet[Aud
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     page = paginate(filtered_events(request, form), page_number(request.GET), page_size=50)
+    record_listing(
+        request,
+        "audit_event",
+        [event.patient_id for event in page.items],
+        page=page.number,
+        search_text=form.cleaned_data["mrn"] or None if form.is_valid() else None,
+        filters={"used": sorted(name for name in form.changed_data if name != "mrn")},
+    )
     context = {
         "form": form,
         "page": page,

@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from ketaclinic.apps.accounts.access import sites_for
 from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.charting.access import sessions_for
 from ketaclinic.apps.charting.context import chart_context
@@ -46,7 +47,13 @@ def session_list(request: HttpRequest) -> HttpResponse:
         else sessions_for(request.user, *LIST_PERMISSIONS).none()
     )
     page = paginate(sessions, page_number(request.GET))
-    record_event(request, Action.VIEW, object_type="session_list", detail={"day": str(day or "")})
+    record_listing(
+        request,
+        "session_list",
+        [session.patient_id for session in page.items],
+        page=page.number,
+        filters={"day": str(day or "")},
+    )
     return render(
         request,
         "charting/session_list.html",
