@@ -29,12 +29,14 @@ def record_listing(
     search_text: str | None = None,
     filters: dict[str, Any] | None = None,
     site: Any = None,
+    object_id: object = "",
 ) -> Any:
     """Record one event for one page of ``object_type`` rows showing ``patient_ids``.
 
     ``search_text`` is what a person typed to find patients: when given (even empty, with other
     ``filters``) the event is a search, storing ``query_length`` instead of the text.
-    ``filters`` are the page's other, non-identifying choices (a state, a date, a flag).
+    ``filters`` are the page's other, non-identifying choices (a state, a date, a flag);
+    ``object_id`` names the one object whose rows these are (a container's history), if any.
     """
     shown = list(dict.fromkeys(pid for pid in patient_ids if pid is not None))
     detail: dict[str, Any] = {"patients": shown, "page": page}
@@ -44,4 +46,6 @@ def record_listing(
     if search_text is not None:
         action = Action.SEARCH
         detail["query_length"] = len(search_text)
-    return record_event(request, action, object_type=object_type, site=site, detail=detail)
+    return record_event(
+        request, action, object_type=object_type, object_id=object_id, site=site, detail=detail
+    )

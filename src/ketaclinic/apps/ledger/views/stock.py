@@ -107,7 +107,7 @@ def container_detail(request: HttpRequest, container_id: int) -> HttpResponse:
         "ledger_container",
         [entry.patient_id for entry in entries],
         site=container.site_id,
-        filters={"container": container.pk},
+        object_id=container.pk,
     )
     return render(
         request,
