@@ -95,7 +95,11 @@ def test_the_caseload_read_is_audited(client, clinic, kap):
     client.force_login(clinic.therapist)
     client.get(reverse("kap:caseload") + "?status=all")
     event = AuditEvent.objects.get(actor=clinic.therapist, object_type="kap_program")
-    assert event.detail == {"list": True, "status": "all", "page": 1, "site_wide": False}
+    assert event.detail == {
+        "patients": [kap.patient_id],
+        "page": 1,
+        "filters": {"status": "all", "site_wide": False},
+    }
 
 
 def test_my_kap_patients_paginates_and_counts_queries(

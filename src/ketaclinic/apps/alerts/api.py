@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.alerts.raising import AlertAlreadyAcknowledged, acknowledge_alert, alerts_for
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.web.pagination import PageNumber, paginate
 
 router = Router(tags=["alerts"])
@@ -53,6 +54,13 @@ def list_alerts(request: HttpRequest, state: str = "open", page: PageNumber = 1)
     elif state != "all":
         raise HttpError(422, "state: expected open, acknowledged or all")
     result = paginate(alerts, page)
+    record_listing(
+        request,
+        "alert",
+        [alert.patient_id for alert in result.items],
+        page=result.number,
+        filters={"state": state},
+    )
     return {"items": result.items, "page": result.number, "has_next": result.has_next}
 
 

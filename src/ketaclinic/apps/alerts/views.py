@@ -17,6 +17,7 @@ from ketaclinic.apps.alerts.raising import (
     most_urgent_first,
 )
 from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
 from ketaclinic.apps.web.rendering import render_page_or_fragment
@@ -33,10 +34,18 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         alerts = most_urgent_first(alerts.filter(acknowledged_at__isnull=True))
     elif state == "acknowledged":
         alerts = alerts.filter(acknowledged_at__isnull=False)
+    page = paginate(alerts, page_number(request.GET))
+    record_listing(
+        request,
+        "alert",
+        [alert.patient_id for alert in page.items],
+        page=page.number,
+        filters={"state": state or "open"},
+    )
     context = {
         "form": form,
         "state": state or "open",
-        "page": paginate(alerts, page_number(request.GET)),
+        "page": page,
         "query": query_without_page(request.GET),
         "can_acknowledge": request.user.has_perm("alerts.acknowledge_alert"),
         "ack_form": AcknowledgeForm(),

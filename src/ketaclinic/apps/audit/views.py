@@ -11,6 +11,7 @@ from django.utils import timezone
 from ketaclinic.apps.accounts.access import require_permission, site_ids_for
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.forms import AuditFilterForm
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.models import AuditEvent
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.web.csv_export import csv_lines
@@ -66,13 +67,14 @@ def filtered_events(request: HttpRequest, form: AuditFilterForm) -> QuerySet[Aud
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     page = paginate(filtered_events(request, form), page_number(request.GET), page_size=50)
-    filters = form.cleaned_data if form.is_valid() else {}
-    record_event(
+    record_listing(
         request,
-        Action.VIEW,
-        object_type="audit_trail",
-        detail={
-            **{k: str(v) for k, v in filters.items() if v},
+        "audit_event",
+        [event.patient_id for event in page.items],
+        page=page.number,
+        search_text=form.cleaned_data["mrn"] or None if form.is_valid() else None,
+        filters={
+            "used": sorted(name for name in form.changed_data if name != "mrn"),
             "events": [event.pk for event in page.items],
         },
     )

@@ -18,6 +18,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.kap.access import (
     VIEW,
@@ -183,11 +184,12 @@ def list_programs(
     programs = annotate_caseload(programs, clock.now()).order_by("-starts_on", "-id")
     result = paginate(programs, page)
     readable = request.user.has_perm("kap.read_kap_note")
-    record_event(
+    record_listing(
         request,
-        Action.VIEW,
-        object_type="kap_program",
-        detail={"list": True, "status": status, "page": result.number, "api": True},
+        "kap_program",
+        [p.patient_id for p in result.items],
+        page=result.number,
+        filters={"status": status, "api": True},
     )
     return {
         "items": [_program_out(p, readable) for p in result.items],

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from ketaclinic.apps.accounts.access import patients_for, require_permission
 from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.kap.access import (
     CLOSE,
@@ -80,11 +81,12 @@ def caseload(request: HttpRequest) -> HttpResponse:
             .select_related("patient", "site")
             .order_by("starts_on", "id")[:20]
         )
-    record_event(
+    record_listing(
         request,
-        Action.VIEW,
-        object_type="kap_program",
-        detail={"list": True, "status": status, "page": page.number, "site_wide": site_wide},
+        "kap_program",
+        [p.patient_id for p in page.items] + [course.patient_id for course in unplanned],
+        page=page.number,
+        filters={"status": status, "site_wide": site_wide},
     )
     label = EMPTY_LABELS[status]
     if site_wide:

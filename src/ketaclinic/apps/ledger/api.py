@@ -17,8 +17,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from ketaclinic.apps.accounts.access import patient_for, sites_for
-from ketaclinic.apps.audit.choices import Action
-from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.ledger.balances import stock_by_product
 from ketaclinic.apps.ledger.models import Container, LedgerEntry
 from ketaclinic.apps.ledger.operations import (
@@ -229,7 +228,13 @@ def entries(
     if kind:
         found = found.filter(kind=kind)
     result = paginate(found.order_by("site_id", "position"), page)
-    record_event(request, Action.VIEW, object_type="ledger_entries", detail=dict(request.GET))
+    record_listing(
+        request,
+        "ledger_entries",
+        [entry.patient_id for entry in result.items],
+        page=result.number,
+        filters={"site_id": site_id, "container_id": container_id, "kind": kind},
+    )
     return {"items": result.items, "page": result.number, "has_next": result.has_next}
 
 

@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 
 from ketaclinic.apps.accounts.access import patient_for, patients_for, sites_for
 from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.patients.forms import PatientForm
 from ketaclinic.apps.patients.search import search_patients
@@ -74,13 +75,16 @@ def list_patients(
     patients = patients_for(request.user)
     if q or date_of_birth:
         patients = search_patients(patients, q[:100], date_of_birth)
-        record_event(
-            request,
-            Action.SEARCH,
-            object_type="patient",
-            detail={"q": q[:100], "date_of_birth": str(date_of_birth or "")},
-        )
     result = paginate(patients.order_by("family_name", "given_name", "id"), page)
+    searched = bool(q or date_of_birth)
+    record_listing(
+        request,
+        "patient",
+        [patient.pk for patient in result.items],
+        page=result.number,
+        search_text=q[:100] if searched else None,
+        filters={"date_of_birth": date_of_birth is not None} if searched else None,
+    )
     return {"items": result.items, "page": result.number, "has_next": result.has_next}
 
 

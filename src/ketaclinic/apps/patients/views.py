@@ -15,6 +15,7 @@ from ketaclinic.apps.accounts.access import (
     sites_for,
 )
 from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.patients.forms import MeasurementForm, PatientForm, PatientSearchForm
 from ketaclinic.apps.patients.models import body_metrics
@@ -33,16 +34,15 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         patients = search_patients(
             patients, form.cleaned_data["q"], form.cleaned_data["date_of_birth"]
         )
-        record_event(
-            request,
-            Action.SEARCH,
-            object_type="patient",
-            detail={
-                "q": form.cleaned_data["q"],
-                "date_of_birth": str(form.cleaned_data["date_of_birth"] or ""),
-            },
-        )
     page = paginate(patients.order_by("family_name", "given_name", "id"), page_number(request.GET))
+    record_listing(
+        request,
+        "patient",
+        [patient.pk for patient in page.items],
+        page=page.number,
+        search_text=form.cleaned_data["q"] if searched else None,
+        filters={"date_of_birth": bool(form.cleaned_data["date_of_birth"])} if searched else None,
+    )
     context = {
         "form": form,
         "page": page,
@@ -104,6 +104,10 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = PatientForm(
         request.POST or None, instance=patient, sites=sites_for(request.user), today=clock.today()
     )
+    if request.method == "GET":
+        record_event(
+            request, Action.VIEW, object_type="patient", object_id=patient.pk, patient=patient
+        )
     if request.method == "POST" and form.is_valid():
         changed = sorted(form.changed_data)
         with transaction.atomic():

@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 
 from ketaclinic.apps.accounts.access import patient_for, site_ids_for
 from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.patients.api import FieldErrors
 from ketaclinic.apps.reminders.choices import ChangedVia, ReminderStatus
@@ -147,11 +148,12 @@ def list_reminders(
         reminders = reminders.filter(patient=patient_for(request.user, patient_id, VIEW))
     order = ("due_at", "id") if status == ReminderStatus.PENDING else ("-due_at", "-id")
     result = paginate(reminders.order_by(*order), page)
-    record_event(
+    record_listing(
         request,
-        Action.VIEW,
-        object_type="reminder",
-        detail={"list": True, "status": status or "", "kind": kind or ""},
+        "reminder",
+        [reminder.patient_id for reminder in result.items],
+        page=result.number,
+        filters={"status": status or "", "kind": kind or ""},
     )
     return {"items": result.items, "page": result.number, "has_next": result.has_next}
 

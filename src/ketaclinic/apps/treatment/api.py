@@ -18,6 +18,7 @@ from ninja.responses import Status
 
 from ketaclinic.apps.accounts.access import patient_for, patients_for, sites_for
 from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.treatment.conflicts import PlanConflicts, Slot
 from ketaclinic.apps.treatment.models import Course, Screening, Session
@@ -191,9 +192,11 @@ def list_courses(request: HttpRequest, patient_id: int | None = None, page: Page
         patient = patient_for(request.user, patient_id)
         courses = Course.objects.filter(patient=patient)
         record_event(request, Action.VIEW, object_type="course", patient=patient)
-    else:
-        record_event(request, Action.VIEW, object_type="course", detail={"list": True})
     result = paginate(courses.order_by("-starts_on", "-id"), page)
+    if patient_id is None:
+        record_listing(
+            request, "course", [course.patient_id for course in result.items], page=result.number
+        )
     return {"items": result.items, "page": result.number, "has_next": result.has_next}
 
 
@@ -285,7 +288,11 @@ def day_schedule(request: HttpRequest, site: int, date: dt.date | None = None):
     sessions = list(
         Session.objects.filter(site=chosen, planned_start__gte=start, planned_start__lt=end)
     )
-    record_event(
-        request, Action.VIEW, object_type="schedule", site=chosen, detail={"date": str(day)}
+    record_listing(
+        request,
+        "schedule",
+        [session.patient_id for session in sessions],
+        site=chosen,
+        filters={"date": str(day)},
     )
     return {"site_id": chosen.pk, "date": day, "chairs": chosen.chairs, "sessions": sessions}

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from ketaclinic.apps.accounts.access import patients_for, sites_for
 from ketaclinic.apps.alerts.raising import alerts_for, most_urgent_first
 from ketaclinic.apps.audit.choices import Action, Outcome
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 
 
@@ -29,6 +30,12 @@ def home(request: HttpRequest) -> HttpResponse:
             alerts_for(request.user).filter(acknowledged_at__isnull=True)
         ).select_related("patient", "site", "assigned_to")[:5]
     )
+    if can_see_patients or open_alerts:
+        record_listing(
+            request,
+            "home",
+            [patient.pk for patient in recent] + [alert.patient_id for alert in open_alerts],
+        )
     return render(
         request,
         "web/home.html",

@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from ketaclinic.apps.accounts.access import sites_for
 from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.charting.access import sessions_for
 from ketaclinic.apps.charting.context import chart_context
@@ -55,7 +56,13 @@ def session_list(request: HttpRequest) -> HttpResponse:
     for session in page.items:
         local = session.planned_start.astimezone(ZoneInfo(session.site.timezone)).date()
         session.checkable_today = local == today_by_site[session.site_id]
-    record_event(request, Action.VIEW, object_type="session_list", detail={"day": str(day or "")})
+    record_listing(
+        request,
+        "session_list",
+        [session.patient_id for session in page.items],
+        page=page.number,
+        filters={"day": str(day or "")},
+    )
     shown = day or (min(today_by_site.values()) if today_by_site else None)
     read_only = day is not None and any(day != today for today in today_by_site.values())
     return render(

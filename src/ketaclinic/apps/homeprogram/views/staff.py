@@ -16,6 +16,7 @@ from ketaclinic.apps.accounts.access import patient_for, patients_for, require_p
 from ketaclinic.apps.alerts.choices import AlertKind
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.homeprogram.forms import (
     PillCountForm,
@@ -75,7 +76,12 @@ def program_list(request: HttpRequest) -> HttpResponse:
         .order_by("-written_on", "-id")
     )
     page = paginate(queryset, page_number(request.GET))
-    record_event(request, Action.VIEW, object_type="home_prescription", detail={"list": True})
+    record_listing(
+        request,
+        "home_prescription",
+        [prescription.patient_id for prescription in page.items],
+        page=page.number,
+    )
     return render(request, "homeprogram/program_list.html", {"page": page})
 
 

@@ -7,8 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ketaclinic.apps.accounts.access import require_permission, sites_for
-from ketaclinic.apps.audit.choices import Action
-from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.ledger.balances import ledger_tasks, stock_by_product
 from ketaclinic.apps.ledger.choices import CORRECTABLE_KINDS
 from ketaclinic.apps.ledger.forms import ReceiveForm, apply_input_error
@@ -27,7 +26,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     site, sites = chosen_site(request.user, request.GET.get("site"))
     today = clock.today(site.timezone)
     tasks = ledger_tasks(site.pk, today)
-    record_event(request, Action.VIEW, object_type="ledger_dashboard", site=site.pk)
+    record_listing(
+        request,
+        "ledger_dashboard",
+        [entry.patient_id for entry in tasks.waste_due],
+        site=site.pk,
+    )
     return render(
         request,
         "ledger/dashboard.html",
@@ -98,12 +102,12 @@ def container_detail(request: HttpRequest, container_id: int) -> HttpResponse:
             "user", "witness", "second_witness", "patient", "session", "corrects"
         ).order_by("position")
     )
-    record_event(
+    record_listing(
         request,
-        Action.VIEW,
-        object_type="ledger_container",
-        object_id=container.pk,
+        "ledger_container",
+        [entry.patient_id for entry in entries],
         site=container.site_id,
+        object_id=container.pk,
     )
     return render(
         request,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from ketaclinic.apps.accounts.access import patient_for, require_permission, site_ids_for
 from ketaclinic.apps.audit.choices import Action
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.reminders.choices import ChangedVia, ReminderStatus
 from ketaclinic.apps.reminders.forms import PreferencesForm, ReminderFilterForm
@@ -55,7 +56,13 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
     if filters["kind"]:
         reminders = reminders.filter(kind=filters["kind"])
     page = paginate(reminders, page_number(request.GET))
-    record_event(request, Action.VIEW, object_type="reminder", detail={"list": True, **filters})
+    record_listing(
+        request,
+        "reminder",
+        [reminder.patient_id for reminder in page.items],
+        page=page.number,
+        filters=filters,
+    )
     context = {
         "page": page,
         "form": form,

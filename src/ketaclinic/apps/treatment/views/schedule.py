@@ -8,8 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ketaclinic.apps.accounts.access import require_permission, sites_for
-from ketaclinic.apps.audit.choices import Action
-from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.treatment.forms import ScheduleForm
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.treatment.schedule_grid import build_grid, day_bounds
@@ -37,12 +36,12 @@ def schedule(request: HttpRequest) -> HttpResponse:
     site = next((s for s in sites if s.pk == data.get("site")), sites[0])
     day = data.get("date") or clock.today(site.timezone)
     sessions = list(sessions_on(site, day))
-    record_event(
+    record_listing(
         request,
-        Action.VIEW,
-        object_type="schedule",
+        "schedule",
+        [session.patient_id for session in sessions],
         site=site,
-        detail={"date": day.isoformat(), "sessions": len(sessions)},
+        filters={"date": day.isoformat()},
     )
     context = {
         "form": form,
