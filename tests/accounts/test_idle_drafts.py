@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from tests.personas import PersonaClient
 
 from ketaclinic.apps.accounts.drafts import DRAFTS_SESSION_KEY
 from ketaclinic.apps.accounts.middleware import IdleTimeoutMiddleware
@@ -108,7 +109,7 @@ def test_a_draft_is_offered_to_its_author_only(client, clinic, nurse, moving_clo
     idle_too_long(moving_clock)
     _response, chart, _url = measurement_post(client, clinic)
     draft = FormDraft.objects.get()
-    other = Client()
+    other = PersonaClient()  # the prescriber's log-in passes her second factor
     other.force_login(clinic.prescriber)
     assert other.get(reverse("accounts:drafts"), {"page": chart}).json() == {"drafts": []}
     refused = other.post(reverse("accounts:draft-discard", args=[draft.pk]))
