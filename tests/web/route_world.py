@@ -19,6 +19,7 @@ from tests.iop.factories import make_session as make_group_session
 from tests.kap.factories import make_kap_course, make_program
 from tests.kap.factories import session as kap_session
 
+from ketaclinic.apps.accounts.models import FormDraft
 from ketaclinic.apps.alerts.choices import AlertKind, AlertLevel
 from ketaclinic.apps.alerts.raising import raise_alert
 from ketaclinic.apps.assessments.choices import ScheduleRule
@@ -170,6 +171,14 @@ def build_site_a_world(clinic) -> dict[str, dict[str, Any]]:
     group = make_group(clinic)
     enrolment = enrol(group, alice, by=clinic.therapist)
     group_session = make_group_session(group)
+    # Kept for site A's nurse alone: nobody else may discard it.
+    draft = FormDraft.objects.create(
+        user=clinic.nurse,
+        form_path=f"/patients/{alice.pk}/",
+        page_path=f"/patients/{alice.pk}/",
+        fields=[["note", "Called back."]],
+        saved_at=NOW,
+    )
     common = {
         "patient_id": alice.pk,
         "alert_id": alert.pk,
@@ -196,6 +205,9 @@ def build_site_a_world(clinic) -> dict[str, dict[str, Any]]:
         "": common,
         "kap": {"session_id": kap_session(kap_course, 8).pk, "course_id": kap_course.pk},
         "iop": {"session_id": group_session.pk},
+        # A member of staff at site A (the staff pages), and her own idle-session draft.
+        "accounts": {"user_id": clinic.nurse.pk, "draft_id": draft.pk},
+        "api-v1:post_scale": {"scale": "moaas"},
         "api-v1:record_attendance": {"session_id": group_session.pk},
         "api-v1:create_note": {"session_id": kap_session(kap_course, 8).pk},
     }

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from tests.personas import PersonaClient
 from tests.web.route_world import DISTINCT_FAMILY_NAME, build_site_a_world
 
 # Open to anyone: the login page, the health check, and patients' private links (each link's
@@ -40,12 +41,18 @@ PUBLIC = {
     "reminder_stop:confirm",
     "join:form",
 }
-# Any logged-in member of staff, whatever their role: their own account, the API's schema and
-# the rating scales' public definitions and scoring; no patient data behind them.
+# Any logged-in member of staff, whatever their role: their own account (its second factor,
+# its idle-session clock and its own kept drafts), the API's schema and the rating scales'
+# public definitions and scoring; no patient data behind them.
 ANY_STAFF = {
     "home",
     "accounts:logout",
     "accounts:password-change",
+    "accounts:mfa-status",
+    "accounts:mfa-verify",
+    "accounts:mfa-enrol",
+    "accounts:session",
+    "accounts:drafts",
     "api-v1:openapi-json",
     "api-v1:openapi-view",
     "api-v1:api-root",
@@ -181,6 +188,13 @@ def api_requests(world: dict[str, Any], clinic) -> dict[str, dict[str, Any]]:
             }
         },
         "day_schedule": {"query": {"site": clinic.site_a.pk}},
+        "post_check_in": {"body": {}},
+        "post_dose_order": {"body": {"mg_per_kg": "0.5"}},
+        "post_dose_start": {
+            "body": {"container_id": common["container_id"], "volume_drawn_ml": "3.5"}
+        },
+        "post_dose_stop": {"body": {"volume_given_ml": "3.5"}},
+        "post_scale": {"body": {"answers": {"item1": 4}}},
     }
 
 
@@ -256,8 +270,9 @@ def test_every_route_refuses_who_must_be_refused(clinic, fixed_clock):
     routes = all_routes()
 
     def client_for(persona: str) -> Client:
-        """A fresh client per request: one route (logout) ends the session it is sent with."""
-        client = Client()
+        """A fresh client per request: one route (logout) ends the session it is sent with.
+        Its log-in has passed the second factor, so each answer is the view's own decision."""
+        client = PersonaClient()
         if persona != "anonymous":
             client.force_login(clinic.persona(persona))
         return client
