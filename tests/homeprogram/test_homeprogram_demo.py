@@ -36,15 +36,19 @@ def test_the_demo_tells_the_home_program_stories():
         assert count.discrepancy == 0
 
 
-def test_the_default_demo_refills_a_prescription_on_the_first_allowed_day():
-    # The clinic `make demo` builds: the prescription first dosed longest ago has a refill
-    # due; it is dispensed on the day the early-refill line allows, by the prescriber.
+def test_the_default_demo_refills_prescriptions_on_the_first_allowed_day():
+    # The clinic `make demo` builds: every prescription whose refill is due by the demo's day
+    # has it dispensed on the day the early-refill line allows, by the prescriber.
     seed_demo_clinic(patient_count=200, seed=20261122)
-    refill = RefillDispensing.objects.select_related("prescription").get()
-    rx = refill.prescription
-    assert rx.refills_authorised >= 1
-    assert refill.quantity == rx.quantity_dispensed
-    assert refill.recorded_by == rx.prescriber
-    # 6 troches at up to 2 a week last 21 days; 85% of them are used by day 17.85, so the
-    # refill may go out 18 days after the first home dose.
-    assert refill.dispensed_on == rx.first_home_dose_on + dt.timedelta(days=18)
+    refills = list(RefillDispensing.objects.select_related("prescription"))
+    assert refills
+    for refill in refills:
+        rx = refill.prescription
+        assert rx.refills_authorised >= 1
+        assert refill.quantity == rx.quantity_dispensed
+        assert refill.recorded_by == rx.prescriber
+        # 6 troches at up to 2 a week last 21 days; 85% of them are used by day 17.85, so
+        # the refill may go out 18 days after the first home dose.
+        assert (rx.quantity_dispensed, rx.max_doses_per_week) == (6, 2)
+        assert refill.dispensed_on == rx.first_home_dose_on + dt.timedelta(days=18)
+    assert len({refill.prescription_id for refill in refills}) == len(refills)

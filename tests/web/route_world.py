@@ -21,6 +21,7 @@ from tests.kap.factories import session as kap_session
 
 from ketaclinic.apps.accounts.models import FormDraft
 from ketaclinic.apps.alerts.choices import AlertKind, AlertLevel
+from ketaclinic.apps.alerts.on_call_models import OnCallShift
 from ketaclinic.apps.alerts.raising import raise_alert
 from ketaclinic.apps.assessments.choices import ScheduleRule
 from ketaclinic.apps.assessments.models import QuestionnaireSchedule
@@ -172,6 +173,12 @@ def build_site_a_world(clinic) -> dict[str, dict[str, Any]]:
     enrolment = enrol(group, alice, by=clinic.therapist)
     group_session = make_group_session(group)
     # Kept for site A's nurse alone: nobody else may discard it.
+    shift = OnCallShift.objects.create(
+        site=clinic.site_a,
+        person=clinic.prescriber,
+        starts_at=dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2026, 3, 11, 12, tzinfo=dt.UTC),
+    )
     draft = FormDraft.objects.create(
         user=clinic.nurse,
         form_path=f"/patients/{alice.pk}/",
@@ -207,6 +214,15 @@ def build_site_a_world(clinic) -> dict[str, dict[str, Any]]:
         "iop": {"session_id": group_session.pk},
         # A member of staff at site A (the staff pages), and her own idle-session draft.
         "accounts": {"user_id": clinic.nurse.pk, "draft_id": draft.pk},
+        "alerts": {"shift_id": shift.pk},
+        # FHIR: site A's patient as a resource, site A as a Group, an export job of nobody's.
+        "fhir": {
+            "type_name": "Patient",
+            "resource_id": str(common["patient_id"]),
+            "group_id": f"site-{clinic.site_a.pk}",
+            "job_id": "00000000-0000-4000-8000-000000000000",
+            "file_name": "Patient.ndjson",
+        },
         "api-v1:post_scale": {"scale": "moaas"},
         "api-v1:record_attendance": {"session_id": group_session.pk},
         "api-v1:create_note": {"session_id": kap_session(kap_course, 8).pk},

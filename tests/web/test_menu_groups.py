@@ -24,7 +24,7 @@ def test_the_director_sees_clinic_pages_and_three_groups(client, clinic):
     assert top == ["Today", "Patients", "Schedule", "Sessions", "Waitlist", "Alerts"]
     assert list(groups) == ["Programs", "Records", "Admin"]
     assert groups["Records"][0][:2] == ["Ledger", "Outcomes"]
-    assert groups["Admin"] == (["On call"], True)  # the page open is in this group
+    assert groups["Admin"] == (["Staff", "On call"], True)  # the page open is in this group
 
 
 def test_a_role_with_few_pages_keeps_one_flat_menu(client, clinic):

@@ -40,7 +40,19 @@ PUBLIC = {
     "home_check_in:form",
     "reminder_stop:confirm",
     "join:form",
+    "join:index",
+    # FHIR's own front door: what the server supports and how a system gets a token
+    # (SMART Backend Services), both public by the standards that define them.
+    "fhir:metadata",
+    "fhir:smart-configuration",
+    "fhir:token",
 }
+# Answer a caller without a session with 401 and a JSON body themselves (no login redirect):
+# the idle-session clock a page polls, and every FHIR interaction (a FHIR client cannot follow
+# a login form; it gets an OperationOutcome).
+ANSWERS_401 = {"accounts:session", "accounts:drafts", "accounts:draft-discard"}
+ANSWERS_401_NAMESPACES = ("fhir:",)
+NAMES_A_TYPE_ONLY = {"fhir:search"}
 # Any logged-in member of staff, whatever their role: their own account (its second factor,
 # its idle-session clock and its own kept drafts), the API's schema and the rating scales'
 # public definitions and scoring; no patient data behind them.
@@ -80,8 +92,15 @@ class Route:
         return self.name.startswith("api-v1:")
 
     @property
+    def answers_401(self) -> bool:
+        return (
+            self.is_api or self.name in ANSWERS_401 or self.name.startswith(ANSWERS_401_NAMESPACES)
+        )
+
+    @property
     def names_an_object(self) -> bool:
-        return bool(self.kwarg_names)
+        # A FHIR search names a resource type (``/fhir/Patient``), not one of site A's objects.
+        return bool(self.kwarg_names) and self.name not in NAMES_A_TYPE_ONLY
 
 
 def _api_methods(callback: Any, name: str) -> list[str]:
@@ -238,8 +257,9 @@ def judge(
     if route.name in PUBLIC:
         return "sent to log in, but the view is public" if to_login or status == 401 else None
     if persona == "anonymous":
-        if route.is_api and route.name not in {"api-v1:openapi-view"}:
-            ok = status == 401 and response["Content-Type"].startswith("application/json")
+        if route.answers_401 and route.name not in {"api-v1:openapi-view"}:
+            kind = response.get("Content-Type", "")
+            ok = status == 401 and kind.startswith(("application/json", "application/fhir+json"))
             return None if ok else f"{status}, want 401 JSON"
         return None if to_login else f"{status}, want a redirect to {login}"
     if status == 200 and SITE_A_PATIENT_NAME in body_of(response):

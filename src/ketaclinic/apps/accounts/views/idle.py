@@ -3,6 +3,7 @@ after the session ended: see ``accounts.drafts`` and ``accounts.middleware``."""
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,6 +21,7 @@ def _signed_out() -> JsonResponse:
     return JsonResponse({"seconds_left": 0, "signed_in": False}, status=401)
 
 
+@login_not_required  # answers a signed-out page with 401 JSON itself, not a login redirect
 @require_http_methods(["GET", "POST"])
 def session_status(request: HttpRequest) -> HttpResponse:
     """GET: seconds left before the idle logout (extends nothing). POST: stay signed in."""
@@ -31,6 +33,7 @@ def session_status(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"seconds_left": seconds_left(request, now), "signed_in": True})
 
 
+@login_not_required
 def drafts(request: HttpRequest) -> HttpResponse:
     """The user's own drafts kept for ``?page=`` (the page a form was on); audited."""
     if not request.user.is_authenticated:
@@ -59,6 +62,7 @@ def drafts(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"drafts": items})
 
 
+@login_not_required
 @require_POST
 def draft_discard(request: HttpRequest, draft_id: int) -> HttpResponse:
     if not request.user.is_authenticated:

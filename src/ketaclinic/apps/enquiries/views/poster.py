@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import segno
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -26,6 +27,7 @@ def join_index_url() -> str:
     return settings.KETACLINIC_PUBLIC_URL + reverse("join:index")
 
 
+@login_not_required
 def join_index(request: HttpRequest) -> HttpResponse:
     """Public: every site, each linking to its enquiry form."""
     sites = Site.objects.order_by("name").only("name", "slug", "address", "phone")
