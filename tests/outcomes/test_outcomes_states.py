@@ -141,3 +141,56 @@ def test_csv_and_api_carry_the_very_same_relapse_days(client, cohort, clinic):
     exported = client.get(reverse("outcomes:dataset"), {"site": clinic.site_a.pk})
     rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode())))
     assert repr(days) in {row["relapse_days"] for row in rows}
+
+
+def test_doses_given_other_than_ordered_reach_the_outcome_data(client, clinic, fixed_clock):
+    # Issue 12: a dose accepted off its order (here an infusion stopped early, with the
+    # prescriber's reason) is in the outcome data, so an analyst can set such courses apart.
+    from decimal import Decimal
+
+    from ketaclinic.apps.charting.models import Administration, DoseOrder
+
+    patient = make_patient(clinic.site_a, "K000009", "Nia", "Nine", dt.date(1985, 5, 5))
+    course, sessions = make_course(clinic, patient, given=6)
+    phq9(patient, 20, START - dt.timedelta(days=2))
+    for number, session in enumerate(sessions[:2]):
+        order = DoseOrder.objects.create(
+            session=session,
+            drug="ketamine",
+            route="iv",
+            mg_per_kg=Decimal("0.5"),
+            requested_dose_mg=Decimal("35"),
+            dose_mg=Decimal("35"),
+            weight_kg=Decimal("70"),
+            weight_measured_on=dt.date(2026, 1, 5),
+            weight_basis="actual",
+            weight_used_kg=Decimal("70"),
+            ordered_by=clinic.prescriber,
+            ordered_at=session.planned_start,
+        )
+        Administration.objects.create(
+            session=session,
+            order=order,
+            product="Ketamine 10 mg/mL",
+            lot="K-1",
+            started_at=session.planned_start,
+            stopped_at=session.planned_start + dt.timedelta(minutes=40),
+            started_by=clinic.nurse,
+            dose_given_mg=Decimal("35"),
+            deviations=[]
+            if number == 0
+            else [
+                {
+                    "code": "ended_early",
+                    "field": "stopped_at",
+                    "accepted_by": clinic.prescriber.pk,
+                    "reason": "Stopped for blood pressure per monitoring rules.",
+                }
+            ],
+        )
+    refresh_course_outcomes([course.pk], NOW)
+    assert CourseOutcome.objects.get(course=course).sessions_with_dose_deviation == 1
+    client.force_login(clinic.director)
+    exported = client.get(reverse("outcomes:dataset"), {"site": clinic.site_a.pk})
+    rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert [row["sessions_with_dose_deviation"] for row in rows] == ["1"]

@@ -58,6 +58,7 @@ COLUMNS = [
     "ae_dissociation",
     "ae_sedation",
     "ae_emergence_reaction",
+    "sessions_with_dose_deviation",
 ]
 _FIELDS = ["sessions_given" if c == "induction_sessions_given" else c for c in COLUMNS[11:]]
 

@@ -110,6 +110,11 @@ class CourseOutcome(models.Model):
     ae_dissociation = models.PositiveSmallIntegerField(default=0)
     ae_sedation = models.PositiveSmallIntegerField(default=0)
     ae_emergence_reaction = models.PositiveSmallIntegerField(default=0)
+    sessions_with_dose_deviation = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Doses given other than as ordered, accepted with a recorded reason "
+        "(charting's rights at the chair): an analyst can leave such courses out.",
+    )
     refreshed_at = models.DateTimeField()
 
     class Meta:

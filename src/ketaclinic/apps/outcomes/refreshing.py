@@ -24,7 +24,7 @@ from django.db.models import Count, Max, Min, Q
 from ketaclinic.apps.assessments.models import Assessment
 from ketaclinic.apps.charting.choices import AdverseEventKind as ChartedKind
 from ketaclinic.apps.charting.choices import PreCheckDecision
-from ketaclinic.apps.charting.models import AdverseEvent, PreCheck
+from ketaclinic.apps.charting.models import Administration, AdverseEvent, PreCheck
 from ketaclinic.apps.outcomes.choices import ResponseGroup, age_band
 from ketaclinic.apps.outcomes.definitions import PARAMETERS, definitions, primary_instrument
 from ketaclinic.apps.outcomes.models import CourseOutcome, OutcomeExplanation, WeeklyScore
@@ -146,6 +146,15 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
         .values_list("session__course_id", "n")
     )
     events = _adverse_event_counts(ids, as_of)
+    # Doses given other than as ordered (strength, amount, rate or time), each accepted with a
+    # recorded reason at the chair: outcome data must be able to tell those courses apart.
+    deviated = dict(
+        Administration.objects.filter(session__course_id__in=ids, started_at__lte=as_of)
+        .exclude(deviations=[])
+        .values("session__course_id")
+        .annotate(n=Count("id"))
+        .values_list("session__course_id", "n")
+    )
     scores = _scores(patient_ids, as_of)
 
     rows, explanations, weeks, started = [], [], [], []
@@ -158,6 +167,7 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
         until = min(following) if following else None
         own = [s for s in scores[course.patient_id] if until is None or s.taken_at < until]
         row, week_totals, explained = _judge(course, counts, first_dose, own, held, events, as_of)
+        row.sessions_with_dose_deviation = deviated.get(course.id, 0)
         rows.append(row)
         explanations.append(OutcomeExplanation(outcome_id=course.id, definitions=explained))
         started.append(course.id)
