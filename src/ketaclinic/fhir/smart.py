@@ -28,7 +28,7 @@ from ketaclinic.apps.web import clock
 
 TOKEN_LIFETIME = dt.timedelta(minutes=5)
 MAX_ASSERTION_LIFETIME = dt.timedelta(minutes=5)
-TOKEN_SALT = "ketaclinic.fhir.backend-token"  # noqa: S105 - a namespace, not a secret
+TOKEN_SALT = "ketaclinic.fhir.backend-token"  # noqa: S105  # nosec B105 - a namespace, not a secret
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 _SCOPE = re.compile(r"^system/(\*|[A-Z][A-Za-z]+)\.(read|write|\*|[cruds]+)$")
 

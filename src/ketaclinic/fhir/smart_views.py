@@ -90,7 +90,7 @@ def token(request: HttpRequest) -> HttpResponse:
     return JsonResponse(
         {
             "access_token": smart.issue_token(client, scopes),
-            "token_type": "bearer",
+            "token_type": "bearer",  # nosec B105 - the OAuth token type, not a password
             "expires_in": int(smart.TOKEN_LIFETIME.total_seconds()),
             "scope": " ".join(scopes),
         }

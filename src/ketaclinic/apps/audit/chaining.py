@@ -84,7 +84,7 @@ def _chain_batch(key: bytes, limit: int, durable: bool) -> int | None:
             updates.append((position, mac, row[0]))
         if updates:
             cursor.executemany(
-                f"UPDATE {table} SET position = %s, mac = %s "  # noqa: S608 (model's own table)
+                f"UPDATE {table} SET position = %s, mac = %s "  # noqa: S608  # nosec B608 - the model's own table name; values are parameters
                 "WHERE id = %s AND position IS NULL",
                 updates,
             )

@@ -111,7 +111,7 @@ def _rows(chain: str) -> Iterator[tuple[dict[str, Any], str, str]]:
         quote(meta.get_field(name).column) for name in (*_CHAINED, "prev_hash", "hash")
     )
     sql = (
-        f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608 - names from the model
+        f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608  # nosec B608 - names from the model
         f"WHERE {quote(meta.get_field('chain').column)} = %s "
         f"ORDER BY {quote(meta.get_field('position').column)}"
     )

@@ -207,7 +207,7 @@ class WebhookSender:
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
         try:
-            with urllib.request.urlopen(  # noqa: S310 (http(s) only, checked in __init__)
+            with urllib.request.urlopen(  # noqa: S310  # nosec B310 - http(s) only, checked in __init__
                 request, timeout=self.timeout_seconds
             ) as response:
                 response.read()
