@@ -182,6 +182,8 @@ def test_reading_the_audit_page_is_itself_audited_with_the_events_shown(client, 
     client.force_login(clinic.director)
     response = client.get(reverse("audit:list"), {"user": "nadia"})
     shown = [event.pk for event in response.context["page"].items]
-    event = AuditEvent.objects.get(object_type="audit_trail", action=Action.VIEW)
-    assert (event.actor, event.detail) == (clinic.director, {"user": "nadia", "events": shown})
+    event = AuditEvent.objects.get(object_type="audit_event", action=Action.VIEW)
+    assert event.actor == clinic.director
+    assert event.detail["patients"] == [clinic.alice.pk]
+    assert event.detail["filters"] == {"used": ["user"], "events": shown}
     assert shown

@@ -19,10 +19,12 @@ from ketaclinic.apps.audit.recorder import record_event
 
 def new_events(client, url: str, params: dict | None = None) -> list[AuditEvent]:
     """GET ``url`` as the logged-in persona; the events that request wrote, oldest first."""
-    last = AuditEvent.objects.order_by("-position").values_list("position", flat=True).first()
+    # By id, not chain position: a request's events are chained after its commit, off the
+    # request path, and a test's transaction never commits.
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
     response = client.get(url, params or {})
     assert response.status_code == 200, (url, response.status_code)
-    return list(AuditEvent.objects.filter(position__gt=last or 0).order_by("position"))
+    return list(AuditEvent.objects.filter(id__gt=last or 0).order_by("id"))
 
 
 def test_the_listing_event_names_each_patient_once_and_drops_rows_without_one(rf, clinic):

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from fhirclient import client as fhir
 from fhirclient.models.bundle import Bundle
 from fhirclient.models.observation import Observation
 from fhirclient.models.patient import Patient
+from tests.personas import PersonaClient
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def client_for(live_server):
 
 
 def _client_for(live_server, user) -> fhir.FHIRClient:
-    browser = Client()
+    browser = PersonaClient()  # its log-in has passed the second factor
     browser.force_login(user)
     smart = fhir.FHIRClient(
         settings={"app_id": "ketaclinic-tests", "api_base": f"{live_server.url}/fhir/"}
