@@ -153,6 +153,10 @@ def test_another_user_cannot_poll_or_download_someone_elses_export(client, clini
     client.force_login(other_director)
     assert client.get(status_url).status_code == 404
     assert client.get(manifest["output"][0]["url"]).status_code == 404
+    # The status URL takes DELETE without a CSRF token: another user still cannot cancel it.
+    assert client.delete(status_url).status_code == 404
+    client.force_login(clinic.director)
+    assert client.get(status_url).status_code == 200
 
 
 def test_a_cancelled_export_is_gone(client, clinic, charted):

@@ -3,7 +3,6 @@ the way forward, instead of holding a server process for minutes."""
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from ketaclinic.apps.ledger.views import reports
@@ -24,8 +23,6 @@ def test_a_pdf_over_the_row_limit_is_refused_with_the_way_forward(client, clinic
 
 
 def test_a_pdf_within_the_limit_is_made(client, clinic, receive):
-    if not reports.pdf_available():
-        pytest.skip("WeasyPrint is not installed")
     receive("k10", n=2)
     client.force_login(clinic.director)
     response = client.get(reverse("ledger:export-pdf"))

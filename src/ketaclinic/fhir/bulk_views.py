@@ -151,7 +151,11 @@ def _own_job(request: HttpRequest, job_id) -> ExportJob | None:
     return ExportJob.objects.filter(pk=job_id, requested_by=request.user).first()
 
 
-@csrf_exempt  # DELETE from a client library; the session's owner alone can cancel
+# CSRF-exempt because FHIR clients send DELETE without a form token. It cannot be forged from
+# another site: a browser sends a cross-origin DELETE only after a CORS preflight, which
+# Ketaclinic never grants (no Access-Control-Allow-* headers), and a GET here changes nothing.
+# Only the job's own requester may cancel it (``_own_job``; tests/fhir/test_fhir_bulk.py).
+@csrf_exempt
 @require_http_methods(["GET", "DELETE"])
 @accepts_bearer
 def export_status(request: HttpRequest, job_id) -> HttpResponse:

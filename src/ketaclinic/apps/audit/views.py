@@ -14,6 +14,7 @@ from ketaclinic.apps.audit.forms import AuditFilterForm
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.models import AuditEvent
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.csv_export import csv_lines
 from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
 from ketaclinic.apps.web.rendering import render_page_or_fragment
@@ -123,6 +124,6 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         csv_lines(CSV_COLUMNS, rows()), content_type="text/csv; charset=utf-8"
     )
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    stamp = clock.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     response["Content-Disposition"] = f'attachment; filename="ketaclinic-audit-{stamp}.csv"'
     return response

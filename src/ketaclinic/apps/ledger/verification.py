@@ -24,6 +24,7 @@ from ketaclinic.apps.audit.hashchain import GENESIS_HASH, ChainLink, ChainReport
 from ketaclinic.apps.audit.models import ChainHead
 from ketaclinic.apps.ledger.choices import EntryKind
 from ketaclinic.apps.ledger.models import Container, LedgerEntry, chain_name
+from ketaclinic.apps.ledger.models.entries import CHAINED_FIELDS
 from ketaclinic.clinical.controlled_substances import BalanceTotals
 
 __all__ = ["LedgerReport", "verify_ledger"]
@@ -70,34 +71,6 @@ class LedgerReport:
         return "\n".join(lines)
 
 
-#: The columns the chain's hash covers, in ``LedgerEntry.chained_fields`` order.
-_CHAINED = (
-    "chain",
-    "position",
-    "site_id",
-    "container_id",
-    "kind",
-    "effect_kind",
-    "quantity",
-    "delta",
-    "balance_after",
-    "book_quantity",
-    "estimated",
-    "occurred_at",
-    "recorded_at",
-    "user_id",
-    "witness_id",
-    "second_witness_id",
-    "patient_id",
-    "session_id",
-    "corrects_id",
-    "related_entry_id",
-    "inventory_id",
-    "reason",
-    "details",
-)
-
-
 def _rows(chain: str) -> Iterator[tuple[dict[str, Any], str, str]]:
     """Each entry of a chain once, in order, as the fields its hash covers.
 
@@ -108,7 +81,7 @@ def _rows(chain: str) -> Iterator[tuple[dict[str, Any], str, str]]:
     meta = LedgerEntry._meta
     quote = connection.ops.quote_name
     columns = ", ".join(
-        quote(meta.get_field(name).column) for name in (*_CHAINED, "prev_hash", "hash")
+        quote(meta.get_field(name).column) for name in (*CHAINED_FIELDS, "prev_hash", "hash")
     )
     sql = (
         f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608  # nosec B608 - names from the model
@@ -116,8 +89,8 @@ def _rows(chain: str) -> Iterator[tuple[dict[str, Any], str, str]]:
         f"ORDER BY {quote(meta.get_field('position').column)}"
     )
     as_iso = _iso_from_sqlite if connection.vendor == "sqlite" else _iso
-    occurred, recorded = _CHAINED.index("occurred_at"), _CHAINED.index("recorded_at")
-    estimated, details = _CHAINED.index("estimated"), _CHAINED.index("details")
+    occurred, recorded = CHAINED_FIELDS.index("occurred_at"), CHAINED_FIELDS.index("recorded_at")
+    estimated, details = CHAINED_FIELDS.index("estimated"), CHAINED_FIELDS.index("details")
     with connection.cursor() as cursor:
         cursor.execute(sql, [chain])
         while batch := cursor.fetchmany(5000):
@@ -128,7 +101,7 @@ def _rows(chain: str) -> Iterator[tuple[dict[str, Any], str, str]]:
                 values[estimated] = bool(values[estimated])
                 if isinstance(values[details], str):
                     values[details] = json.loads(values[details])
-                yield dict(zip(_CHAINED, values[:-2], strict=True)), values[-2], values[-1]
+                yield dict(zip(CHAINED_FIELDS, values[:-2], strict=True)), values[-2], values[-1]
 
 
 def _iso(value: dt.datetime) -> str:

@@ -15,6 +15,35 @@ def chain_name(site_id: int) -> str:
     return f"ledger:{site_id}"
 
 
+#: The attributes a ledger entry's hash covers: the one list the writer and ``ledger verify``
+#: (which reads them as plain columns) both use.
+CHAINED_FIELDS = (
+    "chain",
+    "position",
+    "site_id",
+    "container_id",
+    "kind",
+    "effect_kind",
+    "quantity",
+    "delta",
+    "balance_after",
+    "book_quantity",
+    "estimated",
+    "occurred_at",
+    "recorded_at",
+    "user_id",
+    "witness_id",
+    "second_witness_id",
+    "patient_id",
+    "session_id",
+    "corrects_id",
+    "related_entry_id",
+    "inventory_id",
+    "reason",
+    "details",
+)
+
+
 class LedgerEntry(AppendOnlyModel):
     """One thing that happened to one container, signed by the person who did it.
 
@@ -139,29 +168,8 @@ class LedgerEntry(AppendOnlyModel):
         return f"{self.chain} #{self.position} {self.kind} {self.delta:+d}"
 
     def chained_fields(self) -> dict:
-        """Everything the hash covers, in plain JSON types."""
-        return {
-            "chain": self.chain,
-            "position": self.position,
-            "site_id": self.site_id,
-            "container_id": self.container_id,
-            "kind": self.kind,
-            "effect_kind": self.effect_kind,
-            "quantity": self.quantity,
-            "delta": self.delta,
-            "balance_after": self.balance_after,
-            "book_quantity": self.book_quantity,
-            "estimated": self.estimated,
-            "occurred_at": self.occurred_at.isoformat(),
-            "recorded_at": self.recorded_at.isoformat(),
-            "user_id": self.user_id,
-            "witness_id": self.witness_id,
-            "second_witness_id": self.second_witness_id,
-            "patient_id": self.patient_id,
-            "session_id": self.session_id,
-            "corrects_id": self.corrects_id,
-            "related_entry_id": self.related_entry_id,
-            "inventory_id": self.inventory_id,
-            "reason": self.reason,
-            "details": self.details,
-        }
+        """Everything the hash covers, in plain JSON types (``CHAINED_FIELDS``)."""
+        fields = {name: getattr(self, name) for name in CHAINED_FIELDS}
+        fields["occurred_at"] = self.occurred_at.isoformat()
+        fields["recorded_at"] = self.recorded_at.isoformat()
+        return fields
