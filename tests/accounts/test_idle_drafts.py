@@ -186,3 +186,23 @@ def test_a_self_posting_form_returns_to_itself_and_a_post_only_referer_is_skippe
         post_only, {"weight_kg": "70"}, HTTP_REFERER=f"http://testserver{post_only}"
     )
     assert response["Location"] == f"{reverse('accounts:login')}?next={reverse('home')}"
+
+
+def test_signed_out_the_idle_endpoints_answer_401_and_show_or_discard_nothing(
+    client, clinic, nurse, moving_clock, fixed_clock
+):
+    # They are exempt from the login redirect so a page can read a 401: that must not open them.
+    client.force_login(nurse)
+    client.get(reverse("home"))
+    idle_too_long(moving_clock)
+    _response, chart, _url = measurement_post(client, clinic)
+    draft = FormDraft.objects.get()
+    anonymous = PersonaClient()
+    signed_out = {"seconds_left": 0, "signed_in": False}
+    assert anonymous.get(reverse("accounts:session")).status_code == 401
+    assert anonymous.post(reverse("accounts:session")).json() == signed_out
+    listed = anonymous.get(reverse("accounts:drafts"), {"page": chart})
+    assert (listed.status_code, listed.json()) == (401, signed_out)
+    discard = anonymous.post(reverse("accounts:draft-discard", args=[draft.pk]))
+    assert discard.status_code == 401
+    assert FormDraft.objects.filter(pk=draft.pk).exists()

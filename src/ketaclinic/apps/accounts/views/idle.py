@@ -21,7 +21,11 @@ def _signed_out() -> JsonResponse:
     return JsonResponse({"seconds_left": 0, "signed_in": False}, status=401)
 
 
-@login_not_required  # answers a signed-out page with 401 JSON itself, not a login redirect
+# The three views below are exempt from the login redirect only so that a page whose session
+# has ended gets 401 JSON (which accounts/idle.js reads) rather than the login page's HTML.
+# Each refuses an anonymous caller itself before reading anything, and a draft is found only
+# among the caller's own (tests/accounts/test_idle_drafts.py).
+@login_not_required
 @require_http_methods(["GET", "POST"])
 def session_status(request: HttpRequest) -> HttpResponse:
     """GET: seconds left before the idle logout (extends nothing). POST: stay signed in."""

@@ -27,9 +27,10 @@ def join_index_url() -> str:
     return settings.KETACLINIC_PUBLIC_URL + reverse("join:index")
 
 
-@login_not_required
+@login_not_required  # public: sites' names, addresses and phones, which clinics publish anyway
 def join_index(request: HttpRequest) -> HttpResponse:
-    """Public: every site, each linking to its enquiry form."""
+    """Public: every site, each linking to its enquiry form. Nothing about patients or staff
+    is read here (``tests/enquiries/test_join_poster_and_intake_schedule.py``)."""
     sites = Site.objects.order_by("name").only("name", "slug", "address", "phone")
     return render(request, "enquiries/public_index.html", {"sites": sites})
 
