@@ -27,6 +27,8 @@ from ketaclinic.apps.assessments.choices import ScheduleRule
 from ketaclinic.apps.assessments.models import QuestionnaireSchedule
 from ketaclinic.apps.assessments.recording import record_assessment
 from ketaclinic.apps.charting.models import PreCheck
+from ketaclinic.apps.jobs.choices import JobKind, JobStatus
+from ketaclinic.apps.jobs.models import Job
 from ketaclinic.apps.ledger.choices import (
     Drug,
     InventoryKind,
@@ -186,6 +188,17 @@ def build_site_a_world(clinic) -> dict[str, dict[str, Any]]:
         fields=[["note", "Called back."]],
         saved_at=NOW,
     )
+    # A ledger PDF site A's director asked for (a job is its owner's alone).
+    job = Job.objects.create(
+        kind=JobKind.LEDGER_PDF,
+        owner=clinic.director,
+        site=clinic.site_a,
+        status=JobStatus.DONE,
+        result=b"%PDF-1.7",
+        result_name="ketaclinic-ledger.pdf",
+        result_type="application/pdf",
+        created_at=NOW,
+    )
     common = {
         "patient_id": alice.pk,
         "alert_id": alert.pk,
@@ -215,6 +228,7 @@ def build_site_a_world(clinic) -> dict[str, dict[str, Any]]:
         # A member of staff at site A (the staff pages), and her own idle-session draft.
         "accounts": {"user_id": clinic.nurse.pk, "draft_id": draft.pk},
         "alerts": {"shift_id": shift.pk},
+        "jobs": {"job_id": job.pk},
         # FHIR: site A's patient as a resource, site A as a Group, an export job of nobody's.
         "fhir": {
             "type_name": "Patient",

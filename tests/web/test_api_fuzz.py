@@ -5,7 +5,8 @@ operation also invalid ones: wrong types, missing fields, values past the bounds
 them in-process to the WSGI application, as site A's medical director whose log-in passed
 the second factor. Half of the examples name site A's real objects in the path (so bodies
 reach the code behind a found record, not only the 404), the other half whatever was
-generated. Every answer must be below 500, and an answer the schema documents must match it.
+generated. Every answer must be below 500, never stored by a cache (``no-store``), and an
+answer the schema documents must match it.
 
 Bounded and derandomized, so CI sees the same cases each run: ``FUZZ_EXAMPLES`` per
 operation and mode (fewer on PostgreSQL, where each request costs more).
@@ -150,6 +151,7 @@ def test_no_request_makes_the_api_answer_with_a_server_error(
         if use_real_ids and real:
             case.path_parameters = {**(case.path_parameters or {}), **real}
         response = case.call(cookies=cookies, headers=headers)
+        assert "no-store" in " ".join(response.headers.get("cache-control", []))
         case.validate_response(
             response,
             checks=[not_a_server_error, response_schema_conformance],

@@ -98,3 +98,21 @@ def test_the_ledger_export_neutralises_a_lot_number_written_as_a_formula(
     assert ",'=1+2," in text
     assert ",'@Henry Schein," in text
     assert ",'-INV-2026-0042," in text
+
+
+def test_every_view_answering_csv_streams_the_shared_writers_lines():
+    """The audit, ledger and outcomes exports (every ``text/csv`` answer) write through
+    ``csv_lines``, so every cell of every export is neutralised."""
+    answering_csv = sorted(
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if "text/csv" in path.read_text() and path.name != "csv_export.py"
+    )
+    assert answering_csv == [
+        "apps/audit/views.py",
+        "apps/ledger/views/reports.py",
+        "apps/outcomes/views.py",
+    ]
+    for relative in answering_csv:
+        text = (SRC / relative).read_text()
+        assert "csv_lines(" in text, relative

@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ketaclinic.cli.audit",
     "ketaclinic.cli.database",
     "ketaclinic.cli.enquiries",
+    "ketaclinic.cli.jobs",
     "ketaclinic.cli.ledger",
     "ketaclinic.cli.outcomes",
     "ketaclinic.cli.pk",

@@ -72,6 +72,7 @@ if PRODUCTION and not ALLOWED_HOSTS:
 INSTALLED_APPS = [
     "ketaclinic.apps.accounts",
     "ketaclinic.apps.audit",
+    "ketaclinic.apps.jobs",
     "ketaclinic.apps.patients",
     "ketaclinic.apps.alerts",
     "ketaclinic.apps.homeprogram",
@@ -317,6 +318,10 @@ KETACLINIC_AUDIT_KEY = env.secret("KETACLINIC_AUDIT_KEY", parse_audit_key, None)
 KETACLINIC_AUDIT_KEY_CONFIGURED = KETACLINIC_AUDIT_KEY is not None
 if KETACLINIC_AUDIT_KEY is None:
     KETACLINIC_AUDIT_KEY = development_audit_key(SECRET_KEY)
+# Background jobs (apps/jobs): production runs `ketaclinic jobs work`; elsewhere (`make demo`,
+# development, tests) a job is made on the request that asks for it, as nobody runs a worker.
+KETACLINIC_JOBS_INLINE = not PRODUCTION
+
 # Keys the chain was made with before a rotation (`ketaclinic audit rotate-key`): they verify
 # old events and checkpoints, and never chain or sign.
 KETACLINIC_AUDIT_RETIRED_KEYS = env.secret("KETACLINIC_AUDIT_RETIRED_KEYS", parse_retired_keys, ())

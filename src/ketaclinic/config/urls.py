@@ -13,6 +13,7 @@ urlpatterns = [
     path("audit/", include(audit_urls)),
     path("alerts/", include("ketaclinic.apps.alerts.urls")),
     path("ledger/", include("ketaclinic.apps.ledger.urls")),
+    path("jobs/", include("ketaclinic.apps.jobs.urls")),
     path("pk/", include("ketaclinic.apps.pk.urls")),
     path("assessments/", include("ketaclinic.apps.assessments.urls")),
     path("r/", include("ketaclinic.apps.assessments.public_urls")),

@@ -17,7 +17,9 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from ketaclinic.apps.accounts.access import patient_for, sites_for
+from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
+from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.ledger.balances import stock_by_product
 from ketaclinic.apps.ledger.models import Container, LedgerEntry
 from ketaclinic.apps.ledger.operations import (
@@ -173,6 +175,8 @@ def balances(request: HttpRequest, site_id: RecordId | None = None) -> list[dict
                     "on_hand_mg": f"{line.on_hand_mg.normalize():f}",
                 }
             )
+    # Stock names no patient, but a read of the controlled-substance ledger is still recorded.
+    record_listing(request, "ledger_balances", [], filters={"site_id": site_id})
     return rows
 
 
@@ -203,13 +207,20 @@ def containers(
     if site_id is not None:
         found = found.filter(site_id=site_id)
     result = paginate(found.order_by("site_id", "product_id", "lot__expires_on", "id"), page)
+    record_listing(
+        request, "ledger_containers", [], page=result.number, filters={"site_id": site_id}
+    )
     return [_container_out(c) for c in result.items]
 
 
 @router.get("/containers/{container_id}", response=ContainerOut, summary="One container")
 def container(request: HttpRequest, container_id: int) -> dict:
     _require(request)
-    return _container_out(_container(request, container_id))
+    found = _container(request, container_id)
+    record_event(
+        request, Action.VIEW, object_type="ledger_container", object_id=found.pk, site=found.site_id
+    )
+    return _container_out(found)
 
 
 @router.get("/entries", response=EntryPage, summary="Ledger entries at your sites")

@@ -1,30 +1,27 @@
-"""Reports for an inspector: the filtered ledger (page, CSV, PDF) and inventory reports."""
+"""Reports for an inspector: the filtered ledger (page, CSV, PDF) and inventory reports.
+
+The PDF is made by a background job (``ledger/pdf_job.py``): WeasyPrint lays a 29-column
+table out at roughly a tenth of a second per row (1,417 rows took 130 s, past gunicorn's
+timeout), so the request only queues it and sends the person to the job's progress page.
+"""
 
 from __future__ import annotations
 
 import importlib.util
 
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from ketaclinic.apps.accounts.access import require_permission, sites_for
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
-from ketaclinic.apps.ledger.exporting import COLUMNS, csv_lines, entry_rows, filtered_entries
+from ketaclinic.apps.ledger.exporting import csv_lines, entry_rows, filtered_entries
 from ketaclinic.apps.ledger.forms import ReportFilterForm
 from ketaclinic.apps.ledger.models import Inventory
 from ketaclinic.apps.ledger.scoping import VIEW_PERMISSION, ledger_site_ids
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
-
-# WeasyPrint lays a 29-column table out at roughly a tenth of a second per row on a quiet
-# server (1,417 rows took 130 s, past gunicorn's timeout), so a PDF is made on the request
-# only for a report it can finish in seconds; a larger one is refused with the way forward
-# (narrow the dates, or take the CSV, which streams any size).
-PDF_ROW_LIMIT = 200
 
 
 def pdf_available() -> bool:
@@ -32,13 +29,18 @@ def pdf_available() -> bool:
 
 
 def _filtered(request: HttpRequest):
-    sites = sites_for(request.user).order_by("name")
-    form = ReportFilterForm(request.GET or None, sites=sites)
+    return filtered_for(request.user, request.GET)
+
+
+def filtered_for(user, params: QueryDict):
+    """The report's form, the matching entries (None if the form is invalid) and the sites."""
+    sites = sites_for(user).order_by("name")
+    form = ReportFilterForm(params or None, sites=sites)
     if form.is_bound and not form.is_valid():
         return form, None, None
     data = form.cleaned_data if form.is_bound else {}
     chosen = data.get("site")
-    site_ids = [chosen.pk] if chosen else ledger_site_ids(request.user)
+    site_ids = [chosen.pk] if chosen else ledger_site_ids(user)
     tz = chosen.timezone if chosen else (sites[0].timezone if sites else "UTC")
     entries = filtered_entries(
         site_ids,
@@ -71,7 +73,6 @@ def reports(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request.GET),
             "can_export": request.user.has_perm("ledger.export_ledger"),
             "pdf_available": pdf_available(),
-            "pdf_row_limit": PDF_ROW_LIMIT,
             "inventories": Inventory.objects.filter(site_id__in=ledger_site_ids(request.user))
             .select_related("site", "taken_by")
             .order_by("-taken_at")[:20],
@@ -101,49 +102,24 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 @require_permission(VIEW_PERMISSION, "ledger.export_ledger")
 def export_pdf(request: HttpRequest) -> HttpResponse:
+    """Queue the PDF and show its progress page; any number of entries."""
     if not pdf_available():
         raise Http404("PDF export needs WeasyPrint; use the CSV export.")
     form, entries, site_ids = _filtered(request)
     if entries is None:
         return HttpResponse(form.errors.as_text(), status=422, content_type="text/plain")
-    if entries[: PDF_ROW_LIMIT + 1].count() > PDF_ROW_LIMIT:
-        messages.error(
-            request,
-            f"More than {PDF_ROW_LIMIT} entries match: the PDF holds at most {PDF_ROW_LIMIT}. "
-            "Narrow the dates (or product, lot, container) and export again, or export CSV, "
-            "which has no limit.",
-        )
-        query = request.GET.urlencode()
-        return redirect(reverse("ledger:reports") + (f"?{query}" if query else ""))
-    rows = list(entry_rows(entries))
+    from ketaclinic.apps.jobs.choices import JobKind
+    from ketaclinic.apps.jobs.work import enqueue
+
+    query = dict(request.GET.lists())
+    job = enqueue(JobKind.LEDGER_PDF, request.user, site_ids[0], {"query": query})
     record_event(
         request,
         Action.EXPORT,
         object_type="ledger_export",
-        detail={"format": "pdf", "filters": dict(request.GET), "sites": site_ids},
+        detail={"format": "pdf", "filters": query, "sites": site_ids, "job": str(job.pk)},
     )
-    html = render_to_string(
-        "ledger/export_pdf.html",
-        {
-            "columns": COLUMNS,
-            "rows": rows,
-            "generated_at": clock.now(),
-            "zone": sites_for(request.user)
-            .filter(pk__in=site_ids)
-            .order_by("name")
-            .values_list("timezone", flat=True)
-            .first()
-            or "UTC",
-            "user": request.user,
-        },
-    )
-    from weasyprint import HTML
-
-    pdf = HTML(string=html).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    stamp = clock.now().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="ketaclinic-ledger-{stamp}.pdf"'
-    return response
+    return redirect(reverse("jobs:progress", args=[job.pk]))
 
 
 @require_permission(VIEW_PERMISSION)
