@@ -42,6 +42,7 @@ AREAS = (
     "pharmacokinetics",
     "planned_dose",
     "protocols",
+    "rems_form",
     "routes",
     "scales",
     "schedule",

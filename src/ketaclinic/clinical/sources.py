@@ -1345,6 +1345,38 @@ _REGULATION: tuple[Source, ...] = (
 # Intensive outpatient programs (issue 8): what makes a week "intensive".
 _PROGRAMS: tuple[Source, ...] = (
     Source(
+        key="rems.spravato-monitoring-form-2021",
+        citation=(
+            "SPRAVATO REMS Patient Monitoring Form - Outpatient Use Only. Janssen "
+            "Pharmaceuticals, Inc., 11/2021 (current on the SPRAVATO REMS site; FDA REMS page "
+            "last updated 12/31/2024)."
+        ),
+        url="https://www.spravatorems.com/",
+        note=(
+            "The form's sections and required (*) fields: patient, concomitant medication, "
+            "monitoring provider, healthcare setting, treatment session (date, 56/84/other mg, "
+            "lot, total minutes, the REMS evaluation question, vitals acceptable before and at "
+            "completion, BP before / 40 min / before completion, sedation, dissociation, "
+            "respiratory depression, serious adverse events). Submit within 7 days of every "
+            "session; fax 1-877-778-0091."
+        ),
+    ),
+    Source(
+        key="rems.spravato-form-walkthrough",
+        citation=(
+            "SPRAVATO REMS Patient Monitoring Form overview (video transcript), Janssen "
+            "Medical Connect."
+        ),
+        url=(
+            "https://jnjmedicalconnect.com/products/spravato/"
+            "video-spravato-rems-patient-monitoring-form-overview"
+        ),
+        note=(
+            "First treatment yes/no and, if yes, enrolled yes/no (enrol before treatment); "
+            "concomitant medication includes opioids; pulse oximetry with respiratory checks."
+        ),
+    ),
+    Source(
         key="cms_iop_2024",
         citation=(
             "Centers for Medicare & Medicaid Services. CY 2024 Hospital Outpatient "
