@@ -133,6 +133,7 @@ for _role, _codes in {
         "charting.chart_session",
         "charting.administer_dose",
         "charting.record_rems",
+        "charting.view_rems_dashboard",
     ),
     Role.PRESCRIBER: (
         *CHART_READ,
@@ -142,10 +143,15 @@ for _role, _codes in {
         "charting.override_administration",
         "charting.write_prescriber_note",
         "charting.record_rems",
+        "charting.view_rems_dashboard",
         "charting.read_integration_note",
     ),
     Role.THERAPIST: (*CHART_READ, "charting.write_integration_note"),
-    Role.MEDICAL_DIRECTOR: (*CHART_READ, "charting.read_integration_note"),
+    Role.MEDICAL_DIRECTOR: (
+        *CHART_READ,
+        "charting.read_integration_note",
+        "charting.view_rems_dashboard",
+    ),
 }.items():
     ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 

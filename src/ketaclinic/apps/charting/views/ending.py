@@ -20,6 +20,7 @@ from ketaclinic.apps.charting.models import RemsRecord
 from ketaclinic.apps.charting.refusals import ChartRefused
 from ketaclinic.apps.charting.rems import (
     SUBMISSION_DAYS,
+    RemsIncomplete,
     dose_deviations,
     mark_submitted,
     prefill,
@@ -44,7 +45,7 @@ def discharge_view(request: HttpRequest, session_id: int) -> HttpResponse:
     session = chart_session(request, session_id, *DISCHARGERS)
     form = DischargeForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
+        data = {k: v for k, v in form.cleaned_data.items() if k not in DischargeForm.REMS_FIELDS}
         may_override = request.user.has_perm("charting.override_discharge")
         try:
             record = discharge(
@@ -53,9 +54,13 @@ def discharge_view(request: HttpRequest, session_id: int) -> HttpResponse:
                 may_override=may_override,
                 user=request.user,
                 request=request,
+                rems_answers=form.rems_answers(),
             )
         except InputError as error:
             attach_error(form, error)
+        except RemsIncomplete as error:
+            for problem in error.problems:
+                attach_error(form, problem)
         except ChartRefused as error:
             return refused(request, session, error)
         else:
