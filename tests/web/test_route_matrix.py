@@ -214,6 +214,13 @@ def api_requests(world: dict[str, Any], clinic) -> dict[str, dict[str, Any]]:
         },
         "post_dose_stop": {"body": {"volume_given_ml": "3.5"}},
         "post_scale": {"body": {"answers": {"item1": 4}}},
+        "post_discharge": {
+            "body": {
+                "dissociation_resolved": True,
+                "escort_confirmed": True,
+                "instruction_given": True,
+            }
+        },
     }
 
 

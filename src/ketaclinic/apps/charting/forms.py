@@ -441,6 +441,13 @@ class RemsRecordForm(forms.ModelForm):
                 field.disabled = True
 
 
+class RemsEnrolmentForm(forms.Form):
+    enrolled_on = forms.DateField(
+        label="Enrolled in the SPRAVATO REMS on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    rems_patient_id = forms.CharField(label="REMS patient ID", max_length=40, required=False)
+
+
 class RemsSubmittedForm(forms.Form):
     reference = forms.CharField(
         label="REMS confirmation or reference", max_length=80, required=False

@@ -289,6 +289,31 @@ def record_values(record: RemsRecord) -> dict[str, Any]:
     return {name: getattr(record, name) for name in RECORD_FIELDS}
 
 
+def record_enrolment(
+    patient: Any, *, enrolled_on: dt.date, rems_patient_id: str, user: Any, request
+) -> RemsEnrolment:
+    """Record (or correct) the patient's SPRAVATO REMS enrolment; audited."""
+    with transaction.atomic():
+        enrolment, created = RemsEnrolment.objects.update_or_create(
+            patient=patient,
+            defaults={
+                "enrolled_on": enrolled_on,
+                "rems_patient_id": rems_patient_id.strip(),
+                "recorded_by": user,
+                "recorded_at": clock.now(),
+            },
+        )
+        record_event(
+            request,
+            Action.CREATE if created else Action.UPDATE,
+            object_type="rems_enrolment",
+            object_id=enrolment.pk,
+            patient=patient,
+            detail={"enrolled_on": enrolled_on.isoformat()},
+        )
+    return enrolment
+
+
 def check_enrolled_before_first_dose(session: Session) -> None:
     """The REMS: enrol the patient before the first treatment; refuse the first dose until then."""
     if session.course.route != Route.ESKETAMINE:
