@@ -27,6 +27,7 @@ urlpatterns = [
     path("iop/", include("ketaclinic.apps.iop.urls")),
     path("reminders/", include("ketaclinic.apps.reminders.urls")),
     path("stop/", include("ketaclinic.apps.reminders.public_urls")),
+    path("hooks/sms/", include("ketaclinic.apps.reminders.hook_urls")),
     path("api/v1/", api.urls),
     path("fhir/", include("ketaclinic.fhir.urls")),
     path("admin/", admin.site.urls),

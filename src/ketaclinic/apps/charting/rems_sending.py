@@ -79,16 +79,16 @@ def _due(now: dt.datetime):
 
 def _send_one(record: RemsRecord, now: dt.datetime) -> str:
     session = record.session
-    if record.document_pdf is None:
-        pdf = render_form_pdf(record)
-        record.document_pdf = pdf
-        record.document_sha256 = sha256_of(pdf)
     reference = document_reference(record)
     setting = RemsHealthcareSetting.objects.filter(site_id=session.patient.site_id).first()
     record.attempts += 1
     kind = setting.channel if setting else "none"
     try:
         channel = channel_for(setting, outbox_dir())
+        if record.document_pdf is None:
+            pdf = render_form_pdf(record)
+            record.document_pdf = pdf
+            record.document_sha256 = sha256_of(pdf)
         provider_reference = channel.send(
             RemsDocument(f"{reference}.pdf", bytes(record.document_pdf), reference)
         )
