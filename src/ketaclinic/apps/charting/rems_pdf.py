@@ -51,6 +51,8 @@ LAYOUT: dict[str, tuple[tuple[str, ...], ...]] = {
         ("serious_adverse_event", "serious_adverse_event_description"),
     ),
 }
+GRID_COLUMNS = 6
+"""Rows of one, two or three boxes share a six-column grid, so each row fills the width."""
 BP_LABELS = {
     "bp_before": "Blood pressure prior to administration",
     "bp_40min": "Blood pressure 40 mins post-administration",
@@ -88,13 +90,11 @@ def _cell(name: str, values: dict, span: int) -> dict:
 
 def form_sections(values: dict) -> list[dict]:
     """The printed sections with their rows of cells, filled from ``values`` (core names)."""
-    widest = max(len(row) for rows in LAYOUT.values() for row in rows)
     sections = []
     for code, title in SECTIONS:
         rows = []
         for row in LAYOUT[code]:
-            span = widest // len(row) if widest % len(row) == 0 else 1
-            rows.append([_cell(name, values, span) for name in row])
+            rows.append([_cell(name, values, GRID_COLUMNS // len(row)) for name in row])
         sections.append({"code": code, "title": title, "rows": rows})
     return sections
 
