@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from zoneinfo import ZoneInfo
 
 from django.db.models import Min
 
@@ -33,6 +34,7 @@ from ketaclinic.apps.treatment.choices import Route
 from ketaclinic.apps.treatment.models import Session
 
 WEEK = dt.timedelta(days=7)
+SEXES = ("male", "female")
 SETTINGS = {
     "riverside": {
         "setting_name": "Riverside Clinic",
@@ -85,9 +87,12 @@ def create_rems(sites: list, users: dict, rng: random.Random, now: dt.datetime) 
         ],
         ignore_conflicts=True,
     )
-    records = RemsRecord.objects.select_related("session")
+    records = RemsRecord.objects.select_related(
+        "session__patient__site__rems_setting", "session__administration__started_by"
+    )
     old = [r for r in records if r.session.discharged_at < now - WEEK]
     for record in old:
+        _identity(record, rng)
         if record.submitted_at is None:
             record.status = RemsStatus.SENT
             record.sent_at = record.session.discharged_at + dt.timedelta(minutes=5)
@@ -96,7 +101,9 @@ def create_rems(sites: list, users: dict, rng: random.Random, now: dt.datetime) 
             record.status = RemsStatus.MARKED
         record.form_version = FORM_VERSION
     RemsRecord.objects.bulk_update(
-        old, ["status", "sent_at", "submission_reference", "form_version"], batch_size=500
+        old,
+        ["status", "sent_at", "submission_reference", "form_version", *IDENTITY_FIELDS],
+        batch_size=500,
     )
     recent = (
         Session.objects.filter(
@@ -113,6 +120,56 @@ def create_rems(sites: list, users: dict, rng: random.Random, now: dt.datetime) 
     while moment <= now:
         send_due_forms(moment)
         moment += dt.timedelta(hours=1)
+
+
+IDENTITY_FIELDS = (
+    "patient_first_name",
+    "patient_last_name",
+    "patient_birth_date",
+    "patient_sex",
+    "patient_enrolled",
+    "clinician_first_name",
+    "clinician_last_name",
+    "clinician_email",
+    "clinician_phone",
+    "setting_name",
+    "setting_address_1",
+    "setting_address_2",
+    "setting_city",
+    "setting_state",
+    "setting_zip",
+    "treatment_date",
+    "vitals_ok_before",
+    "vitals_ok_at_completion",
+    "pulse_oximetry",
+    "serious_adverse_event",
+    *CONCOMITANT,
+)
+
+
+def _identity(record: RemsRecord, rng: random.Random) -> None:
+    """Older forms, filled in bulk from what is already loaded (no query per form)."""
+    session = record.session
+    patient, site = session.patient, session.patient.site
+    nurse = session.administration.started_by
+    setting = site.rems_setting
+    record.patient_first_name = patient.given_name
+    record.patient_last_name = patient.family_name
+    record.patient_birth_date = patient.date_of_birth
+    record.patient_sex = patient.sex_at_birth if patient.sex_at_birth in SEXES else "other"
+    record.patient_enrolled = True
+    record.clinician_first_name, record.clinician_last_name = nurse.first_name, nurse.last_name
+    record.clinician_email, record.clinician_phone = nurse.email, site.phone
+    record.setting_name, record.setting_address_1 = setting.setting_name, setting.address_1
+    record.setting_address_2, record.setting_city = setting.address_2, setting.city
+    record.setting_state, record.setting_zip = setting.state, setting.zip_code
+    record.treatment_date = session.administration.started_at.astimezone(
+        ZoneInfo(site.timezone)
+    ).date()
+    record.vitals_ok_before = record.vitals_ok_at_completion = True
+    record.pulse_oximetry, record.serious_adverse_event = True, False
+    for name in CONCOMITANT:
+        setattr(record, name, rng.random() < CONCOMITANT_RATE[name])
 
 
 def _complete(session: Session, rng: random.Random) -> None:
