@@ -112,7 +112,7 @@ def given(
         lot="L1",
         dose_given_mg=Decimal(dose_mg),
         started_at=start,
-        stopped_at=start + dt.timedelta(minutes=drug_minutes or 0),
+        stopped_at=start + dt.timedelta(minutes=drug_minutes) if drug_minutes else None,
         elapsed_min=Decimal(drug_minutes) if drug_minutes else None,
         started_by=clinic.nurse,
     )
