@@ -15,7 +15,7 @@ from ketaclinic.apps.billing.superbills import course_diagnoses
 from ketaclinic.apps.patients.choices import TrialResponse
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.outcomes import primary_instrument_for
-from ketaclinic.clinical.protocols import get_protocol
+from ketaclinic.clinical.protocols import PROTOCOLS
 
 INADEQUATE = (TrialResponse.NO_RESPONSE, TrialResponse.PARTIAL, TrialResponse.NOT_TOLERATED)
 
@@ -49,10 +49,8 @@ def build_packet(course: Any, authorization: Any) -> Packet:
     )
     baseline = scores.first()
     recent = scores.last()
-    try:
-        protocol_name = get_protocol(course.protocol_id).name
-    except (KeyError, InputError):
-        protocol_name = course.protocol_id
+    protocol = PROTOCOLS.get(course.protocol_id)
+    protocol_name = protocol.title if protocol is not None else course.protocol_id
     return Packet(
         course=course,
         authorization=authorization,
