@@ -180,7 +180,7 @@ DEFAULT_CODES: dict[Service, BillingCode] = {
     Service.OFFICE_VISIT_ESTABLISHED: BillingCode(
         "99213",
         "CPT",
-        "Office visit, established patient, low complexity or 20+ minutes",
+        "Office visit, established patient (low complexity or 20+ min)",
         "visit",
         "ama_cpt_2026_em",
     ),
