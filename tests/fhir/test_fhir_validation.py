@@ -93,6 +93,7 @@ def test_every_resource_the_demo_produces_is_valid_fhir_r4(db, fixed_clock, tmp_
     )
     assert {n: c["errors"] for n, c in deidentified.items() if c["valid"] != c["total"]} == {}
     assert "Practitioner" not in deidentified
+    assert "Provenance" not in deidentified
 
 
 def test_the_validator_refuses_a_broken_resource(tmp_path, validator):

@@ -113,6 +113,8 @@ def references_for(resource: dict, param: str) -> list[str]:
         "organization": ("managingOrganization",),
         "condition": ("addresses",),
         "questionnaire": ("questionnaire",),
+        "agent": ("agent",),
+        "target": ("target",),
     }[param]
     found: list[str] = []
     for path in paths:
@@ -123,6 +125,7 @@ def references_for(resource: dict, param: str) -> list[str]:
             elif isinstance(item, dict):
                 ref = item.get("reference") or (item.get("actor") or {}).get("reference")
                 ref = ref or (item.get("location") or {}).get("reference")
+                ref = ref or (item.get("who") or {}).get("reference")
                 if ref and "/" in ref:
                     found.append(ref)
     return found
