@@ -219,6 +219,8 @@ def _source(
     agent_field: str,
     targets: tuple[tuple[str, str], ...],
     select: tuple[str, ...],
+    only: tuple[str, ...] = (),
+    columns: tuple[tuple[str, str], ...] = (),
     where: Q | None = None,
     self_reported_by_patient: bool = False,
 ) -> ModelSource:
@@ -233,6 +235,8 @@ def _source(
         date_field="fhir_updated",
         updated=recorded,
         select=select,
+        only=only,
+        columns=columns,
         where=where if where is not None else Q(),
         extra={
             "target": _target_q(targets),
@@ -268,6 +272,21 @@ PROVENANCE_SOURCES = (
         agent_field="entered_by_id",
         targets=tuple(("Observation", kind) for kind in ("bp", "hr", "spo2", "rr")),
         select=("session__site",),
+        only=(
+            "respiratory_rate",
+            "entered_at",
+            "entered_by",
+            "session__patient",
+            "session__site__organisation",
+        ),
+        columns=(
+            ("pk", "pk"),
+            ("respiratory_rate", "respiratory_rate"),
+            ("entered_at", "entered_at"),
+            ("entered_by_id", "entered_by_id"),
+            ("session.patient_id", "session__patient_id"),
+            ("session.site.organisation_id", "session__site__organisation_id"),
+        ),
     ),
     _source(
         "se",
