@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "ketaclinic.apps.assessments",
     "ketaclinic.apps.charting",
     "ketaclinic.apps.treatment",
+    "ketaclinic.apps.billing",
     "ketaclinic.apps.demo",
     "ketaclinic.apps.web",
     "ketaclinic.fhir",
