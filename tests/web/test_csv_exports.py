@@ -101,7 +101,7 @@ def test_the_ledger_export_neutralises_a_lot_number_written_as_a_formula(
 
 
 def test_every_view_answering_csv_streams_the_shared_writers_lines():
-    """The audit, ledger and outcomes exports (every ``text/csv`` answer) write through
+    """The audit, claims, ledger and outcomes exports (every ``text/csv`` answer) write through
     ``csv_lines``, so every cell of every export is neutralised."""
     answering_csv = sorted(
         str(path.relative_to(SRC))
@@ -110,6 +110,7 @@ def test_every_view_answering_csv_streams_the_shared_writers_lines():
     )
     assert answering_csv == [
         "apps/audit/views.py",
+        "apps/billing/views.py",
         "apps/ledger/views/reports.py",
         "apps/outcomes/views.py",
     ]
