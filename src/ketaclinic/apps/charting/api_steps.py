@@ -131,7 +131,7 @@ class FieldErrorOut(Schema):
     code: str
 
 
-class ErrorsOut(Schema):
+class StepErrorsOut(Schema):
     errors: list[FieldErrorOut]
 
 
@@ -316,7 +316,7 @@ def post_scale(request: HttpRequest, session_id: int, scale: ScaleCode, payload:
 
 @router.post(
     "/{session_id}/discharge",
-    response={200: StepOut, 422: ErrorsOut},
+    response={200: StepOut, 422: StepErrorsOut},
     summary="Discharge; an esketamine session closes only with its REMS form complete "
     "(422 naming every missing field), and the form is then queued to send",
 )
