@@ -142,7 +142,7 @@ def group_export(request: HttpRequest, group_id: str) -> HttpResponse:
     head, _dash, tail = group_id.partition("-")
     site = (
         sites_for(request.user).filter(pk=tail).first()
-        if head == "site" and tail.isdigit()
+        if head == "site" and tail.isdecimal()
         else None
     )
     if site is None:

@@ -70,7 +70,7 @@ def _value(instrument: str, key: str, answer: dict, where: str) -> int:
             for value, (loinc_code, _display) in codes.FREQUENCY_ANSWERS.items():
                 if loinc_code == code and key in codes.FREQUENCY_ITEMS.get(instrument, ()):
                     return value
-        if coding.get("system") == codes.LOCAL_ANSWERS and code.isdigit():
+        if coding.get("system") == codes.LOCAL_ANSWERS and code.isdecimal():
             return int(code)
     raise ImportProblem(f"{where}.answer", "give valueInteger or a known answer code")
 
@@ -108,7 +108,7 @@ def import_response(request: Any, resource: Any) -> Assessment:
         raise ImportProblem("QuestionnaireResponse.status", "only completed responses")
     subject = (resource.get("subject") or {}).get("reference", "")
     kind, _slash, ident = str(subject).rpartition("/")
-    if not kind.endswith("Patient") or not ident.isdigit():
+    if not kind.endswith("Patient") or not ident.isdecimal():
         raise ImportProblem("QuestionnaireResponse.subject", "give Patient/<id>")
     patient = patient_for(request.user, int(ident), PERMISSION)  # 404 for another site
     authored = resource.get("authored")

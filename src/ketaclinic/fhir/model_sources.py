@@ -382,7 +382,7 @@ PRACTITIONER_ROLE = ModelSource(
     prefetch=("user__groups",),
     extra={
         "practitioner": lambda raw: (
-            Q(user_id=int(raw.rsplit("/", 1)[-1])) if raw.rsplit("/", 1)[-1].isdigit() else None
+            Q(user_id=int(raw.rsplit("/", 1)[-1])) if raw.rsplit("/", 1)[-1].isdecimal() else None
         ),
     },
 )

@@ -181,9 +181,9 @@ def _target_q(patterns: tuple[tuple[str, str], ...]) -> Callable[[str], Q | None
             if type_name and type_name != kind:
                 continue
             head, dash, tail = ident.partition("-")
-            if prefix and dash and head == prefix and tail.isdigit():
+            if prefix and dash and head == prefix and tail.isdecimal():
                 return Q(pk=int(tail))
-            if not prefix and ident.isdigit():
+            if not prefix and ident.isdecimal():
                 return Q(pk=int(ident))
         return None
 
@@ -196,7 +196,7 @@ def _agent_q(field: str, patient_field: str | None = None) -> Callable[[str], Q 
     def q(raw: str) -> Q | None:
         type_name, _slash, ident = raw.rpartition("/")
         type_name = type_name.rsplit("/", 1)[-1]
-        if not ident.isdigit():
+        if not ident.isdecimal():
             return None
         if type_name in ("", "Practitioner"):
             return Q(**{field: int(ident)})

@@ -95,8 +95,8 @@ class ModelSource(Source):
     def owns(self, resource_id: str) -> bool:
         if self.prefix:
             head, _dash, tail = resource_id.partition("-")
-            return head == self.prefix and tail.isdigit()
-        return resource_id.isdigit()
+            return head == self.prefix and tail.isdecimal()
+        return resource_id.isdecimal()
 
     def pk_of(self, resource_id: str) -> int:
         return int(resource_id.partition("-")[2] if self.prefix else resource_id)
@@ -143,7 +143,7 @@ class ModelSource(Source):
                 return NOTHING
             q &= Q(pk__in=pks)
         if criteria.patient is not None:
-            if self.patient_field is None or not criteria.patient.isdigit():
+            if self.patient_field is None or not criteria.patient.isdecimal():
                 return NOTHING
             q &= Q(**{self.patient_field: int(criteria.patient)})
         if criteria.codes:
@@ -168,6 +168,8 @@ class ModelSource(Source):
             if self.date_field is None:
                 return NOTHING
             q &= date.q(self.date_field, is_date=self.date_is_date)
+        if criteria.last_updated and self.updated is None:
+            return NOTHING  # no time of last change is kept for it (its "updated" is its pk)
         for date in criteria.last_updated:
             q &= date.q("fhir_updated")
         for name, values in criteria.extra.items():

@@ -124,17 +124,18 @@ def search(request: HttpRequest, type_name: str) -> HttpResponse:
         criteria = criteria_from(rt, params)
         offset, count = paging(dict(request.GET.lists()))
         include_params = parse_includes(rt, request.GET.getlist("_include"))
+        # A source's own parameters (Patient's birthdate) are parsed as the search runs.
+        page = run_search(request.user, rt, criteria, offset, count)
+        extra = included(request.user, page, include_params)
     except SearchError as problem:
         return error(400, "invalid", problem.message, expression=problem.parameter)
-    page = run_search(request.user, rt, criteria, offset, count)
-    extra = included(request.user, page, include_params)
     patients = sorted({p for _r, p in page.resources + extra if p is not None})
     record_event(
         request,
         Action.SEARCH,
         object_type=f"fhir.{type_name}",
         patient=_patient(int(criteria.patient))
-        if criteria.patient and criteria.patient.isdigit()
+        if criteria.patient and criteria.patient.isdecimal()
         else None,
         detail={
             "query": params,
