@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ketaclinic.cli.accounts",
     "ketaclinic.cli.alerts",
     "ketaclinic.cli.audit",
+    "ketaclinic.cli.billing",
     "ketaclinic.cli.database",
     "ketaclinic.cli.enquiries",
     "ketaclinic.cli.ledger",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("kap/", include("ketaclinic.apps.kap.urls")),
     path("iop/", include("ketaclinic.apps.iop.urls")),
     path("reminders/", include("ketaclinic.apps.reminders.urls")),
+    path("billing/", include("ketaclinic.apps.billing.urls")),
     path("stop/", include("ketaclinic.apps.reminders.public_urls")),
     path("hooks/sms/", include("ketaclinic.apps.reminders.hook_urls")),
     path("api/v1/", api.urls),

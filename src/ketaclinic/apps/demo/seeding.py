@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from ketaclinic.apps.demo import assessments as demo_assessments
+from ketaclinic.apps.demo import billing as demo_billing
 from ketaclinic.apps.demo import charting as demo_charting
 from ketaclinic.apps.demo import enquiries as demo_enquiries
 from ketaclinic.apps.demo import homeprogram as demo_homeprogram
@@ -88,5 +89,7 @@ def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> D
         demo_iop.create_iop(users, rng, clock.now())
         demo_reminders.create_reminders(users, rng, clock.now())
         times.lap("other areas")
+        demo_billing.create_billing(list(sites.values()), users, rng, clock.now())
+        times.lap("billing")
     times.lap("commit")
     return DemoSummary(True, created, demo_logins(), tuple(times.steps))
