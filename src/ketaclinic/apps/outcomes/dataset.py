@@ -44,6 +44,8 @@ COLUMNS = [
     "sustained_response",
     "ideation_at_baseline",
     "ideation_followed",
+    "ideation_on_phq9",
+    "ideation_on_cssrs",
     "ideation_reduced",
     "relapse_eligible",
     "relapse_at_risk",

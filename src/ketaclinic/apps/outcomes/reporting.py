@@ -184,6 +184,8 @@ def summary_json(report: CohortReport) -> dict:
         "relapse_eligible": s.relapse_eligible,
         "ideation_at_baseline": s.ideation_at_baseline,
         "ideation_followed": s.ideation_followed,
+        "ideation_on_phq9": s.ideation_on_phq9,
+        "ideation_on_cssrs": s.ideation_on_cssrs,
         "ideation_reduced": proportion_json(s.ideation_reduced),
         "completed": s.completed,
         "completers_with_followup": s.completers_with_followup,
