@@ -104,6 +104,13 @@ class CourseOutcome(models.Model):
         default=False, help_text="Followed and lower at the latest reading."
     )
     response_group = models.CharField(max_length=16, choices=ResponseGroup.choices)
+    home_program = models.BooleanField(
+        default=False, help_text="The course has a home (sublingual) prescription."
+    )
+    misuse_early_refill_request = models.BooleanField(default=False)
+    misuse_pill_count_shortfall = models.BooleanField(default=False)
+    misuse_dose_increase_request = models.BooleanField(default=False)
+    misuse_missed_return = models.BooleanField(default=False)
 
     sessions_given = models.PositiveSmallIntegerField(help_text="Dosing sessions with a dose.")
     sessions_required = models.PositiveSmallIntegerField()

@@ -1,8 +1,9 @@
 """Recompute the stored ``CourseOutcome`` rows of some courses, as of a time.
 
 Per batch of courses: one aggregate query over their sessions, one over holds, one over
-adverse events, one over the current (non-superseded) scores of their patients and one over
-their C-SSRS screens (risk levels, no total), then
+adverse events, one over the current (non-superseded) scores of their patients, one over
+their C-SSRS screens (risk levels, no total), two over home prescriptions and their misuse
+signals, then
 ``clinical.outcomes.assess_course`` per course and a bulk replace of the rows. Only the
 courses named are read, so a new score costs a handful of queries, whatever the clinic's
 size; ``refresh_all`` walks every course in batches (the nightly job).
@@ -26,6 +27,7 @@ from ketaclinic.apps.assessments.models import Assessment
 from ketaclinic.apps.charting.choices import AdverseEventKind as ChartedKind
 from ketaclinic.apps.charting.choices import PreCheckDecision
 from ketaclinic.apps.charting.models import Administration, AdverseEvent, PreCheck
+from ketaclinic.apps.homeprogram.models import HomePrescription, SupplyEvent
 from ketaclinic.apps.outcomes.choices import ResponseGroup, age_band
 from ketaclinic.apps.outcomes.definitions import PARAMETERS, definitions, primary_instrument
 from ketaclinic.apps.outcomes.models import CourseOutcome, OutcomeExplanation, WeeklyScore
@@ -163,6 +165,7 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
     )
     scores = _scores(patient_ids, as_of)
     ratings = _risk_ratings(patient_ids, as_of)
+    home, signals = _misuse_signals(ids, as_of)
 
     rows, explanations, weeks, started = [], [], [], []
     for course in courses:
@@ -178,6 +181,9 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
             course, counts, first_dose, own, held, events, as_of, risk
         )
         row.sessions_with_dose_deviation = deviated.get(course.id, 0)
+        row.home_program = course.id in home
+        for kind in signals.get(course.id, ()):
+            setattr(row, f"misuse_{kind}", True)
         rows.append(row)
         explanations.append(OutcomeExplanation(outcome_id=course.id, definitions=explained))
         started.append(course.id)
@@ -303,6 +309,21 @@ def _scores(patient_ids: set[int], as_of: dt.datetime) -> dict[int, list[ScoredA
         )
         result[patient_id].append(ScoredAssessment(instrument, total, taken_at, items))
     return result
+
+
+def _misuse_signals(ids: list[int], as_of: dt.datetime) -> tuple[set[int], dict[int, set[str]]]:
+    """Courses with a home prescription, and the misuse signals recorded on each by ``as_of``."""
+    home = set(
+        HomePrescription.objects.filter(course_id__in=ids).values_list("course_id", flat=True)
+    )
+    signals: dict[int, set[str]] = defaultdict(set)
+    for course_id, kind in (
+        SupplyEvent.objects.filter(prescription__course_id__in=ids, recorded_at__lte=as_of)
+        .values_list("prescription__course_id", "kind")
+        .distinct()
+    ):
+        signals[course_id].add(kind)
+    return home, signals
 
 
 def _risk_ratings(patient_ids: set[int], as_of: dt.datetime) -> dict[int, list[SuicideRiskRating]]:
