@@ -35,11 +35,12 @@ def record_supply_event(
     request: HttpRequest | None = None,
     pill_count: PillCount | None = None,
 ) -> SupplyEvent:
-    """Store one signal; a date before the prescription or in the future is refused."""
+    """Store one signal; a date before the prescription or in the future is refused, except
+    for a shortfall recorded from a ``pill_count``, which takes the count's own date."""
     today = clock.today(prescription.patient.site.timezone)
-    if occurred_on > today:
+    if pill_count is None and occurred_on > today:
         raise OutOfRange("occurred_on", "is in the future")
-    if occurred_on < prescription.written_on:
+    if pill_count is None and occurred_on < prescription.written_on:
         raise OutOfRange(
             "occurred_on", f"is before the prescription was written ({prescription.written_on})"
         )
