@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from tests.charting.factories import make_session
 from tests.personas import make_patient
 from tests.treatment.test_plans_and_schedule import plan_page, prescriber, signed_for
@@ -74,3 +75,21 @@ def test_a_28_mg_order_for_a_patient_of_71_is_a_label_dose_only_under_the_eu_smp
     assert bool(not_label) is warned
     if warned:
         assert not_label == ["28 mg is not a label dose (56 or 84 mg)"]
+
+
+@pytest.mark.parametrize(
+    ("label", "age", "note"),
+    [
+        ("eu", 71, "starts at 28 mg on day 1 under the EU/UK SmPC, which Riverside follows (65"),
+        ("eu", 41, "starts at 56 mg on day 1 under the EU/UK SmPC, which Riverside follows."),
+        ("us", 71, "starts at 56 mg on day 1 under the US label, which Riverside follows."),
+    ],
+)
+def test_the_esketamine_screening_shows_the_sites_starting_dose(
+    prescriber, clinic, label, age, note
+):
+    clinic.site_a.esketamine_label = label
+    clinic.site_a.save()
+    screening = signed_for(clinic, older(clinic), route="esketamine", age=age)
+    page = prescriber.get(reverse("treatment:screening", args=[screening.pk])).content.decode()
+    assert note in page
