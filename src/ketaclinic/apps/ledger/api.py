@@ -36,6 +36,7 @@ from ketaclinic.apps.ledger.scoping import (
 )
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import PageNumber, paginate
+from ketaclinic.apps.web.record_ids import RecordId
 from ketaclinic.clinical.exceptions import InputError
 
 router = Router(tags=["ledger"])
@@ -104,7 +105,7 @@ class EntryPage(Schema):
 class AdministrationIn(Schema):
     model_config = {"extra": "forbid"}
     patient_id: int
-    session_id: int | None = None
+    session_id: RecordId | None = None
     volume_drawn_ml: str | None = Field(None, description='Decimal text, e.g. "3.5"')
     volume_given_ml: str | None = None
     units_given: str | None = None
@@ -116,7 +117,7 @@ class WasteIn(Schema):
     witness_username: str
     witness_password: str
     reason: str = ""
-    administration_id: int | None = None
+    administration_id: RecordId | None = None
 
 
 class CountIn(Schema):
@@ -148,7 +149,7 @@ def _container(request: HttpRequest, container_id: int) -> Container:
 
 
 @router.get("/balances", response=list[BalanceOut], summary="Stock on hand by site and product")
-def balances(request: HttpRequest, site_id: int | None = None) -> list[dict]:
+def balances(request: HttpRequest, site_id: RecordId | None = None) -> list[dict]:
     _require(request)
     sites = sites_for(request.user).order_by("name")
     if site_id is not None:
@@ -193,7 +194,7 @@ def _container_out(container: Container) -> dict:
 
 @router.get("/containers", response=list[ContainerOut], summary="Containers with stock")
 def containers(
-    request: HttpRequest, site_id: int | None = None, page: PageNumber = 1
+    request: HttpRequest, site_id: RecordId | None = None, page: PageNumber = 1
 ) -> list[dict]:
     _require(request)
     found = Container.objects.filter(
@@ -214,8 +215,8 @@ def container(request: HttpRequest, container_id: int) -> dict:
 @router.get("/entries", response=EntryPage, summary="Ledger entries at your sites")
 def entries(
     request: HttpRequest,
-    site_id: int | None = None,
-    container_id: int | None = None,
+    site_id: RecordId | None = None,
+    container_id: RecordId | None = None,
     kind: str = "",
     page: PageNumber = 1,
 ) -> dict:

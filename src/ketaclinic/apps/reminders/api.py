@@ -23,6 +23,7 @@ from ketaclinic.apps.reminders.forms import STOP_FIELDS, PreferencesForm
 from ketaclinic.apps.reminders.models import OptOut, Reminder
 from ketaclinic.apps.reminders.preferences import apply_preferences, preferences_of
 from ketaclinic.apps.web.pagination import PageNumber, paginate
+from ketaclinic.apps.web.record_ids import RecordId
 
 router = Router(tags=["Reminders"])
 
@@ -134,7 +135,7 @@ def list_reminders(
     request: HttpRequest,
     status: Literal["pending", "sent", "skipped", "failed"] | None = None,
     kind: Literal["appointment", "questionnaire"] | None = None,
-    patient_id: int | None = None,
+    patient_id: RecordId | None = None,
     page: PageNumber = 1,
 ) -> dict:
     """Pending first by due time when ``status=pending``; otherwise newest due first."""

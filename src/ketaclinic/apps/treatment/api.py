@@ -29,6 +29,7 @@ from ketaclinic.apps.treatment.scoping import course_for, screening_for
 from ketaclinic.apps.treatment.screenings import run_screening
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import PageNumber, paginate
+from ketaclinic.apps.web.record_ids import RecordId
 from ketaclinic.clinical.exceptions import InvalidValue, MissingItem
 
 router = Router(tags=["treatment"])
@@ -188,7 +189,7 @@ def get_screening(request: HttpRequest, screening_id: int):
 
 
 @router.get("/courses", response=CoursePage, summary="Courses at your sites")
-def list_courses(request: HttpRequest, patient_id: int | None = None, page: PageNumber = 1):
+def list_courses(request: HttpRequest, patient_id: RecordId | None = None, page: PageNumber = 1):
     _require(request, "treatment.view_course")
     courses = Course.objects.filter(patient__in=patients_for(request.user))
     if patient_id is not None:
@@ -224,8 +225,10 @@ class ConflictOut(Schema):
 
 
 class PlanConflictsOut(Schema):
+    """A 422: the fields in error; ``conflicts`` only when the schedule clashes."""
+
     errors: list[ConflictErrorOut]
-    conflicts: list[ConflictOut]
+    conflicts: list[ConflictOut] = []
 
 
 @router.post(
