@@ -42,6 +42,9 @@ PUBLIC = {
     "reminder_stop:confirm",
     "join:form",
     "join:index",
+    # An SMS provider's inbound webhook: answers only a POST signed with the site's secret
+    # (HMAC over timestamp and body); what it may change is one number's texting consent.
+    "sms_hooks:inbound",
     # FHIR's own front door: what the server supports and how a system gets a token
     # (SMART Backend Services), both public by the standards that define them.
     "fhir:metadata",
@@ -217,6 +220,13 @@ def api_requests(world: dict[str, Any], clinic) -> dict[str, dict[str, Any]]:
         },
         "post_dose_stop": {"body": {"volume_given_ml": "3.5"}},
         "post_scale": {"body": {"answers": {"item1": 4}}},
+        "post_discharge": {
+            "body": {
+                "dissociation_resolved": True,
+                "escort_confirmed": True,
+                "instruction_given": True,
+            }
+        },
     }
 
 

@@ -10,6 +10,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from ketaclinic.apps.accounts.choices import Role
+from ketaclinic.clinical.exceptions import InvalidValue
+from ketaclinic.clinical.npi import validate_npi
 
 DEA_NUMBER = RegexValidator(r"^[A-Z]{2}\d{7}$", "A DEA number is two letters and seven digits.")
 
@@ -22,6 +24,16 @@ def validate_timezone(value: str) -> None:
 def validate_open_weekdays(value: object) -> None:
     if not isinstance(value, list) or not all(isinstance(d, int) and 0 <= d <= 6 for d in value):
         raise ValidationError("Open days are a list of weekday numbers 0 (Monday) to 6 (Sunday).")
+
+
+def validate_npi_field(value: str) -> None:
+    """An NPI: empty, or ten digits whose last is the Luhn check digit (``clinical.npi``)."""
+    if not value:
+        return
+    try:
+        validate_npi(value)
+    except InvalidValue as error:
+        raise ValidationError(error.message, code="npi") from None
 
 
 def default_open_weekdays() -> list[int]:
@@ -78,6 +90,13 @@ class User(AbstractUser):
         max_length=9, blank=True, validators=[DEA_NUMBER], verbose_name="DEA number"
     )
     dea_expires_on = models.DateField(null=True, blank=True, verbose_name="DEA expires on")
+    npi = models.CharField(
+        "NPI",
+        max_length=10,
+        blank=True,
+        validators=[validate_npi_field],
+        help_text="National Provider Identifier: the rendering provider on superbills.",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

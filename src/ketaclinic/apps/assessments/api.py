@@ -27,6 +27,7 @@ from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.record_ids import RecordId
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.scales import INSTRUMENTS, describe, list_scales, score
 
@@ -48,7 +49,7 @@ class AssessmentIn(Schema):
     instrument: str = Field(description="A scale id from GET /api/v1/scales, e.g. phq9")
     answers: Answers = Field(description='By item key: {"item1": 2, ...}; null = not asked')
     taken_at: AwareDatetime
-    session_id: int | None = None
+    session_id: RecordId | None = None
 
 
 class CorrectionIn(Schema):

@@ -59,7 +59,7 @@ class VitalIn(Schema):
     respiratory_rate: int | None = Field(default=None, **_range("respiratory_rate"))
 
 
-class AlertOut(Schema):
+class VitalAlertOut(Schema):
     code: str
     action: str
     call_prescriber: bool
@@ -69,16 +69,16 @@ class AlertOut(Schema):
     source: str
 
 
-class AssessmentOut(Schema):
+class MonitoringAssessmentOut(Schema):
     action: str
     call_prescriber: bool
     adverse_event: bool
-    alerts: list[AlertOut]
+    alerts: list[VitalAlertOut]
 
 
 class VitalCreated(Schema):
     vital: VitalOut
-    assessment: AssessmentOut | None
+    assessment: MonitoringAssessmentOut | None
 
 
 class EventOut(Schema):
@@ -200,7 +200,7 @@ class ChartOut(Schema):
     administration: AdministrationOut | None
     vitals: list[VitalOut]
     scales: list[ScaleOut]
-    assessment: AssessmentOut | None
+    assessment: MonitoringAssessmentOut | None
     monitoring_events: list[MonitoringEventOut]
     adverse_events: list[AdverseEventOut]
     rescue_medications: list[RescueOut]

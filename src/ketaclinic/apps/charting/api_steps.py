@@ -21,11 +21,14 @@ from ketaclinic.apps.charting.access import session_for
 from ketaclinic.apps.charting.administering import finish_administration, start_administration
 from ketaclinic.apps.charting.choices import ScaleCode
 from ketaclinic.apps.charting.day import check_in
+from ketaclinic.apps.charting.discharging import discharge
 from ketaclinic.apps.charting.dose_orders import DoseRequest, order_dose
 from ketaclinic.apps.charting.models import Administration, DoseOrder
 from ketaclinic.apps.charting.observing import record_scale
 from ketaclinic.apps.charting.refusals import ChartRefused
+from ketaclinic.apps.charting.rems import RemsIncomplete
 from ketaclinic.apps.ledger.models import Container
+from ketaclinic.apps.treatment.choices import SessionStatus
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InvalidValue
 
@@ -97,6 +100,30 @@ class ScaleIn(Schema):
 
     answers: dict[str, int]
     taken_at: dt.datetime | None = None
+
+
+class RemsAnswersIn(Schema):
+    """What the REMS form needs and the chart cannot know (the rest comes from the chart)."""
+
+    model_config = {"extra": "forbid"}
+
+    benzodiazepines: bool | None = None
+    non_benzodiazepine_hypnotics: bool | None = None
+    psychostimulants: bool | None = None
+    maois: bool | None = None
+    opioids: bool | None = None
+    ready_to_leave_minutes: int | None = Field(default=None, ge=0, le=1440)
+
+
+class DischargeIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    dissociation_resolved: bool
+    escort_confirmed: bool
+    escort_name: str = Field(default="", max_length=120)
+    instruction_given: bool
+    override_reason: str = Field(default="", max_length=2000)
+    rems: RemsAnswersIn = Field(default_factory=RemsAnswersIn)
 
 
 class ScaleCreated(Schema):
@@ -271,3 +298,34 @@ def post_scale(request: HttpRequest, session_id: int, scale: ScaleCode, payload:
     except ChartRefused as error:
         raise HttpError(409, error.message) from None
     return Status(201, {"id": entry.pk, "scale": entry.scale, "total": entry.total})
+
+
+@router.post(
+    "/{session_id}/discharge",
+    response=responses(StepOut, 409),
+    summary="Discharge; an esketamine session closes only with its REMS form complete "
+    "(422 naming every missing field), and the form is then queued to send",
+)
+@requires_any("charting.chart_session", "charting.override_discharge")
+def post_discharge(request: HttpRequest, session_id: int, payload: DischargeIn):
+    session = session_for(
+        request.user, session_id, "charting.chart_session", "charting.override_discharge"
+    )
+    try:
+        discharge(
+            session,
+            dissociation_resolved=payload.dissociation_resolved,
+            escort_confirmed=payload.escort_confirmed,
+            escort_name=payload.escort_name,
+            instruction_given=payload.instruction_given,
+            override_reason=payload.override_reason,
+            may_override=request.user.has_perm("charting.override_discharge"),
+            user=request.user,
+            request=request,
+            rems_answers=payload.rems.model_dump(),
+        )
+    except RemsIncomplete as error:
+        return Status(422, {"errors": error.as_errors()})
+    except ChartRefused as error:
+        raise HttpError(409, error.message) from None
+    return {"id": session.pk, "status": SessionStatus.DISCHARGED}

@@ -14,6 +14,7 @@ from ketaclinic.apps.enquiries.choices import OPEN_STATUSES, EnquiryStatus, Prog
 from ketaclinic.apps.enquiries.scoping import enquiries_for
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.record_ids import RecordId
 from ketaclinic.clinical.exceptions import InputError
 
 router = Router(tags=["enquiries"])
@@ -63,7 +64,7 @@ def list_enquiries(
     paging: Query[Paging],
     status: str = "open",
     program: str = "",
-    site: int | None = None,
+    site: RecordId | None = None,
 ) -> dict:
     enquiries = enquiries_for(request.user)
     if status == "open":

@@ -58,7 +58,7 @@ class GroupOut(Schema):
     facilitators: list[str]
 
 
-class CourseOut(Schema):
+class RosterCourseOut(Schema):
     id: int
     protocol_id: str
     route: str
@@ -73,11 +73,11 @@ class RosterLine(Schema):
     family_name: str
     starts_on: dt.date
     planned_hours_per_week: Decimal
-    course: CourseOut | None
+    course: RosterCourseOut | None
     hours_this_week: Decimal | None
 
 
-class SessionOut(Schema):
+class GroupSessionOut(Schema):
     id: int
     held_on: dt.date
     starts_at: dt.time
@@ -88,7 +88,7 @@ class SessionOut(Schema):
 
 class GroupDetail(GroupOut):
     roster: list[RosterLine]
-    upcoming_sessions: list[SessionOut]
+    upcoming_sessions: list[GroupSessionOut]
 
 
 class AttendanceRecordIn(Schema):

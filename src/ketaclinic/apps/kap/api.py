@@ -69,7 +69,7 @@ class NoteOut(Schema):
     parts: dict[str, str] = Field(description="Filled parts by name, e.g. intentions, plan.")
 
 
-class SessionOut(Schema):
+class KapSessionOut(Schema):
     id: int
     number: int
     kind: str
@@ -81,7 +81,7 @@ class SessionOut(Schema):
     note: NoteOut | None = Field(description="Null unless you read notes.")
 
 
-class ScoreOut(Schema):
+class KapScoreOut(Schema):
     taken_at: dt.datetime
     total: int
     band_label: str
@@ -91,11 +91,11 @@ class SeriesOut(Schema):
     instrument: str
     baseline: int
     latest: int
-    points: list[ScoreOut]
+    points: list[KapScoreOut]
 
 
 class ProgramDetailOut(ProgramOut):
-    sessions: list[SessionOut]
+    sessions: list[KapSessionOut]
     scores: list[SeriesOut]
 
 

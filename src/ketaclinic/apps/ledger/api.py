@@ -37,6 +37,7 @@ from ketaclinic.apps.ledger.scoping import (
 )
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.record_ids import RecordId
 from ketaclinic.clinical.exceptions import InputError
 
 router = Router(tags=["ledger"])
@@ -99,7 +100,7 @@ class EntryOut(Schema):
 class AdministrationIn(Schema):
     model_config = {"extra": "forbid"}
     patient_id: int
-    session_id: int | None = None
+    session_id: RecordId | None = None
     volume_drawn_ml: str | None = Field(None, description='Decimal text, e.g. "3.5"')
     volume_given_ml: str | None = None
     units_given: str | None = None
@@ -111,7 +112,7 @@ class WasteIn(Schema):
     witness_username: str
     witness_password: str
     reason: str = ""
-    administration_id: int | None = None
+    administration_id: RecordId | None = None
 
 
 class CountIn(Schema):
@@ -147,7 +148,7 @@ def _container(request: HttpRequest, container_id: int) -> Container:
     "/balances", response=responses(Page[BalanceOut]), summary="Stock on hand by site and product"
 )
 @requires(VIEW_PERMISSION)
-def balances(request: HttpRequest, paging: Query[Paging], site_id: int | None = None) -> dict:
+def balances(request: HttpRequest, paging: Query[Paging], site_id: RecordId | None = None) -> dict:
     sites = sites_for(request.user).order_by("name")
     if site_id is not None:
         sites = sites.filter(pk=site_id)
@@ -191,7 +192,9 @@ def _container_out(container: Container) -> dict:
 
 @router.get("/containers", response=responses(Page[ContainerOut]), summary="Containers with stock")
 @requires(VIEW_PERMISSION)
-def containers(request: HttpRequest, paging: Query[Paging], site_id: int | None = None) -> dict:
+def containers(
+    request: HttpRequest, paging: Query[Paging], site_id: RecordId | None = None
+) -> dict:
     found = Container.objects.filter(
         site_id__in=ledger_site_ids(request.user), on_hand__gt=0
     ).select_related("product", "lot")
@@ -213,8 +216,8 @@ def container(request: HttpRequest, container_id: int) -> dict:
 def entries(
     request: HttpRequest,
     paging: Query[Paging],
-    site_id: int | None = None,
-    container_id: int | None = None,
+    site_id: RecordId | None = None,
+    container_id: RecordId | None = None,
     kind: str = "",
 ) -> dict:
     found = LedgerEntry.objects.filter(site_id__in=ledger_site_ids(request.user))

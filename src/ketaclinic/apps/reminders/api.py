@@ -22,6 +22,7 @@ from ketaclinic.apps.reminders.forms import STOP_FIELDS, PreferencesForm
 from ketaclinic.apps.reminders.models import OptOut, Reminder
 from ketaclinic.apps.reminders.preferences import apply_preferences, preferences_of
 from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.record_ids import RecordId
 
 router = Router(tags=["Reminders"])
 
@@ -124,7 +125,7 @@ def list_reminders(
     paging: Query[Paging],
     status: Literal["pending", "sent", "skipped", "failed"] | None = None,
     kind: Literal["appointment", "questionnaire"] | None = None,
-    patient_id: int | None = None,
+    patient_id: RecordId | None = None,
 ) -> dict:
     """Pending first by due time when ``status=pending``; otherwise newest due first."""
     reminders = Reminder.objects.filter(site_id__in=site_ids_for(request.user))

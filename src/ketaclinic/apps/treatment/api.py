@@ -29,6 +29,7 @@ from ketaclinic.apps.treatment.scoping import course_for, screening_for
 from ketaclinic.apps.treatment.screenings import run_screening
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.record_ids import RecordId
 from ketaclinic.clinical.exceptions import InvalidValue, MissingItem
 
 router = Router(tags=["treatment"])
@@ -191,7 +192,7 @@ def get_screening(request: HttpRequest, screening_id: int):
 
 @router.get("/courses", response=responses(Page[CourseOut]), summary="Courses at your sites")
 @requires("treatment.view_course")
-def list_courses(request: HttpRequest, paging: Query[Paging], patient_id: int | None = None):
+def list_courses(request: HttpRequest, paging: Query[Paging], patient_id: RecordId | None = None):
     courses = Course.objects.filter(patient__in=patients_for(request.user))
     if patient_id is not None:
         patient = patient_for(request.user, patient_id)
@@ -226,8 +227,10 @@ class ConflictOut(Schema):
 
 
 class PlanConflictsOut(Schema):
+    """A 422: the fields in error; ``conflicts`` only when the schedule clashes."""
+
     errors: list[ConflictErrorOut]
-    conflicts: list[ConflictOut]
+    conflicts: list[ConflictOut] = []
 
 
 @router.post(

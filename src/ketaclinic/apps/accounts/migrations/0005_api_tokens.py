@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_form_drafts'),
+        ('accounts', '0004_staff_npi'),
     ]
 
     operations = [
