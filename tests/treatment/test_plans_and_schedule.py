@@ -418,7 +418,7 @@ def test_api_plans_a_course_and_lists_its_sessions_and_the_day(
     assert len(data["sessions"]) == 6
     assert data["course"]["variant"] == "twice-weekly"
     course_id = data["course"]["id"]
-    sessions = prescriber.get(f"/api/v1/courses/{course_id}/sessions").json()
+    sessions = prescriber.get(f"/api/v1/courses/{course_id}/sessions").json()["items"]
     assert [s["number"] for s in sessions] == [1, 2, 3, 4, 5, 6]
     day = prescriber.get("/api/v1/schedule", {"site": clinic.site_a.pk, "date": "2026-03-11"})
     assert [s["course_id"] for s in day.json()["sessions"]] == [course_id]

@@ -327,6 +327,8 @@ for _role, _codes in {
 ROLE_PERMISSIONS[Role.MEDICAL_DIRECTOR] = (
     *ROLE_PERMISSIONS[Role.MEDICAL_DIRECTOR],
     "accounts.manage_staff",
+    # API tokens (issue 17): anyone makes their own; the director revokes any at their sites.
+    "accounts.revoke_api_token",
 )
 
 
