@@ -40,6 +40,7 @@ EXPECTED_TOP_LEVEL = {
     "pharmacokinetics",
     "planned_dose",
     "protocols",
+    "rems_form",
     "routes",
     "scales",
     "schedule",

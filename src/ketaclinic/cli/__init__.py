@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ketaclinic.cli.outcomes",
     "ketaclinic.cli.pk",
     "ketaclinic.cli.reminders",
+    "ketaclinic.cli.rems",
     "ketaclinic.cli.scales",
     "ketaclinic.cli.screening",
     "ketaclinic.cli.treatment",

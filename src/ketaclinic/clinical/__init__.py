@@ -44,6 +44,7 @@ AREAS = (
     "pharmacokinetics",
     "planned_dose",
     "protocols",
+    "rems_form",
     "routes",
     "scales",
     "schedule",

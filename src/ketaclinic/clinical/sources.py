@@ -1206,6 +1206,23 @@ _OUTCOMES: tuple[Source, ...] = (
         ),
     ),
     Source(
+        key="outcomes_misuse_signals_chou2009",
+        citation=(
+            "Chou R, Fanciullo GJ, Fine PG, et al. Clinical guidelines for the use of chronic "
+            "opioid therapy in chronic noncancer pain. J Pain. 2009;10(2):113-130"
+        ),
+        url="https://doi.org/10.1016/j.jpain.2008.10.008",
+        note=(
+            "Asks prescribers of a controlled drug taken at home to monitor for aberrant "
+            "drug-related behaviours, with pill counts among the tools; the supply-related "
+            "behaviours counted here (early-refill requests, pill-count shortfalls, requests "
+            "to escalate the dose, unreturned medication) are the commonly cited examples. "
+            "The guideline gives no rate of such behaviours that marks a drug as addictive, "
+            "so the outcomes page shows the rates without a verdict. Not re-read against the "
+            "full text in this project: the list follows the abstract and secondary summaries."
+        ),
+    ),
+    Source(
         key="outcomes_loss_to_follow_up_schulz2002",
         citation=(
             "Schulz KF, Grimes DA. Sample size slippages in randomised trials: exclusions and "
@@ -1344,6 +1361,38 @@ _REGULATION: tuple[Source, ...] = (
 
 # Intensive outpatient programs (issue 8): what makes a week "intensive".
 _PROGRAMS: tuple[Source, ...] = (
+    Source(
+        key="rems.spravato-monitoring-form-2021",
+        citation=(
+            "SPRAVATO REMS Patient Monitoring Form - Outpatient Use Only. Janssen "
+            "Pharmaceuticals, Inc., 11/2021 (current on the SPRAVATO REMS site; FDA REMS page "
+            "last updated 12/31/2024)."
+        ),
+        url="https://www.spravatorems.com/",
+        note=(
+            "The form's sections and required (*) fields: patient, concomitant medication, "
+            "monitoring provider, healthcare setting, treatment session (date, 56/84/other mg, "
+            "lot, total minutes, the REMS evaluation question, vitals acceptable before and at "
+            "completion, BP before / 40 min / before completion, sedation, dissociation, "
+            "respiratory depression, serious adverse events). Submit within 7 days of every "
+            "session; fax 1-877-778-0091."
+        ),
+    ),
+    Source(
+        key="rems.spravato-form-walkthrough",
+        citation=(
+            "SPRAVATO REMS Patient Monitoring Form overview (video transcript), Janssen "
+            "Medical Connect."
+        ),
+        url=(
+            "https://jnjmedicalconnect.com/products/spravato/"
+            "video-spravato-rems-patient-monitoring-form-overview"
+        ),
+        note=(
+            "First treatment yes/no and, if yes, enrolled yes/no (enrol before treatment); "
+            "concomitant medication includes opioids; pulse oximetry with respiratory checks."
+        ),
+    ),
     Source(
         key="cms_iop_2024",
         citation=(

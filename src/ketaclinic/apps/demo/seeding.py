@@ -19,6 +19,7 @@ from ketaclinic.apps.demo import ledger as demo_ledger
 from ketaclinic.apps.demo import organisation, patients
 from ketaclinic.apps.demo import outcomes as demo_outcomes
 from ketaclinic.apps.demo import reminders as demo_reminders
+from ketaclinic.apps.demo import rems as demo_rems
 from ketaclinic.apps.demo import treatment as demo_treatment
 from ketaclinic.apps.web import clock
 
@@ -73,6 +74,7 @@ def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> D
         demo_charting.create_session_charts(
             demo_charting.discharged_dosing_sessions(), users, rng, clock.now()
         )
+        demo_rems.create_rems(list(sites.values()), users, rng, clock.now())
         times.lap("charting")
         demo_enquiries.create_enquiries(list(sites.values()), users, rng, clock.now())
         times.lap("enquiries")
