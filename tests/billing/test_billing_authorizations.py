@@ -216,7 +216,7 @@ def test_a_nurse_reads_no_authorization_and_site_b_finds_none(client, clinic):
 def test_the_api_lists_the_lapsing_authorizations_with_their_reasons(client, clinic):
     lapsing_world(clinic)
     client.force_login(clinic.director)
-    rows = client.get("/api/v1/billing/authorizations/lapsing").json()
+    rows = client.get("/api/v1/billing/authorizations/lapsing").json()["items"]
     assert [
         (r["authorization_number"], r["ends_soon"], r["sessions_nearly_used"]) for r in rows
     ] == [

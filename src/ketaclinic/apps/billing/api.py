@@ -8,10 +8,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from ketaclinic.apps.accounts.access import site_ids_for
+from ketaclinic.apps.api.edge import Page, Paging, page_body, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
@@ -19,6 +20,7 @@ from ketaclinic.apps.billing.authorizations import lapsing_for_sites
 from ketaclinic.apps.billing.superbills import bill
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.pagination import paginate
 
 router = Router(tags=["billing"])
 
@@ -62,45 +64,50 @@ class SessionCodesOut(Schema):
 
 
 @router.get(
-    "/authorizations/lapsing", response=list[LapseOut], summary="Authorizations about to lapse"
+    "/authorizations/lapsing",
+    response=responses(Page[LapseOut]),
+    summary="Authorizations about to lapse, soonest first",
 )
-def lapsing_authorizations(request: HttpRequest) -> list[dict]:
-    if not request.user.has_perms(
-        ["billing.view_priorauthorization", "billing.view_lapsing_authorizations"]
-    ):
-        raise HttpError(403, "Your role does not allow this.")
+@requires("billing.view_priorauthorization", "billing.view_lapsing_authorizations")
+def lapsing_authorizations(request: HttpRequest, paging: Query[Paging]) -> dict:
     lapses = lapsing_for_sites(site_ids_for(request.user), clock.today())
+    result = paginate(lapses, paging.page, paging.page_size)
     record_listing(
-        request, "prior_authorization", [lapse.authorization.course.patient_id for lapse in lapses]
+        request,
+        "prior_authorization",
+        [lapse.authorization.course.patient_id for lapse in result.items],
+        page=result.number,
     )
-    return [
-        {
-            "authorization_id": a.pk,
-            "course_id": a.course_id,
-            "patient_id": a.course.patient_id,
-            "site_id": a.course.site_id,
-            "payer_name": a.payer_name,
-            "payer_kind": a.payer_kind,
-            "authorization_number": a.authorization_number,
-            "ends_on": a.ends_on,
-            "days_left": lapse.days_left,
-            "authorised_sessions": a.authorised_sessions,
-            "sessions_used": lapse.sessions_used,
-            "sessions_booked": lapse.sessions_booked,
-            "ends_soon": lapse.by_date,
-            "sessions_nearly_used": lapse.by_count,
-        }
-        for lapse in lapses
-        for a in (lapse.authorization,)
-    ]
+    return page_body(result, _lapse_row)
+
+
+def _lapse_row(lapse) -> dict:
+    a = lapse.authorization
+    return {
+        "authorization_id": a.pk,
+        "course_id": a.course_id,
+        "patient_id": a.course.patient_id,
+        "site_id": a.course.site_id,
+        "payer_name": a.payer_name,
+        "payer_kind": a.payer_kind,
+        "authorization_number": a.authorization_number,
+        "ends_on": a.ends_on,
+        "days_left": lapse.days_left,
+        "authorised_sessions": a.authorised_sessions,
+        "sessions_used": lapse.sessions_used,
+        "sessions_booked": lapse.sessions_booked,
+        "ends_soon": lapse.by_date,
+        "sessions_nearly_used": lapse.by_count,
+    }
 
 
 @router.get(
-    "/sessions/{session_id}/codes", response=SessionCodesOut, summary="Codes a session implies"
+    "/sessions/{session_id}/codes",
+    response=responses(SessionCodesOut),
+    summary="The billing codes a delivered session implies",
 )
+@requires("billing.print_superbill")
 def session_codes(request: HttpRequest, session_id: int) -> dict:
-    if not request.user.has_perm("billing.print_superbill"):
-        raise HttpError(403, "Your role does not allow this.")
     sessions = Session.objects.filter(pk=session_id, site_id__in=site_ids_for(request.user))
     session = sessions.select_related("patient").first()
     if session is None:
