@@ -19,6 +19,7 @@ from tests.iop.factories import make_session as make_group_session
 from tests.kap.factories import make_kap_course, make_program
 from tests.kap.factories import session as kap_session
 
+from ketaclinic.apps.accounts.api_tokens import issue_token
 from ketaclinic.apps.accounts.models import FormDraft
 from ketaclinic.apps.alerts.choices import AlertKind, AlertLevel
 from ketaclinic.apps.alerts.on_call_models import OnCallShift
@@ -236,12 +237,19 @@ def build_site_a_world(clinic) -> dict[str, dict[str, Any]]:
         "token": "no-such-link-token-0000",
         **_ledger(clinic),
     }
+    token, _text = issue_token(
+        clinic.nurse,
+        name="Nightly vitals export",
+        permissions=["patients.view_patient"],
+        site_ids=[clinic.site_a.pk],
+    )
     return {
         "": common,
         "kap": {"session_id": kap_session(kap_course, 8).pk, "course_id": kap_course.pk},
         "iop": {"session_id": group_session.pk},
-        # A member of staff at site A (the staff pages), and her own idle-session draft.
-        "accounts": {"user_id": clinic.nurse.pk, "draft_id": draft.pk},
+        # A member of staff at site A (the staff pages), her own idle-session draft and her
+        # API token.
+        "accounts": {"user_id": clinic.nurse.pk, "draft_id": draft.pk, "token_id": token.pk},
         "alerts": {"shift_id": shift.pk},
         "jobs": {"job_id": job.pk},
         # Billing: a payer's authorization of Alice's charted course (ends in ten days).

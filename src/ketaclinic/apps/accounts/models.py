@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
-from ketaclinic.apps.accounts.choices import Role
+from ketaclinic.apps.accounts.choices import EsketamineLabel, Role
 from ketaclinic.clinical.exceptions import InvalidValue
 from ketaclinic.clinical.npi import validate_npi
 
@@ -69,6 +69,13 @@ class Site(models.Model):
         default=default_open_weekdays, validators=[validate_open_weekdays]
     )
     chairs = models.PositiveSmallIntegerField(default=4, help_text="Infusion chairs or rooms.")
+    esketamine_label = models.CharField(
+        max_length=2,
+        choices=EsketamineLabel.choices,
+        default=EsketamineLabel.US,
+        help_text="The esketamine label of the site's jurisdiction: it sets the starting dose "
+        "at 65 and over in plans and dose orders.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -101,6 +108,26 @@ class User(AbstractUser):
     class Meta:
         ordering = ["last_name", "first_name", "username"]
         permissions = [("manage_staff", "Can manage staff accounts, roles, sites and MFA")]
+
+    #: The permissions of the API token the request authenticated with (``api_auth``), which
+    #: narrow what this user may do for that request; ``None`` for a browser session.
+    token_permissions: frozenset[str] | None = None
+
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
+        if self.token_permissions is not None and perm not in self.token_permissions:
+            return False
+        return super().has_perm(perm, obj)
+
+    def get_all_permissions(self, obj: models.Model | None = None) -> set[str]:
+        held = super().get_all_permissions(obj)
+        return held if self.token_permissions is None else held & self.token_permissions
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if self.token_permissions is not None and not any(
+            code.startswith(f"{app_label}.") for code in self.token_permissions
+        ):
+            return False
+        return super().has_module_perms(app_label)
 
     @property
     def display_name(self) -> str:
@@ -173,3 +200,10 @@ class FormDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Draft for {self.form_path} ({self.saved_at:%Y-%m-%d %H:%M})"
+
+
+# The API token model lives beside its rules (``api_tokens.py``); imported here so Django
+# registers it with the accounts app.
+from ketaclinic.apps.accounts.api_tokens import ApiToken  # noqa: E402
+
+__all__ = ["ApiToken", "FormDraft", "Organisation", "RecoveryCode", "Site", "TotpDevice", "User"]
