@@ -129,3 +129,26 @@ def test_a_staff_npi_with_a_wrong_check_digit_is_refused(clinic):
     assert "npi" in error.value.message_dict
     clinic.prescriber.npi = "1234567893"
     clinic.prescriber.full_clean()
+
+
+def test_the_administrator_edits_a_site_s_fees_and_codes_in_settings(client, clinic):
+    from ketaclinic.apps.billing.models import CodeMapping, FeeScheduleEntry
+
+    clinic.admin.is_staff = True
+    clinic.admin.save(update_fields=["is_staff"])
+    client.force_login(clinic.admin)
+    assert client.get("/admin/billing/feescheduleentry/").status_code == 200
+    response = client.post(
+        "/admin/billing/feescheduleentry/add/",
+        {"site": clinic.site_a.pk, "code": "J0013", "description": "", "fee_per_unit": "14.50"},
+    )
+    assert response.status_code == 302
+    assert FeeScheduleEntry.objects.get(site=clinic.site_a, code="J0013").fee_per_unit == Decimal(
+        "14.50"
+    )
+    response = client.post(
+        "/admin/billing/codemapping/add/",
+        {"site": clinic.site_a.pk, "service": "office_visit_established", "code": "99214"},
+    )
+    assert response.status_code == 302
+    assert CodeMapping.objects.get(site=clinic.site_a).code == "99214"

@@ -208,6 +208,7 @@ def api_requests(world: dict[str, Any], clinic) -> dict[str, dict[str, Any]]:
         "create_course": {
             "body": {
                 "screening_id": common["screening_id"],
+                "indication": "trd",
                 "protocol_id": "iv-depression-induction",
                 "starts_on": "2026-03-16",
             }

@@ -1206,6 +1206,23 @@ _OUTCOMES: tuple[Source, ...] = (
         ),
     ),
     Source(
+        key="outcomes_misuse_signals_chou2009",
+        citation=(
+            "Chou R, Fanciullo GJ, Fine PG, et al. Clinical guidelines for the use of chronic "
+            "opioid therapy in chronic noncancer pain. J Pain. 2009;10(2):113-130"
+        ),
+        url="https://doi.org/10.1016/j.jpain.2008.10.008",
+        note=(
+            "Asks prescribers of a controlled drug taken at home to monitor for aberrant "
+            "drug-related behaviours, with pill counts among the tools; the supply-related "
+            "behaviours counted here (early-refill requests, pill-count shortfalls, requests "
+            "to escalate the dose, unreturned medication) are the commonly cited examples. "
+            "The guideline gives no rate of such behaviours that marks a drug as addictive, "
+            "so the outcomes page shows the rates without a verdict. Not re-read against the "
+            "full text in this project: the list follows the abstract and secondary summaries."
+        ),
+    ),
+    Source(
         key="outcomes_loss_to_follow_up_schulz2002",
         citation=(
             "Schulz KF, Grimes DA. Sample size slippages in randomised trials: exclusions and "

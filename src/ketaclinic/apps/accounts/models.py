@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
-from ketaclinic.apps.accounts.choices import Role
+from ketaclinic.apps.accounts.choices import EsketamineLabel, Role
 from ketaclinic.clinical.exceptions import InvalidValue
 from ketaclinic.clinical.npi import validate_npi
 
@@ -69,6 +69,13 @@ class Site(models.Model):
         default=default_open_weekdays, validators=[validate_open_weekdays]
     )
     chairs = models.PositiveSmallIntegerField(default=4, help_text="Infusion chairs or rooms.")
+    esketamine_label = models.CharField(
+        max_length=2,
+        choices=EsketamineLabel.choices,
+        default=EsketamineLabel.US,
+        help_text="The esketamine label of the site's jurisdiction: it sets the starting dose "
+        "at 65 and over in plans and dose orders.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -210,14 +210,26 @@ for _role, _codes in {
 # nurses record pill counts and send check-in links; front desk sends links and sees the
 # calendar's status but not what patients reported; therapists read.
 HOME_SEE = ("homeprogram.view_homeprescription",)
-HOME_READ = (*HOME_SEE, "homeprogram.view_homecheckin", "homeprogram.view_pillcount")
+HOME_READ = (
+    *HOME_SEE,
+    "homeprogram.view_homecheckin",
+    "homeprogram.view_pillcount",
+    "homeprogram.view_supplyevent",
+)
 HOME_SEND = ("homeprogram.add_homecheckinlink",)
+# Misuse signals (issue 15): whoever counts, dispenses or prescribes records what they saw.
+SUPPLY = ("homeprogram.add_supplyevent",)
 for _role, _codes in {
     Role.FRONT_DESK: (*HOME_SEE, *HOME_SEND),
-    Role.NURSE: (*HOME_READ, *HOME_SEND, "homeprogram.add_pillcount"),
-    Role.PRESCRIBER: (*HOME_READ, *HOME_SEND, "homeprogram.add_homeprescription"),
+    Role.NURSE: (*HOME_READ, *HOME_SEND, "homeprogram.add_pillcount", *SUPPLY),
+    Role.PRESCRIBER: (*HOME_READ, *HOME_SEND, "homeprogram.add_homeprescription", *SUPPLY),
     Role.THERAPIST: HOME_READ,
-    Role.MEDICAL_DIRECTOR: (*HOME_READ, *HOME_SEND, "homeprogram.add_homeprescription"),
+    Role.MEDICAL_DIRECTOR: (
+        *HOME_READ,
+        *HOME_SEND,
+        "homeprogram.add_homeprescription",
+        *SUPPLY,
+    ),
 }.items():
     ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 

@@ -21,6 +21,7 @@ from ketaclinic.apps.api.edge import Page, Paging, page_body, page_of, requires,
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.treatment.choices import Indication
 from ketaclinic.apps.treatment.conflicts import PlanConflicts, Slot
 from ketaclinic.apps.treatment.models import Course, Screening, Session
 from ketaclinic.apps.treatment.planning import PlanChoice, plan_course
@@ -83,6 +84,7 @@ class CourseOut(Schema):
     route: str
     phase: str
     status: str
+    indication: str
     target_dose_mg_per_kg: Decimal | None
     target_dose_mg: Decimal | None
     starts_on: dt.date
@@ -111,6 +113,7 @@ class CourseIn(Schema):
     model_config = {"extra": "forbid"}
 
     screening_id: int
+    indication: Indication
     protocol_id: str = Field(min_length=1, max_length=60)
     variant: str | None = None
     starts_on: dt.date
@@ -249,6 +252,7 @@ def create_course(request: HttpRequest, payload: CourseIn):
         target_dose_mg_per_kg=payload.target_dose_mg_per_kg,
         target_dose_mg=payload.target_dose_mg,
         chair=payload.chair,
+        indication=payload.indication.value,
         moves={m.session: Slot(m.date, m.time, m.chair) for m in payload.moves},
         same_day_reason=payload.same_day_reason,
     )
