@@ -43,6 +43,7 @@ from ketaclinic.apps.charting.choices import (
     NoteKind,
     PreCheckDecision,
     QuestionnaireEvidence,
+    RemsStatus,
     RespiratoryStatus,
     ScaleCode,
     Severity,
@@ -909,6 +910,7 @@ def _rems(
             submitted_at=submitted if is_submitted else None,
             submitted_by_id=nurse_id if is_submitted else None,
             submission_reference=f"REMS-{rng.randint(100000, 999999)}" if is_submitted else "",
+            status=RemsStatus.MARKED if is_submitted else RemsStatus.PREPARED,
         )
     )
 
