@@ -132,14 +132,6 @@ class Assessment(AppendOnlyModel):
     def title(self) -> str:
         return INSTRUMENTS[self.instrument].title
 
-    @property
-    def alert_flags(self) -> list[dict]:
-        return [flag for flag in self.flags if flag.get("level") == "alert"]
-
-    @property
-    def warning_flags(self) -> list[dict]:
-        return [flag for flag in self.flags if flag.get("level") == "warning"]
-
 
 class QuestionnaireSchedule(models.Model):
     """Send a patient the same questionnaires on a rule: before every session, weekly, ...
