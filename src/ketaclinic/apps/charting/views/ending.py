@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
@@ -14,7 +14,6 @@ from ketaclinic.apps.charting.forms import (
     DischargeForm,
     RemsRecordForm,
     RemsSubmittedForm,
-    attach_error,
 )
 from ketaclinic.apps.charting.models import RemsRecord
 from ketaclinic.apps.charting.refusals import ChartRefused
@@ -26,58 +25,50 @@ from ketaclinic.apps.charting.rems import (
     save_record,
 )
 from ketaclinic.apps.charting.views.base import (
-    back_to_chart,
+    chart_action,
     chart_session,
-    chart_with_errors,
-    refused,
     require_any_permission,
+    submit,
 )
 from ketaclinic.apps.treatment.choices import Route
-from ketaclinic.clinical.exceptions import InputError
 
 DISCHARGERS = ("charting.chart_session", "charting.override_discharge")
 
 
-@require_any_permission(*DISCHARGERS)
-@require_POST
-def discharge_view(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = chart_session(request, session_id, *DISCHARGERS)
-    form = DischargeForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
+@chart_action(*DISCHARGERS)
+def discharge_view(request: HttpRequest, session) -> HttpResponse:
+    def write(data: dict):
         may_override = request.user.has_perm("charting.override_discharge")
-        try:
-            record = discharge(
-                session,
-                **data,
-                may_override=may_override,
-                user=request.user,
-                request=request,
-            )
-        except InputError as error:
-            attach_error(form, error)
-        except ChartRefused as error:
-            return refused(request, session, error)
-        else:
-            messages.success(
-                request,
-                "Discharged." if record.ready else "Discharged on the prescriber's override.",
-            )
-            return back_to_chart(session, "discharge")
-    return chart_with_errors(request, session, discharge_form=form)
+        return discharge(
+            session, **data, may_override=may_override, user=request.user, request=request
+        )
+
+    return submit(
+        request,
+        session,
+        DischargeForm(request.POST),
+        write,
+        form_name="discharge_form",
+        anchor="discharge",
+        success=lambda record: (
+            "Discharged." if record.ready else "Discharged on the prescriber's override."
+        ),
+    )
 
 
-def _esketamine_session(request: HttpRequest, session_id: int):
-    session = chart_session(request, session_id, "charting.record_rems")
+REMS = "charting.record_rems"
+
+
+def _esketamine_only(session):
     if session.course.route != Route.ESKETAMINE:
         raise Http404("REMS records are for esketamine sessions")
     return session
 
 
-@require_any_permission("charting.record_rems")
+@require_any_permission(REMS)
 @require_http_methods(["GET", "POST"])
 def rems_view(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = _esketamine_session(request, session_id)
+    session = _esketamine_only(chart_session(request, session_id, REMS))
     record = RemsRecord.objects.filter(session=session).first()
     if request.method == "POST":
         form = RemsRecordForm(request.POST, instance=record)
@@ -118,10 +109,9 @@ def rems_view(request: HttpRequest, session_id: int) -> HttpResponse:
     )
 
 
-@require_any_permission("charting.record_rems")
-@require_POST
-def rems_submitted_view(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = _esketamine_session(request, session_id)
+@chart_action(REMS)
+def rems_submitted_view(request: HttpRequest, session) -> HttpResponse:
+    _esketamine_only(session)
     record = RemsRecord.objects.filter(session=session).select_related("session__patient").first()
     if record is None:
         messages.error(request, "Save the REMS record before marking it submitted.")
