@@ -30,7 +30,6 @@ from django.db import transaction
 from ketaclinic.apps.accounts.models import Site, User
 from ketaclinic.apps.audit.hashchain import GENESIS_HASH, chain_hash
 from ketaclinic.apps.audit.models import ChainHead
-from ketaclinic.apps.demo.tables import insert_objects, insert_rows, reserve_ids
 from ketaclinic.apps.ledger.appending import append_entry
 from ketaclinic.apps.ledger.choices import (
     DestructionMethod,
@@ -52,6 +51,7 @@ from ketaclinic.apps.ledger.models import (
 from ketaclinic.apps.ledger.reconciling import record_count
 from ketaclinic.apps.patients.models import Measurement, Patient
 from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.bulk_write import insert_objects, insert_rows, reserve_ids
 
 __all__ = ["IN_BULK", "ONE_BY_ONE", "PRODUCTS", "create_ledger"]
 
