@@ -73,7 +73,7 @@ def test_vitals_on_a_discharged_or_planned_session_are_409(client, clinic, fixed
 def test_the_chart_api_gives_status_checks_and_readings(client, clinic, session, fixed_clock):
     client.force_login(clinic.nurse)
     post_json(client, f"/api/v1/sessions/{session.pk}/vitals", VITALS)
-    listed = client.get(f"/api/v1/sessions/{session.pk}/vitals").json()
+    listed = client.get(f"/api/v1/sessions/{session.pk}/vitals").json()["items"]
     assert [v["heart_rate"] for v in listed] == [76]
     chart = client.get(f"/api/v1/sessions/{session.pk}").json()
     assert chart["status"] == "checked_in"

@@ -10,19 +10,19 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
-from ninja.errors import HttpError
+from ninja import Query, Router, Schema
 
 from ketaclinic.apps.accounts.access import patient_for, site_ids_for
+from ketaclinic.apps.api.edge import FieldErrors, Page, Paging, page_body, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
-from ketaclinic.apps.patients.api import FieldErrors
 from ketaclinic.apps.reminders.choices import ChangedVia, ReminderStatus
 from ketaclinic.apps.reminders.forms import STOP_FIELDS, PreferencesForm
 from ketaclinic.apps.reminders.models import OptOut, Reminder
 from ketaclinic.apps.reminders.preferences import apply_preferences, preferences_of
-from ketaclinic.apps.web.pagination import PageNumber, paginate
+from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.record_ids import RecordId
 
 router = Router(tags=["Reminders"])
 
@@ -48,12 +48,6 @@ class ReminderOut(Schema):
     channel: str
     sender: str
     sent_at: dt.datetime | None
-
-
-class ReminderPage(Schema):
-    items: list[ReminderOut]
-    page: int
-    has_next: bool
 
 
 class OptOutOut(Schema):
@@ -94,11 +88,6 @@ class PreferencesIn(Schema):
     stop_sms: bool | None = None
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise HttpError(403, "Your role does not allow this.")
-
-
 def _name(user) -> str:
     return user.get_username() if user is not None else ""
 
@@ -129,16 +118,16 @@ def _preferences_out(patient) -> dict:
     }
 
 
-@router.get("", response=ReminderPage, summary="Reminders at your sites")
+@router.get("", response=responses(Page[ReminderOut]), summary="Reminders at your sites")
+@requires(VIEW)
 def list_reminders(
     request: HttpRequest,
+    paging: Query[Paging],
     status: Literal["pending", "sent", "skipped", "failed"] | None = None,
     kind: Literal["appointment", "questionnaire"] | None = None,
-    patient_id: int | None = None,
-    page: PageNumber = 1,
+    patient_id: RecordId | None = None,
 ) -> dict:
     """Pending first by due time when ``status=pending``; otherwise newest due first."""
-    _require(request, VIEW)
     reminders = Reminder.objects.filter(site_id__in=site_ids_for(request.user))
     if status:
         reminders = reminders.filter(status=status)
@@ -147,7 +136,7 @@ def list_reminders(
     if patient_id is not None:
         reminders = reminders.filter(patient=patient_for(request.user, patient_id, VIEW))
     order = ("due_at", "id") if status == ReminderStatus.PENDING else ("-due_at", "-id")
-    result = paginate(reminders.order_by(*order), page)
+    result = paginate(reminders.order_by(*order), paging.page, paging.page_size)
     record_listing(
         request,
         "reminder",
@@ -155,16 +144,16 @@ def list_reminders(
         page=result.number,
         filters={"status": status or "", "kind": kind or ""},
     )
-    return {"items": result.items, "page": result.number, "has_next": result.has_next}
+    return page_body(result)
 
 
 @router.get(
     "/patients/{patient_id}/preferences",
-    response=PreferencesOut,
+    response=responses(PreferencesOut),
     summary="A patient's reminder preferences and opt-out record",
 )
+@requires(VIEW_PREFERENCES)
 def get_preferences(request: HttpRequest, patient_id: int) -> dict:
-    _require(request, VIEW_PREFERENCES)
     patient = patient_for(request.user, patient_id, VIEW_PREFERENCES)
     record_event(
         request,
@@ -178,11 +167,11 @@ def get_preferences(request: HttpRequest, patient_id: int) -> dict:
 
 @router.patch(
     "/patients/{patient_id}/preferences",
-    response=PreferencesOut,
+    response=responses(PreferencesOut),
     summary="Change a patient's reminder preferences (audited)",
 )
+@requires(CHANGE)
 def update_preferences(request: HttpRequest, patient_id: int, payload: PreferencesIn) -> dict:
-    _require(request, CHANGE)
     patient = patient_for(request.user, patient_id, CHANGE)
     current = PreferencesForm.initial_from(preferences_of(patient))
     given = payload.dict(exclude_unset=True)
