@@ -7,7 +7,7 @@ not a 403, so its existence is not disclosed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,11 @@ def site_ids_for(user: User) -> list[int]:
         cached = list(user.sites.values_list("id", flat=True))
         user._site_ids = cached
     return cached
+
+
+def narrow_to_sites(user: User, site_ids: Iterable[int]) -> None:
+    """Limit ``user`` to those of ``site_ids`` they work at, for this request (an API token)."""
+    user._site_ids = sorted(set(site_ids_for(user)) & set(site_ids))  # type: ignore[attr-defined]
 
 
 def sites_for(user: User) -> QuerySet[Site]:

@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
+from ketaclinic.apps.accounts.access import narrow_to_sites
 from ketaclinic.apps.accounts.api_tokens import ApiToken, matches, parse_token
 from ketaclinic.apps.web import clock
 
@@ -71,8 +72,7 @@ def authenticate_token(request: HttpRequest, presented: str) -> ApiToken:
     owner = token.owner
     if not owner.is_active:
         _refuse(request, "The owner of this API token is deactivated.", token, token.prefix)
-    owned = set(owner.sites.values_list("id", flat=True))
-    owner._site_ids = sorted(owned & set(token.sites.values_list("id", flat=True)))
+    narrow_to_sites(owner, token.sites.values_list("id", flat=True))
     owner.token_permissions = frozenset(token.permissions)
     request.user = owner
     request.api_token = token  # type: ignore[attr-defined]

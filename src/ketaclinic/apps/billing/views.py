@@ -34,6 +34,7 @@ from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.treatment.scoping import course_for
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.csv_export import csv_lines
+from ketaclinic.apps.web.pagination import page_number, paginate
 
 VIEW = "billing.view_priorauthorization"
 
@@ -50,13 +51,17 @@ def _pdf(html: str, filename: str) -> HttpResponse:
 def lapsing(request: HttpRequest) -> HttpResponse:
     """Every approved authorization at the user's sites about to lapse, by date or count."""
     lapses = lapsing_for_sites(site_ids_for(request.user), clock.today())
+    page = paginate(lapses, page_number(request.GET))
     record_listing(
-        request, "prior_authorization", [lapse.authorization.course.patient_id for lapse in lapses]
+        request,
+        "prior_authorization",
+        [lapse.authorization.course.patient_id for lapse in page.items],
+        page=page.number,
     )
     return render(
         request,
         "billing/lapsing.html",
-        {"lapses": lapses, "today": clock.today(), "no_claims_sent": NO_CLAIMS_SENT},
+        {"lapses": page.items, "page": page, "no_claims_sent": NO_CLAIMS_SENT},
     )
 
 
