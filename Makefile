@@ -39,6 +39,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -c pyproject.toml -r src
+	$(BIN)/lint-imports
+	$(BIN)/mypy --strict src/ketaclinic/clinical
+	$(BIN)/python tools/mypy_baseline.py
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -12,7 +12,7 @@ rows inside a transaction that is rolled back:
 
 - the ledger: ``create_ledger(write=IN_BULK)`` (the demo) against ``ONE_BY_ONE`` (the live
   ``append_entry``, an entry at a time, as the demo used to); the two chains must match;
-- vital signs (the largest table): ``tables.insert_rows`` against ``bulk_create`` (the
+- vital signs (the largest table): ``bulk_write.insert_rows`` against ``bulk_create`` (the
   chart demo before) and a ``save()`` per row.
 
 Not a test: nothing here is timed in CI.
@@ -98,10 +98,10 @@ def _comparisons(size: int) -> int:
     from ketaclinic.apps.demo import treatment as demo_treatment
     from ketaclinic.apps.demo.charting import VITAL_COLUMNS
     from ketaclinic.apps.demo.ledger import IN_BULK, ONE_BY_ONE, create_ledger
-    from ketaclinic.apps.demo.tables import insert_rows
     from ketaclinic.apps.ledger.models import LedgerEntry
     from ketaclinic.apps.treatment.models import Session
     from ketaclinic.apps.web import clock
+    from ketaclinic.apps.web.bulk_write import insert_rows
 
     now = dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC)
     clock.install(clock.FixedClock(now))

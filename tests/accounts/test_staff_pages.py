@@ -97,7 +97,7 @@ def test_the_director_creates_an_account_with_roles_and_sites_and_it_is_audited(
     assert response.status_code == 302
     nell = User.objects.get(username="nell")
     assert nell.check_password("plum tractor lighthouse 42")
-    assert nell.has_role(Role.NURSE)
+    assert Role.NURSE in nell.role_codes()
     assert list(nell.sites.all()) == [clinic.site_a]
     event = AuditEvent.objects.get(action="create", object_type="user")
     assert event.object_id == str(nell.pk)

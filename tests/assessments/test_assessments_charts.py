@@ -86,7 +86,8 @@ def test_labels_of_lines_close_in_value_do_not_overlap():
     heights = {
         label: float(y)
         for y, label in re.findall(
-            r'<text x="\d+" y="([\d.]+)" font-size="10" fill="#[0-9a-f]+">'
+            r'<text x="\d+" y="([\d.]+)" class="threshold-label" font-size="10" '
+            r'fill="#[0-9a-f]+">'
             r"(Baseline|Response|Remission)",
             svg,
         )

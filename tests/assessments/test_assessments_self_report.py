@@ -20,10 +20,10 @@ from ketaclinic.apps.assessments.links import (
     open_link,
 )
 from ketaclinic.apps.assessments.models import Assessment, SelfReportLink
-from ketaclinic.apps.assessments.ratelimit import ADDRESS_LIMIT, TOKEN_LIMIT
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.models import AuditEvent
 from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.private_links import ADDRESS_LIMIT, TOKEN_LIMIT
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.scales import get_scale
 

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from ketaclinic.apps.charting.charts import BP_RANGE, TOP_H, TOP_Y0, ChartPoint, vitals_svg
+from ketaclinic.apps.web.svg_chart import num
 from ketaclinic.clinical.monitoring import MonitoringParameters
 
 START = dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC)
@@ -13,7 +14,7 @@ START = dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC)
 
 def y_of(value: int) -> str:
     low, high = BP_RANGE
-    return f"{TOP_Y0 + (high - value) / (high - low) * TOP_H:.1f}"
+    return num(TOP_Y0 + (high - value) / (high - low) * TOP_H)
 
 
 def test_threshold_lines_follow_the_clinics_parameters():

@@ -1,6 +1,6 @@
 """Seeding more patients costs more rows, not more statements per patient.
 
-Every generator writes in batches (``bulk_create``, or ``tables.insert_rows`` with one
+Every generator writes in batches (``bulk_create``, or ``bulk_write.insert_rows`` with one
 ``executemany`` per 5,000 rows), so doubling the patients adds statements only where a
 table's rows spill into another batch. About twenty tables are written in batches; at these
 sizes none needs more than three further batches for 200 more patients (patients go 76 to a

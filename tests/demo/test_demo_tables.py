@@ -11,8 +11,8 @@ import pytest
 from ketaclinic.apps.accounts.models import User
 from ketaclinic.apps.charting.models import RescueMedication, ScaleEntry, VitalSign
 from ketaclinic.apps.demo.seeding import seed_demo_clinic
-from ketaclinic.apps.demo.tables import insert_objects, insert_rows, reserve_ids
 from ketaclinic.apps.treatment.models import Session
+from ketaclinic.apps.web.bulk_write import insert_objects, insert_rows, reserve_ids
 
 
 @pytest.fixture

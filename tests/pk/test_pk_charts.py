@@ -14,8 +14,8 @@ from ketaclinic.apps.pk.charts import (
     ChartSeries,
     comparison_svg,
     legend_swatch,
-    linear_ticks,
 )
+from ketaclinic.apps.web.svg_chart import nice_ticks as linear_ticks
 
 TIMES = np.linspace(0, 4, 49)
 

@@ -15,7 +15,7 @@ from ketaclinic.apps.reminders.choices import ChangedVia, OptOutScope, SkipReaso
 from ketaclinic.apps.reminders.delivery import send_due_reminders
 from ketaclinic.apps.reminders.models import OptOut, Reminder
 from ketaclinic.apps.reminders.planning import plan_reminders
-from ketaclinic.config.logging_filters import NoPatientData, redact
+from ketaclinic.apps.web.logging_filters import NoPatientData, redact
 
 H = dt.timedelta(hours=1)
 START = dt.datetime(2026, 3, 12, 15, 0, tzinfo=dt.UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from ketaclinic.config.logging_filters import NoPatientData
+from ketaclinic.apps.web.logging_filters import NoPatientData
 from ketaclinic.config.serving import ACCESS_LOG_FORMAT
 
 

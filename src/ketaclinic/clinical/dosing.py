@@ -16,7 +16,7 @@ import enum
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from types import MappingProxyType
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from ketaclinic.clinical.body_weight import Sex, WeightBasis, choose_dosing_weight
 from ketaclinic.clinical.exceptions import (
@@ -448,9 +448,15 @@ def calculate_dose(
     )
 
 
+class _CapFields(TypedDict, total=False):
+    hard_cap_mg: Decimal
+    hard_cap_source: str
+    cap_choice: CapChoice | None
+
+
 def _cap_fields(
     requested: Decimal, hard: Decimal | None, limits: RouteLimits, cap_choice: CapChoice | None
-) -> dict:
+) -> _CapFields:
     if hard is None or requested <= hard:
         return {}
     return {

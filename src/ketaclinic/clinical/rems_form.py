@@ -69,7 +69,15 @@ class FormField:
     required_if: tuple[str, object] | None = None
 
 
-def _f(name, label, section, kind=TEXT, required=True, choices=(), required_if=None):
+def _f(
+    name: str,
+    label: str,
+    section: str,
+    kind: str = TEXT,
+    required: bool = True,
+    choices: tuple[tuple[str, str], ...] = (),
+    required_if: tuple[str, object] | None = None,
+) -> FormField:
     return FormField(name, label, section, kind, required, choices, required_if)
 
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from ketaclinic.config.logging_filters import redact
+from ketaclinic.apps.web.logging_filters import redact
 
 # Access log without query strings (searches carry patient names) and with private-link
 # tokens replaced (see logging_filters): %(U)s is the path only, redacted by RedactingLogger.

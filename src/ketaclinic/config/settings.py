@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "ketaclinic.apps.treatment",
     "ketaclinic.apps.billing",
     "ketaclinic.apps.demo",
+    "ketaclinic.apps.today",
+    "ketaclinic.apps.auditpage",
     "ketaclinic.apps.web",
     "ketaclinic.fhir",
     "django.contrib.admin",
@@ -130,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ketaclinic.apps.accounts.context.navigation",
+                "ketaclinic.apps.alerts.context.open_alert_badge",
             ],
         },
     },
@@ -247,7 +250,7 @@ LOG_LEVEL = env.get(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_patient_data": {"()": "ketaclinic.config.logging_filters.NoPatientData"}},
+    "filters": {"no_patient_data": {"()": "ketaclinic.apps.web.logging_filters.NoPatientData"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {

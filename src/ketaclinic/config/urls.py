@@ -3,16 +3,16 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from ketaclinic.apps.api.edge import error_response
-from ketaclinic.apps.audit import urls as audit_urls
+from ketaclinic.apps.today import views as today_views
 from ketaclinic.apps.web import views as web_views
 from ketaclinic.config.api import api
 
 urlpatterns = [
-    path("", web_views.home, name="home"),
+    path("", today_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
     path("accounts/", include("ketaclinic.apps.accounts.urls")),
     path("patients/", include("ketaclinic.apps.patients.urls")),
-    path("audit/", include(audit_urls)),
+    path("audit/", include("ketaclinic.apps.auditpage.urls")),
     path("alerts/", include("ketaclinic.apps.alerts.urls")),
     path("ledger/", include("ketaclinic.apps.ledger.urls")),
     path("jobs/", include("ketaclinic.apps.jobs.urls")),
@@ -37,7 +37,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler403 = "ketaclinic.apps.web.views.permission_denied"
+handler403 = "ketaclinic.apps.accounts.views.errors.permission_denied"
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

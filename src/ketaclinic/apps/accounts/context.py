@@ -100,7 +100,6 @@ def navigation(request: HttpRequest) -> dict:
         "nav_items": entries,
         "nav_top": top,
         "nav_groups": groups,
-        "open_alert_count": open_alert_count(user),
         "idle": idle_context(request),
     }
 
@@ -114,12 +113,3 @@ def idle_context(request: HttpRequest) -> dict:
         "session_url": reverse("accounts:session"),
         "drafts_url": reverse("accounts:drafts") if request.session.get(DRAFTS_SESSION_KEY) else "",
     }
-
-
-def open_alert_count(user) -> int:
-    """Open alerts for the badge in the menu: one indexed query, capped at 99."""
-    from ketaclinic.apps.alerts.raising import alerts_for
-
-    if not user.has_perm("alerts.view_alert"):
-        return 0
-    return len(alerts_for(user).filter(acknowledged_at__isnull=True).values_list("id")[:99])

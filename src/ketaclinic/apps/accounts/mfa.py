@@ -57,7 +57,9 @@ RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misre
 
 
 def mfa_required(user: User) -> bool:
-    return user.is_superuser or user.is_staff or user.has_role(*MFA_REQUIRED_ROLES)
+    """Who must use a second factor: the roles that prescribe or administer (DEA's EPCS rule
+    names people by role, not by what a page lets them do), and anyone with admin access."""
+    return user.is_superuser or user.is_staff or bool(user.role_codes() & set(MFA_REQUIRED_ROLES))
 
 
 def is_enrolled(user: User) -> bool:

@@ -142,9 +142,6 @@ class User(AbstractUser):
             self._role_codes = cached
         return cached
 
-    def has_role(self, *roles: str) -> bool:
-        return bool(self.role_codes() & set(roles))
-
 
 class TotpDevice(models.Model):
     """A member of staff's authenticator app (RFC 6238 TOTP, 30 s steps, 6 digits).

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
+from ketaclinic.apps.web import svg_chart as svg
 from ketaclinic.clinical.scales import Instrument
 
 __all__ = ["ChartPoint", "response_threshold", "trajectory_svg"]
@@ -24,6 +24,7 @@ __all__ = ["ChartPoint", "response_threshold", "trajectory_svg"]
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 40, 118, 14, 34
 # Light fills from calm to loud; bands beyond the palette reuse its last colour.
+INK, MUTED = "#154449", "#56636b"
 BAND_FILLS = ("#e7f5ec", "#f3f7dc", "#fff5df", "#fde8d4", "#fbeaea", "#f6d6d6")
 
 
@@ -64,10 +65,6 @@ def _spread(levels: list[float], gap: float, top: float) -> list[float]:
     return placed
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
 def trajectory_svg(
     instrument: Instrument,
     points: Sequence[ChartPoint],
@@ -87,10 +84,7 @@ def trajectory_svg(
     def x(moment: dt.datetime) -> float:
         return LEFT + plot_w * (moment - start).total_seconds() / span
 
-    def y(total: float) -> float:
-        return TOP + plot_h * (1 - min(max(total, 0), maximum) / maximum)
-
-    name = escape(instrument.title)
+    y = svg.LinearScale(0, maximum, TOP + plot_h, TOP)
     first, last = points[0], points[-1]
 
     def described(point: ChartPoint) -> str:
@@ -98,37 +92,36 @@ def trajectory_svg(
         return f"{point.taken_at:%Y-%m-%d} ({point.total}{band})"
 
     count, sessions = len(points), len(session_times)
-    desc = (
-        f"{count} score{'s' if count != 1 else ''} from {described(first)} to "
-        f"{described(last)}; {sessions} session{'s' if sessions != 1 else ''} marked."
+    parts = svg.svg_open(
+        WIDTH,
+        HEIGHT,
+        title=f"{instrument.title}: totals over time",
+        description=(
+            f"{count} score{'s' if count != 1 else ''} from {described(first)} to "
+            f"{described(last)}; {sessions} session{'s' if sessions != 1 else ''} marked."
+        ),
+        css_class="trajectory",
+        chart_id=chart_id,
     )
-    parts = [
-        f'<svg class="trajectory" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{chart_id}-title">{name}: totals over time</title>',
-        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
-    ]
     for index, band in enumerate(instrument.bands):
         low = max(band.low - 0.5, 0)
         high = min(band.high + 0.5, maximum)
         fill = BAND_FILLS[min(index, len(BAND_FILLS) - 1)]
         parts.append(
-            f'<rect x="{LEFT}" y="{_fmt(y(high))}" width="{plot_w}" '
-            f'height="{_fmt(y(low) - y(high))}" fill="{fill}"><title>{escape(band.label)} '
-            f"{band.low}–{band.high}</title></rect>"
+            svg.rect(
+                LEFT,
+                y(high),
+                plot_w,
+                y(low) - y(high),
+                title=f"{band.label} {band.low}–{band.high}",
+                fill=fill,
+            )
         )
-        parts.append(
-            f'<text x="{LEFT + 4}" y="{_fmt(y(high) + 11)}" font-size="9" fill="#56636b">'
-            f"{escape(band.label)}</text>"
-        )
-    parts.append(
-        f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" '
-        f'stroke="#d7dee2"/>'
-    )
+        parts.append(svg.text(LEFT + 4, y(high) + 11, band.label, font_size=9, fill=MUTED))
+    parts.append(svg.rect(LEFT, TOP, plot_w, plot_h, fill="none", stroke="#d7dee2"))
     for tick in sorted({0, maximum, *(b.low for b in instrument.bands if b.low > 0)}):
         parts.append(
-            f'<text x="{LEFT - 6}" y="{_fmt(y(tick) + 3)}" font-size="10" text-anchor="end" '
-            f'fill="#56636b">{tick}</text>'
+            svg.text(LEFT - 6, y(tick) + 3, str(tick), font_size=10, text_anchor="end", fill=MUTED)
         )
     lines = [("Baseline", Decimal(first.total), "#1b2429", "6 3")]
     threshold = response_threshold(instrument, first.total)
@@ -138,38 +131,61 @@ def trajectory_svg(
         lines.append(("Remission", Decimal(instrument.outcome.remission_at_most), "#1f6b3a", "1 3"))
     label_levels = _spread([y(float(value)) for _, value, _, _ in lines], LABEL_GAP, TOP + 4)
     for (label, value, colour, dash), label_level in zip(lines, label_levels, strict=True):
-        level = y(float(value))
-        shown = _fmt(float(value))
+        caption = f"{label} {'≤ ' if label != 'Baseline' else ''}{svg.num(float(value))}"
         parts.append(
-            f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{_fmt(level)}" y2="{_fmt(level)}" '
-            f'stroke="{colour}" stroke-width="1.2" stroke-dasharray="{dash}"/>'
-            f'<text x="{LEFT + plot_w + 4}" y="{_fmt(label_level + 3)}" font-size="10" '
-            f'fill="{colour}">{label} {"≤ " if label != "Baseline" else ""}{shown}</text>'
+            svg.threshold(
+                LEFT,
+                LEFT + plot_w,
+                y(float(value)),
+                caption,
+                colour=colour,
+                dash=dash,
+                stroke_width="1.2",
+                label_x=LEFT + plot_w + 4,
+                label_y=label_level + 3,
+                anchor=None,
+                font_size=10,
+            )
         )
     for moment in session_times:
-        sx = _fmt(x(moment))
         parts.append(
-            f'<path d="M{sx} {TOP + plot_h + 2} l-4 7 h8 z" fill="#1d5c63">'
-            f"<title>Session {moment:%Y-%m-%d}</title></path>"
+            svg.tag(
+                "path",
+                f"<title>Session {moment:%Y-%m-%d}</title>",
+                d=f"M{svg.num(x(moment))} {TOP + plot_h + 2} l-4 7 h8 z",
+                fill="#1d5c63",
+            )
         )
-    coordinates = " ".join(f"{_fmt(x(p.taken_at))},{_fmt(y(p.total))}" for p in points)
     if len(points) > 1:
+        coordinates = svg.points((x(p.taken_at), y(p.total)) for p in points)
         parts.append(
-            f'<polyline points="{coordinates}" fill="none" stroke="#154449" stroke-width="2"/>'
+            svg.tag("polyline", points=coordinates, fill="none", stroke=INK, stroke_width="2")
         )
     for point in points:
         label = f"{point.taken_at:%Y-%m-%d}: {point.total}"
         if point.band_label:
             label += f" ({point.band_label})"
         parts.append(
-            f'<circle cx="{_fmt(x(point.taken_at))}" cy="{_fmt(y(point.total))}" r="3.5" '
-            f'fill="#154449" stroke="#fff"><title>{escape(label)}</title></circle>'
+            svg.tag(
+                "circle",
+                f"<title>{svg.escape(label)}</title>",
+                cx=x(point.taken_at),
+                cy=y(point.total),
+                r="3.5",
+                fill=INK,
+                stroke="#fff",
+            )
         )
     baseline_y = TOP + plot_h + 26
+    parts.append(svg.text(LEFT, baseline_y, f"{start:%Y-%m-%d}", font_size=10, fill=MUTED))
     parts.append(
-        f'<text x="{LEFT}" y="{baseline_y}" font-size="10" fill="#56636b">{start:%Y-%m-%d}</text>'
-        f'<text x="{LEFT + plot_w}" y="{baseline_y}" font-size="10" text-anchor="end" '
-        f'fill="#56636b">{end:%Y-%m-%d}</text>'
+        svg.text(
+            LEFT + plot_w,
+            baseline_y,
+            f"{end:%Y-%m-%d}",
+            font_size=10,
+            text_anchor="end",
+            fill=MUTED,
+        )
     )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped  # nosec B308 B703
+    return svg.finish(parts)

@@ -22,11 +22,3 @@ class ScheduleRule(models.TextChoices):
     BEFORE_EVERY_SESSION = "before_every_session", "Before every dosing session"
     WEEKLY = "weekly", "Weekly"
     EVERY_N_DAYS = "every_n_days", "Every N days"
-
-
-class LinkState(models.TextChoices):
-    """What a self-report link is good for now (computed, never stored)."""
-
-    OPEN = "open", "Waiting for the patient"
-    USED = "used", "Completed"
-    EXPIRED = "expired", "Expired"

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from ketaclinic.apps.assessments.choices import LinkState, SentVia
+from ketaclinic.apps.assessments.choices import SentVia
 from ketaclinic.apps.assessments.models import SelfReportLink
 from ketaclinic.apps.audit.choices import Action, Outcome
 from ketaclinic.apps.audit.recorder import record_event
@@ -29,6 +29,7 @@ from ketaclinic.apps.messaging.choices import Channel
 from ketaclinic.apps.messaging.senders import SendError
 from ketaclinic.apps.messaging.sending import send_message
 from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.private_links import LinkState
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.scales import INSTRUMENTS, Rater
 
@@ -40,7 +41,6 @@ __all__ = [
     "IssuedLink",
     "LinkGone",
     "LinkNotFound",
-    "close_link",
     "deliver_link",
     "hash_token",
     "issue_link",
@@ -236,14 +236,3 @@ def deliver_link(
 def open_link(token: str) -> SelfReportLink:
     """The open self-report link with this token, or ``LinkNotFound`` / ``LinkGone``."""
     return open_private_link(SelfReportLink.objects.select_related("patient__site"), token)
-
-
-def close_link(link: SelfReportLink) -> bool:
-    """Mark the link used, once: ``False`` if it was used or expired a moment ago."""
-    now = clock.now()
-    closed = SelfReportLink.objects.filter(
-        pk=link.pk, used_at__isnull=True, expires_at__gt=now
-    ).update(used_at=now)
-    if closed:
-        link.used_at = now
-    return bool(closed)

@@ -15,12 +15,12 @@ from django.db.models import Q
 
 from ketaclinic.apps.assessments.choices import (
     AssessmentSource,
-    LinkState,
     ScheduleRule,
     SentVia,
 )
 from ketaclinic.apps.audit.models import AppendOnlyModel, AppendOnlyQuerySet
 from ketaclinic.apps.treatment.choices import CoursePhase
+from ketaclinic.apps.web.private_links import PrivateLink
 from ketaclinic.clinical.scales import INSTRUMENTS
 
 
@@ -132,14 +132,6 @@ class Assessment(AppendOnlyModel):
     def title(self) -> str:
         return INSTRUMENTS[self.instrument].title
 
-    @property
-    def alert_flags(self) -> list[dict]:
-        return [flag for flag in self.flags if flag.get("level") == "alert"]
-
-    @property
-    def warning_flags(self) -> list[dict]:
-        return [flag for flag in self.flags if flag.get("level") == "warning"]
-
 
 class QuestionnaireSchedule(models.Model):
     """Send a patient the same questionnaires on a rule: before every session, weekly, ...
@@ -191,7 +183,7 @@ class QuestionnaireSchedule(models.Model):
         return None
 
 
-class SelfReportLink(models.Model):
+class SelfReportLink(PrivateLink):
     """A single-use, expiring link that opens one or more questionnaires for one patient.
 
     Only the SHA-256 of the token is stored: the token itself exists in the message sent to
@@ -202,13 +194,9 @@ class SelfReportLink(models.Model):
         "patients.Patient", on_delete=models.PROTECT, related_name="self_report_links"
     )
     instruments = models.JSONField(validators=[validate_instrument_list])
-    token_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField()
     sent_via = models.CharField(max_length=16, choices=SentVia.choices)
     schedule = models.ForeignKey(
         QuestionnaireSchedule,
@@ -244,10 +232,3 @@ class SelfReportLink(models.Model):
 
     def __str__(self) -> str:
         return f"Self-report link for {', '.join(self.instruments)}"
-
-    def state(self, now) -> str:
-        if self.used_at is not None:
-            return LinkState.USED
-        if now >= self.expires_at:
-            return LinkState.EXPIRED
-        return LinkState.OPEN

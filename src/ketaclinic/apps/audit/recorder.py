@@ -24,7 +24,7 @@ from ketaclinic.apps.audit.choices import Outcome
 from ketaclinic.apps.audit.hashchain import GENESIS_HASH, chain_hash
 from ketaclinic.apps.audit.models import AuditEvent, ChainHead
 from ketaclinic.apps.web import clock
-from ketaclinic.config.logging_filters import redact
+from ketaclinic.apps.web.logging_filters import redact
 
 if TYPE_CHECKING:
     from django.http import HttpRequest

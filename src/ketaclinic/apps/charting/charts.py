@@ -13,6 +13,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from django.utils.safestring import SafeString
+
+from ketaclinic.apps.web.svg_chart import (
+    LinearScale,
+    finish,
+    line,
+    rect,
+    svg_open,
+    tag,
+    text,
+    threshold,
+)
+from ketaclinic.apps.web.svg_chart import (
+    points as coordinates,
+)
 from ketaclinic.clinical.monitoring import MonitoringParameters
 
 WIDTH, LEFT, RIGHT = 720, 48, 12
@@ -39,22 +54,6 @@ def _minutes(origin: dt.datetime, moment: dt.datetime) -> float:
     return (moment - origin).total_seconds() / 60
 
 
-def _attrs(**values: object) -> str:
-    return " ".join(
-        f'{k.rstrip("_").replace("_", "-")}="{escape(str(v))}"' for k, v in values.items()
-    )
-
-
-def _line(x1: float, y1: float, x2: float, y2: float, **extra: object) -> str:
-    return (
-        f"<line {_attrs(x1=f'{x1:.1f}', y1=f'{y1:.1f}', x2=f'{x2:.1f}', y2=f'{y2:.1f}', **extra)}/>"
-    )
-
-
-def _text(x: float, y: float, content: str, **extra: object) -> str:
-    return f"<text {_attrs(x=f'{x:.1f}', y=f'{y:.1f}', **extra)}>{escape(content)}</text>"
-
-
 def vitals_svg(
     points: Sequence[ChartPoint],
     parameters: MonitoringParameters,
@@ -62,8 +61,8 @@ def vitals_svg(
     dose_started_at: dt.datetime | None = None,
     dose_stopped_at: dt.datetime | None = None,
     title: str = "Vital signs",
-) -> str:
-    """The chart as one ``<svg>`` element (escaped text; safe to emit as HTML)."""
+) -> SafeString:
+    """The chart as one ``<svg>`` element (escaped by the kit; safe to emit as HTML)."""
     origin = dose_started_at or (points[0].taken_at if points else None)
     xs = [_minutes(origin, p.taken_at) for p in points] if origin else []
     lo = min([0.0, *xs]) if xs else 0.0
@@ -74,55 +73,42 @@ def vitals_svg(
     def x_of(minute: float) -> float:
         return LEFT + (minute - lo) / (hi - lo) * plot_w
 
-    def y_top(value: float) -> float:
-        low, high = BP_RANGE
-        value = min(max(value, low), high)
-        return TOP_Y0 + (high - value) / (high - low) * TOP_H
+    y_top = LinearScale(*BP_RANGE, TOP_Y0 + TOP_H, TOP_Y0)
+    y_low = LinearScale(*SPO2_RANGE, LOW_Y0 + LOW_H, LOW_Y0)
 
-    def y_low(value: float) -> float:
-        low, high = SPO2_RANGE
-        value = min(max(value, low), high)
-        return LOW_Y0 + (high - value) / (high - low) * LOW_H
-
-    parts: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'class="vitals-chart" role="img" aria-labelledby="vitals-chart-title vitals-chart-desc">',
-        f'<title id="vitals-chart-title">{escape(title)}</title>',
-        '<desc id="vitals-chart-desc">'
-        + escape(
+    parts = svg_open(
+        WIDTH,
+        HEIGHT,
+        title=title,
+        description=(
             f"Blood pressure and heart rate (upper panel) and SpO2 (lower panel) against minutes "
             f"since the dose started; dashed lines mark the limits: BP "
             f"{parameters.bp_urgent_systolic}/{parameters.bp_urgent_diastolic} (pause if "
             f"confirmed), {parameters.bp_emergency_systolic}/{parameters.bp_emergency_diastolic} "
             f"(stop), heart rate {parameters.heart_rate_max}, SpO2 {parameters.spo2_min}%."
-        )
-        + "</desc>",
-        f'<rect x="{LEFT}" y="{TOP_Y0}" width="{plot_w}" height="{TOP_H}" fill="#fff" '
-        'stroke="#d7dee2"/>',
-        f'<rect x="{LEFT}" y="{LOW_Y0}" width="{plot_w}" height="{LOW_H}" fill="#fff" '
-        'stroke="#d7dee2"/>',
-    ]
+        ),
+        css_class="vitals-chart",
+        chart_id="vitals-chart",
+    )
+    parts.append(rect(LEFT, TOP_Y0, plot_w, TOP_H, fill="#fff", stroke="#d7dee2"))
+    parts.append(rect(LEFT, LOW_Y0, plot_w, LOW_H, fill="#fff", stroke="#d7dee2"))
     for value in range(BP_RANGE[0], BP_RANGE[1] + 1, 20):
-        parts.append(_line(LEFT, y_top(value), WIDTH - RIGHT, y_top(value), stroke="#eef2f3"))
-        parts.append(
-            _text(LEFT - 6, y_top(value) + 4, str(value), class_="axis", text_anchor="end")
-        )
+        parts.append(line(LEFT, y_top(value), WIDTH - RIGHT, y_top(value), stroke="#eef2f3"))
+        parts.append(text(LEFT - 6, y_top(value) + 4, str(value), class_="axis", text_anchor="end"))
     for value in (80, 90, 100):
-        parts.append(
-            _text(LEFT - 6, y_low(value) + 4, str(value), class_="axis", text_anchor="end")
-        )
+        parts.append(text(LEFT - 6, y_low(value) + 4, str(value), class_="axis", text_anchor="end"))
     step = 10 if hi - lo <= 150 else 30
     tick = int(lo // step * step)
     while tick <= hi:
         if tick >= lo:
             x = x_of(tick)
-            parts.append(_line(x, LOW_Y0 + LOW_H, x, LOW_Y0 + LOW_H + 4, stroke="#56636b"))
+            parts.append(line(x, LOW_Y0 + LOW_H, x, LOW_Y0 + LOW_H + 4, stroke="#56636b"))
             parts.append(
-                _text(x, LOW_Y0 + LOW_H + 16, str(tick), class_="axis", text_anchor="middle")
+                text(x, LOW_Y0 + LOW_H + 16, str(tick), class_="axis", text_anchor="middle")
             )
         tick += step
     parts.append(
-        _text(
+        text(
             WIDTH - RIGHT, HEIGHT - 2, "minutes since dose start", class_="axis", text_anchor="end"
         )
     )
@@ -139,51 +125,31 @@ def vitals_svg(
     for value in sorted(labels, reverse=True):
         y = y_top(value)
         colour = labels[value][0][0]
-        text = " · ".join(label for _c, label in labels[value])
-        if not text.endswith(str(value)):
-            text = f"{text} {value}"
-        parts.append(
-            _line(
-                LEFT, y, WIDTH - RIGHT, y, stroke=colour, stroke_dasharray="6 4", class_="threshold"
-            )
-        )
+        caption = " · ".join(label for _c, label in labels[value])
+        if not caption.endswith(str(value)):
+            caption = f"{caption} {value}"
         # A label under its line when the one above would touch it.
         below = previous_y is not None and y - previous_y < 14
         parts.append(
-            _text(
-                WIDTH - RIGHT - 4,
-                y + 11 if below else y - 3,
-                text,
-                class_="threshold-label",
-                fill=colour,
-                text_anchor="end",
+            threshold(
+                LEFT, WIDTH - RIGHT, y, caption, colour=colour, label_y=y + 11 if below else None
             )
         )
         previous_y = y
-    y = y_low(parameters.spo2_min)
+    spo2_limit = f"SpO2 {parameters.spo2_min}%"
     parts.append(
-        _line(LEFT, y, WIDTH - RIGHT, y, stroke=SPO2, stroke_dasharray="6 4", class_="threshold")
-    )
-    parts.append(
-        _text(
-            WIDTH - RIGHT - 4,
-            y - 3,
-            f"SpO2 {parameters.spo2_min}%",
-            class_="threshold-label",
-            fill=SPO2,
-            text_anchor="end",
-        )
+        threshold(LEFT, WIDTH - RIGHT, y_low(parameters.spo2_min), spo2_limit, colour=SPO2)
     )
     if dose_started_at is not None:
         x = x_of(0)
-        parts.append(_line(x, TOP_Y0, x, LOW_Y0 + LOW_H, stroke="#1b2429", stroke_width="1.5"))
-        parts.append(_text(x + 4, TOP_Y0 + 12, "dose start", class_="marker"))
+        parts.append(line(x, TOP_Y0, x, LOW_Y0 + LOW_H, stroke="#1b2429", stroke_width="1.5"))
+        parts.append(text(x + 4, TOP_Y0 + 12, "dose start", class_="marker"))
         if dose_stopped_at is not None:
             x = x_of(_minutes(dose_started_at, dose_stopped_at))
             parts.append(
-                _line(x, TOP_Y0, x, LOW_Y0 + LOW_H, stroke="#1b2429", stroke_dasharray="2 3")
+                line(x, TOP_Y0, x, LOW_Y0 + LOW_H, stroke="#1b2429", stroke_dasharray="2 3")
             )
-            parts.append(_text(x + 4, TOP_Y0 + 24, "dose end", class_="marker"))
+            parts.append(text(x + 4, TOP_Y0 + 24, "dose end", class_="marker"))
     series = (
         ("systolic", SYSTOLIC, y_top, lambda p: p.bp_systolic),
         ("diastolic", DIASTOLIC, y_top, lambda p: p.bp_diastolic),
@@ -193,31 +159,30 @@ def vitals_svg(
     for name, colour, y_of, value_of in series:
         if not points:
             break
-        coords = " ".join(
-            f"{x_of(x):.1f},{y_of(value_of(p)):.1f}" for x, p in zip(xs, points, strict=True)
-        )
+        pairs = [(x_of(x), y_of(value_of(p))) for x, p in zip(xs, points, strict=True)]
         parts.append(
-            "<polyline "
-            + _attrs(points=coords, fill="none", stroke=colour, stroke_width="2", class_="series")
-            + "/>"
+            tag(
+                "polyline",
+                points=coordinates(pairs),
+                fill="none",
+                stroke=colour,
+                stroke_width="2",
+                class_="series",
+            )
         )
-        for x, p in zip(xs, points, strict=True):
+        for (cx, cy), x, p in zip(pairs, xs, points, strict=True):
             label = f"{name} {value_of(p)} at minute {x:.0f}"
             parts.append(
-                "<circle "
-                + _attrs(cx=f"{x_of(x):.1f}", cy=f"{y_of(value_of(p)):.1f}", r="3.5", fill=colour)
-                + f"><title>{escape(label)}</title></circle>"
+                tag("circle", f"<title>{escape(label)}</title>", cx=cx, cy=cy, r="3.5", fill=colour)
             )
     legend_x = LEFT + 6
     for name, colour, _y, _v in series:
-        parts.append(
-            f"<rect {_attrs(x=legend_x, y=TOP_Y0 + TOP_H + 10, width=12, height=4, fill=colour)}/>"
-        )
-        parts.append(_text(legend_x + 16, TOP_Y0 + TOP_H + 16, name, class_="legend"))
+        parts.append(rect(legend_x, TOP_Y0 + TOP_H + 10, 12, 4, fill=colour))
+        parts.append(text(legend_x + 16, TOP_Y0 + TOP_H + 16, name, class_="legend"))
         legend_x += 110
     if not points:
         parts.append(
-            _text(
+            text(
                 LEFT + plot_w / 2,
                 TOP_Y0 + TOP_H / 2,
                 "No vital signs yet",
@@ -225,5 +190,4 @@ def vitals_svg(
                 text_anchor="middle",
             )
         )
-    parts.append("</svg>")
-    return "".join(parts)
+    return finish(parts)

@@ -29,11 +29,11 @@ from ketaclinic.apps.alerts.choices import AlertKind, AlertLevel
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.assessments.choices import AssessmentSource
 from ketaclinic.apps.assessments.models import Assessment
-from ketaclinic.apps.demo.tables import insert_rows
 from ketaclinic.apps.patients.choices import ConditionCode
 from ketaclinic.apps.patients.models import Condition, Patient
 from ketaclinic.apps.treatment.choices import SessionKind, SessionStatus
 from ketaclinic.apps.treatment.models import Session
+from ketaclinic.apps.web.bulk_write import insert_rows
 from ketaclinic.clinical.scales import score
 
 __all__ = ["SHAPES", "create_assessments"]
@@ -177,7 +177,7 @@ def _scored(scale: str, answers: tuple[int, ...]) -> dict[str, Any]:
 
 
 def _insert(rows: list[dict[str, Any]], now: dt.datetime) -> None:
-    """Insert many rows as plain rows (``tables.insert_rows``): the ORM's per-object work is
+    """Insert many rows as plain rows (``bulk_write.insert_rows``): the ORM's per-object work is
     most of the cost at 10,000 patients. Values are prepared by the fields themselves."""
     if not rows:
         return

@@ -16,8 +16,8 @@ Esketamine sessions get their REMS record (submitted for older ones). Numbers st
 in-session alarm lines, so the demo's alerts are the holds and REMS reminders.
 
 Everything is drawn from the ``rng`` passed in. The many rows (vitals, scales, pre-checks,
-orders, administrations, discharges) go in as plain rows (``tables.insert_rows``), the
-fewer (events, notes, REMS records) as model instances (``tables.insert_objects``), the
+orders, administrations, discharges) go in as plain rows (``bulk_write.insert_rows``), the
+fewer (events, notes, REMS records) as model instances (``bulk_write.insert_objects``), the
 holds with ``bulk_create``.
 """
 
@@ -43,6 +43,7 @@ from ketaclinic.apps.charting.choices import (
     NoteKind,
     PreCheckDecision,
     QuestionnaireEvidence,
+    RemsStatus,
     RespiratoryStatus,
     ScaleCode,
     Severity,
@@ -64,9 +65,9 @@ from ketaclinic.apps.charting.models import (
     VitalSign,
 )
 from ketaclinic.apps.charting.rems import raise_rems_reminders
-from ketaclinic.apps.demo.tables import insert_objects, insert_rows, reserve_ids
 from ketaclinic.apps.patients.models import Measurement
 from ketaclinic.apps.treatment.models import Session
+from ketaclinic.apps.web.bulk_write import insert_objects, insert_rows, reserve_ids
 from ketaclinic.clinical.body_weight import Sex
 from ketaclinic.clinical.dosing import calculate_dose
 from ketaclinic.clinical.exceptions import InputError
@@ -909,6 +910,7 @@ def _rems(
             submitted_at=submitted if is_submitted else None,
             submitted_by_id=nurse_id if is_submitted else None,
             submission_reference=f"REMS-{rng.randint(100000, 999999)}" if is_submitted else "",
+            status=RemsStatus.MARKED if is_submitted else RemsStatus.PREPARED,
         )
     )
 

@@ -2,20 +2,19 @@
 witnessed waste, an expired lot (one vial destroyed), end-of-day counts and one open
 discrepancy — all on real hash chains, so ``ketaclinic ledger verify`` passes on the demo.
 
-Each site's history is first played out in memory, in time order (``_SiteLedger``): which
-vial each dose comes from, when a vial runs low and is wasted, when stock is reordered.
-That history is then written one of two ways. ``in_bulk`` (the demo's way) inserts lots and
-containers with ``bulk_create`` and the entries in a few statements, with every entry's
-position, previous hash and hash computed here by the audit trail's own ``chain_hash`` over
-the entry's own ``LedgerEntry.chained_fields`` — the same values the live ``append_entry``
-computes, so the chains verify the same. ``one_by_one`` writes the very same history
-through the live ``append_entry`` (row lock, chain head, balance), an entry at a time as
-the clinic would; the tests hold the two to identical hashes and the benchmark times one
-against the other. Witnesses' password re-entry is the one step both skip (it would hash
-a password per waste). The closing counts go through the live ``record_count`` either way
-(they audit and open the demo's one discrepancy). Without treatment sessions (the
-treatment demo not installed) the generator doses random patients instead, so it stands
-alone.
+Each site's history is first played out in memory, in time order (``_SiteLedger``): which vial
+each dose comes from, when a vial runs low and is wasted, when stock is reordered. That history
+is then written one of two ways. ``in_bulk`` (the demo's way) inserts lots and containers with
+``bulk_create`` and hands the entries to the ledger's own batched append
+(``ledger.appending.append_batch``), which checks their balances and gives every entry its
+position, previous hash and hash by the same ``chain_hash`` over ``LedgerEntry.chained_fields``
+as the live ``append_entry`` — the ledger is the one author of its chains. ``one_by_one``
+writes the very same history through the live ``append_entry`` (row lock, chain head, balance),
+an entry at a time as the clinic would; the tests hold the two to identical hashes and the
+benchmark times one against the other. Witnesses' password re-entry is the one step both skip
+(it would hash a password per waste). The closing counts go through the live ``record_count``
+either way (they audit and open the demo's one discrepancy). Without treatment sessions (the
+treatment demo not installed) the generator doses random patients instead, so it stands alone.
 """
 
 from __future__ import annotations
@@ -25,13 +24,8 @@ import random
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
-
 from ketaclinic.apps.accounts.models import Site, User
-from ketaclinic.apps.audit.hashchain import GENESIS_HASH, chain_hash
-from ketaclinic.apps.audit.models import ChainHead
-from ketaclinic.apps.demo.tables import insert_objects, insert_rows, reserve_ids
-from ketaclinic.apps.ledger.appending import append_entry
+from ketaclinic.apps.ledger.appending import append_batch, append_entry
 from ketaclinic.apps.ledger.choices import (
     DestructionMethod,
     Drug,
@@ -47,11 +41,11 @@ from ketaclinic.apps.ledger.models import (
     LedgerEntry,
     Lot,
     Product,
-    chain_name,
 )
 from ketaclinic.apps.ledger.reconciling import record_count
 from ketaclinic.apps.patients.models import Measurement, Patient
 from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.bulk_write import insert_objects
 
 __all__ = ["IN_BULK", "ONE_BY_ONE", "PRODUCTS", "create_ledger"]
 
@@ -76,13 +70,6 @@ SUPPLIER = {
     "supplier_address": "135 Duryea Road, Melville, NY 11747",
     "supplier_dea": "RH0123456",
 }
-# The entry's columns as written in bulk, in ``_Entry.row`` order.
-ENTRY_COLUMNS = (
-    "id", "chain", "position", "site", "container", "kind", "effect_kind", "quantity",
-    "delta", "balance_after", "book_quantity", "estimated", "occurred_at", "recorded_at",
-    "user", "witness", "second_witness", "patient", "session", "corrects", "related_entry",
-    "inventory", "reason", "details", "prev_hash", "hash",
-)  # fmt: skip
 
 
 @dataclass(eq=False)
@@ -137,16 +124,6 @@ class _Entry:
     @property
     def related_entry_id(self) -> int | None:
         return self.related.id if self.related is not None else None
-
-    def row(self) -> tuple:
-        return (
-            self.id, self.chain, self.position, self.site_id, self.container_id, self.kind,
-            self.effect_kind, self.quantity, self.delta, self.balance_after, self.book_quantity,
-            self.estimated, self.occurred_at, self.recorded_at, self.user_id, self.witness_id,
-            self.second_witness_id, self.patient_id, self.session_id, self.corrects_id,
-            self.related_entry_id, self.inventory_id, self.reason, self.details,
-            self.prev_hash, self.hash,
-        )  # fmt: skip
 
 
 class _SiteLedger:
@@ -451,25 +428,12 @@ def _expired_lot(ledger: _SiteLedger, start: dt.datetime, now: dt.datetime) -> N
 
 
 def _write_in_bulk(ledger: _SiteLedger) -> None:
-    """Lots, then containers and entries as plain rows with their keys and the chain
-    computed here — under the chain head's row lock, continuing from where it stands."""
+    """Lots and containers in bulk, then the entries through the ledger's own batched append
+    (``append_batch``: keys, chain and balance checks under the chain head's lock)."""
     new_lots = [lot for lot in ledger.lots.values() if lot.pk is None]
     Lot.objects.bulk_create(new_lots)
     insert_objects(Container, ledger.containers)
-    chain = chain_name(ledger.site.pk)
-    with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(
-            name=chain, defaults={"position": 0, "last_hash": GENESIS_HASH}
-        )
-        position, last_hash = head.position, head.last_hash
-        for entry, key in zip(
-            ledger.entries, reserve_ids(LedgerEntry, len(ledger.entries)), strict=True
-        ):
-            position += 1
-            entry.id, entry.chain, entry.position, entry.prev_hash = key, chain, position, last_hash
-            entry.hash = last_hash = chain_hash(last_hash, entry.chained_fields())
-        insert_rows(LedgerEntry, ENTRY_COLUMNS, (entry.row() for entry in ledger.entries))
-        ChainHead.objects.filter(pk=head.pk).update(position=position, last_hash=last_hash)
+    append_batch(ledger.site.pk, ledger.entries)
 
 
 def _write_one_by_one(ledger: _SiteLedger) -> None:

@@ -7,9 +7,9 @@ import random
 from decimal import Decimal
 
 from ketaclinic.apps.accounts.models import Site, User
-from ketaclinic.apps.demo.tables import insert_objects
 from ketaclinic.apps.patients.choices import ConditionCode, ConditionStatus, SexAtBirth
 from ketaclinic.apps.patients.models import Condition, Measurement, Patient
+from ketaclinic.apps.web.bulk_write import insert_objects
 
 GIVEN_FEMALE = (
     "Ana",

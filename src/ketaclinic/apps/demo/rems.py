@@ -4,8 +4,9 @@ last week's forms sent (or visibly failed) by the sender alone.
 Riverside sends through the outbox channel (PDFs in the outbox folder: nothing leaves the
 demo); Lakeview's channel names a fax provider but no address (a setting half-done), so its
 forms fail after the retries and show as failed on the REMS dashboard with an urgent alert.
-The week is replayed hour by hour through ``send_due_forms``, as cron would have run it.
-Older forms were sent long ago (status sent, a provider reference).
+The latest forms of the week (``REPLAYED_PER_SITE`` per site) go through ``send_due_forms``
+each time one is next due, as cron would have run it; Lakeview's channel broke within those
+days. Earlier forms were sent long ago (status sent, a provider reference).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Min
 
+from ketaclinic.apps.alerts.choices import AlertKind
+from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.charting.choices import RemsChannelKind, RemsStatus
 from ketaclinic.apps.charting.models import (
     RemsEnrolment,
@@ -34,6 +37,10 @@ from ketaclinic.apps.treatment.choices import Route
 from ketaclinic.apps.treatment.models import Session
 
 WEEK = dt.timedelta(days=7)
+REPLAYED_PER_SITE = 2
+"""The latest forms of the week per site go through the sender one by one (a chair-day's
+worth, so seeding more patients does not add statements per form); the week's earlier ones
+and all older ones were sent long ago and are stored as sent."""
 SEXES = ("male", "female")
 SETTINGS = {
     "riverside": {
@@ -87,10 +94,23 @@ def create_rems(sites: list, users: dict, rng: random.Random, now: dt.datetime) 
         ],
         ignore_conflicts=True,
     )
+    recent = list(
+        Session.objects.filter(
+            course__route=Route.ESKETAMINE,
+            rems_record__isnull=False,
+            discharged_at__gte=now - WEEK,
+        )
+        .select_related("patient__site", "course", "administration__started_by", "discharge")
+        .order_by("-discharged_at")
+    )
+    replayed: list[Session] = []
+    for site in sites:
+        replayed += [s for s in recent if s.patient.site_id == site.pk][:REPLAYED_PER_SITE]
+    replayed_ids = {s.pk for s in replayed}
     records = RemsRecord.objects.select_related(
         "session__patient__site__rems_setting", "session__administration__started_by"
     )
-    old = [r for r in records if r.session.discharged_at < now - WEEK]
+    old = [r for r in records if r.session_id not in replayed_ids]
     for record in old:
         _identity(record, rng)
         if record.submitted_at is None:
@@ -100,26 +120,24 @@ def create_rems(sites: list, users: dict, rng: random.Random, now: dt.datetime) 
         else:
             record.status = RemsStatus.MARKED
         record.form_version = FORM_VERSION
+    sent_long_ago = [str(r.session_id) for r in old if r.status == RemsStatus.SENT]
+    Alert.objects.filter(
+        kind=AlertKind.REMS_DUE, source_id__in=sent_long_ago, acknowledged_at__isnull=True
+    ).update(
+        acknowledged_at=now, acknowledged_by=users["nurse"], acknowledgement_note="REMS form sent."
+    )
     RemsRecord.objects.bulk_update(
         old,
         ["status", "sent_at", "submission_reference", "form_version", *IDENTITY_FIELDS],
         batch_size=500,
     )
-    recent = (
-        Session.objects.filter(
-            course__route=Route.ESKETAMINE,
-            rems_record__isnull=False,
-            discharged_at__gte=now - WEEK,
-        )
-        .select_related("patient__site", "course", "administration__started_by", "discharge")
-        .order_by("discharged_at")
-    )
-    for session in recent:
+    replayed.sort(key=lambda s: s.discharged_at)
+    for session in replayed:
         _complete(session, rng)
-    moment = min((s.discharged_at for s in recent), default=now)
-    while moment <= now:
+    # As cron would have: the sender runs whenever a form is next due, up to now.
+    due = RemsRecord.objects.filter(status=RemsStatus.QUEUED, next_attempt_at__lte=now)
+    while (moment := due.aggregate(first=Min("next_attempt_at"))["first"]) is not None:
         send_due_forms(moment)
-        moment += dt.timedelta(hours=1)
 
 
 IDENTITY_FIELDS = (

@@ -22,7 +22,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from ketaclinic.apps.accounts.models import Site, User
-from ketaclinic.apps.demo.tables import insert_objects, insert_rows
 from ketaclinic.apps.patients.models import Condition, Measurement, Patient
 from ketaclinic.apps.treatment.choices import (
     INDICATION_OF_CONDITION,
@@ -42,6 +41,7 @@ from ketaclinic.apps.treatment.planning import (
     slot_minutes,
 )
 from ketaclinic.apps.treatment.screenings import plain_json
+from ketaclinic.apps.web.bulk_write import insert_objects, insert_rows
 from ketaclinic.clinical.eligibility import ScreeningInput, ScreeningParameters, screen
 from ketaclinic.clinical.monitoring import MonitoringParameters
 from ketaclinic.clinical.protocols import get_protocol

@@ -1,8 +1,8 @@
 """Spam and abuse protection for the public page, without third-party services.
 
 Four cheap checks, each with its own answer:
-- a per-address rate limit (a fixed one-hour window in Django's cache; the address is kept
-  only as a keyed hash, so the cache holds no IP addresses);
+- a per-address rate limit (the shared ``apps/web/rate_limit.py``: a fixed one-hour window in
+  Django's cache; the address is kept only as a keyed hash, so the cache holds no IP addresses);
 - a honeypot field people never see: filled means a robot, which gets the same confirmation
   as a person (so it learns nothing) while nothing is stored;
 - a size limit on the request body, refused with 413 before the form is parsed;
@@ -16,9 +16,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core import signing
-from django.core.cache import cache
 from django.http import HttpRequest
-from django.utils.crypto import salted_hmac
+
+from ketaclinic.apps.web.rate_limit import Limit, count, exceeded
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -40,25 +40,21 @@ MAX_FORM_AGE = dt.timedelta(hours=24)
 _SALT = "ketaclinic.enquiries.started"
 
 
-def _rate_key(request: HttpRequest, now: dt.datetime) -> str:
-    address = getattr(request, "client_address", None) or "unknown"
-    digest = salted_hmac("ketaclinic.enquiries.rate", address).hexdigest()[:32]
-    return f"enquiries:rate:{digest}:{int(now.timestamp()) // 3600}"
+WAITLIST_LIMIT = Limit("waitlist", requests=RATE_LIMIT_PER_HOUR, window_seconds=3600)
 
 
-def rate_limited(request: HttpRequest, now: dt.datetime) -> bool:
+def _address(request: HttpRequest) -> str:
+    return getattr(request, "client_address", None) or "unknown"
+
+
+def rate_limited(request: HttpRequest) -> bool:
     """True when this address already sent ``RATE_LIMIT_PER_HOUR`` submissions this hour."""
-    return cache.get(_rate_key(request, now), 0) >= RATE_LIMIT_PER_HOUR
+    return exceeded(WAITLIST_LIMIT, _address(request))
 
 
-def count_submission(request: HttpRequest, now: dt.datetime) -> None:
+def count_submission(request: HttpRequest) -> None:
     """Count one accepted submission (stored or silently dropped) against the address."""
-    key = _rate_key(request, now)
-    if not cache.add(key, 1, timeout=3600):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=3600)
+    count(WAITLIST_LIMIT, _address(request))
 
 
 def body_too_large(request: HttpRequest) -> bool:

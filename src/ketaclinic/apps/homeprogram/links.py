@@ -42,7 +42,6 @@ __all__ = [
     "LinkGone",
     "LinkNotFound",
     "check_in_url",
-    "close_check_in_link",
     "deliver_check_in_link",
     "issue_check_in_link",
     "open_check_in_link",
@@ -149,14 +148,3 @@ def open_check_in_link(token: str) -> HomeCheckInLink:
         HomeCheckInLink.objects.select_related("patient__site", "prescription__course__prescriber"),
         token,
     )
-
-
-def close_check_in_link(link: HomeCheckInLink) -> bool:
-    """Mark the link used, once: ``False`` if it was used or expired a moment ago."""
-    now = clock.now()
-    closed = HomeCheckInLink.objects.filter(
-        pk=link.pk, used_at__isnull=True, expires_at__gt=now
-    ).update(used_at=now)
-    if closed:
-        link.used_at = now
-    return bool(closed)

@@ -12,8 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from ketaclinic.apps.assessments.choices import LinkState, SentVia
+from ketaclinic.apps.assessments.choices import SentVia
 from ketaclinic.apps.homeprogram.choices import DispensedAt, SideEffectSeverity, SupplyEventKind
+from ketaclinic.apps.web.private_links import PrivateLink
 from ketaclinic.clinical.home_checkins import EARLY_REFILL_FRACTION
 
 
@@ -153,7 +154,7 @@ class HomeProgramSettings(models.Model):
         return f"Home program settings for {self.site}"
 
 
-class HomeCheckInLink(models.Model):
+class HomeCheckInLink(PrivateLink):
     """A single-use, expiring link for the check-in of one planned home dose."""
 
     prescription = models.ForeignKey(
@@ -161,13 +162,9 @@ class HomeCheckInLink(models.Model):
     )
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
     planned_on = models.DateField()
-    token_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField()
     sent_via = models.CharField(max_length=16, choices=SentVia.choices)
 
     class Meta:
@@ -181,13 +178,6 @@ class HomeCheckInLink(models.Model):
 
     def __str__(self) -> str:
         return f"Home check-in link for {self.planned_on}"
-
-    def state(self, now) -> str:
-        if self.used_at is not None:
-            return LinkState.USED
-        if now >= self.expires_at:
-            return LinkState.EXPIRED
-        return LinkState.OPEN
 
 
 class HomeCheckIn(models.Model):

@@ -9,14 +9,16 @@ adds the hash-chained entry and moves the book balance in the same transaction;
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
+from django.db import transaction
 
 from ketaclinic.apps.accounts import throttling
 from ketaclinic.apps.audit.choices import Action, Outcome
-from ketaclinic.apps.audit.hashchain import GENESIS_HASH
+from ketaclinic.apps.audit.hashchain import GENESIS_HASH, chain_hash
 from ketaclinic.apps.audit.models import ChainHead
 from ketaclinic.apps.audit.recorder import append_to_chain, record_event
 from ketaclinic.apps.ledger.models import (
@@ -26,6 +28,7 @@ from ketaclinic.apps.ledger.models import (
     chain_name,
 )
 from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.bulk_write import insert_rows, reserve_ids
 from ketaclinic.clinical import controlled_substances as cs
 from ketaclinic.clinical.exceptions import InputError, MissingItem, OutOfRange
 
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "WITNESS_PERMISSION",
     "WITNESS_REFUSED",
+    "append_batch",
     "append_entry",
     "audit_entry",
     "check_occurred_at",
@@ -102,6 +106,62 @@ def append_entry(
             update.append("opened_at")
         container.save(update_fields=update)
     return entry
+
+
+# The columns ``append_batch`` writes, read from each entry by these attribute names.
+BATCH_COLUMNS = (
+    "id", "chain", "position", "site", "container", "kind", "effect_kind", "quantity",
+    "delta", "balance_after", "book_quantity", "estimated", "occurred_at", "recorded_at",
+    "user", "witness", "second_witness", "patient", "session", "corrects", "related_entry",
+    "inventory", "reason", "details", "prev_hash", "hash",
+)  # fmt: skip
+
+
+def append_batch(site_id: int, entries: Sequence[Any]) -> None:
+    """Append many entries to the site's chain at once (a history played out in advance, such
+    as the demo's), in order, under the chain head's row lock.
+
+    Each entry (a ``LedgerEntry`` or anything with its attribute names, including
+    ``chained_fields``) gets its key, position, previous hash and hash here, by the same
+    ``chain_hash`` over the same fields as ``append_entry``, so ``ledger verify`` checks both
+    alike. The balances must run as ``append_entry`` would move them: each entry's
+    ``balance_after`` is its container's previous balance (0 for a container first received
+    in the batch) plus its ``delta``, never below zero; containers are the caller's to store.
+    """
+    running: dict[int, int] = {}
+    for index, entry in enumerate(entries):
+        if entry.site_id != site_id:
+            raise InputError(f"entries[{index}].site", "is not the chain's site")
+        balance = running.get(entry.container_id, 0) + entry.delta
+        if balance < 0 or balance != entry.balance_after:
+            raise OutOfRange(
+                f"entries[{index}].balance_after",
+                f"is {entry.balance_after}, but the container's balance would be {balance}",
+            )
+        running[entry.container_id] = balance
+    chain = chain_name(site_id)
+    with transaction.atomic():
+        head, _ = ChainHead.objects.select_for_update().get_or_create(
+            name=chain, defaults={"position": 0, "last_hash": GENESIS_HASH}
+        )
+        position, last_hash = head.position, head.last_hash
+        for entry, key in zip(entries, reserve_ids(LedgerEntry, len(entries)), strict=True):
+            position += 1
+            entry.id, entry.chain, entry.position, entry.prev_hash = key, chain, position, last_hash
+            entry.hash = last_hash = chain_hash(last_hash, entry.chained_fields())
+        names = [f"{n}_id" if n in _KEYS else n for n in BATCH_COLUMNS]
+        insert_rows(
+            LedgerEntry,
+            BATCH_COLUMNS,
+            ([getattr(entry, name) for name in names] for entry in entries),
+        )
+        ChainHead.objects.filter(pk=head.pk).update(position=position, last_hash=last_hash)
+
+
+_KEYS = {
+    "site", "container", "user", "witness", "second_witness", "patient", "session", "corrects",
+    "related_entry", "inventory",
+}  # fmt: skip
 
 
 def audit_entry(

@@ -103,7 +103,7 @@ class LedgerTasks:
         )
 
 
-def ledger_tasks(site_id: int, today: dt.date) -> LedgerTasks:
+def ledger_tasks(site_id: int) -> LedgerTasks:
     """Open discrepancies, DEA loss-report steps, syringe waste not yet witnessed, and when
     the next inventory is due (initial first, then biennial or annual per the site)."""
     discrepancies = list(

@@ -78,6 +78,20 @@ class TrajectoryPointOut(Schema):
     courses: int
 
 
+class NonAddictiveOut(Schema):
+    """Misuse signals in the home program: rates of courses, shown and never judged
+    (``verdict`` is always ``not_judged``: no published threshold exists)."""
+
+    claim: str
+    verdict: str
+    message: str
+    courses: int
+    unit: str
+    any_signal: ProportionOut
+    by_signal: dict[str, ProportionOut]
+    source: str
+
+
 class CohortOut(Schema):
     """The dashboard's figures for the filters given (``filters`` echoes them)."""
 
@@ -93,6 +107,8 @@ class CohortOut(Schema):
     relapse_eligible: int
     ideation_at_baseline: int
     ideation_followed: int
+    ideation_on_phq9: int
+    ideation_on_cssrs: int
     ideation_reduced: ProportionOut
     completed: int
     completers_with_followup: int
@@ -110,6 +126,7 @@ class CohortOut(Schema):
     holds: ProportionOut
     adverse_events: ProportionOut
     adverse_events_by_kind: dict[str, ProportionOut]
+    non_addictive: NonAddictiveOut
     claims: list[ClaimOut]
     trajectories: dict[str, list[TrajectoryPointOut]]
 

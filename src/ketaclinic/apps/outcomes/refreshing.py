@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from django.db import connection, connections, models, transaction
+from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 
 from ketaclinic.apps.assessments.models import Assessment
@@ -33,6 +33,7 @@ from ketaclinic.apps.outcomes.definitions import PARAMETERS, definitions, primar
 from ketaclinic.apps.outcomes.models import CourseOutcome, OutcomeExplanation, WeeklyScore
 from ketaclinic.apps.treatment.choices import CoursePhase, CourseStatus, SessionKind, SessionStatus
 from ketaclinic.apps.treatment.models import Course, Session
+from ketaclinic.apps.web.bulk_write import insert_new
 from ketaclinic.clinical.outcomes import (
     CourseOutcome as Judged,
 )
@@ -197,52 +198,10 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
         for model in (WeeklyScore, OutcomeExplanation):
             model.objects.filter(outcome_id__in=ids)._raw_delete(model.objects.db)
         CourseOutcome.objects.filter(course_id__in=ids)._raw_delete(CourseOutcome.objects.db)
-        _insert(CourseOutcome, rows)
-        _insert(OutcomeExplanation, explanations)
-        _insert(WeeklyScore, weeks)
+        insert_new(CourseOutcome, rows)
+        insert_new(OutcomeExplanation, explanations)
+        insert_new(WeeklyScore, weeks)
     return len(rows)
-
-
-def _insert(model: type[models.Model], objects: list[models.Model]) -> None:
-    """Bulk insert of derived rows, each value prepared by its field as the ORM would.
-
-    PostgreSQL takes them by COPY, several times faster than multi-row INSERTs. SQLite takes
-    one prepared single-row INSERT run with ``executemany``: ``bulk_create`` there splits
-    into statements of a few dozen rows (SQLite's bound-variable limit) and spends most of
-    its time compiling them — half the refresh at 10,000 patients.
-    """
-    if not objects:
-        return
-    fields = [
-        field
-        for field in model._meta.concrete_fields
-        if not (field.primary_key and isinstance(field, models.AutoField))
-    ]
-    database = connections[model.objects.db]
-    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    if connection.vendor != "postgresql":
-        placeholders = ", ".join(["%s"] * len(fields))
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608 - names from the model  # nosec B608
-                [
-                    [
-                        field.get_db_prep_save(getattr(obj, field.attname), database)
-                        for field in fields
-                    ]
-                    for obj in objects
-                ],
-            )
-        return
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-    ):
-        for obj in objects:
-            copy.write_row(
-                [field.get_db_prep_save(getattr(obj, field.attname), database) for field in fields]
-            )
 
 
 class _FirstDoses(dict):

@@ -6,8 +6,8 @@ simulated, its 5-95 % and 25-75 % bands shaded behind. Each curve's peak carries
 marker that matches the legend and the table, so the chart reads without colour. The
 y axis is linear or logarithmic (log shows the elimination phases as straight lines).
 
-Every text is escaped here; the SVG has a ``<title>`` and ``<desc>``, and the page shows a
-table with the same numbers.
+Every text is escaped by the shared kit (``apps/web/svg_chart.py``); the SVG has a
+``<title>`` and ``<desc>``, and the page shows a table with the same numbers.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-__all__ = ["COLOURS", "ChartSeries", "comparison_svg", "legend_swatch", "linear_ticks"]
+from ketaclinic.apps.web import svg_chart as svg
+
+__all__ = ["COLOURS", "ChartSeries", "comparison_svg", "legend_swatch"]
 
 WIDTH, HEIGHT = 720, 380
 LEFT, RIGHT, TOP, BOTTOM = 62, 18, 16, 50
@@ -56,10 +57,6 @@ class ChartSeries:
         return self.metabolite_ng_per_ml is not None
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
 def _number(value: float) -> str:
     """Tick labels: no trailing zeros, no scientific notation for the range we draw."""
     if value >= 1:
@@ -78,17 +75,6 @@ def _free_spot(x: float, y: float, placed: list[tuple[float, float]]) -> tuple[f
     return spot
 
 
-def linear_ticks(high: float, count: int = 5) -> list[float]:
-    """0 and round steps (1, 2, 2.5 or 5 x 10^k) up to at least ``high``, about ``count``."""
-    if high <= 0:
-        return [0.0, 1.0]
-    raw = high / count
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    steps = math.ceil(high / step - 1e-9)
-    return [round(i * step, 10) for i in range(steps + 1)]
-
-
 def _time_ticks(hours: float) -> list[float]:
     step = next((s for s in (0.25, 0.5, 1, 2, 3, 4, 6, 12, 24) if hours / s <= 12), 48)
     return [i * step for i in range(int(hours / step + 1e-9) + 1)]
@@ -96,13 +82,18 @@ def _time_ticks(hours: float) -> list[float]:
 
 def legend_swatch(series: ChartSeries) -> SafeString:
     """A small SVG line in the series' colour, for the HTML legend beside the chart."""
-    parts = [
-        '<svg class="pk-swatch" viewBox="0 0 36 12" width="36" height="12" aria-hidden="true" '
-        'xmlns="http://www.w3.org/2000/svg">',
-        f'<line x1="0" x2="36" y1="6" y2="6" stroke="{series.colour}" stroke-width="3"/>',
-        "</svg>",
-    ]
-    return mark_safe("".join(parts))  # noqa: S308 - no text inside  # nosec B308 B703
+    stroke = svg.line(0, 6, 36, 6, stroke=series.colour, stroke_width="3")
+    swatch = svg.tag(
+        "svg",
+        stroke,
+        class_="pk-swatch",
+        viewBox="0 0 36 12",
+        width=36,
+        height=12,
+        aria_hidden="true",
+        xmlns="http://www.w3.org/2000/svg",
+    )
+    return svg.finish([swatch.removesuffix("</svg>")])
 
 
 def comparison_svg(
@@ -131,7 +122,7 @@ def comparison_svg(
             return TOP + plot_h * (1 - (clipped - low_log) / span_log)
 
     else:
-        y_ticks = linear_ticks(top * 1.02)
+        y_ticks = svg.nice_ticks(top * 1.02)
         y_max = y_ticks[-1]
 
         def y_of(values: np.ndarray) -> np.ndarray:
@@ -141,7 +132,7 @@ def comparison_svg(
         return LEFT + plot_w * np.asarray(times) / hours
 
     def points(xs: np.ndarray, ys: np.ndarray) -> str:
-        return " ".join(f"{_fmt(a)},{_fmt(b)}" for a, b in zip(xs, ys, strict=True))
+        return svg.points(zip(xs, ys, strict=True))
 
     scale = "logarithmic" if log_scale else "linear"
     banded = [s for s in series if s.bands_ng_per_ml is not None]
@@ -160,32 +151,57 @@ def comparison_svg(
         desc.append(
             f"{s.number}. {s.label}: peak {s.cmax_ng_per_ml:.0f} ng/mL at {s.tmax_h:.2f} h."
         )
-    parts = [
-        f'<svg class="pk-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{chart_id}-title">Plasma concentration by route</title>',
-        f'<desc id="{chart_id}-desc">{escape(" ".join(desc))}</desc>',
-    ]
+    parts = svg.svg_open(
+        WIDTH,
+        HEIGHT,
+        title="Plasma concentration by route",
+        description=" ".join(desc),
+        css_class="pk-chart",
+        chart_id=chart_id,
+    )
     for tick in y_ticks:
-        ty = _fmt(float(y_of(np.array([tick]))[0]))
+        ty = float(y_of(np.array([tick]))[0])
+        parts.append(svg.line(LEFT, ty, LEFT + plot_w, ty, stroke=GRID))
         parts.append(
-            f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{ty}" y2="{ty}" stroke="{GRID}"/>'
-            f'<text x="{LEFT - 6}" y="{ty}" dy="4" font-size="12" text-anchor="end" '
-            f'fill="{MUTED}">{_number(tick)}</text>'
+            svg.text(
+                LEFT - 6,
+                ty,
+                _number(tick),
+                dy=4,
+                font_size=12,
+                text_anchor="end",
+                fill=MUTED,
+            )
         )
     for tick in _time_ticks(hours):
-        tx = _fmt(float(x_of(np.array([tick]))[0]))
+        tx = float(x_of(np.array([tick]))[0])
+        parts.append(svg.line(tx, TOP + plot_h, tx, TOP + plot_h + 5, stroke=MUTED))
         parts.append(
-            f'<line x1="{tx}" x2="{tx}" y1="{TOP + plot_h}" y2="{TOP + plot_h + 5}" '
-            f'stroke="{MUTED}"/><text x="{tx}" y="{TOP + plot_h + 19}" font-size="12" '
-            f'text-anchor="middle" fill="{MUTED}">{_number(tick)}</text>'
+            svg.text(
+                tx, TOP + plot_h + 19, _number(tick), font_size=12, text_anchor="middle", fill=MUTED
+            )
         )
+    middle = round(TOP + plot_h / 2)
     parts.append(
-        f'<text x="{LEFT + plot_w / 2:.0f}" y="{HEIGHT - 8}" font-size="13" text-anchor="middle" '
-        f'fill="{INK}">Time after the first dose (h)</text>'
-        f'<text x="16" y="{TOP + plot_h / 2:.0f}" font-size="13" text-anchor="middle" '
-        f'fill="{INK}" transform="rotate(-90 16 {TOP + plot_h / 2:.0f})">'
-        f"Plasma concentration (ng/mL{', log' if log_scale else ''})</text>"
+        svg.text(
+            round(LEFT + plot_w / 2),
+            HEIGHT - 8,
+            "Time after the first dose (h)",
+            font_size=13,
+            text_anchor="middle",
+            fill=INK,
+        )
+    )
+    parts.append(
+        svg.text(
+            16,
+            middle,
+            f"Plasma concentration (ng/mL{', log' if log_scale else ''})",
+            font_size=13,
+            text_anchor="middle",
+            fill=INK,
+            transform=f"rotate(-90 16 {middle})",
+        )
     )
     for s in banded:
         bands = s.bands_ng_per_ml
@@ -194,28 +210,46 @@ def comparison_svg(
             upper, lower = y_of(bands[high]), y_of(bands[low])
             outline = points(np.concatenate([xs, xs[::-1]]), np.concatenate([upper, lower[::-1]]))
             parts.append(
-                f'<polygon class="band" data-regimen="{s.number}" points="{outline}" '
-                f'fill="{s.colour}" fill-opacity="{opacity}" stroke="none">'
-                f"<title>{escape(s.label)}: {name}% of virtual patients</title></polygon>"
+                svg.tag(
+                    "polygon",
+                    f"<title>{svg.escape(s.label)}: {name}% of virtual patients</title>",
+                    class_="band",
+                    data_regimen=s.number,
+                    points=outline,
+                    fill=s.colour,
+                    fill_opacity=opacity,
+                    stroke="none",
+                )
             )
-    parts.append(
-        f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" '
-        f'stroke="{MUTED}"/>'
-    )
+    parts.append(svg.rect(LEFT, TOP, plot_w, plot_h, fill="none", stroke=MUTED))
     for s in series:
         xs = x_of(s.times_h)
         if s.has_metabolite:
             parts.append(
-                f'<path class="metabolite" data-regimen="{s.number}" '
-                f'd="M{points(xs, y_of(s.metabolite_ng_per_ml))}" fill="none" '
-                f'stroke="{s.colour}" stroke-width="1.8" stroke-dasharray="7 4">'
-                f"<title>{escape(s.label)}: {escape(s.metabolite_name or '')}</title></path>"
+                svg.tag(
+                    "path",
+                    f"<title>{svg.escape(s.label)}: {svg.escape(s.metabolite_name or '')}</title>",
+                    class_="metabolite",
+                    data_regimen=s.number,
+                    d=f"M{points(xs, y_of(s.metabolite_ng_per_ml))}",
+                    fill="none",
+                    stroke=s.colour,
+                    stroke_width="1.8",
+                    stroke_dasharray="7 4",
+                )
             )
         parts.append(
-            f'<path class="curve" data-regimen="{s.number}" '
-            f'd="M{points(xs, y_of(s.concentration_ng_per_ml))}" fill="none" '
-            f'stroke="{s.colour}" stroke-width="2.6" stroke-linejoin="round">'
-            f"<title>{escape(s.label)}</title></path>"
+            svg.tag(
+                "path",
+                f"<title>{svg.escape(s.label)}</title>",
+                class_="curve",
+                data_regimen=s.number,
+                d=f"M{points(xs, y_of(s.concentration_ng_per_ml))}",
+                fill="none",
+                stroke=s.colour,
+                stroke_width="2.6",
+                stroke_linejoin="round",
+            )
         )
     placed: list[tuple[float, float]] = []
     for s in series:
@@ -225,18 +259,23 @@ def comparison_svg(
         placed.append((bx, by))
         leader = ""
         if (bx, by) != (px, py):
-            leader = (
-                f'<line x1="{_fmt(px)}" y1="{_fmt(py)}" x2="{_fmt(bx)}" y2="{_fmt(by)}" '
-                f'stroke="{s.colour}" stroke-width="1.2"/><circle cx="{_fmt(px)}" '
-                f'cy="{_fmt(py)}" r="3" fill="{s.colour}"/>'
+            leader = svg.line(px, py, bx, by, stroke=s.colour, stroke_width="1.2") + svg.tag(
+                "circle", cx=px, cy=py, r="3", fill=s.colour
             )
-        parts.append(
-            f'<g class="peak">{leader}<circle cx="{_fmt(bx)}" cy="{_fmt(by)}" r="{MARKER_R}" '
-            f'fill="{s.colour}" stroke="#fff" stroke-width="1.5"/><text x="{_fmt(bx)}" '
-            f'y="{_fmt(by)}" dy="4" font-size="11" font-weight="700" text-anchor="middle" '
-            f'fill="#fff">{s.number}</text>'
-            f"<title>{escape(s.label)}: peak {s.cmax_ng_per_ml:.0f} ng/mL at "
-            f"{s.tmax_h:.2f} h</title></g>"
+        marker = svg.tag(
+            "circle", cx=bx, cy=by, r=MARKER_R, fill=s.colour, stroke="#fff", stroke_width="1.5"
+        ) + svg.text(
+            bx,
+            by,
+            str(s.number),
+            dy=4,
+            font_size=11,
+            font_weight=700,
+            text_anchor="middle",
+            fill="#fff",
         )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped  # nosec B308 B703
+        peak = f"{s.label}: peak {s.cmax_ng_per_ml:.0f} ng/mL at {s.tmax_h:.2f} h"
+        parts.append(
+            svg.tag("g", f"{leader}{marker}<title>{svg.escape(peak)}</title>", class_="peak")
+        )
+    return svg.finish(parts)

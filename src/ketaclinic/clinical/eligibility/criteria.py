@@ -52,7 +52,10 @@ Findings = tuple[Finding, ...]
 class Criterion(Protocol):
     """Anything with a stable ``code`` that turns one patient into findings."""
 
-    code: str
+    @property
+    def code(self) -> str:
+        """The machine code of every finding this criterion reports (read-only)."""
+        ...  # pragma: no cover - protocol
 
     def evaluate(self, patient: ScreeningInput, parameters: ScreeningParameters) -> Findings:
         """Findings for this patient; empty when the criterion has nothing to say."""

@@ -66,9 +66,10 @@ class FieldReader:
             if not exact.is_finite() or exact != exact.to_integral_value():
                 raise InvalidValue(self.name(key), "must be a whole number")
             value = int(exact)
-        if not low <= value <= high:
-            raise OutOfRange(self.name(key), f"must be between {low} and {high}, got {value}")
-        return value
+        whole: int = value
+        if not low <= whole <= high:
+            raise OutOfRange(self.name(key), f"must be between {low} and {high}, got {whole}")
+        return whole
 
     def integer(self, key: str, *, low: int, high: int) -> int:
         return self._as_int(key, self._require(key), low, high)

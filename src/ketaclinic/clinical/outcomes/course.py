@@ -101,8 +101,9 @@ def assess_course(
     visible = sorted((a for a in assessments if a.taken_at <= as_of), key=lambda a: a.taken_at)
     definition = definitions[primary_instrument]
     baseline = _baseline(visible, primary_instrument, first_dose, params.baseline_window)
-    ended = course.induction_end_at is not None and course.induction_end_at <= as_of
-    end = course.induction_end_at + params.primary_window if ended else as_of  # type: ignore[operator]
+    induction_end = course.induction_end_at
+    ended = induction_end is not None and induction_end <= as_of
+    end = induction_end + params.primary_window if induction_end is not None and ended else as_of
     primary_scores = [a for a in visible if a.instrument == primary_instrument]
     after_dose = [a for a in primary_scores if a.taken_at > first_dose]
     in_window = [a for a in after_dose if a.taken_at <= end]
@@ -422,9 +423,10 @@ def _sustained_flag(
 ) -> OutcomeFlag:
     weeks = params.sustained_after / timedelta(weeks=1)
     rule = f"response at end of induction and at every score up to {weeks:g} weeks after it"
-    if not ended or baseline is None or primary is None:
+    induction_end = course.induction_end_at
+    if not ended or induction_end is None or baseline is None or primary is None:
         return _flag("sustained_response", definition, f"not evaluable: {rule}")
-    follow_up_from = course.induction_end_at + params.sustained_after  # type: ignore[operator]
+    follow_up_from = induction_end + params.sustained_after
     checked: list[ScoredAssessment] = []
     for score in later:
         checked.append(score)
@@ -537,16 +539,12 @@ def _check_inputs(
         where = f"assessments[{index}]"
         _check_aware(f"{where}.taken_at", assessment.taken_at)
         _check_count(f"{where}.total", assessment.total, minimum=0)
-        definition = definitions.get(assessment.instrument)
-        if (
-            definition
-            and definition.max_total is not None
-            and assessment.total > definition.max_total
-        ):
+        known = definitions.get(assessment.instrument)
+        if known and known.max_total is not None and assessment.total > known.max_total:
             raise OutOfRange(
                 f"{where}.total",
                 f"{assessment.total} is above the {assessment.instrument} maximum "
-                f"of {definition.max_total}",
+                f"of {known.max_total}",
             )
         for item, score in assessment.items.items():
             _check_count(f"{where}.{item}", score, minimum=0)

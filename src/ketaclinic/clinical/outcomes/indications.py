@@ -44,7 +44,7 @@ class Indication(StrEnum):
     OTHER = "other"
 
 
-_DEPRESSION = ("phq9", "madrs", "qids_sr16")
+_DEPRESSION: tuple[str, ...] = ("phq9", "madrs", "qids_sr16")
 
 INDICATION_INSTRUMENTS: dict[Indication, tuple[str, ...]] = {
     Indication.TRD: _DEPRESSION,

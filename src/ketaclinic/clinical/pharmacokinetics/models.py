@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from ketaclinic.clinical.vocabulary import Route, Sex
+from ketaclinic.clinical.pharmacokinetics.routes import PKRoute, pk_route
+from ketaclinic.clinical.vocabulary import Sex
 
 if TYPE_CHECKING:
     from ketaclinic.clinical.pharmacokinetics.regimens import Dose
-    from ketaclinic.clinical.pharmacokinetics.solver import Input
 
 __all__ = [
     "Ancestry",
@@ -30,6 +30,7 @@ __all__ = [
     "Covariates",
     "Drug",
     "EtaScale",
+    "Input",
     "PKModel",
     "PKRoute",
     "Parameter",
@@ -39,26 +40,6 @@ __all__ = [
     "SystemArrays",
     "pk_route",
 ]
-
-
-class PKRoute(enum.StrEnum):
-    """How the drug enters the body. Values are the CLI's ``--route`` words.
-
-    The shared vocabulary's ``Route`` names the esketamine *product* (``esketamine``) where
-    pharmacokinetics needs the *route* (``intranasal``, also used by racemic sprays);
-    ``pk_route`` maps one to the other.
-    """
-
-    IV = "iv"
-    IM = "im"
-    INTRANASAL = "intranasal"
-    SUBLINGUAL = "sublingual"
-    ORAL = "oral"
-
-
-def pk_route(route: Route) -> PKRoute:
-    """The PK route of a shared-vocabulary route: ``esketamine`` (Spravato) is intranasal."""
-    return PKRoute.INTRANASAL if route is Route.ESKETAMINE else PKRoute(route.value)
 
 
 class Drug(enum.StrEnum):
@@ -169,6 +150,19 @@ class SystemArrays:
     observe: np.ndarray
     state_names: tuple[str, ...]
     output_names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """Drug entering one state: a bolus (``duration_h == 0``) or a zero-order infusion.
+
+    ``amount_mg`` has one entry per patient, or a single entry shared by all.
+    """
+
+    state: int
+    start_h: float
+    duration_h: float
+    amount_mg: np.ndarray
 
 
 class Structure(Protocol):

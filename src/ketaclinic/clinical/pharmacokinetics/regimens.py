@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ketaclinic.clinical.exceptions import InvalidValue, OutOfRange
-from ketaclinic.clinical.pharmacokinetics.models import PKRoute
+from ketaclinic.clinical.pharmacokinetics.routes import PKRoute
 
 __all__ = [
     "NASAL_DEVICE_MG",

@@ -24,6 +24,7 @@ from ketaclinic.clinical.pharmacokinetics.models import (
 )
 from ketaclinic.clinical.pharmacokinetics.regimens import (
     NASAL_DEVICE_MG,
+    Dose,
     Regimen,
     bolus,
     infusion,
@@ -123,10 +124,14 @@ def single_dose_regimen(
 
 def regimen_dose_mg(regimen: Regimen, weight_kg: Decimal) -> Decimal:
     """The regimen's total dose for a patient of ``weight_kg``, exactly."""
-    return sum(
-        (d.amount_mg if d.amount_mg is not None else d.amount_mg_per_kg * weight_kg)  # type: ignore[operator]
-        for d in regimen.doses
-    )
+    return sum((_dose_mg(d, weight_kg) for d in regimen.doses), Decimal(0))
+
+
+def _dose_mg(dose: Dose, weight_kg: Decimal) -> Decimal:
+    if dose.amount_mg is not None:
+        return dose.amount_mg
+    assert dose.amount_mg_per_kg is not None  # a Dose has exactly one of the two
+    return dose.amount_mg_per_kg * weight_kg
 
 
 def check_inputs(model: PKModel, regimen: Regimen, covariates: Covariates) -> None:

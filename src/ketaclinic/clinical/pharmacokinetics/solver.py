@@ -14,32 +14,20 @@ to dense zero-order-hold stepping with ``expm`` of the augmented matrix, still e
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
-from dataclasses import dataclass
+from functools import reduce
 
 import numpy as np
 from scipy.linalg import expm
 
-from ketaclinic.clinical.pharmacokinetics.models import SystemArrays
+from ketaclinic.clinical.pharmacokinetics.models import Input, SystemArrays
 
 __all__ = ["Input", "solve"]
 
 # Above this eigenvector condition number (Frobenius), modal stepping could lose more than
 # about 1e-8 relative accuracy, so those patients use the dense exponential instead.
 _MAX_MODAL_CONDITION = 1e8
-
-
-@dataclass(frozen=True, slots=True)
-class Input:
-    """Drug entering one state: a bolus (``duration_h == 0``) or a zero-order infusion.
-
-    ``amount_mg`` has one entry per patient, or a single entry shared by all.
-    """
-
-    state: int
-    start_h: float
-    duration_h: float
-    amount_mg: np.ndarray
 
 
 def solve(
@@ -144,7 +132,8 @@ class _Modal:
         return np.zeros((*self.weights.shape[:2], batch))
 
     def direction(self, state: int, amount: np.ndarray) -> np.ndarray:
-        return self.weights * (self.vinv[:, :, state].T * amount)[None, :, :]
+        direction: np.ndarray = self.weights * (self.vinv[:, :, state].T * amount)[None, :, :]
+        return direction
 
     def _factors(self, h: float) -> tuple[np.ndarray, np.ndarray]:
         key = round(h * 1e9)
@@ -237,7 +226,10 @@ def _march(
         )
         if active not in rates:
             rates[active] = (
-                sum(directions[id(infusions[k])] / infusions[k].duration_h for k in active)
+                reduce(
+                    operator.add,
+                    (directions[id(infusions[k])] / infusions[k].duration_h for k in active),
+                )
                 if active
                 else None
             )

@@ -16,12 +16,12 @@ import numpy as np
 from ketaclinic.clinical.pharmacokinetics.models import (
     CovariateArrays,
     EtaScale,
+    Input,
     PKModel,
     PKRoute,
     SystemArrays,
 )
 from ketaclinic.clinical.pharmacokinetics.regimens import Dose
-from ketaclinic.clinical.pharmacokinetics.solver import Input
 
 __all__ = [
     "AllometricTwoCompartment",
@@ -46,9 +46,12 @@ def individual_value(
     if eta is None:
         return np.full(batch, theta)
     scale = next(r.scale for r in model.random_effects if r.parameter == name)
+    value: np.ndarray
     if scale is EtaScale.LOGIT:
-        return 1.0 / (1.0 + np.exp(-(np.log(theta / (1.0 - theta)) + eta)))
-    return theta * np.exp(eta)
+        value = 1.0 / (1.0 + np.exp(-(np.log(theta / (1.0 - theta)) + eta)))
+    else:
+        value = theta * np.exp(eta)
+    return value
 
 
 def _amount(dose: Dose, covariates: CovariateArrays) -> np.ndarray:

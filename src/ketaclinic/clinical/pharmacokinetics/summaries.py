@@ -138,7 +138,10 @@ class BandAccumulator:
     def bands(self, percentiles: tuple[int, ...] = BAND_PERCENTILES) -> np.ndarray:
         """(len(percentiles), T) concentrations, in ng/mL."""
         if self._chunks is not None:
-            return np.percentile(np.concatenate(self._chunks, axis=1), percentiles, axis=1)
+            exact: np.ndarray = np.percentile(
+                np.concatenate(self._chunks, axis=1), percentiles, axis=1
+            )
+            return exact
         assert self._histogram is not None
         width = (_LOG10_HIGH - _LOG10_LOW) / _BINS
         cumulative = np.cumsum(self._histogram, axis=1)

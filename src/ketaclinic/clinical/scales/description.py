@@ -19,7 +19,7 @@ __all__ = ["describe_instrument"]
 
 def describe_instrument(instrument: Instrument) -> dict[str, Any]:
     """Every field of the definition, plus ``max_total`` and the full source citations."""
-    described = _plain(instrument)
+    described: dict[str, Any] = _plain(instrument)
     described["max_total"] = instrument.max_total
     described["sources"] = [_plain(cite(key)) for key in instrument.sources]
     return described

@@ -10,6 +10,21 @@ from ketaclinic.apps.accounts.access import sites_for
 from ketaclinic.apps.accounts.api_tokens import DEFAULT_DAYS, MAX_DAYS, grantable_permissions
 
 
+def _grouped_by_app(codes: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """``app.codename`` choices under their app, labelled with the permission's own name."""
+    from django.contrib.auth.models import Permission
+
+    names = {
+        f"{p.content_type.app_label}.{p.codename}": p.name
+        for p in Permission.objects.select_related("content_type")
+    }
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code in codes:
+        app = code.split(".")[0]
+        groups.setdefault(app, []).append((code, f"{names.get(code, code)} ({code})"))
+    return [(app.title(), choices) for app, choices in groups.items()]
+
+
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         max_length=100, help_text="What the script does, e.g. “nightly outcomes export”."
@@ -35,5 +50,5 @@ class ApiTokenForm(forms.Form):
         sites = self.fields["sites"]
         assert isinstance(permissions, forms.MultipleChoiceField)
         assert isinstance(sites, forms.ModelMultipleChoiceField)
-        permissions.choices = [(c, c) for c in grantable_permissions(owner)]
+        permissions.choices = _grouped_by_app(grantable_permissions(owner))
         sites.queryset = sites_for(owner).order_by("name")

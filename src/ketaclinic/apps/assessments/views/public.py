@@ -16,64 +16,44 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.assessments.choices import LinkState
 from ketaclinic.apps.assessments.forms import InstrumentForm
-from ketaclinic.apps.assessments.links import LinkGone, LinkNotFound, close_link, open_link
-from ketaclinic.apps.assessments.ratelimit import ADDRESS_LIMIT, TOKEN_LIMIT, allow
+from ketaclinic.apps.assessments.links import LinkGone, LinkNotFound, open_link
 from ketaclinic.apps.assessments.recording import record_assessment
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.private_links import (
+    EXPIRED,
+    NOT_FOUND,
+    TOO_MANY,
+    LinkState,
+    private,
+    too_many_requests,
+    unavailable,
+)
 
 UNAVAILABLE = {
-    "not_found": (
-        404,
-        "This link does not work",
-        "Check that you opened the whole link from your message, or ask your clinic for a new one.",
-    ),
+    "not_found": NOT_FOUND,
     LinkState.USED: (
         410,
         "This questionnaire was already sent",
         "Each link works once, and this one has been used. Thank you. If you need to change "
         "an answer, tell your clinic.",
     ),
-    LinkState.EXPIRED: (
-        410,
-        "This link has expired",
-        "Ask your clinic for a new link.",
-    ),
-    "too_many": (
-        429,
-        "Too many attempts",
-        "Please wait ten minutes and try again.",
-    ),
+    LinkState.EXPIRED: EXPIRED,
+    "too_many": TOO_MANY,
 }
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    # The site-wide Referrer-Policy (same-origin) already keeps the token from other sites;
-    # "no-referrer" would make browsers send "Origin: null" and fail the CSRF check.
-    response["Cache-Control"] = "no-store"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
 def _unavailable(request: HttpRequest, reason: str) -> HttpResponse:
-    status, heading, message = UNAVAILABLE[reason]
-    context = {
-        "heading": heading,
-        "message": message,
-        "crisis_text": settings.KETACLINIC_CRISIS_TEXT,
-    }
-    return _private(render(request, "assessments/public_unavailable.html", context, status=status))
+    return unavailable(request, *UNAVAILABLE[reason])
 
 
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def self_report(request: HttpRequest, token: str) -> HttpResponse:
-    address = request.client_address or "unknown"
-    if not allow(ADDRESS_LIMIT, address) or not allow(TOKEN_LIMIT, token):
+    if too_many_requests(request, token):
         return _unavailable(request, "too_many")
     try:
         link = open_link(token)
@@ -87,7 +67,7 @@ def self_report(request: HttpRequest, token: str) -> HttpResponse:
     valid = [form.is_valid() for form in forms] if data is not None else [False]
     if all(valid):
         with transaction.atomic():
-            if not close_link(link):
+            if not link.close(clock.now()):
                 return _unavailable(request, LinkState.USED)
             now = clock.now()
             stored = [
@@ -107,7 +87,7 @@ def self_report(request: HttpRequest, token: str) -> HttpResponse:
             "crisis": any(a.flags for a in stored),
             "crisis_text": settings.KETACLINIC_CRISIS_TEXT,
         }
-        return _private(render(request, "assessments/public_done.html", context))
+        return private(render(request, "assessments/public_done.html", context))
     if data is None:
         record_event(
             request,
@@ -125,4 +105,4 @@ def self_report(request: HttpRequest, token: str) -> HttpResponse:
         "has_errors": data is not None,
     }
     status = 422 if data is not None else 200
-    return _private(render(request, "assessments/public_form.html", context, status=status))
+    return private(render(request, "assessments/public_form.html", context, status=status))

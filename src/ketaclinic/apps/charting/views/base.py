@@ -1,4 +1,10 @@
-"""What every chart view shares: finding the session, re-rendering the chart with errors."""
+"""What every chart view shares: finding the session, re-rendering the chart with errors.
+
+Every charting POST is a ``chart_action`` (log-in, its permission declared once, POST only,
+the session found within the user's sites) and most run ``submit``: bind the form, call the
+charting service, and answer with the chart (or its panel) either way — the service's
+``InputError`` on the form's field, a ``ChartRefused`` as a 409 with its message.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +17,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from ketaclinic.apps.charting.access import session_for
 from ketaclinic.apps.charting.context import chart_context
+from ketaclinic.apps.charting.forms import attach_error
 from ketaclinic.apps.charting.refusals import ChartRefused
+from ketaclinic.clinical.exceptions import InputError
 
 CHART = "charting/session_chart.html"
 
@@ -55,3 +64,61 @@ def chart_with_errors(request: HttpRequest, session, **forms: Any) -> HttpRespon
 def refused(request: HttpRequest, session, error: ChartRefused) -> HttpResponse:
     messages.error(request, error.message)
     return render(request, CHART, chart_context(request, session), status=409)
+
+
+def chart_action(*permissions: str) -> Callable:
+    """A charting POST view: ``permissions`` (any one suffices) are stated here only.
+
+    The view is called with the session, found within the user's sites (404 otherwise),
+    in place of the URL's ``session_id``.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @require_any_permission(*permissions)
+        @require_POST
+        @wraps(view)
+        def wrapped(request: HttpRequest, session_id: int, **kwargs: Any) -> HttpResponse:
+            session = chart_session(request, session_id, *permissions)
+            return view(request, session, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def submit(
+    request: HttpRequest,
+    session: Any,
+    form: Any,
+    write: Callable[[dict[str, Any]], Any],
+    *,
+    form_name: str,
+    anchor: str,
+    success: str | Callable[[Any], str] = "",
+    done: Callable[[Any], HttpResponse] | None = None,
+    failed: Callable[[], HttpResponse] | None = None,
+) -> HttpResponse:
+    """Form -> charting service -> back to the chart; or the chart again with the errors.
+
+    ``write`` gets the cleaned data; what it returns goes to ``success`` (a message, or a
+    function making one) and ``done`` (the answer, by default the chart at ``anchor``). A
+    write may answer itself by returning a response (the dose order's preview). ``failed``
+    answers an invalid form (by default the whole chart, the form bound as ``form_name``).
+    """
+    if form.is_valid():
+        try:
+            result = write(dict(form.cleaned_data))
+        except InputError as error:
+            attach_error(form, error)
+        except ChartRefused as error:
+            return refused(request, session, error)
+        else:
+            if isinstance(result, HttpResponse):
+                return result
+            message = success(result) if callable(success) else success
+            if message:
+                messages.success(request, message)
+            return done(result) if done else back_to_chart(session, anchor)
+    if failed is not None:
+        return failed()
+    return chart_with_errors(request, session, **{form_name: form})

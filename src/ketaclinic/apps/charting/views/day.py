@@ -5,29 +5,26 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
 
 from ketaclinic.apps.charting.choices import QuestionnaireEvidence
 from ketaclinic.apps.charting.day import check_in, decide_hold, record_pre_check
-from ketaclinic.apps.charting.forms import HoldDecisionForm, PreCheckForm, attach_error
+from ketaclinic.apps.charting.forms import HoldDecisionForm, PreCheckForm
 from ketaclinic.apps.charting.models import PreCheck
 from ketaclinic.apps.charting.questionnaires import questionnaires_done_today
 from ketaclinic.apps.charting.refusals import ChartRefused
 from ketaclinic.apps.charting.views.base import (
     back_to_chart,
-    chart_session,
+    chart_action,
     chart_with_errors,
     refused,
-    require_any_permission,
+    submit,
 )
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.monitoring import PreDoseInput
 
 
-@require_any_permission("charting.check_in_session")
-@require_POST
-def check_in_view(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = chart_session(request, session_id, "charting.check_in_session")
+@chart_action("charting.check_in_session")
+def check_in_view(request: HttpRequest, session) -> HttpResponse:
     try:
         check_in(session, user=request.user, request=request)
     except ChartRefused as error:
@@ -42,42 +39,41 @@ def check_in_view(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("charting:list")
 
 
-@require_any_permission("charting.chart_session")
-@require_POST
-def pre_check_view(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = chart_session(request, session_id, "charting.chart_session")
-    form = PreCheckForm(request.POST)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
+@chart_action("charting.chart_session")
+def pre_check_view(request: HttpRequest, session) -> HttpResponse:
+    def write(data: dict):
         evidence = QuestionnaireEvidence.NURSE_CONFIRMED if data["questionnaires_done"] else ""
         if questionnaires_done_today(session):
             data["questionnaires_done"] = True
             evidence = QuestionnaireEvidence.ASSESSMENTS
-        try:
-            pre_check = record_pre_check(
-                session,
-                PreDoseInput.from_dict(data),
-                questionnaire_evidence=evidence,
-                user=request.user,
-                request=request,
-            )
-        except InputError as error:
-            attach_error(form, error)
-        except ChartRefused as error:
-            return refused(request, session, error)
+        return record_pre_check(
+            session,
+            PreDoseInput.from_dict(data),
+            questionnaire_evidence=evidence,
+            user=request.user,
+            request=request,
+        )
+
+    def done(pre_check) -> HttpResponse:
+        if pre_check.is_hold:
+            messages.error(request, "Held: the prescriber has been alerted and must decide.")
         else:
-            if pre_check.is_hold:
-                messages.error(request, "Held: the prescriber has been alerted and must decide.")
-            else:
-                messages.success(request, f"Pre-dose check: {pre_check.get_decision_display()}.")
-            return back_to_chart(session, "pre-checks")
-    return chart_with_errors(request, session, pre_check_form=form)
+            messages.success(request, f"Pre-dose check: {pre_check.get_decision_display()}.")
+        return back_to_chart(session, "pre-checks")
+
+    return submit(
+        request,
+        session,
+        PreCheckForm(request.POST),
+        write,
+        form_name="pre_check_form",
+        anchor="pre-checks",
+        done=done,
+    )
 
 
-@require_any_permission("charting.decide_hold")
-@require_POST
-def hold_decision_view(request: HttpRequest, session_id: int, pre_check_id: int) -> HttpResponse:
-    session = chart_session(request, session_id, "charting.decide_hold")
+@chart_action("charting.decide_hold")
+def hold_decision_view(request: HttpRequest, session, pre_check_id: int) -> HttpResponse:
     try:
         pre_check = PreCheck.objects.get(pk=pre_check_id, session=session)
     except PreCheck.DoesNotExist:

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from ketaclinic.apps.accounts.access import patient_for
 from ketaclinic.apps.audit.choices import Action
@@ -21,10 +21,10 @@ from ketaclinic.apps.charting.notes import (
     write_session_note,
 )
 from ketaclinic.apps.charting.views.base import (
-    back_to_chart,
-    chart_session,
+    chart_action,
     chart_with_errors,
     require_any_permission,
+    submit,
 )
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InputError
@@ -35,30 +35,29 @@ NOTE_PERMISSION = {
 }
 
 
-@require_any_permission(*NOTE_PERMISSION.values())
-@require_POST
-def session_note_view(request: HttpRequest, session_id: int, kind: str) -> HttpResponse:
+@chart_action(*NOTE_PERMISSION.values())
+def session_note_view(request: HttpRequest, session, kind: str) -> HttpResponse:
     if kind not in NOTE_PERMISSION:
         raise Http404("No such kind of note")
     if not request.user.has_perm(NOTE_PERMISSION[kind]):
         raise PermissionDenied
-    session = chart_session(request, session_id, NOTE_PERMISSION[kind])
     form = SessionNoteForm(request.POST)
-    if form.is_valid():
-        try:
-            write_session_note(
-                session,
-                kind=kind,
-                text=form.cleaned_data["text"],
-                user=request.user,
-                request=request,
-            )
-        except InputError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, "Note saved.")
-            return back_to_chart(session, "notes")
-    return chart_with_errors(request, session, note_form=form, note_kind=kind)
+
+    def write(data: dict) -> None:
+        write_session_note(
+            session, kind=kind, text=data["text"], user=request.user, request=request
+        )
+
+    return submit(
+        request,
+        session,
+        form,
+        write,
+        form_name="note_form",
+        anchor="notes",
+        success="Note saved.",
+        failed=lambda: chart_with_errors(request, session, note_form=form, note_kind=kind),
+    )
 
 
 READERS = ("charting.read_integration_note", "charting.write_integration_note")

@@ -86,7 +86,7 @@ def join(request: HttpRequest, site_slug: str) -> HttpResponse:
     if abuse.body_too_large(request):
         count_turned_away(site, TallyKind.OVERSIZE, _today(site))
         return _refused(request, site, status=413)
-    if abuse.rate_limited(request, now):
+    if abuse.rate_limited(request):
         count_turned_away(site, TallyKind.RATE_LIMITED, _today(site))
         return _refused(request, site, status=429)
 
@@ -103,7 +103,7 @@ def join(request: HttpRequest, site_slug: str) -> HttpResponse:
         return _form_page(request, site, form, status=422, problem=problem)
 
     if request.POST.get(HONEYPOT_FIELD):
-        abuse.count_submission(request, now)
+        abuse.count_submission(request)
         count_turned_away(site, TallyKind.HONEYPOT, _today(site))
         program = request.POST.get("program", "")
         return _confirmation(request, site, program, crisis=_ticked_crisis(request))
@@ -111,7 +111,7 @@ def join(request: HttpRequest, site_slug: str) -> HttpResponse:
     valid = form.is_valid()
     crisis = bool(form.cleaned_data.get("suicidal_thoughts"))
     if form.is_under_age:
-        abuse.count_submission(request, now)
+        abuse.count_submission(request)
         count_turned_away(site, TallyKind.UNDER_18, _today(site))
         return render(
             request,
@@ -120,7 +120,7 @@ def join(request: HttpRequest, site_slug: str) -> HttpResponse:
         )
     if not valid:
         return _form_page(request, site, form, status=422)
-    abuse.count_submission(request, now)
+    abuse.count_submission(request)
     enquiry = accept_enquiry(form, site=site, now=now, request=request)
     crisis = enquiry.suicidal_thoughts
     return _confirmation(request, site, enquiry.program, crisis=crisis, alerted=crisis)

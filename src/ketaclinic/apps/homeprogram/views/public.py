@@ -16,58 +16,48 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.assessments.choices import LinkState
-from ketaclinic.apps.assessments.ratelimit import ADDRESS_LIMIT, TOKEN_LIMIT, allow
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.homeprogram.forms import CheckInForm
 from ketaclinic.apps.homeprogram.links import (
     LinkGone,
     LinkNotFound,
-    close_check_in_link,
     open_check_in_link,
 )
 from ketaclinic.apps.homeprogram.program import record_check_in
+from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.private_links import (
+    EXPIRED,
+    NOT_FOUND,
+    TOO_MANY,
+    LinkState,
+    private,
+    too_many_requests,
+    unavailable,
+)
 
 UNAVAILABLE = {
-    "not_found": (
-        404,
-        "This link does not work",
-        "Check that you opened the whole link from your message, or ask your clinic for a new one.",
-    ),
+    "not_found": NOT_FOUND,
     LinkState.USED: (
         410,
         "This check-in was already sent",
         "Each link works once, and this one has been used. Thank you. If something changed, "
         "call your clinic.",
     ),
-    LinkState.EXPIRED: (410, "This link has expired", "Ask your clinic for a new link."),
-    "too_many": (429, "Too many attempts", "Please wait ten minutes and try again."),
+    LinkState.EXPIRED: EXPIRED,
+    "too_many": TOO_MANY,
 }
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
 def _unavailable(request: HttpRequest, reason: str) -> HttpResponse:
-    status, heading, message = UNAVAILABLE[reason]
-    context = {
-        "heading": heading,
-        "message": message,
-        "crisis_text": settings.KETACLINIC_CRISIS_TEXT,
-    }
-    return _private(render(request, "assessments/public_unavailable.html", context, status=status))
+    return unavailable(request, *UNAVAILABLE[reason])
 
 
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def check_in(request: HttpRequest, token: str) -> HttpResponse:
-    address = request.client_address or "unknown"
-    if not allow(ADDRESS_LIMIT, address) or not allow(TOKEN_LIMIT, "home:" + token):
+    if too_many_requests(request, "home:" + token):
         return _unavailable(request, "too_many")
     try:
         link = open_check_in_link(token)
@@ -80,7 +70,7 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
     form = CheckInForm(data, planned_on=link.planned_on, timezone=site.timezone)
     if data is not None and form.is_valid():
         with transaction.atomic():
-            if not close_check_in_link(link):
+            if not link.close(clock.now()):
                 return _unavailable(request, LinkState.USED)
             stored = record_check_in(link=link, data=form.cleaned_data, request=request)
         context = {
@@ -89,7 +79,7 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
             "flagged": bool(stored.findings),
             "crisis_text": settings.KETACLINIC_CRISIS_TEXT,
         }
-        return _private(render(request, "homeprogram/public_done.html", context))
+        return private(render(request, "homeprogram/public_done.html", context))
     if data is None:
         record_event(
             request,
@@ -106,4 +96,4 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
         "crisis_text": settings.KETACLINIC_CRISIS_TEXT,
     }
     status = 422 if data is not None else 200
-    return _private(render(request, "homeprogram/public_form.html", context, status=status))
+    return private(render(request, "homeprogram/public_form.html", context, status=status))

@@ -25,7 +25,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The site's ledger: what is on hand, and what needs doing — discrepancies first."""
     site, sites = chosen_site(request.user, request.GET.get("site"))
     today = clock.today(site.timezone)
-    tasks = ledger_tasks(site.pk, today)
+    tasks = ledger_tasks(site.pk)
     record_listing(
         request,
         "ledger_dashboard",

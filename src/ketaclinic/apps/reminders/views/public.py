@@ -16,10 +16,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from ketaclinic.apps.assessments.links import hash_token
-from ketaclinic.apps.assessments.ratelimit import ADDRESS_LIMIT, TOKEN_LIMIT, allow
 from ketaclinic.apps.reminders.choices import ChangedVia, ReminderKind
 from ketaclinic.apps.reminders.models import OptOut, Reminder
 from ketaclinic.apps.reminders.preferences import KIND_SCOPE, record_opt_out
+from ketaclinic.apps.web.private_links import TOO_MANY, private, too_many_requests, unavailable
 
 _TOKEN_LENGTH = 43
 KIND_WORDS = {
@@ -28,36 +28,17 @@ KIND_WORDS = {
 }
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    # same-origin, not no-referrer: the browser must send an Origin for the CSRF check of
-    # the stop button, and the token must not leave in a Referer to anyone else.
-    response["Referrer-Policy"] = "same-origin"
-    return response
-
-
 def _page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
     context = {"crisis_text": settings.KETACLINIC_CRISIS_TEXT, **context}
-    return _private(render(request, template, context, status=status))
-
-
-def _unavailable(request: HttpRequest, heading: str, message: str, status: int) -> HttpResponse:
-    return _page(
-        request,
-        "assessments/public_unavailable.html",
-        {"heading": heading, "message": message},
-        status,
-    )
+    return private(render(request, template, context, status=status))
 
 
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def stop(request: HttpRequest, token: str) -> HttpResponse:
-    address = request.client_address or "unknown"
-    if not allow(ADDRESS_LIMIT, address) or not allow(TOKEN_LIMIT, "stop:" + token):
-        return _unavailable(request, "Too many attempts", "Please wait ten minutes.", 429)
+    if too_many_requests(request, "stop:" + token):
+        return unavailable(request, *TOO_MANY)
     reminder = None
     if len(token) == _TOKEN_LENGTH:
         reminder = (
@@ -66,11 +47,11 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
             .first()
         )
     if reminder is None:
-        return _unavailable(
+        return unavailable(
             request,
+            404,
             "This link does not work",
             "Check that you opened the whole link from your message, or call your clinic.",
-            404,
         )
     site = reminder.patient.site
     scope = KIND_SCOPE[reminder.kind]

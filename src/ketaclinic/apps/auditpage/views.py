@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from ketaclinic.apps.accounts.access import require_permission, site_ids_for
 from ketaclinic.apps.audit.choices import Action
-from ketaclinic.apps.audit.forms import AuditFilterForm
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.models import AuditEvent
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.auditpage.forms import AuditFilterForm
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.csv_export import csv_lines
 from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page

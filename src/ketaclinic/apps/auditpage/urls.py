@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ketaclinic.apps.audit import views
+from ketaclinic.apps.auditpage import views
 
 app_name = "audit"
 urlpatterns = [

@@ -1,0 +1,32 @@
+"""The ledger's batched append refuses a history whose balances do not run as entries would."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from ketaclinic.apps.ledger.appending import append_batch
+from ketaclinic.clinical.exceptions import InputError, OutOfRange
+
+
+def _entry(container_id: int, delta: int, balance_after: int, site_id: int = 1):
+    return SimpleNamespace(
+        site_id=site_id, container_id=container_id, delta=delta, balance_after=balance_after
+    )
+
+
+def test_a_balance_that_does_not_follow_from_the_deltas_is_refused_before_anything_is_written():
+    history = [_entry(7, 10, 10), _entry(7, -3, 7), _entry(7, -2, 6)]
+    with pytest.raises(OutOfRange, match=r"entries\[2\]\.balance_after"):
+        append_batch(1, history)
+
+
+def test_a_balance_below_zero_is_refused():
+    with pytest.raises(OutOfRange, match=r"entries\[0\]"):
+        append_batch(1, [_entry(7, -1, -1)])
+
+
+def test_an_entry_of_another_site_is_refused():
+    with pytest.raises(InputError, match=r"entries\[0\]\.site"):
+        append_batch(1, [_entry(7, 5, 5, site_id=2)])
