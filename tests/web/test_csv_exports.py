@@ -109,7 +109,7 @@ def test_every_view_answering_csv_streams_the_shared_writers_lines():
         if "text/csv" in path.read_text() and path.name != "csv_export.py"
     )
     assert answering_csv == [
-        "apps/audit/views.py",
+        "apps/auditpage/views.py",
         "apps/billing/views.py",
         "apps/ledger/views/reports.py",
         "apps/outcomes/views.py",
