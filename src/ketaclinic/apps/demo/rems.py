@@ -131,7 +131,7 @@ def create_rems(sites: list, users: dict, rng: random.Random, now: dt.datetime) 
         ["status", "sent_at", "submission_reference", "form_version", *IDENTITY_FIELDS],
         batch_size=500,
     )
-    replayed.sort(key=lambda s: s.discharged_at)
+    replayed.sort(key=lambda s: s.discharged_at or now)  # all discharged; typed Optional
     for session in replayed:
         _complete(session, rng)
     # As cron would have: the sender runs whenever a form is next due, up to now.
