@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
-from ketaclinic.apps.accounts.access import site_ids_for
+from ketaclinic.apps.accounts.scoping import site_ids_for
 from ketaclinic.fhir.search import DateRange, Token
 
 NOTHING = None  # a criterion no row of a source can meet

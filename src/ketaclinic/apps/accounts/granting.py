@@ -121,8 +121,8 @@ MANAGED_ROLES = (
 
 def staff_visible_to(manager: User) -> QuerySet[User]:
     """Staff who work at one of the manager's sites (superusers are never listed)."""
-    from ketaclinic.apps.accounts.access import site_ids_for
     from ketaclinic.apps.accounts.models import User
+    from ketaclinic.apps.accounts.scoping import site_ids_for
 
     if not manager.has_perm(MANAGE_STAFF_PERMISSION):
         return User.objects.none()

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ketaclinic.apps.accounts.access import require_permission, sites_for
+from ketaclinic.apps.accounts.scoping import require_permission, sites_for
 from ketaclinic.apps.alerts.models import OnCallPolicy, OnCallShift, PagerNumber
 from ketaclinic.apps.alerts.on_call import contact_promise, on_call_chain
 from ketaclinic.apps.alerts.on_call_forms import (

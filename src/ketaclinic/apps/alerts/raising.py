@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from ketaclinic.apps.accounts.access import site_ids_for
+from ketaclinic.apps.accounts.scoping import site_ids_for
 from ketaclinic.apps.alerts.choices import AlertLevel
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.alerts.paging import page_after_commit

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from ketaclinic.apps.accounts.access import require_permission, site_ids_for
+from ketaclinic.apps.accounts.scoping import require_permission, site_ids_for
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.forms import AuditFilterForm
 from ketaclinic.apps.audit.listing import record_listing

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.http import Http404
 
-from ketaclinic.apps.accounts.access import site_ids_for
+from ketaclinic.apps.accounts.scoping import site_ids_for
 from ketaclinic.apps.treatment.models import Session
 
 if TYPE_CHECKING:

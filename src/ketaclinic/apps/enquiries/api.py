@@ -8,10 +8,11 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from ketaclinic.apps.accounts.scoping import restrict
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.enquiries.choices import OPEN_STATUSES, EnquiryStatus, Program
-from ketaclinic.apps.enquiries.scoping import enquiries_for
+from ketaclinic.apps.enquiries.models import Enquiry
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import PageNumber, paginate
 from ketaclinic.clinical.exceptions import InputError
@@ -68,7 +69,7 @@ def list_enquiries(
 ) -> dict:
     if not request.user.has_perm("enquiries.view_enquiry"):
         raise HttpError(403, "Your role does not allow this.")
-    enquiries = enquiries_for(request.user)
+    enquiries = restrict(Enquiry, request.user, "enquiries.view_enquiry")
     if status == "open":
         enquiries = enquiries.filter(status__in=OPEN_STATUSES)
     elif status in EnquiryStatus.values:

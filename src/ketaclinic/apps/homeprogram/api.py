@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from ketaclinic.apps.accounts.access import patient_for, patients_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.homeprogram.forms import PillCountForm, PrescriptionForm, RefillForm
@@ -35,6 +35,7 @@ from ketaclinic.apps.homeprogram.refills import (
     record_refill,
 )
 from ketaclinic.apps.patients.api import FieldErrors
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.clinical.home_checkins import MAX_REFILLS
 
 router = Router(tags=["home program"])
@@ -170,7 +171,7 @@ def _require(request: HttpRequest, *permissions: str) -> None:
 def _prescription(request: HttpRequest, prescription_id: int) -> HomePrescription:
     try:
         return HomePrescription.objects.select_related("patient__site", "course").get(
-            pk=prescription_id, patient__in=patients_for(request.user)
+            pk=prescription_id, patient__in=restrict(Patient, request.user, "patients.view_patient")
         )
     except HomePrescription.DoesNotExist:
         raise Http404("No such prescription") from None
@@ -191,7 +192,7 @@ def _form_errors(form) -> FieldErrors:
 )
 def list_prescriptions(request: HttpRequest, patient_id: int):
     _require(request, VIEW)
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     prescriptions = list(HomePrescription.objects.filter(patient=patient))
     record_event(
         request, Action.VIEW, object_type="home_prescription", patient=patient, detail={"api": True}
@@ -249,7 +250,7 @@ def get_prescription(request: HttpRequest, prescription_id: int):
 )
 def create_prescription(request: HttpRequest, patient_id: int, payload: PrescriptionIn):
     _require(request, VIEW, PRESCRIBE)
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     data = payload.dict()
     data["course"] = data.pop("course_id")
     form = PrescriptionForm(data, patient=patient)

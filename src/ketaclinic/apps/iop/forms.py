@@ -8,9 +8,9 @@ from typing import Any
 
 from django import forms
 
-from ketaclinic.apps.accounts.access import sites_for
 from ketaclinic.apps.accounts.choices import Role, Weekday
 from ketaclinic.apps.accounts.models import User
+from ketaclinic.apps.accounts.scoping import sites_for
 from ketaclinic.apps.iop.choices import AttendanceStatus, EndReason
 from ketaclinic.apps.iop.models import GroupSession, IopGroup
 from ketaclinic.apps.patients.models import Patient

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import Http404
 
-from ketaclinic.apps.accounts.access import site_ids_for
+from ketaclinic.apps.accounts.scoping import site_ids_for
 from ketaclinic.apps.iop.models import GroupSession, IopGroup
 
 if TYPE_CHECKING:

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 from django.http import Http404
 
-from ketaclinic.apps.accounts.access import patients_for
+from ketaclinic.apps.accounts.scoping import restrict
 from ketaclinic.apps.kap.models import KapProgram
+from ketaclinic.apps.patients.models import Patient
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -37,7 +38,9 @@ def programs_for(user) -> QuerySet[KapProgram]:
     """The programs ``user`` may see: at their sites, and their own unless site-wide."""
     if not user.has_perm(VIEW):
         return KapProgram.objects.none()
-    programs = KapProgram.objects.filter(patient__in=patients_for(user))
+    programs = KapProgram.objects.filter(
+        patient__in=restrict(Patient, user, "patients.view_patient")
+    )
     if user.has_perm(VIEW_SITE):
         return programs
     return programs.filter(Q(therapist=user) | Q(co_therapist=user))

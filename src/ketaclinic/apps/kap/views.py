@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.accounts.access import patients_for, require_permission
+from ketaclinic.apps.accounts.scoping import require_permission, restrict
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
@@ -34,6 +34,7 @@ from ketaclinic.apps.kap.forms import CloseProgramForm, KapNoteForm, StartProgra
 from ketaclinic.apps.kap.notes import SHAPES, session_problems, write_kap_note
 from ketaclinic.apps.kap.refusals import KapRefused
 from ketaclinic.apps.kap.timeline import build_timeline
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.treatment.choices import CourseStatus
 from ketaclinic.apps.treatment.models import Course, Session
 from ketaclinic.apps.web import clock
@@ -73,7 +74,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if user.has_perm(START):
         unplanned = list(
             Course.objects.filter(
-                patient__in=patients_for(user),
+                patient__in=restrict(Patient, user, "patients.view_patient"),
                 protocol_id="kap",
                 kap_program__isnull=True,
                 status__in=(CourseStatus.PLANNED, CourseStatus.ACTIVE),
@@ -134,7 +135,7 @@ def _session_of(request: HttpRequest, session_id: int) -> Session:
     """A session of a patient the user may see (another site's is a 404)."""
     try:
         return Session.objects.select_related("course").get(
-            pk=session_id, patient__in=patients_for(request.user)
+            pk=session_id, patient__in=restrict(Patient, request.user, "patients.view_patient")
         )
     except (Session.DoesNotExist, ValueError):
         raise Http404("No such session") from None
@@ -197,7 +198,7 @@ def start(request: HttpRequest, course_id: int) -> HttpResponse:
     """Start a KAP program on a course: therapist, co-therapist, the patient's goals."""
     try:
         course = Course.objects.select_related("patient__site", "site").get(
-            pk=course_id, patient__in=patients_for(request.user)
+            pk=course_id, patient__in=restrict(Patient, request.user, "patients.view_patient")
         )
     except (Course.DoesNotExist, ValueError):
         raise Http404("No such course") from None

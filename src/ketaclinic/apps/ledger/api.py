@@ -16,7 +16,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from ketaclinic.apps.accounts.access import patient_for, sites_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, sites_for
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.ledger.balances import stock_by_product
 from ketaclinic.apps.ledger.models import Container, LedgerEntry
@@ -34,6 +34,7 @@ from ketaclinic.apps.ledger.scoping import (
     entry_for,
     ledger_site_ids,
 )
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import PageNumber, paginate
 from ketaclinic.clinical.exceptions import InputError
@@ -247,7 +248,9 @@ def administer(request: HttpRequest, container_id: int, payload: AdministrationI
     _require(request, "ledger.administer_stock")
     found = _container(request, container_id)
     try:
-        patient = patient_for(request.user, payload.patient_id)
+        patient = get_for_user_or_404(
+            Patient, request.user, "patients.view_patient", pk=payload.patient_id
+        )
     except Exception:
         raise InputError("patient_id", "no such patient at your sites") from None
     session = None

@@ -58,7 +58,7 @@ def lock_container(container: Container | int) -> Container:
 
 
 def check_site(user: Any, site_id: int, field: str = "container") -> None:
-    from ketaclinic.apps.accounts.access import site_ids_for
+    from ketaclinic.apps.accounts.scoping import site_ids_for
 
     if site_id not in site_ids_for(user):
         raise InputError(field, "is at a site you do not work at")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import Http404
 
-from ketaclinic.apps.accounts.access import site_ids_for, sites_for
+from ketaclinic.apps.accounts.scoping import site_ids_for, sites_for
 from ketaclinic.apps.ledger.models import Container, Discrepancy, LedgerEntry, LossReport
 
 __all__ = [

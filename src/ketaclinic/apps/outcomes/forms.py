@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
-from ketaclinic.apps.accounts.access import site_ids_for
 from ketaclinic.apps.accounts.choices import Role
 from ketaclinic.apps.accounts.models import Site, User
+from ketaclinic.apps.accounts.scoping import site_ids_for
 from ketaclinic.apps.outcomes.choices import AgeBand
 from ketaclinic.apps.outcomes.cohort import CohortFilters
 from ketaclinic.apps.patients.choices import SexAtBirth

@@ -9,11 +9,12 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
-from ketaclinic.apps.accounts.access import patient_for, patients_for, sites_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict, sites_for
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.patients.forms import PatientForm
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.patients.search import search_patients
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import PageNumber, paginate
@@ -72,7 +73,7 @@ def list_patients(
     request: HttpRequest, q: str = "", date_of_birth: dt.date | None = None, page: PageNumber = 1
 ) -> dict:
     _require(request, "patients.view_patient")
-    patients = patients_for(request.user)
+    patients = restrict(Patient, request.user, "patients.view_patient")
     if q or date_of_birth:
         patients = search_patients(patients, q[:100], date_of_birth)
     result = paginate(patients.order_by("family_name", "given_name", "id"), page)
@@ -91,7 +92,7 @@ def list_patients(
 @router.get("/{patient_id}", response=PatientOut, summary="One patient")
 def get_patient(request: HttpRequest, patient_id: int):
     _require(request, "patients.view_patient")
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     record_event(request, Action.VIEW, object_type="patient", object_id=patient.pk, patient=patient)
     return patient
 

@@ -13,11 +13,12 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from ketaclinic.apps.accounts.access import patient_for, site_ids_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, site_ids_for
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.patients.api import FieldErrors
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.reminders.choices import ChangedVia, ReminderStatus
 from ketaclinic.apps.reminders.forms import STOP_FIELDS, PreferencesForm
 from ketaclinic.apps.reminders.models import OptOut, Reminder
@@ -145,7 +146,9 @@ def list_reminders(
     if kind:
         reminders = reminders.filter(kind=kind)
     if patient_id is not None:
-        reminders = reminders.filter(patient=patient_for(request.user, patient_id, VIEW))
+        reminders = reminders.filter(
+            patient=get_for_user_or_404(Patient, request.user, VIEW, pk=patient_id)
+        )
     order = ("due_at", "id") if status == ReminderStatus.PENDING else ("-due_at", "-id")
     result = paginate(reminders.order_by(*order), page)
     record_listing(
@@ -165,7 +168,7 @@ def list_reminders(
 )
 def get_preferences(request: HttpRequest, patient_id: int) -> dict:
     _require(request, VIEW_PREFERENCES)
-    patient = patient_for(request.user, patient_id, VIEW_PREFERENCES)
+    patient = get_for_user_or_404(Patient, request.user, VIEW_PREFERENCES, pk=patient_id)
     record_event(
         request,
         Action.VIEW,
@@ -183,7 +186,7 @@ def get_preferences(request: HttpRequest, patient_id: int) -> dict:
 )
 def update_preferences(request: HttpRequest, patient_id: int, payload: PreferencesIn) -> dict:
     _require(request, CHANGE)
-    patient = patient_for(request.user, patient_id, CHANGE)
+    patient = get_for_user_or_404(Patient, request.user, CHANGE, pk=patient_id)
     current = PreferencesForm.initial_from(preferences_of(patient))
     given = payload.dict(exclude_unset=True)
     for name in STOP_FIELDS:

@@ -16,10 +16,11 @@ from ninja import Body, Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from ketaclinic.apps.accounts.access import patient_for, patients_for, sites_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict, sites_for
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.treatment.conflicts import PlanConflicts, Slot
 from ketaclinic.apps.treatment.models import Course, Screening, Session
 from ketaclinic.apps.treatment.planning import PlanChoice, plan_course
@@ -153,7 +154,7 @@ def create_screening(request: HttpRequest, payload: dict[str, Any] = Body(...)):
         raise MissingItem("patient_id", "is required")
     if isinstance(patient_id, bool) or not isinstance(patient_id, int):
         raise InvalidValue("patient_id", "must be a whole number")
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     age = patient.age_on(clock.today(patient.site.timezone))
     given = inputs.setdefault("age", age)
     if isinstance(given, int) and not isinstance(given, bool) and given != age:
@@ -165,7 +166,7 @@ def create_screening(request: HttpRequest, payload: dict[str, Any] = Body(...)):
 @router.get("/screenings", response=list[ScreeningOut], summary="A patient's screenings")
 def list_screenings(request: HttpRequest, patient_id: int):
     _require(request, "treatment.view_screening")
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     record_event(request, Action.VIEW, object_type="screening", patient=patient)
     return list(Screening.objects.filter(patient=patient)[:50])
 
@@ -187,9 +188,11 @@ def get_screening(request: HttpRequest, screening_id: int):
 @router.get("/courses", response=CoursePage, summary="Courses at your sites")
 def list_courses(request: HttpRequest, patient_id: int | None = None, page: PageNumber = 1):
     _require(request, "treatment.view_course")
-    courses = Course.objects.filter(patient__in=patients_for(request.user))
+    courses = Course.objects.filter(
+        patient__in=restrict(Patient, request.user, "patients.view_patient")
+    )
     if patient_id is not None:
-        patient = patient_for(request.user, patient_id)
+        patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
         courses = Course.objects.filter(patient=patient)
         record_event(request, Action.VIEW, object_type="course", patient=patient)
     result = paginate(courses.order_by("-starts_on", "-id"), page)

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Model
 from django.http import Http404
 
-from ketaclinic.apps.accounts.access import site_ids_for
+from ketaclinic.apps.accounts.scoping import site_ids_for
 from ketaclinic.apps.treatment.models import Course, Screening, Session
 
 

@@ -10,11 +10,12 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from ketaclinic.apps.accounts.access import patients_for, sites_for
+from ketaclinic.apps.accounts.scoping import restrict, sites_for
 from ketaclinic.apps.alerts.raising import alerts_for, most_urgent_first
 from ketaclinic.apps.audit.choices import Action, Outcome
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.patients.models import Patient
 
 
 @login_required
@@ -24,7 +25,11 @@ def home(request: HttpRequest) -> HttpResponse:
     can_see_patients = request.user.has_perm("patients.view_patient")
     recent = []
     if can_see_patients:
-        recent = list(patients_for(request.user).select_related("site").order_by("-updated_at")[:8])
+        recent = list(
+            restrict(Patient, request.user, "patients.view_patient")
+            .select_related("site")
+            .order_by("-updated_at")[:8]
+        )
     open_alerts = list(
         most_urgent_first(
             alerts_for(request.user).filter(acknowledged_at__isnull=True)

@@ -8,10 +8,10 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 
-from ketaclinic.apps.accounts.access import sites_for
 from ketaclinic.apps.accounts.choices import Role
 from ketaclinic.apps.accounts.granting import MANAGED_ROLES
 from ketaclinic.apps.accounts.models import User
+from ketaclinic.apps.accounts.scoping import sites_for
 
 __all__ = ["StaffCreateForm", "StaffFilterForm", "StaffForm"]
 

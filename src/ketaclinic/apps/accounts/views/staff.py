@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ketaclinic.apps.accounts import mfa
-from ketaclinic.apps.accounts.access import require_permission
 from ketaclinic.apps.accounts.choices import MFA_REQUIRED_ROLES
 from ketaclinic.apps.accounts.forms.staff import StaffCreateForm, StaffFilterForm, StaffForm
 from ketaclinic.apps.accounts.granting import (
@@ -25,6 +24,7 @@ from ketaclinic.apps.accounts.granting import (
     staff_visible_to,
 )
 from ketaclinic.apps.accounts.models import TotpDevice, User
+from ketaclinic.apps.accounts.scoping import require_permission
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.accounts.access import patient_for, patients_for, require_permission
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, require_permission, restrict
 from ketaclinic.apps.alerts.choices import AlertKind
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.audit.choices import Action
@@ -45,6 +45,7 @@ from ketaclinic.apps.homeprogram.refills import (
     places_for,
     record_refill,
 )
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import page_number, paginate
 from ketaclinic.clinical.exceptions import InputError
@@ -62,7 +63,7 @@ def _prescription_for(user, prescription_id: int, permission: str) -> HomePrescr
     try:
         return HomePrescription.objects.select_related(
             "patient__site", "course__prescriber", "prescriber"
-        ).get(pk=prescription_id, patient__in=patients_for(user))
+        ).get(pk=prescription_id, patient__in=restrict(Patient, user, "patients.view_patient"))
     except (HomePrescription.DoesNotExist, ValueError):
         raise Http404("No such prescription") from None
 
@@ -71,7 +72,9 @@ def _prescription_for(user, prescription_id: int, permission: str) -> HomePrescr
 def program_list(request: HttpRequest) -> HttpResponse:
     """Patients with a home prescription at the user's sites, newest first."""
     queryset = (
-        HomePrescription.objects.filter(patient__in=patients_for(request.user))
+        HomePrescription.objects.filter(
+            patient__in=restrict(Patient, request.user, "patients.view_patient")
+        )
         .select_related("patient", "course")
         .order_by("-written_on", "-id")
     )
@@ -87,7 +90,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
 
 @require_permission(VIEW)
 def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     can_see_reports = request.user.has_perm(VIEW_CHECK_INS)
     prescriptions = list(
         HomePrescription.objects.filter(patient=patient)
@@ -142,7 +145,7 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_permission(VIEW, PRESCRIBE)
 @require_http_methods(["GET", "POST"])
 def prescribe(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     form = PrescriptionForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         write_prescription(form, patient=patient, prescriber=request.user, request=request)

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.accounts.access import require_permission
+from ketaclinic.apps.accounts.scoping import require_permission
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.iop.choices import AttendanceStatus

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from ketaclinic.apps.accounts.access import patients_for, require_permission, sites_for
+from ketaclinic.apps.accounts.scoping import require_permission, restrict, sites_for
 from ketaclinic.apps.ledger import forms as ledger_forms
 from ketaclinic.apps.ledger.models import Container
 from ketaclinic.apps.ledger.operations import (
@@ -30,6 +30,7 @@ from ketaclinic.apps.ledger.operations import (
     transfer_stock,
 )
 from ketaclinic.apps.ledger.scoping import VIEW_PERMISSION, container_for, entry_for
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InputError
 
@@ -78,7 +79,7 @@ def administer(request: HttpRequest, container_id: int) -> HttpResponse:
         .select_related("patient")
         .order_by("planned_start")
     )
-    patients = patients_for(request.user).filter(site=container.site)
+    patients = restrict(Patient, request.user, "patients.view_patient").filter(site=container.site)
     form = ledger_forms.AdministerForm(
         request.POST or None, container=container, sessions=sessions, patients=patients
     )

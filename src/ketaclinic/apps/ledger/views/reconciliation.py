@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ketaclinic.apps.accounts.access import require_permission
+from ketaclinic.apps.accounts.scoping import require_permission
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.ledger.choices import DiscrepancyStatus

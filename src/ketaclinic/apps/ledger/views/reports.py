@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from ketaclinic.apps.accounts.access import require_permission, sites_for
+from ketaclinic.apps.accounts.scoping import require_permission, sites_for
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.ledger.exporting import COLUMNS, csv_lines, entry_rows, filtered_entries

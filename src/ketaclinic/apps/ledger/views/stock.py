@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from ketaclinic.apps.accounts.access import require_permission, sites_for
+from ketaclinic.apps.accounts.scoping import require_permission, sites_for
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.ledger.balances import ledger_tasks, stock_by_product
 from ketaclinic.apps.ledger.choices import CORRECTABLE_KINDS

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import template
 from django.db.models import Count, Q
 
-from ketaclinic.apps.accounts.access import sites_for
+from ketaclinic.apps.accounts.scoping import sites_for
 from ketaclinic.apps.treatment.choices import SessionStatus
 from ketaclinic.apps.treatment.models import Course, Screening, Session
 from ketaclinic.apps.treatment.schedule_grid import day_bounds

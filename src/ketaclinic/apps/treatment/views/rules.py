@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.accounts.access import require_permission, sites_for
+from ketaclinic.apps.accounts.scoping import require_permission, sites_for
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.treatment.choices import SessionStatus

@@ -7,7 +7,7 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ketaclinic.apps.accounts.access import require_permission, sites_for
+from ketaclinic.apps.accounts.scoping import require_permission, sites_for
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.treatment.forms import ScheduleForm
 from ketaclinic.apps.treatment.models import Session

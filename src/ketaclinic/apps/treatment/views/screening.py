@@ -7,9 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ketaclinic.apps.accounts.access import patient_for, require_permission
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, require_permission
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.treatment.choices import ScreeningSex
 from ketaclinic.apps.treatment.findings import grouped
 from ketaclinic.apps.treatment.forms import ScreeningForm, SignoffForm
@@ -21,7 +22,7 @@ from ketaclinic.apps.web import clock
 @require_permission("treatment.add_screening")
 @require_http_methods(["GET", "POST"])
 def screening_new(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     age = patient.age_on(clock.today(patient.site.timezone))
     latest = patient.measurements.first()
     measured_height = patient.measurements.exclude(height_cm=None).first()

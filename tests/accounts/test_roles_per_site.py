@@ -1,0 +1,103 @@
+"""Roles are held per site: a prescriber at Riverside who is front desk at Lakeview
+prescribes only at Riverside, and sees Lakeview's patients as front desk does."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ketaclinic.apps.accounts.choices import Role
+from ketaclinic.apps.accounts.models import SiteRole, User
+from ketaclinic.apps.accounts.scoping import (
+    access_for,
+    get_for_user_or_404,
+    holds_at,
+    restrict,
+    site_ids_for,
+)
+from ketaclinic.apps.patients.models import Patient
+from tests.personas import PASSWORD, PersonaClient, enrol_totp
+
+PRESCRIBE = "homeprogram.add_homeprescription"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def split(clinic) -> User:
+    """Priya: prescriber at Riverside (site A), front desk at Lakeview (site B)."""
+    user = User.objects.create(username="priya", first_name="Priya", licence_number="L-1")
+    user.set_password(PASSWORD)
+    user.save()
+    user.sites.set([clinic.site_a, clinic.site_b])
+    SiteRole.objects.create(
+        user=user, site=clinic.site_a, group=Group.objects.get(name=Role.PRESCRIBER)
+    )
+    SiteRole.objects.create(
+        user=user, site=clinic.site_b, group=Group.objects.get(name=Role.FRONT_DESK)
+    )
+    enrol_totp(user)
+    return User.objects.get(pk=user.pk)
+
+
+def test_a_site_role_holds_its_permissions_at_that_site_only(clinic, split):
+    assert holds_at(split, PRESCRIBE, clinic.site_a)
+    assert not holds_at(split, PRESCRIBE, clinic.site_b)
+    assert holds_at(split, "patients.view_patient", clinic.site_b)
+    assert site_ids_for(split, PRESCRIBE) == [clinic.site_a.pk]
+    assert site_ids_for(split, "patients.view_patient") == sorted(
+        [clinic.site_a.pk, clinic.site_b.pk]
+    )
+
+
+def test_has_perm_answers_anywhere_and_restrict_answers_where(clinic, split):
+    assert split.has_perm(PRESCRIBE)
+    assert list(restrict(Patient, split, PRESCRIBE)) == [clinic.alice]
+    assert set(restrict(Patient, split, "patients.view_patient")) == {clinic.alice, clinic.bob}
+
+
+def test_site_roles_count_as_roles_for_two_factor(split):
+    assert split.has_role(Role.PRESCRIBER)
+
+
+def test_access_is_one_query_and_kept_for_the_request(split):
+    with CaptureQueriesContext(connection) as queries:
+        access_for(split)
+        split.has_perm(PRESCRIBE)
+        site_ids_for(split, PRESCRIBE)
+        access_for(split)
+    assert len(queries) == 1
+    assert "UNION" in queries[0]["sql"].upper()
+
+
+def test_get_for_user_or_404_refuses_the_site_where_the_role_is_not_held(clinic, split):
+    from django.http import Http404
+
+    assert get_for_user_or_404(Patient, split, PRESCRIBE, pk=clinic.alice.pk) == clinic.alice
+    with pytest.raises(Http404):
+        get_for_user_or_404(Patient, split, PRESCRIBE, pk=clinic.bob.pk)
+
+
+def test_the_prescription_page_opens_at_site_a_and_is_a_404_at_site_b(clinic, split):
+    client = PersonaClient()
+    client.force_login(split)
+    url = "homeprogram:prescribe"
+    assert client.get(reverse(url, args=[clinic.alice.pk])).status_code == 200
+    assert client.get(reverse(url, args=[clinic.bob.pk])).status_code == 404
+    assert client.post(reverse(url, args=[clinic.bob.pk]), {}).status_code == 404
+
+
+def test_front_desk_work_at_site_b_still_opens(clinic, split):
+    client = PersonaClient()
+    client.force_login(split)
+    assert client.get(reverse("patients:detail", args=[clinic.bob.pk])).status_code == 200
+
+
+def test_a_group_role_still_applies_at_every_site_the_person_works_at(clinic):
+    clinic.nurse.sites.add(clinic.site_b)
+    nurse = User.objects.get(pk=clinic.nurse.pk)
+    assert site_ids_for(nurse, "ledger.view_ledgerentry") == sorted(
+        [clinic.site_a.pk, clinic.site_b.pk]
+    )
