@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from tests.personas import PASSWORD, PersonaClient, enrol_totp
 
 from ketaclinic.apps.accounts.choices import Role
 from ketaclinic.apps.accounts.models import SiteRole, User
@@ -19,7 +20,6 @@ from ketaclinic.apps.accounts.scoping import (
     site_ids_for,
 )
 from ketaclinic.apps.patients.models import Patient
-from tests.personas import PASSWORD, PersonaClient, enrol_totp
 
 PRESCRIBE = "homeprogram.add_homeprescription"
 pytestmark = pytest.mark.django_db

@@ -138,7 +138,7 @@ def group_export(request: HttpRequest, group_id: str) -> HttpResponse:
         return refusal
     head, _dash, tail = group_id.partition("-")
     site = (
-        sites_for(request.user).filter(pk=tail).first()
+        sites_for(request.user, "patients.view_patient").filter(pk=tail).first()
         if head == "site" and tail.isdigit()
         else None
     )

@@ -121,13 +121,9 @@ MANAGED_ROLES = (
 
 def staff_visible_to(manager: User) -> QuerySet[User]:
     """Staff who work at one of the manager's sites (superusers are never listed)."""
-    from ketaclinic.apps.accounts.models import User
-    from ketaclinic.apps.accounts.scoping import site_ids_for
+    from ketaclinic.apps.accounts.scoping import staff_at
 
-    if not manager.has_perm(MANAGE_STAFF_PERMISSION):
-        return User.objects.none()
-    ids = User.objects.filter(sites__in=site_ids_for(manager)).values("pk")
-    return User.objects.filter(pk__in=ids, is_superuser=False)
+    return staff_at(manager, MANAGE_STAFF_PERMISSION).filter(is_superuser=False)
 
 
 def may_manage(manager: User, target: User) -> bool:

@@ -45,6 +45,7 @@ __all__ = [
     "SiteAccessBackend",
     "SiteScopedQuerySet",
     "access_for",
+    "at_sites",
     "chosen_site",
     "forget_access",
     "get_for_user_or_404",
@@ -54,6 +55,9 @@ __all__ = [
     "site_ids_for",
     "site_path_of",
     "sites_for",
+    "staff_at",
+    "staff_holding",
+    "staff_working_at",
 ]
 
 M = TypeVar("M", bound=Model)
@@ -200,6 +204,32 @@ def holds_at(user: Any, perm: str, site: Site | int | None) -> bool:
     return access_for(user).holds(perm, site_id)
 
 
+def staff_holding(perm: str, sites: Site | int | Iterable[Site | int]) -> QuerySet[User]:
+    """The active staff who hold ``perm`` at one of ``sites`` (the reverse of ``holds_at``):
+    by a role they hold wherever they work, a permission of their own, or a role at the site.
+    """
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    from ketaclinic.apps.accounts.models import User
+
+    if isinstance(sites, Iterable):
+        site_ids = [site if isinstance(site, int) else site.pk for site in sites]
+    else:
+        site_ids = [sites if isinstance(sites, int) else sites.pk]
+    app_label, codename = perm.split(".")
+    permission = Permission.objects.filter(codename=codename, content_type__app_label=app_label)
+    works_there = Q(sites__in=site_ids)
+    held = (
+        (works_there & Q(groups__permissions__in=permission))
+        | (works_there & Q(user_permissions__in=permission))
+        | (works_there & Q(is_superuser=True))
+        | Q(site_roles__site__in=site_ids, site_roles__group__permissions__in=permission)
+    )
+    ids = User.objects.filter(held).values("pk")
+    return User.objects.filter(is_active=True, pk__in=ids)
+
+
 def chosen_site(user: Any, requested: object, *perms: str) -> tuple[Site, list[Site]]:
     """The site a page shows — the one asked for if ``user`` holds ``perms`` there, else the
     first such site by name — and all of them (for the picker); 404 when there is none."""
@@ -240,22 +270,69 @@ def _queryset(model_or_queryset: type[M] | QuerySet[M]) -> QuerySet[M]:
 
 
 def restrict(
-    model_or_queryset: type[M] | QuerySet[M], user: Any, *perms: str, any_of: bool = False
+    model_or_queryset: type[M] | QuerySet[M],
+    user: Any,
+    *perms: str,
+    any_of: bool = False,
+    within: Iterable[int] | None = None,
+    site_path: str | None = None,
 ) -> QuerySet[M]:
-    """The rows ``user`` may see (or act on, with ``perms``): at their sites holding them."""
+    """The rows ``user`` may see (or act on, with ``perms``): at their sites holding them.
+
+    ``within`` narrows to some of those sites (a filter the person chose); ``site_path``
+    overrides the model's own (a FHIR source reaching its site another way).
+    """
     queryset = _queryset(model_or_queryset)
     site_ids = site_ids_for(user, *perms, any_of=any_of)
+    if within is not None:
+        wanted = set(within)
+        site_ids = [site for site in site_ids if site in wanted]
+    return at_sites(queryset, site_ids, site_path=site_path)
+
+
+def at_sites(
+    model_or_queryset: type[M] | QuerySet[M],
+    sites: Iterable[Site | int],
+    *,
+    site_path: str | None = None,
+) -> QuerySet[M]:
+    """The rows at ``sites``, whoever asks: for work that is no one user's view (the reminder
+    planner, the demo generator, a cohort over sites the user's form already chose).
+    Anything shown to a person goes through ``restrict``."""
+    queryset = _queryset(model_or_queryset)
+    site_ids = [site if isinstance(site, int) else site.pk for site in sites]
     if not site_ids:
         return queryset.none()
-    return queryset.filter(**{f"{site_path_of(queryset.model)}__in": site_ids})
+    path = site_path or site_path_of(queryset.model)
+    return queryset.filter(**{f"{path}__in": site_ids})
+
+
+def staff_working_at(sites: Iterable[Site | int]) -> QuerySet[User]:
+    """Everyone who works at one of ``sites`` (as a member, or by a role held there)."""
+    from django.db.models import Q
+
+    from ketaclinic.apps.accounts.models import User
+
+    site_ids = [site if isinstance(site, int) else site.pk for site in sites]
+    ids = User.objects.filter(Q(sites__in=site_ids) | Q(site_roles__site__in=site_ids))
+    return User.objects.filter(pk__in=ids.values("pk"))
+
+
+def staff_at(user: Any, *perms: str) -> QuerySet[User]:
+    """The staff who work at the sites where ``user`` holds ``perms`` (colleagues)."""
+    return staff_working_at(site_ids_for(user, *perms))
 
 
 def get_for_user_or_404(
-    model_or_queryset: type[M] | QuerySet[M], user: Any, *perms: str, **lookup: Any
+    model_or_queryset: type[M] | QuerySet[M],
+    user: Any,
+    *perms: str,
+    any_of: bool = False,
+    **lookup: Any,
 ) -> M:
     """One row ``user`` may see with ``perms``, or 404 — whether it exists at another site
     is not disclosed. A malformed id is a 404 too. The site is fetched with the row."""
-    queryset = restrict(model_or_queryset, user, *perms)
+    queryset = restrict(model_or_queryset, user, *perms, any_of=any_of)
     path = site_path_of(queryset.model)
     if path != "pk":
         queryset = queryset.select_related(path)

@@ -16,7 +16,6 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from ketaclinic.apps.charting.access import session_for
 from ketaclinic.apps.charting.administering import finish_administration, start_administration
 from ketaclinic.apps.charting.choices import ScaleCode
 from ketaclinic.apps.charting.day import check_in
@@ -24,6 +23,7 @@ from ketaclinic.apps.charting.dose_orders import DoseRequest, order_dose
 from ketaclinic.apps.charting.models import Administration, DoseOrder
 from ketaclinic.apps.charting.observing import record_scale
 from ketaclinic.apps.charting.refusals import ChartRefused
+from ketaclinic.apps.charting.views.base import chart_session
 from ketaclinic.apps.ledger.models import Container
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InvalidValue
@@ -156,7 +156,7 @@ def _administration_out(administration: Administration, status: str) -> dict:
 )
 def post_check_in(request: HttpRequest, session_id: int) -> dict:
     _require_any(request, "charting.check_in_session")
-    session = session_for(request.user, session_id, "charting.check_in_session")
+    session = chart_session(request, session_id, "charting.check_in_session")
     try:
         session = check_in(session, user=request.user, request=request)
     except ChartRefused as error:
@@ -171,7 +171,7 @@ def post_check_in(request: HttpRequest, session_id: int) -> dict:
 )
 def post_dose_order(request: HttpRequest, session_id: int, payload: DoseOrderIn):
     _require_any(request, "charting.order_dose")
-    session = session_for(request.user, session_id, "charting.order_dose")
+    session = chart_session(request, session_id, "charting.order_dose")
     try:
         order: DoseOrder = order_dose(
             session, DoseRequest(**payload.model_dump()), user=request.user, request=request
@@ -202,7 +202,7 @@ def post_dose_order(request: HttpRequest, session_id: int, payload: DoseOrderIn)
 )
 def post_dose_start(request: HttpRequest, session_id: int, payload: StartIn):
     _require_any(request, *DOSE_PERMISSIONS)
-    session = session_for(request.user, session_id, *DOSE_PERMISSIONS)
+    session = chart_session(request, session_id, *DOSE_PERMISSIONS)
     container = None
     if payload.container_id is not None:
         container = (
@@ -238,7 +238,7 @@ def post_dose_start(request: HttpRequest, session_id: int, payload: StartIn):
 )
 def post_dose_stop(request: HttpRequest, session_id: int, payload: StopIn) -> dict:
     _require_any(request, *DOSE_PERMISSIONS)
-    session = session_for(request.user, session_id, *DOSE_PERMISSIONS)
+    session = chart_session(request, session_id, *DOSE_PERMISSIONS)
     try:
         administration = finish_administration(
             session,
@@ -262,7 +262,7 @@ def post_dose_stop(request: HttpRequest, session_id: int, payload: StopIn) -> di
 )
 def post_scale(request: HttpRequest, session_id: int, scale: ScaleCode, payload: ScaleIn):
     _require_any(request, "charting.chart_session")
-    session = session_for(request.user, session_id, "charting.chart_session")
+    session = chart_session(request, session_id, "charting.chart_session")
     try:
         entry = record_scale(
             session,

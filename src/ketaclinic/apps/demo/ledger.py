@@ -28,6 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 
 from ketaclinic.apps.accounts.models import Site, User
+from ketaclinic.apps.accounts.scoping import at_sites
 from ketaclinic.apps.audit.hashchain import GENESIS_HASH, chain_hash
 from ketaclinic.apps.audit.models import ChainHead
 from ketaclinic.apps.demo.tables import insert_objects, insert_rows, reserve_ids
@@ -410,7 +411,7 @@ def create_ledger(
             _closing_count(ledger, now)
     finally:
         clock.install(previous_clock)
-    return LedgerEntry.objects.filter(site__in=sites).count()
+    return at_sites(LedgerEntry, sites).count()
 
 
 def _play(site, products, lots, users, rng, now) -> _SiteLedger:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.homeprogram.forms import PillCountForm, PrescriptionForm, RefillForm
@@ -168,13 +168,12 @@ def _require(request: HttpRequest, *permissions: str) -> None:
         raise HttpError(403, "Your role does not allow this.")
 
 
-def _prescription(request: HttpRequest, prescription_id: int) -> HomePrescription:
-    try:
-        return HomePrescription.objects.select_related("patient__site", "course").get(
-            pk=prescription_id, patient__in=restrict(Patient, request.user, "patients.view_patient")
-        )
-    except HomePrescription.DoesNotExist:
-        raise Http404("No such prescription") from None
+def _prescription(
+    request: HttpRequest, prescription_id: int, *permissions: str
+) -> HomePrescription:
+    """One prescription at a site where the user holds ``permissions`` (else 404)."""
+    prescriptions = HomePrescription.objects.select_related("patient", "course")
+    return get_for_user_or_404(prescriptions, request.user, VIEW, *permissions, pk=prescription_id)
 
 
 def _form_errors(form) -> FieldErrors:
@@ -250,7 +249,9 @@ def get_prescription(request: HttpRequest, prescription_id: int):
 )
 def create_prescription(request: HttpRequest, patient_id: int, payload: PrescriptionIn):
     _require(request, VIEW, PRESCRIBE)
-    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
+    patient = get_for_user_or_404(
+        Patient, request.user, "patients.view_patient", PRESCRIBE, pk=patient_id
+    )
     data = payload.dict()
     data["course"] = data.pop("course_id")
     form = PrescriptionForm(data, patient=patient)
@@ -295,7 +296,7 @@ def create_refill(request: HttpRequest, prescription_id: int, payload: RefillIn)
 )
 def create_pill_count(request: HttpRequest, prescription_id: int, payload: PillCountIn):
     _require(request, VIEW, COUNT)
-    rx = _prescription(request, prescription_id)
+    rx = _prescription(request, prescription_id, COUNT)
     form = PillCountForm(payload.dict())
     if not form.is_valid():
         raise _form_errors(form)

@@ -16,9 +16,10 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from ketaclinic.apps.accounts.scoping import get_for_user_or_404, sites_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict, sites_for
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.ledger.balances import stock_by_product
+from ketaclinic.apps.ledger.lookups import CONTAINERS, DISCREPANCIES, ENTRIES, VIEW_PERMISSION
 from ketaclinic.apps.ledger.models import Container, LedgerEntry
 from ketaclinic.apps.ledger.operations import (
     record_administration,
@@ -26,13 +27,6 @@ from ketaclinic.apps.ledger.operations import (
     record_waste,
     resolve_discrepancy,
     verify_witness,
-)
-from ketaclinic.apps.ledger.scoping import (
-    VIEW_PERMISSION,
-    container_for,
-    discrepancy_for,
-    entry_for,
-    ledger_site_ids,
 )
 from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
@@ -141,9 +135,11 @@ def _require(request: HttpRequest, *permissions: str) -> None:
         raise HttpError(403, "Your role does not allow this.")
 
 
-def _container(request: HttpRequest, container_id: int) -> Container:
+def _container(request: HttpRequest, container_id: int, *permissions: str) -> Container:
     try:
-        return container_for(request.user, container_id)
+        return get_for_user_or_404(
+            CONTAINERS, request.user, VIEW_PERMISSION, *permissions, pk=container_id
+        )
     except Exception as error:  # Http404 from scoping
         raise HttpError(404, "No such container") from error
 
@@ -151,7 +147,7 @@ def _container(request: HttpRequest, container_id: int) -> Container:
 @router.get("/balances", response=list[BalanceOut], summary="Stock on hand by site and product")
 def balances(request: HttpRequest, site_id: int | None = None) -> list[dict]:
     _require(request)
-    sites = sites_for(request.user).order_by("name")
+    sites = sites_for(request.user, VIEW_PERMISSION).order_by("name")
     if site_id is not None:
         sites = sites.filter(pk=site_id)
         if not sites:
@@ -197,9 +193,11 @@ def containers(
     request: HttpRequest, site_id: int | None = None, page: PageNumber = 1
 ) -> list[dict]:
     _require(request)
-    found = Container.objects.filter(
-        site_id__in=ledger_site_ids(request.user), on_hand__gt=0
-    ).select_related("product", "lot")
+    found = (
+        restrict(Container, request.user, VIEW_PERMISSION)
+        .filter(on_hand__gt=0)
+        .select_related("product", "lot")
+    )
     if site_id is not None:
         found = found.filter(site_id=site_id)
     result = paginate(found.order_by("site_id", "product_id", "lot__expires_on", "id"), page)
@@ -221,7 +219,7 @@ def entries(
     page: PageNumber = 1,
 ) -> dict:
     _require(request)
-    found = LedgerEntry.objects.filter(site_id__in=ledger_site_ids(request.user))
+    found = restrict(LedgerEntry, request.user, VIEW_PERMISSION)
     if site_id is not None:
         found = found.filter(site_id=site_id)
     if container_id is not None:
@@ -246,7 +244,7 @@ def entries(
 )
 def administer(request: HttpRequest, container_id: int, payload: AdministrationIn):
     _require(request, "ledger.administer_stock")
-    found = _container(request, container_id)
+    found = _container(request, container_id, "ledger.administer_stock")
     try:
         patient = get_for_user_or_404(
             Patient, request.user, "patients.view_patient", pk=payload.patient_id
@@ -278,12 +276,14 @@ def administer(request: HttpRequest, container_id: int, payload: AdministrationI
 )
 def waste(request: HttpRequest, container_id: int, payload: WasteIn):
     _require(request, "ledger.waste_stock")
-    found = _container(request, container_id)
+    found = _container(request, container_id, "ledger.waste_stock")
     witness = get_user_model().objects.filter(username=payload.witness_username).first()
     administration = None
     if payload.administration_id is not None:
         try:
-            administration = entry_for(request.user, payload.administration_id)
+            administration = get_for_user_or_404(
+                ENTRIES, request.user, VIEW_PERMISSION, pk=payload.administration_id
+            )
         except Exception:
             raise InputError("administration_id", "no such entry") from None
     try:
@@ -319,7 +319,7 @@ def waste(request: HttpRequest, container_id: int, payload: WasteIn):
 )
 def count(request: HttpRequest, container_id: int, payload: CountIn):
     _require(request, "ledger.count_stock")
-    found = _container(request, container_id)
+    found = _container(request, container_id, "ledger.count_stock")
     entry, discrepancy = record_count(
         container=found,
         counted=payload.counted,
@@ -334,7 +334,13 @@ def count(request: HttpRequest, container_id: int, payload: CountIn):
 def resolve(request: HttpRequest, discrepancy_id: int, payload: ResolveIn) -> dict:
     _require(request, "ledger.resolve_discrepancy")
     try:
-        found = discrepancy_for(request.user, discrepancy_id)
+        found = get_for_user_or_404(
+            DISCREPANCIES,
+            request.user,
+            VIEW_PERMISSION,
+            "ledger.resolve_discrepancy",
+            pk=discrepancy_id,
+        )
     except Exception:
         raise HttpError(404, "No such discrepancy") from None
     resolved = resolve_discrepancy(

@@ -103,7 +103,9 @@ def create_patient(request: HttpRequest, payload: PatientIn):
     _require(request, "patients.add_patient")
     data = payload.dict()
     data["site"] = data.pop("site_id")
-    form = PatientForm(data, sites=sites_for(request.user), today=clock.today())
+    form = PatientForm(
+        data, sites=sites_for(request.user, "patients.add_patient"), today=clock.today()
+    )
     if not form.is_valid():
         raise FieldErrors(form.errors.get_json_data())
     with transaction.atomic():

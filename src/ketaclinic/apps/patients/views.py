@@ -58,7 +58,11 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 @require_permission("patients.add_patient")
 @require_http_methods(["GET", "POST"])
 def patient_create(request: HttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None, sites=sites_for(request.user), today=clock.today())
+    form = PatientForm(
+        request.POST or None,
+        sites=sites_for(request.user, "patients.add_patient"),
+        today=clock.today(),
+    )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             patient = form.save()
@@ -102,7 +106,10 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_for_user_or_404(Patient, request.user, "patients.change_patient", pk=patient_id)
     form = PatientForm(
-        request.POST or None, instance=patient, sites=sites_for(request.user), today=clock.today()
+        request.POST or None,
+        instance=patient,
+        sites=sites_for(request.user, "patients.change_patient"),
+        today=clock.today(),
     )
     if request.method == "GET":
         record_event(

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from ketaclinic.apps.accounts.scoping import get_for_user_or_404, site_ids_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
@@ -140,7 +140,7 @@ def list_reminders(
 ) -> dict:
     """Pending first by due time when ``status=pending``; otherwise newest due first."""
     _require(request, VIEW)
-    reminders = Reminder.objects.filter(site_id__in=site_ids_for(request.user))
+    reminders = restrict(Reminder, request.user, VIEW)
     if status:
         reminders = reminders.filter(status=status)
     if kind:

@@ -25,7 +25,6 @@ from ketaclinic.apps.treatment.conflicts import PlanConflicts, Slot
 from ketaclinic.apps.treatment.models import Course, Screening, Session
 from ketaclinic.apps.treatment.planning import PlanChoice, plan_course
 from ketaclinic.apps.treatment.schedule_grid import day_bounds
-from ketaclinic.apps.treatment.scoping import course_for, screening_for
 from ketaclinic.apps.treatment.screenings import run_screening
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import PageNumber, paginate
@@ -140,6 +139,10 @@ class ScheduleOut(Schema):
     sessions: list[SessionOut]
 
 
+SCREENINGS = Screening.objects.select_related("patient", "screened_by", "signed_by")
+COURSES = Course.objects.select_related("patient", "prescriber", "screening")
+
+
 def _require(request: HttpRequest, permission: str) -> None:
     if not request.user.has_perm(permission):
         raise HttpError(403, "Your role does not allow this.")
@@ -154,7 +157,9 @@ def create_screening(request: HttpRequest, payload: dict[str, Any] = Body(...)):
         raise MissingItem("patient_id", "is required")
     if isinstance(patient_id, bool) or not isinstance(patient_id, int):
         raise InvalidValue("patient_id", "must be a whole number")
-    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
+    patient = get_for_user_or_404(
+        Patient, request.user, "patients.view_patient", "treatment.add_screening", pk=patient_id
+    )
     age = patient.age_on(clock.today(patient.site.timezone))
     given = inputs.setdefault("age", age)
     if isinstance(given, int) and not isinstance(given, bool) and given != age:
@@ -174,7 +179,9 @@ def list_screenings(request: HttpRequest, patient_id: int):
 @router.get("/screenings/{screening_id}", response=ScreeningOut, summary="One screening")
 def get_screening(request: HttpRequest, screening_id: int):
     _require(request, "treatment.view_screening")
-    screening = screening_for(request.user, screening_id)
+    screening = get_for_user_or_404(
+        SCREENINGS, request.user, "treatment.view_screening", pk=screening_id
+    )
     record_event(
         request,
         Action.VIEW,
@@ -188,12 +195,10 @@ def get_screening(request: HttpRequest, screening_id: int):
 @router.get("/courses", response=CoursePage, summary="Courses at your sites")
 def list_courses(request: HttpRequest, patient_id: int | None = None, page: PageNumber = 1):
     _require(request, "treatment.view_course")
-    courses = Course.objects.filter(
-        patient__in=restrict(Patient, request.user, "patients.view_patient")
-    )
+    courses = restrict(Course, request.user, "treatment.view_course")
     if patient_id is not None:
         patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
-        courses = Course.objects.filter(patient=patient)
+        courses = courses.filter(patient=patient)
         record_event(request, Action.VIEW, object_type="course", patient=patient)
     result = paginate(courses.order_by("-starts_on", "-id"), page)
     if patient_id is None:
@@ -235,7 +240,9 @@ class PlanConflictsOut(Schema):
 )
 def create_course(request: HttpRequest, payload: CourseIn):
     _require(request, "treatment.add_course")
-    screening = screening_for(request.user, payload.screening_id)
+    screening = get_for_user_or_404(
+        SCREENINGS, request.user, "treatment.add_course", pk=payload.screening_id
+    )
     choice = PlanChoice(
         protocol_id=payload.protocol_id,
         variant=payload.variant,
@@ -273,7 +280,7 @@ def create_course(request: HttpRequest, payload: CourseIn):
 @router.get("/courses/{course_id}/sessions", response=list[SessionOut], summary="Its sessions")
 def course_sessions(request: HttpRequest, course_id: int):
     _require(request, "treatment.view_session")
-    course = course_for(request.user, course_id)
+    course = get_for_user_or_404(COURSES, request.user, "treatment.view_session", pk=course_id)
     record_event(
         request, Action.VIEW, object_type="course", object_id=course.pk, patient=course.patient
     )
@@ -283,7 +290,7 @@ def course_sessions(request: HttpRequest, course_id: int):
 @router.get("/schedule", response=ScheduleOut, summary="A site's sessions on a day")
 def day_schedule(request: HttpRequest, site: int, date: dt.date | None = None):
     _require(request, "treatment.view_session")
-    chosen = sites_for(request.user).filter(pk=site).first()
+    chosen = sites_for(request.user, "treatment.view_session").filter(pk=site).first()
     if chosen is None:
         raise HttpError(404, "No such site")
     day = date or clock.today(chosen.timezone)

@@ -9,7 +9,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 
 from ketaclinic.apps.accounts.choices import Role
-from ketaclinic.apps.accounts.granting import MANAGED_ROLES
+from ketaclinic.apps.accounts.granting import MANAGE_STAFF_PERMISSION, MANAGED_ROLES
 from ketaclinic.apps.accounts.models import User
 from ketaclinic.apps.accounts.scoping import sites_for
 
@@ -49,7 +49,7 @@ class StaffForm(forms.ModelForm):
     def __init__(self, *args: Any, manager: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.manager = manager
-        self.fields["sites"].queryset = sites_for(manager).order_by("name")
+        self.fields["sites"].queryset = sites_for(manager, MANAGE_STAFF_PERMISSION).order_by("name")
         self.fields["first_name"].required = True
         if self.instance.pk:
             self.initial["roles"] = [g.name for g in self.instance.groups.all()]

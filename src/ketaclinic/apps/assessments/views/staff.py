@@ -1,6 +1,6 @@
 """Staff pages: a patient's assessments, entering one, its detail, correcting it, and
 sending a self-report link. Every read and write is audited; access goes through
-``accounts.access`` (another site's patient is a 404).
+``accounts.scoping`` (another site's patient is a 404).
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ from ketaclinic.apps.accounts.scoping import get_for_user_or_404, require_permis
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.iop.leading import SEE_ATTENDANCE, VIEW, groups_for, note_groups_for
 from ketaclinic.apps.iop.models import Attendance, IopNote
 from ketaclinic.apps.iop.program import ABSENCE_SOURCE, current_courses, weekly_hours_for
-from ketaclinic.apps.iop.scoping import SEE_ATTENDANCE, VIEW, groups_for, note_groups_for
 from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
 

@@ -6,17 +6,22 @@ import importlib.util
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from ketaclinic.apps.accounts.scoping import require_permission, sites_for
+from ketaclinic.apps.accounts.scoping import (
+    get_for_user_or_404,
+    require_permission,
+    restrict,
+    sites_for,
+)
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.ledger.exporting import COLUMNS, csv_lines, entry_rows, filtered_entries
 from ketaclinic.apps.ledger.forms import ReportFilterForm
-from ketaclinic.apps.ledger.models import Inventory
-from ketaclinic.apps.ledger.scoping import VIEW_PERMISSION, ledger_site_ids
+from ketaclinic.apps.ledger.lookups import VIEW_PERMISSION
+from ketaclinic.apps.ledger.models import Inventory, LedgerEntry
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
 
@@ -32,16 +37,17 @@ def pdf_available() -> bool:
 
 
 def _filtered(request: HttpRequest):
-    sites = sites_for(request.user).order_by("name")
+    sites = sites_for(request.user, VIEW_PERMISSION).order_by("name")
     form = ReportFilterForm(request.GET or None, sites=sites)
     if form.is_bound and not form.is_valid():
         return form, None, None
     data = form.cleaned_data if form.is_bound else {}
     chosen = data.get("site")
-    site_ids = [chosen.pk] if chosen else ledger_site_ids(request.user)
+    visible = restrict(LedgerEntry, request.user, VIEW_PERMISSION)
+    site_ids = [chosen.pk] if chosen else [site.pk for site in sites]
     tz = chosen.timezone if chosen else (sites[0].timezone if sites else "UTC")
     entries = filtered_entries(
-        site_ids,
+        visible.filter(site=chosen) if chosen else visible,
         date_from=data.get("date_from"),
         date_to=data.get("date_to"),
         tz=tz,
@@ -72,7 +78,7 @@ def reports(request: HttpRequest) -> HttpResponse:
             "can_export": request.user.has_perm("ledger.export_ledger"),
             "pdf_available": pdf_available(),
             "pdf_row_limit": PDF_ROW_LIMIT,
-            "inventories": Inventory.objects.filter(site_id__in=ledger_site_ids(request.user))
+            "inventories": restrict(Inventory, request.user, VIEW_PERMISSION)
             .select_related("site", "taken_by")
             .order_by("-taken_at")[:20],
         },
@@ -128,7 +134,7 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
             "columns": COLUMNS,
             "rows": rows,
             "generated_at": clock.now(),
-            "zone": sites_for(request.user)
+            "zone": sites_for(request.user, VIEW_PERMISSION)
             .filter(pk__in=site_ids)
             .order_by("name")
             .values_list("timezone", flat=True)
@@ -148,10 +154,8 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
 
 @require_permission(VIEW_PERMISSION)
 def inventory_report(request: HttpRequest, inventory_id: int) -> HttpResponse:
-    inventory = get_object_or_404(
-        Inventory.objects.select_related("site", "taken_by"),
-        pk=inventory_id,
-        site_id__in=ledger_site_ids(request.user),
+    inventory = get_for_user_or_404(
+        Inventory.objects.select_related("taken_by"), request.user, VIEW_PERMISSION, pk=inventory_id
     )
     counts = inventory.counts.select_related("container__product", "container__lot", "user")
     record_event(

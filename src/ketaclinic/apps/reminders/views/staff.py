@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.accounts.scoping import get_for_user_or_404, require_permission, site_ids_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, require_permission, restrict
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
@@ -43,7 +43,7 @@ def _rows():
 def reminder_list(request: HttpRequest) -> HttpResponse:
     form = ReminderFilterForm(request.GET)
     filters = form.values()
-    reminders = _rows().filter(site_id__in=site_ids_for(request.user))
+    reminders = restrict(_rows(), request.user, VIEW)
     if filters["when"] == "upcoming":
         reminders = reminders.filter(status=ReminderStatus.PENDING).order_by("due_at", "id")
     elif filters["when"] == "recent":

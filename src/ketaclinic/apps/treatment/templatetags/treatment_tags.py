@@ -24,7 +24,7 @@ def todays_sessions(context: template.Context) -> dict:
     user = context["user"]
     if not user.has_perm("treatment.view_session"):
         return {"show": False}
-    sites = list(sites_for(user))
+    sites = list(sites_for(user, "treatment.view_session"))
     if not sites:
         return {"show": False}
     window = Q()

@@ -27,7 +27,7 @@ def sessions_on(site, day: dt.date):
 
 @require_permission("treatment.view_session")
 def schedule(request: HttpRequest) -> HttpResponse:
-    sites = list(sites_for(request.user))
+    sites = list(sites_for(request.user, "treatment.view_session"))
     if not sites:
         return render(request, "treatment/schedule.html", {"sites": [], "site": None})
     form = ScheduleForm(request.GET or None, sites=sites, today=clock.today())

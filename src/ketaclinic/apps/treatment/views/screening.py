@@ -14,15 +14,19 @@ from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.treatment.choices import ScreeningSex
 from ketaclinic.apps.treatment.findings import grouped
 from ketaclinic.apps.treatment.forms import ScreeningForm, SignoffForm
-from ketaclinic.apps.treatment.scoping import screening_for
+from ketaclinic.apps.treatment.models import Screening
 from ketaclinic.apps.treatment.screenings import SignoffRefused, run_screening, sign_screening
 from ketaclinic.apps.web import clock
+
+SCREENINGS = Screening.objects.select_related("patient", "screened_by", "signed_by")
 
 
 @require_permission("treatment.add_screening")
 @require_http_methods(["GET", "POST"])
 def screening_new(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
+    patient = get_for_user_or_404(
+        Patient, request.user, "patients.view_patient", "treatment.add_screening", pk=patient_id
+    )
     age = patient.age_on(clock.today(patient.site.timezone))
     latest = patient.measurements.first()
     measured_height = patient.measurements.exclude(height_cm=None).first()
@@ -63,7 +67,9 @@ def _screening_context(request: HttpRequest, screening, signoff_form=None) -> di
 
 @require_permission("treatment.view_screening")
 def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
-    screening = screening_for(request.user, screening_id)
+    screening = get_for_user_or_404(
+        SCREENINGS, request.user, "treatment.view_screening", pk=screening_id
+    )
     record_event(
         request,
         Action.VIEW,
@@ -79,7 +85,9 @@ def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
 @require_permission("treatment.sign_screening")
 @require_POST
 def screening_sign(request: HttpRequest, screening_id: int) -> HttpResponse:
-    screening = screening_for(request.user, screening_id)
+    screening = get_for_user_or_404(
+        SCREENINGS, request.user, "treatment.sign_screening", pk=screening_id
+    )
     if screening.is_signed:
         messages.error(request, "This screening is already signed; screen again to decide anew.")
         return redirect("treatment:screening", screening_id=screening.pk)
