@@ -101,3 +101,70 @@ def test_a_group_role_still_applies_at_every_site_the_person_works_at(clinic):
     assert site_ids_for(nurse, "ledger.view_ledgerentry") == sorted(
         [clinic.site_a.pk, clinic.site_b.pk]
     )
+
+
+def _site_roles_post(person: User, clinic, at_a: list[str], at_b: list[str]) -> dict:
+    return {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "licence_number": "L-9",
+        "roles": [],
+        "sites": [],
+        f"site_roles_{clinic.site_a.pk}": at_a,
+        f"site_roles_{clinic.site_b.pk}": at_b,
+    }
+
+
+def test_the_director_gives_roles_per_site_on_the_staff_pages_and_each_change_is_audited(
+    clinic,
+):
+    from ketaclinic.apps.audit.models import AuditEvent
+
+    clinic.director.sites.add(clinic.site_b)
+    director = PersonaClient()
+    director.force_login(clinic.director)
+    fiona = clinic.front_desk
+    url = f"/accounts/staff/{fiona.pk}/"
+    page = director.get(url)
+    assert f"site_roles_{clinic.site_b.pk}" in page.context["form"].fields
+
+    response = director.post(
+        url, _site_roles_post(fiona, clinic, [Role.PRESCRIBER], [Role.FRONT_DESK])
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert not fiona.groups.exists()
+    assert set(fiona.sites.all()) == {clinic.site_a, clinic.site_b}
+    assert set(SiteRole.objects.filter(user=fiona).values_list("site__slug", "group__name")) == {
+        ("riverside", Role.PRESCRIBER),
+        ("lakeview", Role.FRONT_DESK),
+    }
+    event = AuditEvent.objects.filter(object_type="user", object_id=str(fiona.pk)).latest("id")
+    assert event.actor_id == clinic.director.pk
+    assert event.detail["site_roles_added"] == ["front_desk at Lakeview", "prescriber at Riverside"]
+    assert event.detail["roles_removed"] == [Role.FRONT_DESK]
+
+    enrol_totp(fiona)
+    as_fiona = PersonaClient()
+    as_fiona.force_login(User.objects.get(pk=fiona.pk))
+    assert as_fiona.get(reverse("homeprogram:prescribe", args=[clinic.alice.pk])).status_code == 200
+    assert as_fiona.get(reverse("homeprogram:prescribe", args=[clinic.bob.pk])).status_code == 404
+
+    response = director.post(url, _site_roles_post(fiona, clinic, [], [Role.FRONT_DESK]))
+    assert response.status_code == 302, response.context["form"].errors
+    event = AuditEvent.objects.filter(object_type="user", object_id=str(fiona.pk)).latest("id")
+    assert event.detail["site_roles_removed"] == ["prescriber at Riverside"]
+    assert event.detail["sites_removed"] == ["Riverside"]
+    assert list(SiteRole.objects.filter(user=fiona).values_list("site__slug", flat=True)) == [
+        "lakeview"
+    ]
+
+
+def test_a_role_at_a_site_the_director_does_not_manage_cannot_be_given(clinic):
+    director = PersonaClient()
+    director.force_login(clinic.director)
+    fiona = clinic.front_desk
+    data = _site_roles_post(fiona, clinic, [Role.FRONT_DESK], [Role.PRESCRIBER])
+    response = director.post(f"/accounts/staff/{fiona.pk}/", data)
+    assert response.status_code == 302
+    assert not SiteRole.objects.filter(user=fiona, site=clinic.site_b).exists()
