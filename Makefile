@@ -61,12 +61,18 @@ test-postgres: install
 		$(BIN)/pytest tests --ignore=tests/clinical --ignore=tests/browser \
 		-n $(PYTEST_WORKERS) -q
 
-# Debian's Chromium for the browser tests; installed only when missing and running as root.
+# Debian's Chromium for the browser tests, and poppler-utils (pdftotext reads the superbill
+# and packet PDFs in the billing tests; pdftoppm renders docs/images/superbill.png);
+# installed only when missing and running as root.
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium not found (install Debian's chromium package for browser tests)"; fi; }
+	@command -v pdftoppm >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+		else echo "pdftoppm not found (install Debian's poppler-utils for the billing PDF checks)"; fi; }
 
 bench: install
 	@$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,bench]"

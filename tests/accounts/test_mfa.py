@@ -33,7 +33,9 @@ def test_an_enrolled_prescriber_types_a_code_after_the_password(client, clinic, 
     assert held["Location"].startswith(CODE_PAGE)
     api = client.get("/api/v1/patients")
     assert api.status_code == 403
-    assert "two-factor" in api.json()["detail"]
+    [error] = api.json()["errors"]
+    assert "two-factor" in error["message"]
+    assert error["code"] == "mfa_required"
 
     wrong = client.post(CODE_PAGE, {"code": "000000", "next": "/patients/"})
     assert wrong.status_code == 422

@@ -180,12 +180,13 @@ def test_one_assessment_and_its_correction(api, clinic, fixed_clock):
         {"answers": baseline_answers("phq9"), "reason": "again"},
     )
     assert twice.status_code == 409
+    assert twice.json()["errors"][0]["code"] == "conflict"
     nurse_b = api("nurse_b").get(f"/api/v1/assessments/{created['id']}")
     assert nurse_b.status_code == 404
 
 
 def test_scales_are_listed_and_described_for_any_staff(api, clinic):
-    listed = api("front_desk").get("/api/v1/scales").json()
+    listed = api("front_desk").get("/api/v1/scales", {"page_size": 100}).json()["items"]
     assert [s["id"] for s in listed] == [i.id for i in list_scales()]
     phq9 = next(s for s in listed if s["id"] == "phq9")
     assert (phq9["items"], phq9["max_total"], phq9["rater"]) == (10, 27, "self")

@@ -277,6 +277,6 @@ def test_new_key_prints_a_key_the_setting_accepts(capsys):
 def test_app_role_sql_names_the_role_and_refuses_a_strange_one(capsys):
     assert main(["audit", "app-role-sql", "ketaclinic_app"]) == 0
     out = capsys.readouterr().out
-    assert "GRANT UPDATE (position, mac) ON audit_auditevent TO ketaclinic_app;" in out
+    assert "GRANT UPDATE (position, mac, key_id) ON audit_auditevent TO ketaclinic_app;" in out
     assert main(["audit", "app-role-sql", "app; DROP TABLE x"]) == 2
     assert capsys.readouterr().err.startswith("ketaclinic: error: role:")

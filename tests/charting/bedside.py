@@ -10,6 +10,7 @@ from tests.charting.factories import make_session
 
 from ketaclinic.apps.charting.day import check_in, record_pre_check
 from ketaclinic.apps.charting.dose_orders import DoseRequest, order_dose
+from ketaclinic.apps.charting.models import RemsEnrolment
 from ketaclinic.apps.ledger.choices import Drug, Measure, ProductForm
 from ketaclinic.apps.ledger.models import Product
 from ketaclinic.apps.ledger.operations import receive_stock
@@ -62,6 +63,13 @@ def ready_to_dose(clinic, route: str = "iv", weight_kg: str = "68.0", **order) -
         weight_kg=Decimal(weight_kg),
         height_cm=Decimal("170.0"),
     )
+    if route == "esketamine":  # the REMS: enrolled before the first treatment
+        RemsEnrolment.objects.create(
+            patient=session.patient,
+            enrolled_on=dt.date(2026, 3, 1),
+            recorded_by=clinic.nurse,
+            recorded_at=dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC),
+        )
     check_in(session, user=clinic.nurse, request=None)
     order_dose(
         session,

@@ -19,6 +19,8 @@ CHECK_IN = {"front_desk", "nurse"}
 NURSE = {"nurse"}
 PRESCRIBER = {"prescriber"}
 REMS = {"nurse", "prescriber"}
+# The director reads the REMS forms (and the REMS dashboard) but does not prepare them.
+REMS_READ = {*REMS, "director"}
 INTEGRATION_READ = {"therapist", "prescriber", "director"}
 
 
@@ -150,10 +152,23 @@ def test_nurses_and_prescribers_discharge(login, session, persona):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_the_rems_record_is_for_nurses_and_prescribers(login, clinic, fixed_clock, persona):
+def test_the_rems_record_is_for_nurses_and_prescribers_and_the_director_reads_it(
+    login, clinic, fixed_clock, persona
+):
     session = make_session(clinic, route="esketamine")
     response = login(persona).get(reverse("charting:rems", args=[session.pk]))
-    assert response.status_code == expected(persona, REMS)
+    assert response.status_code == expected(persona, REMS_READ)
+    saved = login(persona).post(reverse("charting:rems", args=[session.pk]), {})
+    if persona == "director":
+        assert saved.status_code == 403
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_rems_dashboard_is_for_nurses_prescribers_and_the_director(login, persona):
+    response = login(persona).get(reverse("charting:rems-dashboard"))
+    # Site B's nurse opens her own site's dashboard (site A's forms are not on it).
+    want = 200 if persona == "nurse_b" else expected(persona, REMS_READ)
+    assert response.status_code == want
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -73,7 +73,7 @@ def test_vitals_on_a_discharged_or_planned_session_are_409(client, clinic, fixed
 def test_the_chart_api_gives_status_checks_and_readings(client, clinic, session, fixed_clock):
     client.force_login(clinic.nurse)
     post_json(client, f"/api/v1/sessions/{session.pk}/vitals", VITALS)
-    listed = client.get(f"/api/v1/sessions/{session.pk}/vitals").json()
+    listed = client.get(f"/api/v1/sessions/{session.pk}/vitals").json()["items"]
     assert [v["heart_rate"] for v in listed] == [76]
     chart = client.get(f"/api/v1/sessions/{session.pk}").json()
     assert chart["status"] == "checked_in"
@@ -138,8 +138,8 @@ def test_the_session_list_shows_each_sites_today_in_pinned_queries(
     make_session(clinic, patient=clinic.bob, planned_start=NOW)
     client.force_login(clinic.front_desk)
     client.get(reverse("charting:list"))
-    # Pinned: session, user, access (1 UNION: sites and permissions), sites, the page of sessions (one
-    # query, no COUNT), and the audit event (one insert).
+    # Pinned: session, user, access (1 UNION: sites and permissions), sites, the page of
+    # sessions (one query, no COUNT), and the audit event (one insert).
     with django_assert_num_queries(6):
         response = client.get(reverse("charting:list"))
     assert len(response.context["page"].items) == 7

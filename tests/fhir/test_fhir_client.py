@@ -7,10 +7,14 @@ independent reading of the standard.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from fhirclient import client as fhir
 from fhirclient.models.bundle import Bundle
+from fhirclient.models.fhirelementfactory import FHIRElementFactory
 from fhirclient.models.observation import Observation
 from fhirclient.models.patient import Patient
 from tests.personas import PersonaClient
@@ -72,3 +76,38 @@ def test_a_client_pages_through_a_search_with_next_links(client_for, clinic, cha
     resources = [e.resource.id for page in pages for e in (page.entry or [])]
     assert len(pages) > 2
     assert len(resources) == len(set(resources)) == pages[0].total
+
+
+def test_a_client_runs_a_bulk_export_to_completion_and_parses_every_line(
+    client_for, clinic, charted, settings, tmp_path
+):
+    """Kick-off, status polling and every NDJSON file, through the client's own HTTP session;
+    every line is parsed into fhirclient's strict R4 model of its resource type."""
+    settings.FHIR_EXPORT_DIR = tmp_path
+    settings.FHIR_EXPORT_RUNNER = "command"  # the worker runs it, as `fhir_exports run --loop`
+    smart = client_for(clinic.director)
+    http, base = smart.server.session, smart.server.base_uri
+    kick_off = http.get(
+        f"{base}$export", headers={"Prefer": "respond-async", "Accept": "application/fhir+json"}
+    )
+    assert kick_off.status_code == 202, kick_off.text
+    status_url = kick_off.headers["Content-Location"]
+    assert http.get(status_url).status_code == 202  # still queued: X-Progress
+    call_command("fhir_exports", "run")
+    status = http.get(status_url)
+    assert status.status_code == 200
+    manifest = status.json()
+    parsed: dict[str, int] = {}
+    for item in manifest["output"]:
+        download = http.get(item["url"])
+        assert download.headers["Content-Type"].startswith("application/fhir+ndjson")
+        lines = download.text.splitlines()
+        assert len(lines) == item["count"]
+        for line in lines:
+            data = json.loads(line)
+            resource = FHIRElementFactory.instantiate(data["resourceType"], data)
+            assert resource.id == data["id"]
+            parsed[item["type"]] = parsed.get(item["type"], 0) + 1
+    assert parsed["Patient"] == 1  # the director works at site A: Alice, not Bob
+    assert {"Observation", "MedicationAdministration", "Provenance", "Encounter"} <= set(parsed)
+    assert sum(parsed.values()) == sum(item["count"] for item in manifest["output"])

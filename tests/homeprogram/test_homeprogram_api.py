@@ -71,7 +71,7 @@ def test_listing_a_patients_prescriptions_per_persona(as_persona, clinic, person
     response = as_persona(persona).get(f"{BASE}/patients/{clinic.alice.pk}/prescriptions")
     assert response.status_code == expected(persona, SEE)
     if response.status_code == 200:
-        assert [p["id"] for p in response.json()] == [rx.pk]
+        assert [p["id"] for p in response.json()["items"]] == [rx.pk]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

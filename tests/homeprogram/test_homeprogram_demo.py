@@ -9,12 +9,14 @@ import pytest
 
 from ketaclinic.apps.alerts.choices import AlertKind
 from ketaclinic.apps.alerts.models import Alert
+from ketaclinic.apps.assessments.models import Assessment
 from ketaclinic.apps.demo.seeding import seed_demo_clinic
 from ketaclinic.apps.homeprogram.models import (
     HomeCheckIn,
     HomePrescription,
     PillCount,
     RefillDispensing,
+    SupplyEvent,
 )
 from ketaclinic.apps.homeprogram.program import first_dose_session
 
@@ -34,6 +36,15 @@ def test_the_demo_tells_the_home_program_stories():
     assert Alert.objects.filter(kind=AlertKind.MISSED_CHECK_IN).exists()
     for count in PillCount.objects.all():
         assert count.discrepancy == 0
+    # Misuse signals for the outcomes' "non-addictive" figures: a request to raise the dose
+    # (the high-BP story) and an early-refill request (the missed-dose story).
+    kinds = set(SupplyEvent.objects.values_list("kind", flat=True))
+    assert kinds == {"dose_increase_request", "early_refill_request"}
+    # Major depression with suicidal ideation gets the prescriber's C-SSRS screens.
+    screens = Assessment.objects.filter(instrument="cssrs_screen")
+    assert screens.exists()
+    assert set(screens.values_list("band", flat=True)) <= {"none", "low"}
+    assert not screens.filter(entered_by__isnull=True).exists()
 
 
 def test_the_default_demo_refills_prescriptions_on_the_first_allowed_day():

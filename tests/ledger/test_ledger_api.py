@@ -42,7 +42,7 @@ def test_balances_are_read_by_ledger_roles_only_and_scoped_to_their_sites(
         return
     assert response.status_code == (200 if persona in VIEWERS else 403)
     if persona in VIEWERS:
-        rows = response.json()
+        rows = response.json()["items"]
         if persona == "nurse_b":
             assert rows == []
         else:

@@ -175,3 +175,29 @@ def build_cohort(clinic) -> Cohort:
     hold(clinic, sessions[2])
     refresh_course_outcomes([c.pk for c in courses.values()], NOW)
     return Cohort(patients, courses)
+
+
+CSSRS_ANSWERS = {
+    "none": {"item1": 0, "item2": 0, "item6": 0},
+    "low": {"item1": 1, "item2": 0, "item6": 0},
+    "moderate": {"item1": 1, "item2": 1, "item3": 1, "item4": 0, "item5": 0, "item6": 0},
+    "high": {"item1": 1, "item2": 1, "item3": 1, "item4": 0, "item5": 1, "item6": 0},
+}
+
+
+def cssrs(clinic, patient, level: str, at: dt.datetime) -> Assessment:
+    """A C-SSRS screen whose answers reach ``level`` (no total: the band is the level)."""
+    result = score("cssrs_screen", CSSRS_ANSWERS[level])
+    assert result.band == level
+    return Assessment.objects.create(
+        patient=patient,
+        site=patient.site,
+        instrument="cssrs_screen",
+        instrument_version=result.version,
+        answers=dict(result.answers),
+        total=None,
+        band=result.band,
+        source="clinician",
+        entered_by=clinic.prescriber,
+        taken_at=at,
+    )

@@ -111,6 +111,16 @@ def test_statsmodels_and_lifelines_reproduce_the_dashboard_from_the_csv(
         len(with_thoughts),
     )
     assert report["ideation_followed"] == int(with_thoughts["ideation_followed"].sum())
+    assert report["ideation_on_phq9"] == int(with_thoughts["ideation_on_phq9"].sum()) > 0
+    assert report["ideation_on_cssrs"] == int(with_thoughts["ideation_on_cssrs"].sum()) == 0
+    # Non-addictive: home-program courses no longer in progress with a misuse signal (none
+    # in this clinic of infusions: the figure is 0 of 0, shown as no data).
+    home = ended[ended["home_program"] == 1]
+    signals = [c for c in frame.columns if c.startswith("misuse_")]
+    assert len(signals) == 4
+    with_any = int((home[signals].sum(axis=1) > 0).sum())
+    misuse = report["non_addictive"]
+    assert (misuse["any_signal"]["events"], misuse["courses"]) == (with_any, len(home))
     running = frame[frame["state"] == "in_progress"]
     check(report["in_progress_responding"], int(running["responded"].sum()), len(running))
 

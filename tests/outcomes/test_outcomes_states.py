@@ -23,7 +23,7 @@ import io
 
 import pytest
 from django.urls import reverse
-from tests.outcomes.outcome_factories import NOW, START, build_cohort, make_course, phq9
+from tests.outcomes.outcome_factories import NOW, START, build_cohort, cssrs, make_course, phq9
 from tests.personas import make_patient
 
 from ketaclinic.apps.outcomes.cohort import CohortFilters, cohort_counts
@@ -194,3 +194,31 @@ def test_doses_given_other_than_ordered_reach_the_outcome_data(client, clinic, f
     exported = client.get(reverse("outcomes:dataset"), {"site": clinic.site_a.pk})
     rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode())))
     assert [row["sessions_with_dose_deviation"] for row in rows] == ["1"]
+
+
+def test_fewer_suicidal_thoughts_is_judged_on_the_c_ssrs_where_item_nine_is_silent(
+    client, cohort, clinic
+):
+    # p1: item 9 0 throughout, but a C-SSRS screen "moderate" the day before the first dose
+    # and "low" at the end of induction: ideation at baseline, judged on the C-SSRS, lower.
+    # p2: item 9 at 2 in a second baseline PHQ-9 (same total, 18), 0 at every later answer:
+    # judged on item 9, lower.
+    p1, p2 = cohort.patients["p1"], cohort.patients["p2"]
+    cssrs(clinic, p1, "moderate", START - dt.timedelta(days=1))
+    cssrs(clinic, p1, "low", START + dt.timedelta(days=16))
+    phq9(p2, 18, START - dt.timedelta(hours=3), item9=2)
+    refresh_course_outcomes([cohort.courses["p1"].pk, cohort.courses["p2"].pk], NOW)
+    one = CourseOutcome.objects.get(course=cohort.courses["p1"])
+    two = CourseOutcome.objects.get(course=cohort.courses["p2"])
+    flags = ("ideation_at_baseline", "ideation_on_phq9", "ideation_on_cssrs", "ideation_reduced")
+    assert [getattr(one, f) for f in flags] == [True, False, True, True]
+    assert [getattr(two, f) for f in flags] == [True, True, False, True]
+    client.force_login(clinic.director)
+    body = client.get("/api/v1/outcomes/cohort", {"site": clinic.site_a.pk}).json()
+    assert (body["ideation_on_phq9"], body["ideation_on_cssrs"]) == (1, 1)
+    claim = {c["key"]: c for c in body["claims"]}["fewer_suicidal_thoughts"]
+    assert (claim["coverage"]["measured"], claim["coverage"]["eligible"]) == (2, 2)
+    assert "(1 judged on item 9, 1 on the C-SSRS)" in claim["message"]
+    exported = client.get(reverse("outcomes:dataset"), {"site": clinic.site_a.pk})
+    rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert sorted(row["ideation_on_cssrs"] for row in rows) == ["0"] * 6 + ["1"]

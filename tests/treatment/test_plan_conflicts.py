@@ -88,6 +88,7 @@ def test_the_api_refuses_a_second_course_with_a_422_naming_the_screening(
 ):
     body = {
         "screening_id": signed_screening.pk,
+        "indication": "trd",
         "protocol_id": "iv-depression-induction",
         "starts_on": "2026-04-06",
     }
@@ -213,6 +214,7 @@ def test_the_api_lists_conflicts_with_suggestions_and_accepts_them(prescriber, c
     screening = second_screening(clinic)
     body = {
         "screening_id": screening.pk,
+        "indication": "trd",
         "protocol_id": "im-depression",
         "starts_on": "2026-03-11",
         "start_time": "13:00",

@@ -269,6 +269,7 @@ def test_a_clinic_screening_never_allows_the_home_program(prescriber, clinic):
     assert choices == ["kap:standard"]
     body = {
         "screening_id": screening.pk,
+        "indication": "trd",
         "protocol_id": "sublingual-home",
         "starts_on": "2026-03-11",
     }
@@ -283,6 +284,7 @@ def test_a_plan_needs_a_screening_signed_to_proceed(prescriber, clinic):
     assert "signed by a prescriber as proceed" in page.content.decode()
     body = {
         "screening_id": unsigned.pk,
+        "indication": "trd",
         "protocol_id": "iv-depression-induction",
         "starts_on": "2026-03-11",
     }
@@ -385,6 +387,7 @@ def test_api_plans_a_course_and_lists_its_sessions_and_the_day(
 ):
     body = {
         "screening_id": signed_screening.pk,
+        "indication": "trd",
         "protocol_id": "iv-depression-induction",
         "variant": "twice-weekly",
         "starts_on": "2026-03-11",
@@ -401,13 +404,22 @@ def test_api_plans_a_course_and_lists_its_sessions_and_the_day(
         "/api/v1/courses", json.dumps({**body, "colour": "red"}), content_type="application/json"
     )
     assert extra.status_code == 422
+    without = {key: value for key, value in body.items() if key != "indication"}
+    for refused_body in (without, {**body, "indication": "depression"}):
+        refused = prescriber.post(
+            "/api/v1/courses", json.dumps(refused_body), content_type="application/json"
+        )
+        assert refused.status_code == 422
+        assert [e["field"] for e in refused.json()["errors"]] == ["indication"]
+    assert Session.objects.count() == 0
     created = prescriber.post("/api/v1/courses", json.dumps(body), content_type="application/json")
     assert created.status_code == 201
     data = created.json()
+    assert data["course"]["indication"] == "trd"
     assert len(data["sessions"]) == 6
     assert data["course"]["variant"] == "twice-weekly"
     course_id = data["course"]["id"]
-    sessions = prescriber.get(f"/api/v1/courses/{course_id}/sessions").json()
+    sessions = prescriber.get(f"/api/v1/courses/{course_id}/sessions").json()["items"]
     assert [s["number"] for s in sessions] == [1, 2, 3, 4, 5, 6]
     day = prescriber.get("/api/v1/schedule", {"site": clinic.site_a.pk, "date": "2026-03-11"})
     assert [s["course_id"] for s in day.json()["sessions"]] == [course_id]

@@ -160,6 +160,7 @@ def test_api_course_list_shows_only_the_users_sites(as_persona, course, persona)
 def test_api_course_creation_is_for_prescribers(as_persona, signed_screening, persona):
     body = {
         "screening_id": signed_screening.pk,
+        "indication": "trd",
         "protocol_id": "iv-depression-induction",
         "starts_on": "2026-03-11",
     }

@@ -19,6 +19,7 @@ from tests.iop.factories import make_session as make_group_session
 from tests.kap.factories import make_kap_course, make_program
 from tests.kap.factories import session as kap_session
 
+from ketaclinic.apps.accounts.api_tokens import issue_token
 from ketaclinic.apps.accounts.models import FormDraft
 from ketaclinic.apps.alerts.choices import AlertKind, AlertLevel
 from ketaclinic.apps.alerts.on_call_models import OnCallShift
@@ -26,6 +27,7 @@ from ketaclinic.apps.alerts.raising import raise_alert
 from ketaclinic.apps.assessments.choices import ScheduleRule
 from ketaclinic.apps.assessments.models import QuestionnaireSchedule
 from ketaclinic.apps.assessments.recording import record_assessment
+from ketaclinic.apps.billing.models import PriorAuthorization
 from ketaclinic.apps.charting.models import PreCheck
 from ketaclinic.apps.ledger.choices import (
     Drug,
@@ -186,6 +188,20 @@ def build_site_a_world(clinic) -> dict[str, dict[str, Any]]:
         fields=[["note", "Called back."]],
         saved_at=NOW,
     )
+    authorization = PriorAuthorization.objects.create(
+        course=chart_session.course,
+        payer_name="Aetna",
+        payer_kind="commercial",
+        member_number="W123456789",
+        authorization_number="PA-1001",
+        authorised_sessions=8,
+        starts_on=dt.date(2026, 3, 1),
+        ends_on=dt.date(2026, 3, 20),
+        status="approved",
+        created_by=clinic.front_desk,
+        created_at=NOW,
+        updated_at=NOW,
+    )
     common = {
         "patient_id": alice.pk,
         "alert_id": alert.pk,
@@ -208,13 +224,22 @@ def build_site_a_world(clinic) -> dict[str, dict[str, Any]]:
         "token": "no-such-link-token-0000",
         **_ledger(clinic),
     }
+    token, _text = issue_token(
+        clinic.nurse,
+        name="Nightly vitals export",
+        permissions=["patients.view_patient"],
+        site_ids=[clinic.site_a.pk],
+    )
     return {
         "": common,
         "kap": {"session_id": kap_session(kap_course, 8).pk, "course_id": kap_course.pk},
         "iop": {"session_id": group_session.pk},
-        # A member of staff at site A (the staff pages), and her own idle-session draft.
-        "accounts": {"user_id": clinic.nurse.pk, "draft_id": draft.pk},
+        # A member of staff at site A (the staff pages), her own idle-session draft and her
+        # API token.
+        "accounts": {"user_id": clinic.nurse.pk, "draft_id": draft.pk, "token_id": token.pk},
         "alerts": {"shift_id": shift.pk},
+        # Billing: a payer's authorization of Alice's charted course (ends in ten days).
+        "billing": {"authorization_id": authorization.pk},
         # FHIR: site A's patient as a resource, site A as a Group, an export job of nobody's.
         "fhir": {
             "type_name": "Patient",

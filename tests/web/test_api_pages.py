@@ -1,9 +1,11 @@
-"""Every API list validates ``page``: a bad number is a 422 naming it, never a 500."""
+"""Every API list validates ``page`` and ``page_size``: a bad number is a 422 naming it, never
+a 500 (the edge kit's ``Paging``)."""
 
 from __future__ import annotations
 
 import pytest
 
+from ketaclinic.apps.api.edge import MAX_PAGE_SIZE
 from ketaclinic.apps.web.pagination import MAX_PAGE, paginate
 from ketaclinic.clinical.exceptions import OutOfRange
 
@@ -19,19 +21,31 @@ LISTS = (
     ("/api/v1/iop/groups", {}),
     ("/api/v1/reminders", {}),
     ("/api/v1/courses", {}),
+    ("/api/v1/scales", {}),
+    ("/api/v1/ledger/balances", {}),
+    ("/api/v1/screenings", {"patient_id": "alice"}),
+    ("/api/v1/homeprogram/patients/{patient_id}/prescriptions", {}),
+    # No such course or session: the query is refused before the view looks (then 404).
+    ("/api/v1/courses/{course_id}/sessions", {}),
+    ("/api/v1/sessions/{session_id}/vitals", {}),
 )
 BAD_PAGES = ("0", "-3", "99999999999999999999999", str(MAX_PAGE + 1), "two")
+BAD_SIZES = ("0", "-1", str(MAX_PAGE_SIZE + 1), "ten")
 
 
 @pytest.mark.parametrize(("path", "query"), LISTS)
 def test_a_bad_page_number_is_a_422_naming_page(client, clinic, path, query):
     client.force_login(clinic.director)
     params = {k: clinic.alice.pk if v == "alice" else v for k, v in query.items()}
-    for bad in BAD_PAGES:
-        response = client.get(path, {**params, "page": bad})
-        assert response.status_code == 422, (path, bad)
-        assert [e["field"] for e in response.json()["errors"]] == ["page"], (path, bad)
-    assert client.get(path, {**params, "page": "1"}).status_code == 200
+    url = path.format(patient_id=clinic.alice.pk, course_id=999_999, session_id=999_999)
+    for name, bads in (("page", BAD_PAGES), ("page_size", BAD_SIZES)):
+        for bad in bads:
+            response = client.get(url, {**params, name: bad})
+            assert response.status_code == 422, (path, name, bad)
+            assert [e["field"] for e in response.json()["errors"]] == [name], (path, bad)
+    good = client.get(url, {**params, "page": "1", "page_size": str(MAX_PAGE_SIZE)})
+    missing = "{course_id}" in path or "{session_id}" in path
+    assert good.status_code == (404 if missing else 200), path
 
 
 def test_the_pages_of_the_ui_clamp_a_bad_number_into_range(client, clinic):

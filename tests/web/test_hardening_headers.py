@@ -72,7 +72,7 @@ def test_a_well_formed_request_id_from_the_proxy_is_kept_in_the_trail(client, cl
 def test_the_api_schema_and_docs_are_behind_login(client, clinic):
     schema = client.get("/api/v1/openapi.json")
     assert schema.status_code == 401
-    assert schema.json() == {"detail": "Log in first."}
+    assert schema.json()["errors"][0]["code"] == "not_authenticated"
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 302
     assert docs.url.startswith("/accounts/login/")
@@ -84,7 +84,9 @@ def test_the_api_schema_and_docs_are_behind_login(client, clinic):
 def test_an_anonymous_api_call_is_a_401_json_not_a_login_page(client, clinic):
     response = client.post("/api/v1/patients", "{}", content_type="application/json")
     assert response.status_code == 401
-    assert response.json() == {"detail": "Log in first."}
+    [error] = response.json()["errors"]
+    assert (error["field"], error["code"]) == ("", "not_authenticated")
+    assert error["message"].startswith("Log in first")
 
 
 def test_an_unknown_view_added_without_a_decorator_is_still_behind_login(client, db, settings):

@@ -4,6 +4,7 @@ The test walks ``get_resolver().url_patterns`` (pages, the REST API's operations
 method), builds each URL from real objects of site A (``route_world``), and asserts:
 
 - anonymous: a page redirects to the login page, an API operation answers 401 JSON;
+- every refusal of an API operation is the edge kit's error envelope;
 - a member of staff at site A with no role: 403 (404 allowed where the URL names an object);
 - the nurse at site B: 404 on site A's objects (403 only where a site A nurse is refused too),
   and no page or answer of theirs shows site A's patient;
@@ -41,6 +42,9 @@ PUBLIC = {
     "reminder_stop:confirm",
     "join:form",
     "join:index",
+    # An SMS provider's inbound webhook: answers only a POST signed with the site's secret
+    # (HMAC over timestamp and body); what it may change is one number's texting consent.
+    "sms_hooks:inbound",
     # FHIR's own front door: what the server supports and how a system gets a token
     # (SMART Backend Services), both public by the standards that define them.
     "fhir:metadata",
@@ -54,8 +58,8 @@ ANSWERS_401 = {"accounts:session", "accounts:drafts", "accounts:draft-discard"}
 ANSWERS_401_NAMESPACES = ("fhir:",)
 NAMES_A_TYPE_ONLY = {"fhir:search"}
 # Any logged-in member of staff, whatever their role: their own account (its second factor,
-# its idle-session clock and its own kept drafts), the API's schema and the rating scales'
-# public definitions and scoring; no patient data behind them.
+# its idle-session clock, its own kept drafts and API tokens), the API's schema and the
+# rating scales' public definitions and scoring; no patient data behind them.
 ANY_STAFF = {
     "home",
     "accounts:logout",
@@ -65,6 +69,8 @@ ANY_STAFF = {
     "accounts:mfa-enrol",
     "accounts:session",
     "accounts:drafts",
+    # Their own API tokens (a token carries only what its owner holds).
+    "accounts:tokens",
     "api-v1:openapi-json",
     "api-v1:openapi-view",
     "api-v1:api-root",
@@ -202,6 +208,7 @@ def api_requests(world: dict[str, Any], clinic) -> dict[str, dict[str, Any]]:
         "create_course": {
             "body": {
                 "screening_id": common["screening_id"],
+                "indication": "trd",
                 "protocol_id": "iv-depression-induction",
                 "starts_on": "2026-03-16",
             }
@@ -214,6 +221,13 @@ def api_requests(world: dict[str, Any], clinic) -> dict[str, dict[str, Any]]:
         },
         "post_dose_stop": {"body": {"volume_given_ml": "3.5"}},
         "post_scale": {"body": {"answers": {"item1": 4}}},
+        "post_discharge": {
+            "body": {
+                "dissociation_resolved": True,
+                "escort_confirmed": True,
+                "instruction_given": True,
+            }
+        },
     }
 
 
@@ -246,12 +260,27 @@ def send(client: Client, route: Route, url: str, method: str, spec: dict[str, An
     return call(target, json.dumps(spec["body"]), content_type="application/json")
 
 
+def not_the_envelope(response) -> str | None:
+    """Every refusal of the REST API is the edge kit's ``{"errors": [{field, message, code}]}``."""
+    try:
+        errors = json.loads(body_of(response))["errors"]
+    except (ValueError, KeyError, TypeError):
+        return f"{response.status_code} without the error envelope"
+    if not errors or any(set(e) != {"field", "message", "code"} for e in errors):
+        return f"{response.status_code} with a malformed error envelope"
+    return None
+
+
 def judge(
     route: Route, persona: str, response, refused_site_a_nurse, *, names_an_object: bool
 ) -> str | None:
     status = response.status_code
     if status >= 500:
         return f"{status}"
+    if route.is_api and 400 <= status < 500 and route.name != "api-v1:openapi-view":
+        problem = not_the_envelope(response)
+        if problem:
+            return problem
     login = resolve_url(settings.LOGIN_URL)
     to_login = status == 302 and response.url.split("?")[0] == login
     if route.name in PUBLIC:

@@ -1,8 +1,11 @@
-"""``ketaclinic audit verify|chain|checkpoint|new-key|app-role-sql``: the audit trail's chain.
+"""``ketaclinic audit verify|chain|checkpoint|rotate-key|new-key|app-role-sql``: the chain.
 
 ``chain`` gives waiting events their position and MAC (run from cron; requests do it too).
 ``checkpoint`` verifies, then writes the signed head for write-once storage. ``verify`` checks
 the chain, every checkpoint given, and that nothing waits unchained past the grace period.
+``rotate-key`` seals the chain under the current key (a checkpoint) and prints a new key with
+the settings that retire the old one: events chained from then on name the new key, and the
+old one, in ``KETACLINIC_AUDIT_RETIRED_KEYS``, only verifies.
 Exit status: 0 intact, 1 broken, 2 bad input (one line on stderr).
 """
 
@@ -52,6 +55,15 @@ def register(subcommands: argparse._SubParsersAction) -> None:
         "--since-checkpoint", metavar="FILE", help="verify from this checkpoint, not in full"
     )
     checkpoint.set_defaults(handler=_checkpoint)
+
+    rotate = actions.add_parser(
+        "rotate-key", help="seal the chain with a checkpoint, then print a new key to use"
+    )
+    rotate.add_argument("--out", required=True, metavar="FILE", help="the sealing checkpoint")
+    rotate.add_argument(
+        "--since-checkpoint", metavar="FILE", help="verify from this checkpoint, not in full"
+    )
+    rotate.set_defaults(handler=_rotate_key)
 
     new_key = actions.add_parser("new-key", help="print a new random KETACLINIC_AUDIT_KEY")
     new_key.set_defaults(handler=_new_key)
@@ -133,13 +145,55 @@ def _checkpoint(args: argparse.Namespace) -> int:
     if not args.out:
         sys.stdout.write(text)
         return 0
-    try:
-        with Path(args.out).open("x", encoding="utf-8") as handle:  # never overwrite one
-            handle.write(text)
-    except OSError as error:
-        print(f"ketaclinic: error: --out: {args.out}: {error.strerror}", file=sys.stderr)
+    if not _write_new(args.out, text):
         return 2
     print(f"Checkpoint at position {signed['position']} written to {args.out}")
+    return 0
+
+
+def _write_new(path: str, text: str) -> bool:
+    try:
+        with Path(path).open("x", encoding="utf-8") as handle:  # never overwrite one
+            handle.write(text)
+    except OSError as error:
+        print(f"ketaclinic: error: --out: {path}: {error.strerror}", file=sys.stderr)
+        return False
+    return True
+
+
+def _rotate_key(args: argparse.Namespace) -> int:
+    _setup()
+    from django.conf import settings
+
+    from ketaclinic.apps.audit.checkpoints import checkpoint_json, make_checkpoint
+    from ketaclinic.apps.audit.keyedchain import CheckpointError, key_id
+
+    if Path(args.out).exists():
+        print(f"ketaclinic: error: --out: {args.out}: already exists", file=sys.stderr)
+        return 2
+    try:
+        since = _checkpoints([args.since_checkpoint])[0] if args.since_checkpoint else None
+    except CheckpointError as error:
+        print(f"ketaclinic: error: {error}", file=sys.stderr)
+        return 2
+    report, signed = make_checkpoint(since)
+    if signed is None:
+        print(f"ketaclinic: no rotation: {report.summary()}", file=sys.stderr)
+        return 1
+    if not _write_new(args.out, checkpoint_json(signed)):
+        return 2
+    new = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+    retired = "<the current KETACLINIC_AUDIT_KEY>"
+    if settings.KETACLINIC_AUDIT_RETIRED_KEYS:
+        retired += ",<the keys already in KETACLINIC_AUDIT_RETIRED_KEYS>"
+    print(
+        f"Chain sealed at position {signed['position']} under audit key {signed['key_id']} "
+        f"(checkpoint {args.out}).\n"
+        "On every server, set these two and restart (events then name the new key):\n"
+        f"  KETACLINIC_AUDIT_KEY={new}\n"
+        f"  KETACLINIC_AUDIT_RETIRED_KEYS={retired}\n"
+        f"New key id: {key_id(base64.urlsafe_b64decode(new))}"
+    )
     return 0
 
 

@@ -31,6 +31,7 @@ from ketaclinic.clinical.vocabulary import Route, Setting, Sex
 
 AREAS = (
     "administration_rights",
+    "billing_codes",
     "body_weight",
     "controlled_substances",
     "dosing",
@@ -38,10 +39,12 @@ AREAS = (
     "home_checkins",
     "intensive_outpatient",
     "monitoring",
+    "npi",
     "outcomes",
     "pharmacokinetics",
     "planned_dose",
     "protocols",
+    "rems_form",
     "routes",
     "scales",
     "schedule",

@@ -1206,6 +1206,23 @@ _OUTCOMES: tuple[Source, ...] = (
         ),
     ),
     Source(
+        key="outcomes_misuse_signals_chou2009",
+        citation=(
+            "Chou R, Fanciullo GJ, Fine PG, et al. Clinical guidelines for the use of chronic "
+            "opioid therapy in chronic noncancer pain. J Pain. 2009;10(2):113-130"
+        ),
+        url="https://doi.org/10.1016/j.jpain.2008.10.008",
+        note=(
+            "Asks prescribers of a controlled drug taken at home to monitor for aberrant "
+            "drug-related behaviours, with pill counts among the tools; the supply-related "
+            "behaviours counted here (early-refill requests, pill-count shortfalls, requests "
+            "to escalate the dose, unreturned medication) are the commonly cited examples. "
+            "The guideline gives no rate of such behaviours that marks a drug as addictive, "
+            "so the outcomes page shows the rates without a verdict. Not re-read against the "
+            "full text in this project: the list follows the abstract and secondary summaries."
+        ),
+    ),
+    Source(
         key="outcomes_loss_to_follow_up_schulz2002",
         citation=(
             "Schulz KF, Grimes DA. Sample size slippages in randomised trials: exclusions and "
@@ -1345,6 +1362,38 @@ _REGULATION: tuple[Source, ...] = (
 # Intensive outpatient programs (issue 8): what makes a week "intensive".
 _PROGRAMS: tuple[Source, ...] = (
     Source(
+        key="rems.spravato-monitoring-form-2021",
+        citation=(
+            "SPRAVATO REMS Patient Monitoring Form - Outpatient Use Only. Janssen "
+            "Pharmaceuticals, Inc., 11/2021 (current on the SPRAVATO REMS site; FDA REMS page "
+            "last updated 12/31/2024)."
+        ),
+        url="https://www.spravatorems.com/",
+        note=(
+            "The form's sections and required (*) fields: patient, concomitant medication, "
+            "monitoring provider, healthcare setting, treatment session (date, 56/84/other mg, "
+            "lot, total minutes, the REMS evaluation question, vitals acceptable before and at "
+            "completion, BP before / 40 min / before completion, sedation, dissociation, "
+            "respiratory depression, serious adverse events). Submit within 7 days of every "
+            "session; fax 1-877-778-0091."
+        ),
+    ),
+    Source(
+        key="rems.spravato-form-walkthrough",
+        citation=(
+            "SPRAVATO REMS Patient Monitoring Form overview (video transcript), Janssen "
+            "Medical Connect."
+        ),
+        url=(
+            "https://jnjmedicalconnect.com/products/spravato/"
+            "video-spravato-rems-patient-monitoring-form-overview"
+        ),
+        note=(
+            "First treatment yes/no and, if yes, enrolled yes/no (enrol before treatment); "
+            "concomitant medication includes opioids; pulse oximetry with respiratory checks."
+        ),
+    ),
+    Source(
         key="cms_iop_2024",
         citation=(
             "Centers for Medicare & Medicaid Services. CY 2024 Hospital Outpatient "
@@ -1388,6 +1437,130 @@ _PROGRAMS: tuple[Source, ...] = (
 )
 
 
+# Billing (issue 19): the codes a session implies, diagnosis codes, provider identifiers.
+# CPT descriptors are the AMA's copyright: only the code and a short paraphrase are kept here.
+_BILLING: tuple[Source, ...] = (
+    Source(
+        key="cms_hcpcs_2026",
+        citation=(
+            "Centers for Medicare & Medicaid Services. Healthcare Common Procedure Coding "
+            "System (HCPCS) Level II, 2026 annual update (effective 1 January 2026)."
+        ),
+        url=(
+            "https://www.cms.gov/medicare/coding-billing/"
+            "healthcare-common-procedure-system/quarterly-update"
+        ),
+        note=(
+            "J0013 'Esketamine, nasal spray, 1 mg' added and S0013 (the same drug and unit, "
+            "a commercial-only S code) discontinued from 1 January 2026. Read in payers' "
+            "2026 coding updates quoting the file (UnitedHealthcare policy 2026D0069P: J0013 "
+            "added, S0013 removed; Premera 5.01.609: S0013 termed 1/1/26) and Osmind's and "
+            "Neolytix's 2026 summaries; the CMS file itself was not re-read in this session. "
+            "J3490 'Unclassified drugs' is how racemic ketamine is billed (no specific code): "
+            "1 unit with the NDC and dose in the claim's notes."
+        ),
+    ),
+    Source(
+        key="cms_pfs_2020_esketamine",
+        citation=(
+            "CMS. Medicare Physician Fee Schedule CY 2020 final rule (CMS-1715-F), 84 FR "
+            "62568, 15 November 2019, section II.F: G2082 and G2083."
+        ),
+        url="https://www.federalregister.gov/documents/2019/11/15/2019-24086",
+        note=(
+            "G2082: office visit for an established patient needing a physician's "
+            "supervision and provision of up to 56 mg esketamine nasal self-administration, "
+            "includes 2 hours post-administration observation; G2083: the same for more than "
+            "56 mg. One unit per session; the drug is included. Medicare only; unchanged in "
+            "2026 (Osmind, February 2026)."
+        ),
+    ),
+    Source(
+        key="ama_cpt_2026_infusion",
+        citation=(
+            "American Medical Association. CPT 2026 Professional Edition: hydration, "
+            "therapeutic, prophylactic and diagnostic injections and infusions (96360-96379) "
+            "and their guidelines."
+        ),
+        url="https://www.ama-assn.org/practice-management/cpt",
+        note=(
+            "96365 IV infusion, initial, up to 1 hour; 96366 each additional hour, reported "
+            "for an infusion interval more than 30 minutes beyond each hour (so 96365 alone "
+            "up to 90 minutes, one 96366 for 91-150 minutes, two for 151-210); an infusion of "
+            "15 minutes or less is reported as a push, 96374 (IV push, single or initial "
+            "drug); 96372 therapeutic injection, subcutaneous or intramuscular. Guideline "
+            "timings as quoted in CMS MLN and Medicare contractors' infusion articles; the "
+            "AMA book was not re-read."
+        ),
+    ),
+    Source(
+        key="ama_cpt_2026_psychotherapy",
+        citation=(
+            "American Medical Association. CPT 2026: psychotherapy codes 90832, 90834, 90837 "
+            "and the time rule; CMS MLN booklet 'Medicare & Mental Health Coverage' "
+            "(MLN1986542)."
+        ),
+        url="https://www.cms.gov/files/document/mln1986542-medicare-mental-health.pdf",
+        note=(
+            "Psychotherapy 30 minutes (90832: 16-37 minutes face to face), 45 minutes "
+            "(90834: 38-52) and 60 minutes (90837: 53 or more); less than 16 minutes is not "
+            "reported."
+        ),
+    ),
+    Source(
+        key="ama_cpt_2026_em",
+        citation=(
+            "American Medical Association. CPT 2026 evaluation and management: office or "
+            "other outpatient visit, established patient (99212-99215), 2021 guidelines."
+        ),
+        url="https://www.ama-assn.org/practice-management/cpt/cpt-evaluation-and-management",
+        note=(
+            "99213: low medical decision making, or 20 minutes or more of total time on the "
+            "day. Used for a prescriber's review and for in-clinic oral or sublingual "
+            "dosing (the drug is dispensed by a pharmacy, not billed by the clinic), and "
+            "beside J0013 for esketamine billed to payers other than Medicare (Janssen's "
+            "SPRAVATO coding pages list E/M codes for the visit)."
+        ),
+    ),
+    Source(
+        key="cms_place_of_service",
+        citation="CMS. Place of Service Code Set.",
+        url=("https://www.cms.gov/medicare/coding-billing/place-of-service-codes/code-sets"),
+        note="11 Office; 02 and 10 telehealth. Sessions here are in the office: 11.",
+    ),
+    Source(
+        key="icd10cm_fy2026",
+        citation=(
+            "CDC National Center for Health Statistics. ICD-10-CM Tabular List, FY2026 "
+            "(effective 1 October 2025)."
+        ),
+        url="https://www.cdc.gov/nchs/icd/icd-10-cm/files.html",
+        note=(
+            "F33.2 recurrent major depression, severe, without psychotic features (how "
+            "treatment-resistant depression is coded: it has no code of its own); F32.2 "
+            "single episode, severe; R45.851 suicidal ideations; F43.12 PTSD, chronic; F41.9 "
+            "anxiety disorder, unspecified; F42.2 mixed obsessional thoughts and acts; F31.4 "
+            "bipolar disorder, current episode depressed, severe, without psychotic features; "
+            "G89.29 other chronic pain; F19.20 other psychoactive substance dependence, "
+            "uncomplicated."
+        ),
+    ),
+    Source(
+        key="cms_npi_check_digit",
+        citation=(
+            "CMS. Requirements for National Provider Identifier (NPI) and NPI Enumerator "
+            "Check Digit (Luhn formula, ISO/IEC 7812 with the 80840 prefix)."
+        ),
+        url="https://www.cms.gov/Regulations-and-Guidance/Administrative-Simplification/NationalProvIdentStand/Downloads/NPIcheckdigit.pdf",
+        note=(
+            "10 digits, the last a Luhn check digit computed over the prefix 80840 and the "
+            "first 9 digits (equivalently, the Luhn sum of the 9 digits plus 24). Worked "
+            "example: 123456789 gives check digit 3 (1234567893)."
+        ),
+    ),
+)
+
+
 def _gather(*sections: tuple[Source, ...]) -> dict[str, Source]:
     gathered: dict[str, Source] = {}
     for section in sections:
@@ -1399,7 +1572,7 @@ def _gather(*sections: tuple[Source, ...]) -> dict[str, Source]:
 
 
 SOURCES: dict[str, Source] = _gather(
-    _SCALES, _TREATMENT, _PHARMACOKINETICS, _OUTCOMES, _REGULATION, _PROGRAMS
+    _SCALES, _TREATMENT, _PHARMACOKINETICS, _OUTCOMES, _REGULATION, _PROGRAMS, _BILLING
 )
 
 

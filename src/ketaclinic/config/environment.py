@@ -181,6 +181,11 @@ SETTINGS_SPECS: tuple[SettingSpec, ...] = (
         "the audit chain's HMAC key, kept outside the database; production",
     ),
     SettingSpec(
+        "KETACLINIC_AUDIT_RETIRED_KEYS",
+        "",
+        "audit keys retired by a rotation, comma-separated: they verify, never chain",
+    ),
+    SettingSpec(
         "KETACLINIC_AUDIT_CHAIN_GRACE_SECONDS",
         "10",
         "audit verify fails when an event waits longer than this to be chained",

@@ -13,7 +13,11 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from ketaclinic.apps.audit.keyedchain import development_audit_key, parse_audit_key
+from ketaclinic.apps.audit.keyedchain import (
+    development_audit_key,
+    parse_audit_key,
+    parse_retired_keys,
+)
 from ketaclinic.apps.messaging.smtp_url import parse_smtp_url
 from ketaclinic.config.environment import (
     Environment,
@@ -82,6 +86,7 @@ INSTALLED_APPS = [
     "ketaclinic.apps.assessments",
     "ketaclinic.apps.charting",
     "ketaclinic.apps.treatment",
+    "ketaclinic.apps.billing",
     "ketaclinic.apps.demo",
     "ketaclinic.apps.web",
     "ketaclinic.fhir",
@@ -315,6 +320,9 @@ KETACLINIC_AUDIT_KEY = env.secret("KETACLINIC_AUDIT_KEY", parse_audit_key, None)
 KETACLINIC_AUDIT_KEY_CONFIGURED = KETACLINIC_AUDIT_KEY is not None
 if KETACLINIC_AUDIT_KEY is None:
     KETACLINIC_AUDIT_KEY = development_audit_key(SECRET_KEY)
+# Keys the chain was made with before a rotation (`ketaclinic audit rotate-key`): they verify
+# old events and checkpoints, and never chain or sign.
+KETACLINIC_AUDIT_RETIRED_KEYS = env.secret("KETACLINIC_AUDIT_RETIRED_KEYS", parse_retired_keys, ())
 # `audit verify` fails when an event waits longer than this to be chained.
 KETACLINIC_AUDIT_CHAIN_GRACE_SECONDS = env.get(
     "KETACLINIC_AUDIT_CHAIN_GRACE_SECONDS", parse_int_range(1, 86_400), 10

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
+from ketaclinic.apps.api.edge import error_response
 from ketaclinic.apps.audit import urls as audit_urls
 from ketaclinic.apps.web import views as web_views
 from ketaclinic.config.api import api
@@ -26,12 +28,23 @@ urlpatterns = [
     path("kap/", include("ketaclinic.apps.kap.urls")),
     path("iop/", include("ketaclinic.apps.iop.urls")),
     path("reminders/", include("ketaclinic.apps.reminders.urls")),
+    path("billing/", include("ketaclinic.apps.billing.urls")),
     path("stop/", include("ketaclinic.apps.reminders.public_urls")),
+    path("hooks/sms/", include("ketaclinic.apps.reminders.hook_urls")),
     path("api/v1/", api.urls),
     path("fhir/", include("ketaclinic.fhir.urls")),
     path("admin/", admin.site.urls),
 ]
 
 handler403 = "ketaclinic.apps.web.views.permission_denied"
-handler404 = "ketaclinic.apps.web.views.page_not_found"
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A page, or for an address under the REST API the API's error envelope."""
+    if request.path_info.startswith("/api/"):
+        return error_response(404, "No such API address.")
+    return web_views.page_not_found(request, exception)
+
+
+handler404 = not_found
 handler500 = "ketaclinic.apps.web.views.server_error"

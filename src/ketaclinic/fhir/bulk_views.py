@@ -25,6 +25,7 @@ from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.web import clock
 from ketaclinic.fhir import bulk
 from ketaclinic.fhir.choices import ExportLevel, ExportStatus
+from ketaclinic.fhir.deidentify import NOT_EXPORTED
 from ketaclinic.fhir.models import ExportJob
 from ketaclinic.fhir.responses import base_url, error
 from ketaclinic.fhir.smart import permits
@@ -89,6 +90,8 @@ def _kick_off(request: HttpRequest, level: str, group_site=None) -> HttpResponse
     deidentified = request.GET.get("_deidentified", "false")
     if deidentified not in ("true", "false"):
         return error(400, "invalid", "true or false.", expression="_deidentified")
+    if deidentified == "true":
+        types = [t for t in types if t not in NOT_EXPORTED]
     now = clock.now()
     bulk.cleanup_expired()
     with transaction.atomic():

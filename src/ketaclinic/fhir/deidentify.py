@@ -11,6 +11,7 @@ What changes, and the manifest says so (``DEIDENTIFICATION``):
   patient's record (days between sessions, minutes of a session) are kept exactly.
 - Free text (descriptions, notes, event text) is removed; codes stay.
 - Staff (Practitioner, PractitionerRole) are not exported; references to them are dropped.
+  Provenance (who recorded what: staff by name) is not exported either.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ DATE_KEYS = frozenset(
 FREE_TEXT_KEYS = frozenset({"description", "note"})
 PATIENT_ONLY_KEYS = ("name", "telecom", "address", "contact", "identifier", "extension")
 STAFF_TYPES = frozenset({"Practitioner", "PractitionerRole"})
+NOT_EXPORTED = STAFF_TYPES | {"Provenance"}
 KEPT_IDS = frozenset({"Organization", "Location", "Questionnaire"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -61,6 +63,7 @@ DEIDENTIFICATION = {
         "identifiers",
         "free text",
         "staff (Practitioner, PractitionerRole and references to them)",
+        "Provenance (it names the staff who recorded each record)",
     ],
 }
 
@@ -86,7 +89,7 @@ class Deidentifier:
 
     def resource(self, resource: dict, patient_id: int | None) -> dict | None:
         """The de-identified copy, or ``None`` for a resource that is not exported."""
-        if resource["resourceType"] in STAFF_TYPES:
+        if resource["resourceType"] in NOT_EXPORTED:
             return None
         shift = dt.timedelta(days=self.shift_days(str(patient_id))) if patient_id else None
         out = self._walk(resource, shift)

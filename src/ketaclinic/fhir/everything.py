@@ -41,6 +41,7 @@ def everything_resources(user: Any, patient: dict, scopes: list[str] | None = No
                     value = resource.get(author)
                     if isinstance(value, dict) and "reference" in value:
                         referenced.append(value["reference"])
+                referenced.extend(references_for(resource, "agent"))
                 yield resource
     for ref in referenced:
         if ref in seen or ref.split("/", 1)[0] not in REFERENCED:

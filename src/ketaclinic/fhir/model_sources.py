@@ -169,6 +169,14 @@ ENCOUNTER = ModelSource(
 
 
 # Observation ------------------------------------------------------------------------------
+VITAL_COLUMNS = {
+    "bp": ("bp_systolic", "bp_diastolic"),
+    "hr": ("heart_rate",),
+    "spo2": ("spo2",),
+    "rr": ("respiratory_rate",),
+}
+
+
 def _vital_source(kind: str) -> ModelSource:
     return ModelSource(
         resource_type="Observation",
@@ -181,6 +189,16 @@ def _vital_source(kind: str) -> ModelSource:
         date_field="taken_at",
         updated=F("entered_at"),
         select=("session",),
+        only=("session__patient", "taken_at", "entered_at", "entered_by", *VITAL_COLUMNS[kind]),
+        columns=(
+            ("pk", "pk"),
+            ("session_id", "session_id"),
+            ("session.patient_id", "session__patient_id"),
+            ("taken_at", "taken_at"),
+            ("entered_at", "entered_at"),
+            ("entered_by_id", "entered_by_id"),
+            *((name, name) for name in VITAL_COLUMNS[kind]),
+        ),
         where=Q(respiratory_rate__isnull=False) if kind == "rr" else Q(),
         codings=tuple((codes.LOINC, code) for code, _display in KIND_CODES[kind]),
         categories=((codes.OBSERVATION_CATEGORY, "vital-signs"),),
@@ -250,6 +268,7 @@ SCALE_ENTRY_OBSERVATION = ModelSource(
     date_field="taken_at",
     updated=F("taken_at"),
     select=("session",),
+    only=("session__patient", "scale", "taken_at", "total", "band_label", "entered_by"),
     code_q=lambda token: (
         Q(scale__in=_instruments_with_code(token)) if _instruments_with_code(token) else None
     ),

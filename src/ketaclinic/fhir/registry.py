@@ -24,6 +24,7 @@ from ketaclinic.fhir.model_sources import (
     QUESTIONNAIRE_RESPONSE,
     SITE_LOCATION,
 )
+from ketaclinic.fhir.provenance import PROVENANCE_SOURCES
 from ketaclinic.fhir.search import SearchError
 from ketaclinic.fhir.sources import Source
 
@@ -142,6 +143,19 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
             {**COMMON, **CLINICAL, "date": "date", "severity": "token"},
             date_param="date",
             includes=("AdverseEvent:subject", "AdverseEvent:patient", "AdverseEvent:recorder"),
+        ),
+        ResourceType(
+            "Provenance",
+            PROVENANCE_SOURCES,
+            {
+                **COMMON,
+                "patient": "reference",
+                "target": "reference",
+                "agent": "reference",
+                "recorded": "date",
+            },
+            date_param="recorded",
+            includes=("Provenance:agent", "Provenance:target"),
         ),
         ResourceType("Questionnaire", (QUESTIONNAIRE,), {"_id": "token"}, patient_linked=False),
         ResourceType(

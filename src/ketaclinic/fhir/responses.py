@@ -16,8 +16,12 @@ def base_url(request) -> str:
     return request.build_absolute_uri("/fhir/")
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(resource: dict) -> str:
-    return json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
+    """Compact UTF-8 JSON (one encoder, built once: exports call this per resource)."""
+    return _ENCODER.encode(resource)
 
 
 def fhir_response(resource: dict, status: int = 200, **headers: str) -> HttpResponse:

@@ -70,7 +70,7 @@ class Page:
 
 def run_search(user: Any, rt: ResourceType, criteria: Criteria, offset: int, count: int) -> Page:
     matched = [(source, source.match(user, criteria)) for source in rt.sources]
-    counts = [source.count(m) for source, m in matched]
+    counts = _counts(matched)
     page = Page(total=sum(counts))
     skip, room = offset, count
     for (source, found), n in zip(matched, counts, strict=True):
@@ -84,6 +84,22 @@ def run_search(user: Any, rt: ResourceType, criteria: Criteria, offset: int, cou
         room -= len(rows)
         skip = 0
     return page
+
+
+def _counts(matched: list[tuple[Any, Any]]) -> list[int]:
+    """Each source's count; sources reading the same rows the same way (blood pressure, heart
+    rate and SpO2 are one vital-signs row each) are counted once."""
+    seen: dict[str, int] = {}
+    counts = []
+    for source, found in matched:
+        query = getattr(found, "query", None)
+        key = f"{source.model.__name__}:{query.where}" if query is not None else None
+        if key is None or key not in seen:
+            number = source.count(found)
+            if key is not None:
+                seen[key] = number
+        counts.append(seen[key] if key is not None else number)
+    return counts
 
 
 def read_resource(user: Any, type_name: str, resource_id: str) -> tuple[dict, int | None] | None:
@@ -113,6 +129,8 @@ def references_for(resource: dict, param: str) -> list[str]:
         "organization": ("managingOrganization",),
         "condition": ("addresses",),
         "questionnaire": ("questionnaire",),
+        "agent": ("agent",),
+        "target": ("target",),
     }[param]
     found: list[str] = []
     for path in paths:
@@ -123,6 +141,7 @@ def references_for(resource: dict, param: str) -> list[str]:
             elif isinstance(item, dict):
                 ref = item.get("reference") or (item.get("actor") or {}).get("reference")
                 ref = ref or (item.get("location") or {}).get("reference")
+                ref = ref or (item.get("who") or {}).get("reference")
                 if ref and "/" in ref:
                     found.append(ref)
     return found

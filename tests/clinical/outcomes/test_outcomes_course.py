@@ -364,3 +364,42 @@ def test_ideation_flags_come_from_item_nine(baseline, latest, flags):
         scores.append(score(10, 18 * DAY, item9=latest))
     row = course_row(assess(scores))
     assert (row.ideation_at_baseline, row.ideation_followed, row.ideation_reduced) == flags
+    assert (row.ideation_on_phq9, row.ideation_on_cssrs) == (flags[1], False)
+
+
+@pytest.mark.parametrize(
+    ("item9", "cssrs", "flags"),
+    [
+        # Item 9 silent (0 then 0), C-SSRS moderate then low: judged on the C-SSRS, lower.
+        ((0, 0), ("moderate", "low"), (True, True, False, True, True)),
+        # No item 9 at all, C-SSRS low then low: judged on the C-SSRS, unchanged.
+        (None, ("low", "low"), (True, True, False, True, False)),
+        # Item 9 showed thoughts but never answered again; C-SSRS high then none: C-SSRS.
+        ((2, None), ("high", "none"), (True, True, False, True, True)),
+        # Both showed thoughts and both followed: item 9 wins (1 -> 1, unchanged) although
+        # the C-SSRS fell: one measure per course, the one McInnes et al. 2022 followed.
+        ((1, 1), ("high", "none"), (True, True, True, False, False)),
+        # C-SSRS "none" at baseline is no ideation; item 9 silent: not in the claim's group.
+        ((0, 0), ("none", "high"), (False, False, False, False, False)),
+        # C-SSRS low at baseline, never rated again, item 9 absent: at baseline, not followed.
+        (None, ("low", None), (True, False, False, False, False)),
+    ],
+)
+def test_ideation_is_judged_on_the_c_ssrs_where_item_nine_cannot_judge_it(item9, cssrs, flags):
+    scores = [score(20, -DAY)]
+    if item9 is not None:
+        scores = [score(20, -DAY, item9=item9[0])]
+        if item9[1] is not None:
+            scores.append(score(10, 18 * DAY, item9=item9[1]))
+    before, after = cssrs
+    ratings = [SuicideRiskRating(SuicideRisk[before.upper()], at(-DAY))]
+    if after is not None:
+        ratings.append(SuicideRiskRating(SuicideRisk[after.upper()], at(18 * DAY)))
+    row = course_row(assess(scores, suicide_risk=ratings))
+    assert (
+        row.ideation_at_baseline,
+        row.ideation_followed,
+        row.ideation_on_phq9,
+        row.ideation_on_cssrs,
+        row.ideation_reduced,
+    ) == flags

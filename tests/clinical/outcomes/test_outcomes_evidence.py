@@ -351,6 +351,7 @@ def _ideation_cohort(at_baseline: int, followed: int, reduced: int, others: int 
             response_evaluable=True,
             ideation_at_baseline=True,
             ideation_followed=index < followed,
+            ideation_on_phq9=index < followed,
             ideation_reduced=index < reduced,
             sessions_given=6,
         )
@@ -368,6 +369,7 @@ def test_fewer_suicidal_thoughts_is_judged_among_those_with_ideation_at_baseline
     assert verdict.verdict is Verdict.SUPPORTED
     assert "16 of 20 courses with suicidal thoughts at baseline" in verdict.message
     assert (verdict.coverage.measured, verdict.coverage.eligible) == (20, 20)
+    assert "(20 judged on item 9, 0 on the C-SSRS)" in verdict.message
 
 
 def test_fewer_suicidal_thoughts_without_follow_up_answers_is_inconclusive():
@@ -390,6 +392,37 @@ def test_an_ideation_flag_without_its_precondition_is_refused():
     with pytest.raises(Invalid) as caught:
         summarize_cohort([CourseRow(True, True, ideation_at_baseline=True, ideation_reduced=True)])
     assert caught.value.field == "rows[0].ideation_reduced"
+    followed = {"ideation_at_baseline": True, "ideation_followed": True}
+    for flags in (
+        followed,  # followed, but on neither measure
+        {**followed, "ideation_on_phq9": True, "ideation_on_cssrs": True},  # on both
+        {"ideation_at_baseline": True, "ideation_on_cssrs": True},  # a measure, not followed
+    ):
+        with pytest.raises(Invalid) as caught:
+            summarize_cohort([CourseRow(True, True, **flags)])
+        assert caught.value.field == "rows[0].ideation_followed"
+
+
+def test_fewer_suicidal_thoughts_counts_courses_judged_on_the_c_ssrs():
+    # 10 with ideation at baseline: 6 judged on item 9 (5 lower), 4 only on the C-SSRS
+    # (3 lower): 8/10 = 80% with coverage 10 of 10, 6 on item 9 and 4 on the C-SSRS.
+    rows = [
+        CourseRow(
+            True,
+            True,
+            ideation_at_baseline=True,
+            ideation_followed=True,
+            ideation_on_phq9=index < 6,
+            ideation_on_cssrs=index >= 6,
+            ideation_reduced=index in (0, 1, 2, 3, 4, 6, 7, 8),
+        )
+        for index in range(10)
+    ]
+    summary = summarize_cohort(rows)
+    assert (summary.ideation_on_phq9, summary.ideation_on_cssrs) == (6, 4)
+    assert (summary.ideation_reduced.events, summary.ideation_reduced.total) == (8, 10)
+    verdict = {v.claim.key: v for v in compare_claims(summary)}["fewer_suicidal_thoughts"]
+    assert "(6 judged on item 9, 4 on the C-SSRS)" in verdict.message
 
 
 def test_nobody_measured_within_24_hours_is_inconclusive_without_a_measured_rate():

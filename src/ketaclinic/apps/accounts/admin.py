@@ -105,7 +105,14 @@ class OrganisationAdmin(AuditedAdmin):
 @admin.register(Site)
 class SiteAdmin(AuditedAdmin):
     audit_object_type = "site"
-    list_display = ("name", "organisation", "timezone", "chairs", "dea_registration")
+    list_display = (
+        "name",
+        "organisation",
+        "timezone",
+        "chairs",
+        "esketamine_label",
+        "dea_registration",
+    )
     prepopulated_fields = {"slug": ("name",)}
 
 

@@ -34,3 +34,14 @@ class MfaState(models.TextChoices):
 # Roles whose holders must use a second factor: they prescribe a controlled substance, see the
 # whole clinic, or administer accounts. Everyone else may enrol.
 MFA_REQUIRED_ROLES = ("prescriber", "medical_director", "admin")
+
+
+class EsketamineLabel(models.TextChoices):
+    """Which esketamine label a site follows (``clinical.dosing.EsketamineLabel``).
+
+    The US label starts every adult at 56 mg; the EU/UK SmPC starts adults of 65 and over at
+    28 mg (``dose.spravato-eu-smpc``). The jurisdiction decides, so it is a site setting.
+    """
+
+    US = "us", "US label (56 mg on day 1 at every adult age)"
+    EU = "eu", "EU/UK SmPC (28 mg on day 1 at 65 and over)"

@@ -21,6 +21,7 @@ GROUP_OF = {
     "outcomes": "Records",
     "pk": "Records",
     "audit": "Records",
+    "billing": "Records",
     "accounts": "Admin",
     "on-call": "Admin",
     "admin": "Admin",
@@ -60,6 +61,8 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Outcomes", reverse("outcomes:dashboard"), "outcomes"))
     if user.has_perm("pk.use_simulator"):
         items.append(("PK", reverse("pk:compare"), "pk"))
+    if user.has_perm("billing.view_lapsing_authorizations"):
+        items.append(("Billing", reverse("billing:lapsing"), "billing"))
     if user.has_perm("audit.view_auditevent"):
         items.append(("Audit", reverse("audit:list"), "audit"))
     if user.has_perm("accounts.manage_staff"):

@@ -7,13 +7,18 @@ walks the URL resolver and fails on any public view missing from its allow-list.
 
 The REST API answers an anonymous caller with ``401`` and a JSON body instead of a redirect
 (a script cannot follow a login form); the API's documentation page, which people open in a
-browser, redirects to the login page like any other page.
+browser, redirects to the login page like any other page. An API request that carries an
+``Authorization: Bearer`` header goes on to the API, which checks the token itself
+(``api_auth``) and answers 401 for a bad one.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
+
+from ketaclinic.apps.accounts.api_auth import bearer_token
+from ketaclinic.apps.api.edge import LOG_IN_FIRST, error_response
 
 API_PREFIX = "/api/"
 API_DOCS_SUFFIX = "/docs"
@@ -26,9 +31,14 @@ def is_api_request(request: HttpRequest) -> bool:
 
 
 class DenyByDefaultMiddleware(LoginRequiredMiddleware):
-    """``LoginRequiredMiddleware`` with a JSON ``401`` for the API."""
+    """``LoginRequiredMiddleware`` with a JSON ``401`` for the API (the edge kit's envelope)."""
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if request.path_info.startswith(API_PREFIX) and bearer_token(request) is not None:
+            return None  # the API authenticates the token (``api_auth.ApiTokenAuth``)
+        return super().process_view(request, view_func, view_args, view_kwargs)
 
     def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponse:
         if is_api_request(request):
-            return JsonResponse({"detail": "Log in first."}, status=401)
+            return error_response(401, LOG_IN_FIRST)
         return super().handle_no_permission(request, view_func)

@@ -11,11 +11,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from ketaclinic.apps.accounts import mfa
 from ketaclinic.apps.accounts.choices import MfaState
+from ketaclinic.apps.api.edge import error_response
 
 OPEN_URL_NAMES = ("accounts:mfa-verify", "accounts:mfa-enrol", "accounts:logout")
 
@@ -35,9 +36,8 @@ class MfaMiddleware:
         if state not in (MfaState.ENROL, MfaState.VERIFY) or self._open(request.path):
             return self.get_response(request)
         if request.path.startswith("/api/"):
-            return JsonResponse(
-                {"detail": "Complete two-factor authentication in the browser first."},
-                status=403,
+            return error_response(
+                403, "Complete two-factor authentication in the browser first.", code="mfa_required"
             )
         name = "accounts:mfa-enrol" if state == MfaState.ENROL else "accounts:mfa-verify"
         return redirect_to_login(request.get_full_path(), reverse(name))

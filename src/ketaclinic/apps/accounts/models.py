@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
-from ketaclinic.apps.accounts.choices import Role
+from ketaclinic.apps.accounts.choices import EsketamineLabel, Role
+from ketaclinic.clinical.exceptions import InvalidValue
+from ketaclinic.clinical.npi import validate_npi
 
 DEA_NUMBER = RegexValidator(r"^[A-Z]{2}\d{7}$", "A DEA number is two letters and seven digits.")
 
@@ -22,6 +24,16 @@ def validate_timezone(value: str) -> None:
 def validate_open_weekdays(value: object) -> None:
     if not isinstance(value, list) or not all(isinstance(d, int) and 0 <= d <= 6 for d in value):
         raise ValidationError("Open days are a list of weekday numbers 0 (Monday) to 6 (Sunday).")
+
+
+def validate_npi_field(value: str) -> None:
+    """An NPI: empty, or ten digits whose last is the Luhn check digit (``clinical.npi``)."""
+    if not value:
+        return
+    try:
+        validate_npi(value)
+    except InvalidValue as error:
+        raise ValidationError(error.message, code="npi") from None
 
 
 def default_open_weekdays() -> list[int]:
@@ -57,6 +69,13 @@ class Site(models.Model):
         default=default_open_weekdays, validators=[validate_open_weekdays]
     )
     chairs = models.PositiveSmallIntegerField(default=4, help_text="Infusion chairs or rooms.")
+    esketamine_label = models.CharField(
+        max_length=2,
+        choices=EsketamineLabel.choices,
+        default=EsketamineLabel.US,
+        help_text="The esketamine label of the site's jurisdiction: it sets the starting dose "
+        "at 65 and over in plans and dose orders.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -83,10 +102,37 @@ class User(AbstractUser):
         max_length=9, blank=True, validators=[DEA_NUMBER], verbose_name="DEA number"
     )
     dea_expires_on = models.DateField(null=True, blank=True, verbose_name="DEA expires on")
+    npi = models.CharField(
+        "NPI",
+        max_length=10,
+        blank=True,
+        validators=[validate_npi_field],
+        help_text="National Provider Identifier: the rendering provider on superbills.",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
         permissions = [("manage_staff", "Can manage staff accounts, roles, sites and MFA")]
+
+    #: The permissions of the API token the request authenticated with (``api_auth``), which
+    #: narrow what this user may do for that request; ``None`` for a browser session.
+    token_permissions: frozenset[str] | None = None
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        if self.token_permissions is not None and perm not in self.token_permissions:
+            return False
+        return super().has_perm(perm, obj)
+
+    def get_all_permissions(self, obj: object = None) -> set[str]:
+        held = super().get_all_permissions(obj)
+        return held if self.token_permissions is None else held & self.token_permissions
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if self.token_permissions is not None and not any(
+            code.startswith(f"{app_label}.") for code in self.token_permissions
+        ):
+            return False
+        return super().has_module_perms(app_label)
 
     @property
     def display_name(self) -> str:
@@ -184,3 +230,10 @@ class FormDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Draft for {self.form_path} ({self.saved_at:%Y-%m-%d %H:%M})"
+
+
+# The API token model lives beside its rules (``api_tokens.py``); imported here so Django
+# registers it with the accounts app.
+from ketaclinic.apps.accounts.api_tokens import ApiToken  # noqa: E402
+
+__all__ = ["ApiToken", "FormDraft", "Organisation", "RecoveryCode", "Site", "TotpDevice", "User"]

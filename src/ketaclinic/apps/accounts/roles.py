@@ -133,6 +133,7 @@ for _role, _codes in {
         "charting.chart_session",
         "charting.administer_dose",
         "charting.record_rems",
+        "charting.view_rems_dashboard",
     ),
     Role.PRESCRIBER: (
         *CHART_READ,
@@ -142,10 +143,15 @@ for _role, _codes in {
         "charting.override_administration",
         "charting.write_prescriber_note",
         "charting.record_rems",
+        "charting.view_rems_dashboard",
         "charting.read_integration_note",
     ),
     Role.THERAPIST: (*CHART_READ, "charting.write_integration_note"),
-    Role.MEDICAL_DIRECTOR: (*CHART_READ, "charting.read_integration_note"),
+    Role.MEDICAL_DIRECTOR: (
+        *CHART_READ,
+        "charting.read_integration_note",
+        "charting.view_rems_dashboard",
+    ),
 }.items():
     ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 
@@ -204,14 +210,26 @@ for _role, _codes in {
 # nurses record pill counts and send check-in links; front desk sends links and sees the
 # calendar's status but not what patients reported; therapists read.
 HOME_SEE = ("homeprogram.view_homeprescription",)
-HOME_READ = (*HOME_SEE, "homeprogram.view_homecheckin", "homeprogram.view_pillcount")
+HOME_READ = (
+    *HOME_SEE,
+    "homeprogram.view_homecheckin",
+    "homeprogram.view_pillcount",
+    "homeprogram.view_supplyevent",
+)
 HOME_SEND = ("homeprogram.add_homecheckinlink",)
+# Misuse signals (issue 15): whoever counts, dispenses or prescribes records what they saw.
+SUPPLY = ("homeprogram.add_supplyevent",)
 for _role, _codes in {
     Role.FRONT_DESK: (*HOME_SEE, *HOME_SEND),
-    Role.NURSE: (*HOME_READ, *HOME_SEND, "homeprogram.add_pillcount"),
-    Role.PRESCRIBER: (*HOME_READ, *HOME_SEND, "homeprogram.add_homeprescription"),
+    Role.NURSE: (*HOME_READ, *HOME_SEND, "homeprogram.add_pillcount", *SUPPLY),
+    Role.PRESCRIBER: (*HOME_READ, *HOME_SEND, "homeprogram.add_homeprescription", *SUPPLY),
     Role.THERAPIST: HOME_READ,
-    Role.MEDICAL_DIRECTOR: (*HOME_READ, *HOME_SEND, "homeprogram.add_homeprescription"),
+    Role.MEDICAL_DIRECTOR: (
+        *HOME_READ,
+        *HOME_SEND,
+        "homeprogram.add_homeprescription",
+        *SUPPLY,
+    ),
 }.items():
     ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 
@@ -309,7 +327,49 @@ for _role, _codes in {
 ROLE_PERMISSIONS[Role.MEDICAL_DIRECTOR] = (
     *ROLE_PERMISSIONS[Role.MEDICAL_DIRECTOR],
     "accounts.manage_staff",
+    # API tokens (issue 17): anyone makes their own; the director revokes any at their sites.
+    "accounts.revoke_api_token",
 )
+
+
+# Billing (issue 19): front desk, prescribers and the director keep payers' prior
+# authorizations and print packets and superbills; the director (and front desk) see every
+# authorization about to lapse and export the claims file; clinical roles read and
+# prescribers record previous antidepressant trials; the administrator keeps each site's
+# billing profile, fee schedule and code table.
+AUTH_WORK = (
+    "billing.view_priorauthorization",
+    "billing.add_priorauthorization",
+    "billing.change_priorauthorization",
+    "billing.print_authorization_packet",
+    "billing.print_superbill",
+)
+TRIALS_READ = ("patients.view_antidepressanttrial",)
+TRIALS_WRITE = (*TRIALS_READ, "patients.add_antidepressanttrial")
+BILLING_SETTINGS = tuple(
+    f"billing.{action}_{model}"
+    for model in ("billingprofile", "feescheduleentry", "codemapping")
+    for action in ("view", "add", "change")
+)
+for _role, _codes in {
+    Role.FRONT_DESK: (
+        *AUTH_WORK,
+        "billing.view_lapsing_authorizations",
+        "billing.export_claims",
+        *TRIALS_READ,
+    ),
+    Role.NURSE: TRIALS_READ,
+    Role.PRESCRIBER: (*AUTH_WORK, *TRIALS_WRITE),
+    Role.THERAPIST: TRIALS_READ,
+    Role.MEDICAL_DIRECTOR: (
+        *AUTH_WORK,
+        "billing.view_lapsing_authorizations",
+        "billing.export_claims",
+        *TRIALS_WRITE,
+    ),
+    Role.ADMIN: BILLING_SETTINGS,
+}.items():
+    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_codes)
 
 
 def _permission(code: str) -> Permission:

@@ -159,9 +159,26 @@ def access_for(user: Any) -> SiteAccess:
         return NO_ACCESS
     cached = getattr(user, CACHE_ATTRIBUTE, None)
     if cached is None:
-        cached = _load(user)
+        cached = _narrowed_by_token(user, _load(user))
         setattr(user, CACHE_ATTRIBUTE, cached)
     return cached
+
+
+def _narrowed_by_token(user: Any, access: SiteAccess) -> SiteAccess:
+    """An API token's request holds at most the token's sites and permissions
+    (``accounts.api_auth`` sets them on its owner)."""
+    sites = getattr(user, "token_site_ids", None)
+    perms = getattr(user, "token_permissions", None)
+    if sites is None and perms is None:
+        return access
+    by_site = {
+        site: held if perms is None else held & perms
+        for site, held in access.by_site.items()
+        if sites is None or site in sites
+    }
+    anywhere = access.anywhere if perms is None else access.anywhere & perms
+    superuser = access.superuser and perms is None
+    return SiteAccess(by_site=by_site, anywhere=anywhere, superuser=superuser)
 
 
 def forget_access(user: Any) -> None:

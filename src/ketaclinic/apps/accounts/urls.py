@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ketaclinic.apps.accounts.views import idle, login, mfa, staff
+from ketaclinic.apps.accounts.views import idle, login, mfa, staff, tokens
 
 app_name = "accounts"
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
     path("staff/<int:user_id>/", staff.staff_edit, name="staff-edit"),
     path("staff/<int:user_id>/active/", staff.staff_set_active, name="staff-set-active"),
     path("staff/<int:user_id>/reset-mfa/", staff.staff_reset_mfa, name="staff-reset-mfa"),
+    path("tokens/", tokens.token_list, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token-revoke"),
     path("session/", idle.session_status, name="session"),
     path("drafts/", idle.drafts, name="drafts"),
     path("drafts/<int:draft_id>/discard/", idle.draft_discard, name="draft-discard"),

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.alerts.raising import AlertAlreadyAcknowledged, acknowledge_alert, alerts_for
+from ketaclinic.apps.api.edge import Page, Paging, page_body, requires, responses
 from ketaclinic.apps.audit.listing import record_listing
-from ketaclinic.apps.web.pagination import PageNumber, paginate
+from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.clinical.exceptions import InvalidValue
 
 router = Router(tags=["alerts"])
 
@@ -31,29 +33,22 @@ class AlertOut(Schema):
     acknowledgement_note: str
 
 
-class AlertPage(Schema):
-    items: list[AlertOut]
-    page: int
-    has_next: bool
-
-
 class AcknowledgeIn(Schema):
     model_config = {"extra": "forbid"}
     note: str = Field(min_length=1, max_length=2000)
 
 
-@router.get("", response=AlertPage, summary="Alerts for you (open first)")
-def list_alerts(request: HttpRequest, state: str = "open", page: PageNumber = 1) -> dict:
-    if not request.user.has_perm("alerts.view_alert"):
-        raise HttpError(403, "Your role does not allow this.")
+@router.get("", response=responses(Page[AlertOut]), summary="Alerts for you (open first)")
+@requires("alerts.view_alert")
+def list_alerts(request: HttpRequest, paging: Query[Paging], state: str = "open") -> dict:
     alerts = alerts_for(request.user)
     if state == "open":
         alerts = alerts.filter(acknowledged_at__isnull=True)
     elif state == "acknowledged":
         alerts = alerts.filter(acknowledged_at__isnull=False)
     elif state != "all":
-        raise HttpError(422, "state: expected open, acknowledged or all")
-    result = paginate(alerts, page)
+        raise InvalidValue("state", "expected open, acknowledged or all")
+    result = paginate(alerts, paging.page, paging.page_size)
     record_listing(
         request,
         "alert",
@@ -61,19 +56,22 @@ def list_alerts(request: HttpRequest, state: str = "open", page: PageNumber = 1)
         page=result.number,
         filters={"state": state},
     )
-    return {"items": result.items, "page": result.number, "has_next": result.has_next}
+    return page_body(result)
 
 
-@router.post("/{alert_id}/acknowledge", response=AlertOut, summary="Acknowledge with a note")
+@router.post(
+    "/{alert_id}/acknowledge",
+    response=responses(AlertOut, 409),
+    summary="Acknowledge with a note (prescribers and the medical director)",
+)
+@requires("alerts.acknowledge_alert")
 def acknowledge(request: HttpRequest, alert_id: int, payload: AcknowledgeIn):
-    if not request.user.has_perm("alerts.acknowledge_alert"):
-        raise HttpError(403, "Only prescribers and the medical director acknowledge alerts.")
     try:
         alert = alerts_for(request.user).get(pk=alert_id)
     except Alert.DoesNotExist:
         raise HttpError(404, "No such alert") from None
     if not payload.note.strip():
-        raise HttpError(422, "note: say what was done")
+        raise InvalidValue("note", "say what was done")
     try:
         return acknowledge_alert(alert, user=request.user, note=payload.note, request=request)
     except AlertAlreadyAcknowledged:

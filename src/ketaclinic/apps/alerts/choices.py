@@ -15,6 +15,8 @@ class AlertKind(models.TextChoices):
     REMS_DUE = "rems_due", "REMS form due"
     LICENCE_EXPIRY = "licence_expiry", "Licence or registration expiring"
     IOP_ABSENCES = "iop_absences", "Unexcused IOP absences in a row"
+    AUTHORIZATION_LAPSING = "authorization_lapsing", "Prior authorization about to end"
+    AUTHORIZATION_SESSIONS = "authorization_sessions", "Prior authorization's sessions nearly used"
     OTHER = "other", "Other"
 
 

@@ -11,11 +11,12 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import AwareDatetime, StrictInt
 
 from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict
+from ketaclinic.apps.api.edge import Page, Paging, page_body, page_of, requires, responses
 from ketaclinic.apps.assessments.models import Assessment
 from ketaclinic.apps.assessments.recording import (
     AlreadyCorrected,
@@ -26,7 +27,8 @@ from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.treatment.models import Session
-from ketaclinic.apps.web.pagination import PageNumber, paginate
+from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.record_ids import RecordId
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.scales import INSTRUMENTS, describe, list_scales, score
 
@@ -48,7 +50,7 @@ class AssessmentIn(Schema):
     instrument: str = Field(description="A scale id from GET /api/v1/scales, e.g. phq9")
     answers: Answers = Field(description='By item key: {"item1": 2, ...}; null = not asked')
     taken_at: AwareDatetime
-    session_id: int | None = None
+    session_id: RecordId | None = None
 
 
 class CorrectionIn(Schema):
@@ -103,12 +105,6 @@ class AssessmentOut(Schema):
             return None
 
 
-class AssessmentPage(Schema):
-    items: list[AssessmentOut]
-    page: int
-    has_next: bool
-
-
 class ScoreOut(Schema):
     scale: str
     version: str
@@ -122,6 +118,48 @@ class ScoreOut(Schema):
     has_alert: bool
 
 
+class OptionOut(Schema):
+    value: int
+    label: str
+
+
+class ItemOut(Schema):
+    number: int
+    key: str
+    label: str
+    text: str | None
+    options: list[OptionOut]
+    scored: bool
+    required: bool
+    asked_if: Any = Field(None, description="The condition under which the item is asked.")
+
+
+class ScaleDefinitionOut(Schema):
+    """An instrument as published: items and options, bands, rules, and the full sources."""
+
+    id: str
+    title: str
+    version: str
+    rater: str
+    items: list[ItemOut]
+    scoring: str
+    licence: str
+    recall_period: str
+    max_total: int | None
+    loinc_panel: str | None
+    loinc_total: str | None
+    notes: list[str]
+    sources: list[dict[str, Any]]
+    bands: list[dict[str, Any]]
+    cutoffs: list[dict[str, Any]]
+    subscales: list[dict[str, Any]]
+    domains: list[dict[str, Any]]
+    symptom_rules: list[dict[str, Any]]
+    safety_rules: list[dict[str, Any]]
+    triage: list[dict[str, Any]]
+    outcome: dict[str, Any] | None
+
+
 class ScaleSummary(Schema):
     id: str
     title: str
@@ -132,22 +170,21 @@ class ScaleSummary(Schema):
     licence: str
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise HttpError(403, "Your role does not allow this.")
-
-
 def _visible(request: HttpRequest, permission: str = VIEW):
     return Assessment.objects.filter(
         patient__in=restrict(Patient, request.user, permission)
     ).select_related("superseded_by")
 
 
-@router.post("", response={201: AssessmentOut}, summary="Enter an assessment (scored by the core)")
+@router.post(
+    "",
+    response=responses({201: AssessmentOut}),
+    summary="Enter an assessment (scored by the core)",
+)
+@requires(ADD)
 def create_assessment(request: HttpRequest, payload: AssessmentIn):
     """Scores the answers with ``clinical.scales``; an alert flag raises an urgent alert for
     the patient's prescriber in the same transaction."""
-    _require(request, ADD)
     patient = get_for_user_or_404(Patient, request.user, ADD, pk=payload.patient_id)
     if payload.instrument not in INSTRUMENTS:
         raise InputError("instrument", f"unknown instrument {payload.instrument!r}")
@@ -168,11 +205,13 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn):
     return Status(201, assessment)
 
 
-@router.get("", response=AssessmentPage, summary="A patient's assessments, newest first")
+@router.get(
+    "", response=responses(Page[AssessmentOut]), summary="A patient's assessments, newest first"
+)
+@requires(VIEW)
 def list_assessments(
-    request: HttpRequest, patient_id: int, instrument: str = "", page: PageNumber = 1
+    request: HttpRequest, patient_id: int, paging: Query[Paging], instrument: str = ""
 ) -> dict[str, Any]:
-    _require(request, VIEW)
     patient = get_for_user_or_404(Patient, request.user, VIEW, pk=patient_id)
     assessments = (
         Assessment.objects.filter(patient=patient)
@@ -183,7 +222,7 @@ def list_assessments(
         if instrument not in INSTRUMENTS:
             raise InputError("instrument", f"unknown instrument {instrument!r}")
         assessments = assessments.filter(instrument=instrument)
-    result = paginate(assessments, page)
+    result = paginate(assessments, paging.page, paging.page_size)
     record_event(
         request,
         Action.VIEW,
@@ -191,12 +230,12 @@ def list_assessments(
         patient=patient,
         detail={"list": True, "page": result.number, "api": True},
     )
-    return {"items": result.items, "page": result.number, "has_next": result.has_next}
+    return page_body(result)
 
 
-@router.get("/{assessment_id}", response=AssessmentOut, summary="One assessment")
+@router.get("/{assessment_id}", response=responses(AssessmentOut), summary="One assessment")
+@requires(VIEW)
 def get_assessment(request: HttpRequest, assessment_id: int):
-    _require(request, VIEW)
     assessment = _visible(request).filter(pk=assessment_id).select_related("patient").first()
     if assessment is None:
         raise HttpError(404, "No such assessment")
@@ -212,11 +251,11 @@ def get_assessment(request: HttpRequest, assessment_id: int):
 
 @router.post(
     "/{assessment_id}/corrections",
-    response={201: AssessmentOut},
+    response=responses({201: AssessmentOut}, 409),
     summary="Correct an assessment (the original is kept, superseded)",
 )
+@requires(ADD)
 def correct(request: HttpRequest, assessment_id: int, payload: CorrectionIn):
-    _require(request, ADD)
     original = (
         _visible(request, ADD).filter(pk=assessment_id).select_related("patient", "session").first()
     )
@@ -235,9 +274,9 @@ def correct(request: HttpRequest, assessment_id: int, payload: CorrectionIn):
     return Status(201, correction)
 
 
-@scales_router.get("", response=list[ScaleSummary], summary="Every instrument")
-def scales(request: HttpRequest) -> list[dict[str, Any]]:
-    return [
+@scales_router.get("", response=responses(Page[ScaleSummary]), summary="Every instrument")
+def scales(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
+    rows = [
         {
             "id": instrument.id,
             "title": instrument.title,
@@ -249,10 +288,13 @@ def scales(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for instrument in list_scales()
     ]
+    return page_of(rows, paging)
 
 
 @scales_router.get(
-    "/{scale_id}", response=dict[str, Any], summary="One instrument's full definition"
+    "/{scale_id}",
+    response=responses(ScaleDefinitionOut),
+    summary="One instrument's full definition",
 )
 def scale_definition(request: HttpRequest, scale_id: str) -> dict[str, Any]:
     if scale_id not in INSTRUMENTS:
@@ -261,7 +303,9 @@ def scale_definition(request: HttpRequest, scale_id: str) -> dict[str, Any]:
 
 
 @scales_router.post(
-    "/{scale_id}/score", response=ScoreOut, summary="Score answers without storing them"
+    "/{scale_id}/score",
+    response=responses(ScoreOut),
+    summary="Score answers without storing them",
 )
 def score_only(request: HttpRequest, scale_id: str, payload: ScoreIn) -> dict[str, Any]:
     if scale_id not in INSTRUMENTS:

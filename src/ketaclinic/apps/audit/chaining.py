@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
-from ketaclinic.apps.audit.keyedchain import GENESIS_MAC, event_mac
+from ketaclinic.apps.audit.keyedchain import GENESIS_MAC, KeyRing, event_mac, key_id
 from ketaclinic.apps.audit.models import CHAINED_COLUMNS, AuditEvent, chained_fields_of
 
-__all__ = ["ChainPass", "audit_key", "chain_after_commit", "chain_pending"]
+__all__ = ["ChainPass", "audit_key", "audit_keys", "chain_after_commit", "chain_pending"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,11 @@ def audit_key() -> bytes:
     """The chain's HMAC key: ``KETACLINIC_AUDIT_KEY``, or derived from SECRET_KEY in
     development (``check --deploy`` refuses that)."""
     return settings.KETACLINIC_AUDIT_KEY
+
+
+def audit_keys() -> KeyRing:
+    """The current key and the retired ones (``KETACLINIC_AUDIT_RETIRED_KEYS``), to verify."""
+    return KeyRing(settings.KETACLINIC_AUDIT_KEY, tuple(settings.KETACLINIC_AUDIT_RETIRED_KEYS))
 
 
 @dataclass(frozen=True)
@@ -77,14 +82,15 @@ def _chain_batch(key: bytes, limit: int, durable: bool) -> int | None:
             .values_list("id", *CHAINED_COLUMNS[1:])[:limit]
         )
         updates = []
+        made_by = key_id(key)
         for row in rows:
             position += 1
             values = dict(zip(CHAINED_COLUMNS, (position, *row[1:]), strict=True))
             mac = event_mac(key, mac, chained_fields_of(values))
-            updates.append((position, mac, row[0]))
+            updates.append((position, mac, made_by, row[0]))
         if updates:
             cursor.executemany(
-                f"UPDATE {table} SET position = %s, mac = %s "  # noqa: S608  # nosec B608 - the model's own table name; values are parameters
+                f"UPDATE {table} SET position = %s, mac = %s, key_id = %s "  # noqa: S608  # nosec B608 - the model's own table name; values are parameters
                 "WHERE id = %s AND position IS NULL",
                 updates,
             )

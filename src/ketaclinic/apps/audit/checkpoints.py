@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ketaclinic.apps.audit.chaining import audit_key, chain_pending
+from ketaclinic.apps.audit.chaining import audit_key, audit_keys, chain_pending
 from ketaclinic.apps.audit.hashchain import ChainReport
 from ketaclinic.apps.audit.keyedchain import (
     GENESIS_MAC,
@@ -33,7 +33,7 @@ def read_checkpoint(path: str | Path) -> Checkpoint:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise CheckpointError(f"{path}: cannot be read ({type(error).__name__})") from None
-    return parse_checkpoint(audit_key(), text, source=str(path))
+    return parse_checkpoint(audit_keys(), text, source=str(path))
 
 
 def make_checkpoint(since: Checkpoint | None = None) -> tuple[ChainReport, dict | None]:

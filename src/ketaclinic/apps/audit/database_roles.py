@@ -32,6 +32,7 @@ def app_role_grants(role: str) -> list[str]:
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}",
         f"REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON {tables} FROM {role}",
-        # The chainer's one change, column by column; the trigger allows it on unchained rows.
-        f"GRANT UPDATE (position, mac) ON audit_auditevent TO {role}",
+        # The chainer's one change (position, MAC and the key's id), column by column; the
+        # trigger allows it on unchained rows.
+        f"GRANT UPDATE (position, mac, key_id) ON audit_auditevent TO {role}",
     ]

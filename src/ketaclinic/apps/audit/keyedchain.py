@@ -12,6 +12,12 @@ count, time) signed with a key derived from the audit key (HMAC, domain-separate
 chain's MACs) and kept outside the database, ideally on write-once storage. Verification then
 requires every checkpoint's head to still be in the chain, with the same MAC.
 
+Keys rotate (``ketaclinic audit rotate-key``): each event records the ``key_id`` of the key
+that made its MAC, and the chain simply goes on under the new key (the first event under it
+MACs the last MAC made with the old one). Verification looks each event's key up in a
+``KeyRing``: the current key and the retired ones (``KETACLINIC_AUDIT_RETIRED_KEYS``), which
+can verify but never chain or sign.
+
 HMAC rather than Ed25519 for checkpoints: whoever verifies the chain needs the HMAC key anyway,
 so a public-key signature would let no extra party verify anything; and a checkpoint's
 protection against a key holder comes from where it is kept (write-once storage), not from
@@ -36,12 +42,14 @@ __all__ = [
     "GENESIS_MAC",
     "Checkpoint",
     "CheckpointError",
+    "KeyRing",
     "KeyedLink",
     "development_audit_key",
     "event_mac",
     "key_id",
     "parse_audit_key",
     "parse_checkpoint",
+    "parse_retired_keys",
     "sign_checkpoint",
     "verify_keyed_links",
 ]
@@ -66,6 +74,17 @@ def parse_audit_key(text: str) -> bytes:
     return raw
 
 
+def parse_retired_keys(text: str) -> tuple[bytes, ...]:
+    """Comma-separated audit keys no longer used to chain, still needed to verify."""
+    keys = []
+    for number, part in enumerate(text.split(","), start=1):
+        try:
+            keys.append(parse_audit_key(part))
+        except ValueError as error:
+            raise ValueError(f"key {number}: {error}") from None
+    return tuple(keys)
+
+
 def development_audit_key(secret_key: str) -> bytes:
     """The key derived from the development SECRET_KEY, the same on every start.
 
@@ -78,6 +97,31 @@ def development_audit_key(secret_key: str) -> bytes:
 def key_id(key: bytes) -> str:
     """A fingerprint naming the key in checkpoints, from which the key cannot be recovered."""
     return hashlib.sha256(b"ketaclinic.audit-key-id.v1\0" + key).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """The key that chains and signs now, and the retired keys that still verify."""
+
+    current: bytes
+    retired: tuple[bytes, ...] = ()
+
+    @property
+    def current_id(self) -> str:
+        return key_id(self.current)
+
+    def by_id(self, wanted: str) -> bytes | None:
+        for key in (self.current, *self.retired):
+            if key_id(key) == wanted:
+                return key
+        return None
+
+    def all(self) -> tuple[bytes, ...]:
+        return (self.current, *self.retired)
+
+
+def _ring(keys: bytes | KeyRing) -> KeyRing:
+    return keys if isinstance(keys, KeyRing) else KeyRing(keys)
 
 
 def event_mac(key: bytes, prev_mac: str, fields: Mapping[str, Any]) -> str:
@@ -93,6 +137,7 @@ class KeyedLink:
     position: int
     mac: str
     fields: Mapping[str, Any]
+    key_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,8 +174,10 @@ def sign_checkpoint(key: bytes, checkpoint: Checkpoint) -> dict[str, Any]:
     return {**body, "signature": signature}
 
 
-def parse_checkpoint(key: bytes, text: str, source: str = "checkpoint") -> Checkpoint:
-    """Read a checkpoint strictly: exact keys and types, a signature made with this key."""
+def parse_checkpoint(keys: bytes | KeyRing, text: str, source: str = "checkpoint") -> Checkpoint:
+    """Read a checkpoint strictly: exact keys and types, a signature made with a known key
+    (this server's, or a retired one for checkpoints made before a rotation)."""
+    ring = _ring(keys)
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, RecursionError):
@@ -145,10 +192,12 @@ def parse_checkpoint(key: bytes, text: str, source: str = "checkpoint") -> Check
     for name in ("chain", "mac", "created_at", "key_id", "signature"):
         if not isinstance(data[name], str):
             raise CheckpointError(f"{source}: {name} must be text")
-    if data["key_id"] != key_id(key):
+    key = ring.by_id(data["key_id"])
+    if key is None:
         raise CheckpointError(
             f"{source}: signed with audit key {data['key_id'][:16]!r}, "
-            f"but this server's key is {key_id(key)!r}"
+            f"but this server's key is {ring.current_id!r} "
+            "(and it is not in KETACLINIC_AUDIT_RETIRED_KEYS)"
         )
     checkpoint = Checkpoint(
         chain=data["chain"],
@@ -169,7 +218,7 @@ def parse_checkpoint(key: bytes, text: str, source: str = "checkpoint") -> Check
 
 def verify_keyed_links(
     chain: str,
-    key: bytes,
+    keys: bytes | KeyRing,
     links: Iterable[KeyedLink],
     *,
     start_position: int = 0,
@@ -181,6 +230,7 @@ def verify_keyed_links(
     Returns the report with the head reached (position, mac). Every checkpoint past the start
     must be met on the way with the same MAC; one beyond the head means the chain was cut.
     """
+    ring = _ring(keys)
     report = ChainReport(chain=chain)
     pending = sorted((c for c in checkpoints if c.position > start_position), key=_position)
     expected_position = start_position + 1
@@ -195,7 +245,17 @@ def verify_keyed_links(
                 expected_position - 1,
                 previous,
             )
-        computed = event_mac(key, previous, link.fields)
+        if link.key_id is not None and ring.by_id(link.key_id) is None:
+            return (
+                report.fail(
+                    link.position,
+                    f"event {link.position} was chained with audit key {link.key_id[:16]!r}, "
+                    "which is neither KETACLINIC_AUDIT_KEY nor in KETACLINIC_AUDIT_RETIRED_KEYS",
+                ),
+                expected_position - 1,
+                previous,
+            )
+        computed = _matching_mac(ring, link, previous)
         if not hmac.compare_digest(computed, link.mac or ""):
             return (
                 report.fail(
@@ -234,6 +294,18 @@ def verify_keyed_links(
             previous,
         )
     return report, head, previous
+
+
+def _matching_mac(ring: KeyRing, link: KeyedLink, previous: str) -> str:
+    """The MAC under the event's own key; an event from before keys were named (NULL key_id)
+    may have been made with any key of the ring."""
+    candidates = ring.all() if link.key_id is None else (ring.by_id(link.key_id),)
+    computed = ""
+    for key in candidates:
+        computed = event_mac(key, previous, link.fields)
+        if hmac.compare_digest(computed, link.mac or ""):
+            break
+    return computed
 
 
 def _position(checkpoint: Checkpoint) -> int:

@@ -85,6 +85,9 @@ class AuditEvent(AppendOnlyModel):
     detail = models.JSONField(default=dict, blank=True)
     # NULL, not "", means "not chained yet": the database guard and the chainer rely on it.
     mac = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001
+    # Which audit key made ``mac`` (``keyedchain.key_id``), so a rotated key's events verify
+    # with the retired key; NULL for events chained before keys were named.
+    key_id = models.CharField(max_length=16, null=True, editable=False)  # noqa: DJ001
 
     class Meta:
         ordering = ["-id"]

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 
 from django.conf import settings
 
-from ketaclinic.apps.audit.chaining import audit_key
+from ketaclinic.apps.audit.chaining import audit_keys
 from ketaclinic.apps.audit.hashchain import ChainReport
 from ketaclinic.apps.audit.keyedchain import (
     GENESIS_MAC,
@@ -33,11 +33,11 @@ def _links(after_position: int) -> Iterator[KeyedLink]:
     rows = (
         AuditEvent.objects.filter(position__gt=after_position)
         .order_by("position")
-        .values_list("mac", *CHAINED_COLUMNS)
+        .values_list("mac", "key_id", *CHAINED_COLUMNS)
     )
     for row in rows.iterator(chunk_size=5000):
-        values = dict(zip(CHAINED_COLUMNS, row[1:], strict=True))
-        yield KeyedLink(values["position"], row[0], chained_fields_of(values))
+        values = dict(zip(CHAINED_COLUMNS, row[2:], strict=True))
+        yield KeyedLink(values["position"], row[0], chained_fields_of(values), key_id=row[1])
 
 
 def _stored_mac(position: int) -> str | None:
@@ -49,7 +49,7 @@ def verify_audit_chain(
     since: Checkpoint | None = None,
     grace_seconds: int | None = None,
 ) -> ChainReport:
-    key = audit_key()
+    keys = audit_keys()
     report = ChainReport(chain=AUDIT_CHAIN)
     start_position, start_mac = 0, GENESIS_MAC
     for checkpoint in (since, *checkpoints):
@@ -69,7 +69,7 @@ def verify_audit_chain(
         start_position, start_mac = since.position, since.mac
     report, _head, _mac = verify_keyed_links(
         AUDIT_CHAIN,
-        key,
+        keys,
         _links(start_position),
         start_position=start_position,
         start_mac=start_mac,

@@ -32,6 +32,7 @@ from ketaclinic.apps.charting.dose_rights import (
 )
 from ketaclinic.apps.charting.models import Administration, DoseOrder
 from ketaclinic.apps.charting.refusals import ChartRefused
+from ketaclinic.apps.charting.rems import check_enrolled_before_first_dose
 from ketaclinic.apps.ledger.choices import Drug as LedgerDrug
 from ketaclinic.apps.ledger.choices import Measure
 from ketaclinic.apps.ledger.models import Container
@@ -133,6 +134,7 @@ def start_administration(
         reason = why_not_ready_to_dose(locked)
         if reason:
             raise ChartRefused(reason)
+        check_enrolled_before_first_dose(locked)
         _check_time("started_at", started_at, locked.checked_in_at, locked)
         order = DoseOrder.objects.get(session=locked)
         prepared = prepare_for(order, container=container, strength_mg=strength_mg)

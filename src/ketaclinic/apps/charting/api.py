@@ -11,9 +11,10 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from ketaclinic.apps.api.edge import Page, Paging, page_of, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.charting.api_steps import router as steps_router
@@ -58,7 +59,7 @@ class VitalIn(Schema):
     respiratory_rate: int | None = Field(default=None, **_range("respiratory_rate"))
 
 
-class AlertOut(Schema):
+class VitalAlertOut(Schema):
     code: str
     action: str
     call_prescriber: bool
@@ -68,16 +69,16 @@ class AlertOut(Schema):
     source: str
 
 
-class AssessmentOut(Schema):
+class MonitoringAssessmentOut(Schema):
     action: str
     call_prescriber: bool
     adverse_event: bool
-    alerts: list[AlertOut]
+    alerts: list[VitalAlertOut]
 
 
 class VitalCreated(Schema):
     vital: VitalOut
-    assessment: AssessmentOut | None
+    assessment: MonitoringAssessmentOut | None
 
 
 class EventOut(Schema):
@@ -199,7 +200,7 @@ class ChartOut(Schema):
     administration: AdministrationOut | None
     vitals: list[VitalOut]
     scales: list[ScaleOut]
-    assessment: AssessmentOut | None
+    assessment: MonitoringAssessmentOut | None
     monitoring_events: list[MonitoringEventOut]
     adverse_events: list[AdverseEventOut]
     rescue_medications: list[RescueOut]
@@ -228,22 +229,17 @@ def _assessment(assessment) -> dict | None:
     }
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise HttpError(403, "Your role does not allow this.")
-
-
 def _decimal(value) -> str | None:
     return None if value is None else str(value)
 
 
 @router.get(
     "/{session_id}",
-    response=ChartOut,
+    response=responses(ChartOut),
     summary="A session's chart: status, checks, dose, readings, events",
 )
+@requires("charting.view_session_chart")
 def get_session_chart(request: HttpRequest, session_id: int) -> dict:
-    _require(request, "charting.view_session_chart")
     session = chart_session(request, session_id, "charting.view_session_chart")
     data = gather(session)
     record_event(
@@ -361,9 +357,13 @@ def get_session_chart(request: HttpRequest, session_id: int) -> dict:
     }
 
 
-@router.get("/{session_id}/vitals", response=list[VitalOut], summary="A session's vital signs")
-def list_vitals(request: HttpRequest, session_id: int):
-    _require(request, "charting.view_session_chart")
+@router.get(
+    "/{session_id}/vitals",
+    response=responses(Page[VitalOut]),
+    summary="A session's vital signs, in the order taken",
+)
+@requires("charting.view_session_chart")
+def list_vitals(request: HttpRequest, session_id: int, paging: Query[Paging]) -> dict:
     session = chart_session(request, session_id, "charting.view_session_chart")
     record_event(
         request,
@@ -372,16 +372,16 @@ def list_vitals(request: HttpRequest, session_id: int):
         patient=session.patient,
         detail={"session": session.pk},
     )
-    return list(session.vital_signs.all())
+    return page_of(session.vital_signs.order_by("taken_at", "id"), paging)
 
 
 @router.post(
     "/{session_id}/vitals",
-    response={201: VitalCreated},
+    response=responses({201: VitalCreated}, 409),
     summary="Chart one set of vital signs; returns the monitoring rules' assessment",
 )
+@requires("charting.chart_session")
 def post_vitals(request: HttpRequest, session_id: int, payload: VitalIn):
-    _require(request, "charting.chart_session")
     session = chart_session(request, session_id, "charting.chart_session")
     taken_at = payload.taken_at or clock.now()
     if taken_at.utcoffset() is None:

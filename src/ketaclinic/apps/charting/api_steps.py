@@ -16,15 +16,19 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from ketaclinic.apps.api.edge import requires, requires_any, responses
 from ketaclinic.apps.charting.administering import finish_administration, start_administration
 from ketaclinic.apps.charting.choices import ScaleCode
 from ketaclinic.apps.charting.day import check_in
+from ketaclinic.apps.charting.discharging import discharge
 from ketaclinic.apps.charting.dose_orders import DoseRequest, order_dose
 from ketaclinic.apps.charting.models import Administration, DoseOrder
 from ketaclinic.apps.charting.observing import record_scale
 from ketaclinic.apps.charting.refusals import ChartRefused
+from ketaclinic.apps.charting.rems import RemsIncomplete
 from ketaclinic.apps.charting.views.base import chart_session
 from ketaclinic.apps.ledger.models import Container
+from ketaclinic.apps.treatment.choices import SessionStatus
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InvalidValue
 
@@ -98,6 +102,30 @@ class ScaleIn(Schema):
     taken_at: dt.datetime | None = None
 
 
+class RemsAnswersIn(Schema):
+    """What the REMS form needs and the chart cannot know (the rest comes from the chart)."""
+
+    model_config = {"extra": "forbid"}
+
+    benzodiazepines: bool | None = None
+    non_benzodiazepine_hypnotics: bool | None = None
+    psychostimulants: bool | None = None
+    maois: bool | None = None
+    opioids: bool | None = None
+    ready_to_leave_minutes: int | None = Field(default=None, ge=0, le=1440)
+
+
+class DischargeIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    dissociation_resolved: bool
+    escort_confirmed: bool
+    escort_name: str = Field(default="", max_length=120)
+    instruction_given: bool
+    override_reason: str = Field(default="", max_length=2000)
+    rems: RemsAnswersIn = Field(default_factory=RemsAnswersIn)
+
+
 class ScaleCreated(Schema):
     id: int
     scale: str
@@ -115,11 +143,6 @@ class AdministrationStepOut(Schema):
     dose_given_mg: str | None
     elapsed_min: str | None
     deviations: list[dict]
-
-
-def _require_any(request: HttpRequest, *permissions: str) -> None:
-    if not any(request.user.has_perm(p) for p in permissions):
-        raise HttpError(403, "Your role does not allow this.")
 
 
 def _aware(field: str, moment: dt.datetime | None) -> dt.datetime:
@@ -151,11 +174,11 @@ def _administration_out(administration: Administration, status: str) -> dict:
 
 @router.post(
     "/{session_id}/check-in",
-    response=StepOut,
+    response=responses(StepOut, 409),
     summary="Check the patient in (only on the session's own day at its site)",
 )
+@requires("charting.check_in_session")
 def post_check_in(request: HttpRequest, session_id: int) -> dict:
-    _require_any(request, "charting.check_in_session")
     session = chart_session(request, session_id, "charting.check_in_session")
     try:
         session = check_in(session, user=request.user, request=request)
@@ -166,11 +189,11 @@ def post_check_in(request: HttpRequest, session_id: int) -> dict:
 
 @router.post(
     "/{session_id}/dose-order",
-    response={201: DoseOrderCreated},
+    response=responses({201: DoseOrderCreated}, 409),
     summary="Order the session's dose; above a hard cap, choose the capped or requested dose",
 )
+@requires("charting.order_dose")
 def post_dose_order(request: HttpRequest, session_id: int, payload: DoseOrderIn):
-    _require_any(request, "charting.order_dose")
     session = chart_session(request, session_id, "charting.order_dose")
     try:
         order: DoseOrder = order_dose(
@@ -197,11 +220,11 @@ def post_dose_order(request: HttpRequest, session_id: int, payload: DoseOrderIn)
 
 @router.post(
     "/{session_id}/dose/start",
-    response={201: AdministrationStepOut},
+    response=responses({201: AdministrationStepOut}, 409),
     summary="Start the dose: the product's strength and the volume drawn are checked",
 )
+@requires_any(*DOSE_PERMISSIONS)
 def post_dose_start(request: HttpRequest, session_id: int, payload: StartIn):
-    _require_any(request, *DOSE_PERMISSIONS)
     session = chart_session(request, session_id, *DOSE_PERMISSIONS)
     container = None
     if payload.container_id is not None:
@@ -233,11 +256,11 @@ def post_dose_start(request: HttpRequest, session_id: int, payload: StartIn):
 
 @router.post(
     "/{session_id}/dose/stop",
-    response=AdministrationStepOut,
+    response=responses(AdministrationStepOut, 409),
     summary="Stop the dose: the amount given and the infusion's running time are checked",
 )
+@requires_any(*DOSE_PERMISSIONS)
 def post_dose_stop(request: HttpRequest, session_id: int, payload: StopIn) -> dict:
-    _require_any(request, *DOSE_PERMISSIONS)
     session = chart_session(request, session_id, *DOSE_PERMISSIONS)
     try:
         administration = finish_administration(
@@ -257,11 +280,11 @@ def post_dose_stop(request: HttpRequest, session_id: int, payload: StopIn) -> di
 
 @router.post(
     "/{session_id}/scales/{scale}",
-    response={201: ScaleCreated},
+    response=responses({201: ScaleCreated}, 409),
     summary="Chart an in-session MOAA/S or CADSS; a missing item is 422 naming it",
 )
+@requires("charting.chart_session")
 def post_scale(request: HttpRequest, session_id: int, scale: ScaleCode, payload: ScaleIn):
-    _require_any(request, "charting.chart_session")
     session = chart_session(request, session_id, "charting.chart_session")
     try:
         entry = record_scale(
@@ -275,3 +298,34 @@ def post_scale(request: HttpRequest, session_id: int, scale: ScaleCode, payload:
     except ChartRefused as error:
         raise HttpError(409, error.message) from None
     return Status(201, {"id": entry.pk, "scale": entry.scale, "total": entry.total})
+
+
+@router.post(
+    "/{session_id}/discharge",
+    response=responses(StepOut, 409),
+    summary="Discharge; an esketamine session closes only with its REMS form complete "
+    "(422 naming every missing field), and the form is then queued to send",
+)
+@requires_any("charting.chart_session", "charting.override_discharge")
+def post_discharge(request: HttpRequest, session_id: int, payload: DischargeIn):
+    session = chart_session(
+        request, session_id, "charting.chart_session", "charting.override_discharge"
+    )
+    try:
+        discharge(
+            session,
+            dissociation_resolved=payload.dissociation_resolved,
+            escort_confirmed=payload.escort_confirmed,
+            escort_name=payload.escort_name,
+            instruction_given=payload.instruction_given,
+            override_reason=payload.override_reason,
+            may_override=request.user.has_perm("charting.override_discharge"),
+            user=request.user,
+            request=request,
+            rems_answers=payload.rems.model_dump(),
+        )
+    except RemsIncomplete as error:
+        return Status(422, {"errors": error.as_errors()})
+    except ChartRefused as error:
+        raise HttpError(409, error.message) from None
+    return {"id": session.pk, "status": SessionStatus.DISCHARGED}

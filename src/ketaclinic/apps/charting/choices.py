@@ -94,3 +94,28 @@ class StrengthMeasure(models.TextChoices):
 
     PER_ML = "per_ml", "mg per mL"
     PER_UNIT = "per_unit", "mg per unit"
+
+
+class RemsStatus(models.TextChoices):
+    """A REMS form's way out: prepared (not yet complete), queued, sent, or failed for good.
+
+    ``queued`` forms are sent by ``ketaclinic rems send-due``; a failed attempt stays queued
+    with a later ``next_attempt_at`` until the attempts run out (then ``failed``, loud on the
+    REMS dashboard). ``marked`` is a form a person submitted by other means (the REMS portal).
+    """
+
+    PREPARED = "prepared", "Prepared, not complete"
+    QUEUED = "queued", "Queued to send"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    MARKED = "marked", "Submitted by staff"
+
+
+class RemsChannelKind(models.TextChoices):
+    """How a site's REMS forms leave: a fax provider's HTTP API, an e-mail-to-fax HTTP API,
+    or an outbox folder (development and the demo; nothing leaves the building)."""
+
+    FAX_API = "fax_api", "Fax provider HTTP API"
+    EMAIL_TO_FAX = "email_to_fax", "E-mail-to-fax HTTP API"
+    OUTBOX = "outbox", "Outbox folder (development)"
+    NONE = "none", "Not configured"

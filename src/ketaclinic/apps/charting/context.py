@@ -28,6 +28,7 @@ from ketaclinic.apps.charting.models import (
 from ketaclinic.apps.charting.observing import assess_session
 from ketaclinic.apps.charting.parameters import monitoring_parameters
 from ketaclinic.apps.charting.questionnaires import todays_self_reports
+from ketaclinic.apps.charting.rems import CONCOMITANT, NURSE_FIELDS, prefill
 from ketaclinic.apps.treatment.choices import Route, SessionStatus
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web import clock
@@ -230,6 +231,18 @@ def vitals_panel(session: Session, data: dict[str, Any], user) -> dict[str, Any]
     }
 
 
+def _rems_discharge_initial(session: Session, rems) -> dict[str, Any]:
+    """The discharge form's REMS questions, prefilled from the saved form or the last one."""
+    values = prefill(session, as_of=clock.now())
+    if rems is not None:
+        values.update({name: getattr(rems, name) for name in NURSE_FIELDS})
+    initial: dict[str, Any] = {
+        name: chart_forms.yes_no_initial(values.get(name)) for name in CONCOMITANT
+    }
+    initial["ready_to_leave_minutes"] = values.get("ready_to_leave_minutes")
+    return initial
+
+
 def chart_context(request: HttpRequest, session: Session, **forms: Any) -> dict[str, Any]:
     user = request.user
     data = gather(session)
@@ -321,7 +334,11 @@ def chart_context(request: HttpRequest, session: Session, **forms: Any) -> dict[
         "cadss_form": chart_forms.CadssForm(),
         "adverse_form": chart_forms.AdverseEventForm(),
         "rescue_form": chart_forms.RescueMedicationForm(),
-        "discharge_form": chart_forms.DischargeForm(),
+        "discharge_form": chart_forms.DischargeForm(
+            initial=_rems_discharge_initial(session, rems)
+            if readiness_preview and is_esketamine
+            else None
+        ),
         "note_form": chart_forms.SessionNoteForm(),
     }
     context.update(forms)

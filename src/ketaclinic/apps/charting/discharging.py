@@ -19,6 +19,7 @@ from ketaclinic.apps.charting.choices import ScaleCode
 from ketaclinic.apps.charting.models import Administration, Discharge, PreCheck
 from ketaclinic.apps.charting.parameters import monitoring_parameters
 from ketaclinic.apps.charting.refusals import ChartRefused
+from ketaclinic.apps.charting.rems import form_at_discharge, queue_at_discharge
 from ketaclinic.apps.treatment.choices import SessionStatus
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.treatment.transitions import transition_session
@@ -117,8 +118,15 @@ def discharge(
     may_override: bool,
     user: Any,
     request: HttpRequest | None,
+    rems_answers: dict[str, Any] | None = None,
 ) -> Discharge:
-    """Discharge now, if ready (or overridden by a prescriber with a reason)."""
+    """Discharge now, if ready (or overridden by a prescriber with a reason).
+
+    An esketamine session closes only with its REMS form complete: the form is filled from
+    the chart as it stands now (with ``rems_answers`` for what the chart cannot know) and
+    queued to send; a missing field raises ``RemsIncomplete`` naming each, and nothing is
+    written.
+    """
     if not instruction_given:
         raise InvalidValue("instruction_given", "give the no-driving instruction and tick it")
     override_reason = override_reason.strip()
@@ -144,6 +152,16 @@ def discharge(
                 raise InvalidValue(
                     "override_reason", "say why the patient leaves although not ready"
                 )
+        if session.course.route == Route.ESKETAMINE:
+            queue_at_discharge(
+                locked,
+                form_at_discharge(
+                    locked, as_of=now, ready_now=check.ready, answers=rems_answers or {}
+                ),
+                user=user,
+                now=now,
+                request=request,
+            )
         record = Discharge.objects.create(
             session=locked,
             ready=check.ready,

@@ -26,7 +26,14 @@ from ketaclinic.apps.treatment.choices import SessionStatus
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.body_weight import Sex
-from ketaclinic.clinical.dosing import CapChoice, DoseResult, calculate_dose
+from ketaclinic.clinical.dosing import (
+    DEFAULT_DOSING_PARAMETERS,
+    CapChoice,
+    DoseResult,
+    DosingParameters,
+    EsketamineLabel,
+    calculate_dose,
+)
 from ketaclinic.clinical.exceptions import InvalidValue, MissingItem, UnknownCode
 from ketaclinic.clinical.protocols import get_protocol
 from ketaclinic.clinical.routes import Route
@@ -53,9 +60,21 @@ def drug_for(route: str) -> str:
     return Drug.ESKETAMINE if route == Route.ESKETAMINE else Drug.KETAMINE
 
 
+def site_dosing_parameters(site: Any) -> DosingParameters:
+    """The clinic's dosing defaults with the site's esketamine label (its jurisdiction)."""
+    return replace(
+        DEFAULT_DOSING_PARAMETERS, esketamine_label=EsketamineLabel(site.esketamine_label)
+    )
+
+
 def calculate_for(session: Session, wanted: DoseRequest) -> tuple[DoseResult, Any]:
-    """The core's dose for this patient now, and the weight measurement it used."""
-    weight = dosing_weight(session.patient, clock.today(session.site.timezone))
+    """The core's dose for this patient now, and the weight measurement it used.
+
+    The site's esketamine label and the patient's age today decide which esketamine doses
+    are label doses (28 mg at 65 and over under the EU/UK SmPC).
+    """
+    today = clock.today(session.site.timezone)
+    weight = dosing_weight(session.patient, today)
     measurement = weight.measurement
     if measurement is None:
         raise MissingItem(
@@ -72,6 +91,8 @@ def calculate_for(session: Session, wanted: DoseRequest) -> tuple[DoseResult, An
         concentration_mg_per_ml=wanted.concentration_mg_per_ml,
         duration_min=wanted.duration_min,
         cap_choice=CapChoice(wanted.cap_choice) if wanted.cap_choice else None,
+        parameters=site_dosing_parameters(session.site),
+        age_years=session.patient.age_on(today),
     )
     if weight.is_stale:
         result = replace(result, warnings=(*result.warnings, weight.stale_message))

@@ -14,6 +14,7 @@ from ketaclinic.apps.charting.choices import (
     CapChoice,
     HoldOutcome,
     MedicationRoute,
+    RemsStatus,
     RespiratoryStatus,
     Severity,
 )
@@ -23,6 +24,8 @@ from ketaclinic.apps.charting.models.observations import VITAL_RANGES
 from ketaclinic.apps.ledger.models import Container
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InputError
+from ketaclinic.clinical.rems_form import FIELDS as REMS_FIELDS
+from ketaclinic.clinical.rems_form import SEX_CHOICES
 from ketaclinic.clinical.scales import get_scale
 
 TIME_HELP = "Local time, e.g. 09:40. Leave empty for now."
@@ -285,7 +288,54 @@ class RescueMedicationForm(forms.Form):
     reason = forms.CharField(required=False, max_length=200)
 
 
-class DischargeForm(forms.Form):
+YES_NO = [("", "—"), ("yes", "Yes"), ("no", "No")]
+
+
+def yes_no(label: str) -> forms.TypedChoiceField:
+    """A REMS yes/no box: blank until answered (the form asks; it never assumes "no")."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+    )
+
+
+def yes_no_initial(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+class RemsDischargeFields(forms.Form):
+    """What the REMS form needs and the chart cannot know, asked at an esketamine discharge
+    (prefilled from the patient's last form)."""
+
+    benzodiazepines = yes_no("Taking benzodiazepines?")
+    non_benzodiazepine_hypnotics = yes_no("Taking non-benzodiazepine sedative hypnotics?")
+    psychostimulants = yes_no("Taking psychostimulants?")
+    maois = yes_no("Taking MAOIs?")
+    opioids = yes_no("Taking opioids?")
+    ready_to_leave_minutes = forms.IntegerField(
+        label="Without the 2-hour rule, ready to leave at (minutes after the first device)",
+        required=False,
+        min_value=0,
+        max_value=1440,
+    )
+
+    REMS_FIELDS = (
+        "benzodiazepines",
+        "non_benzodiazepine_hypnotics",
+        "psychostimulants",
+        "maois",
+        "opioids",
+        "ready_to_leave_minutes",
+    )
+
+    def rems_answers(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.REMS_FIELDS}
+
+
+class DischargeForm(RemsDischargeFields):
     dissociation_resolved = forms.BooleanField(label="Dissociation resolved", required=False)
     escort_confirmed = forms.BooleanField(label="Escort confirmed", required=False)
     escort_name = forms.CharField(label="Escort's name", required=False, max_length=120)
@@ -305,14 +355,43 @@ class SessionNoteForm(forms.Form):
 
 
 class RemsRecordForm(forms.ModelForm):
+    """Every box of the printed form (``clinical.rems_form.FIELDS``), in its order."""
+
     respiratory_status = forms.ChoiceField(choices=RespiratoryStatus.choices)
+    patient_sex = forms.ChoiceField(choices=[("", "—"), *SEX_CHOICES], required=False)
 
     class Meta:
         model = RemsRecord
         fields = [
+            "patient_first_name",
+            "patient_middle_initial",
+            "patient_last_name",
+            "patient_birth_date",
+            "patient_sex",
+            "first_treatment",
+            "patient_enrolled",
+            "benzodiazepines",
+            "non_benzodiazepine_hypnotics",
+            "psychostimulants",
+            "maois",
+            "opioids",
+            "clinician_first_name",
+            "clinician_last_name",
+            "clinician_phone",
+            "clinician_email",
+            "setting_name",
+            "setting_address_1",
+            "setting_address_2",
+            "setting_city",
+            "setting_state",
+            "setting_zip",
+            "treatment_date",
             "dose_mg",
             "lot",
             "monitoring_minutes",
+            "ready_to_leave_minutes",
+            "vitals_ok_before",
+            "vitals_ok_at_completion",
             "bp_before_systolic",
             "bp_before_diastolic",
             "bp_40min_systolic",
@@ -322,29 +401,51 @@ class RemsRecordForm(forms.ModelForm):
             "sedation",
             "dissociation",
             "respiratory_status",
+            "pulse_oximetry",
+            "serious_adverse_event",
+            "serious_adverse_event_description",
             "concomitant_medications",
             "adverse_events",
         ]
         labels = {
-            "dose_mg": "Dose (mg)",
-            "monitoring_minutes": "Monitoring (minutes)",
+            **{f.name: f.label for f in REMS_FIELDS},
+            "patient_first_name": "Patient: first name",
+            "patient_last_name": "Patient: last name",
+            "clinician_first_name": "Monitoring clinician: first name",
+            "clinician_last_name": "Monitoring clinician: last name",
+            "clinician_phone": "Monitoring clinician: telephone",
+            "clinician_email": "Monitoring clinician: e-mail",
+            "dose_mg": "Dose (mg): 56, 84 or other",
+            "lot": "Lot number",
+            "monitoring_minutes": "Total monitoring (minutes, first device to end of monitoring)",
             "bp_before_systolic": "Before dosing: systolic",
             "bp_before_diastolic": "Before dosing: diastolic",
             "bp_40min_systolic": "At about 40 min: systolic",
             "bp_40min_diastolic": "At about 40 min: diastolic",
             "bp_discharge_systolic": "Before discharge: systolic",
             "bp_discharge_diastolic": "Before discharge: diastolic",
+            "concomitant_medications": "Rescue medications given (for the record)",
         }
         widgets = {
+            "patient_birth_date": forms.DateInput(attrs={"type": "date"}),
+            "treatment_date": forms.DateInput(attrs={"type": "date"}),
             "concomitant_medications": forms.Textarea(attrs={"rows": 2}),
             "adverse_events": forms.Textarea(attrs={"rows": 2}),
+            "serious_adverse_event_description": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk and self.instance.submitted_at:
+        if self.instance.pk and self.instance.status in (RemsStatus.SENT, RemsStatus.MARKED):
             for field in self.fields.values():
                 field.disabled = True
+
+
+class RemsEnrolmentForm(forms.Form):
+    enrolled_on = forms.DateField(
+        label="Enrolled in the SPRAVATO REMS on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    rems_patient_id = forms.CharField(label="REMS patient ID", max_length=40, required=False)
 
 
 class RemsSubmittedForm(forms.Form):

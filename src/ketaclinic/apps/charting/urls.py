@@ -1,6 +1,14 @@
 from django.urls import path
 
-from ketaclinic.apps.charting.views import chart, day, dosing, ending, notes, observing
+from ketaclinic.apps.charting.views import (
+    chart,
+    day,
+    dosing,
+    ending,
+    notes,
+    observing,
+    rems_dashboard,
+)
 
 app_name = "charting"
 urlpatterns = [
@@ -24,6 +32,10 @@ urlpatterns = [
     path("<int:session_id>/discharge/", ending.discharge_view, name="discharge"),
     path("<int:session_id>/rems/", ending.rems_view, name="rems"),
     path("<int:session_id>/rems/submitted/", ending.rems_submitted_view, name="rems-submitted"),
+    path("<int:session_id>/rems/form.pdf", ending.rems_pdf_view, name="rems-pdf"),
+    path("<int:session_id>/rems/resend/", ending.rems_resend_view, name="rems-resend"),
+    path("<int:session_id>/rems/enrolment/", ending.rems_enrolment_view, name="rems-enrolment"),
+    path("rems/", rems_dashboard.rems_dashboard, name="rems-dashboard"),
     path("<int:session_id>/notes/<str:kind>/", notes.session_note_view, name="note"),
     path(
         "patients/<int:patient_id>/integration-notes/",

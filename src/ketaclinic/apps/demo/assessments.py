@@ -253,6 +253,7 @@ def create_assessments(users: dict, rng: random.Random, now: dt.datetime) -> int
     shapes, weights = zip(*SHAPES, strict=True)
     pool = _AnswerPool(rng)
     rows: list[dict[str, Any]] = []
+    screens: list[dict[str, Any]] = []
     latest_phq9: dict[int, int] = {}
     prescriber_of: dict[int, int | None] = {}
     for course in courses:
@@ -304,6 +305,8 @@ def create_assessments(users: dict, rng: random.Random, now: dt.datetime) -> int
                             "qids_sr16", _qids_answers(rng, total), patient_id, site_id, taken
                         )
                     )
+        if code == ConditionCode.MAJOR_DEPRESSION and course["prescriber_id"] is not None:
+            screens.extend(_cssrs_screens(rng, course, shape, ends, now))
         last = sessions[-1][1] + dt.timedelta(hours=22)
         follow_total = totals[-1]
         for month in range(1, 10):
@@ -322,12 +325,71 @@ def create_assessments(users: dict, rng: random.Random, now: dt.datetime) -> int
             )
     flagged = set(_flag_item9(rng, rows, latest_phq9))
     _insert([row for index, row in enumerate(rows) if index not in flagged], now)
+    _insert(screens, now)
     # The few flagged ones through the ORM, for the primary keys their alerts point at.
     with_alerts = Assessment.objects.bulk_create(
         [Assessment(**rows[index]) for index in sorted(flagged)]
     )
     _create_alerts(rng, with_alerts, prescriber_of, users, now)
-    return len(rows)
+    return len(rows) + len(screens)
+
+
+CSSRS_ANSWERS = {
+    "none": {"item1": 0, "item2": 0, "item6": 0},
+    "low": {"item1": 1, "item2": 0, "item6": 0},  # wish to be dead; no thoughts, no behaviour
+}
+
+
+@functools.lru_cache(maxsize=4)
+def _cssrs_scored(level: str) -> dict[str, Any]:
+    result = score("cssrs_screen", CSSRS_ANSWERS[level])
+    return {
+        "instrument": "cssrs_screen",
+        "instrument_version": result.version,
+        "answers": dict(result.answers),
+        "total": result.total,
+        "max_total": result.max_total,
+        "band": result.band or "",
+        "band_label": result.band_label or "",
+        "subscores": dict(result.subscores),
+        "indicators": dict(result.indicators),
+        "flags": [
+            {"code": f.code, "item": f.item, "level": str(f.level), "message": f.message}
+            for f in result.flags
+        ],
+        "has_alert": result.has_alert,
+    }
+
+
+def _cssrs_screens(
+    rng: random.Random,
+    course: dict[str, Any],
+    shape: str,
+    ends: tuple[dt.datetime, dt.datetime],
+    now: dt.datetime,
+) -> list[dict[str, Any]]:
+    """Major depression with suicidal ideation: the prescriber's C-SSRS screen before the
+    first dose (mostly "low": a wish to be dead) and at the end of induction (lower in most
+    who respond, in fewer of those who do not)."""
+    before = "low" if rng.random() < 0.85 else "none"
+    better = 0.8 if shape in ("responder", "rapid_responder", "relapser") else 0.35
+    after = "none" if before == "none" or rng.random() < better else "low"
+    screens = []
+    for level, taken in zip((before, after), ends, strict=True):
+        if taken > now:
+            break
+        screens.append(
+            {
+                "patient_id": course["patient_id"],
+                "site_id": course["site_id"],
+                **_cssrs_scored(level),
+                "source": AssessmentSource.CLINICIAN,
+                "entered_by_id": course["prescriber_id"],
+                "taken_at": taken - dt.timedelta(minutes=30),
+                "session_id": None,
+            }
+        )
+    return screens
 
 
 def _with_item9(row: dict[str, Any], value: int) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Demo home program: a few home-sublingual patients whose in-person first dose is charted,
 with a prescription, check-ins for the doses so far (one high blood pressure with its
-alert, one dose missed and flagged) and a pill count at a visit."""
+alert, one dose missed and flagged), a pill count at a visit, and two misuse signals (a
+request to raise the dose, an early-refill request)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ketaclinic.apps.assessments.choices import SentVia
 from ketaclinic.apps.assessments.links import hash_token
 from ketaclinic.apps.charting.models import Discharge
 from ketaclinic.apps.demo import charting as demo_charting
-from ketaclinic.apps.homeprogram.choices import DispensedAt
+from ketaclinic.apps.homeprogram.choices import DispensedAt, SupplyEventKind
 from ketaclinic.apps.homeprogram.models import HomeCheckIn, HomeCheckInLink, HomePrescription
 from ketaclinic.apps.homeprogram.program import (
     flag_missed_check_ins,
@@ -23,6 +24,7 @@ from ketaclinic.apps.homeprogram.program import (
     record_pill_count,
 )
 from ketaclinic.apps.homeprogram.refills import next_refill_on, record_refill
+from ketaclinic.apps.homeprogram.supply import record_supply_event
 from ketaclinic.apps.treatment.models import Course
 
 HOME_PATIENTS = 4
@@ -30,6 +32,17 @@ HOME_PATIENTS = 4
 # high BP at the last dose; a dose missed (not the latest, which may still be in its grace
 # hours); a pill count at the visit that matches; all well.
 STORIES = ("high_bp", "missed", "counted", "well")
+# Misuse signals the outcomes page counts for the "non-addictive" claim (issue 15).
+SIGNALS = {
+    "high_bp": (
+        SupplyEventKind.DOSE_INCREASE_REQUEST,
+        "Asked whether two troches could be taken on bad days.",
+    ),
+    "missed": (
+        SupplyEventKind.EARLY_REFILL_REQUEST,
+        "Phoned for a refill a week before the supply should run out.",
+    ),
+}
 
 
 def _first_doses(now: dt.datetime) -> list:
@@ -166,6 +179,16 @@ def create_home_program(users: dict[str, User], rng: random.Random, now: dt.date
                 counted_on=today,
                 note="Patient brought the bottle to the follow-up visit.",
                 counted_by=users["nurse" if course.site.slug == "riverside" else "nurse.lakeview"],
+            )
+        signal = SIGNALS.get(story)
+        if signal is not None and past:
+            kind, note = signal
+            record_supply_event(
+                prescription=prescription,
+                kind=kind,
+                occurred_on=past[-1],
+                note=note,
+                recorded_by=users["nurse" if course.site.slug == "riverside" else "nurse.lakeview"],
             )
     flag_missed_check_ins(now)
     return written

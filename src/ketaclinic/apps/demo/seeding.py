@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from ketaclinic.apps.demo import assessments as demo_assessments
+from ketaclinic.apps.demo import billing as demo_billing
 from ketaclinic.apps.demo import charting as demo_charting
 from ketaclinic.apps.demo import enquiries as demo_enquiries
 from ketaclinic.apps.demo import homeprogram as demo_homeprogram
@@ -18,6 +19,7 @@ from ketaclinic.apps.demo import ledger as demo_ledger
 from ketaclinic.apps.demo import organisation, patients
 from ketaclinic.apps.demo import outcomes as demo_outcomes
 from ketaclinic.apps.demo import reminders as demo_reminders
+from ketaclinic.apps.demo import rems as demo_rems
 from ketaclinic.apps.demo import treatment as demo_treatment
 from ketaclinic.apps.web import clock
 
@@ -72,6 +74,7 @@ def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> D
         demo_charting.create_session_charts(
             demo_charting.discharged_dosing_sessions(), users, rng, clock.now()
         )
+        demo_rems.create_rems(list(sites.values()), users, rng, clock.now())
         times.lap("charting")
         demo_enquiries.create_enquiries(list(sites.values()), users, rng, clock.now())
         times.lap("enquiries")
@@ -86,5 +89,7 @@ def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> D
         demo_iop.create_iop(users, rng, clock.now())
         demo_reminders.create_reminders(users, rng, clock.now())
         times.lap("other areas")
+        demo_billing.create_billing(list(sites.values()), users, rng, clock.now())
+        times.lap("billing")
     times.lap("commit")
     return DemoSummary(True, created, demo_logins(), tuple(times.steps))

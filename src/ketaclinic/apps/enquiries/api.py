@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
-from ninja.errors import HttpError
+from ninja import Query, Router, Schema
 
 from ketaclinic.apps.accounts.scoping import restrict
+from ketaclinic.apps.api.edge import Page, Paging, page_body, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.enquiries.choices import OPEN_STATUSES, EnquiryStatus, Program
 from ketaclinic.apps.enquiries.models import Enquiry
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.pagination import PageNumber, paginate
+from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.record_ids import RecordId
 from ketaclinic.clinical.exceptions import InputError
 
 router = Router(tags=["enquiries"])
@@ -41,12 +42,6 @@ class EnquiryOut(Schema):
     patient_id: int | None
 
 
-class EnquiryPage(Schema):
-    items: list[EnquiryOut]
-    page: int
-    has_next: bool
-
-
 def _out(enquiry, now: dt.datetime) -> dict:
     return {
         **{
@@ -59,16 +54,19 @@ def _out(enquiry, now: dt.datetime) -> dict:
     }
 
 
-@router.get("", response=EnquiryPage, summary="Waitlist enquiries at your sites, oldest first")
+@router.get(
+    "",
+    response=responses(Page[EnquiryOut]),
+    summary="Waitlist enquiries at your sites, oldest first",
+)
+@requires("enquiries.view_enquiry")
 def list_enquiries(
     request: HttpRequest,
+    paging: Query[Paging],
     status: str = "open",
     program: str = "",
-    site: int | None = None,
-    page: PageNumber = 1,
+    site: RecordId | None = None,
 ) -> dict:
-    if not request.user.has_perm("enquiries.view_enquiry"):
-        raise HttpError(403, "Your role does not allow this.")
     enquiries = restrict(Enquiry, request.user, "enquiries.view_enquiry")
     if status == "open":
         enquiries = enquiries.filter(status__in=OPEN_STATUSES)
@@ -83,7 +81,7 @@ def list_enquiries(
         enquiries = enquiries.filter(program=program)
     if site is not None:
         enquiries = enquiries.filter(site_id=site)
-    result = paginate(enquiries.order_by("submitted_at", "id"), page)
+    result = paginate(enquiries.order_by("submitted_at", "id"), paging.page, paging.page_size)
     record_event(
         request,
         Action.EXPORT,
@@ -91,8 +89,4 @@ def list_enquiries(
         detail={"list": [e.pk for e in result.items], "via": "api"},
     )
     now = clock.now()
-    return {
-        "items": [_out(e, now) for e in result.items],
-        "page": result.number,
-        "has_next": result.has_next,
-    }
+    return page_body(result, lambda e: _out(e, now))

@@ -13,10 +13,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from ketaclinic.apps.accounts.scoping import get_for_user_or_404
+from ketaclinic.apps.api.edge import FieldErrors, Page, Paging, page_of, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.homeprogram.forms import PillCountForm, PrescriptionForm, RefillForm
@@ -34,7 +35,6 @@ from ketaclinic.apps.homeprogram.refills import (
     places_for,
     record_refill,
 )
-from ketaclinic.apps.patients.api import FieldErrors
 from ketaclinic.apps.patients.models import Patient
 from ketaclinic.clinical.home_checkins import MAX_REFILLS
 
@@ -163,11 +163,6 @@ class PrescriptionDetailOut(PrescriptionOut):
     reconciliation: ReconciliationOut
 
 
-def _require(request: HttpRequest, *permissions: str) -> None:
-    if not request.user.has_perms(permissions):
-        raise HttpError(403, "Your role does not allow this.")
-
-
 def _prescription(
     request: HttpRequest, prescription_id: int, *permissions: str
 ) -> HomePrescription:
@@ -186,26 +181,32 @@ def _form_errors(form) -> FieldErrors:
 
 @router.get(
     "/patients/{patient_id}/prescriptions",
-    response=list[PrescriptionOut],
+    response=responses(Page[PrescriptionOut]),
     summary="A patient's home prescriptions, newest first",
 )
-def list_prescriptions(request: HttpRequest, patient_id: int):
-    _require(request, VIEW)
+@requires(VIEW)
+def list_prescriptions(request: HttpRequest, patient_id: int, paging: Query[Paging]) -> dict:
     patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
-    prescriptions = list(HomePrescription.objects.filter(patient=patient))
-    record_event(
-        request, Action.VIEW, object_type="home_prescription", patient=patient, detail={"api": True}
+    body = page_of(
+        HomePrescription.objects.filter(patient=patient).order_by("-written_on", "-id"), paging
     )
-    return prescriptions
+    record_event(
+        request,
+        Action.VIEW,
+        object_type="home_prescription",
+        patient=patient,
+        detail={"api": True, "list": [rx.pk for rx in body["items"]]},
+    )
+    return body
 
 
 @router.get(
     "/prescriptions/{prescription_id}",
-    response=PrescriptionDetailOut,
+    response=responses(PrescriptionDetailOut),
     summary="One prescription: calendar, check-ins, refills, pill counts, reconciliation",
 )
+@requires(VIEW)
 def get_prescription(request: HttpRequest, prescription_id: int):
-    _require(request, VIEW)
     rx = _prescription(request, prescription_id)
     reads_reports = request.user.has_perm(VIEW_CHECK_INS)
     check_ins = list(rx.check_ins.all())
@@ -244,11 +245,11 @@ def get_prescription(request: HttpRequest, prescription_id: int):
 
 @router.post(
     "/patients/{patient_id}/prescriptions",
-    response={201: PrescriptionOut},
+    response=responses({201: PrescriptionOut}),
     summary="Write a home prescription (Schedule III limits as on the page)",
 )
+@requires(VIEW, PRESCRIBE)
 def create_prescription(request: HttpRequest, patient_id: int, payload: PrescriptionIn):
-    _require(request, VIEW, PRESCRIBE)
     patient = get_for_user_or_404(
         Patient, request.user, "patients.view_patient", PRESCRIBE, pk=patient_id
     )
@@ -264,11 +265,11 @@ def create_prescription(request: HttpRequest, patient_id: int, payload: Prescrip
 
 @router.post(
     "/prescriptions/{prescription_id}/refills",
-    response={201: RefillOut},
+    response=responses({201: RefillOut}),
     summary="Record a refill (prescribers and the director; nurses in clinic only)",
 )
+@requires(VIEW)
 def create_refill(request: HttpRequest, prescription_id: int, payload: RefillIn):
-    _require(request, VIEW)
     if not places_for(request.user):
         raise HttpError(403, "Your role does not allow this.")
     rx = _prescription(request, prescription_id)
@@ -291,11 +292,11 @@ def create_refill(request: HttpRequest, prescription_id: int, payload: RefillIn)
 
 @router.post(
     "/prescriptions/{prescription_id}/pill-counts",
-    response={201: PillCountOut},
+    response=responses({201: PillCountOut}),
     summary="Record a pill count, reconciled with every dispensing and the check-ins",
 )
+@requires(VIEW, COUNT)
 def create_pill_count(request: HttpRequest, prescription_id: int, payload: PillCountIn):
-    _require(request, VIEW, COUNT)
     rx = _prescription(request, prescription_id, COUNT)
     form = PillCountForm(payload.dict())
     if not form.is_valid():

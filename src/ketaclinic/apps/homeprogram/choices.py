@@ -26,3 +26,12 @@ class DispensedAt(models.TextChoices):
 
     PHARMACY = "pharmacy", "Pharmacy"
     IN_CLINIC = "in_clinic", "In clinic"
+
+
+class SupplyEventKind(models.TextChoices):
+    """A misuse signal around the home supply (``clinical.outcomes.MisuseSignal``)."""
+
+    EARLY_REFILL_REQUEST = "early_refill_request", "Asked for a refill early"
+    PILL_COUNT_SHORTFALL = "pill_count_shortfall", "Fewer troches counted than expected"
+    DOSE_INCREASE_REQUEST = "dose_increase_request", "Asked to raise the dose or frequency"
+    MISSED_RETURN = "missed_return", "Did not return unused troches"

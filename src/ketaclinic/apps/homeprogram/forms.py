@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from ketaclinic.apps.assessments.choices import SentVia
-from ketaclinic.apps.homeprogram.choices import DispensedAt, SideEffectSeverity
+from ketaclinic.apps.homeprogram.choices import DispensedAt, SideEffectSeverity, SupplyEventKind
 from ketaclinic.apps.homeprogram.models import HomePrescription
 from ketaclinic.apps.homeprogram.refills import places_for, problems_for
 from ketaclinic.apps.treatment.models import Course
@@ -173,6 +173,19 @@ class PillCountForm(forms.Form):
         label="Troches counted", min_value=0, max_digits=7, decimal_places=2
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SupplyEventForm(forms.Form):
+    """A misuse signal seen around the home supply (the outcomes page counts them)."""
+
+    kind = forms.ChoiceField(label="What happened", choices=SupplyEventKind.choices)
+    occurred_on = forms.DateField(label="On", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What was asked or found, in a line.",
+    )
 
 
 def _yes_no(label: str) -> forms.TypedChoiceField:

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from ketaclinic.apps.assessments.choices import LinkState, SentVia
-from ketaclinic.apps.homeprogram.choices import DispensedAt, SideEffectSeverity
+from ketaclinic.apps.homeprogram.choices import DispensedAt, SideEffectSeverity, SupplyEventKind
 from ketaclinic.clinical.home_checkins import EARLY_REFILL_FRACTION
 
 
@@ -289,3 +289,46 @@ class PillCount(models.Model):
 
     def __str__(self) -> str:
         return f"Pill count {self.counted_on}: {self.counted}"
+
+
+class SupplyEvent(models.Model):
+    """A misuse signal in the home program: an early-refill request, a pill-count shortfall,
+    a request to raise the dose or frequency, or unused troches not returned.
+
+    Recorded by staff (a shortfall also by ``record_pill_count`` itself), never edited: the
+    outcomes page counts the courses with each signal to measure the "non-addictive" claim.
+    """
+
+    prescription = models.ForeignKey(
+        HomePrescription, on_delete=models.PROTECT, related_name="supply_events"
+    )
+    kind = models.CharField(max_length=24, choices=SupplyEventKind.choices)
+    occurred_on = models.DateField()
+    pill_count = models.OneToOneField(
+        PillCount,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supply_event",
+        help_text="The count that showed a shortfall, when it was recorded from one.",
+    )
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SupplyEventKind.values), name="supply_event_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(pill_count__isnull=True) | Q(kind=SupplyEventKind.PILL_COUNT_SHORTFALL),
+                name="supply_event_count_is_a_shortfall",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_on}"

@@ -20,9 +20,10 @@ from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.alerts.raising import raise_alert
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
-from ketaclinic.apps.homeprogram.choices import DoseStatus
+from ketaclinic.apps.homeprogram.choices import DoseStatus, SupplyEventKind
 from ketaclinic.apps.homeprogram.models import HomeCheckIn, HomePrescription, PillCount
 from ketaclinic.apps.homeprogram.refills import dispensings_of
+from ketaclinic.apps.homeprogram.supply import record_supply_event
 from ketaclinic.apps.treatment.choices import CourseStatus, SessionStatus
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web import clock
@@ -345,6 +346,16 @@ def record_pill_count(
             patient=patient,
             detail={"counted": str(counted), "discrepancy": str(count.discrepancy)},
         )
+        if count.discrepancy < 0:
+            record_supply_event(
+                prescription=prescription,
+                kind=SupplyEventKind.PILL_COUNT_SHORTFALL,
+                occurred_on=counted_on,
+                note=f"{-count.discrepancy} troche(s) short at the count",
+                recorded_by=counted_by,
+                request=request,
+                pill_count=count,
+            )
         if not result.matches:
             raise_alert(
                 site=patient.site,

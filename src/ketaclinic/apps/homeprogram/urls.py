@@ -10,4 +10,9 @@ urlpatterns = [
     path("prescription/<int:prescription_id>/send/", staff.send_link, name="send-link"),
     path("prescription/<int:prescription_id>/pill-count/", staff.pill_count, name="pill-count"),
     path("prescription/<int:prescription_id>/refill/", staff.refill, name="refill"),
+    path(
+        "prescription/<int:prescription_id>/supply-event/",
+        staff.supply_event,
+        name="supply-event",
+    ),
 ]

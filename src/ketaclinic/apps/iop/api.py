@@ -12,9 +12,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from ketaclinic.apps.api.edge import FieldErrors, Page, Paging, page_of, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.iop.choices import GroupStatus
@@ -33,9 +34,7 @@ from ketaclinic.apps.iop.program import (
     save_attendance,
     weekly_hours_for,
 )
-from ketaclinic.apps.patients.api import FieldErrors
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.pagination import PageNumber, paginate
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.intensive_outpatient import week_start
 
@@ -59,13 +58,7 @@ class GroupOut(Schema):
     facilitators: list[str]
 
 
-class GroupPage(Schema):
-    items: list[GroupOut]
-    page: int
-    has_next: bool
-
-
-class CourseOut(Schema):
+class RosterCourseOut(Schema):
     id: int
     protocol_id: str
     route: str
@@ -80,11 +73,11 @@ class RosterLine(Schema):
     family_name: str
     starts_on: dt.date
     planned_hours_per_week: Decimal
-    course: CourseOut | None
+    course: RosterCourseOut | None
     hours_this_week: Decimal | None
 
 
-class SessionOut(Schema):
+class GroupSessionOut(Schema):
     id: int
     held_on: dt.date
     starts_at: dt.time
@@ -95,7 +88,7 @@ class SessionOut(Schema):
 
 class GroupDetail(GroupOut):
     roster: list[RosterLine]
-    upcoming_sessions: list[SessionOut]
+    upcoming_sessions: list[GroupSessionOut]
 
 
 class AttendanceRecordIn(Schema):
@@ -128,10 +121,9 @@ def _group_out(group: IopGroup, enrolled: int) -> dict:
     }
 
 
-@router.get("/groups", response=GroupPage, summary="IOP groups at your sites")
-def list_groups(request: HttpRequest, status: str = "", page: PageNumber = 1) -> dict:
-    if not request.user.has_perm(VIEW):
-        raise HttpError(403, "Your role does not allow this.")
+@router.get("/groups", response=responses(Page[GroupOut]), summary="IOP groups at your sites")
+@requires(VIEW)
+def list_groups(request: HttpRequest, paging: Query[Paging], status: str = "") -> dict:
     groups = (
         groups_for(request.user)
         .prefetch_related("facilitators")
@@ -142,18 +134,14 @@ def list_groups(request: HttpRequest, status: str = "", page: PageNumber = 1) ->
         if status not in GroupStatus.values:
             raise InputError("status", f"expected one of {', '.join(GroupStatus.values)}")
         groups = groups.filter(status=status)
-    result = paginate(groups, page)
-    return {
-        "items": [_group_out(g, g.open_count) for g in result.items],
-        "page": result.number,
-        "has_next": result.has_next,
-    }
+    return page_of(groups, paging, lambda g: _group_out(g, g.open_count))
 
 
-@router.get("/groups/{group_id}", response=GroupDetail, summary="One group with its roster")
+@router.get(
+    "/groups/{group_id}", response=responses(GroupDetail), summary="One group with its roster"
+)
+@requires(VIEW)
 def get_group(request: HttpRequest, group_id: int) -> dict:
-    if not request.user.has_perm(VIEW):
-        raise HttpError(403, "Your role does not allow this.")
     group = group_for(request.user, group_id)
     today = clock.today(group.site.timezone)
     roster = list(group.enrolments.filter(ended_on__isnull=True).select_related("patient"))
@@ -191,12 +179,11 @@ def get_group(request: HttpRequest, group_id: int) -> dict:
 
 @router.post(
     "/sessions/{session_id}/attendance",
-    response={200: AttendanceOut},
+    response=responses(AttendanceOut),
     summary="Record attendance at one session (the group's facilitators)",
 )
+@requires("iop.take_attendance")
 def record_attendance(request: HttpRequest, session_id: int, payload: AttendanceIn) -> dict:
-    if not request.user.has_perm("iop.take_attendance"):
-        raise HttpError(403, "Your role does not allow this.")
     session = session_for(request.user, session_id)
     group = session.group
     if not may_take_attendance(request.user, group, session):

@@ -14,9 +14,10 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from ketaclinic.apps.api.edge import Page, Paging, page_body, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
@@ -33,7 +34,7 @@ from ketaclinic.apps.kap.refusals import KapRefused
 from ketaclinic.apps.kap.timeline import build_timeline, note_parts
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.pagination import PageNumber, paginate
+from ketaclinic.apps.web.pagination import paginate
 
 router = Router(tags=["Ketamine-assisted psychotherapy"])
 
@@ -59,12 +60,6 @@ class ProgramOut(Schema):
     goals: str | None = Field(description="Null for those who do not read notes (nurses).")
 
 
-class ProgramPage(Schema):
-    items: list[ProgramOut]
-    page: int
-    has_next: bool
-
-
 class NoteOut(Schema):
     id: int
     session_id: int
@@ -74,7 +69,7 @@ class NoteOut(Schema):
     parts: dict[str, str] = Field(description="Filled parts by name, e.g. intentions, plan.")
 
 
-class SessionOut(Schema):
+class KapSessionOut(Schema):
     id: int
     number: int
     kind: str
@@ -86,7 +81,7 @@ class SessionOut(Schema):
     note: NoteOut | None = Field(description="Null unless you read notes.")
 
 
-class ScoreOut(Schema):
+class KapScoreOut(Schema):
     taken_at: dt.datetime
     total: int
     band_label: str
@@ -96,11 +91,11 @@ class SeriesOut(Schema):
     instrument: str
     baseline: int
     latest: int
-    points: list[ScoreOut]
+    points: list[KapScoreOut]
 
 
 class ProgramDetailOut(ProgramOut):
-    sessions: list[SessionOut]
+    sessions: list[KapSessionOut]
     scores: list[SeriesOut]
 
 
@@ -122,21 +117,6 @@ class NoteIn(Schema):
     integration_themes: str = Field(default="", max_length=MAX_TEXT)
     practices: str = Field(default="", max_length=MAX_TEXT)
     plan: str = Field(default="", max_length=MAX_TEXT)
-
-
-class ErrorOut(Schema):
-    field: str
-    message: str
-    code: str
-
-
-class ErrorsOut(Schema):
-    errors: list[ErrorOut]
-
-
-def _require(request: HttpRequest, *permissions: str) -> None:
-    if not request.user.has_perms(permissions):
-        raise HttpError(403, "Your role does not allow this.")
 
 
 def _program_out(program, readable: bool) -> dict:
@@ -172,17 +152,19 @@ def _note_out(note) -> dict:
     }
 
 
-@router.get("/programs", response=ProgramPage, summary="The KAP programs you may see")
+@router.get(
+    "/programs", response=responses(Page[ProgramOut]), summary="The KAP programs you may see"
+)
+@requires(VIEW)
 def list_programs(
-    request: HttpRequest, status: ProgramStatusFilter = "active", page: PageNumber = 1
-):
+    request: HttpRequest, paging: Query[Paging], status: ProgramStatusFilter = "active"
+) -> dict:
     """A therapist's own programs; site-wide readers every program at their sites."""
-    _require(request, VIEW)
     programs = programs_for(request.user).select_related("patient")
     if status != "all":
         programs = programs.filter(status=status)
     programs = annotate_caseload(programs, clock.now()).order_by("-starts_on", "-id")
-    result = paginate(programs, page)
+    result = paginate(programs, paging.page, paging.page_size)
     readable = request.user.has_perm("kap.read_kap_note")
     record_listing(
         request,
@@ -191,18 +173,16 @@ def list_programs(
         page=result.number,
         filters={"status": status, "api": True},
     )
-    return {
-        "items": [_program_out(p, readable) for p in result.items],
-        "page": result.number,
-        "has_next": result.has_next,
-    }
+    return page_body(result, lambda p: _program_out(p, readable))
 
 
 @router.get(
-    "/programs/{program_id}", response=ProgramDetailOut, summary="One program: sessions, notes"
+    "/programs/{program_id}",
+    response=responses(ProgramDetailOut),
+    summary="One program: sessions, notes",
 )
+@requires(VIEW)
 def get_program(request: HttpRequest, program_id: int):
-    _require(request, VIEW)
     program = program_for(request.user, program_id)
     timeline = build_timeline(program, request.user, clock.now())
     readable = can_read_notes(request.user, program)
@@ -247,11 +227,11 @@ def get_program(request: HttpRequest, program_id: int):
 
 @router.post(
     "/programs/{program_id}/notes",
-    response={201: NoteOut, 422: ErrorsOut},
+    response=responses({201: NoteOut}),
     summary="Write the note of one held session (the program's therapist)",
 )
+@requires(VIEW, WRITE_NOTE)
 def create_note(request: HttpRequest, program_id: int, payload: NoteIn):
-    _require(request, VIEW, WRITE_NOTE)
     program = program_for(request.user, program_id)
     if not program.is_therapist(request.user):
         raise HttpError(403, "Only the program's therapist or co-therapist writes its notes.")

@@ -12,11 +12,12 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
 from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict, sites_for
+from ketaclinic.apps.api.edge import Page, Paging, page_body, page_of, requires, responses
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.ledger.balances import stock_by_product
 from ketaclinic.apps.ledger.lookups import CONTAINERS, DISCREPANCIES, ENTRIES, VIEW_PERMISSION
@@ -30,7 +31,8 @@ from ketaclinic.apps.ledger.operations import (
 )
 from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.pagination import PageNumber, paginate
+from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.record_ids import RecordId
 from ketaclinic.clinical.exceptions import InputError
 
 router = Router(tags=["ledger"])
@@ -90,16 +92,10 @@ class EntryOut(Schema):
     hash: str
 
 
-class EntryPage(Schema):
-    items: list[EntryOut]
-    page: int
-    has_next: bool
-
-
 class AdministrationIn(Schema):
     model_config = {"extra": "forbid"}
     patient_id: int
-    session_id: int | None = None
+    session_id: RecordId | None = None
     volume_drawn_ml: str | None = Field(None, description='Decimal text, e.g. "3.5"')
     volume_given_ml: str | None = None
     units_given: str | None = None
@@ -111,7 +107,7 @@ class WasteIn(Schema):
     witness_username: str
     witness_password: str
     reason: str = ""
-    administration_id: int | None = None
+    administration_id: RecordId | None = None
 
 
 class CountIn(Schema):
@@ -130,9 +126,10 @@ class CountOut(Schema):
     discrepancy_id: int | None
 
 
-def _require(request: HttpRequest, *permissions: str) -> None:
-    if not request.user.has_perms((VIEW_PERMISSION, *permissions)):
-        raise HttpError(403, "Your role does not allow this.")
+class ResolvedOut(Schema):
+    id: int
+    status: str
+    resolved_at: dt.datetime | None
 
 
 def _container(request: HttpRequest, container_id: int, *permissions: str) -> Container:
@@ -144,9 +141,11 @@ def _container(request: HttpRequest, container_id: int, *permissions: str) -> Co
         raise HttpError(404, "No such container") from error
 
 
-@router.get("/balances", response=list[BalanceOut], summary="Stock on hand by site and product")
-def balances(request: HttpRequest, site_id: int | None = None) -> list[dict]:
-    _require(request)
+@router.get(
+    "/balances", response=responses(Page[BalanceOut]), summary="Stock on hand by site and product"
+)
+@requires(VIEW_PERMISSION)
+def balances(request: HttpRequest, paging: Query[Paging], site_id: RecordId | None = None) -> dict:
     sites = sites_for(request.user, VIEW_PERMISSION).order_by("name")
     if site_id is not None:
         sites = sites.filter(pk=site_id)
@@ -169,7 +168,7 @@ def balances(request: HttpRequest, site_id: int | None = None) -> list[dict]:
                     "on_hand_mg": f"{line.on_hand_mg.normalize():f}",
                 }
             )
-    return rows
+    return page_of(rows, paging)
 
 
 def _container_out(container: Container) -> dict:
@@ -188,11 +187,11 @@ def _container_out(container: Container) -> dict:
     }
 
 
-@router.get("/containers", response=list[ContainerOut], summary="Containers with stock")
+@router.get("/containers", response=responses(Page[ContainerOut]), summary="Containers with stock")
+@requires(VIEW_PERMISSION)
 def containers(
-    request: HttpRequest, site_id: int | None = None, page: PageNumber = 1
-) -> list[dict]:
-    _require(request)
+    request: HttpRequest, paging: Query[Paging], site_id: RecordId | None = None
+) -> dict:
     found = (
         restrict(Container, request.user, VIEW_PERMISSION)
         .filter(on_hand__gt=0)
@@ -200,25 +199,26 @@ def containers(
     )
     if site_id is not None:
         found = found.filter(site_id=site_id)
-    result = paginate(found.order_by("site_id", "product_id", "lot__expires_on", "id"), page)
-    return [_container_out(c) for c in result.items]
+    return page_of(
+        found.order_by("site_id", "product_id", "lot__expires_on", "id"), paging, _container_out
+    )
 
 
-@router.get("/containers/{container_id}", response=ContainerOut, summary="One container")
+@router.get("/containers/{container_id}", response=responses(ContainerOut), summary="One container")
+@requires(VIEW_PERMISSION)
 def container(request: HttpRequest, container_id: int) -> dict:
-    _require(request)
     return _container_out(_container(request, container_id))
 
 
-@router.get("/entries", response=EntryPage, summary="Ledger entries at your sites")
+@router.get("/entries", response=responses(Page[EntryOut]), summary="Ledger entries at your sites")
+@requires(VIEW_PERMISSION)
 def entries(
     request: HttpRequest,
-    site_id: int | None = None,
-    container_id: int | None = None,
+    paging: Query[Paging],
+    site_id: RecordId | None = None,
+    container_id: RecordId | None = None,
     kind: str = "",
-    page: PageNumber = 1,
 ) -> dict:
-    _require(request)
     found = restrict(LedgerEntry, request.user, VIEW_PERMISSION)
     if site_id is not None:
         found = found.filter(site_id=site_id)
@@ -226,7 +226,7 @@ def entries(
         found = found.filter(container_id=container_id)
     if kind:
         found = found.filter(kind=kind)
-    result = paginate(found.order_by("site_id", "position"), page)
+    result = paginate(found.order_by("site_id", "position"), paging.page, paging.page_size)
     record_listing(
         request,
         "ledger_entries",
@@ -234,16 +234,16 @@ def entries(
         page=result.number,
         filters={"site_id": site_id, "container_id": container_id, "kind": kind},
     )
-    return {"items": result.items, "page": result.number, "has_next": result.has_next}
+    return page_body(result)
 
 
 @router.post(
     "/containers/{container_id}/administrations",
-    response={201: EntryOut},
+    response=responses({201: EntryOut}),
     summary="Record an administration",
 )
+@requires(VIEW_PERMISSION, "ledger.administer_stock")
 def administer(request: HttpRequest, container_id: int, payload: AdministrationIn):
-    _require(request, "ledger.administer_stock")
     found = _container(request, container_id, "ledger.administer_stock")
     try:
         patient = get_for_user_or_404(
@@ -272,10 +272,12 @@ def administer(request: HttpRequest, container_id: int, payload: AdministrationI
 
 
 @router.post(
-    "/containers/{container_id}/wastes", response={201: EntryOut}, summary="Record witnessed waste"
+    "/containers/{container_id}/wastes",
+    response=responses({201: EntryOut}),
+    summary="Record witnessed waste",
 )
+@requires(VIEW_PERMISSION, "ledger.waste_stock")
 def waste(request: HttpRequest, container_id: int, payload: WasteIn):
-    _require(request, "ledger.waste_stock")
     found = _container(request, container_id, "ledger.waste_stock")
     witness = get_user_model().objects.filter(username=payload.witness_username).first()
     administration = None
@@ -315,10 +317,12 @@ def waste(request: HttpRequest, container_id: int, payload: WasteIn):
 
 
 @router.post(
-    "/containers/{container_id}/counts", response={201: CountOut}, summary="Record a count"
+    "/containers/{container_id}/counts",
+    response=responses({201: CountOut}),
+    summary="Record a count",
 )
+@requires(VIEW_PERMISSION, "ledger.count_stock")
 def count(request: HttpRequest, container_id: int, payload: CountIn):
-    _require(request, "ledger.count_stock")
     found = _container(request, container_id, "ledger.count_stock")
     entry, discrepancy = record_count(
         container=found,
@@ -330,9 +334,13 @@ def count(request: HttpRequest, container_id: int, payload: CountIn):
     return Status(201, {"entry": entry, "discrepancy_id": discrepancy.pk if discrepancy else None})
 
 
-@router.post("/discrepancies/{discrepancy_id}/resolve", summary="Resolve a discrepancy")
+@router.post(
+    "/discrepancies/{discrepancy_id}/resolve",
+    response=responses(ResolvedOut),
+    summary="Resolve a discrepancy",
+)
+@requires(VIEW_PERMISSION, "ledger.resolve_discrepancy")
 def resolve(request: HttpRequest, discrepancy_id: int, payload: ResolveIn) -> dict:
-    _require(request, "ledger.resolve_discrepancy")
     try:
         found = get_for_user_or_404(
             DISCREPANCIES,

@@ -8,12 +8,14 @@ application logs must never hold patient data (only the audit trail does).
 
 from __future__ import annotations
 
+import base64
 import email.message
 import json
 import logging
 import os
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Mapping
@@ -33,6 +35,7 @@ __all__ = [
     "OutboundMessage",
     "SendError",
     "Sender",
+    "SmsApiSender",
     "SmtpSender",
     "WebhookSender",
 ]
@@ -219,6 +222,61 @@ class WebhookSender:
                 f"could not reach the paging webhook ({type(reason).__name__})"
             ) from None
         logger.info("message handed to the paging webhook (channel %s)", message.channel)
+
+
+class SmsApiSender:
+    """Text messages through an SMS provider's REST API: one form-encoded POST per message
+    (``To``, ``From``, ``Body``) with HTTP Basic authentication (account id and token), the
+    shape of the common providers' "create message" endpoints. Any 2xx means accepted.
+    """
+
+    name = "sms_api"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        account_id: str,
+        token: str,
+        from_number: str,
+        timeout_seconds: float = 10,
+    ) -> None:
+        if not url.startswith(("https://", "http://")):
+            raise ValueError("the SMS provider needs an http:// or https:// address")
+        self.url = url
+        self.account_id = account_id
+        self.token = token
+        self.from_number = from_number
+        self.timeout_seconds = timeout_seconds
+
+    def send(self, message: OutboundMessage) -> None:
+        if message.channel != Channel.SMS:
+            raise ChannelNotSupported("the SMS provider sends text messages only")
+        data = urllib.parse.urlencode(
+            {"To": message.to, "From": self.from_number, "Body": message.body}
+        ).encode()
+        credentials = base64.b64encode(f"{self.account_id}:{self.token}".encode()).decode()
+        request = urllib.request.Request(  # noqa: S310 (http(s) only, checked in __init__)
+            self.url,
+            data=data,
+            method="POST",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Authorization": f"Basic {credentials}",
+                "User-Agent": "ketaclinic",
+            },
+        )
+        try:
+            with urllib.request.urlopen(  # noqa: S310  # nosec B310 - http(s) only, checked in __init__
+                request, timeout=self.timeout_seconds
+            ) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            raise SendError(f"the SMS provider answered HTTP {error.code}") from None
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise SendError(f"could not reach the SMS provider ({type(reason).__name__})") from None
+        logger.info("message handed to the SMS provider (channel %s)", message.channel)
 
 
 class ChannelRouter:

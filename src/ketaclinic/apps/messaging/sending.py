@@ -67,10 +67,18 @@ def install_sender(sender: Sender | None) -> Sender | None:
     return previous
 
 
-def send_message(to: str, subject: str, body: str, *, channel: str = Channel.EMAIL) -> str:
+def send_message(
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    channel: str = Channel.EMAIL,
+    sender: Sender | None = None,
+) -> str:
     """Send one message; returns the sender's name. Raises ``SendError`` when it cannot.
 
     The address is checked for its channel here, so every sender sees well-formed input.
+    ``sender`` is a site's own channel (its SMS provider), used instead of the process's.
     """
     if channel not in Channel.values:
         raise SendError(f"unknown channel {channel!r}")
@@ -78,7 +86,8 @@ def send_message(to: str, subject: str, body: str, *, channel: str = Channel.EMA
     pattern = _EMAIL if channel == Channel.EMAIL else _PHONE
     if not pattern.match(to):
         raise SendError(f"no valid {Channel(channel).label.lower()} address")
-    sender = current_sender()
+    if sender is None:
+        sender = current_sender()
     if isinstance(sender, ChannelRouter):
         sender = sender.sender_for(channel)
     sender.send(

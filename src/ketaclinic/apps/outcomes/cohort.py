@@ -20,11 +20,14 @@ from ketaclinic.apps.outcomes.choices import CourseState
 from ketaclinic.apps.outcomes.definitions import TRAJECTORY_INSTRUMENT
 from ketaclinic.apps.outcomes.models import CourseOutcome, WeeklyScore
 from ketaclinic.clinical.outcomes import AdverseEventKind, CohortCounts
+from ketaclinic.clinical.outcomes.misuse import MisuseSignal
 
 __all__ = [
     "AE_FIELDS",
+    "MISUSE_FIELDS",
     "CohortFilters",
     "cohort_counts",
+    "cohort_counts_and_misuse",
     "filtered_outcomes",
     "median_trajectories",
 ]
@@ -36,6 +39,8 @@ AE_FIELDS = {
     AdverseEventKind.SEDATION: "ae_sedation",
     AdverseEventKind.EMERGENCE_REACTION: "ae_emergence_reaction",
 }
+
+MISUSE_FIELDS = {signal: f"misuse_{signal.value}" for signal in MisuseSignal}
 
 
 @dataclass(frozen=True)
@@ -80,12 +85,24 @@ def cohort_counts(filters: CohortFilters) -> CohortCounts:
     Every count of courses but ``started``, ``in_progress`` and ``in_progress_responding`` is
     over the courses no longer in progress; sessions are counted in every course.
     """
+    return cohort_counts_and_misuse(filters)[0]
+
+
+def cohort_counts_and_misuse(
+    filters: CohortFilters,
+) -> tuple[CohortCounts, tuple[int, dict[MisuseSignal, int], int]]:
+    """``cohort_counts`` and, from the same aggregate query, the misuse-signal counts:
+    home-program courses no longer in progress, those with each signal, those with any."""
     rows = filtered_outcomes(filters)
     ended = ~Q(state=CourseState.IN_PROGRESS)
     completer = Q(state=CourseState.CLOSED, completed=True, has_followup=True)
 
     def over_ended(condition: Q) -> Count:
         return Count("pk", filter=ended & condition)
+
+    any_signal = Q()
+    for field in MISUSE_FIELDS.values():
+        any_signal |= Q(**{field: True})
 
     totals = rows.aggregate(
         n_started=Count("pk"),
@@ -103,6 +120,8 @@ def cohort_counts(filters: CohortFilters) -> CohortCounts:
         n_ideation_at_baseline=over_ended(Q(ideation_at_baseline=True)),
         n_ideation_followed=over_ended(Q(ideation_followed=True)),
         n_ideation_reduced=over_ended(Q(ideation_reduced=True)),
+        n_ideation_on_phq9=over_ended(Q(ideation_on_phq9=True)),
+        n_ideation_on_cssrs=over_ended(Q(ideation_on_cssrs=True)),
         n_response_itt=over_ended(Q(responded=True)),
         n_response_completers=Count("pk", filter=completer & Q(responded=True)),
         n_remission_itt=over_ended(Q(remitted=True)),
@@ -115,6 +134,12 @@ def cohort_counts(filters: CohortFilters) -> CohortCounts:
         n_sessions_held=Sum("sessions_held"),
         n_sessions_with_adverse_event=Sum("sessions_with_adverse_event"),
         **{f"n_{field}": Sum(field) for field in AE_FIELDS.values()},
+        n_home=over_ended(Q(home_program=True)),
+        n_misuse_any=over_ended(Q(home_program=True) & any_signal),
+        **{
+            f"n_{field}": over_ended(Q(home_program=True, **{field: True}))
+            for field in MISUSE_FIELDS.values()
+        },
     )
     table = (
         rows.filter(ended, relapse_at_risk=True)
@@ -126,7 +151,12 @@ def cohort_counts(filters: CohortFilters) -> CohortCounts:
         .order_by("relapse_days")
         .values_list("relapse_days", "relapses", "censored")
     )
-    return CohortCounts(
+    misuse = (
+        totals["n_home"],
+        {signal: totals[f"n_{field}"] for signal, field in MISUSE_FIELDS.items()},
+        totals["n_misuse_any"],
+    )
+    counts = CohortCounts(
         started=totals["n_started"],
         completed=totals["n_completed"],
         completers=totals["n_completers"],
@@ -140,6 +170,8 @@ def cohort_counts(filters: CohortFilters) -> CohortCounts:
         ideation_at_baseline=totals["n_ideation_at_baseline"],
         ideation_followed=totals["n_ideation_followed"],
         ideation_reduced=totals["n_ideation_reduced"],
+        ideation_on_phq9=totals["n_ideation_on_phq9"],
+        ideation_on_cssrs=totals["n_ideation_on_cssrs"],
         response_itt=totals["n_response_itt"],
         response_completers=totals["n_response_completers"],
         remission_itt=totals["n_remission_itt"],
@@ -156,6 +188,7 @@ def cohort_counts(filters: CohortFilters) -> CohortCounts:
         },
         relapse_table=tuple((float(days), int(d), int(c)) for days, d, c in table),
     )
+    return counts, misuse
 
 
 def median_trajectories(filters: CohortFilters) -> dict[str, list[tuple[int, float, int]]]:

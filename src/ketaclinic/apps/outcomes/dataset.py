@@ -44,6 +44,8 @@ COLUMNS = [
     "sustained_response",
     "ideation_at_baseline",
     "ideation_followed",
+    "ideation_on_phq9",
+    "ideation_on_cssrs",
     "ideation_reduced",
     "relapse_eligible",
     "relapse_at_risk",
@@ -59,6 +61,11 @@ COLUMNS = [
     "ae_sedation",
     "ae_emergence_reaction",
     "sessions_with_dose_deviation",
+    "home_program",
+    "misuse_early_refill_request",
+    "misuse_pill_count_shortfall",
+    "misuse_dose_increase_request",
+    "misuse_missed_return",
 ]
 _FIELDS = ["sessions_given" if c == "induction_sessions_given" else c for c in COLUMNS[11:]]
 

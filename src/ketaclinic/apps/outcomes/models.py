@@ -88,15 +88,29 @@ class CourseOutcome(models.Model):
     )
     ideation_change = models.CharField(max_length=16, help_text="PHQ-9 item 9 change.")
     ideation_at_baseline = models.BooleanField(
-        default=False, help_text="PHQ-9 item 9 above 0 before the first dose."
+        default=False,
+        help_text="PHQ-9 item 9 above 0 or a C-SSRS screen above no risk before the first dose.",
     )
     ideation_followed = models.BooleanField(
-        default=False, help_text="Ideation at baseline and item 9 answered again since."
+        default=False, help_text="Ideation at baseline and measured again since."
+    )
+    ideation_on_phq9 = models.BooleanField(
+        default=False, help_text="Followed, and judged on PHQ-9 item 9."
+    )
+    ideation_on_cssrs = models.BooleanField(
+        default=False, help_text="Followed, and judged on the C-SSRS risk level."
     )
     ideation_reduced = models.BooleanField(
-        default=False, help_text="Followed and item 9 lower at the latest answer."
+        default=False, help_text="Followed and lower at the latest reading."
     )
     response_group = models.CharField(max_length=16, choices=ResponseGroup.choices)
+    home_program = models.BooleanField(
+        default=False, help_text="The course has a home (sublingual) prescription."
+    )
+    misuse_early_refill_request = models.BooleanField(default=False)
+    misuse_pill_count_shortfall = models.BooleanField(default=False)
+    misuse_dose_increase_request = models.BooleanField(default=False)
+    misuse_missed_return = models.BooleanField(default=False)
 
     sessions_given = models.PositiveSmallIntegerField(help_text="Dosing sessions with a dose.")
     sessions_required = models.PositiveSmallIntegerField()

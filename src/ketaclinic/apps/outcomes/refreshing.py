@@ -1,7 +1,9 @@
 """Recompute the stored ``CourseOutcome`` rows of some courses, as of a time.
 
 Per batch of courses: one aggregate query over their sessions, one over holds, one over
-adverse events, one over the current (non-superseded) scores of their patients, then
+adverse events, one over the current (non-superseded) scores of their patients, one over
+their C-SSRS screens (risk levels, no total), two over home prescriptions and their misuse
+signals, then
 ``clinical.outcomes.assess_course`` per course and a bulk replace of the rows. Only the
 courses named are read, so a new score costs a handful of queries, whatever the clinic's
 size; ``refresh_all`` walks every course in batches (the nightly job).
@@ -25,6 +27,7 @@ from ketaclinic.apps.assessments.models import Assessment
 from ketaclinic.apps.charting.choices import AdverseEventKind as ChartedKind
 from ketaclinic.apps.charting.choices import PreCheckDecision
 from ketaclinic.apps.charting.models import Administration, AdverseEvent, PreCheck
+from ketaclinic.apps.homeprogram.models import HomePrescription, SupplyEvent
 from ketaclinic.apps.outcomes.choices import ResponseGroup, age_band
 from ketaclinic.apps.outcomes.definitions import PARAMETERS, definitions, primary_instrument
 from ketaclinic.apps.outcomes.models import CourseOutcome, OutcomeExplanation, WeeklyScore
@@ -37,6 +40,8 @@ from ketaclinic.clinical.outcomes import (
     CourseRecord,
     OutcomeFlag,
     ScoredAssessment,
+    SuicideRisk,
+    SuicideRiskRating,
     assess_course,
     ideation_flags,
 )
@@ -51,6 +56,9 @@ __all__ = [
 ]
 
 BATCH = 2000
+CSSRS_INSTRUMENT = "cssrs_screen"
+# The C-SSRS screener's bands (``clinical.scales.cssrs_screen`` triage codes) as risk levels.
+CSSRS_LEVELS = {level.name.lower(): level for level in SuicideRisk}
 WEEK_COPIES = (
     "site_id",
     "route",
@@ -156,6 +164,8 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
         .values_list("session__course_id", "n")
     )
     scores = _scores(patient_ids, as_of)
+    ratings = _risk_ratings(patient_ids, as_of)
+    home, signals = _misuse_signals(ids, as_of)
 
     rows, explanations, weeks, started = [], [], [], []
     for course in courses:
@@ -166,8 +176,14 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
         following = [t for t in first_doses.by_patient[course.patient_id] if t > first_dose]
         until = min(following) if following else None
         own = [s for s in scores[course.patient_id] if until is None or s.taken_at < until]
-        row, week_totals, explained = _judge(course, counts, first_dose, own, held, events, as_of)
+        risk = [r for r in ratings[course.patient_id] if until is None or r.taken_at < until]
+        row, week_totals, explained = _judge(
+            course, counts, first_dose, own, held, events, as_of, risk
+        )
         row.sessions_with_dose_deviation = deviated.get(course.id, 0)
+        row.home_program = course.id in home
+        for kind in signals.get(course.id, ()):
+            setattr(row, f"misuse_{kind}", True)
         rows.append(row)
         explanations.append(OutcomeExplanation(outcome_id=course.id, definitions=explained))
         started.append(course.id)
@@ -295,6 +311,39 @@ def _scores(patient_ids: set[int], as_of: dt.datetime) -> dict[int, list[ScoredA
     return result
 
 
+def _misuse_signals(ids: list[int], as_of: dt.datetime) -> tuple[set[int], dict[int, set[str]]]:
+    """Courses with a home prescription, and the misuse signals recorded on each by ``as_of``."""
+    home = set(
+        HomePrescription.objects.filter(course_id__in=ids).values_list("course_id", flat=True)
+    )
+    signals: dict[int, set[str]] = defaultdict(set)
+    for course_id, kind in (
+        SupplyEvent.objects.filter(prescription__course_id__in=ids, recorded_at__lte=as_of)
+        .values_list("prescription__course_id", "kind")
+        .distinct()
+    ):
+        signals[course_id].add(kind)
+    return home, signals
+
+
+def _risk_ratings(patient_ids: set[int], as_of: dt.datetime) -> dict[int, list[SuicideRiskRating]]:
+    """Current C-SSRS screens as risk levels: the second measure of suicidal thoughts."""
+    result: dict[int, list[SuicideRiskRating]] = defaultdict(list)
+    for patient_id, band, taken_at in (
+        Assessment.objects.current()
+        .filter(
+            patient_id__in=patient_ids,
+            instrument=CSSRS_INSTRUMENT,
+            band__in=list(CSSRS_LEVELS),
+            taken_at__lte=as_of,
+        )
+        .order_by("taken_at", "id")
+        .values_list("patient_id", "band", "taken_at")
+    ):
+        result[patient_id].append(SuicideRiskRating(CSSRS_LEVELS[band], taken_at))
+    return result
+
+
 def _judge(
     course: Course,
     counts: dict,
@@ -303,6 +352,7 @@ def _judge(
     held: dict[int, int],
     events: dict[int, dict[str, int]],
     as_of: dt.datetime,
+    risk: list[SuicideRiskRating] | None = None,
 ) -> tuple[CourseOutcome, dict[int, int], dict]:
     has_induction = counts["planned_induction"] > 0
     pending = counts["pending_induction"] if has_induction else counts["pending"]
@@ -323,7 +373,13 @@ def _judge(
     )
     instrument = primary_instrument(course.indication, with_baseline)
     judged = assess_course(
-        record, scores, definitions(), instrument, as_of=as_of, parameters=PARAMETERS
+        record,
+        scores,
+        definitions(),
+        instrument,
+        as_of=as_of,
+        parameters=PARAMETERS,
+        suicide_risk=risk or (),
     )
     tz = ZoneInfo(course.site.timezone)
     first_day = first_dose.astimezone(tz).date()

@@ -8,7 +8,7 @@ from ketaclinic.apps.outcomes import charts
 from ketaclinic.apps.outcomes.choices import ResponseGroup
 from ketaclinic.apps.outcomes.cohort import (
     CohortFilters,
-    cohort_counts,
+    cohort_counts_and_misuse,
     median_trajectories,
 )
 from ketaclinic.clinical.outcomes import (
@@ -24,6 +24,13 @@ from ketaclinic.clinical.outcomes import (
     compare_claims,
     published_figures,
     summarize_counts,
+)
+from ketaclinic.clinical.outcomes.misuse import (
+    MISUSE_SIGNAL_LABELS,
+    MISUSE_SOURCE,
+    MisuseSummary,
+    non_addictive_message,
+    summarize_misuse,
 )
 
 __all__ = ["AE_LABELS", "CohortReport", "cohort_report", "proportion_json", "summary_json"]
@@ -64,11 +71,25 @@ class CohortReport:
     trajectory_chart: str
     adverse_event_chart: str
     adverse_events: tuple[tuple[str, Proportion], ...]
+    misuse: MisuseSummary
+    non_addictive: str
+
+    @property
+    def misuse_rows(self) -> tuple[tuple[str, Proportion], ...]:
+        return (
+            ("Any of the signals below", self.misuse.any_signal),
+            *(
+                (label[0].upper() + label[1:], self.misuse.by_signal[signal])
+                for signal, label in MISUSE_SIGNAL_LABELS.items()
+            ),
+        )
 
 
 def cohort_report(filters: CohortFilters, *, with_charts: bool = True) -> CohortReport:
     """Three queries (counts, life table, weekly histogram) and the statistics on them."""
-    summary = summarize_counts(cohort_counts(filters))
+    counts, (home, with_signal, with_any) = cohort_counts_and_misuse(filters)
+    summary = summarize_counts(counts)
+    misuse = summarize_misuse(home, with_signal, with_any)
     trajectories = median_trajectories(filters)
     adverse_events = (
         ("Any adverse event", summary.adverse_events),
@@ -133,6 +154,8 @@ def cohort_report(filters: CohortFilters, *, with_charts: bool = True) -> Cohort
         trajectory_chart=trajectory,
         adverse_event_chart=ae_chart,
         adverse_events=adverse_events,
+        misuse=misuse,
+        non_addictive=non_addictive_message(misuse),
     )
 
 
@@ -184,6 +207,8 @@ def summary_json(report: CohortReport) -> dict:
         "relapse_eligible": s.relapse_eligible,
         "ideation_at_baseline": s.ideation_at_baseline,
         "ideation_followed": s.ideation_followed,
+        "ideation_on_phq9": s.ideation_on_phq9,
+        "ideation_on_cssrs": s.ideation_on_cssrs,
         "ideation_reduced": proportion_json(s.ideation_reduced),
         "completed": s.completed,
         "completers_with_followup": s.completers_with_followup,
@@ -213,6 +238,18 @@ def summary_json(report: CohortReport) -> dict:
         "adverse_events": proportion_json(s.adverse_events),
         "adverse_events_by_kind": {
             str(kind): proportion_json(p) for kind, p in s.adverse_events_by_kind.items()
+        },
+        "non_addictive": {
+            "claim": "Non-addictive",
+            "verdict": "not_judged",
+            "message": report.non_addictive,
+            "courses": report.misuse.courses,
+            "unit": "home-program courses no longer in progress",
+            "any_signal": proportion_json(report.misuse.any_signal),
+            "by_signal": {
+                str(signal): proportion_json(p) for signal, p in report.misuse.by_signal.items()
+            },
+            "source": MISUSE_SOURCE,
         },
         "claims": [
             {

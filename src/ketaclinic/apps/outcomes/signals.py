@@ -1,7 +1,8 @@
 """Keep the stored outcomes in step: refresh a course after its data changes and commits.
 
-A new or corrected score, a session's change of status, a pre-dose hold or an adverse
-event refreshes the courses concerned once the transaction commits, so the clinical write
+A new or corrected score, a session's change of status, a pre-dose hold, an adverse
+event or a misuse signal in the home program refreshes the courses concerned once the
+transaction commits, so the clinical write
 never waits on (or fails because of) the outcome rows. A failure is logged; the nightly
 ``refresh_outcomes`` rebuilds every row anyway.
 """
@@ -20,12 +21,14 @@ logger = logging.getLogger(__name__)
 def connect() -> None:
     from ketaclinic.apps.assessments.models import Assessment
     from ketaclinic.apps.charting.models import AdverseEvent, PreCheck
+    from ketaclinic.apps.homeprogram.models import SupplyEvent
     from ketaclinic.apps.treatment.models import Session
 
     post_save.connect(_assessment_saved, sender=Assessment, dispatch_uid="outcomes-assessment")
     post_save.connect(_session_saved, sender=Session, dispatch_uid="outcomes-session")
     post_save.connect(_charted, sender=AdverseEvent, dispatch_uid="outcomes-adverse-event")
     post_save.connect(_charted, sender=PreCheck, dispatch_uid="outcomes-pre-check")
+    post_save.connect(_supply, sender=SupplyEvent, dispatch_uid="outcomes-supply-event")
 
 
 def _assessment_saved(sender: Any, instance: Any, raw: bool = False, **_: Any) -> None:
@@ -44,6 +47,12 @@ def _charted(sender: Any, instance: Any, raw: bool = False, **_: Any) -> None:
     if not raw:
         session_id = instance.session_id
         transaction.on_commit(lambda: _refresh(session_id=session_id))
+
+
+def _supply(sender: Any, instance: Any, raw: bool = False, **_: Any) -> None:
+    if not raw:
+        course_id = instance.prescription.course_id
+        transaction.on_commit(lambda: _refresh(course_id=course_id))
 
 
 def _refresh(

@@ -6,10 +6,10 @@ import datetime as dt
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
-from ninja.errors import HttpError
+from ninja import Field, Query, Router, Schema, Status
 
 from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict, sites_for
+from ketaclinic.apps.api.edge import FieldErrors, Page, Paging, page_body, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
@@ -17,7 +17,7 @@ from ketaclinic.apps.patients.forms import PatientForm
 from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.patients.search import search_patients
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.pagination import PageNumber, paginate
+from ketaclinic.apps.web.pagination import paginate
 
 router = Router(tags=["patients"])
 
@@ -34,12 +34,6 @@ class PatientOut(Schema):
     pronouns: str
     email: str
     phone: str
-
-
-class PatientPage(Schema):
-    items: list[PatientOut]
-    page: int
-    has_next: bool
 
 
 class PatientIn(Schema):
@@ -63,20 +57,20 @@ class PatientIn(Schema):
     emergency_contact_relationship: str = ""
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise HttpError(403, "Your role does not allow this.")
-
-
-@router.get("", response=PatientPage, summary="Search patients at your sites")
+@router.get("", response=responses(Page[PatientOut]), summary="Search patients at your sites")
+@requires("patients.view_patient")
 def list_patients(
-    request: HttpRequest, q: str = "", date_of_birth: dt.date | None = None, page: PageNumber = 1
+    request: HttpRequest,
+    paging: Query[Paging],
+    q: str = "",
+    date_of_birth: dt.date | None = None,
 ) -> dict:
-    _require(request, "patients.view_patient")
     patients = restrict(Patient, request.user, "patients.view_patient")
     if q or date_of_birth:
         patients = search_patients(patients, q[:100], date_of_birth)
-    result = paginate(patients.order_by("family_name", "given_name", "id"), page)
+    result = paginate(
+        patients.order_by("family_name", "given_name", "id"), paging.page, paging.page_size
+    )
     searched = bool(q or date_of_birth)
     record_listing(
         request,
@@ -86,21 +80,21 @@ def list_patients(
         search_text=q[:100] if searched else None,
         filters={"date_of_birth": date_of_birth is not None} if searched else None,
     )
-    return {"items": result.items, "page": result.number, "has_next": result.has_next}
+    return page_body(result)
 
 
-@router.get("/{patient_id}", response=PatientOut, summary="One patient")
+@router.get("/{patient_id}", response=responses(PatientOut), summary="One patient")
+@requires("patients.view_patient")
 def get_patient(request: HttpRequest, patient_id: int):
-    _require(request, "patients.view_patient")
     patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     record_event(request, Action.VIEW, object_type="patient", object_id=patient.pk, patient=patient)
     return patient
 
 
-@router.post("", response={201: PatientOut}, summary="Register a patient")
+@router.post("", response=responses({201: PatientOut}), summary="Register a patient")
+@requires("patients.add_patient")
 def create_patient(request: HttpRequest, payload: PatientIn):
     """Validated by the same form as the page; errors are 422 naming each field."""
-    _require(request, "patients.add_patient")
     data = payload.dict()
     data["site"] = data.pop("site_id")
     form = PatientForm(
@@ -113,20 +107,4 @@ def create_patient(request: HttpRequest, payload: PatientIn):
         record_event(
             request, Action.CREATE, object_type="patient", object_id=patient.pk, patient=patient
         )
-    return 201, patient
-
-
-class FieldErrors(Exception):
-    """Form errors for the API: rendered as 422 ``{"errors": [{"field", "message", "code"}]}``."""
-
-    def __init__(self, errors: dict) -> None:
-        super().__init__("invalid input")
-        self.errors = [
-            {
-                "field": "site_id" if field == "site" else field,
-                "message": e["message"],
-                "code": e["code"],
-            }
-            for field, field_errors in errors.items()
-            for e in field_errors
-        ]
+    return Status(201, patient)

@@ -66,3 +66,14 @@ class MeasurementSource(models.TextChoices):
 
     CHART = "chart", "Patient chart"
     SCREENING = "screening", "Screening"
+
+
+class TrialResponse(models.TextChoices):
+    """How a previous antidepressant trial went: what a payer asks to call a depression
+    treatment-resistant (an adequate dose for an adequate time, without response)."""
+
+    NO_RESPONSE = "no_response", "No response"
+    PARTIAL = "partial", "Partial response"
+    RESPONSE_THEN_RELAPSE = "relapse", "Responded, then relapsed"
+    NOT_TOLERATED = "not_tolerated", "Stopped: not tolerated"
+    RESPONSE = "response", "Response"

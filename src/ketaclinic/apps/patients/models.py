@@ -17,6 +17,7 @@ from ketaclinic.apps.patients.choices import (
     ConditionStatus,
     MeasurementSource,
     SexAtBirth,
+    TrialResponse,
 )
 from ketaclinic.clinical.body_weight import body_mass_index
 
@@ -153,6 +154,44 @@ class Condition(models.Model):
     @property
     def icd10cm(self) -> str:
         return ICD10CM[self.code][0]
+
+
+class AntidepressantTrial(models.Model):
+    """A previous antidepressant trial, taken at intake: the treatment-resistance history a
+    prior-authorization packet shows (drug, dose, duration, response)."""
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="antidepressant_trials"
+    )
+    drug = models.CharField(max_length=80)
+    daily_dose_mg = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="The highest daily dose reached, mg.",
+    )
+    duration_weeks = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(520)]
+    )
+    response = models.CharField(max_length=16, choices=TrialResponse.choices)
+    started_on = models.DateField(null=True, blank=True)
+    notes = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(daily_dose_mg__gt=0), name="trial_dose_positive"),
+            models.CheckConstraint(
+                condition=Q(duration_weeks__gte=1), name="trial_at_least_a_week"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug} {self.daily_dose_mg} mg/day for {self.duration_weeks} weeks"
 
 
 @dataclass(frozen=True)

@@ -10,20 +10,20 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
-from ninja.errors import HttpError
+from ninja import Query, Router, Schema
 
 from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict
+from ketaclinic.apps.api.edge import FieldErrors, Page, Paging, page_body, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
-from ketaclinic.apps.patients.api import FieldErrors
 from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.reminders.choices import ChangedVia, ReminderStatus
 from ketaclinic.apps.reminders.forms import STOP_FIELDS, PreferencesForm
 from ketaclinic.apps.reminders.models import OptOut, Reminder
 from ketaclinic.apps.reminders.preferences import apply_preferences, preferences_of
-from ketaclinic.apps.web.pagination import PageNumber, paginate
+from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.record_ids import RecordId
 
 router = Router(tags=["Reminders"])
 
@@ -49,12 +49,6 @@ class ReminderOut(Schema):
     channel: str
     sender: str
     sent_at: dt.datetime | None
-
-
-class ReminderPage(Schema):
-    items: list[ReminderOut]
-    page: int
-    has_next: bool
 
 
 class OptOutOut(Schema):
@@ -95,11 +89,6 @@ class PreferencesIn(Schema):
     stop_sms: bool | None = None
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise HttpError(403, "Your role does not allow this.")
-
-
 def _name(user) -> str:
     return user.get_username() if user is not None else ""
 
@@ -130,16 +119,16 @@ def _preferences_out(patient) -> dict:
     }
 
 
-@router.get("", response=ReminderPage, summary="Reminders at your sites")
+@router.get("", response=responses(Page[ReminderOut]), summary="Reminders at your sites")
+@requires(VIEW)
 def list_reminders(
     request: HttpRequest,
+    paging: Query[Paging],
     status: Literal["pending", "sent", "skipped", "failed"] | None = None,
     kind: Literal["appointment", "questionnaire"] | None = None,
-    patient_id: int | None = None,
-    page: PageNumber = 1,
+    patient_id: RecordId | None = None,
 ) -> dict:
     """Pending first by due time when ``status=pending``; otherwise newest due first."""
-    _require(request, VIEW)
     reminders = restrict(Reminder, request.user, VIEW)
     if status:
         reminders = reminders.filter(status=status)
@@ -150,7 +139,7 @@ def list_reminders(
             patient=get_for_user_or_404(Patient, request.user, VIEW, pk=patient_id)
         )
     order = ("due_at", "id") if status == ReminderStatus.PENDING else ("-due_at", "-id")
-    result = paginate(reminders.order_by(*order), page)
+    result = paginate(reminders.order_by(*order), paging.page, paging.page_size)
     record_listing(
         request,
         "reminder",
@@ -158,16 +147,16 @@ def list_reminders(
         page=result.number,
         filters={"status": status or "", "kind": kind or ""},
     )
-    return {"items": result.items, "page": result.number, "has_next": result.has_next}
+    return page_body(result)
 
 
 @router.get(
     "/patients/{patient_id}/preferences",
-    response=PreferencesOut,
+    response=responses(PreferencesOut),
     summary="A patient's reminder preferences and opt-out record",
 )
+@requires(VIEW_PREFERENCES)
 def get_preferences(request: HttpRequest, patient_id: int) -> dict:
-    _require(request, VIEW_PREFERENCES)
     patient = get_for_user_or_404(Patient, request.user, VIEW_PREFERENCES, pk=patient_id)
     record_event(
         request,
@@ -181,11 +170,11 @@ def get_preferences(request: HttpRequest, patient_id: int) -> dict:
 
 @router.patch(
     "/patients/{patient_id}/preferences",
-    response=PreferencesOut,
+    response=responses(PreferencesOut),
     summary="Change a patient's reminder preferences (audited)",
 )
+@requires(CHANGE)
 def update_preferences(request: HttpRequest, patient_id: int, payload: PreferencesIn) -> dict:
-    _require(request, CHANGE)
     patient = get_for_user_or_404(Patient, request.user, CHANGE, pk=patient_id)
     current = PreferencesForm.initial_from(preferences_of(patient))
     given = payload.dict(exclude_unset=True)

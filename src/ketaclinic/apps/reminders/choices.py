@@ -27,6 +27,7 @@ class SkipReason(models.TextChoices):
     QUIET_UNTIL_START = "quiet_until_start", "Quiet hours last until the appointment"
     QUESTIONNAIRE_DONE = "questionnaire_done", "Questionnaire already answered"
     TURNED_OFF = "turned_off", "This kind of reminder is turned off at the site"
+    NO_SMS_CONSENT = "no_sms_consent", "Text messages need the patient's opt-in first"
 
 
 class OptOutScope(models.TextChoices):
@@ -44,6 +45,7 @@ class ChangedVia(models.TextChoices):
     LINK = "link", "Patient's stop link"
     STAFF = "staff", "Staff, on the reminders page"
     API = "api", "Staff, through the API"
+    SMS = "sms", "Patient's text message (STOP or START)"
 
 
 class PreferredChannel(models.TextChoices):

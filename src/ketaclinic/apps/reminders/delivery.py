@@ -26,6 +26,7 @@ from django.db import transaction
 from ketaclinic.apps.assessments.links import hash_token
 from ketaclinic.apps.audit.choices import Action, Outcome
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.messaging.choices import Channel
 from ketaclinic.apps.messaging.senders import SendError
 from ketaclinic.apps.messaging.sending import send_message
 from ketaclinic.apps.reminders.choices import ReminderKind, ReminderStatus, SkipReason
@@ -34,6 +35,7 @@ from ketaclinic.apps.reminders.models import Reminder, policy_for
 from ketaclinic.apps.reminders.planning import MOVED
 from ketaclinic.apps.reminders.preferences import choose_channel, preferences_of
 from ketaclinic.apps.reminders.quiet_hours import next_permitted_instant
+from ketaclinic.apps.reminders.sms import sms_channel_of, sms_sender_for
 from ketaclinic.apps.treatment.choices import SessionStatus
 
 __all__ = ["MAX_ATTEMPTS", "Decision", "SendReport", "decide", "send_due_reminders"]
@@ -134,7 +136,9 @@ def decide(reminder: Reminder, now: dt.datetime) -> Decision:
     preferences = preferences_of(reminder.patient)
     if not preferences.allows(reminder.kind):
         return Decision(SKIP, SkipReason.OPTED_OUT)
-    choice = choose_channel(reminder.patient, preferences)
+    choice = choose_channel(
+        reminder.patient, preferences, sms_needs_consent=sms_channel_of(site) is not None
+    )
     if choice.skip_reason:
         return Decision(SKIP, choice.skip_reason)
     permitted = next_permitted_instant(now, site.timezone, preferences.quiet_window)
@@ -159,7 +163,13 @@ def _send(reminder: Reminder, decision: Decision, now: dt.datetime) -> Result:
     subject, body = _text(reminder, decision.channel, stop_url(token))
     reminder.attempts += 1
     try:
-        sender = send_message(decision.address, subject, body, channel=decision.channel)
+        sender = send_message(
+            decision.address,
+            subject,
+            body,
+            channel=decision.channel,
+            sender=sms_sender_for(reminder.site) if decision.channel == Channel.SMS else None,
+        )
     except SendError as error:
         problem = str(error)[:200]
         reminder.last_error = problem
@@ -222,7 +232,11 @@ def _due(now: dt.datetime):
 
 def _loaded():
     return Reminder.objects.select_related(
-        "patient__contact_preference", "site__reminder_policy", "session", "self_report_link"
+        "patient__contact_preference",
+        "site__reminder_policy",
+        "site__sms_channel",
+        "session",
+        "self_report_link",
     )
 
 

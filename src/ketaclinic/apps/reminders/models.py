@@ -112,6 +112,10 @@ class ContactPreference(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    sms_consent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the patient opted in to text messages."
+    )
+    sms_consent_via = models.CharField(max_length=8, choices=ChangedVia.choices, blank=True)
 
     class Meta:
         constraints = [
@@ -169,12 +173,15 @@ class OptOut(models.Model):
                 name="opt_out_once_in_force_per_scope",
             ),
             models.CheckConstraint(
-                condition=Q(created_via=ChangedVia.LINK) | Q(created_by__isnull=False),
+                condition=Q(created_via__in=(ChangedVia.LINK, ChangedVia.SMS))
+                | Q(created_by__isnull=False),
                 name="opt_out_by_staff_names_who",
             ),
             models.CheckConstraint(
                 condition=Q(withdrawn_at__isnull=True, withdrawn_via="")
-                | Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False) & ~Q(withdrawn_via=""),
+                | Q(withdrawn_at__isnull=False)
+                & ~Q(withdrawn_via="")
+                & (Q(withdrawn_by__isnull=False) | Q(withdrawn_via=ChangedVia.SMS)),
                 name="opt_out_withdrawal_names_who_and_how",
             ),
         ]
@@ -273,3 +280,37 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display().lower()})"
+
+
+class SmsChannel(models.Model):
+    """A site's SMS provider: its HTTP API, account, sending number and secret.
+
+    With a channel set, the site texts only patients who opted in (``sms_consent_at``), and
+    the provider's inbound webhook ``/hooks/sms/<site>/`` handles STOP, START and HELP. The
+    secret (the provider's API token, which also signs inbound calls) is stored encrypted
+    with the field keys; set it with ``set_secret``.
+    """
+
+    site = models.OneToOneField(
+        "accounts.Site", on_delete=models.PROTECT, related_name="sms_channel"
+    )
+    api_url = models.URLField(help_text="The provider's send-message endpoint.")
+    account_id = models.CharField(max_length=80)
+    from_number = models.CharField(max_length=25)
+    secret_encrypted = models.TextField(blank=True, editable=False)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"SMS channel of site {self.site_id}"
+
+    def set_secret(self, secret: str) -> None:
+        from ketaclinic.apps.enquiries.encrypted_fields import encrypt_text
+
+        self.secret_encrypted = encrypt_text(secret) if secret else ""
+
+    def secret(self) -> str:
+        from ketaclinic.apps.enquiries.encrypted_fields import decrypt_text
+
+        if not self.secret_encrypted:
+            return ""
+        return decrypt_text(self.secret_encrypted, "SMS channel secret")

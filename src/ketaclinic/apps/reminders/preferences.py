@@ -86,11 +86,14 @@ class ChannelChoice:
     skip_reason: str = ""
 
 
-def choose_channel(patient: Any, preferences: Preferences) -> ChannelChoice:
+def choose_channel(
+    patient: Any, preferences: Preferences, *, sms_needs_consent: bool = False
+) -> ChannelChoice:
     """The preferred channel if it is allowed and has an address, else the other one.
 
     Nothing allowed at all is an opt-out; allowed channels without an address are
-    "no address" (so the front desk knows to ask for one).
+    "no address" (so the front desk knows to ask for one). At a site with its own SMS
+    provider (``sms_needs_consent``), text messages go only to patients who opted in.
     """
     addresses = {PreferredChannel.EMAIL: patient.email, PreferredChannel.SMS: patient.phone}
     preferred = preferences.preference.preferred_channel or PreferredChannel.EMAIL
@@ -98,9 +101,18 @@ def choose_channel(patient: Any, preferences: Preferences) -> ChannelChoice:
     allowed = [c for c in order if c not in preferences.stopped]
     if not allowed:
         return ChannelChoice(skip_reason=SkipReason.OPTED_OUT)
+    no_consent = (
+        sms_needs_consent
+        and preferences.preference.sms_consent_at is None
+        and PreferredChannel.SMS in allowed
+    )
+    if no_consent:
+        allowed = [c for c in allowed if c != PreferredChannel.SMS]
     for channel in allowed:
         if (addresses[channel] or "").strip():
             return ChannelChoice(channel=channel, address=addresses[channel].strip())
+    if no_consent and (patient.phone or "").strip():
+        return ChannelChoice(skip_reason=SkipReason.NO_SMS_CONSENT)
     return ChannelChoice(skip_reason=SkipReason.NO_ADDRESS)
 
 

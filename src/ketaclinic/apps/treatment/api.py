@@ -12,22 +12,25 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Body, Field, Router, Schema
+from ninja import Body, Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
 from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict, sites_for
+from ketaclinic.apps.api.edge import Page, Paging, page_body, page_of, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.patients.models import Patient
+from ketaclinic.apps.treatment.choices import Indication
 from ketaclinic.apps.treatment.conflicts import PlanConflicts, Slot
 from ketaclinic.apps.treatment.models import Course, Screening, Session
 from ketaclinic.apps.treatment.planning import PlanChoice, plan_course
 from ketaclinic.apps.treatment.schedule_grid import day_bounds
 from ketaclinic.apps.treatment.screenings import run_screening
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.pagination import PageNumber, paginate
+from ketaclinic.apps.web.pagination import paginate
+from ketaclinic.apps.web.record_ids import RecordId
 from ketaclinic.clinical.exceptions import InvalidValue, MissingItem
 
 router = Router(tags=["treatment"])
@@ -81,16 +84,11 @@ class CourseOut(Schema):
     route: str
     phase: str
     status: str
+    indication: str
     target_dose_mg_per_kg: Decimal | None
     target_dose_mg: Decimal | None
     starts_on: dt.date
     ended_on: dt.date | None
-
-
-class CoursePage(Schema):
-    items: list[CourseOut]
-    page: int
-    has_next: bool
 
 
 class MoveIn(Schema):
@@ -115,6 +113,7 @@ class CourseIn(Schema):
     model_config = {"extra": "forbid"}
 
     screening_id: int
+    indication: Indication
     protocol_id: str = Field(min_length=1, max_length=60)
     variant: str | None = None
     starts_on: dt.date
@@ -143,23 +142,18 @@ SCREENINGS = Screening.objects.select_related("patient", "screened_by", "signed_
 COURSES = Course.objects.select_related("patient", "prescriber", "screening")
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise HttpError(403, "Your role does not allow this.")
-
-
-@router.post("/screenings", response={201: ScreeningOut}, summary="Run and store a screening")
+@router.post(
+    "/screenings", response=responses({201: ScreeningOut}), summary="Run and store a screening"
+)
+@requires("treatment.add_screening")
 def create_screening(request: HttpRequest, payload: dict[str, Any] = Body(...)):  # noqa: B008
-    _require(request, "treatment.add_screening")
     inputs = dict(payload)
     patient_id = inputs.pop("patient_id", None)
     if patient_id is None:
         raise MissingItem("patient_id", "is required")
     if isinstance(patient_id, bool) or not isinstance(patient_id, int):
         raise InvalidValue("patient_id", "must be a whole number")
-    patient = get_for_user_or_404(
-        Patient, request.user, "patients.view_patient", "treatment.add_screening", pk=patient_id
-    )
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     age = patient.age_on(clock.today(patient.site.timezone))
     given = inputs.setdefault("age", age)
     if isinstance(given, int) and not isinstance(given, bool) and given != age:
@@ -168,17 +162,30 @@ def create_screening(request: HttpRequest, payload: dict[str, Any] = Body(...)):
     return Status(201, screening)
 
 
-@router.get("/screenings", response=list[ScreeningOut], summary="A patient's screenings")
-def list_screenings(request: HttpRequest, patient_id: int):
-    _require(request, "treatment.view_screening")
+@router.get(
+    "/screenings",
+    response=responses(Page[ScreeningOut]),
+    summary="A patient's screenings, newest first",
+)
+@requires("treatment.view_screening")
+def list_screenings(request: HttpRequest, patient_id: int, paging: Query[Paging]) -> dict:
     patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
-    record_event(request, Action.VIEW, object_type="screening", patient=patient)
-    return list(Screening.objects.filter(patient=patient)[:50])
+    body = page_of(
+        Screening.objects.filter(patient=patient).order_by("-screened_at", "-id"), paging
+    )
+    record_event(
+        request,
+        Action.VIEW,
+        object_type="screening",
+        patient=patient,
+        detail={"list": [s.pk for s in body["items"]], "page": body["page"]},
+    )
+    return body
 
 
-@router.get("/screenings/{screening_id}", response=ScreeningOut, summary="One screening")
+@router.get("/screenings/{screening_id}", response=responses(ScreeningOut), summary="One screening")
+@requires("treatment.view_screening")
 def get_screening(request: HttpRequest, screening_id: int):
-    _require(request, "treatment.view_screening")
     screening = get_for_user_or_404(
         SCREENINGS, request.user, "treatment.view_screening", pk=screening_id
     )
@@ -192,20 +199,20 @@ def get_screening(request: HttpRequest, screening_id: int):
     return screening
 
 
-@router.get("/courses", response=CoursePage, summary="Courses at your sites")
-def list_courses(request: HttpRequest, patient_id: int | None = None, page: PageNumber = 1):
-    _require(request, "treatment.view_course")
+@router.get("/courses", response=responses(Page[CourseOut]), summary="Courses at your sites")
+@requires("treatment.view_course")
+def list_courses(request: HttpRequest, paging: Query[Paging], patient_id: RecordId | None = None):
     courses = restrict(Course, request.user, "treatment.view_course")
     if patient_id is not None:
         patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
         courses = courses.filter(patient=patient)
         record_event(request, Action.VIEW, object_type="course", patient=patient)
-    result = paginate(courses.order_by("-starts_on", "-id"), page)
+    result = paginate(courses.order_by("-starts_on", "-id"), paging.page, paging.page_size)
     if patient_id is None:
         record_listing(
             request, "course", [course.patient_id for course in result.items], page=result.number
         )
-    return {"items": result.items, "page": result.number, "has_next": result.has_next}
+    return page_body(result)
 
 
 class ConflictErrorOut(Schema):
@@ -229,17 +236,19 @@ class ConflictOut(Schema):
 
 
 class PlanConflictsOut(Schema):
+    """A 422: the fields in error; ``conflicts`` only when the schedule clashes."""
+
     errors: list[ConflictErrorOut]
-    conflicts: list[ConflictOut]
+    conflicts: list[ConflictOut] = []
 
 
 @router.post(
     "/courses",
-    response={201: PlannedCourseOut, 422: PlanConflictsOut},
+    response=responses({201: PlannedCourseOut, 422: PlanConflictsOut}),
     summary="Plan a course",
 )
+@requires("treatment.add_course")
 def create_course(request: HttpRequest, payload: CourseIn):
-    _require(request, "treatment.add_course")
     screening = get_for_user_or_404(
         SCREENINGS, request.user, "treatment.add_course", pk=payload.screening_id
     )
@@ -251,6 +260,7 @@ def create_course(request: HttpRequest, payload: CourseIn):
         target_dose_mg_per_kg=payload.target_dose_mg_per_kg,
         target_dose_mg=payload.target_dose_mg,
         chair=payload.chair,
+        indication=payload.indication.value,
         moves={m.session: Slot(m.date, m.time, m.chair) for m in payload.moves},
         same_day_reason=payload.same_day_reason,
     )
@@ -277,19 +287,23 @@ def create_course(request: HttpRequest, payload: CourseIn):
     )
 
 
-@router.get("/courses/{course_id}/sessions", response=list[SessionOut], summary="Its sessions")
-def course_sessions(request: HttpRequest, course_id: int):
-    _require(request, "treatment.view_session")
+@router.get(
+    "/courses/{course_id}/sessions",
+    response=responses(Page[SessionOut]),
+    summary="A course's sessions, by planned time",
+)
+@requires("treatment.view_session")
+def course_sessions(request: HttpRequest, course_id: int, paging: Query[Paging]) -> dict:
     course = get_for_user_or_404(COURSES, request.user, "treatment.view_session", pk=course_id)
     record_event(
         request, Action.VIEW, object_type="course", object_id=course.pk, patient=course.patient
     )
-    return list(course.sessions.all())
+    return page_of(course.sessions.order_by("planned_start", "id"), paging)
 
 
-@router.get("/schedule", response=ScheduleOut, summary="A site's sessions on a day")
+@router.get("/schedule", response=responses(ScheduleOut), summary="A site's sessions on a day")
+@requires("treatment.view_session")
 def day_schedule(request: HttpRequest, site: int, date: dt.date | None = None):
-    _require(request, "treatment.view_session")
     chosen = sites_for(request.user, "treatment.view_session").filter(pk=site).first()
     if chosen is None:
         raise HttpError(404, "No such site")

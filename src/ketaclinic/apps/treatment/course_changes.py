@@ -27,6 +27,7 @@ from ketaclinic.apps.treatment.planning import (
     target_spec,
     weight_for_plan,
 )
+from ketaclinic.apps.treatment.scheduling_advice import advice_for
 from ketaclinic.apps.treatment.site_calendar import site_calendar
 from ketaclinic.apps.treatment.transitions import transition_session
 from ketaclinic.apps.web import clock
@@ -127,6 +128,7 @@ def reschedule_session(
             },
             actor=user,
         )
+        notes.extend(advice_for(locked))
     return locked, tuple(notes)
 
 

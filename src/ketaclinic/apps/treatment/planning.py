@@ -41,6 +41,11 @@ from ketaclinic.apps.treatment.models import Course, Screening, Session
 from ketaclinic.apps.treatment.site_calendar import site_calendar
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.body_weight import Sex
+from ketaclinic.clinical.dosing import (
+    ESKETAMINE_OLDER_ADULT_AGE,
+    EsketamineLabel,
+    esketamine_starting_dose_mg,
+)
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.planned_dose import calculate_planned_dose
 from ketaclinic.clinical.protocols import PROTOCOLS, DoseSpec, Phase, Protocol, get_protocol
@@ -227,6 +232,24 @@ def dose_text(
     return text[:60], result.warnings
 
 
+def esketamine_start(protocol: Protocol, site: Site, age_years: int) -> tuple[str, str] | None:
+    """The first dose of an esketamine TRD course under the site's label, if not the template's.
+
+    The EU/UK SmPC starts adults of 65 and over at 28 mg (then 28, 56 or 84 mg); the US label
+    starts every adult at 56 mg (``dose.spravato-eu-smpc``, ``protocol.spravato-label-dosing``).
+    Returns the session's dose text and a note for the prescriber, or None.
+    """
+    if protocol.id != "esketamine-trd":
+        return None
+    start = esketamine_starting_dose_mg(EsketamineLabel(site.esketamine_label), age_years)
+    if start == Decimal("56"):
+        return None
+    return f"{start:f} mg", (
+        f"First dose {start:f} mg: the site follows the EU/UK SmPC, which starts adults of "
+        f"{ESKETAMINE_OLDER_ADULT_AGE} and over at 28 mg (later doses 28, 56 or 84 mg)."
+    )
+
+
 def local_moment(site: Site, day: dt.date, at: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, at, tzinfo=ZoneInfo(site.timezone))
 
@@ -286,6 +309,9 @@ def plan_course(
     first_doses = {phase.first_dose for phase in _phases(protocol, variant)} - {None}
     at_home = protocol.setting.value == Setting.HOME
     notes = [*filter(None, [weight.stale_message]), *warnings]
+    older_start = esketamine_start(protocol, site, patient.age_on(choice.starts_on))
+    if older_start is not None:
+        notes.append(older_start[1])
     with transaction.atomic():
         Site.objects.select_for_update().filter(pk=site.pk).first()  # one planner per site
         _refuse_second_course(screening)  # again under the lock: two prescribers at once
@@ -303,7 +329,7 @@ def plan_course(
             if slot.template_dose is None:
                 text = ""
             elif slot.template_dose in first_doses:
-                text = slot.template_dose.render()
+                text = older_start[0] if older_start else slot.template_dose.render()
             else:
                 text = target_text
             sessions.append(

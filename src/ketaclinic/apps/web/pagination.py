@@ -4,25 +4,23 @@ An exact count scans the whole match on a large patient or audit table; staff ne
 not "page 1 of 4,812".
 
 Every list uses ``paginate``. Pages read the number with ``page_number`` (a bad number shows
-page 1, as a person would expect); API operations declare ``page: PageNumber = 1``, so
-``?page=0`` or a number past ``MAX_PAGE`` is a 422 naming ``page``, never a 500.
+page 1, as a person would expect); API operations take the edge kit's ``Paging``
+(``apps/api/edge.py``), so ``?page=0`` or a number past ``MAX_PAGE`` is a 422 naming ``page``,
+never a 500.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import QueryDict
-from pydantic import Field
 
 from ketaclinic.clinical.exceptions import OutOfRange
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE = 100_000
-# The type of an API operation's ``page`` query parameter.
-PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 
 
 @dataclass(frozen=True)

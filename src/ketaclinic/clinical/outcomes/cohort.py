@@ -83,8 +83,10 @@ class CourseRow:
     ``response_evaluable``: a baseline and an end score exist; ``rapid_evaluable``: a
     baseline and a primary score within the rapid window exist; ``relapse_eligible``: the
     course entered the durability analysis, whether or not it was scored after induction.
-    ``ideation_at_baseline``: PHQ-9 item 9 above 0 before the first dose; ``ideation_followed``:
-    and answered again since; ``ideation_reduced``: and lower at the latest answer.
+    ``ideation_at_baseline``: PHQ-9 item 9 above 0 or a C-SSRS screen above no risk before the
+    first dose; ``ideation_followed``: and measured again since, on item 9
+    (``ideation_on_phq9``) or else on the C-SSRS (``ideation_on_cssrs``);
+    ``ideation_reduced``: and lower at the latest reading.
     """
 
     completed: bool
@@ -93,6 +95,8 @@ class CourseRow:
     ideation_at_baseline: bool = False
     ideation_followed: bool = False
     ideation_reduced: bool = False
+    ideation_on_phq9: bool = False
+    ideation_on_cssrs: bool = False
     response_evaluable: bool = False
     rapid_evaluable: bool = False
     relapse_eligible: bool = False
@@ -137,6 +141,8 @@ class CohortSummary:
     ideation_at_baseline: int
     ideation_followed: int
     ideation_reduced: Proportion
+    ideation_on_phq9: int
+    ideation_on_cssrs: int
     completed: int
     completers_with_followup: int
     lost_to_follow_up: Proportion
@@ -183,6 +189,8 @@ class CohortCounts:
     ideation_at_baseline: int = 0
     ideation_followed: int = 0
     ideation_reduced: int = 0
+    ideation_on_phq9: int = 0
+    ideation_on_cssrs: int = 0
     response_itt: int = 0
     response_completers: int = 0
     remission_itt: int = 0
@@ -214,7 +222,7 @@ def count_rows(rows: Iterable[CourseRow]) -> CohortCounts:
     started = completed = completers = followed = 0
     in_progress = lost = in_progress_responding = 0
     response_measured = rapid_measured = relapse_eligible = 0
-    ideation = [0, 0, 0]
+    ideation = [0, 0, 0, 0, 0]
     itt = [0, 0, 0, 0]
     done = [0, 0, 0, 0]
     relapses: Counter[float] = Counter()
@@ -245,6 +253,8 @@ def count_rows(rows: Iterable[CourseRow]) -> CohortCounts:
         ideation[0] += row.ideation_at_baseline
         ideation[1] += row.ideation_followed
         ideation[2] += row.ideation_reduced
+        ideation[3] += row.ideation_on_phq9
+        ideation[4] += row.ideation_on_cssrs
         flags = (row.responded, row.remitted, row.rapid_response, row.worsened)
         for position, met in enumerate(flags):
             if met:
@@ -267,6 +277,8 @@ def count_rows(rows: Iterable[CourseRow]) -> CohortCounts:
         ideation_at_baseline=ideation[0],
         ideation_followed=ideation[1],
         ideation_reduced=ideation[2],
+        ideation_on_phq9=ideation[3],
+        ideation_on_cssrs=ideation[4],
         response_itt=itt[0],
         response_completers=done[0],
         remission_itt=itt[1],
@@ -315,6 +327,8 @@ def summarize_counts(counts: CohortCounts, confidence: float = DEFAULT_CONFIDENC
         ideation_reduced=wilson_interval(
             counts.ideation_reduced, counts.ideation_at_baseline, confidence
         ),
+        ideation_on_phq9=counts.ideation_on_phq9,
+        ideation_on_cssrs=counts.ideation_on_cssrs,
         completed=counts.completed,
         completers_with_followup=completers,
         lost_to_follow_up=wilson_interval(started - counts.followed_up, started, confidence),
@@ -363,6 +377,8 @@ def _check_counts(counts: CohortCounts) -> None:
         "ideation_at_baseline": "intent_to_treat",
         "ideation_followed": "ideation_at_baseline",
         "ideation_reduced": "ideation_followed",
+        "ideation_on_phq9": "ideation_followed",
+        "ideation_on_cssrs": "ideation_followed",
         "response_itt": "intent_to_treat",
         "remission_itt": "intent_to_treat",
         "rapid_itt": "rapid_measured",
@@ -410,6 +426,13 @@ def _check_row(index: int, row: CourseRow) -> None:
         raise InvalidValue(f"rows[{index}].ideation_reduced", "needs ideation_followed")
     if row.ideation_followed and not row.ideation_at_baseline:
         raise InvalidValue(f"rows[{index}].ideation_followed", "needs ideation_at_baseline")
+    if row.ideation_followed != (row.ideation_on_phq9 or row.ideation_on_cssrs) or (
+        row.ideation_on_phq9 and row.ideation_on_cssrs
+    ):
+        raise InvalidValue(
+            f"rows[{index}].ideation_followed",
+            "a followed course is judged on exactly one of PHQ-9 item 9 or the C-SSRS",
+        )
     if row.relapse_at_risk and not row.relapse_eligible:
         raise InvalidValue(f"rows[{index}].relapse_at_risk", "needs relapse_eligible")
     if not isinstance(row.state, CourseState):

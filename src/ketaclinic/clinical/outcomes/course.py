@@ -33,7 +33,9 @@ even if the clinic changes its rules. Rules, with their parameters in ``OutcomeP
 * **Sustained response**: response at end of induction and still a response at every score
   up to and including the first one taken ``sustained_after`` (4 weeks) after the end.
 * **Suicidal ideation**: PHQ-9 item 9 at baseline vs the latest after the first dose, and
-  the C-SSRS risk level before vs the latest after, each improved/unchanged/worsened.
+  the C-SSRS risk level before vs the latest after, each improved/unchanged/worsened; the
+  claim is judged on item 9 where it showed ideation and was answered again, else on the
+  C-SSRS (``ideation_flags``).
 * **Completion**: sessions given ≥ the plan's count, or ``completion_sessions`` (6).
 * **State**: *closed* once the induction has ended (``induction_end_at`` ≤ ``as_of``);
   otherwise *lost* when the last dose is more than ``lost_after`` before ``as_of``, else
@@ -190,14 +192,27 @@ def course_row(
 
 
 def ideation_flags(outcome: CourseOutcome) -> dict[str, bool]:
-    """PHQ-9 item 9: above 0 at baseline, answered again since, and lower at the latest."""
+    """Suicidal thoughts at baseline, measured again since, and fewer at the latest.
+
+    Ideation at baseline is PHQ-9 item 9 above 0 *or* a C-SSRS screen above "no risk" before
+    the first dose. A course is judged on PHQ-9 item 9 when it showed ideation there and was
+    answered since (the item McInnes et al. 2022 followed), else on the C-SSRS risk level
+    when that showed risk and was rated since; ``ideation_on_phq9``/``ideation_on_cssrs``
+    say which. ``ideation_reduced``: the judged measure is lower at its latest reading.
+    """
     change = outcome.suicidal_ideation
-    at_baseline = change.baseline_score is not None and change.baseline_score > 0
-    followed = at_baseline and change.latest_score is not None
+    on_item = change.baseline_score is not None and change.baseline_score > 0
+    on_screen = change.cssrs_baseline is not None and change.cssrs_baseline > SuicideRisk.NONE
+    on_phq9 = on_item and change.latest_score is not None
+    on_cssrs = not on_phq9 and on_screen and change.cssrs_latest is not None
+    direction = change.direction if on_phq9 else change.cssrs_direction
+    followed = on_phq9 or on_cssrs
     return {
-        "ideation_at_baseline": at_baseline,
+        "ideation_at_baseline": on_item or on_screen,
         "ideation_followed": followed,
-        "ideation_reduced": followed and change.direction is ChangeDirection.IMPROVED,
+        "ideation_on_phq9": on_phq9,
+        "ideation_on_cssrs": on_cssrs,
+        "ideation_reduced": followed and direction is ChangeDirection.IMPROVED,
     }
 
 

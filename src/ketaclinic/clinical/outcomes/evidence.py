@@ -295,8 +295,9 @@ BROCHURE_CLAIMS: tuple[BrochureClaim, ...] = (
         Decimal("0.50"),
         ClaimDirection.AT_LEAST,
         "most patients (at least half) who report suicidal thoughts before the first dose "
-        "(PHQ-9 item 9 above 0) report less at their latest answer (McInnes et al. 2022 "
-        "followed the same item: 73% of those with ideation at baseline had less)",
+        "(PHQ-9 item 9 above 0, or a C-SSRS screen above no risk) report less at their "
+        "latest answer, on item 9 where it showed the thoughts, else on the C-SSRS (McInnes "
+        "et al. 2022 followed item 9: 73% of those with ideation at baseline had less)",
     ),
 )
 
@@ -489,7 +490,9 @@ def coverage_for(summary: CohortSummary, measure: Measure) -> Coverage:
             summary.ideation_followed,
             summary.ideation_at_baseline,
             "courses with suicidal thoughts at baseline",
-            "a PHQ-9 item 9 answer after the first dose",
+            "a PHQ-9 item 9 answer or a C-SSRS screen after the first dose "
+            f"({summary.ideation_on_phq9} judged on item 9, {summary.ideation_on_cssrs} on "
+            "the C-SSRS)",
         )
     return Coverage(
         summary.relapse_at_risk,

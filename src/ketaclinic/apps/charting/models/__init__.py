@@ -14,6 +14,11 @@ from ketaclinic.apps.charting.models.observations import (
     VitalSign,
 )
 from ketaclinic.apps.charting.models.prechecks import HoldDecision, PreCheck
+from ketaclinic.apps.charting.models.rems import (
+    RemsEnrolment,
+    RemsHealthcareSetting,
+    RemsSubmissionAttempt,
+)
 
 __all__ = [
     "Administration",
@@ -24,7 +29,10 @@ __all__ = [
     "IntegrationNote",
     "MonitoringEvent",
     "PreCheck",
+    "RemsEnrolment",
+    "RemsHealthcareSetting",
     "RemsRecord",
+    "RemsSubmissionAttempt",
     "RescueMedication",
     "ScaleEntry",
     "SessionNote",

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from ketaclinic.apps.charting.choices import RespiratoryStatus
+from ketaclinic.apps.charting.choices import RemsStatus, RespiratoryStatus
 
 
 class Discharge(models.Model):
@@ -74,6 +74,47 @@ class RemsRecord(models.Model):
     respiratory_status = models.CharField(max_length=16, choices=RespiratoryStatus.choices)
     concomitant_medications = models.TextField(blank=True)
     adverse_events = models.TextField(blank=True)
+    # The rest of the printed form (clinical.rems_form.FIELDS), prefilled from the chart.
+    form_version = models.CharField(max_length=120, blank=True)
+    patient_first_name = models.CharField(max_length=100, blank=True)
+    patient_middle_initial = models.CharField(max_length=1, blank=True)
+    patient_last_name = models.CharField(max_length=100, blank=True)
+    patient_birth_date = models.DateField(null=True, blank=True)
+    patient_sex = models.CharField(max_length=8, blank=True)
+    first_treatment = models.BooleanField(null=True, blank=True)
+    patient_enrolled = models.BooleanField(null=True, blank=True)
+    benzodiazepines = models.BooleanField(null=True, blank=True)
+    non_benzodiazepine_hypnotics = models.BooleanField(null=True, blank=True)
+    psychostimulants = models.BooleanField(null=True, blank=True)
+    maois = models.BooleanField("MAOIs", null=True, blank=True)
+    opioids = models.BooleanField(null=True, blank=True)
+    clinician_first_name = models.CharField(max_length=100, blank=True)
+    clinician_last_name = models.CharField(max_length=100, blank=True)
+    clinician_phone = models.CharField(max_length=40, blank=True)
+    clinician_email = models.EmailField(blank=True)
+    setting_name = models.CharField(max_length=200, blank=True)
+    setting_address_1 = models.CharField(max_length=200, blank=True)
+    setting_address_2 = models.CharField(max_length=200, blank=True)
+    setting_city = models.CharField(max_length=100, blank=True)
+    setting_state = models.CharField(max_length=40, blank=True)
+    setting_zip = models.CharField(max_length=20, blank=True)
+    treatment_date = models.DateField(null=True, blank=True)
+    ready_to_leave_minutes = models.PositiveIntegerField(null=True, blank=True)
+    vitals_ok_before = models.BooleanField(null=True, blank=True)
+    vitals_ok_at_completion = models.BooleanField(null=True, blank=True)
+    pulse_oximetry = models.BooleanField(null=True, blank=True)
+    serious_adverse_event = models.BooleanField(null=True, blank=True)
+    serious_adverse_event_description = models.TextField(blank=True)
+    # The way out: status, the document sent, attempts (RemsSubmissionAttempt rows).
+    status = models.CharField(
+        max_length=10, choices=RemsStatus.choices, default=RemsStatus.PREPARED
+    )
+    document_pdf = models.BinaryField(null=True, blank=True, editable=False)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
     prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -85,7 +126,10 @@ class RemsRecord(models.Model):
     submission_reference = models.CharField(max_length=80, blank=True)
 
     class Meta:
-        permissions = [("record_rems", "Can prepare and submit the esketamine REMS record")]
+        permissions = [
+            ("record_rems", "Can prepare and submit the esketamine REMS record"),
+            ("view_rems_dashboard", "Can see the site's REMS forms due, sent and failed"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(submitted_at__isnull=True, submitted_by__isnull=True)
@@ -95,4 +139,4 @@ class RemsRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"REMS record ({'submitted' if self.submitted_at else 'not submitted'})"
+        return f"REMS record ({self.get_status_display().lower()})"

@@ -23,6 +23,7 @@ from ketaclinic.apps.homeprogram.forms import (
     PrescriptionForm,
     RefillForm,
     SendCheckInLinkForm,
+    SupplyEventForm,
 )
 from ketaclinic.apps.homeprogram.links import (
     check_in_url,
@@ -45,6 +46,7 @@ from ketaclinic.apps.homeprogram.refills import (
     places_for,
     record_refill,
 )
+from ketaclinic.apps.homeprogram.supply import record_supply_event
 from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import page_number, paginate
@@ -55,6 +57,7 @@ VIEW_CHECK_INS = "homeprogram.view_homecheckin"
 PRESCRIBE = "homeprogram.add_homeprescription"
 SEND = "homeprogram.add_homecheckinlink"
 COUNT = "homeprogram.add_pillcount"
+SUPPLY = "homeprogram.add_supplyevent"
 HOME_ALERTS = [AlertKind.HOME_CHECK_IN, AlertKind.MISSED_CHECK_IN]
 
 
@@ -91,7 +94,12 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
     prescriptions = list(
         HomePrescription.objects.filter(patient=patient)
         .select_related("course__prescriber", "prescriber")
-        .prefetch_related("check_ins", "pill_counts__counted_by", "refills__recorded_by")
+        .prefetch_related(
+            "check_ins",
+            "pill_counts__counted_by",
+            "refills__recorded_by",
+            "supply_events__recorded_by",
+        )
     )
     programs = []
     for prescription in prescriptions:
@@ -104,6 +112,7 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
                 "calendar": calendar_for(prescription, check_ins),
                 "pill_counts": list(prescription.pill_counts.all()),
                 "refills": list(prescription.refills.all()),
+                "supply_events": list(prescription.supply_events.all()),
                 "dispensed": sum(dispensings_of(prescription, list(prescription.refills.all()))),
                 "next_refill_on": next_refill_on(prescription),
                 "taken": sum(
@@ -133,6 +142,7 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
         "can_prescribe": request.user.has_perm(PRESCRIBE),
         "can_send": request.user.has_perm(SEND),
         "can_count": request.user.has_perm(COUNT),
+        "can_record_supply": request.user.has_perm(SUPPLY),
         "can_refill": bool(places_for(request.user)),
     }
     return render(request, "homeprogram/patient_program.html", context)
@@ -264,3 +274,33 @@ def refill(request: HttpRequest, prescription_id: int) -> HttpResponse:
     }
     status = 422 if form.errors else 200
     return render(request, "homeprogram/refill.html", context, status=status)
+
+
+@require_permission(SUPPLY)
+@require_http_methods(["GET", "POST"])
+def supply_event(request: HttpRequest, prescription_id: int) -> HttpResponse:
+    """Record a misuse signal: an early-refill request, a shortfall found outside a count, a
+    request to raise the dose or frequency, or unused troches not returned."""
+    prescription = _prescription_for(request.user, prescription_id, SUPPLY)
+    patient = prescription.patient
+    form = SupplyEventForm(
+        request.POST or None, initial={"occurred_on": clock.today(patient.site.timezone)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = record_supply_event(
+                prescription=prescription,
+                kind=form.cleaned_data["kind"],
+                occurred_on=form.cleaned_data["occurred_on"],
+                note=form.cleaned_data["note"],
+                recorded_by=request.user,
+                request=request,
+            )
+        except InputError as refused:
+            form.add_error(refused.field, refused.message)
+        else:
+            messages.success(request, f"Recorded: {event.get_kind_display().lower()}.")
+            return redirect("homeprogram:patient", patient_id=patient.pk)
+    context = {"patient": patient, "prescription": prescription, "form": form}
+    status = 422 if form.errors else 200
+    return render(request, "homeprogram/supply_event.html", context, status=status)

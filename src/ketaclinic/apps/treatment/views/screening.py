@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +19,8 @@ from ketaclinic.apps.treatment.forms import ScreeningForm, SignoffForm
 from ketaclinic.apps.treatment.models import Screening
 from ketaclinic.apps.treatment.screenings import SignoffRefused, run_screening, sign_screening
 from ketaclinic.apps.web import clock
+from ketaclinic.clinical.dosing import EsketamineLabel, esketamine_starting_dose_mg
+from ketaclinic.clinical.routes import Route
 
 SCREENINGS = Screening.objects.select_related("patient", "screened_by", "signed_by")
 
@@ -48,6 +52,21 @@ def screening_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
 
 
+def esketamine_start_note(screening) -> str:
+    """For an esketamine screening, the day-1 dose the site's label gives this patient's age."""
+    age = screening.inputs.get("age")
+    if screening.route != Route.ESKETAMINE or not isinstance(age, int):
+        return ""
+    site = screening.patient.site
+    label = EsketamineLabel(site.esketamine_label)
+    start = esketamine_starting_dose_mg(label, age)
+    name = "the EU/UK SmPC" if label is EsketamineLabel.EU else "the US label"
+    why = " (65 and over)" if start != Decimal("56") else ""
+    return (
+        f"Esketamine starts at {start:f} mg on day 1 under {name}, which {site.name} follows{why}."
+    )
+
+
 def _screening_context(request: HttpRequest, screening, signoff_form=None) -> dict:
     can_sign = request.user.has_perm("treatment.sign_screening") and not screening.is_signed
     courses = list(screening.courses.all())
@@ -62,6 +81,7 @@ def _screening_context(request: HttpRequest, screening, signoff_form=None) -> di
         and request.user.has_perm("treatment.add_course"),
         "reasons": sorted(screening.signoff_reasons.items()),
         "courses": courses,
+        "esketamine_start": esketamine_start_note(screening),
     }
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_form_drafts'),
+        ('accounts', '0006_api_tokens'),
         ('auth', '0012_alter_user_first_name_max_length'),
     ]
 

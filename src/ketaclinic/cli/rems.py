@@ -1,0 +1,80 @@
+"""``ketaclinic rems``: the SPRAVATO REMS forms, for cron and for trying a channel.
+
+- ``rems send-due``: send the queued forms through each site's channel (retries included);
+  run every few minutes. ``--now`` replays a moment (ISO 8601 with offset).
+- ``rems remind``: raise REMS_DUE alerts for forms not yet sent as the 7 days run out.
+- ``rems receiver``: a local stand-in for a fax provider's HTTP API (tests, demo).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ketaclinic.cli.reminders import parse_now
+
+__all__ = ["register"]
+
+
+def register(subcommands: argparse._SubParsersAction) -> None:
+    rems = subcommands.add_parser("rems", help="send SPRAVATO REMS forms; remind; test receiver")
+    actions = rems.add_subparsers(dest="rems_command", required=True, metavar="ACTION")
+    send = actions.add_parser("send-due", help="send the queued REMS forms that are due")
+    send.add_argument("--now", metavar="ISO", help="act as of this moment (default: now)")
+    send.add_argument("--json", action="store_true", help="print JSON for scripts")
+    send.set_defaults(handler=_send_due)
+    remind = actions.add_parser("remind", help="raise alerts for REMS forms not sent in time")
+    remind.add_argument("--now", metavar="ISO", help="act as of this moment (default: now)")
+    remind.set_defaults(handler=_remind)
+    receiver = actions.add_parser("receiver", help="a local fax-API stand-in (development)")
+    receiver.add_argument("--port", type=int, default=8765)
+    receiver.add_argument("--dir", default="var/rems-received", help="where to keep the PDFs")
+    receiver.add_argument("--token", default="", help="demand this bearer token")
+    receiver.add_argument("--fail", type=int, default=0, help="answer the first N with 503")
+    receiver.set_defaults(handler=_receiver)
+
+
+def _moment(args: argparse.Namespace):
+    from ketaclinic.apps.web import clock
+
+    return parse_now(args.now) or clock.now()
+
+
+def _send_due(args: argparse.Namespace) -> int:
+    parse_now(args.now)
+    from ketaclinic.cli.database import _setup_django
+
+    _setup_django()
+    from ketaclinic.apps.charting.rems_sending import send_due_forms
+    from ketaclinic.cli.output import print_json
+
+    report = send_due_forms(_moment(args))
+    if args.json:
+        print_json({"sent": report.sent, "retrying": report.retrying, "failed": report.failed})
+    else:
+        print(report.summary())
+    return 0
+
+
+def _remind(args: argparse.Namespace) -> int:
+    parse_now(args.now)
+    from ketaclinic.cli.database import _setup_django
+
+    _setup_django()
+    from ketaclinic.apps.charting.rems import raise_rems_reminders
+
+    print(f"{raise_rems_reminders(_moment(args))} REMS reminder(s) raised")
+    return 0
+
+
+def _receiver(args: argparse.Namespace) -> int:  # pragma: no cover - serves until stopped
+    from ketaclinic.apps.charting.rems_receiver import Receiver, start_receiver
+
+    state = Receiver(token=args.token, fail_first=args.fail, directory=Path(args.dir))
+    server, url = start_receiver(state, args.port)
+    print(f"REMS receiver on {url} (PDFs in {args.dir}); Ctrl-C to stop")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.shutdown()
+    return 0
