@@ -211,3 +211,17 @@ def test_a_nurse_reads_no_authorization_and_site_b_finds_none(client, clinic):
     assert client.get(reverse("billing:authorization", args=[auth.pk])).status_code == 403
     client.force_login(clinic.nurse_b)
     assert client.get(reverse("billing:authorization", args=[auth.pk])).status_code in (403, 404)
+
+
+def test_the_api_lists_the_lapsing_authorizations_with_their_reasons(client, clinic):
+    lapsing_world(clinic)
+    client.force_login(clinic.director)
+    rows = client.get("/api/v1/billing/authorizations/lapsing").json()["items"]
+    assert [
+        (r["authorization_number"], r["ends_soon"], r["sessions_nearly_used"]) for r in rows
+    ] == [
+        ("PA-END", True, False),
+        ("PA-COUNT", False, True),
+    ]
+    client.force_login(clinic.nurse)
+    assert client.get("/api/v1/billing/authorizations/lapsing").status_code == 403

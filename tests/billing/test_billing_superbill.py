@@ -198,3 +198,16 @@ def test_a_year_and_more_is_refused_by_name(client, clinic):
     )
     assert response.status_code == 422
     assert b"end" in response.content
+
+
+def test_the_api_gives_a_session_s_codes_and_refuses_another_site(client, clinic):
+    course = self_pay_week(clinic)
+    first = course.sessions.get(number=1)
+    client.force_login(clinic.front_desk)
+    body = client.get(f"/api/v1/billing/sessions/{first.pk}/codes").json()
+    assert [(line["code"], line["units"], line["charge"]) for line in body["lines"]] == [
+        ("99213", 1, "110.00"),
+        ("J0013", 56, "840.00"),
+    ]
+    client.force_login(clinic.nurse_b)
+    assert client.get(f"/api/v1/billing/sessions/{first.pk}/codes").status_code in (403, 404)

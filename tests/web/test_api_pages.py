@@ -25,6 +25,7 @@ LISTS = (
     ("/api/v1/ledger/balances", {}),
     ("/api/v1/screenings", {"patient_id": "alice"}),
     ("/api/v1/homeprogram/patients/{patient_id}/prescriptions", {}),
+    ("/api/v1/billing/authorizations/lapsing", {}),
     # No such course or session: the query is refused before the view looks (then 404).
     ("/api/v1/courses/{course_id}/sessions", {}),
     ("/api/v1/sessions/{session_id}/vitals", {}),

@@ -15,6 +15,7 @@ from ketaclinic.apps.alerts.api import router as alerts_router
 from ketaclinic.apps.api import edge
 from ketaclinic.apps.assessments.api import router as assessments_router
 from ketaclinic.apps.assessments.api import scales_router
+from ketaclinic.apps.billing.api import router as billing_router
 from ketaclinic.apps.charting.api import router as charting_router
 from ketaclinic.apps.enquiries.api import router as enquiries_router
 from ketaclinic.apps.homeprogram.api import router as homeprogram_router
@@ -49,6 +50,7 @@ api.add_router("/enquiries", enquiries_router)
 api.add_router("/homeprogram", homeprogram_router)
 api.add_router("/outcomes", outcomes_router)
 api.add_router("/kap", kap_router)
+api.add_router("/billing", billing_router)
 api.add_router("/iop", iop_router)
 api.add_router("/reminders", reminders_router)
 api.add_router("", treatment_router)

@@ -118,12 +118,12 @@ class User(AbstractUser):
     #: narrow what this user may do for that request; ``None`` for a browser session.
     token_permissions: frozenset[str] | None = None
 
-    def has_perm(self, perm: str, obj: object = None) -> bool:
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
         if self.token_permissions is not None and perm not in self.token_permissions:
             return False
         return super().has_perm(perm, obj)
 
-    def get_all_permissions(self, obj: object = None) -> set[str]:
+    def get_all_permissions(self, obj: models.Model | None = None) -> set[str]:
         held = super().get_all_permissions(obj)
         return held if self.token_permissions is None else held & self.token_permissions
 

@@ -39,6 +39,7 @@ from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.treatment.models import Course, Session
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.csv_export import csv_lines
+from ketaclinic.apps.web.pagination import page_number, paginate
 
 VIEW = "billing.view_priorauthorization"
 
@@ -57,13 +58,17 @@ def lapsing(request: HttpRequest) -> HttpResponse:
     lapses = lapsing_for_sites(
         site_ids_for(request.user, VIEW, "billing.view_lapsing_authorizations"), clock.today()
     )
+    page = paginate(lapses, page_number(request.GET))
     record_listing(
-        request, "prior_authorization", [lapse.authorization.course.patient_id for lapse in lapses]
+        request,
+        "prior_authorization",
+        [lapse.authorization.course.patient_id for lapse in page.items],
+        page=page.number,
     )
     return render(
         request,
         "billing/lapsing.html",
-        {"lapses": lapses, "today": clock.today(), "no_claims_sent": NO_CLAIMS_SENT},
+        {"lapses": page.items, "page": page, "no_claims_sent": NO_CLAIMS_SENT},
     )
 
 

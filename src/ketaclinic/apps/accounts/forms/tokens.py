@@ -25,11 +25,15 @@ class ApiTokenForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Only what the script needs; you can give only what your role holds.",
     )
-    sites = forms.ModelMultipleChoiceField(
+    sites: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple, help_text="Sites the script may see."
     )
 
     def __init__(self, *args: Any, owner: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["permissions"].choices = [(c, c) for c in grantable_permissions(owner)]
-        self.fields["sites"].queryset = sites_for(owner).order_by("name")
+        permissions = self.fields["permissions"]
+        sites = self.fields["sites"]
+        assert isinstance(permissions, forms.MultipleChoiceField)
+        assert isinstance(sites, forms.ModelMultipleChoiceField)
+        permissions.choices = [(c, c) for c in grantable_permissions(owner)]
+        sites.queryset = sites_for(owner).order_by("name")

@@ -8,6 +8,8 @@ never stored or put in a message.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,9 +27,12 @@ from ketaclinic.apps.accounts.scoping import staff_at
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InputError
 
+if TYPE_CHECKING:
+    from ketaclinic.apps.accounts.models import User
+
 
 def _rows(request: HttpRequest) -> list[dict]:
-    user = request.user
+    user = cast("User", request.user)  # logged in: deny by default
     seen = Q(owner=user)
     if user.has_perm(REVOKE_PERMISSION):
         seen |= Q(owner__in=staff_at(user, REVOKE_PERMISSION))
