@@ -304,7 +304,7 @@ def test_the_assessment_list_query_count_does_not_grow_with_the_history(
     assert len(response.context["page"].items) == 16
 
 
-QUERIES_LIST = 9  # session, user, groups, sites, patient, rows, audit insert, nav
+QUERIES_LIST = 7  # session, user, access (one UNION), patient, rows, audit insert, nav
 
 
 def test_the_patient_chart_shows_a_trajectory_per_instrument_in_bounded_queries(

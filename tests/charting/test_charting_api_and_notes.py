@@ -138,9 +138,9 @@ def test_the_session_list_shows_each_sites_today_in_pinned_queries(
     make_session(clinic, patient=clinic.bob, planned_start=NOW)
     client.force_login(clinic.front_desk)
     client.get(reverse("charting:list"))
-    # Pinned: session, user, permissions (2), site ids, sites, the page of sessions (one
-    # query, no COUNT), and the audit event (one insert).
-    with django_assert_num_queries(8):
+    # Pinned: session, user, access (1 UNION: sites and permissions), sites, the page of
+    # sessions (one query, no COUNT), and the audit event (one insert).
+    with django_assert_num_queries(6):
         response = client.get(reverse("charting:list"))
     assert len(response.context["page"].items) == 7
     assert b"Check in" in response.content

@@ -343,9 +343,9 @@ def test_queue_pages_without_counting_and_its_query_count_is_pinned(
     first = desk.get(reverse("enquiries:list"))
     assert len(first.context["rows"]) == 25
     assert first.context["page"].has_next
-    # Session, user, permissions (2), sites (2: the user's site ids and the filter's sites),
+    # Session, user, access (1: sites and permissions in one UNION), the filter's sites (1),
     # waiting figures (2), the page with each row's place (1), the audit event (1 insert).
-    with django_assert_num_queries(10) as captured:
+    with django_assert_num_queries(8) as captured:
         second = desk.get(reverse("enquiries:list"), {"page": 2})
     assert len(second.context["rows"]) == 5
     # No COUNT over the whole list: "next" comes from fetching one row more than a page.

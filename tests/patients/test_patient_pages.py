@@ -68,9 +68,10 @@ def test_list_pages_through_patients_without_counting(
     second = front_desk.get(reverse("patients:list"), {"page": 2})
     assert len(second.context["page"].items) == 6
     assert not second.context["page"].has_next
-    # Pinned: session, user, permissions (2), sites, the page of patients (6), and the page's
-    # one audit event (1: the request's batch is one INSERT; chained after commit). No COUNT(*).
-    with django_assert_num_queries(7) as captured:
+    # Pinned: session, user, access (1 UNION: sites and permissions), the page of patients,
+    # and the page's one audit event (1: the request's batch is one INSERT; chained after
+    # commit). No COUNT(*).
+    with django_assert_num_queries(5) as captured:
         front_desk.get(reverse("patients:list"), {"page": 2})
     assert not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
 

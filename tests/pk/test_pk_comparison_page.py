@@ -176,10 +176,10 @@ def test_the_page_with_a_patient_runs_a_fixed_number_of_queries(
     nurse, clinic, django_assert_num_queries
 ):
     nurse.get(url(**LIGHT))  # warm the session and permission caches
-    # session, user, the user's and the groups' permissions, the user's sites, the patient,
+    # session, user, the user's access (one UNION: sites and permissions), the patient,
     # the latest weight; the audit event (one insert); the navigation's alert badge.
     # Nothing grows with the patient's history.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         nurse.get(url(patient=clinic.alice.pk))
 
 

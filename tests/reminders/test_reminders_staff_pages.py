@@ -125,10 +125,10 @@ def test_the_list_is_pinned_in_queries(client, clinic, django_assert_num_queries
     client.force_login(clinic.nurse)
     sessions(clinic, 2)
     client.get(reverse("reminders:list"))
-    with django_assert_num_queries(8) as captured:
+    with django_assert_num_queries(6) as captured:
         client.get(reverse("reminders:list"))
     sessions(clinic, 6, first=3)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get(reverse("reminders:list"))
     assert len(response.context["page"].items) == 16
     assert not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)

@@ -175,6 +175,8 @@ CACHES = {
 ATOMIC_REQUESTS = False
 
 AUTH_USER_MODEL = "accounts.User"
+# Passwords as Django does; permissions per site from one load (accounts/scoping.py).
+AUTHENTICATION_BACKENDS = ["ketaclinic.apps.accounts.scoping.SiteAccessBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

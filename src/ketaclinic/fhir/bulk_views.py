@@ -19,7 +19,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.accounts.access import sites_for
+from ketaclinic.apps.accounts.scoping import sites_for
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.web import clock
@@ -141,7 +141,7 @@ def group_export(request: HttpRequest, group_id: str) -> HttpResponse:
         return refusal
     head, _dash, tail = group_id.partition("-")
     site = (
-        sites_for(request.user).filter(pk=tail).first()
+        sites_for(request.user, "patients.view_patient").filter(pk=tail).first()
         if head == "site" and tail.isdecimal()
         else None
     )

@@ -14,9 +14,10 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
-from ketaclinic.apps.accounts.access import patient_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404
 from ketaclinic.apps.assessments.models import Assessment
 from ketaclinic.apps.assessments.recording import record_assessment
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.fhir import codes, surveys
 
@@ -110,7 +111,9 @@ def import_response(request: Any, resource: Any) -> Assessment:
     kind, _slash, ident = str(subject).rpartition("/")
     if not kind.endswith("Patient") or not ident.isdecimal():
         raise ImportProblem("QuestionnaireResponse.subject", "give Patient/<id>")
-    patient = patient_for(request.user, int(ident), PERMISSION)  # 404 for another site
+    patient = get_for_user_or_404(
+        Patient, request.user, PERMISSION, pk=int(ident)
+    )  # 404 for another site
     authored = resource.get("authored")
     taken_at = parse_datetime(authored) if isinstance(authored, str) else None
     if taken_at is None or taken_at.tzinfo is None:

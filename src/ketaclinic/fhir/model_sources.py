@@ -9,6 +9,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from ketaclinic.apps.accounts.models import Organisation, Site, User
+from ketaclinic.apps.accounts.scoping import staff_working_at
 from ketaclinic.apps.assessments.models import Assessment
 from ketaclinic.apps.charting.models import Administration, AdverseEvent, ScaleEntry, VitalSign
 from ketaclinic.apps.patients.choices import ICD10CM
@@ -353,8 +354,7 @@ ADVERSE_EVENT = ModelSource(
 
 # Staff, the clinic and its places ---------------------------------------------------------
 def _staff_scope(queryset, site_ids):
-    members = User.sites.through.objects.filter(site_id__in=site_ids).values("user_id")
-    return queryset.filter(pk__in=members)
+    return queryset.filter(pk__in=staff_working_at(site_ids).values("pk"))
 
 
 PRACTITIONER = ModelSource(

@@ -4,7 +4,7 @@ A ``ModelSource`` is one table (or one kind of row in it) giving exactly one res
 row, so paging counts rows. A resource type may have several sources (Observation: blood
 pressure, heart rate, ... from the same vital-sign rows, weights, scale totals); search
 walks them in a fixed order. Access is the pages' access: the source's permission, then
-site scoping through ``accounts.access.site_ids_for`` — another site's record is a 404.
+site scoping through ``accounts.scoping`` — another site's record is a 404.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
-from ketaclinic.apps.accounts.access import site_ids_for
+from ketaclinic.apps.accounts.scoping import restrict, site_ids_for
 from ketaclinic.fhir.search import DateRange, Token
 
 NOTHING = None  # a criterion no row of a source can meet
@@ -104,13 +104,14 @@ class ModelSource(Source):
     # Querying -------------------------------------------------------------------------
     def base(self, user: Any, only_sites: list[int] | None = None) -> QuerySet:
         queryset = self.model._default_manager.filter(self.where)
-        site_ids = site_ids_for(user)
-        if only_sites is not None:
-            site_ids = [s for s in site_ids if s in only_sites]
         if callable(self.scope):
+            site_ids = site_ids_for(user, self.permission)
+            if only_sites is not None:
+                site_ids = [s for s in site_ids if s in only_sites]
             queryset = self.scope(queryset, site_ids)
         else:
-            queryset = queryset.filter(**{f"{self.scope}__in": site_ids})
+            path = self.scope.removesuffix("_id")
+            queryset = restrict(queryset, user, self.permission, within=only_sites, site_path=path)
         queryset = queryset.annotate(fhir_updated=self.updated or F("pk"))
         if self.select:
             queryset = queryset.select_related(*self.select)

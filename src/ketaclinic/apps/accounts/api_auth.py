@@ -23,7 +23,6 @@ from django.http import HttpRequest, HttpResponse
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
-from ketaclinic.apps.accounts.access import narrow_to_sites
 from ketaclinic.apps.accounts.api_tokens import ApiToken, matches, parse_token
 from ketaclinic.apps.web import clock
 
@@ -72,7 +71,8 @@ def authenticate_token(request: HttpRequest, presented: str) -> ApiToken:
     owner = token.owner
     if not owner.is_active:
         _refuse(request, "The owner of this API token is deactivated.", token, token.prefix)
-    narrow_to_sites(owner, token.sites.values_list("id", flat=True))
+    # The token narrows its owner's access: these sites only (accounts.scoping.access_for).
+    owner.token_site_ids = frozenset(token.sites.values_list("id", flat=True))
     owner.token_permissions = frozenset(token.permissions)
     request.user = owner
     request.api_token = token  # type: ignore[attr-defined]

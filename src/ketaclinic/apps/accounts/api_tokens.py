@@ -139,7 +139,7 @@ def issue_token(
     Refuses (``InputError`` naming the field) a scope wider than the owner holds, no
     permission or site at all, or an expiry beyond ``MAX_DAYS``.
     """
-    from ketaclinic.apps.accounts.access import site_ids_for
+    from ketaclinic.apps.accounts.scoping import site_ids_for
     from ketaclinic.apps.audit.choices import Action
     from ketaclinic.apps.audit.recorder import record_event
 
@@ -195,7 +195,7 @@ def issue_token(
 
 def may_revoke(user: Any, token: ApiToken) -> bool:
     """The owner, or a holder of ``revoke_api_token`` at a site the owner works at."""
-    from ketaclinic.apps.accounts.access import site_ids_for
+    from ketaclinic.apps.accounts.scoping import staff_at
 
     if not user.is_authenticated:
         return False
@@ -203,7 +203,7 @@ def may_revoke(user: Any, token: ApiToken) -> bool:
         return True
     if not user.has_perm(REVOKE_PERMISSION):
         return False
-    return token.owner.sites.filter(pk__in=site_ids_for(user)).exists()
+    return staff_at(user, REVOKE_PERMISSION).filter(pk=token.owner_id).exists()
 
 
 def revoke_token(token: ApiToken, *, by: Any = None, request: HttpRequest | None = None) -> bool:

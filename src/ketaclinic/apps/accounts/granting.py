@@ -99,8 +99,9 @@ def may_change_account(actor: User, target: User) -> bool:
         return False
     # An inactive account holds no permissions; judge it by the roles it would get back.
     own = target.user_permissions.values_list("content_type__app_label", "codename")
+    groups = {*target.groups.all(), *(row.group for row in target.site_roles.all())}
     target_codes = {f"{app}.{codename}" for app, codename in own} | {
-        code for codes in _group_codes(target.groups.all()).values() for code in codes
+        code for codes in _group_codes(groups).values() for code in codes
     }
     return target_codes <= permission_codes(actor)
 
@@ -121,25 +122,22 @@ MANAGED_ROLES = (
 
 def staff_visible_to(manager: User) -> QuerySet[User]:
     """Staff who work at one of the manager's sites (superusers are never listed)."""
-    from ketaclinic.apps.accounts.access import site_ids_for
-    from ketaclinic.apps.accounts.models import User
+    from ketaclinic.apps.accounts.scoping import staff_at
 
-    if not manager.has_perm(MANAGE_STAFF_PERMISSION):
-        return User.objects.none()
-    ids = User.objects.filter(sites__in=site_ids_for(manager)).values("pk")
-    return User.objects.filter(pk__in=ids, is_superuser=False)
+    return staff_at(manager, MANAGE_STAFF_PERMISSION).filter(is_superuser=False)
 
 
 def may_manage(manager: User, target: User) -> bool:
     """The staff pages change ``target`` only if it is someone else, has no admin-site or
     superuser powers and no permission of its own, and each of its groups is a managed role.
-    ``target`` must come from ``staff_visible_to`` (site scoping); its groups may be
-    prefetched."""
+    ``target`` must come from ``staff_visible_to`` (site scoping); its groups and site roles
+    (with their groups) may be prefetched."""
     if target.pk == manager.pk or target.is_superuser or target.is_staff:
         return False
     if not manager.has_perm(MANAGE_STAFF_PERMISSION):
         return False
     names = {group.name for group in target.groups.all()}
+    names |= {row.group.name for row in target.site_roles.all()}
     if not names <= set(MANAGED_ROLES):
         return False
     return not target.user_permissions.all()

@@ -88,7 +88,12 @@ class Site(models.Model):
 
 
 class User(AbstractUser):
-    """A member of staff. Roles are groups; ``sites`` bounds which patients they may see."""
+    """A member of staff.
+
+    ``sites`` are where they work. A role held as a group applies at every one of those
+    sites; a ``SiteRole`` gives a role at one site only (a prescriber at one clinic may be
+    front desk at another). What they may do where: ``accounts.scoping``.
+    """
 
     sites = models.ManyToManyField(Site, related_name="staff", blank=True)
     licence_number = models.CharField(max_length=40, blank=True)
@@ -134,13 +139,38 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     def role_codes(self) -> frozenset[str]:
-        """The user's roles, cached on the instance for the request."""
+        """The user's roles at any site (groups and site roles), cached for the request."""
         cached = getattr(self, "_role_codes", None)
         if cached is None:
             valid = set(Role.values)
-            cached = frozenset(g for g in self.groups.values_list("name", flat=True) if g in valid)
+            names = self.groups.values_list("name", flat=True).union(
+                self.site_roles.values_list("group__name", flat=True)
+            )
+            cached = frozenset(name for name in names if name in valid)
             self._role_codes = cached
         return cached
+
+
+class SiteRole(models.Model):
+    """A role (a group of permissions) held at one site only.
+
+    Granted and taken away on the medical director's staff pages, each change recorded in
+    the audit chain. The person also works at the site (``User.sites``).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="site_roles")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="site_roles")
+    group = models.ForeignKey(
+        "auth.Group", on_delete=models.CASCADE, related_name="site_roles", verbose_name="role"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "site", "group"], name="site_role_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.group} at {self.site}"
 
 
 class TotpDevice(models.Model):

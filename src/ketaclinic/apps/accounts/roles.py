@@ -242,7 +242,7 @@ for _role in (Role.NURSE, Role.PRESCRIBER, Role.THERAPIST, Role.MEDICAL_DIRECTOR
 # KAP programs (issue 8, item 4): therapists see and write notes on the programs they are
 # assigned to; prescribers and the director see and read every program at their sites and
 # start or close them; nurses see the schedule (that a note exists, not what it says); front
-# desk and the administrator see no KAP program. Who sees which program: kap/access.py.
+# desk and the administrator see no KAP program. Who sees which program: kap/assignment.py.
 KAP_SEE = ("kap.view_kapprogram",)
 KAP_SITE = (*KAP_SEE, "kap.view_site_kap_programs")
 KAP_LEAD = (*KAP_SITE, "kap.read_kap_note", "kap.add_kapprogram", "kap.close_kapprogram")

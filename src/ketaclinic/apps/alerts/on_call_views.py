@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ketaclinic.apps.accounts.access import require_permission, sites_for
+from ketaclinic.apps.accounts.scoping import require_permission, sites_for
 from ketaclinic.apps.alerts.models import OnCallPolicy, OnCallShift, PagerNumber
 from ketaclinic.apps.alerts.on_call import contact_promise, on_call_chain
 from ketaclinic.apps.alerts.on_call_forms import (
@@ -33,7 +33,7 @@ MANAGE = "alerts.manage_on_call"
 
 
 def _site(request: HttpRequest):
-    sites = sites_for(request.user).order_by("name")
+    sites = sites_for(request.user, "alerts.manage_on_call").order_by("name")
     wanted = request.POST.get("site") or request.GET.get("site")
     if wanted:
         site = sites.filter(pk=wanted).first() if str(wanted).isdigit() else None
@@ -53,7 +53,7 @@ def _page(request: HttpRequest, site, status: int = 200, **forms) -> HttpRespons
     numbers = dict(PagerNumber.objects.filter(person__in=people).values_list("person_id", "number"))
     context = {
         "site": site,
-        "sites": sites_for(request.user).order_by("name"),
+        "sites": sites_for(request.user, "alerts.manage_on_call").order_by("name"),
         "policy": policy,
         "policy_form": forms.get("policy_form") or OnCallPolicyForm(instance=policy, site=site),
         "shift_form": forms.get("shift_form") or OnCallShiftForm(site=site),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from ketaclinic.apps.accounts.access import site_ids_for
+from ketaclinic.apps.accounts.scoping import restrict
 from ketaclinic.apps.alerts.choices import AlertLevel
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.alerts.paging import page_after_commit
@@ -108,10 +108,9 @@ def alerts_for(user: Any) -> QuerySet[Alert]:
     those assigned to them plus unassigned ones (when they may acknowledge)."""
     if not user.is_authenticated or not user.has_perm("alerts.view_alert"):
         return Alert.objects.none()
-    alerts = Alert.objects.filter(site_id__in=site_ids_for(user))
-    if user.has_perm("alerts.view_all_site_alerts"):
-        return alerts
-    mine = Q(assigned_to=user)
-    if user.has_perm("alerts.acknowledge_alert"):
-        mine |= Q(assigned_to__isnull=True)
-    return alerts.filter(mine)
+    every = restrict(Alert, user, "alerts.view_alert", "alerts.view_all_site_alerts")
+    own = restrict(Alert, user, "alerts.view_alert").filter(assigned_to=user)
+    unassigned = restrict(Alert, user, "alerts.view_alert", "alerts.acknowledge_alert").filter(
+        assigned_to__isnull=True
+    )
+    return every | own | unassigned

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ketaclinic.apps.accounts.access import require_permission
+from ketaclinic.apps.accounts.scoping import require_permission
 from ketaclinic.apps.alerts.forms import AcknowledgeForm, AlertFilterForm
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.alerts.raising import (

@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import AwareDatetime, StrictInt
 
-from ketaclinic.apps.accounts.access import patient_for, patients_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict
 from ketaclinic.apps.api.edge import Page, Paging, page_body, page_of, requires, responses
 from ketaclinic.apps.assessments.models import Assessment
 from ketaclinic.apps.assessments.recording import (
@@ -25,6 +25,7 @@ from ketaclinic.apps.assessments.recording import (
 )
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web.pagination import paginate
 from ketaclinic.apps.web.record_ids import RecordId
@@ -171,7 +172,7 @@ class ScaleSummary(Schema):
 
 def _visible(request: HttpRequest, permission: str = VIEW):
     return Assessment.objects.filter(
-        patient__in=patients_for(request.user, permission)
+        patient__in=restrict(Patient, request.user, permission)
     ).select_related("superseded_by")
 
 
@@ -184,7 +185,7 @@ def _visible(request: HttpRequest, permission: str = VIEW):
 def create_assessment(request: HttpRequest, payload: AssessmentIn):
     """Scores the answers with ``clinical.scales``; an alert flag raises an urgent alert for
     the patient's prescriber in the same transaction."""
-    patient = patient_for(request.user, payload.patient_id, ADD)
+    patient = get_for_user_or_404(Patient, request.user, ADD, pk=payload.patient_id)
     if payload.instrument not in INSTRUMENTS:
         raise InputError("instrument", f"unknown instrument {payload.instrument!r}")
     session = None
@@ -211,7 +212,7 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn):
 def list_assessments(
     request: HttpRequest, patient_id: int, paging: Query[Paging], instrument: str = ""
 ) -> dict[str, Any]:
-    patient = patient_for(request.user, patient_id, VIEW)
+    patient = get_for_user_or_404(Patient, request.user, VIEW, pk=patient_id)
     assessments = (
         Assessment.objects.filter(patient=patient)
         .select_related("superseded_by")

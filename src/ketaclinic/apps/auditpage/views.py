@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from ketaclinic.apps.accounts.access import require_permission, site_ids_for
+from ketaclinic.apps.accounts.scoping import require_permission, restrict, staff_at
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.models import AuditEvent
@@ -38,12 +38,11 @@ CSV_COLUMNS = [
 
 def filtered_events(request: HttpRequest, form: AuditFilterForm) -> QuerySet[AuditEvent]:
     """Events at the viewer's sites, plus site-less events (logins) of staff at those sites."""
-    sites = site_ids_for(request.user)
-    events = AuditEvent.objects.filter(
-        Q(site_id__in=sites)
-        | Q(site__isnull=True, actor__sites__in=sites)
-        | Q(site__isnull=True, actor__isnull=True)
-    ).distinct()
+    at_sites = restrict(AuditEvent, request.user, "audit.view_auditevent")
+    colleagues = staff_at(request.user, "audit.view_auditevent")
+    events = at_sites | AuditEvent.objects.filter(
+        Q(site__isnull=True, actor__in=colleagues) | Q(site__isnull=True, actor__isnull=True)
+    )
     if form.is_valid():
         data = form.cleaned_data
         if data["mrn"]:

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from ketaclinic.apps.accounts.access import site_ids_for
+from ketaclinic.apps.accounts.scoping import restrict, site_ids_for
 from ketaclinic.apps.api.edge import Page, Paging, page_body, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
@@ -70,7 +70,12 @@ class SessionCodesOut(Schema):
 )
 @requires("billing.view_priorauthorization", "billing.view_lapsing_authorizations")
 def lapsing_authorizations(request: HttpRequest, paging: Query[Paging]) -> dict:
-    lapses = lapsing_for_sites(site_ids_for(request.user), clock.today())
+    lapses = lapsing_for_sites(
+        site_ids_for(
+            request.user, "billing.view_priorauthorization", "billing.view_lapsing_authorizations"
+        ),
+        clock.today(),
+    )
     result = paginate(lapses, paging.page, paging.page_size)
     record_listing(
         request,
@@ -108,7 +113,7 @@ def _lapse_row(lapse) -> dict:
 )
 @requires("billing.print_superbill")
 def session_codes(request: HttpRequest, session_id: int) -> dict:
-    sessions = Session.objects.filter(pk=session_id, site_id__in=site_ids_for(request.user))
+    sessions = restrict(Session, request.user, "billing.print_superbill").filter(pk=session_id)
     session = sessions.select_related("patient").first()
     if session is None:
         raise HttpError(404, "No such session")

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 
+from ketaclinic.apps.accounts.scoping import at_sites
 from ketaclinic.apps.alerts.choices import AlertKind, AlertLevel
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.alerts.raising import raise_alert
@@ -109,9 +110,9 @@ def lapse_of(authorization: PriorAuthorization, today: dt.date) -> Lapse | None:
 def lapsing_for_sites(site_ids: list[int], today: dt.date) -> list[Lapse]:
     """Every approved authorization at these sites about to lapse, soonest first: one query."""
     authorizations = with_session_counts(
-        PriorAuthorization.objects.filter(
-            course__site_id__in=site_ids, status=AuthorizationStatus.APPROVED
-        ).select_related("course__patient", "course__site__billing_profile")
+        at_sites(PriorAuthorization, site_ids)
+        .filter(status=AuthorizationStatus.APPROVED)
+        .select_related("course__patient", "course__site__billing_profile")
     ).order_by("ends_on", "id")
     lapses = (lapse_of(a, today) for a in authorizations)
     return [lapse for lapse in lapses if lapse is not None]

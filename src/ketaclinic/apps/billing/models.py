@@ -87,6 +87,8 @@ class CodeMapping(models.Model):
 class PriorAuthorization(models.Model):
     """A payer's prior authorization for a course: who pays, for how many sessions, when."""
 
+    site_path = "course__site"
+
     course = models.ForeignKey(
         "treatment.Course", on_delete=models.PROTECT, related_name="authorizations"
     )

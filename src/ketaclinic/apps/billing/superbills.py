@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
+from ketaclinic.apps.accounts.scoping import at_sites
 from ketaclinic.apps.billing.authorizations import GIVEN_STATUSES
 from ketaclinic.apps.billing.choices import AuthorizationStatus, PayerKind
 from ketaclinic.apps.billing.models import (
@@ -168,10 +169,10 @@ def billable_sessions(sessions: QuerySet[Session]) -> QuerySet[Session]:
 
 def _site_tables(site_ids: set[int]) -> tuple[dict, dict]:
     fees: dict[int, dict[str, Decimal]] = {}
-    for fee in FeeScheduleEntry.objects.filter(site_id__in=site_ids):
+    for fee in at_sites(FeeScheduleEntry, site_ids):
         fees.setdefault(fee.site_id, {})[fee.code] = fee.fee_per_unit
     mappings: dict[int, dict[str, str]] = {}
-    for mapping in CodeMapping.objects.filter(site_id__in=site_ids):
+    for mapping in at_sites(CodeMapping, site_ids):
         mappings.setdefault(mapping.site_id, {})[mapping.service] = mapping.code
     return fees, mappings
 

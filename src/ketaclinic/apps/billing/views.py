@@ -11,11 +11,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.accounts.access import patient_for, require_permission, site_ids_for
+from ketaclinic.apps.accounts.scoping import (
+    at_sites,
+    get_for_user_or_404,
+    require_permission,
+    site_ids_for,
+)
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
@@ -30,8 +35,8 @@ from ketaclinic.apps.billing.superbills import (
     claim_rows,
     local_range,
 )
-from ketaclinic.apps.treatment.models import Session
-from ketaclinic.apps.treatment.scoping import course_for
+from ketaclinic.apps.patients.models import Patient
+from ketaclinic.apps.treatment.models import Course, Session
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.csv_export import csv_lines
 from ketaclinic.apps.web.pagination import page_number, paginate
@@ -50,7 +55,9 @@ def _pdf(html: str, filename: str) -> HttpResponse:
 @require_permission(VIEW, "billing.view_lapsing_authorizations")
 def lapsing(request: HttpRequest) -> HttpResponse:
     """Every approved authorization at the user's sites about to lapse, by date or count."""
-    lapses = lapsing_for_sites(site_ids_for(request.user), clock.today())
+    lapses = lapsing_for_sites(
+        site_ids_for(request.user, VIEW, "billing.view_lapsing_authorizations"), clock.today()
+    )
     page = paginate(lapses, page_number(request.GET))
     record_listing(
         request,
@@ -66,17 +73,16 @@ def lapsing(request: HttpRequest) -> HttpResponse:
 
 
 def _authorization_for(user, authorization_id: int) -> PriorAuthorization:
-    return get_object_or_404(
-        PriorAuthorization.objects.select_related("course__patient__site", "course__site"),
-        pk=authorization_id,
-        course__site_id__in=site_ids_for(user),
-    )
+    authorizations = PriorAuthorization.objects.select_related("course__patient__site")
+    return get_for_user_or_404(authorizations, user, VIEW, pk=authorization_id)
 
 
 @require_permission(VIEW)
 @require_http_methods(["GET", "POST"])
 def course_authorizations(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = course_for(request.user, course_id)
+    course = get_for_user_or_404(
+        Course.objects.select_related("patient", "prescriber"), request.user, VIEW, pk=course_id
+    )
     form = AuthorizationForm(request.POST or None, initial={"starts_on": course.starts_on})
     if request.method == "POST":
         if not request.user.has_perm("billing.add_priorauthorization"):
@@ -189,7 +195,7 @@ def packet_pdf(request: HttpRequest, authorization_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def trials(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The patient's previous antidepressant trials (intake): the resistance history."""
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     form = TrialForm(request.POST or None)
     if request.method == "POST":
         if not request.user.has_perm("patients.add_antidepressanttrial"):
@@ -233,7 +239,7 @@ def _period(request: HttpRequest, site) -> tuple[PeriodForm, dt.date, dt.date]:
 
 
 def _patient_bill(request: HttpRequest, patient_id: int):
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     form, start, end = _period(request, patient.site)
     since, until = local_range(patient.site, start, end)
     sessions = Session.objects.filter(
@@ -297,7 +303,7 @@ def superbill_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_permission("billing.export_claims")
 def claims_csv(request: HttpRequest) -> HttpResponse:
     """Every billing line at the user's sites in the dates, CMS-1500 item names as columns."""
-    site_ids = site_ids_for(request.user)
+    site_ids = site_ids_for(request.user, "billing.export_claims")
     form, start, end = _period(request, None)
     if form.errors:
         return HttpResponse(form.errors.as_text(), status=422, content_type="text/plain")
@@ -305,9 +311,7 @@ def claims_csv(request: HttpRequest) -> HttpResponse:
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC) + dt.timedelta(
         hours=12
     )
-    sessions = Session.objects.filter(
-        site_id__in=site_ids, planned_start__gte=since, planned_start__lt=until
-    )
+    sessions = at_sites(Session, site_ids).filter(planned_start__gte=since, planned_start__lt=until)
     result = bill(sessions)
     lines = [line for line in result.lines if start <= line.served_on <= end]
     record_event(

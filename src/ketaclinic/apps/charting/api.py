@@ -17,12 +17,12 @@ from ninja.errors import HttpError
 from ketaclinic.apps.api.edge import Page, Paging, page_of, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
-from ketaclinic.apps.charting.access import session_for
 from ketaclinic.apps.charting.api_steps import router as steps_router
 from ketaclinic.apps.charting.context import gather
 from ketaclinic.apps.charting.models.observations import VITAL_RANGES
 from ketaclinic.apps.charting.observing import assess_session, record_vital_sign
 from ketaclinic.apps.charting.refusals import ChartRefused
+from ketaclinic.apps.charting.views.base import chart_session
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InvalidValue
 
@@ -240,7 +240,7 @@ def _decimal(value) -> str | None:
 )
 @requires("charting.view_session_chart")
 def get_session_chart(request: HttpRequest, session_id: int) -> dict:
-    session = session_for(request.user, session_id, "charting.view_session_chart")
+    session = chart_session(request, session_id, "charting.view_session_chart")
     data = gather(session)
     record_event(
         request, Action.VIEW, object_type="session", object_id=session.pk, patient=session.patient
@@ -364,7 +364,7 @@ def get_session_chart(request: HttpRequest, session_id: int) -> dict:
 )
 @requires("charting.view_session_chart")
 def list_vitals(request: HttpRequest, session_id: int, paging: Query[Paging]) -> dict:
-    session = session_for(request.user, session_id, "charting.view_session_chart")
+    session = chart_session(request, session_id, "charting.view_session_chart")
     record_event(
         request,
         Action.VIEW,
@@ -382,7 +382,7 @@ def list_vitals(request: HttpRequest, session_id: int, paging: Query[Paging]) ->
 )
 @requires("charting.chart_session")
 def post_vitals(request: HttpRequest, session_id: int, payload: VitalIn):
-    session = session_for(request.user, session_id, "charting.chart_session")
+    session = chart_session(request, session_id, "charting.chart_session")
     taken_at = payload.taken_at or clock.now()
     if taken_at.utcoffset() is None:
         raise InvalidValue("taken_at", "give a time zone (e.g. 2026-03-10T09:40:00-05:00)")

@@ -17,7 +17,6 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from ketaclinic.apps.api.edge import requires, requires_any, responses
-from ketaclinic.apps.charting.access import session_for
 from ketaclinic.apps.charting.administering import finish_administration, start_administration
 from ketaclinic.apps.charting.choices import ScaleCode
 from ketaclinic.apps.charting.day import check_in
@@ -27,6 +26,7 @@ from ketaclinic.apps.charting.models import Administration, DoseOrder
 from ketaclinic.apps.charting.observing import record_scale
 from ketaclinic.apps.charting.refusals import ChartRefused
 from ketaclinic.apps.charting.rems import RemsIncomplete
+from ketaclinic.apps.charting.views.base import chart_session
 from ketaclinic.apps.ledger.models import Container
 from ketaclinic.apps.treatment.choices import SessionStatus
 from ketaclinic.apps.web import clock
@@ -179,7 +179,7 @@ def _administration_out(administration: Administration, status: str) -> dict:
 )
 @requires("charting.check_in_session")
 def post_check_in(request: HttpRequest, session_id: int) -> dict:
-    session = session_for(request.user, session_id, "charting.check_in_session")
+    session = chart_session(request, session_id, "charting.check_in_session")
     try:
         session = check_in(session, user=request.user, request=request)
     except ChartRefused as error:
@@ -194,7 +194,7 @@ def post_check_in(request: HttpRequest, session_id: int) -> dict:
 )
 @requires("charting.order_dose")
 def post_dose_order(request: HttpRequest, session_id: int, payload: DoseOrderIn):
-    session = session_for(request.user, session_id, "charting.order_dose")
+    session = chart_session(request, session_id, "charting.order_dose")
     try:
         order: DoseOrder = order_dose(
             session, DoseRequest(**payload.model_dump()), user=request.user, request=request
@@ -225,7 +225,7 @@ def post_dose_order(request: HttpRequest, session_id: int, payload: DoseOrderIn)
 )
 @requires_any(*DOSE_PERMISSIONS)
 def post_dose_start(request: HttpRequest, session_id: int, payload: StartIn):
-    session = session_for(request.user, session_id, *DOSE_PERMISSIONS)
+    session = chart_session(request, session_id, *DOSE_PERMISSIONS)
     container = None
     if payload.container_id is not None:
         container = (
@@ -261,7 +261,7 @@ def post_dose_start(request: HttpRequest, session_id: int, payload: StartIn):
 )
 @requires_any(*DOSE_PERMISSIONS)
 def post_dose_stop(request: HttpRequest, session_id: int, payload: StopIn) -> dict:
-    session = session_for(request.user, session_id, *DOSE_PERMISSIONS)
+    session = chart_session(request, session_id, *DOSE_PERMISSIONS)
     try:
         administration = finish_administration(
             session,
@@ -285,7 +285,7 @@ def post_dose_stop(request: HttpRequest, session_id: int, payload: StopIn) -> di
 )
 @requires("charting.chart_session")
 def post_scale(request: HttpRequest, session_id: int, scale: ScaleCode, payload: ScaleIn):
-    session = session_for(request.user, session_id, "charting.chart_session")
+    session = chart_session(request, session_id, "charting.chart_session")
     try:
         entry = record_scale(
             session,
@@ -308,8 +308,8 @@ def post_scale(request: HttpRequest, session_id: int, scale: ScaleCode, payload:
 )
 @requires_any("charting.chart_session", "charting.override_discharge")
 def post_discharge(request: HttpRequest, session_id: int, payload: DischargeIn):
-    session = session_for(
-        request.user, session_id, "charting.chart_session", "charting.override_discharge"
+    session = chart_session(
+        request, session_id, "charting.chart_session", "charting.override_discharge"
     )
     try:
         discharge(

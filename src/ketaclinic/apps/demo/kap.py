@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
+from ketaclinic.apps.accounts.scoping import at_sites
 from ketaclinic.apps.charting.models import IntegrationNote
 from ketaclinic.apps.kap.choices import Consent, NoteKind, ProgramStatus
 from ketaclinic.apps.kap.models import KapNote, KapProgram
@@ -97,7 +98,8 @@ INTEGRATION = (
 def _caseload(therapist, now: dt.datetime) -> list[Course]:
     recent = (now - RECENTLY_ENDED).date()
     return list(
-        Course.objects.filter(protocol_id="kap", site__in=therapist.sites.all())
+        at_sites(Course, therapist.sites.all())
+        .filter(protocol_id="kap")
         .filter(Q(status__in=(CourseStatus.PLANNED, CourseStatus.ACTIVE)) | Q(ended_on__gte=recent))
         .select_related("site")
         .order_by("-starts_on", "id")[:CASELOAD]

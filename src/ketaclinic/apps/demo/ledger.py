@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from ketaclinic.apps.accounts.models import Site, User
+from ketaclinic.apps.accounts.scoping import at_sites
 from ketaclinic.apps.ledger.appending import append_batch, append_entry
 from ketaclinic.apps.ledger.choices import (
     DestructionMethod,
@@ -387,7 +388,7 @@ def create_ledger(
             _closing_count(ledger, now)
     finally:
         clock.install(previous_clock)
-    return LedgerEntry.objects.filter(site__in=sites).count()
+    return at_sites(LedgerEntry, sites).count()
 
 
 def _play(site, products, lots, users, rng, now) -> _SiteLedger:

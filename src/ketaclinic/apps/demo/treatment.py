@@ -22,6 +22,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from ketaclinic.apps.accounts.models import Site, User
+from ketaclinic.apps.accounts.scoping import at_sites
 from ketaclinic.apps.patients.models import Condition, Measurement, Patient
 from ketaclinic.apps.treatment.choices import (
     INDICATION_OF_CONDITION,
@@ -229,15 +230,15 @@ def create_treatment(
     site_by_id = {s.pk: s for s in sites}
 
     patients = list(
-        Patient.objects.filter(site__in=sites)
+        at_sites(Patient, sites)
         .order_by("id")
         .values("id", "site_id", "date_of_birth", "sex_at_birth")
     )
     latest = _latest_measurements([p["id"] for p in patients])
     conditions = dict(
-        Condition.objects.filter(primary=True, patient__site__in=sites).values_list(
-            "patient_id", "code"
-        )
+        at_sites(Condition, sites, site_path="patient__site")
+        .filter(primary=True)
+        .values_list("patient_id", "code")
     )
     chosen = []
     for patient in patients:

@@ -7,11 +7,12 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from ketaclinic.apps.accounts.scoping import restrict
 from ketaclinic.apps.api.edge import Page, Paging, page_body, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.enquiries.choices import OPEN_STATUSES, EnquiryStatus, Program
-from ketaclinic.apps.enquiries.scoping import enquiries_for
+from ketaclinic.apps.enquiries.models import Enquiry
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import paginate
 from ketaclinic.apps.web.record_ids import RecordId
@@ -66,7 +67,7 @@ def list_enquiries(
     program: str = "",
     site: RecordId | None = None,
 ) -> dict:
-    enquiries = enquiries_for(request.user)
+    enquiries = restrict(Enquiry, request.user, "enquiries.view_enquiry")
     if status == "open":
         enquiries = enquiries.filter(status__in=OPEN_STATUSES)
     elif status in EnquiryStatus.values:

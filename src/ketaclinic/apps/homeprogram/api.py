@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from ketaclinic.apps.accounts.access import patient_for, patients_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404
 from ketaclinic.apps.api.edge import FieldErrors, Page, Paging, page_of, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
@@ -35,6 +35,7 @@ from ketaclinic.apps.homeprogram.refills import (
     places_for,
     record_refill,
 )
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.clinical.home_checkins import MAX_REFILLS
 
 router = Router(tags=["home program"])
@@ -162,13 +163,12 @@ class PrescriptionDetailOut(PrescriptionOut):
     reconciliation: ReconciliationOut
 
 
-def _prescription(request: HttpRequest, prescription_id: int) -> HomePrescription:
-    try:
-        return HomePrescription.objects.select_related("patient__site", "course").get(
-            pk=prescription_id, patient__in=patients_for(request.user)
-        )
-    except HomePrescription.DoesNotExist:
-        raise Http404("No such prescription") from None
+def _prescription(
+    request: HttpRequest, prescription_id: int, *permissions: str
+) -> HomePrescription:
+    """One prescription at a site where the user holds ``permissions`` (else 404)."""
+    prescriptions = HomePrescription.objects.select_related("patient", "course")
+    return get_for_user_or_404(prescriptions, request.user, VIEW, *permissions, pk=prescription_id)
 
 
 def _form_errors(form) -> FieldErrors:
@@ -186,7 +186,7 @@ def _form_errors(form) -> FieldErrors:
 )
 @requires(VIEW)
 def list_prescriptions(request: HttpRequest, patient_id: int, paging: Query[Paging]) -> dict:
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     body = page_of(
         HomePrescription.objects.filter(patient=patient).order_by("-written_on", "-id"), paging
     )
@@ -250,7 +250,9 @@ def get_prescription(request: HttpRequest, prescription_id: int):
 )
 @requires(VIEW, PRESCRIBE)
 def create_prescription(request: HttpRequest, patient_id: int, payload: PrescriptionIn):
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(
+        Patient, request.user, "patients.view_patient", PRESCRIBE, pk=patient_id
+    )
     data = payload.dict()
     data["course"] = data.pop("course_id")
     form = PrescriptionForm(data, patient=patient)
@@ -295,7 +297,7 @@ def create_refill(request: HttpRequest, prescription_id: int, payload: RefillIn)
 )
 @requires(VIEW, COUNT)
 def create_pill_count(request: HttpRequest, prescription_id: int, payload: PillCountIn):
-    rx = _prescription(request, prescription_id)
+    rx = _prescription(request, prescription_id, COUNT)
     form = PillCountForm(payload.dict())
     if not form.is_valid():
         raise _form_errors(form)

@@ -21,6 +21,8 @@ from ketaclinic.clinical.home_checkins import EARLY_REFILL_FRACTION
 class HomePrescription(models.Model):
     """Sublingual ketamine to take at home: strength, quantity, refills, dose and frequency."""
 
+    site_path = "patient__site"
+
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="home_prescriptions"
     )

@@ -19,20 +19,20 @@ from ketaclinic.apps.api.edge import FieldErrors, Page, Paging, page_of, require
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.iop.choices import GroupStatus
-from ketaclinic.apps.iop.models import IopGroup
-from ketaclinic.apps.iop.program import (
-    check_attendance,
-    current_courses,
-    save_attendance,
-    weekly_hours_for,
-)
-from ketaclinic.apps.iop.scoping import (
+from ketaclinic.apps.iop.leading import (
     SEE_ATTENDANCE,
     VIEW,
     group_for,
     groups_for,
     may_take_attendance,
     session_for,
+)
+from ketaclinic.apps.iop.models import IopGroup
+from ketaclinic.apps.iop.program import (
+    check_attendance,
+    current_courses,
+    save_attendance,
+    weekly_hours_for,
 )
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InputError

@@ -8,9 +8,8 @@ from typing import Any
 
 from django import forms
 
-from ketaclinic.apps.accounts.access import sites_for
-from ketaclinic.apps.accounts.choices import Role, Weekday
-from ketaclinic.apps.accounts.models import User
+from ketaclinic.apps.accounts.choices import Weekday
+from ketaclinic.apps.accounts.scoping import holds_at, sites_for, staff_holding
 from ketaclinic.apps.iop.choices import AttendanceStatus, EndReason
 from ketaclinic.apps.iop.models import GroupSession, IopGroup
 from ketaclinic.apps.patients.models import Patient
@@ -19,12 +18,12 @@ DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
+LEAD_PERMISSION = "iop.write_iop_note"
+
+
 def therapists_at(site_ids: list[int]):
-    return (
-        User.objects.filter(groups__name=Role.THERAPIST, sites__in=site_ids, is_active=True)
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
+    """Who may lead a group at these sites: those who write IOP notes there (therapists)."""
+    return staff_holding(LEAD_PERMISSION, site_ids).order_by("last_name", "first_name")
 
 
 class GroupForm(forms.ModelForm):
@@ -71,7 +70,7 @@ class GroupForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        sites = sites_for(user)
+        sites = sites_for(user, "iop.change_iopgroup")
         self.fields["site"].queryset = sites
         site_ids = list(sites.values_list("id", flat=True))
         self.fields["facilitators"].queryset = therapists_at(site_ids)
@@ -88,7 +87,7 @@ class GroupForm(forms.ModelForm):
             if capacity is not None and capacity < open_count:
                 self.add_error("capacity", f"{open_count} patients are on the roster now.")
         for person in data.get("facilitators") or []:
-            if site is not None and not person.sites.filter(pk=site.pk).exists():
+            if site is not None and not holds_at(person, LEAD_PERMISSION, site):
                 self.add_error("facilitators", f"{person.display_name} does not work at {site}.")
         return data
 

@@ -128,6 +128,8 @@ class IopEnrolment(models.Model):
 class GroupSession(models.Model):
     """One meeting of a group: date, local start time, length, topic, who led it."""
 
+    site_path = "group__site"
+
     group = models.ForeignKey(IopGroup, on_delete=models.PROTECT, related_name="sessions")
     held_on = models.DateField()
     starts_at = models.TimeField(help_text="Local time at the site.")

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ketaclinic.apps.accounts.access import sites_for
+from ketaclinic.apps.accounts.scoping import restrict
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.jobs.choices import JobStatus
@@ -16,8 +16,8 @@ from ketaclinic.apps.jobs.models import Job
 
 def _own_job(request: HttpRequest, job_id) -> Job:
     job = (
-        Job.objects.defer("result")
-        .filter(pk=job_id, owner=request.user, site__in=sites_for(request.user))
+        restrict(Job.objects.defer("result"), request.user)
+        .filter(pk=job_id, owner=request.user)
         .first()
     )
     if job is None:

@@ -1,5 +1,5 @@
 """KAP programs over the REST API (``/api/v1/kap``): the same access table, rules and audit
-as the pages (``kap.access``).
+as the pages (``kap.assignment``).
 
 Listing and reading need ``view_kapprogram`` (a therapist sees the programs they are
 assigned to; nurses, prescribers and the director every program at their sites); notes and
@@ -21,7 +21,7 @@ from ketaclinic.apps.api.edge import Page, Paging, page_body, requires, response
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
-from ketaclinic.apps.kap.access import (
+from ketaclinic.apps.kap.assignment import (
     VIEW,
     WRITE_NOTE,
     can_read_notes,

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from ketaclinic.apps.accounts.models import User
+from ketaclinic.apps.accounts.scoping import staff_holding
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.kap.choices import ProgramStatus
@@ -27,17 +26,7 @@ MAX_GOALS = 2000
 
 def therapists_at(site_id: int) -> QuerySet[User]:
     """Active staff at the site who may write KAP notes (by permission, not role name)."""
-    permission = Permission.objects.filter(
-        content_type__app_label="kap", codename="add_kapnote"
-    ).first()
-    if permission is None:
-        return User.objects.none()
-    return (
-        User.objects.filter(is_active=True, sites=site_id)
-        .filter(Q(groups__permissions=permission) | Q(user_permissions=permission))
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
+    return staff_holding("kap.add_kapnote", site_id).order_by("last_name", "first_name", "username")
 
 
 def start_program(

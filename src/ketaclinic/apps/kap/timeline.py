@@ -11,7 +11,7 @@ from typing import Any
 
 from ketaclinic.apps.assessments.charts import ChartPoint, response_threshold, trajectory_svg
 from ketaclinic.apps.assessments.models import Assessment
-from ketaclinic.apps.kap.access import can_read_notes, can_write_notes
+from ketaclinic.apps.kap.assignment import can_read_notes, can_write_notes
 from ketaclinic.apps.kap.models import KapNote, KapProgram
 from ketaclinic.apps.kap.notes import SHAPES, SHARED_PARTS, session_problems
 from ketaclinic.apps.outcomes.models import CourseOutcome

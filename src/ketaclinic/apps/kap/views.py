@@ -1,7 +1,7 @@
 """KAP pages: the caseload ("My KAP patients", or every program at one's sites), a program's
 timeline with notes and scores, writing a note, starting and closing a program.
 
-Who sees what is ``kap.access``; every read and write is audited (psychotherapy content is
+Who sees what is ``kap.assignment``; every read and write is audited (psychotherapy content is
 sensitive: reading a program's notes is an event of its own kind of detail).
 """
 
@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.accounts.access import patients_for, require_permission
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, require_permission, restrict
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
-from ketaclinic.apps.kap.access import (
+from ketaclinic.apps.kap.assignment import (
     CLOSE,
     READ_NOTES,
     START,
@@ -72,8 +72,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
     unplanned = []
     if user.has_perm(START):
         unplanned = list(
-            Course.objects.filter(
-                patient__in=patients_for(user),
+            restrict(Course, user, START)
+            .filter(
                 protocol_id="kap",
                 kap_program__isnull=True,
                 status__in=(CourseStatus.PLANNED, CourseStatus.ACTIVE),
@@ -132,12 +132,8 @@ def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
 
 def _session_of(request: HttpRequest, session_id: int) -> Session:
     """A session of a patient the user may see (another site's is a 404)."""
-    try:
-        return Session.objects.select_related("course").get(
-            pk=session_id, patient__in=patients_for(request.user)
-        )
-    except (Session.DoesNotExist, ValueError):
-        raise Http404("No such session") from None
+    sessions = Session.objects.select_related("course")
+    return get_for_user_or_404(sessions, request.user, VIEW, WRITE_NOTE, pk=session_id)
 
 
 @require_permission(VIEW, WRITE_NOTE)
@@ -195,12 +191,8 @@ def write_note(request: HttpRequest, program_id: int, session_id: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, course_id: int) -> HttpResponse:
     """Start a KAP program on a course: therapist, co-therapist, the patient's goals."""
-    try:
-        course = Course.objects.select_related("patient__site", "site").get(
-            pk=course_id, patient__in=patients_for(request.user)
-        )
-    except (Course.DoesNotExist, ValueError):
-        raise Http404("No such course") from None
+    courses = Course.objects.select_related("patient__site")
+    course = get_for_user_or_404(courses, request.user, VIEW, START, pk=course_id)
     therapists = therapists_at(course.site_id)
     form = StartProgramForm(
         request.POST if request.method == "POST" else None,

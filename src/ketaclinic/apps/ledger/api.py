@@ -16,12 +16,13 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from ketaclinic.apps.accounts.access import patient_for, sites_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict, sites_for
 from ketaclinic.apps.api.edge import Page, Paging, page_body, page_of, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.ledger.balances import stock_by_product
+from ketaclinic.apps.ledger.lookups import CONTAINERS, DISCREPANCIES, ENTRIES, VIEW_PERMISSION
 from ketaclinic.apps.ledger.models import Container, LedgerEntry
 from ketaclinic.apps.ledger.operations import (
     record_administration,
@@ -30,13 +31,7 @@ from ketaclinic.apps.ledger.operations import (
     resolve_discrepancy,
     verify_witness,
 )
-from ketaclinic.apps.ledger.scoping import (
-    VIEW_PERMISSION,
-    container_for,
-    discrepancy_for,
-    entry_for,
-    ledger_site_ids,
-)
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import paginate
 from ketaclinic.apps.web.record_ids import RecordId
@@ -139,9 +134,11 @@ class ResolvedOut(Schema):
     resolved_at: dt.datetime | None
 
 
-def _container(request: HttpRequest, container_id: int) -> Container:
+def _container(request: HttpRequest, container_id: int, *permissions: str) -> Container:
     try:
-        return container_for(request.user, container_id)
+        return get_for_user_or_404(
+            CONTAINERS, request.user, VIEW_PERMISSION, *permissions, pk=container_id
+        )
     except Exception as error:  # Http404 from scoping
         raise HttpError(404, "No such container") from error
 
@@ -151,7 +148,7 @@ def _container(request: HttpRequest, container_id: int) -> Container:
 )
 @requires(VIEW_PERMISSION)
 def balances(request: HttpRequest, paging: Query[Paging], site_id: RecordId | None = None) -> dict:
-    sites = sites_for(request.user).order_by("name")
+    sites = sites_for(request.user, VIEW_PERMISSION).order_by("name")
     if site_id is not None:
         sites = sites.filter(pk=site_id)
         if not sites:
@@ -200,9 +197,11 @@ def _container_out(container: Container) -> dict:
 def containers(
     request: HttpRequest, paging: Query[Paging], site_id: RecordId | None = None
 ) -> dict:
-    found = Container.objects.filter(
-        site_id__in=ledger_site_ids(request.user), on_hand__gt=0
-    ).select_related("product", "lot")
+    found = (
+        restrict(Container, request.user, VIEW_PERMISSION)
+        .filter(on_hand__gt=0)
+        .select_related("product", "lot")
+    )
     if site_id is not None:
         found = found.filter(site_id=site_id)
     body = page_of(
@@ -233,7 +232,7 @@ def entries(
     container_id: RecordId | None = None,
     kind: str = "",
 ) -> dict:
-    found = LedgerEntry.objects.filter(site_id__in=ledger_site_ids(request.user))
+    found = restrict(LedgerEntry, request.user, VIEW_PERMISSION)
     if site_id is not None:
         found = found.filter(site_id=site_id)
     if container_id is not None:
@@ -258,9 +257,11 @@ def entries(
 )
 @requires(VIEW_PERMISSION, "ledger.administer_stock")
 def administer(request: HttpRequest, container_id: int, payload: AdministrationIn):
-    found = _container(request, container_id)
+    found = _container(request, container_id, "ledger.administer_stock")
     try:
-        patient = patient_for(request.user, payload.patient_id)
+        patient = get_for_user_or_404(
+            Patient, request.user, "patients.view_patient", pk=payload.patient_id
+        )
     except Exception:
         raise InputError("patient_id", "no such patient at your sites") from None
     session = None
@@ -290,12 +291,14 @@ def administer(request: HttpRequest, container_id: int, payload: AdministrationI
 )
 @requires(VIEW_PERMISSION, "ledger.waste_stock")
 def waste(request: HttpRequest, container_id: int, payload: WasteIn):
-    found = _container(request, container_id)
+    found = _container(request, container_id, "ledger.waste_stock")
     witness = get_user_model().objects.filter(username=payload.witness_username).first()
     administration = None
     if payload.administration_id is not None:
         try:
-            administration = entry_for(request.user, payload.administration_id)
+            administration = get_for_user_or_404(
+                ENTRIES, request.user, VIEW_PERMISSION, pk=payload.administration_id
+            )
         except Exception:
             raise InputError("administration_id", "no such entry") from None
     try:
@@ -333,7 +336,7 @@ def waste(request: HttpRequest, container_id: int, payload: WasteIn):
 )
 @requires(VIEW_PERMISSION, "ledger.count_stock")
 def count(request: HttpRequest, container_id: int, payload: CountIn):
-    found = _container(request, container_id)
+    found = _container(request, container_id, "ledger.count_stock")
     entry, discrepancy = record_count(
         container=found,
         counted=payload.counted,
@@ -352,7 +355,13 @@ def count(request: HttpRequest, container_id: int, payload: CountIn):
 @requires(VIEW_PERMISSION, "ledger.resolve_discrepancy")
 def resolve(request: HttpRequest, discrepancy_id: int, payload: ResolveIn) -> dict:
     try:
-        found = discrepancy_for(request.user, discrepancy_id)
+        found = get_for_user_or_404(
+            DISCREPANCIES,
+            request.user,
+            VIEW_PERMISSION,
+            "ledger.resolve_discrepancy",
+            pk=discrepancy_id,
+        )
     except Exception:
         raise HttpError(404, "No such discrepancy") from None
     resolved = resolve_discrepancy(

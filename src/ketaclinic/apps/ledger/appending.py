@@ -61,11 +61,12 @@ def lock_container(container: Container | int) -> Container:
     return Container.objects.select_for_update().select_related("product", "lot", "site").get(pk=pk)
 
 
-def check_site(user: Any, site_id: int, field: str = "container") -> None:
-    from ketaclinic.apps.accounts.access import site_ids_for
+def check_site(user: Any, site_id: int, permission: str, field: str = "container") -> None:
+    """Refuse a record at a site where ``user`` does not hold ``permission``."""
+    from ketaclinic.apps.accounts.scoping import holds_at
 
-    if site_id not in site_ids_for(user):
-        raise InputError(field, "is at a site you do not work at")
+    if not holds_at(user, permission, site_id):
+        raise InputError(field, "is at a site where your role does not allow this")
 
 
 def append_entry(
@@ -231,14 +232,13 @@ def verify_witness(
         raise refused
     # Django's ModelBackend runs the password hasher for unknown names too (same time).
     confirmed = authenticate(request, username=username, password=password)
-    from ketaclinic.apps.accounts.access import site_ids_for
+    from ketaclinic.apps.accounts.scoping import holds_at
 
     if (
         confirmed is None
         or witness is None
         or confirmed.pk != witness.pk
-        or not confirmed.has_perm(WITNESS_PERMISSION)
-        or site_id not in site_ids_for(confirmed)
+        or not holds_at(confirmed, WITNESS_PERMISSION, site_id)
     ):
         throttling.record_failure(throttling.WITNESS_ACCOUNT, username)
         throttling.record_failure(throttling.WITNESS_RECORDER, recorder)

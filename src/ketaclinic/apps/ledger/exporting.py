@@ -53,7 +53,7 @@ COLUMNS = (
 
 
 def filtered_entries(
-    site_ids: Iterable[int],
+    entries: QuerySet[LedgerEntry],
     *,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
@@ -63,7 +63,7 @@ def filtered_entries(
     container: str = "",
     kind: str = "",
 ) -> QuerySet[LedgerEntry]:
-    entries = LedgerEntry.objects.filter(site_id__in=list(site_ids))
+    """``entries`` (already restricted to what the user may see) narrowed by the filters."""
     zone = ZoneInfo(tz)
     if date_from:
         entries = entries.filter(occurred_at__gte=dt.datetime.combine(date_from, dt.time.min, zone))

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 
 from ketaclinic.apps.accounts.models import DEA_NUMBER, Site, User
+from ketaclinic.apps.accounts.scoping import staff_holding
 from ketaclinic.apps.ledger.appending import WITNESS_PERMISSION
 from ketaclinic.apps.ledger.choices import (
     DestructionMethod,
@@ -37,13 +38,8 @@ def apply_input_error(form: forms.Form, error: InputError) -> None:
 def witnesses_for(container_site_id: int, user: User):
     """Everyone at the site who may witness, except the person recording."""
     return (
-        User.objects.filter(is_active=True, sites=container_site_id)
-        .filter(
-            groups__permissions__codename=WITNESS_PERMISSION.split(".")[1],
-            groups__permissions__content_type__app_label="ledger",
-        )
+        staff_holding(WITNESS_PERMISSION, container_site_id)
         .exclude(pk=user.pk)
-        .distinct()
         .order_by("last_name", "first_name", "username")
     )
 

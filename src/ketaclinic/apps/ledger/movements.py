@@ -61,7 +61,7 @@ def receive_stock(
     number and the invoice, so every container's history starts with where it came from.
     """
     site_id = getattr(site, "pk", site)
-    check_site(user, site_id, "site")
+    check_site(user, site_id, "ledger.receive_stock", "site")
     check_occurred_at(received_at)
     lot_number = lot_number.strip()
     if not lot_number:
@@ -141,10 +141,10 @@ def transfer_stock(
     to_site_id = getattr(to_site, "pk", to_site)
     if to_site_id == container.site_id:
         raise InputError("to_site", "is the site the stock is at already")
-    check_site(user, to_site_id, "to_site")
+    check_site(user, to_site_id, "ledger.view_ledgerentry", "to_site")
     with transaction.atomic():
         locked = lock_container(container)
-        check_site(user, locked.site_id)
+        check_site(user, locked.site_id, "ledger.transfer_stock")
         product = locked.product
         amount = locked.on_hand if quantity in (None, "") else product.parse(quantity, "quantity")
         withdraw_checked(locked, amount, "quantity")
@@ -211,7 +211,7 @@ def report_loss(
         raise MissingItem("description", "describe what was found")
     with transaction.atomic():
         locked = lock_container(container)
-        check_site(user, locked.site_id)
+        check_site(user, locked.site_id, "ledger.report_loss")
         today = clock.today(locked.site.timezone)
         if discovered_on > today:
             raise OutOfRange("discovered_on", "is in the future")

@@ -118,7 +118,7 @@ def record_administration(
     check_occurred_at(occurred_at)
     with transaction.atomic():
         locked = lock_container(container)
-        check_site(user, locked.site_id)
+        check_site(user, locked.site_id, "ledger.administer_stock")
         _check_administrable(locked, patient, session)
         product = locked.product
         if product.measure == "ul":
@@ -181,7 +181,7 @@ def record_waste(
     )
     with transaction.atomic():
         locked = lock_container(container)
-        check_site(user, locked.site_id)
+        check_site(user, locked.site_id, "ledger.waste_stock")
         amount = locked.product.parse(quantity, "quantity")
         patient = session = None
         if administration is not None:
@@ -266,7 +266,7 @@ def record_destruction(
         raise InputError("second_witness", "must be a different person from the first witness")
     with transaction.atomic():
         locked = lock_container(container)
-        check_site(user, locked.site_id)
+        check_site(user, locked.site_id, "ledger.destroy_stock")
         product = locked.product
         amount = product.parse(quantity, "quantity")
         withdraw_checked(locked, amount, "quantity")

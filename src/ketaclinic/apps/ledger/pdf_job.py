@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.http import QueryDict
 from django.template.loader import render_to_string
 
-from ketaclinic.apps.accounts.access import sites_for
+from ketaclinic.apps.accounts.scoping import sites_for
 from ketaclinic.apps.jobs.registry import JobRefused, JobResult
 from ketaclinic.apps.ledger.exporting import COLUMNS, entry_rows
-from ketaclinic.apps.ledger.scoping import VIEW_PERMISSION
+from ketaclinic.apps.ledger.lookups import VIEW_PERMISSION
 from ketaclinic.apps.web import clock
 
 __all__ = ["make_ledger_pdf"]
@@ -41,7 +41,7 @@ def make_ledger_pdf(job, progress) -> JobResult:
             progress(number * 30 // total)
     progress(30)
     zone = (
-        sites_for(user)
+        sites_for(user, VIEW_PERMISSION)
         .filter(pk__in=site_ids)
         .order_by("name")
         .values_list("timezone", flat=True)

@@ -70,7 +70,7 @@ def record_count(
     check_occurred_at(occurred_at)
     with transaction.atomic():
         locked = lock_container(container)
-        check_site(user, locked.site_id)
+        check_site(user, locked.site_id, "ledger.count_stock")
         product = locked.product
         counted_quantity = parse_allowing_zero(product, counted, "counted")
         if counted_quantity > locked.initial_quantity:
@@ -156,7 +156,7 @@ def resolve_discrepancy(
 
     with transaction.atomic():
         locked = Discrepancy.objects.select_for_update().get(pk=discrepancy.pk)
-        check_site(user, locked.site_id, "discrepancy")
+        check_site(user, locked.site_id, "ledger.resolve_discrepancy", "discrepancy")
         if not locked.is_open:
             raise InputError("discrepancy", "was resolved already")
         if resolving_entry is not None and resolving_entry.site_id != locked.site_id:
@@ -200,7 +200,7 @@ def take_inventory(
     must be counted; one left out is refused by name.
     """
     site_id = getattr(site, "pk", site)
-    check_site(user, site_id, "site")
+    check_site(user, site_id, "ledger.take_inventory", "site")
     if kind not in InventoryKind.values:
         raise InputError("kind", "choose initial, biennial or annual")
     if timing not in InventoryTiming.values:
@@ -288,7 +288,7 @@ def correct_entry(
         raise MissingItem("reason", "say why the entry was wrong")
     with transaction.atomic():
         locked = lock_container(entry.container_id)
-        check_site(user, locked.site_id, "entry")
+        check_site(user, locked.site_id, "ledger.correct_entry", "entry")
         product = locked.product
         new = parse_allowing_zero(product, corrected_quantity, "corrected_quantity")
         current = effective_quantity(entry)

@@ -14,13 +14,14 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
-from ketaclinic.apps.accounts.access import patient_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404
 from ketaclinic.apps.api.edge import FieldErrors, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.outcomes.forms import CohortFilterForm
 from ketaclinic.apps.outcomes.patient import patient_outcomes
 from ketaclinic.apps.outcomes.reporting import cohort_report, summary_json
+from ketaclinic.apps.patients.models import Patient
 
 router = Router(tags=["outcomes"])
 
@@ -200,7 +201,7 @@ def cohort(request: HttpRequest) -> dict:
 @requires("outcomes.view_courseoutcome")
 def patient(request: HttpRequest, patient_id: int) -> dict:
     try:
-        person = patient_for(request.user, patient_id)
+        person = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     except Http404:
         raise HttpError(404, "No such patient") from None
     courses = patient_outcomes(person)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from ketaclinic.apps.accounts.scoping import at_sites
 from ketaclinic.apps.outcomes.choices import CourseState
 from ketaclinic.apps.outcomes.definitions import TRAJECTORY_INSTRUMENT
 from ketaclinic.apps.outcomes.models import CourseOutcome, WeeklyScore
@@ -66,7 +67,7 @@ class CohortFilters:
 
 def filtered_outcomes(filters: CohortFilters, model: type = CourseOutcome) -> QuerySet:
     """The rows of ``model`` (course outcomes, or their weekly scores) the filters keep."""
-    rows = model.objects.filter(site_id__in=filters.site_ids)
+    rows = at_sites(model, filters.site_ids)
     for field in ("route", "protocol_id", "indication", "age_band", "sex", "prescriber_id"):
         value = getattr(filters, field)
         if value not in ("", None):

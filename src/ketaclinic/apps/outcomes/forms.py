@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from django import forms
 
-from ketaclinic.apps.accounts.access import site_ids_for
-from ketaclinic.apps.accounts.choices import Role
 from ketaclinic.apps.accounts.models import Site, User
+from ketaclinic.apps.accounts.scoping import site_ids_for, staff_holding
 from ketaclinic.apps.outcomes.choices import AgeBand
 from ketaclinic.apps.outcomes.cohort import CohortFilters
 from ketaclinic.apps.patients.choices import SexAtBirth
 from ketaclinic.apps.treatment.choices import Indication, Route
 from ketaclinic.clinical.protocols import PROTOCOLS
 
+COHORT = "outcomes.view_cohort"
+# Prescribers, by what only their role does (a role may be held at one site only).
+ORDERS_DOSES = "charting.order_dose"
 ANY = [("", "Any")]
 
 
@@ -40,12 +42,10 @@ class CohortFilterForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        site_ids = site_ids_for(user)
+        site_ids = site_ids_for(user, COHORT)
         self.fields["site"].queryset = Site.objects.filter(id__in=site_ids).order_by("name")
-        self.fields["prescriber"].queryset = (
-            User.objects.filter(groups__name=Role.PRESCRIBER, sites__in=site_ids)
-            .distinct()
-            .order_by("last_name", "first_name", "username")
+        self.fields["prescriber"].queryset = staff_holding(ORDERS_DOSES, site_ids).order_by(
+            "last_name", "first_name", "username"
         )
         self.fields["prescriber"].label_from_instance = lambda u: u.get_full_name() or u.username
 
@@ -62,7 +62,7 @@ class CohortFilterForm(forms.Form):
         site = data.get("site")
         prescriber = data.get("prescriber")
         return CohortFilters(
-            site_ids=(site.pk,) if site else tuple(site_ids_for(self.user)),
+            site_ids=(site.pk,) if site else tuple(site_ids_for(self.user, COHORT)),
             route=data.get("route", ""),
             protocol_id=data.get("protocol", ""),
             indication=data.get("condition", ""),

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ketaclinic.apps.accounts.access import patient_for, require_permission
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, require_permission
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.outcomes.cohort import filtered_outcomes
@@ -20,6 +20,7 @@ from ketaclinic.apps.outcomes.forms import CohortFilterForm
 from ketaclinic.apps.outcomes.patient import patient_outcomes
 from ketaclinic.apps.outcomes.refreshing import refresh_all
 from ketaclinic.apps.outcomes.reporting import cohort_report
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.csv_export import csv_lines
 
@@ -93,7 +94,7 @@ def refresh(request: HttpRequest) -> HttpResponse:
 @require_permission("outcomes.print_progress_report")
 def progress_report(request: HttpRequest, patient_id: int) -> HttpResponse:
     """A PDF for the patient or the referring physician: scores, outcomes, trajectory."""
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     audience = "referrer" if request.GET.get("for") == "referrer" else "patient"
     courses = patient_outcomes(patient)
     record_event(

@@ -8,12 +8,13 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from ketaclinic.apps.accounts.access import patient_for, patients_for, sites_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict, sites_for
 from ketaclinic.apps.api.edge import FieldErrors, Page, Paging, page_body, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.patients.forms import PatientForm
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.patients.search import search_patients
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import paginate
@@ -64,7 +65,7 @@ def list_patients(
     q: str = "",
     date_of_birth: dt.date | None = None,
 ) -> dict:
-    patients = patients_for(request.user)
+    patients = restrict(Patient, request.user, "patients.view_patient")
     if q or date_of_birth:
         patients = search_patients(patients, q[:100], date_of_birth)
     result = paginate(
@@ -85,7 +86,7 @@ def list_patients(
 @router.get("/{patient_id}", response=responses(PatientOut), summary="One patient")
 @requires("patients.view_patient")
 def get_patient(request: HttpRequest, patient_id: int):
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     record_event(request, Action.VIEW, object_type="patient", object_id=patient.pk, patient=patient)
     return patient
 
@@ -96,7 +97,9 @@ def create_patient(request: HttpRequest, payload: PatientIn):
     """Validated by the same form as the page; errors are 422 naming each field."""
     data = payload.dict()
     data["site"] = data.pop("site_id")
-    form = PatientForm(data, sites=sites_for(request.user), today=clock.today())
+    form = PatientForm(
+        data, sites=sites_for(request.user, "patients.add_patient"), today=clock.today()
+    )
     if not form.is_valid():
         raise FieldErrors(form.errors.get_json_data())
     with transaction.atomic():

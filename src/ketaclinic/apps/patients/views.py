@@ -8,17 +8,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ketaclinic.apps.accounts.access import (
-    patient_for,
-    patients_for,
+from ketaclinic.apps.accounts.scoping import (
+    get_for_user_or_404,
     require_permission,
+    restrict,
     sites_for,
 )
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.patients.forms import MeasurementForm, PatientForm, PatientSearchForm
-from ketaclinic.apps.patients.models import body_metrics
+from ketaclinic.apps.patients.models import Patient, body_metrics
 from ketaclinic.apps.patients.search import search_patients
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
@@ -28,7 +28,7 @@ from ketaclinic.apps.web.rendering import render_page_or_fragment
 @require_permission("patients.view_patient")
 def patient_list(request: HttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.GET or None)
-    patients = patients_for(request.user).select_related("site")
+    patients = restrict(Patient, request.user, "patients.view_patient").select_related("site")
     searched = form.has_terms
     if searched:
         patients = search_patients(
@@ -58,7 +58,11 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 @require_permission("patients.add_patient")
 @require_http_methods(["GET", "POST"])
 def patient_create(request: HttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None, sites=sites_for(request.user), today=clock.today())
+    form = PatientForm(
+        request.POST or None,
+        sites=sites_for(request.user, "patients.add_patient"),
+        today=clock.today(),
+    )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             patient = form.save()
@@ -92,7 +96,7 @@ def _chart_context(request: HttpRequest, patient, measurement_form=None) -> dict
 
 @require_permission("patients.view_patient")
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     record_event(request, Action.VIEW, object_type="patient", object_id=patient.pk, patient=patient)
     return render(request, "patients/patient_detail.html", _chart_context(request, patient))
 
@@ -100,9 +104,12 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_permission("patients.change_patient")
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for(request.user, patient_id, "patients.change_patient")
+    patient = get_for_user_or_404(Patient, request.user, "patients.change_patient", pk=patient_id)
     form = PatientForm(
-        request.POST or None, instance=patient, sites=sites_for(request.user), today=clock.today()
+        request.POST or None,
+        instance=patient,
+        sites=sites_for(request.user, "patients.change_patient"),
+        today=clock.today(),
     )
     if request.method == "GET":
         record_event(
@@ -133,7 +140,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_permission("patients.add_measurement")
 @require_POST
 def measurement_add(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for(request.user, patient_id, "patients.add_measurement")
+    patient = get_for_user_or_404(Patient, request.user, "patients.add_measurement", pk=patient_id)
     form = MeasurementForm(request.POST, today=clock.today(patient.site.timezone))
     if form.is_valid():
         with transaction.atomic():

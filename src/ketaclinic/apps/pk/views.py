@@ -19,9 +19,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
-from ketaclinic.apps.accounts.access import patient_for, require_permission
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, require_permission
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.pk.charts import COLOURS, ChartSeries, comparison_svg, legend_swatch
 from ketaclinic.apps.pk.comparison import POPULATION_SEED, ComparedRegimen, compare
 from ketaclinic.apps.pk.forms import ComparisonForm, default_data, regimen_forms
@@ -47,7 +48,9 @@ _PAGE_FIELDS = {
 def compare_routes(request: HttpRequest) -> HttpResponse:
     patient = None
     if request.GET.get("patient"):
-        patient = patient_for(request.user, request.GET["patient"])
+        patient = get_for_user_or_404(
+            Patient, request.user, "patients.view_patient", pk=request.GET["patient"]
+        )
     weight_missing = False
     if "weight_kg" in request.GET:
         data: Any = request.GET

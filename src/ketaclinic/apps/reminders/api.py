@@ -12,11 +12,12 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from ketaclinic.apps.accounts.access import patient_for, site_ids_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict
 from ketaclinic.apps.api.edge import FieldErrors, Page, Paging, page_body, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.reminders.choices import ChangedVia, ReminderStatus
 from ketaclinic.apps.reminders.forms import STOP_FIELDS, PreferencesForm
 from ketaclinic.apps.reminders.models import OptOut, Reminder
@@ -128,13 +129,15 @@ def list_reminders(
     patient_id: RecordId | None = None,
 ) -> dict:
     """Pending first by due time when ``status=pending``; otherwise newest due first."""
-    reminders = Reminder.objects.filter(site_id__in=site_ids_for(request.user))
+    reminders = restrict(Reminder, request.user, VIEW)
     if status:
         reminders = reminders.filter(status=status)
     if kind:
         reminders = reminders.filter(kind=kind)
     if patient_id is not None:
-        reminders = reminders.filter(patient=patient_for(request.user, patient_id, VIEW))
+        reminders = reminders.filter(
+            patient=get_for_user_or_404(Patient, request.user, VIEW, pk=patient_id)
+        )
     order = ("due_at", "id") if status == ReminderStatus.PENDING else ("-due_at", "-id")
     result = paginate(reminders.order_by(*order), paging.page, paging.page_size)
     record_listing(
@@ -154,7 +157,7 @@ def list_reminders(
 )
 @requires(VIEW_PREFERENCES)
 def get_preferences(request: HttpRequest, patient_id: int) -> dict:
-    patient = patient_for(request.user, patient_id, VIEW_PREFERENCES)
+    patient = get_for_user_or_404(Patient, request.user, VIEW_PREFERENCES, pk=patient_id)
     record_event(
         request,
         Action.VIEW,
@@ -172,7 +175,7 @@ def get_preferences(request: HttpRequest, patient_id: int) -> dict:
 )
 @requires(CHANGE)
 def update_preferences(request: HttpRequest, patient_id: int, payload: PreferencesIn) -> dict:
-    patient = patient_for(request.user, patient_id, CHANGE)
+    patient = get_for_user_or_404(Patient, request.user, CHANGE, pk=patient_id)
     current = PreferencesForm.initial_from(preferences_of(patient))
     given = payload.dict(exclude_unset=True)
     for name in STOP_FIELDS:

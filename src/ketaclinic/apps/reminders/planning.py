@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from ketaclinic.apps.accounts.models import Site
+from ketaclinic.apps.accounts.scoping import at_sites
 from ketaclinic.apps.assessments.choices import SentVia
 from ketaclinic.apps.assessments.models import SelfReportLink
 from ketaclinic.apps.reminders.choices import ReminderKind, ReminderStatus
@@ -74,12 +75,13 @@ def _plan_appointments(now: dt.datetime, policies: dict) -> tuple[int, int]:
     )
     soon = Q(planned_start__lte=now + dt.timedelta(hours=horizon) + PLAN_GRACE)
     sessions = list(
-        Session.objects.filter(
+        at_sites(Session, sites)
+        .filter(
             soon | Q(id__in=pending),
-            site_id__in=sites,
             status=SessionStatus.PLANNED,
             planned_start__gt=now,
-        ).only("id", "patient_id", "site_id", "planned_start")
+        )
+        .only("id", "patient_id", "site_id", "planned_start")
     )
     existing = {
         (r.session_id, r.offset_hours): r
@@ -122,8 +124,8 @@ def _plan_appointments(now: dt.datetime, policies: dict) -> tuple[int, int]:
 def _plan_questionnaires(now: dt.datetime, policies: dict) -> int:
     sites = [site_id for site_id, policy in policies.items() if policy.questionnaire_reminders]
     links = (
-        SelfReportLink.objects.filter(
-            patient__site_id__in=sites,
+        at_sites(SelfReportLink, sites, site_path="patient__site")
+        .filter(
             used_at__isnull=True,
             expires_at__gt=now,
             created_at__gte=now - LINK_LOOKBACK,

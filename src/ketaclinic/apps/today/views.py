@@ -9,9 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ketaclinic.apps.accounts.access import patients_for, sites_for
+from ketaclinic.apps.accounts.scoping import restrict, sites_for
 from ketaclinic.apps.alerts.raising import alerts_for, most_urgent_first
 from ketaclinic.apps.audit.listing import record_listing
+from ketaclinic.apps.patients.models import Patient
 
 
 @login_required
@@ -21,7 +22,11 @@ def home(request: HttpRequest) -> HttpResponse:
     can_see_patients = request.user.has_perm("patients.view_patient")
     recent = []
     if can_see_patients:
-        recent = list(patients_for(request.user).select_related("site").order_by("-updated_at")[:8])
+        recent = list(
+            restrict(Patient, request.user, "patients.view_patient")
+            .select_related("site")
+            .order_by("-updated_at")[:8]
+        )
     open_alerts = list(
         most_urgent_first(
             alerts_for(request.user).filter(acknowledged_at__isnull=True)

@@ -16,17 +16,17 @@ from ninja import Body, Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from ketaclinic.apps.accounts.access import patient_for, patients_for, sites_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict, sites_for
 from ketaclinic.apps.api.edge import Page, Paging, page_body, page_of, requires, responses
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.treatment.choices import Indication
 from ketaclinic.apps.treatment.conflicts import PlanConflicts, Slot
 from ketaclinic.apps.treatment.models import Course, Screening, Session
 from ketaclinic.apps.treatment.planning import PlanChoice, plan_course
 from ketaclinic.apps.treatment.schedule_grid import day_bounds
-from ketaclinic.apps.treatment.scoping import course_for, screening_for
 from ketaclinic.apps.treatment.screenings import run_screening
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import paginate
@@ -138,6 +138,10 @@ class ScheduleOut(Schema):
     sessions: list[SessionOut]
 
 
+SCREENINGS = Screening.objects.select_related("patient", "screened_by", "signed_by")
+COURSES = Course.objects.select_related("patient", "prescriber", "screening")
+
+
 @router.post(
     "/screenings", response=responses({201: ScreeningOut}), summary="Run and store a screening"
 )
@@ -149,7 +153,7 @@ def create_screening(request: HttpRequest, payload: dict[str, Any] = Body(...)):
         raise MissingItem("patient_id", "is required")
     if isinstance(patient_id, bool) or not isinstance(patient_id, int):
         raise InvalidValue("patient_id", "must be a whole number")
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     age = patient.age_on(clock.today(patient.site.timezone))
     given = inputs.setdefault("age", age)
     if isinstance(given, int) and not isinstance(given, bool) and given != age:
@@ -165,7 +169,7 @@ def create_screening(request: HttpRequest, payload: dict[str, Any] = Body(...)):
 )
 @requires("treatment.view_screening")
 def list_screenings(request: HttpRequest, patient_id: int, paging: Query[Paging]) -> dict:
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     body = page_of(
         Screening.objects.filter(patient=patient).order_by("-screened_at", "-id"), paging
     )
@@ -182,7 +186,9 @@ def list_screenings(request: HttpRequest, patient_id: int, paging: Query[Paging]
 @router.get("/screenings/{screening_id}", response=responses(ScreeningOut), summary="One screening")
 @requires("treatment.view_screening")
 def get_screening(request: HttpRequest, screening_id: int):
-    screening = screening_for(request.user, screening_id)
+    screening = get_for_user_or_404(
+        SCREENINGS, request.user, "treatment.view_screening", pk=screening_id
+    )
     record_event(
         request,
         Action.VIEW,
@@ -196,10 +202,10 @@ def get_screening(request: HttpRequest, screening_id: int):
 @router.get("/courses", response=responses(Page[CourseOut]), summary="Courses at your sites")
 @requires("treatment.view_course")
 def list_courses(request: HttpRequest, paging: Query[Paging], patient_id: RecordId | None = None):
-    courses = Course.objects.filter(patient__in=patients_for(request.user))
+    courses = restrict(Course, request.user, "treatment.view_course")
     if patient_id is not None:
-        patient = patient_for(request.user, patient_id)
-        courses = Course.objects.filter(patient=patient)
+        patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
+        courses = courses.filter(patient=patient)
         record_event(request, Action.VIEW, object_type="course", patient=patient)
     result = paginate(courses.order_by("-starts_on", "-id"), paging.page, paging.page_size)
     if patient_id is None:
@@ -243,7 +249,9 @@ class PlanConflictsOut(Schema):
 )
 @requires("treatment.add_course")
 def create_course(request: HttpRequest, payload: CourseIn):
-    screening = screening_for(request.user, payload.screening_id)
+    screening = get_for_user_or_404(
+        SCREENINGS, request.user, "treatment.add_course", pk=payload.screening_id
+    )
     choice = PlanChoice(
         protocol_id=payload.protocol_id,
         variant=payload.variant,
@@ -286,7 +294,7 @@ def create_course(request: HttpRequest, payload: CourseIn):
 )
 @requires("treatment.view_session")
 def course_sessions(request: HttpRequest, course_id: int, paging: Query[Paging]) -> dict:
-    course = course_for(request.user, course_id)
+    course = get_for_user_or_404(COURSES, request.user, "treatment.view_session", pk=course_id)
     record_event(
         request, Action.VIEW, object_type="course", object_id=course.pk, patient=course.patient
     )
@@ -296,7 +304,7 @@ def course_sessions(request: HttpRequest, course_id: int, paging: Query[Paging])
 @router.get("/schedule", response=responses(ScheduleOut), summary="A site's sessions on a day")
 @requires("treatment.view_session")
 def day_schedule(request: HttpRequest, site: int, date: dt.date | None = None):
-    chosen = sites_for(request.user).filter(pk=site).first()
+    chosen = sites_for(request.user, "treatment.view_session").filter(pk=site).first()
     if chosen is None:
         raise HttpError(404, "No such site")
     day = date or clock.today(chosen.timezone)

@@ -8,27 +8,39 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 
-from ketaclinic.apps.accounts.access import sites_for
 from ketaclinic.apps.accounts.choices import Role
-from ketaclinic.apps.accounts.granting import MANAGED_ROLES
-from ketaclinic.apps.accounts.models import User
+from ketaclinic.apps.accounts.granting import MANAGE_STAFF_PERMISSION, MANAGED_ROLES
+from ketaclinic.apps.accounts.models import SiteRole, User
+from ketaclinic.apps.accounts.scoping import at_sites, sites_for
 
 __all__ = ["StaffCreateForm", "StaffFilterForm", "StaffForm"]
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+ROLE_CHOICES = [(role.value, role.label) for role in MANAGED_ROLES]
+SITE_ROLES_PREFIX = "site_roles_"
+
+
 class StaffForm(forms.ModelForm):
     """Name, contact, licences, roles and sites. Sites are the manager's own; sites the
-    person also works at elsewhere are kept as they are."""
+    person also works at elsewhere are kept as they are, and so are their roles there.
+
+    Roles come two ways: ``roles`` apply at every site they work at; "Roles at <site> only"
+    (one field per site of the manager's, ``site_roles_<site id>``) apply at that site
+    alone — a prescriber at one clinic who covers the front desk at another."""
 
     roles = forms.MultipleChoiceField(
-        choices=[(role.value, role.label) for role in MANAGED_ROLES],
+        choices=ROLE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text="What they may do, at every site ticked below.",
     )
     sites = forms.ModelMultipleChoiceField(
-        queryset=None, widget=forms.CheckboxSelectMultiple, help_text="Where they work."
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Where they work.",
     )
 
     class Meta:
@@ -49,17 +61,48 @@ class StaffForm(forms.ModelForm):
     def __init__(self, *args: Any, manager: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.manager = manager
-        self.fields["sites"].queryset = sites_for(manager).order_by("name")
+        self.fields["sites"].queryset = sites_for(manager, MANAGE_STAFF_PERMISSION).order_by("name")
         self.fields["first_name"].required = True
+        self.managed_sites = list(self.fields["sites"].queryset)
+        held: dict[int, list[str]] = {}
         if self.instance.pk:
             self.initial["roles"] = [g.name for g in self.instance.groups.all()]
             self.initial["sites"] = [
-                site for site in self.instance.sites.all() if site in self.fields["sites"].queryset
+                site for site in self.instance.sites.all() if site in self.managed_sites
             ]
+            for site_id, name in SiteRole.objects.filter(user=self.instance).values_list(
+                "site_id", "group__name"
+            ):
+                held.setdefault(site_id, []).append(name)
+        for site in self.managed_sites:
+            self.fields[f"{SITE_ROLES_PREFIX}{site.pk}"] = forms.MultipleChoiceField(
+                choices=ROLE_CHOICES,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                label=f"Roles at {site.name} only",
+                initial=held.get(site.pk, []),
+            )
+        self.order_fields(
+            [*self.field_order, *(f"{SITE_ROLES_PREFIX}{site.pk}" for site in self.managed_sites)]
+        )
+
+    def site_roles(self) -> dict:
+        """{site: set of role names} from the per-site fields (cleaned)."""
+        return {
+            site: set(self.cleaned_data.get(f"{SITE_ROLES_PREFIX}{site.pk}") or [])
+            for site in self.managed_sites
+        }
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        roles = set(cleaned.get("roles") or [])
+        by_site = self.site_roles()
+        every_site = set(cleaned.get("roles") or [])
+        roles = every_site.union(*by_site.values())
+        if not roles and "roles" not in self.errors:
+            self.add_error("roles", forms.ValidationError("Give at least one role.", "required"))
+        ticked = set(cleaned.get("sites") or []) | {s for s, names in by_site.items() if names}
+        if not ticked and "sites" not in self.errors:
+            self.add_error("sites", forms.ValidationError("Tick where they work.", "required"))
         if Role.PRESCRIBER in roles and not cleaned.get("licence_number"):
             self.add_error("licence_number", "A prescriber needs a licence number.")
         if cleaned.get("dea_number") and not cleaned.get("dea_expires_on"):
@@ -67,20 +110,39 @@ class StaffForm(forms.ModelForm):
         return cleaned
 
     def save_roles_and_sites(self, user: User) -> dict[str, list[str]]:
-        """Set the roles and this manager's sites; what changed, for the audit trail."""
+        """Set the roles, the roles per site and this manager's sites (a site where they hold
+        a role is one they work at); what changed, for the audit trail."""
         before_roles = {g.name for g in user.groups.all()}
         after_roles = set(self.cleaned_data["roles"])
         user.groups.set(Group.objects.filter(name__in=after_roles))
-        own = set(self.fields["sites"].queryset)
+        own = set(self.managed_sites)
+        by_site = self.site_roles()
         before_sites = set(user.sites.all())
-        after_sites = (before_sites - own) | set(self.cleaned_data["sites"])
+        chosen = set(self.cleaned_data["sites"]) | {s for s, names in by_site.items() if names}
+        after_sites = (before_sites - own) | chosen
         user.sites.set(after_sites)
+        groups = {group.name: group for group in Group.objects.filter(name__in=MANAGED_ROLES)}
+        existing = at_sites(SiteRole.objects.filter(user=user), own).select_related("site", "group")
+        before_pairs = {(row.site, row.group.name) for row in existing}
+        after_pairs = {(site, name) for site, names in by_site.items() for name in names}
+        for site, name in before_pairs - after_pairs:
+            SiteRole.objects.filter(user=user, site=site, group=groups[name]).delete()
+        SiteRole.objects.bulk_create(
+            SiteRole(user=user, site=site, group=groups[name])
+            for site, name in sorted(after_pairs - before_pairs, key=lambda p: (p[0].pk, p[1]))
+        )
         return {
             "roles_added": sorted(after_roles - before_roles),
             "roles_removed": sorted(before_roles - after_roles),
             "sites_added": sorted(s.name for s in after_sites - before_sites),
             "sites_removed": sorted(s.name for s in before_sites - after_sites),
+            "site_roles_added": _pairs(after_pairs - before_pairs),
+            "site_roles_removed": _pairs(before_pairs - after_pairs),
         }
+
+
+def _pairs(pairs: set) -> list[str]:
+    return sorted(f"{name} at {site.name}" for site, name in pairs)
 
 
 class StaffCreateForm(StaffForm):

@@ -6,8 +6,8 @@ from typing import Any
 
 from django import forms
 
-from ketaclinic.apps.accounts.access import sites_for
 from ketaclinic.apps.accounts.api_tokens import DEFAULT_DAYS, MAX_DAYS, grantable_permissions
+from ketaclinic.apps.accounts.scoping import sites_for
 
 
 def _grouped_by_app(codes: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:

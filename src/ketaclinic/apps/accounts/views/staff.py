@@ -10,13 +10,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ketaclinic.apps.accounts import mfa
-from ketaclinic.apps.accounts.access import require_permission
 from ketaclinic.apps.accounts.choices import MFA_REQUIRED_ROLES
 from ketaclinic.apps.accounts.forms.staff import StaffCreateForm, StaffFilterForm, StaffForm
 from ketaclinic.apps.accounts.granting import (
@@ -24,7 +23,8 @@ from ketaclinic.apps.accounts.granting import (
     may_manage,
     staff_visible_to,
 )
-from ketaclinic.apps.accounts.models import TotpDevice, User
+from ketaclinic.apps.accounts.models import SiteRole, TotpDevice, User
+from ketaclinic.apps.accounts.scoping import require_permission
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
@@ -59,18 +59,22 @@ def _listed(request: HttpRequest, form: StaffFilterForm) -> QuerySet[User]:
             )
     if status != "all":
         staff = staff.filter(is_active=status == "active")
-    return staff.prefetch_related("groups", "sites", "user_permissions").order_by(
+    site_roles = Prefetch("site_roles", SiteRole.objects.select_related("site", "group"))
+    return staff.prefetch_related("groups", "sites", "user_permissions", site_roles).order_by(
         "last_name", "first_name", "username"
     )
 
 
 def _row(manager: User, person: User) -> dict:
     roles = sorted(group.name for group in person.groups.all())
+    at_one_site = sorted((row.group.name, row.site.name) for row in person.site_roles.all())
     return {
         "person": person,
-        "roles": [_role_label(name) for name in roles],
+        "roles": [_role_label(name) for name in roles]
+        + [f"{_role_label(name)} at {site}" for name, site in at_one_site],
         "sites": sorted(site.name for site in person.sites.all()),
-        "mfa_required": person.is_staff or bool(set(roles) & set(MFA_REQUIRED_ROLES)),
+        "mfa_required": person.is_staff
+        or bool({*roles, *(name for name, _site in at_one_site)} & set(MFA_REQUIRED_ROLES)),
         "manageable": may_manage(manager, person),
     }
 

@@ -15,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ketaclinic.apps.accounts.access import site_ids_for
 from ketaclinic.apps.accounts.api_tokens import (
     REVOKE_PERMISSION,
     ApiToken,
@@ -24,6 +23,7 @@ from ketaclinic.apps.accounts.api_tokens import (
     revoke_token,
 )
 from ketaclinic.apps.accounts.forms.tokens import ApiTokenForm
+from ketaclinic.apps.accounts.scoping import staff_at
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InputError
 
@@ -35,7 +35,7 @@ def _rows(request: HttpRequest) -> list[dict]:
     user = cast("User", request.user)  # logged in: deny by default
     seen = Q(owner=user)
     if user.has_perm(REVOKE_PERMISSION):
-        seen |= Q(owner__sites__in=site_ids_for(user))
+        seen |= Q(owner__in=staff_at(user, REVOKE_PERMISSION))
     tokens = (
         ApiToken.objects.filter(seen)
         .distinct()

@@ -1,6 +1,6 @@
 """Staff pages: a patient's assessments, entering one, its detail, correcting it, and
 sending a self-report link. Every read and write is audited; access goes through
-``accounts.access`` (another site's patient is a 404).
+``accounts.scoping`` (another site's patient is a 404).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ketaclinic.apps.accounts.access import patient_for, patients_for, require_permission
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, require_permission, restrict
 from ketaclinic.apps.assessments.forms import (
     CorrectionForm,
     EntryDetailsForm,
@@ -37,6 +37,7 @@ from ketaclinic.apps.assessments.recording import (
 )
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import page_number, paginate
@@ -55,7 +56,7 @@ def _assessment_for(user, assessment_id: int, permission: str = VIEW) -> Assessm
     """One assessment of a patient the user may see, else 404."""
     try:
         return (
-            Assessment.objects.filter(patient__in=patients_for(user, permission))
+            Assessment.objects.filter(patient__in=restrict(Patient, user, permission))
             .select_related("patient__site", "entered_by", "session", "corrects")
             .get(pk=assessment_id)
         )
@@ -65,7 +66,7 @@ def _assessment_for(user, assessment_id: int, permission: str = VIEW) -> Assessm
 
 @require_permission(VIEW)
 def assessment_list(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for(request.user, patient_id, VIEW)
+    patient = get_for_user_or_404(Patient, request.user, VIEW, pk=patient_id)
     assessments = patient.assessments.select_related("entered_by", "superseded_by").order_by(
         "-taken_at", "-id"
     )
@@ -96,7 +97,7 @@ def assessment_list(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @require_permission(ADD)
 def choose_instrument(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for(request.user, patient_id, ADD)
+    patient = get_for_user_or_404(Patient, request.user, ADD, pk=patient_id)
     return render(
         request,
         "assessments/choose_instrument.html",
@@ -119,7 +120,7 @@ def _entry_details(request: HttpRequest, patient, data=None) -> EntryDetailsForm
 @require_permission(ADD)
 @require_http_methods(["GET", "POST"])
 def assessment_enter(request: HttpRequest, patient_id: int, instrument: str) -> HttpResponse:
-    patient = patient_for(request.user, patient_id, ADD)
+    patient = get_for_user_or_404(Patient, request.user, ADD, pk=patient_id)
     if instrument not in INSTRUMENTS:
         raise Http404("No such instrument")
     data = request.POST if request.method == "POST" else None
@@ -236,7 +237,7 @@ def assessment_correct(request: HttpRequest, assessment_id: int) -> HttpResponse
 @require_permission(SEND)
 @require_http_methods(["GET", "POST"])
 def send_link(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for(request.user, patient_id, SEND)
+    patient = get_for_user_or_404(Patient, request.user, SEND, pk=patient_id)
     form = SendLinkForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         issued = issue_link(
@@ -287,7 +288,7 @@ def _send_page(request: HttpRequest, patient, form=None, schedule_form=None) -> 
 @require_permission(SEND, SCHEDULE)
 @require_POST
 def schedule_add(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for(request.user, patient_id, SCHEDULE)
+    patient = get_for_user_or_404(Patient, request.user, SCHEDULE, pk=patient_id)
     form = ScheduleForm(request.POST, patient=patient)
     if not form.is_valid():
         return _send_page(request, patient, schedule_form=form)
@@ -313,7 +314,7 @@ def schedule_add(request: HttpRequest, patient_id: int) -> HttpResponse:
 def schedule_stop(request: HttpRequest, schedule_id: int) -> HttpResponse:
     try:
         schedule = QuestionnaireSchedule.objects.select_related("patient").get(
-            pk=schedule_id, patient__in=patients_for(request.user, STOP_SCHEDULE)
+            pk=schedule_id, patient__in=restrict(Patient, request.user, STOP_SCHEDULE)
         )
     except QuestionnaireSchedule.DoesNotExist:
         raise Http404("No such schedule") from None

@@ -19,10 +19,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ketaclinic.apps.charting.access import session_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404
 from ketaclinic.apps.charting.context import chart_context
 from ketaclinic.apps.charting.forms import attach_error
 from ketaclinic.apps.charting.refusals import ChartRefused
+from ketaclinic.apps.treatment.models import Session
 from ketaclinic.clinical.exceptions import InputError
 
 CHART = "charting/session_chart.html"
@@ -45,8 +46,16 @@ def require_any_permission(*permissions: str) -> Callable:
     return decorator
 
 
-def chart_session(request: HttpRequest, session_id: int, *permissions: str):
-    return session_for(request.user, session_id, *permissions)
+CHART_SESSIONS = Session.objects.select_related(
+    "patient", "patient__site", "site", "course", "course__prescriber"
+)
+
+
+def chart_session(request: HttpRequest, session_id: int, *permissions: str) -> Session:
+    """The session, if the user holds one of ``permissions`` at its site; else 404."""
+    return get_for_user_or_404(
+        CHART_SESSIONS, request.user, *permissions, any_of=True, pk=session_id
+    )
 
 
 def back_to_chart(session, anchor: str = "") -> HttpResponse:

@@ -9,13 +9,13 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ketaclinic.apps.accounts.access import sites_for
+from ketaclinic.apps.accounts.scoping import restrict, sites_for
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
-from ketaclinic.apps.charting.access import sessions_for
 from ketaclinic.apps.charting.context import chart_context
 from ketaclinic.apps.charting.views.base import CHART, chart_session, require_any_permission
+from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import page_number, paginate
 
@@ -34,7 +34,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     The date control picks the day (``?day=YYYY-MM-DD``; absent or unreadable: today). Only a
     session planned for its site's today can be checked in: other days are read-only.
     """
-    sites = list(sites_for(request.user))
+    sites = list(sites_for(request.user, *LIST_PERMISSIONS, any_of=True))
     today_by_site = {site.pk: clock.today(site.timezone) for site in sites}
     try:
         day = dt.date.fromisoformat(request.GET.get("day", ""))
@@ -45,12 +45,12 @@ def session_list(request: HttpRequest) -> HttpResponse:
         start, end = _day_bounds(day or today_by_site[site.pk], site.timezone)
         window |= Q(site_id=site.pk, planned_start__gte=start, planned_start__lt=end)
     sessions = (
-        sessions_for(request.user, *LIST_PERMISSIONS)
+        restrict(Session, request.user, *LIST_PERMISSIONS, any_of=True)
         .filter(window)
         .select_related("patient", "site", "course")
         .order_by("planned_start", "chair", "id")
         if window
-        else sessions_for(request.user, *LIST_PERMISSIONS).none()
+        else Session.objects.none()
     )
     page = paginate(sessions, page_number(request.GET))
     for session in page.items:

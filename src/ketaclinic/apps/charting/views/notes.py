@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.accounts.access import patient_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.charting.choices import NoteKind
@@ -26,6 +26,7 @@ from ketaclinic.apps.charting.views.base import (
     require_any_permission,
     submit,
 )
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InputError
 
@@ -67,7 +68,7 @@ READERS = ("charting.read_integration_note", "charting.write_integration_note")
 @require_http_methods(["GET", "POST"])
 def integration_notes_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     """A patient's integration notes; therapists add one here."""
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     sessions = list(patient.sessions.order_by("-planned_start")[:30])
     can_write = request.user.has_perm("charting.write_integration_note")
     form = IntegrationNoteForm(

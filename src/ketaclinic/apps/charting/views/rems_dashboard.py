@@ -11,13 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from ketaclinic.apps.accounts.scoping import restrict
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
-from ketaclinic.apps.charting.access import sessions_for
 from ketaclinic.apps.charting.choices import RemsStatus
 from ketaclinic.apps.charting.rems import SUBMISSION_DAYS
 from ketaclinic.apps.charting.views.base import require_any_permission
 from ketaclinic.apps.treatment.choices import Route, SessionStatus
+from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web import clock
 
 PERMISSION = "charting.view_rems_dashboard"
@@ -52,7 +53,7 @@ def _group(record, due_at: dt.datetime, now: dt.datetime) -> str:
 def dashboard_rows(user, now: dt.datetime) -> list[Row]:
     shown_from = now - dt.timedelta(days=SENT_SHOWN_DAYS)
     sessions = (
-        sessions_for(user, PERMISSION)
+        restrict(Session, user, PERMISSION)
         .filter(course__route=Route.ESKETAMINE, status=SessionStatus.DISCHARGED)
         .filter(
             Q(discharged_at__gte=shown_from)

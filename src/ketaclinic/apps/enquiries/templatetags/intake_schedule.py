@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from django import template
 
+from ketaclinic.apps.accounts.scoping import restrict
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.enquiries.choices import EnquiryStatus
-from ketaclinic.apps.enquiries.scoping import enquiries_for
 
 register = template.Library()
 
@@ -40,7 +40,7 @@ def intake_appointments(context: dict, site: Any, day: dt.date) -> dict:
     user = getattr(request, "user", None)
     if site is None or user is None or not user.is_authenticated:
         return {"intakes": [], "count": 0, "site": site}
-    visible = enquiries_for(user)
+    visible = restrict(Enquiry, user, "enquiries.view_enquiry")
     if user.has_perm("enquiries.view_enquiry"):
         intakes = list(intakes_on(visible, site, day))
         if intakes:

@@ -15,8 +15,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from ketaclinic.apps.accounts.access import require_permission, sites_for
 from ketaclinic.apps.accounts.models import Site
+from ketaclinic.apps.accounts.scoping import require_permission, sites_for
 
 
 def public_form_url(site: Site) -> str:
@@ -38,7 +38,7 @@ def join_index(request: HttpRequest) -> HttpResponse:
 @require_permission("enquiries.view_enquiry")
 def poster(request: HttpRequest, site_slug: str) -> HttpResponse:
     """A page to print and pin up: the site's form address and a QR code that opens it."""
-    site = get_object_or_404(sites_for(request.user), slug=site_slug)
+    site = get_object_or_404(sites_for(request.user, "enquiries.view_enquiry"), slug=site_slug)
     url = public_form_url(site)
     qr = segno.make(url, error="m")
     svg = qr.svg_inline(scale=8, title=f"QR code for {url}", dark="#000", light="#fff")

@@ -15,15 +15,19 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ketaclinic.apps.accounts.access import require_permission, sites_for
 from ketaclinic.apps.accounts.models import Site
+from ketaclinic.apps.accounts.scoping import (
+    get_for_user_or_404,
+    require_permission,
+    restrict,
+    sites_for,
+)
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.enquiries import triage
 from ketaclinic.apps.enquiries.choices import OPEN_STATUSES
 from ketaclinic.apps.enquiries.figures import waiting_figures
 from ketaclinic.apps.enquiries.models import Enquiry
-from ketaclinic.apps.enquiries.scoping import enquiries_for, enquiry_for
 from ketaclinic.apps.enquiries.triage_forms import (
     OPEN,
     ContactAttemptForm,
@@ -41,6 +45,12 @@ from ketaclinic.apps.web.rendering import render_page_or_fragment
 
 VIEW = "enquiries.view_enquiry"
 WORK = "enquiries.change_enquiry"
+
+
+def _enquiry(request: HttpRequest, enquiry_id: int, permission: str) -> Enquiry:
+    """One enquiry at a site where the user holds ``permission``, else 404."""
+    queryset = Enquiry.objects.select_related("patient")
+    return get_for_user_or_404(queryset, request.user, permission, pk=enquiry_id)
 
 
 def _position() -> Subquery:
@@ -62,10 +72,10 @@ def _position() -> Subquery:
 
 @require_permission(VIEW)
 def queue(request: HttpRequest) -> HttpResponse:
-    sites = list(sites_for(request.user))
+    sites = list(sites_for(request.user, VIEW))
     form = QueueFilterForm(request.GET or None, sites=sites)
     filters = form.cleaned_data if form.is_valid() else {"status": OPEN}
-    enquiries = enquiries_for(request.user)
+    enquiries = restrict(Enquiry, request.user, VIEW)
     if filters.get("site"):
         enquiries = enquiries.filter(site_id=filters["site"])
     now = clock.now()
@@ -129,7 +139,7 @@ def _detail_context(request: HttpRequest, enquiry: Enquiry, **forms) -> dict:
 
 @require_permission(VIEW)
 def detail(request: HttpRequest, enquiry_id: int) -> HttpResponse:
-    enquiry = enquiry_for(request.user, enquiry_id)
+    enquiry = _enquiry(request, enquiry_id, VIEW)
     record_event(
         request, Action.VIEW, object_type="enquiry", object_id=enquiry.pk, site=enquiry.site_id
     )
@@ -149,7 +159,7 @@ def _invalid(request: HttpRequest, enquiry: Enquiry, **forms) -> HttpResponse:
 @require_permission(VIEW, WORK)
 @require_POST
 def contact(request: HttpRequest, enquiry_id: int) -> HttpResponse:
-    enquiry = enquiry_for(request.user, enquiry_id, WORK)
+    enquiry = _enquiry(request, enquiry_id, WORK)
     form = ContactAttemptForm(request.POST)
     if not form.is_valid():
         return _invalid(request, enquiry, contact_form=form)
@@ -164,7 +174,7 @@ def contact(request: HttpRequest, enquiry_id: int) -> HttpResponse:
 @require_permission(VIEW, WORK)
 @require_POST
 def schedule(request: HttpRequest, enquiry_id: int) -> HttpResponse:
-    enquiry = enquiry_for(request.user, enquiry_id, WORK)
+    enquiry = _enquiry(request, enquiry_id, WORK)
     with timezone.override(ZoneInfo(enquiry.site.timezone)):
         form = ScheduleIntakeForm(request.POST, now=clock.now())
         valid = form.is_valid()
@@ -181,7 +191,7 @@ def schedule(request: HttpRequest, enquiry_id: int) -> HttpResponse:
 @require_permission(VIEW, WORK)
 @require_POST
 def decline(request: HttpRequest, enquiry_id: int) -> HttpResponse:
-    enquiry = enquiry_for(request.user, enquiry_id, WORK)
+    enquiry = _enquiry(request, enquiry_id, WORK)
     form = DeclineForm(request.POST)
     if not form.is_valid():
         return _invalid(request, enquiry, decline_form=form)
@@ -211,7 +221,7 @@ def _patient_form(request: HttpRequest, enquiry: Enquiry) -> PatientForm:
 @require_http_methods(["GET", "POST"])
 def convert(request: HttpRequest, enquiry_id: int) -> HttpResponse:
     """A new-patient form filled from the enquiry: the user checks it and confirms."""
-    enquiry = enquiry_for(request.user, enquiry_id, WORK)
+    enquiry = _enquiry(request, enquiry_id, WORK)
     if not enquiry.is_open:
         messages.warning(request, "This enquiry is closed already.")
         return redirect("enquiries:detail", enquiry_id=enquiry.pk)

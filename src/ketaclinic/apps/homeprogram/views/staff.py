@@ -1,18 +1,18 @@
 """Staff pages: home-program patients, a patient's home program (prescriptions, refills,
 calendar with check-in status, pill counts, alerts), writing a prescription, recording a
 refill, sending a check-in link and recording a pill count. Access through
-``accounts.access`` (another site's patient is a 404); every read and write is audited.
+``accounts.scoping`` (another site's patient is a 404); every read and write is audited.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.accounts.access import patient_for, patients_for, require_permission
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, require_permission, restrict
 from ketaclinic.apps.alerts.choices import AlertKind
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.audit.choices import Action
@@ -47,6 +47,7 @@ from ketaclinic.apps.homeprogram.refills import (
     record_refill,
 )
 from ketaclinic.apps.homeprogram.supply import record_supply_event
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import page_number, paginate
 from ketaclinic.clinical.exceptions import InputError
@@ -62,19 +63,17 @@ HOME_ALERTS = [AlertKind.HOME_CHECK_IN, AlertKind.MISSED_CHECK_IN]
 
 def _prescription_for(user, prescription_id: int, permission: str) -> HomePrescription:
     """One prescription of a patient the user may see with ``permission``, else 404."""
-    try:
-        return HomePrescription.objects.select_related(
-            "patient__site", "course__prescriber", "prescriber"
-        ).get(pk=prescription_id, patient__in=patients_for(user))
-    except (HomePrescription.DoesNotExist, ValueError):
-        raise Http404("No such prescription") from None
+    prescriptions = HomePrescription.objects.select_related(
+        "patient", "course__prescriber", "prescriber"
+    )
+    return get_for_user_or_404(prescriptions, user, VIEW, permission, pk=prescription_id)
 
 
 @require_permission(VIEW)
 def program_list(request: HttpRequest) -> HttpResponse:
     """Patients with a home prescription at the user's sites, newest first."""
     queryset = (
-        HomePrescription.objects.filter(patient__in=patients_for(request.user))
+        restrict(HomePrescription, request.user, VIEW)
         .select_related("patient", "course")
         .order_by("-written_on", "-id")
     )
@@ -90,7 +89,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
 
 @require_permission(VIEW)
 def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     can_see_reports = request.user.has_perm(VIEW_CHECK_INS)
     prescriptions = list(
         HomePrescription.objects.filter(patient=patient)
@@ -152,7 +151,9 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_permission(VIEW, PRESCRIBE)
 @require_http_methods(["GET", "POST"])
 def prescribe(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(
+        Patient, request.user, "patients.view_patient", PRESCRIBE, pk=patient_id
+    )
     form = PrescriptionForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         write_prescription(form, patient=patient, prescriber=request.user, request=request)

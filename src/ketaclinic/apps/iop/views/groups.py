@@ -13,21 +13,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.accounts.access import require_permission
+from ketaclinic.apps.accounts.scoping import require_permission
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.iop.choices import GroupStatus, SessionStatus
 from ketaclinic.apps.iop.forms import DischargeForm, EnrolForm, GroupForm, SessionForm
-from ketaclinic.apps.iop.models import IopEnrolment, IopGroup
-from ketaclinic.apps.iop.program import (
-    current_courses,
-    discharge,
-    enrol,
-    plan_sessions,
-    schedule_session,
-    weekly_hours_for,
-)
-from ketaclinic.apps.iop.scoping import (
+from ketaclinic.apps.iop.leading import (
     ADD,
     ROSTER,
     RUN,
@@ -37,6 +28,15 @@ from ketaclinic.apps.iop.scoping import (
     group_for,
     groups_for,
     may_take_attendance,
+)
+from ketaclinic.apps.iop.models import IopEnrolment, IopGroup
+from ketaclinic.apps.iop.program import (
+    current_courses,
+    discharge,
+    enrol,
+    plan_sessions,
+    schedule_session,
+    weekly_hours_for,
 )
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import page_number, paginate

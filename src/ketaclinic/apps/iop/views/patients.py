@@ -7,13 +7,14 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ketaclinic.apps.accounts.access import patient_for, require_permission
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, require_permission
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.iop.leading import SEE_ATTENDANCE, VIEW, groups_for, note_groups_for
 from ketaclinic.apps.iop.models import Attendance, IopNote
 from ketaclinic.apps.iop.program import ABSENCE_SOURCE, current_courses, weekly_hours_for
-from ketaclinic.apps.iop.scoping import SEE_ATTENDANCE, VIEW, groups_for, note_groups_for
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
 
 WEEKS_ON_PATIENT_PAGE = 8
@@ -22,7 +23,7 @@ ATTENDANCE_SHOWN = 24
 
 @require_permission(VIEW)
 def patient_iop(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     today = clock.today(patient.site.timezone)
     enrolments = list(
         patient.iop_enrolments.filter(group__in=groups_for(request.user))

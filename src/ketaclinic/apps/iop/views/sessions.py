@@ -10,20 +10,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.accounts.access import require_permission
+from ketaclinic.apps.accounts.scoping import require_permission
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.iop.choices import AttendanceStatus
 from ketaclinic.apps.iop.forms import NoteForm, read_attendance_sheet
-from ketaclinic.apps.iop.models import Attendance, IopNote
-from ketaclinic.apps.iop.program import (
-    check_attendance,
-    roster_on,
-    save_attendance,
-    weekly_hours_for,
-    write_note,
-)
-from ketaclinic.apps.iop.scoping import (
+from ketaclinic.apps.iop.leading import (
     READ_NOTE,
     SEE_ATTENDANCE,
     VIEW,
@@ -31,6 +23,14 @@ from ketaclinic.apps.iop.scoping import (
     may_take_attendance,
     may_write_notes,
     session_for,
+)
+from ketaclinic.apps.iop.models import Attendance, IopNote
+from ketaclinic.apps.iop.program import (
+    check_attendance,
+    roster_on,
+    save_attendance,
+    weekly_hours_for,
+    write_note,
 )
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InputError

@@ -16,8 +16,14 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from ketaclinic.apps.accounts.access import patients_for, require_permission, sites_for
+from ketaclinic.apps.accounts.scoping import (
+    get_for_user_or_404,
+    require_permission,
+    restrict,
+    sites_for,
+)
 from ketaclinic.apps.ledger import forms as ledger_forms
+from ketaclinic.apps.ledger.lookups import CONTAINERS, ENTRIES, VIEW_PERMISSION
 from ketaclinic.apps.ledger.models import Container
 from ketaclinic.apps.ledger.operations import (
     correct_entry,
@@ -29,7 +35,7 @@ from ketaclinic.apps.ledger.operations import (
     report_loss,
     transfer_stock,
 )
-from ketaclinic.apps.ledger.scoping import VIEW_PERMISSION, container_for, entry_for
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InputError
 
@@ -63,7 +69,9 @@ def _handle(
 
 @require_permission(VIEW_PERMISSION, "ledger.administer_stock")
 def administer(request: HttpRequest, container_id: int) -> HttpResponse:
-    container = container_for(request.user, container_id)
+    container = get_for_user_or_404(
+        CONTAINERS, request.user, VIEW_PERMISSION, "ledger.administer_stock", pk=container_id
+    )
     from ketaclinic.apps.treatment.models import Session
 
     today = clock.today(container.site.timezone)
@@ -78,7 +86,7 @@ def administer(request: HttpRequest, container_id: int) -> HttpResponse:
         .select_related("patient")
         .order_by("planned_start")
     )
-    patients = patients_for(request.user).filter(site=container.site)
+    patients = restrict(Patient, request.user, "patients.view_patient").filter(site=container.site)
     form = ledger_forms.AdministerForm(
         request.POST or None, container=container, sessions=sessions, patients=patients
     )
@@ -112,7 +120,9 @@ def administer(request: HttpRequest, container_id: int) -> HttpResponse:
 
 @require_permission(VIEW_PERMISSION, "ledger.waste_stock")
 def waste(request: HttpRequest, container_id: int) -> HttpResponse:
-    container = container_for(request.user, container_id)
+    container = get_for_user_or_404(
+        CONTAINERS, request.user, VIEW_PERMISSION, "ledger.waste_stock", pk=container_id
+    )
     initial = {}
     if request.GET.get("administration", "").isdigit():
         dose = container.entries.filter(pk=int(request.GET["administration"])).first()
@@ -153,7 +163,9 @@ def waste(request: HttpRequest, container_id: int) -> HttpResponse:
 
 @require_permission(VIEW_PERMISSION, "ledger.count_stock")
 def count(request: HttpRequest, container_id: int) -> HttpResponse:
-    container = container_for(request.user, container_id)
+    container = get_for_user_or_404(
+        CONTAINERS, request.user, VIEW_PERMISSION, "ledger.count_stock", pk=container_id
+    )
     form = ledger_forms.CountForm(request.POST or None, container=container)
 
     def act(data: dict) -> str:
@@ -177,7 +189,9 @@ def count(request: HttpRequest, container_id: int) -> HttpResponse:
 
 @require_permission(VIEW_PERMISSION, "ledger.destroy_stock")
 def destroy(request: HttpRequest, container_id: int) -> HttpResponse:
-    container = container_for(request.user, container_id)
+    container = get_for_user_or_404(
+        CONTAINERS, request.user, VIEW_PERMISSION, "ledger.destroy_stock", pk=container_id
+    )
     form = ledger_forms.DestroyForm(request.POST or None, container=container, user=request.user)
 
     def act(data: dict) -> str:
@@ -207,7 +221,9 @@ def destroy(request: HttpRequest, container_id: int) -> HttpResponse:
 
 @require_permission(VIEW_PERMISSION, "ledger.report_loss")
 def loss(request: HttpRequest, container_id: int) -> HttpResponse:
-    container = container_for(request.user, container_id)
+    container = get_for_user_or_404(
+        CONTAINERS, request.user, VIEW_PERMISSION, "ledger.report_loss", pk=container_id
+    )
     form = ledger_forms.LossForm(
         request.POST or None,
         initial={"discovered_on": clock.today(container.site.timezone)},
@@ -236,9 +252,13 @@ def loss(request: HttpRequest, container_id: int) -> HttpResponse:
 
 @require_permission(VIEW_PERMISSION, "ledger.transfer_stock")
 def transfer(request: HttpRequest, container_id: int) -> HttpResponse:
-    container = container_for(request.user, container_id)
+    container = get_for_user_or_404(
+        CONTAINERS, request.user, VIEW_PERMISSION, "ledger.transfer_stock", pk=container_id
+    )
     form = ledger_forms.TransferForm(
-        request.POST or None, container=container, sites=sites_for(request.user)
+        request.POST or None,
+        container=container,
+        sites=sites_for(request.user, VIEW_PERMISSION),
     )
 
     def act(data: dict) -> str:
@@ -257,7 +277,9 @@ def transfer(request: HttpRequest, container_id: int) -> HttpResponse:
 
 @require_permission(VIEW_PERMISSION, "ledger.correct_entry")
 def correct(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = entry_for(request.user, entry_id)
+    entry = get_for_user_or_404(
+        ENTRIES, request.user, VIEW_PERMISSION, "ledger.correct_entry", pk=entry_id
+    )
     container = entry.container
     form = ledger_forms.CorrectForm(request.POST or None, entry=entry)
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ketaclinic.apps.accounts.access import require_permission
+from ketaclinic.apps.accounts.scoping import chosen_site, get_for_user_or_404, require_permission
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.ledger.choices import DiscrepancyStatus
@@ -18,14 +18,9 @@ from ketaclinic.apps.ledger.forms import (
     ResolveForm,
     apply_input_error,
 )
-from ketaclinic.apps.ledger.models import Discrepancy, Inventory
+from ketaclinic.apps.ledger.lookups import DISCREPANCIES, VIEW_PERMISSION
+from ketaclinic.apps.ledger.models import Discrepancy, Inventory, LossReport
 from ketaclinic.apps.ledger.operations import open_containers, resolve_discrepancy, take_inventory
-from ketaclinic.apps.ledger.scoping import (
-    VIEW_PERMISSION,
-    chosen_site,
-    discrepancy_for,
-    loss_report_for,
-)
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
 from ketaclinic.apps.web.rendering import render_page_or_fragment
@@ -34,7 +29,7 @@ from ketaclinic.clinical.exceptions import InputError
 
 @require_permission(VIEW_PERMISSION)
 def discrepancy_list(request: HttpRequest) -> HttpResponse:
-    site, sites = chosen_site(request.user, request.GET.get("site"))
+    site, sites = chosen_site(request.user, request.GET.get("site"), VIEW_PERMISSION)
     state = request.GET.get("state", "open")
     discrepancies = Discrepancy.objects.filter(site=site).select_related(
         "container__product", "count_entry__user", "resolved_by"
@@ -62,7 +57,13 @@ def discrepancy_list(request: HttpRequest) -> HttpResponse:
 @require_permission(VIEW_PERMISSION, "ledger.resolve_discrepancy")
 @require_POST
 def discrepancy_resolve(request: HttpRequest, discrepancy_id: int) -> HttpResponse:
-    discrepancy = discrepancy_for(request.user, discrepancy_id)
+    discrepancy = get_for_user_or_404(
+        DISCREPANCIES,
+        request.user,
+        VIEW_PERMISSION,
+        "ledger.resolve_discrepancy",
+        pk=discrepancy_id,
+    )
     form = ResolveForm(request.POST)
     if form.is_valid():
         try:
@@ -88,7 +89,9 @@ def discrepancy_resolve(request: HttpRequest, discrepancy_id: int) -> HttpRespon
 @require_permission(VIEW_PERMISSION, "ledger.take_inventory")
 def inventory(request: HttpRequest) -> HttpResponse:
     """Count every container with stock at the site at once (initial, biennial or annual)."""
-    site, sites = chosen_site(request.user, request.GET.get("site"))
+    site, sites = chosen_site(
+        request.user, request.GET.get("site"), VIEW_PERMISSION, "ledger.take_inventory"
+    )
     containers = list(open_containers(site.pk))
     form = InventoryForm(request.POST or None, containers=containers)
     if request.method == "POST" and form.is_valid():
@@ -124,7 +127,9 @@ def inventory(request: HttpRequest) -> HttpResponse:
 @require_POST
 def loss_progress(request: HttpRequest, report_id: int) -> HttpResponse:
     """Tick off a DEA step: the written notice sent, or Form 106 submitted."""
-    report = loss_report_for(request.user, report_id)
+    report = get_for_user_or_404(
+        LossReport, request.user, VIEW_PERMISSION, "ledger.report_loss", pk=report_id
+    )
     form = LossProgressForm(request.POST)
     if form.is_valid():
         now = clock.now()

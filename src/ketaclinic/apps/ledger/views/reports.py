@@ -10,16 +10,21 @@ from __future__ import annotations
 import importlib.util
 
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from ketaclinic.apps.accounts.access import require_permission, sites_for
+from ketaclinic.apps.accounts.scoping import (
+    get_for_user_or_404,
+    require_permission,
+    restrict,
+    sites_for,
+)
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.ledger.exporting import csv_lines, entry_rows, filtered_entries
 from ketaclinic.apps.ledger.forms import ReportFilterForm
-from ketaclinic.apps.ledger.models import Inventory
-from ketaclinic.apps.ledger.scoping import VIEW_PERMISSION, ledger_site_ids
+from ketaclinic.apps.ledger.lookups import VIEW_PERMISSION
+from ketaclinic.apps.ledger.models import Inventory, LedgerEntry
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
 
@@ -34,16 +39,17 @@ def _filtered(request: HttpRequest):
 
 def filtered_for(user, params: QueryDict):
     """The report's form, the matching entries (None if the form is invalid) and the sites."""
-    sites = sites_for(user).order_by("name")
+    sites = sites_for(user, VIEW_PERMISSION).order_by("name")
     form = ReportFilterForm(params or None, sites=sites)
     if form.is_bound and not form.is_valid():
         return form, None, None
     data = form.cleaned_data if form.is_bound else {}
     chosen = data.get("site")
-    site_ids = [chosen.pk] if chosen else ledger_site_ids(user)
+    visible = restrict(LedgerEntry, user, VIEW_PERMISSION)
+    site_ids = [chosen.pk] if chosen else [site.pk for site in sites]
     tz = chosen.timezone if chosen else (sites[0].timezone if sites else "UTC")
     entries = filtered_entries(
-        site_ids,
+        visible.filter(site=chosen) if chosen else visible,
         date_from=data.get("date_from"),
         date_to=data.get("date_to"),
         tz=tz,
@@ -73,7 +79,7 @@ def reports(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request.GET),
             "can_export": request.user.has_perm("ledger.export_ledger"),
             "pdf_available": pdf_available(),
-            "inventories": Inventory.objects.filter(site_id__in=ledger_site_ids(request.user))
+            "inventories": restrict(Inventory, request.user, VIEW_PERMISSION)
             .select_related("site", "taken_by")
             .order_by("-taken_at")[:20],
         },
@@ -124,10 +130,8 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
 
 @require_permission(VIEW_PERMISSION)
 def inventory_report(request: HttpRequest, inventory_id: int) -> HttpResponse:
-    inventory = get_object_or_404(
-        Inventory.objects.select_related("site", "taken_by"),
-        pk=inventory_id,
-        site_id__in=ledger_site_ids(request.user),
+    inventory = get_for_user_or_404(
+        Inventory.objects.select_related("taken_by"), request.user, VIEW_PERMISSION, pk=inventory_id
     )
     counts = inventory.counts.select_related("container__product", "container__lot", "user")
     record_event(

@@ -6,14 +6,19 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from ketaclinic.apps.accounts.access import require_permission, sites_for
+from ketaclinic.apps.accounts.scoping import (
+    chosen_site,
+    get_for_user_or_404,
+    require_permission,
+    sites_for,
+)
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.ledger.balances import ledger_tasks, stock_by_product
 from ketaclinic.apps.ledger.choices import CORRECTABLE_KINDS
 from ketaclinic.apps.ledger.forms import ReceiveForm, apply_input_error
+from ketaclinic.apps.ledger.lookups import CONTAINERS, VIEW_PERMISSION
 from ketaclinic.apps.ledger.models import Container
 from ketaclinic.apps.ledger.operations import receive_stock
-from ketaclinic.apps.ledger.scoping import VIEW_PERMISSION, chosen_site, container_for
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
 from ketaclinic.apps.web.rendering import render_page_or_fragment
@@ -23,7 +28,7 @@ from ketaclinic.clinical.exceptions import InputError
 @require_permission(VIEW_PERMISSION)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The site's ledger: what is on hand, and what needs doing — discrepancies first."""
-    site, sites = chosen_site(request.user, request.GET.get("site"))
+    site, sites = chosen_site(request.user, request.GET.get("site"), VIEW_PERMISSION)
     today = clock.today(site.timezone)
     tasks = ledger_tasks(site.pk)
     record_listing(
@@ -65,7 +70,7 @@ def _ledger_perms(user) -> dict[str, bool]:
 
 @require_permission(VIEW_PERMISSION)
 def container_list(request: HttpRequest) -> HttpResponse:
-    site, sites = chosen_site(request.user, request.GET.get("site"))
+    site, sites = chosen_site(request.user, request.GET.get("site"), VIEW_PERMISSION)
     state = request.GET.get("state", "stocked")
     containers = Container.objects.filter(site=site).select_related("product", "lot")
     if state == "stocked":
@@ -96,7 +101,7 @@ def container_list(request: HttpRequest) -> HttpResponse:
 @require_permission(VIEW_PERMISSION)
 def container_detail(request: HttpRequest, container_id: int) -> HttpResponse:
     """One container's whole life, oldest first, with the running balance after each entry."""
-    container = container_for(request.user, container_id)
+    container = get_for_user_or_404(CONTAINERS, request.user, VIEW_PERMISSION, pk=container_id)
     entries = list(
         container.entries.select_related(
             "user", "witness", "second_witness", "patient", "session", "corrects"
@@ -126,7 +131,7 @@ def container_detail(request: HttpRequest, container_id: int) -> HttpResponse:
 
 @require_permission(VIEW_PERMISSION, "ledger.receive_stock")
 def receive(request: HttpRequest) -> HttpResponse:
-    sites = sites_for(request.user).order_by("name")
+    sites = sites_for(request.user, VIEW_PERMISSION, "ledger.receive_stock").order_by("name")
     form = ReceiveForm(request.POST or None, sites=sites)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -17,10 +17,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.accounts.access import patient_for, require_permission, site_ids_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, require_permission, restrict
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.reminders.choices import ChangedVia, ReminderStatus
 from ketaclinic.apps.reminders.forms import PreferencesForm, ReminderFilterForm
 from ketaclinic.apps.reminders.models import OptOut, Reminder, policy_for
@@ -42,7 +43,7 @@ def _rows():
 def reminder_list(request: HttpRequest) -> HttpResponse:
     form = ReminderFilterForm(request.GET)
     filters = form.values()
-    reminders = _rows().filter(site_id__in=site_ids_for(request.user))
+    reminders = restrict(_rows(), request.user, VIEW)
     if filters["when"] == "upcoming":
         reminders = reminders.filter(status=ReminderStatus.PENDING).order_by("due_at", "id")
     elif filters["when"] == "recent":
@@ -78,7 +79,7 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
 @require_permission(VIEW)
 @require_http_methods(["GET", "POST"])
 def patient_preferences(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for(request.user, patient_id, VIEW)
+    patient = get_for_user_or_404(Patient, request.user, VIEW, pk=patient_id)
     can_change = request.user.has_perm(CHANGE)
     preferences = preferences_of(patient)
     form = PreferencesForm(initial=PreferencesForm.initial_from(preferences))

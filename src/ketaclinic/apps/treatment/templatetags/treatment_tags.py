@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import template
 from django.db.models import Count, Q
 
-from ketaclinic.apps.accounts.access import sites_for
+from ketaclinic.apps.accounts.scoping import sites_for
 from ketaclinic.apps.treatment.choices import SessionStatus
 from ketaclinic.apps.treatment.models import Course, Screening, Session
 from ketaclinic.apps.treatment.schedule_grid import day_bounds
@@ -24,7 +24,7 @@ def todays_sessions(context: template.Context) -> dict:
     user = context["user"]
     if not user.has_perm("treatment.view_session"):
         return {"show": False}
-    sites = list(sites_for(user))
+    sites = list(sites_for(user, "treatment.view_session"))
     if not sites:
         return {"show": False}
     window = Q()

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.accounts.access import require_permission
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, require_permission
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.patients.dosing_weight import dosing_weight
@@ -26,10 +26,15 @@ from ketaclinic.apps.treatment.forms import (
     PlanForm,
     RescheduleForm,
 )
+from ketaclinic.apps.treatment.models import Course, Screening, Session
 from ketaclinic.apps.treatment.planning import PlanChoice, PlanRefused, plan_course
-from ketaclinic.apps.treatment.scoping import course_for, screening_for, session_for
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InputError
+
+# Each record fetched with what its page shows; which site's records: accounts.scoping.
+SCREENINGS = Screening.objects.select_related("patient", "screened_by", "signed_by")
+COURSES = Course.objects.select_related("patient", "prescriber", "screening")
+SESSIONS = Session.objects.select_related("patient", "course")
 
 
 def _refused(form, error: InputError) -> None:
@@ -39,7 +44,9 @@ def _refused(form, error: InputError) -> None:
 @require_permission("treatment.add_course")
 @require_http_methods(["GET", "POST"])
 def course_new(request: HttpRequest, screening_id: int) -> HttpResponse:
-    screening = screening_for(request.user, screening_id)
+    screening = get_for_user_or_404(
+        SCREENINGS, request.user, "treatment.add_course", pk=screening_id
+    )
     patient = screening.patient
     if not screening.may_plan:
         messages.error(request, "A plan needs a screening signed by a prescriber as proceed.")
@@ -130,7 +137,7 @@ def _course_context(request: HttpRequest, course, **forms) -> dict:
 
 @require_permission("treatment.view_course")
 def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = course_for(request.user, course_id)
+    course = get_for_user_or_404(COURSES, request.user, "treatment.view_course", pk=course_id)
     record_event(
         request, Action.VIEW, object_type="course", object_id=course.pk, patient=course.patient
     )
@@ -140,7 +147,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_permission("treatment.change_course")
 @require_http_methods(["POST"])
 def course_dose(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = course_for(request.user, course_id)
+    course = get_for_user_or_404(COURSES, request.user, "treatment.change_course", pk=course_id)
     form = DoseChangeForm(request.POST)
     if form.is_valid():
         try:
@@ -164,7 +171,7 @@ def course_dose(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_permission("treatment.change_course")
 @require_http_methods(["POST"])
 def course_status(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = course_for(request.user, course_id)
+    course = get_for_user_or_404(COURSES, request.user, "treatment.change_course", pk=course_id)
     form = CourseStatusForm(request.POST)
     if form.is_valid():
         try:
@@ -191,7 +198,9 @@ def course_status(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_permission("treatment.reschedule_session")
 @require_http_methods(["GET", "POST"])
 def session_reschedule(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = session_for(request.user, session_id)
+    session = get_for_user_or_404(
+        SESSIONS, request.user, "treatment.reschedule_session", pk=session_id
+    )
     local = session.planned_start.astimezone(ZoneInfo(session.site.timezone))
     form = RescheduleForm(
         request.POST or None,

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from ketaclinic.apps.accounts.access import require_permission, sites_for
+from ketaclinic.apps.accounts.scoping import require_permission, restrict, sites_for
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.treatment.choices import SessionStatus
@@ -26,7 +26,7 @@ from ketaclinic.clinical.eligibility import DEFAULT_LEVELS, ScreeningParameters
 @require_permission("treatment.change_clinicrulesettings")
 @require_http_methods(["GET", "POST"])
 def rule_settings(request: HttpRequest) -> HttpResponse:
-    sites = list(sites_for(request.user))
+    sites = list(sites_for(request.user, "treatment.change_clinicrulesettings"))
     try:
         wanted = int(request.GET.get("site", ""))
     except ValueError:
@@ -99,7 +99,11 @@ def _settings_url(site_id: int) -> str:
 @require_http_methods(["POST"])
 def holiday_add(request: HttpRequest) -> HttpResponse:
     """Close a site on a day; sessions already planned on it are counted, never moved."""
-    site = sites_for(request.user).filter(pk=request.GET.get("site") or 0).first()
+    site = (
+        sites_for(request.user, "treatment.add_holiday")
+        .filter(pk=request.GET.get("site") or 0)
+        .first()
+    )
     if site is None:
         raise Http404("No such site")
     form = HolidayForm(request.POST)
@@ -138,7 +142,9 @@ def holiday_add(request: HttpRequest) -> HttpResponse:
 @require_permission("treatment.delete_holiday")
 @require_http_methods(["POST"])
 def holiday_delete(request: HttpRequest, holiday_id: int) -> HttpResponse:
-    holiday = Holiday.objects.filter(pk=holiday_id, site__in=sites_for(request.user)).first()
+    holiday = (
+        restrict(Holiday, request.user, "treatment.delete_holiday").filter(pk=holiday_id).first()
+    )
     if holiday is None:
         raise Http404("No such holiday")
     with transaction.atomic():

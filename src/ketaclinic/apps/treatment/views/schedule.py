@@ -7,7 +7,7 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ketaclinic.apps.accounts.access import require_permission, sites_for
+from ketaclinic.apps.accounts.scoping import require_permission, sites_for
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.treatment.forms import ScheduleForm
 from ketaclinic.apps.treatment.models import Session
@@ -27,7 +27,7 @@ def sessions_on(site, day: dt.date):
 
 @require_permission("treatment.view_session")
 def schedule(request: HttpRequest) -> HttpResponse:
-    sites = list(sites_for(request.user))
+    sites = list(sites_for(request.user, "treatment.view_session"))
     if not sites:
         return render(request, "treatment/schedule.html", {"sites": [], "site": None})
     form = ScheduleForm(request.GET or None, sites=sites, today=clock.today())

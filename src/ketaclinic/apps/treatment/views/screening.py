@@ -9,23 +9,28 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ketaclinic.apps.accounts.access import patient_for, require_permission
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, require_permission
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
+from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.treatment.choices import ScreeningSex
 from ketaclinic.apps.treatment.findings import grouped
 from ketaclinic.apps.treatment.forms import ScreeningForm, SignoffForm
-from ketaclinic.apps.treatment.scoping import screening_for
+from ketaclinic.apps.treatment.models import Screening
 from ketaclinic.apps.treatment.screenings import SignoffRefused, run_screening, sign_screening
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.dosing import EsketamineLabel, esketamine_starting_dose_mg
 from ketaclinic.clinical.routes import Route
 
+SCREENINGS = Screening.objects.select_related("patient", "screened_by", "signed_by")
+
 
 @require_permission("treatment.add_screening")
 @require_http_methods(["GET", "POST"])
 def screening_new(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for(request.user, patient_id)
+    patient = get_for_user_or_404(
+        Patient, request.user, "patients.view_patient", "treatment.add_screening", pk=patient_id
+    )
     age = patient.age_on(clock.today(patient.site.timezone))
     latest = patient.measurements.first()
     measured_height = patient.measurements.exclude(height_cm=None).first()
@@ -82,7 +87,9 @@ def _screening_context(request: HttpRequest, screening, signoff_form=None) -> di
 
 @require_permission("treatment.view_screening")
 def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
-    screening = screening_for(request.user, screening_id)
+    screening = get_for_user_or_404(
+        SCREENINGS, request.user, "treatment.view_screening", pk=screening_id
+    )
     record_event(
         request,
         Action.VIEW,
@@ -98,7 +105,9 @@ def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
 @require_permission("treatment.sign_screening")
 @require_POST
 def screening_sign(request: HttpRequest, screening_id: int) -> HttpResponse:
-    screening = screening_for(request.user, screening_id)
+    screening = get_for_user_or_404(
+        SCREENINGS, request.user, "treatment.sign_screening", pk=screening_id
+    )
     if screening.is_signed:
         messages.error(request, "This screening is already signed; screen again to decide anew.")
         return redirect("treatment:screening", screening_id=screening.pk)

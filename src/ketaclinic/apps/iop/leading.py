@@ -1,17 +1,16 @@
-"""Which IOP groups, sessions and notes a member of staff may see.
+"""Which IOP groups, sessions and notes a member of staff may see: the leading rules.
 
-Groups are site-scoped through ``accounts.access`` (another site's group is a 404, like a
-patient). Leading a group is what lets a therapist take its attendance and read or write its
-notes; prescribers and the medical director read every group's notes at their sites.
+Which sites is ``accounts.scoping``'s answer, permission by permission (another site's group
+is a 404, like a patient). Leading a group is what lets a therapist take its attendance and
+read or write its notes; prescribers and the medical director read every group's notes at the
+sites where they hold that role.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.http import Http404
-
-from ketaclinic.apps.accounts.access import site_ids_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, holds_at, restrict
 from ketaclinic.apps.iop.models import GroupSession, IopGroup
 
 if TYPE_CHECKING:
@@ -31,27 +30,18 @@ READ_ALL_NOTES = "iop.read_all_iop_notes"
 
 def groups_for(user: Any) -> QuerySet[IopGroup]:
     """The groups at the user's sites, if their role may see IOP groups at all."""
-    if not user.has_perm(VIEW):
-        return IopGroup.objects.none()
-    return IopGroup.objects.filter(site_id__in=site_ids_for(user))
+    return restrict(IopGroup, user, VIEW)
 
 
 def group_for(user: Any, group_id: int) -> IopGroup:
     """One group the user may see, or 404."""
-    try:
-        return groups_for(user).select_related("site").get(pk=group_id)
-    except (IopGroup.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such group") from None
+    return get_for_user_or_404(IopGroup, user, VIEW, pk=group_id)
 
 
 def session_for(user: Any, session_id: int) -> GroupSession:
     """One session of a group the user may see, or 404."""
-    try:
-        return GroupSession.objects.select_related("group__site", "facilitator").get(
-            pk=session_id, group__in=groups_for(user)
-        )
-    except (GroupSession.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such session") from None
+    sessions = GroupSession.objects.select_related("facilitator")
+    return get_for_user_or_404(sessions, user, VIEW, pk=session_id)
 
 
 def leads(user: Any, group: IopGroup, session: GroupSession | None = None) -> bool:
@@ -62,24 +52,21 @@ def leads(user: Any, group: IopGroup, session: GroupSession | None = None) -> bo
 
 
 def may_take_attendance(user: Any, group: IopGroup, session: GroupSession | None = None) -> bool:
-    return user.has_perm(TAKE_ATTENDANCE) and leads(user, group, session)
+    return holds_at(user, TAKE_ATTENDANCE, group.site_id) and leads(user, group, session)
 
 
 def may_write_notes(user: Any, group: IopGroup, session: GroupSession | None = None) -> bool:
-    return user.has_perm(WRITE_NOTE) and leads(user, group, session)
+    return holds_at(user, WRITE_NOTE, group.site_id) and leads(user, group, session)
 
 
 def may_read_notes(user: Any, group: IopGroup) -> bool:
-    if user.has_perm(READ_ALL_NOTES):
+    if holds_at(user, READ_ALL_NOTES, group.site_id):
         return True
-    return user.has_perm(READ_NOTE) and leads(user, group)
+    return holds_at(user, READ_NOTE, group.site_id) and leads(user, group)
 
 
 def note_groups_for(user: Any) -> QuerySet[IopGroup]:
     """The groups whose notes the user may read (for a patient's page across groups)."""
-    groups = groups_for(user)
-    if user.has_perm(READ_ALL_NOTES):
-        return groups
-    if user.has_perm(READ_NOTE):
-        return groups.filter(facilitators=user)
-    return IopGroup.objects.none()
+    led = IopGroup.objects.filter(facilitators=user).values("pk")
+    every = restrict(IopGroup, user, VIEW, READ_ALL_NOTES)
+    return every | restrict(IopGroup, user, VIEW, READ_NOTE).filter(pk__in=led)

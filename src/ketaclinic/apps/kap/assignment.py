@@ -1,4 +1,4 @@
-"""Who sees which KAP programs, and who reads or writes their notes: the one table.
+"""Who sees which KAP programs, and who reads or writes their notes: the assignment rules.
 
 - therapist: sees the programs it is therapist or co-therapist of, reads their notes and
   writes notes on their held sessions;
@@ -8,8 +8,9 @@
   exists, never the goals or what a note says;
 - front desk, administrator: no KAP page at all.
 
-Site scoping goes through ``accounts.access.patients_for``: another site's program is a 404,
-and so is a program at one's own site that a therapist is not assigned to.
+Which sites is ``accounts.scoping``'s answer, permission by permission (a role may be held at
+one site only): another site's program is a 404, and so is a program at one's own site that
+a therapist is not assigned to.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
-from django.http import Http404
 
-from ketaclinic.apps.accounts.access import patients_for
+from ketaclinic.apps.accounts.scoping import get_for_user_or_404, holds_at, restrict
 from ketaclinic.apps.kap.models import KapProgram
 
 if TYPE_CHECKING:
@@ -34,34 +34,26 @@ CLOSE = "kap.close_kapprogram"
 
 
 def programs_for(user) -> QuerySet[KapProgram]:
-    """The programs ``user`` may see: at their sites, and their own unless site-wide."""
-    if not user.has_perm(VIEW):
-        return KapProgram.objects.none()
-    programs = KapProgram.objects.filter(patient__in=patients_for(user))
-    if user.has_perm(VIEW_SITE):
-        return programs
-    return programs.filter(Q(therapist=user) | Q(co_therapist=user))
+    """The programs ``user`` may see: every one at the sites where they see KAP programs
+    site-wide, their own at the sites where they see programs at all."""
+    site_wide = restrict(KapProgram, user, VIEW, VIEW_SITE)
+    own = restrict(KapProgram, user, VIEW).filter(Q(therapist=user) | Q(co_therapist=user))
+    return site_wide | own
 
 
 def program_for(user, program_id: int) -> KapProgram:
     """One program the user may see, or 404 (whether it exists elsewhere is not disclosed)."""
-    try:
-        return (
-            programs_for(user)
-            .select_related(
-                "patient__site", "site", "course", "therapist", "co_therapist", "prescriber"
-            )
-            .get(pk=program_id)
-        )
-    except (KapProgram.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such program") from None
+    programs = programs_for(user).select_related(
+        "patient__site", "course", "therapist", "co_therapist", "prescriber"
+    )
+    return get_for_user_or_404(programs, user, VIEW, pk=program_id)
 
 
 def can_read_notes(user, program: KapProgram) -> bool:
     """Therapists read the notes of the programs they see (their own); prescribers and the
     director read every program's at their sites; nurses see only that a note exists."""
-    return user.has_perm(READ_NOTES)
+    return holds_at(user, READ_NOTES, program.site_id)
 
 
 def can_write_notes(user, program: KapProgram) -> bool:
-    return user.has_perm(WRITE_NOTE) and program.is_therapist(user)
+    return holds_at(user, WRITE_NOTE, program.site_id) and program.is_therapist(user)
