@@ -72,7 +72,9 @@ def authenticate_token(request: HttpRequest, presented: str) -> ApiToken:
     if not owner.is_active:
         _refuse(request, "The owner of this API token is deactivated.", token, token.prefix)
     # The token narrows its owner's access: these sites only (accounts.scoping.access_for).
-    owner.token_site_ids = frozenset(token.sites.values_list("id", flat=True))
+    owner.token_site_ids = frozenset(  # type: ignore[attr-defined]  # a per-request mark
+        token.sites.values_list("id", flat=True)
+    )
     owner.token_permissions = frozenset(token.permissions)
     request.user = owner
     request.api_token = token  # type: ignore[attr-defined]

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import CharField, F, IntegerField, Model, QuerySet, Value
 from django.db.models.functions import Concat
 from django.http import Http404, HttpRequest, HttpResponse
@@ -110,7 +110,7 @@ def _load(user: User) -> SiteAccess:
     memberships = (
         User.sites.through.objects.filter(user_id=user.pk)
         .annotate(s=F("site_id"), p=no_perm)
-        .values_list("s", "p")
+        .values_list("s", "p")  # type: ignore[misc]  # annotated names the stubs cannot see
     )
     role_sites = (
         SiteRole.objects.filter(user_id=user.pk)
@@ -125,12 +125,12 @@ def _load(user: User) -> SiteAccess:
     group_perms = (
         User.groups.through.objects.filter(user_id=user.pk, group__permissions__isnull=False)
         .annotate(s=no_site, p=_perm("group__permissions__"))
-        .values_list("s", "p")
+        .values_list("s", "p")  # type: ignore[misc]  # annotated names the stubs cannot see
     )
     own_perms = (
         User.user_permissions.through.objects.filter(user_id=user.pk)
         .annotate(s=no_site, p=_perm("permission__"))
-        .values_list("s", "p")
+        .values_list("s", "p")  # type: ignore[misc]  # annotated names the stubs cannot see
     )
     rows = memberships.union(role_sites, site_role_perms, group_perms, own_perms, all=True)
     everywhere: set[str] = set()
@@ -355,7 +355,7 @@ def get_for_user_or_404(
         queryset = queryset.select_related(path)
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
+    except (ObjectDoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404(f"No such {queryset.model._meta.verbose_name}") from None
 
 

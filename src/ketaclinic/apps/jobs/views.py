@@ -17,7 +17,7 @@ from ketaclinic.apps.jobs.models import Job
 def _own_job(request: HttpRequest, job_id) -> Job:
     job = (
         restrict(Job.objects.defer("result"), request.user)
-        .filter(pk=job_id, owner=request.user)
+        .filter(pk=job_id, owner_id=request.user.pk)
         .first()
     )
     if job is None:
@@ -46,6 +46,6 @@ def download(request: HttpRequest, job_id) -> HttpResponse:
         site=job.site_id,
         detail={"name": job.result_name, "params": job.params},
     )
-    response = HttpResponse(bytes(content), content_type=job.result_type)
+    response = HttpResponse(bytes(content or b""), content_type=job.result_type)
     response["Content-Disposition"] = f'attachment; filename="{job.result_name}"'
     return response

@@ -57,7 +57,7 @@ def make_ledger_pdf(job, progress) -> JobResult:
             "user": user,
         },
     )
-    from weasyprint import HTML
+    from weasyprint import HTML  # type: ignore[import-untyped]
 
     pdf = HTML(string=html).write_pdf()
     stamp = clock.now().strftime("%Y%m%d-%H%M")

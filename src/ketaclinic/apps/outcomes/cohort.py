@@ -67,7 +67,7 @@ class CohortFilters:
 
 def filtered_outcomes(filters: CohortFilters, model: type = CourseOutcome) -> QuerySet:
     """The rows of ``model`` (course outcomes, or their weekly scores) the filters keep."""
-    rows = at_sites(model, filters.site_ids)
+    rows: QuerySet = at_sites(model, filters.site_ids)
     for field in ("route", "protocol_id", "indication", "age_band", "sex", "prescriber_id"):
         value = getattr(filters, field)
         if value not in ("", None):

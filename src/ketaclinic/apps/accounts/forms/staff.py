@@ -94,7 +94,7 @@ class StaffForm(forms.ModelForm):
         }
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         by_site = self.site_roles()
         every_site = set(cleaned.get("roles") or [])
         roles = every_site.union(*by_site.values())
