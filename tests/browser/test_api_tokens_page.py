@@ -23,6 +23,7 @@ def test_a_nurse_makes_a_token_sees_it_once_and_revokes_it(page, clinic):
     page.get_by_role("button", name="Log in").click()
     if ready_for_log_in("nadia"):
         pass_second_factor(page, "nadia")
+    page.locator(".accountmenu summary").click()
     page.get_by_role("link", name="API tokens").click()
     expect(page.get_by_role("heading", name="API tokens", level=1)).to_be_visible()
 

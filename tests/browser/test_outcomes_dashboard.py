@@ -43,8 +43,9 @@ def test_the_director_filters_by_route_and_sees_intervals_and_claim_verdicts(pag
     expect(page.get_by_role("columnheader", name="Completers")).to_be_visible()
 
     claims = page.locator(".claim")
-    # 70% success, relief within hours, lasting relief, few side effects, fewer suicidal thoughts
-    expect(claims).to_have_count(5)
+    # 70% success, relief within hours, lasting relief, few side effects, fewer suicidal
+    # thoughts, non-addictive
+    expect(claims).to_have_count(6)
     expect(claims.first).to_contain_text("70% success")
     expect(claims.first.locator(".badge")).to_have_text(
         re.compile(r"Supported|Contradicted|Inconclusive|No data")
