@@ -117,3 +117,37 @@ def test_the_readme_documents_every_setting():
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     missing = [spec.name for spec in SETTINGS_SPECS if f"| `{spec.name}` |" not in readme]
     assert missing == []
+
+
+POSTGRES_URL = "postgresql://ketaclinic@db.internal:5432/ketaclinic"
+
+
+def test_the_pool_is_opt_in_and_only_on_postgresql(tmp_path):
+    from ketaclinic.config.settings import _database
+
+    persistent = _database(POSTGRES_URL)
+    assert "pool" not in persistent.get("OPTIONS", {})
+    assert persistent["CONN_MAX_AGE"] == 60
+    assert persistent["CONN_HEALTH_CHECKS"] is True
+
+    pooled = _database(POSTGRES_URL, pool_size=8)
+    assert pooled["OPTIONS"]["pool"]["max_size"] == 8
+    assert pooled["OPTIONS"]["pool"]["min_size"] == 1
+    # Django refuses a pool alongside persistent connections.
+    assert pooled["CONN_MAX_AGE"] == 0
+    assert pooled["CONN_HEALTH_CHECKS"] is True
+
+    sqlite = _database(f"sqlite:///{tmp_path}/pool.sqlite3", pool_size=8)
+    assert "pool" not in sqlite["OPTIONS"]
+    assert sqlite["CONN_MAX_AGE"] == 60
+
+
+@pytest.mark.parametrize("value", ["0", "101", "many"])
+def test_a_bad_pool_size_stops_start_up_naming_it(value, tmp_path):
+    result = _ketaclinic(
+        ["check"],
+        {"KETACLINIC_DATABASE_URL": POSTGRES_URL, "KETACLINIC_DATABASE_POOL_SIZE": value},
+        tmp_path,
+    )
+    assert result.returncode != 0
+    assert f"KETACLINIC_DATABASE_POOL_SIZE={value!r}: " in result.stderr

@@ -142,6 +142,11 @@ SETTINGS_SPECS: tuple[SettingSpec, ...] = (
         "database; SQLite by default, postgresql://... in production",
     ),
     SettingSpec(
+        "KETACLINIC_DATABASE_POOL_SIZE",
+        "(unset: persistent connections)",
+        "PostgreSQL only: a psycopg connection pool of at most this many per process (1-100)",
+    ),
+    SettingSpec(
         "KETACLINIC_SECRET_KEY", "(generated in var/ for development)", "required in production"
     ),
     SettingSpec("KETACLINIC_ALLOWED_HOSTS", "localhost,127.0.0.1", "comma-separated host names"),

@@ -141,12 +141,24 @@ TEMPLATES = [
 DATABASE_URL = env.get(
     "KETACLINIC_DATABASE_URL", parse_database_url, f"sqlite:///{DATA_DIR / 'ketaclinic.sqlite3'}"
 )
+# Opt-in psycopg 3 pool on PostgreSQL (docs/scaling.md): at most this many connections per
+# process, shared by its threads. Unset: one persistent connection per thread.
+DATABASE_POOL_SIZE = env.get("KETACLINIC_DATABASE_POOL_SIZE", parse_int_range(1, 100), None)
 
 
-def _database(url: str) -> dict:
+def _database(url: str, pool_size: int | None = None) -> dict:
     # Persistent connections, checked before reuse, on PostgreSQL and SQLite alike: opening
     # one per request cost a tenth of request time.
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if pool_size is not None and config["ENGINE"] == "django.db.backends.postgresql":
+        # Django refuses a pool with persistent connections: the pool keeps them instead,
+        # and CONN_HEALTH_CHECKS makes it check each one before handing it out.
+        config["CONN_MAX_AGE"] = 0
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": pool_size,
+            "timeout": 10,
+        }
     if config["ENGINE"] == "django.db.backends.sqlite3":
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         config["OPTIONS"] = {
@@ -161,7 +173,7 @@ def _database(url: str) -> dict:
     return config
 
 
-DATABASES = {"default": _database(DATABASE_URL)}
+DATABASES = {"default": _database(DATABASE_URL, DATABASE_POOL_SIZE)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache shared by every app process (rate limits must hold across gunicorn workers), kept
