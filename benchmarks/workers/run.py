@@ -25,6 +25,7 @@ from benchmarks.web import run as web
 BENCH_DATABASE = "bench_workers"
 WORKER_COUNTS = (1, 2, 4)
 TARGET = 1.7
+WARM_UP_SECONDS = 5
 
 
 def _environment(data_dir: str, pool_size: int | None) -> dict[str, str]:
@@ -47,7 +48,9 @@ def _measure(env, app: str, path: str, cookie: str, load: dict) -> dict[int, obj
     results = {}
     for workers in WORKER_COUNTS:
         with web._gunicorn(env, app, workers) as port:
-            run_load(port, path, cookie=cookie, seconds=1)  # warm-up: connections, imports
+            # Warm-up: every process opens its connections and takes its first-request
+            # costs (lazy imports, URL and schema caches); 1 s left 4 processes still cold.
+            run_load(port, path, cookie=cookie, seconds=WARM_UP_SECONDS)
             results[workers] = run_load(port, path, cookie=cookie, **load)
     return results
 
