@@ -90,11 +90,11 @@ def _rows(chain: str, after: int = 0) -> Iterator[tuple[dict[str, Any], str, str
     columns = ", ".join(
         quote(meta.get_field(name).column) for name in (*CHAINED_FIELDS, "prev_hash", "hash")
     )
+    position = quote(meta.get_field("position").column)
     sql = (
         f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608  # nosec B608 - names from the model
         f"WHERE {quote(meta.get_field('chain').column)} = %s "
-        f"AND {quote(meta.get_field('position').column)} > %s "
-        f"ORDER BY {quote(meta.get_field('position').column)}"
+        f"AND {position} > %s ORDER BY {position}"
     )
     as_iso = _iso_from_sqlite if connection.vendor == "sqlite" else _iso
     occurred, recorded = CHAINED_FIELDS.index("occurred_at"), CHAINED_FIELDS.index("recorded_at")
