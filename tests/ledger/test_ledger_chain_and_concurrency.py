@@ -167,3 +167,60 @@ def test_parallel_withdrawals_from_one_vial_never_overdraw_it_or_lose_an_update(
     doses = LedgerEntry.objects.filter(kind=EntryKind.ADMINISTRATION).order_by("position")
     assert [e.balance_after for e in doses] == [17000, 14000, 11000, 8000, 5000, 2000]
     assert verify_ledger().ok
+
+
+def _dose(clinic, vial):
+    return record_administration(
+        container=vial,
+        patient=clinic.alice,
+        volume_drawn_ml="1",
+        volume_given_ml="1",
+        user=clinic.nurse,
+    )
+
+
+def test_the_incremental_run_checks_only_new_entries_and_catches_tampering_among_them(
+    clinic, receive, capsys
+):
+    from ketaclinic.apps.ledger.models import VerifiedCheckpoint
+    from ketaclinic.apps.ledger.verification import verify_ledger_since_checkpoint
+
+    vial = _three_doses(clinic, receive)
+    assert verify_ledger().ok  # the full run leaves the checkpoint at #4
+    assert VerifiedCheckpoint.objects.get(chain=f"ledger:{clinic.site_a.pk}").position == 4
+    _dose(clinic, vial)
+    _dose(clinic, vial)
+    report = verify_ledger_since_checkpoint()
+    assert report.ok, report.problems
+    assert report.entries_checked == 2  # only #5 and #6
+    assert main(["ledger", "verify", "--since-checkpoint"]) == 0  # nothing new: still clean
+    capsys.readouterr()
+    _dose(clinic, vial)  # #7, inside the next run's window
+    _tamper(
+        "UPDATE ledger_ledgerentry SET quantity = 500, delta = -500 WHERE position = 7 "
+        "AND chain = %s",
+        [f"ledger:{clinic.site_a.pk}"],
+    )
+    report = verify_ledger_since_checkpoint()
+    assert not report.ok
+    assert "position 7" in report.problem
+    assert "altered" in report.problem
+    assert main(["ledger", "verify", "--since-checkpoint"]) == 1
+
+
+def test_tampering_before_the_checkpoint_is_left_to_the_full_run_which_catches_it(clinic, receive):
+    from ketaclinic.apps.ledger.verification import verify_ledger_since_checkpoint
+
+    vial = _three_doses(clinic, receive)
+    assert verify_ledger().ok
+    _tamper(
+        "UPDATE ledger_ledgerentry SET quantity = 500, delta = -500, balance_after = 18500 "
+        "WHERE position = 2 AND chain = %s",
+        [f"ledger:{clinic.site_a.pk}"],
+    )
+    _dose(clinic, vial)
+    assert verify_ledger_since_checkpoint().entries_checked == 1  # the window: #5 only
+    report = verify_ledger()
+    assert not report.ok
+    assert "position 2" in report.problem
+    assert "altered" in report.problem

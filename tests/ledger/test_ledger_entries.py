@@ -644,3 +644,28 @@ def test_waste_still_due_is_listed_even_behind_a_page_of_doses_fully_wasted(
     tasks = balances.ledger_tasks(clinic.site_a.pk)
     assert [entry.pk for entry in tasks.waste_due] == [partly.pk, untouched.pk]
     assert [entry.wasted for entry in tasks.waste_due] == [100, 0]
+
+
+def test_waste_outstanding_past_the_first_200_doses_still_reaches_the_dashboard(
+    receive, clinic, fixed_clock
+):
+    # 205 doses that owed waste and had it witnessed, then one still owing: it is row 206 of
+    # the site's doses that ever owed waste, past the dashboard's 200, and must be listed.
+    from ketaclinic.apps.ledger import balances
+
+    vials = receive("k10", n=11)
+    for n in range(205):
+        dose = _give(clinic, vials[n // 20], drawn="1.0", given="0.9")
+        record_waste(
+            container=vials[n // 20],
+            quantity="0.1",
+            user=clinic.nurse,
+            witness=clinic.prescriber,
+            witness_password=PASSWORD,
+            administration=dose,
+        )
+    owing = _give(clinic, vials[10], drawn="1.0", given="0.8")
+    assert balances.WASTE_DUE_SHOWN == 200
+    tasks = balances.ledger_tasks(clinic.site_a.pk)
+    assert [entry.pk for entry in tasks.waste_due] == [owing.pk]
+    assert tasks.waste_due[0].wasted == 0

@@ -27,6 +27,11 @@ def register(subcommands: argparse._SubParsersAction) -> None:
 
     verify = actions.add_parser("verify", help="check every site's hash chain and balance")
     verify.add_argument("--json", action="store_true")
+    verify.add_argument(
+        "--since-checkpoint",
+        action="store_true",
+        help="only the entries since the last clean run (nightly); the full run is the default",
+    )
     verify.set_defaults(handler=_verify)
 
     balances = actions.add_parser("balances", help="stock on hand by site and product")
@@ -49,10 +54,10 @@ def _verify(args: argparse.Namespace) -> int:
     from ketaclinic.cli.database import _setup_django
 
     _setup_django()
-    from ketaclinic.apps.ledger.verification import verify_ledger
+    from ketaclinic.apps.ledger.verification import verify_ledger, verify_ledger_since_checkpoint
     from ketaclinic.cli.output import print_json
 
-    report = verify_ledger()
+    report = verify_ledger_since_checkpoint() if args.since_checkpoint else verify_ledger()
     if args.json:
         print_json(report.as_dict())
     else:

@@ -20,14 +20,20 @@ from typing import Any
 
 from django.db import connection
 
-from ketaclinic.apps.audit.hashchain import GENESIS_HASH, ChainLink, ChainReport, verify_links
+from ketaclinic.apps.audit.hashchain import (
+    GENESIS_HASH,
+    ChainLink,
+    ChainReport,
+    chain_hash,
+    verify_links,
+)
 from ketaclinic.apps.audit.models import ChainHead
 from ketaclinic.apps.ledger.choices import EntryKind
-from ketaclinic.apps.ledger.models import Container, LedgerEntry, chain_name
+from ketaclinic.apps.ledger.models import Container, LedgerEntry, VerifiedCheckpoint, chain_name
 from ketaclinic.apps.ledger.models.entries import CHAINED_FIELDS
 from ketaclinic.clinical.controlled_substances import BalanceTotals
 
-__all__ = ["LedgerReport", "verify_ledger"]
+__all__ = ["LedgerReport", "verify_ledger", "verify_ledger_since_checkpoint"]
 
 _BALANCE_KINDS = {k for k in EntryKind.values if k not in (EntryKind.COUNT, EntryKind.CORRECTION)}
 
@@ -71,8 +77,9 @@ class LedgerReport:
         return "\n".join(lines)
 
 
-def _rows(chain: str) -> Iterator[tuple[dict[str, Any], str, str]]:
-    """Each entry of a chain once, in order, as the fields its hash covers.
+def _rows(chain: str, after: int = 0) -> Iterator[tuple[dict[str, Any], str, str]]:
+    """Each entry of a chain once, in order (those past position ``after``), as the fields
+    its hash covers.
 
     Read with a plain cursor rather than the ORM: a nightly verification reads every row, and
     Django's per-value converters cost more than the hashing (see benchmarks/ledger). The
@@ -83,16 +90,17 @@ def _rows(chain: str) -> Iterator[tuple[dict[str, Any], str, str]]:
     columns = ", ".join(
         quote(meta.get_field(name).column) for name in (*CHAINED_FIELDS, "prev_hash", "hash")
     )
+    position = quote(meta.get_field("position").column)
     sql = (
         f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608  # nosec B608 - names from the model
         f"WHERE {quote(meta.get_field('chain').column)} = %s "
-        f"ORDER BY {quote(meta.get_field('position').column)}"
+        f"AND {position} > %s ORDER BY {position}"
     )
     as_iso = _iso_from_sqlite if connection.vendor == "sqlite" else _iso
     occurred, recorded = CHAINED_FIELDS.index("occurred_at"), CHAINED_FIELDS.index("recorded_at")
     estimated, details = CHAINED_FIELDS.index("estimated"), CHAINED_FIELDS.index("details")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [chain])
+        cursor.execute(sql, [chain, after])
         while batch := cursor.fetchmany(5000):
             for row in batch:
                 values = list(row)
@@ -221,4 +229,105 @@ def verify_ledger() -> LedgerReport:
         chains.add(chain_name(site_id))
     for chain in sorted(chains):
         _verify_chain(chain, report, books)
+    if report.ok:
+        _store_checkpoints(report)
+    return report
+
+
+def _store_checkpoints(report: LedgerReport) -> None:
+    """After a clean run, each chain's head is where the next incremental run starts."""
+    from ketaclinic.apps.web import clock
+
+    heads = ChainHead.objects.filter(name__in=[c.chain for c in report.chains])
+    for head in heads:
+        VerifiedCheckpoint.objects.update_or_create(
+            chain=head.name,
+            defaults={
+                "position": head.position,
+                "hash": head.last_hash,
+                "verified_at": clock.now(),
+            },
+        )
+
+
+def _verify_chain_since(
+    chain: str, checkpoint: VerifiedCheckpoint, report: LedgerReport, books: dict[int, Container]
+) -> None:
+    """The entries after the checkpoint: linked to it, each hash recomputed, each container's
+    running balance continued from its last entry before the window and ending at the book."""
+    result = ChainReport(chain=chain)
+    report.chains.append(result)
+    first_problem = len(report.problems)
+    head = ChainHead.objects.filter(name=chain).first()
+    anchor = (
+        LedgerEntry.objects.filter(chain=chain, position=checkpoint.position)
+        .values_list("hash", flat=True)
+        .first()
+    )
+    if checkpoint.position and anchor != checkpoint.hash:
+        result.fail(checkpoint.position, "the checkpointed record no longer matches its hash")
+    walk = _BalanceWalk(chain, report, books)
+    touched: set[int] = set()
+    expected, previous = checkpoint.position + 1, checkpoint.hash
+    for fields, prev_hash, own_hash in _rows(chain, after=checkpoint.position):
+        container_id = fields["container_id"]
+        if container_id not in touched:
+            touched.add(container_id)
+            walk.running[container_id] = (
+                LedgerEntry.objects.filter(
+                    container_id=container_id, position__lte=checkpoint.position, chain=chain
+                )
+                .order_by("-position")
+                .values_list("balance_after", flat=True)
+                .first()
+                or 0
+            )
+        walk.step(fields)
+        if not result.ok:
+            continue
+        if fields["position"] != expected:
+            result.fail(
+                expected, f"record {expected} is missing (next present is {fields['position']})"
+            )
+        elif prev_hash != previous:
+            result.fail(expected, "link to the previous record is broken")
+        elif chain_hash(prev_hash, fields) != own_hash:
+            result.fail(expected, "record content was altered after it was written")
+        else:
+            result.checked += 1
+            previous, expected = own_hash, expected + 1
+    if result.ok and head and (expected - 1 != head.position or previous != head.last_hash):
+        result.fail(expected - 1, "last record does not match the chain head")
+    for container_id in touched:
+        container = books.get(container_id)
+        if container and walk.running[container_id] != container.on_hand:
+            report.problems.append(
+                f"{chain}: container {container.label} holds {container.on_hand} on the book "
+                f"but its entries add up to {walk.running[container_id]}"
+            )
+        report.containers_checked += 1
+    if not result.ok:
+        report.problems.insert(first_problem, result.summary())
+
+
+def verify_ledger_since_checkpoint() -> LedgerReport:
+    """The nightly check: only the entries written since the last clean run (a chain never
+    verified is verified in full). The full run (``verify_ledger``) stays the default: it
+    alone re-checks entries before the checkpoint and the ledger equation at every level."""
+    report = LedgerReport()
+    checkpoints = {c.chain: c for c in VerifiedCheckpoint.objects.all()}
+    chains = set(
+        ChainHead.objects.filter(name__startswith="ledger:").values_list("name", flat=True)
+    )
+    books = {
+        c.pk: c
+        for c in Container.objects.only("id", "site_id", "lot_id", "product_id", "on_hand", "label")
+    }
+    for chain in sorted(chains):
+        if chain in checkpoints:
+            _verify_chain_since(chain, checkpoints[chain], report, books)
+        else:
+            _verify_chain(chain, report, books)
+    if report.ok:
+        _store_checkpoints(report)
     return report

@@ -1,6 +1,6 @@
 """Ledger models: stock (products, lots, containers), entries, reconciliation."""
 
-from ketaclinic.apps.ledger.models.entries import LedgerEntry, chain_name
+from ketaclinic.apps.ledger.models.entries import LedgerEntry, VerifiedCheckpoint, chain_name
 from ketaclinic.apps.ledger.models.reconciliation import (
     Discrepancy,
     Inventory,
@@ -18,5 +18,6 @@ __all__ = [
     "LossReport",
     "Lot",
     "Product",
+    "VerifiedCheckpoint",
     "chain_name",
 ]

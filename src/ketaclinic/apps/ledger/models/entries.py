@@ -173,3 +173,17 @@ class LedgerEntry(AppendOnlyModel):
         fields["occurred_at"] = self.occurred_at.isoformat()
         fields["recorded_at"] = self.recorded_at.isoformat()
         return fields
+
+
+class VerifiedCheckpoint(models.Model):
+    """The last entry of a chain that ``ledger verify`` found intact: where the next
+    ``--since-checkpoint`` run starts. Written only after a clean run; the full run (the
+    default) ignores it and re-checks every entry from the first."""
+
+    chain = models.CharField(max_length=100, unique=True)
+    position = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    verified_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.chain} verified to #{self.position}"
