@@ -33,9 +33,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import CharField, F, IntegerField, Model, QuerySet, Value
 from django.db.models.functions import Concat
 from django.http import Http404, HttpRequest, HttpResponse
+
+from ketaclinic.apps.web.prepared_query import PreparedQuery
 
 if TYPE_CHECKING:
     from ketaclinic.apps.accounts.models import Site, User
@@ -101,38 +104,47 @@ def _perm(prefix: str) -> Concat:
     )
 
 
-def _load(user: User) -> SiteAccess:
-    """One query: (site or NULL, permission or NULL) rows from the four ways access is held."""
+def _access_rows(user_id: int) -> QuerySet[Any]:
+    """(site or NULL, permission or NULL) rows from the four ways access is held."""
     from ketaclinic.apps.accounts.models import SiteRole, User
 
     no_site = Value(None, output_field=IntegerField())
     no_perm = Value(None, output_field=CharField())
     memberships = (
-        User.sites.through.objects.filter(user_id=user.pk)
+        User.sites.through.objects.filter(user_id=user_id)
         .annotate(s=F("site_id"), p=no_perm)
         .values_list("s", "p")  # type: ignore[misc]  # annotated names the stubs cannot see
     )
     role_sites = (
-        SiteRole.objects.filter(user_id=user.pk)
+        SiteRole.objects.filter(user_id=user_id)
         .annotate(s=F("site_id"), p=no_perm)
         .values_list("s", "p")
     )
     site_role_perms = (
-        SiteRole.objects.filter(user_id=user.pk, group__permissions__isnull=False)
+        SiteRole.objects.filter(user_id=user_id, group__permissions__isnull=False)
         .annotate(s=F("site_id"), p=_perm("group__permissions__"))
         .values_list("s", "p")
     )
     group_perms = (
-        User.groups.through.objects.filter(user_id=user.pk, group__permissions__isnull=False)
+        User.groups.through.objects.filter(user_id=user_id, group__permissions__isnull=False)
         .annotate(s=no_site, p=_perm("group__permissions__"))
         .values_list("s", "p")  # type: ignore[misc]  # annotated names the stubs cannot see
     )
     own_perms = (
-        User.user_permissions.through.objects.filter(user_id=user.pk)
+        User.user_permissions.through.objects.filter(user_id=user_id)
         .annotate(s=no_site, p=_perm("permission__"))
         .values_list("s", "p")  # type: ignore[misc]  # annotated names the stubs cannot see
     )
-    rows = memberships.union(role_sites, site_role_perms, group_perms, own_perms, all=True)
+    return memberships.union(role_sites, site_role_perms, group_perms, own_perms, all=True)
+
+
+# Compiled once per database: compiling this UNION cost 30 times what running it does.
+ACCESS_ROWS = PreparedQuery(_access_rows)
+
+
+def _load(user: User) -> SiteAccess:
+    """One query (``ACCESS_ROWS``), folded into the sites and the permissions held at each."""
+    rows = ACCESS_ROWS.rows(user.pk, using=user._state.db or DEFAULT_DB_ALIAS)
     everywhere: set[str] = set()
     at_site: dict[int, set[str]] = {}
     for site_id, perm in rows:

@@ -147,7 +147,13 @@ def _flush_earlier_passes() -> None:
 
 def chain_after_commit() -> None:
     """The pass a commit triggers; a failure is logged (cron chains later), never raised into
-    the request whose data is already committed."""
+    the request whose data is already committed. In a server process the audit writer's
+    thread runs it instead (``writer``), so the request does not wait for it."""
+    from ketaclinic.apps.audit.writer import audit_writer
+
+    if audit_writer.enabled:
+        audit_writer.request_chain()
+        return
     try:
         chain_pending(max_events=AFTER_COMMIT_LIMIT)
     except DatabaseError as error:

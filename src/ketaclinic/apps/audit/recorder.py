@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from ketaclinic.apps.audit.choices import Outcome
 from ketaclinic.apps.audit.hashchain import GENESIS_HASH, chain_hash
 from ketaclinic.apps.audit.models import AuditEvent, ChainHead
+from ketaclinic.apps.audit.writer import audit_writer
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.logging_filters import redact
 
@@ -75,7 +76,10 @@ class RequestBatch:
         self.closed = True
         events, self.events = self.events, []
         if events:
-            insert_unchained(events)
+            if audit_writer.takes_writes():
+                audit_writer.write(events)  # with the other requests' batches (server only)
+            else:
+                insert_unchained(events)
         return len(events)
 
 
