@@ -208,6 +208,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 SESSION_IDLE_MINUTES = env.get("KETACLINIC_SESSION_IDLE_MINUTES", parse_int_range(1, 720), 15)
+SESSION_ENGINE = "ketaclinic.apps.accounts.sessions"  # Django's database sessions, read faster
 SESSION_COOKIE_AGE = 12 * 60 * 60
 # A weight older than this is flagged on the plan and the dose order (docs/treatment.md).
 WEIGHT_STALE_DAYS = env.get("KETACLINIC_WEIGHT_STALE_DAYS", parse_int_range(1, 365), 30)

@@ -30,10 +30,11 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import CharField, F, IntegerField, Model, QuerySet, Value
 from django.db.models.functions import Concat
 from django.http import Http404, HttpRequest, HttpResponse
@@ -206,6 +207,15 @@ class SiteAccessBackend(ModelBackend):
     """Django's model backend (passwords, active flag), with permissions read from the one
     access load: a permission held at any site counts for ``has_perm``."""
 
+    def get_user(self, user_id: Any) -> Any:
+        """The logged-in user of every request, read with a query compiled once."""
+        try:
+            found = _prepared_by_pk(get_user_model()).instances(int(user_id))
+        except (TypeError, ValueError):
+            return None
+        user = found[0] if found else None
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def get_all_permissions(self, user_obj: Any, obj: object = None) -> set[str]:
         if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
             return set()
@@ -361,6 +371,12 @@ def get_for_user_or_404(
 ) -> M:
     """One row ``user`` may see with ``perms``, or 404 — whether it exists at another site
     is not disclosed. A malformed id is a 404 too. The site is fetched with the row."""
+    if (
+        not isinstance(model_or_queryset, QuerySet)
+        and list(lookup) == ["pk"]
+        and isinstance(model_or_queryset._meta.pk, models.AutoField)
+    ):
+        return _by_pk_or_404(model_or_queryset, user, perms, any_of, lookup["pk"])
     queryset = restrict(model_or_queryset, user, *perms, any_of=any_of)
     path = site_path_of(queryset.model)
     if path != "pk":
@@ -369,6 +385,53 @@ def get_for_user_or_404(
         return queryset.get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404(f"No such {queryset.model._meta.verbose_name}") from None
+
+
+_BY_PK: dict[type[Model], PreparedQuery] = {}
+_BIGGEST_KEY = 2**63
+
+
+def _prepared_by_pk(model: type[Model], related: str | None = None) -> PreparedQuery:
+    """One row of ``model`` by its key (with ``related`` fetched along), compiled once."""
+    prepared = _BY_PK.get(model)
+    if prepared is None:
+
+        def build(pk: int) -> QuerySet[Any]:
+            queryset = model._default_manager.filter(pk=pk)
+            return queryset if related in (None, "pk") else queryset.select_related(related)
+
+        prepared = _BY_PK[model] = PreparedQuery(build)
+    return prepared
+
+
+def _site_id_of(row: Model, path: str) -> Any:
+    """The site id at ``path`` (``site``, ``group__site``, ``pk``) of a row fetched with it."""
+    *hops, last = path.split("__")
+    for hop in hops:
+        row = getattr(row, hop)
+    return row.pk if last == "pk" else getattr(row, f"{last}_id")
+
+
+def _by_pk_or_404(model: type[M], user: Any, perms: tuple[str, ...], any_of: bool, key: Any) -> M:
+    """``get_for_user_or_404(Model, user, *perms, pk=key)`` on the path of most requests:
+    the row by its key with a query compiled once per model (``PreparedQuery``), then the
+    same rule as ``restrict`` — its site must be one where ``user`` holds ``perms`` —
+    checked on the row instead of in the SQL."""
+    missing = Http404(f"No such {model._meta.verbose_name}")
+    try:
+        pk = model._meta.pk.to_python(key)
+    except ValidationError:
+        raise missing from None
+    if pk is None or not -_BIGGEST_KEY <= pk < _BIGGEST_KEY:
+        raise missing
+    path = site_path_of(model)
+    rows = _prepared_by_pk(model, related=path).instances(pk)
+    if not rows:
+        raise missing
+    site_id = _site_id_of(rows[0], path)
+    if site_id not in site_ids_for(user, *perms, any_of=any_of):
+        raise missing
+    return rows[0]
 
 
 class SiteScopedQuerySet(QuerySet):

@@ -21,6 +21,7 @@ from django.db import DatabaseError, connection, transaction
 
 from ketaclinic.apps.audit.keyedchain import GENESIS_MAC, KeyRing, event_mac, key_id
 from ketaclinic.apps.audit.models import CHAINED_COLUMNS, AuditEvent, chained_fields_of
+from ketaclinic.apps.web.prepared_query import CONSTANT, PreparedQuery
 
 __all__ = ["ChainPass", "audit_key", "audit_keys", "chain_after_commit", "chain_pending"]
 
@@ -48,18 +49,36 @@ class ChainPass:
     busy: bool = False
 
 
+# The chain pass runs after every commit that wrote events: its queries are compiled once.
+_ANY_UNCHAINED = PreparedQuery(
+    lambda: AuditEvent.objects.filter(position__isnull=True).values_list("id")[:1],
+    sentinel=CONSTANT,
+)
+_LAST_CHAINED = PreparedQuery(
+    lambda: (
+        AuditEvent.objects.filter(position__isnull=False)
+        .order_by("-position")
+        .values_list("position", "mac")[:1]
+    ),
+    sentinel=CONSTANT,
+)
+_NEXT_UNCHAINED = PreparedQuery(
+    lambda: (
+        AuditEvent.objects.filter(position__isnull=True)
+        .order_by("id")
+        .values_list("id", *CHAINED_COLUMNS[1:])[:EVENTS_PER_TRANSACTION]
+    ),
+    sentinel=CONSTANT,
+)
+
+
 def _has_unchained() -> bool:
-    return AuditEvent.objects.filter(position__isnull=True).exists()
+    return bool(_ANY_UNCHAINED.rows(using=connection.alias))
 
 
 def _head() -> tuple[int, str]:
-    head = (
-        AuditEvent.objects.filter(position__isnull=False)
-        .order_by("-position")
-        .values_list("position", "mac")
-        .first()
-    )
-    return head if head is not None else (0, GENESIS_MAC)
+    head = _LAST_CHAINED.rows(using=connection.alias)
+    return (head[0][0], head[0][1]) if head else (0, GENESIS_MAC)
 
 
 def _chain_batch(key: bytes, limit: int, durable: bool) -> int | None:
@@ -76,11 +95,7 @@ def _chain_batch(key: bytes, limit: int, durable: bool) -> int | None:
                 # its flush.
                 cursor.execute("SET LOCAL synchronous_commit = off")
         position, mac = _head()
-        rows = (
-            AuditEvent.objects.filter(position__isnull=True)
-            .order_by("id")
-            .values_list("id", *CHAINED_COLUMNS[1:])[:limit]
-        )
+        rows = _NEXT_UNCHAINED.rows(using=connection.alias)[:limit]
         updates = []
         made_by = key_id(key)
         for row in rows:
@@ -108,6 +123,10 @@ def chain_pending(max_events: int | None = None, durable: bool = False) -> Chain
     """
     key = audit_key()
     chained = 0
+    if not _has_unchained():
+        if durable:
+            _flush_earlier_passes()
+        return ChainPass(0)
     relaxed = not durable and connection.vendor == "sqlite" and not connection.in_atomic_block
     if relaxed:
         _sqlite_synchronous("NORMAL")

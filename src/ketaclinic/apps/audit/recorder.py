@@ -25,6 +25,7 @@ from ketaclinic.apps.audit.hashchain import GENESIS_HASH, chain_hash
 from ketaclinic.apps.audit.models import AuditEvent, ChainHead
 from ketaclinic.apps.audit.writer import audit_writer
 from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.bulk_write import insert_returning_keys
 from ketaclinic.apps.web.logging_filters import redact
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def insert_unchained(events: list[AuditEvent]) -> None:
     from ketaclinic.apps.audit.chaining import chain_after_commit
 
     with transaction.atomic(savepoint=False):
-        AuditEvent.objects.bulk_create(events)
+        insert_returning_keys(AuditEvent, events)
         transaction.on_commit(chain_after_commit)
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, close_old_connections, connection, transaction
 
 from ketaclinic.apps.audit.models import AuditEvent
+from ketaclinic.apps.web.bulk_write import insert_returning_keys
 
 __all__ = ["AuditWriteError", "AuditWriter", "audit_writer"]
 
@@ -163,7 +164,7 @@ class AuditWriter:
     def _insert_together(batches: list[_Batch]) -> BaseException | None:
         try:
             with transaction.atomic():
-                AuditEvent.objects.bulk_create([e for batch in batches for e in batch.events])
+                insert_returning_keys(AuditEvent, [e for batch in batches for e in batch.events])
         except Exception as failure:
             return failure
         return None

@@ -24,11 +24,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
-__all__ = ["insert_new", "insert_objects", "insert_rows", "reserve_ids"]
+__all__ = ["insert_new", "insert_objects", "insert_returning_keys", "insert_rows", "reserve_ids"]
 
 BATCH = 5000
 utc = dt.UTC
@@ -216,3 +217,44 @@ def insert_new(model: type[models.Model], objs: Sequence[models.Model]) -> int:
     ]
     names = [f.name for f in fields]
     return insert_rows(model, names, ([f.pre_save(obj, True) for f in fields] for obj in objs))
+
+
+_RETURNING_SQL: dict[tuple[str, str, int], str] = {}
+
+
+def insert_returning_keys(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """A few unsaved instances in one ``INSERT ... RETURNING`` with their keys set on them,
+    as ``bulk_create`` does, at a fraction of its cost: the statement is built once per model,
+    row count and database, and each value is prepared by its field (``get_db_prep_save``).
+    For the audit writer, which inserts every request's events."""
+    if not objs:
+        return
+    database = connections[DEFAULT_DB_ALIAS]
+    opts = model._meta
+    pk = opts.pk
+    fields = [
+        f for f in opts.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))
+    ]
+    key = (opts.label, database.vendor, len(objs))
+    sql = _RETURNING_SQL.get(key)
+    if sql is None:
+        quote = database.ops.quote_name
+        table = str(opts.db_table)
+        columns = ", ".join(quote(str(f.column)) for f in fields)
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = _RETURNING_SQL[key] = (
+            f"INSERT INTO {quote(table)} ({columns}) VALUES "  # noqa: S608  # nosec B608 - model metadata; values bound
+            + ", ".join([row] * len(objs))
+            + f" RETURNING {quote(str(pk.column))}"
+        )
+    params: list[Any] = []
+    for obj in objs:  # (related rows are saved ones: the foreign keys are already set)
+        params.extend(f.get_db_prep_save(f.pre_save(obj, True), database) for f in fields)
+    with database.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = [row[0] for row in cursor.fetchall()]
+    # Each database draws the keys in the order of the VALUES (a sequence, SQLite's rowid):
+    # sorted, they are the rows' keys in order, whatever order RETURNING lists them in.
+    for obj, value in zip(objs, sorted(keys), strict=True):
+        setattr(obj, pk.attname, value)
+        obj._state.adding, obj._state.db = False, database.alias
