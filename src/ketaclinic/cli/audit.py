@@ -19,6 +19,9 @@ from pathlib import Path
 
 __all__ = ["register"]
 
+#: ``--since-checkpoint`` given without a FILE: start at the newest verified checkpoint stored.
+STORED = ""
+
 
 def _grace(text: str) -> int:
     try:
@@ -39,7 +42,13 @@ def register(subcommands: argparse._SubParsersAction) -> None:
         "--checkpoint", action="append", default=[], metavar="FILE", help="repeatable"
     )
     verify.add_argument(
-        "--since-checkpoint", metavar="FILE", help="verify only what follows this checkpoint"
+        "--since-checkpoint",
+        nargs="?",
+        const=STORED,
+        metavar="FILE",
+        help="verify only what follows this checkpoint file, or without FILE the newest "
+        "verified checkpoint recorded in the database (in full if there is none); events "
+        "before it are re-checked only by the full run",
     )
     verify.add_argument("--grace-seconds", type=_grace, help="allowed wait for chaining")
     verify.add_argument("--json", action="store_true")
@@ -100,7 +109,10 @@ def _print_report(report, as_json: bool) -> int:
 def _verify(args: argparse.Namespace) -> int:
     _setup()
     from ketaclinic.apps.audit.keyedchain import CheckpointError
-    from ketaclinic.apps.audit.verification import verify_audit_chain
+    from ketaclinic.apps.audit.verification import (
+        verify_audit_chain,
+        verify_audit_chain_since_checkpoint,
+    )
 
     try:
         checkpoints = _checkpoints(args.checkpoint)
@@ -108,7 +120,15 @@ def _verify(args: argparse.Namespace) -> int:
     except CheckpointError as error:
         print(f"ketaclinic: error: {error}", file=sys.stderr)
         return 2
-    report = verify_audit_chain(checkpoints, since=since, grace_seconds=args.grace_seconds)
+    if args.since_checkpoint == STORED:
+        report = verify_audit_chain_since_checkpoint(checkpoints, args.grace_seconds)
+    else:
+        report = verify_audit_chain(
+            checkpoints, since=since, grace_seconds=args.grace_seconds, record=True
+        )
+    if not args.json:
+        for note in report.notes:
+            print(f"note: {note}")
     return _print_report(report, args.json)
 
 

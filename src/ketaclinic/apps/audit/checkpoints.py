@@ -39,7 +39,7 @@ def read_checkpoint(path: str | Path) -> Checkpoint:
 def make_checkpoint(since: Checkpoint | None = None) -> tuple[ChainReport, dict | None]:
     """Chain what is pending, verify, and return the signed head (None if the chain is broken)."""
     chain_pending(durable=True)
-    report = verify_audit_chain(since=since)
+    report = verify_audit_chain(since=since, record=True)
     if not report.ok:
         return report, None
     head = (

@@ -72,16 +72,16 @@ class CanonicalRows:
         self._json = _make_json_encoder()
         meta = LedgerEntry._meta
         quote = connection.ops.quote_name
+        columns = {field.attname: quote(str(field.column)) for field in meta.concrete_fields}
 
         def column(name: str) -> str:
-            quoted = quote(meta.get_field(name).column)
             # SQLite: the stored text, not Django's per-row datetime parser (decltype converter)
-            return f"{quoted} || ''" if self.sqlite and name in _DATES else quoted
+            return f"{columns[name]} || ''" if self.sqlite and name in _DATES else columns[name]
 
-        position = quote(meta.get_field("position").column)
+        position = columns["position"]
         self._sql = (
             f"SELECT {', '.join(column(name) for name in ROW_FIELDS)} "  # noqa: S608  # nosec B608 - names from the model
-            f"FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('chain').column)} = %s "
+            f"FROM {quote(meta.db_table)} WHERE {columns['chain']} = %s "
             f"AND {position} > %s ORDER BY {position} LIMIT %s"
         )
         order = sorted(range(len(CHAINED_FIELDS)), key=lambda i: CHAINED_FIELDS[i])
@@ -114,7 +114,9 @@ class CanonicalRows:
             value = values[_INDEX[name]]
             if isinstance(value, str):  # SQLite's text, parsed as Django's converter would
                 value = parse_datetime(value)
-            values[_INDEX[name]] = value.astimezone(dt.UTC).isoformat()  # type: ignore[union-attr]
+            if not isinstance(value, dt.datetime):
+                raise ValueError(f"{name}: {value!r} is not a date and time")
+            values[_INDEX[name]] = value.astimezone(dt.UTC).isoformat()
         values[_INDEX["estimated"]] = bool(values[_INDEX["estimated"]])
         details = values[_INDEX["details"]]
         if isinstance(details, str):
