@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ketaclinic.apps.audit.hashchain import GENESIS_HASH, ChainReport
 from ketaclinic.apps.audit.models import ChainHead
@@ -66,10 +66,27 @@ class LedgerReport:
         return "\n".join(lines)
 
 
+class _Book(NamedTuple):
+    """What the balance check needs of a container (a tuple: a ledger has a container per
+    few entries, and model instances for each cost as much as hashing their entries)."""
+
+    pk: int
+    site_id: int
+    lot_id: int
+    product_id: int
+    on_hand: int
+    label: str
+
+
+def _books() -> dict[int, _Book]:
+    fields = ("id", "site_id", "lot_id", "product_id", "on_hand", "label")
+    return {row[0]: _Book(*row) for row in Container.objects.values_list(*fields)}
+
+
 class _BalanceWalk:
     """The running balance of every container of one site's chain, entry by entry."""
 
-    def __init__(self, chain: str, report: LedgerReport, books: dict[int, Container]) -> None:
+    def __init__(self, chain: str, report: LedgerReport, books: dict[int, _Book]) -> None:
         self.chain = chain
         self.report = report
         self.books = books
@@ -145,7 +162,7 @@ _PREV, _HASH = ROW_FIELDS.index("prev_hash"), ROW_FIELDS.index("hash")
 
 
 def _verify_chain(
-    chain: str, report: LedgerReport, books: dict[int, Container], rows: CanonicalRows
+    chain: str, report: LedgerReport, books: dict[int, _Book], rows: CanonicalRows
 ) -> None:
     """The hash chain and the balances in one read of the chain: each row feeds both.
 
@@ -198,10 +215,7 @@ def verify_ledger() -> LedgerReport:
         ChainHead.objects.filter(name__startswith="ledger:").values_list("name", flat=True)
     )
     chains |= set(LedgerEntry.objects.values_list("chain", flat=True).distinct())
-    books = {
-        c.pk: c
-        for c in Container.objects.only("id", "site_id", "lot_id", "product_id", "on_hand", "label")
-    }
+    books = _books()
     for site_id in {c.site_id for c in books.values()}:
         chains.add(chain_name(site_id))
     rows = CanonicalRows()
@@ -232,7 +246,7 @@ def _verify_chain_since(
     chain: str,
     checkpoint: VerifiedCheckpoint,
     report: LedgerReport,
-    books: dict[int, Container],
+    books: dict[int, _Book],
     rows: CanonicalRows,
 ) -> None:
     """The entries after the checkpoint: linked to it, each hash recomputed, each container's
@@ -299,10 +313,7 @@ def verify_ledger_since_checkpoint() -> LedgerReport:
     chains = set(
         ChainHead.objects.filter(name__startswith="ledger:").values_list("name", flat=True)
     )
-    books = {
-        c.pk: c
-        for c in Container.objects.only("id", "site_id", "lot_id", "product_id", "on_hand", "label")
-    }
+    books = _books()
     rows = CanonicalRows()
     for chain in sorted(chains):
         if chain in checkpoints:
