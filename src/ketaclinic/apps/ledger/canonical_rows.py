@@ -129,7 +129,7 @@ class CanonicalRows:
 
     def text(self, row: tuple[Any, ...]) -> str:
         """The canonical JSON text of the row's hashed fields, by the precompiled template."""
-        shape = tuple(map(type, row[: len(CHAINED_FIELDS)]))
+        shape = tuple(map(type, row))  # the two hashes too: cheaper than slicing them off
         template = self._templates.get(shape, "")
         if template == "":
             template = self._templates[shape] = self._compile(shape)
@@ -139,8 +139,8 @@ class CanonicalRows:
             chain, position, site_id, container_id, kind, effect_kind, quantity, delta,
             balance_after, book_quantity, estimated, occurred_at, recorded_at, user_id,
             witness_id, second_witness_id, patient_id, session_id, corrects_id,
-            related_entry_id, inventory_id, reason, details,
-        ) = row[: len(CHAINED_FIELDS)]  # fmt: skip
+            related_entry_id, inventory_id, reason, details, _prev_hash, _hash,
+        ) = row  # fmt: skip
         if self.sqlite:
             occurred_at = occurred_at.replace(" ", "T", 1) + "+00:00"
             recorded_at = recorded_at.replace(" ", "T", 1) + "+00:00"

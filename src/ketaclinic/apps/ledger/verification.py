@@ -124,7 +124,10 @@ class _BalanceWalk:
 
     def finish(self) -> None:
         report, site_id = self.report, self.site_id
-        levels: dict[str, BalanceTotals] = {}
+        # what the entries give at each level: the sum of its containers' totals.on_hand (a
+        # sum of ints, as on_hand is linear in the totals; adding whole BalanceTotals per
+        # container and level cost more than hashing the entries)
+        levels: dict[str, int] = defaultdict(int)
         on_hand: dict[str, int] = defaultdict(int)
         for container in self.books.values():
             if container.site_id != site_id:
@@ -141,13 +144,13 @@ class _BalanceWalk:
                 f"product {container.product_id}",
                 f"site {site_id}",
             ):
-                levels[level] = levels.get(level, BalanceTotals()) + totals
+                levels[level] += totals.on_hand
                 on_hand[level] += container.on_hand
-        for level, totals in levels.items():
-            if totals.on_hand != on_hand[level]:
+        for level, entries_give in levels.items():
+            if entries_give != on_hand[level]:
                 report.problems.append(
                     f"{self.chain}: the ledger equation fails for {level}: entries give "
-                    f"{totals.on_hand}, containers hold {on_hand[level]}"
+                    f"{entries_give}, containers hold {on_hand[level]}"
                 )
 
 
