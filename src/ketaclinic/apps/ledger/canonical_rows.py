@@ -147,10 +147,11 @@ class CanonicalRows:
         else:
             occurred_at = occurred_at.astimezone(dt.UTC).isoformat()
             recorded_at = recorded_at.astimezone(dt.UTC).isoformat()
+        canonical_details = self._details.get(details) or self._details_text(details)
         # in sorted key order, as the template expects
         return template % (
             balance_after, book_quantity, encode_basestring(chain), container_id,
-            corrects_id, delta, self._details_text(details), encode_basestring(effect_kind),
+            corrects_id, delta, canonical_details, encode_basestring(effect_kind),
             "true" if estimated else "false", inventory_id, encode_basestring(kind),
             encode_basestring(occurred_at), patient_id, position, quantity,
             encode_basestring(reason), encode_basestring(recorded_at), related_entry_id,

@@ -211,13 +211,26 @@ def _verify_chain(
         report.problems.insert(first_problem, result.summary())
 
 
+def _entry_chains() -> set[str]:
+    """Every chain that has entries, including one whose head row was deleted — one index
+    probe per chain (``chain > the last one found``, on the ``(chain, position)`` index)
+    rather than a DISTINCT over every entry, which cost as much as hashing them."""
+    chains: set[str] = set()
+    entries = LedgerEntry.objects.order_by("chain").values_list("chain", flat=True)
+    found = entries.first()
+    while found is not None:
+        chains.add(found)
+        found = entries.filter(chain__gt=found).first()
+    return chains
+
+
 def verify_ledger() -> LedgerReport:
     """Check every site's chain and every balance; the report names the first problem."""
     report = LedgerReport()
     chains = set(
         ChainHead.objects.filter(name__startswith="ledger:").values_list("name", flat=True)
     )
-    chains |= set(LedgerEntry.objects.values_list("chain", flat=True).distinct())
+    chains |= _entry_chains()
     books = _books()
     for site_id in {c.site_id for c in books.values()}:
         chains.add(chain_name(site_id))
