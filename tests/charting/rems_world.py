@@ -159,3 +159,26 @@ def observing_esketamine(clinic, *, enrolled: bool = True, number: int = 1, cour
     )
     session.refresh_from_db()
     return session
+
+
+def discharged_with_form(clinic, *, channel: str = "outbox"):
+    """``observing_esketamine`` discharged with its REMS answers: the form is stored and
+    queued on the site's ``channel``."""
+    from ketaclinic.apps.charting.discharging import discharge
+
+    rems_setting(clinic.site_a, channel=channel)
+    staff_details(clinic)
+    session = observing_esketamine(clinic)
+    discharge(
+        session,
+        dissociation_resolved=True,
+        escort_confirmed=True,
+        escort_name="",
+        instruction_given=True,
+        override_reason="",
+        may_override=False,
+        user=clinic.nurse,
+        request=None,
+        rems_answers=dict(ANSWERS),
+    )
+    return session

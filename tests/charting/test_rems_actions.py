@@ -3,16 +3,19 @@ methods only, the director reads but never changes, reads audited, bad input ans
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from tests.charting.factories import make_session
-from tests.charting.rems_world import ANSWERS, observing_esketamine, rems_setting, staff_details
+from tests.charting.factories import NOW, make_session
+from tests.charting.rems_world import discharged_with_form, observing_esketamine
 
 from ketaclinic.apps.audit.models import AuditEvent
 from ketaclinic.apps.charting.choices import RemsStatus
-from ketaclinic.apps.charting.discharging import discharge
 from ketaclinic.apps.charting.models import RemsEnrolment, RemsRecord
+from ketaclinic.cli import main
 
 pytestmark = pytest.mark.django_db
 
@@ -26,26 +29,6 @@ def url(name: str, session) -> str:
 
 def messages_of(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def discharged_with_form(clinic):
-    """An esketamine session discharged with its REMS answers: the form is stored."""
-    rems_setting(clinic.site_a)
-    staff_details(clinic)
-    session = observing_esketamine(clinic)
-    discharge(
-        session,
-        dissociation_resolved=True,
-        escort_confirmed=True,
-        escort_name="",
-        instruction_given=True,
-        override_reason="",
-        may_override=False,
-        user=clinic.nurse,
-        request=None,
-        rems_answers=dict(ANSWERS),
-    )
-    return session
 
 
 @pytest.mark.parametrize("name", READS + CHANGES)
@@ -149,3 +132,19 @@ def test_a_failed_form_is_queued_again_and_a_missing_one_is_a_404(client, clinic
     assert (record.status, record.attempts) == (RemsStatus.QUEUED, 0)
     RemsRecord.objects.all().delete()
     assert client.post(url("rems-resend", session)).status_code == 404
+
+
+def test_the_rems_cron_commands_run_at_the_moment_given(clinic, fixed_clock, capsys):
+    session = discharged_with_form(clinic)
+    later = (NOW + dt.timedelta(days=6)).isoformat()
+    assert main(["rems", "remind", "--now", later]) == 0
+    assert capsys.readouterr().out == "1 REMS reminder(s) raised\n"
+    assert main(["rems", "send-due", "--json", "--now", later]) == 0
+    record = RemsRecord.objects.get(session=session)
+    assert json.loads(capsys.readouterr().out) == {
+        "sent": [record.pk],
+        "retrying": [],
+        "failed": [],
+    }
+    assert main(["rems", "send-due", "--now", "yesterday"]) == 2
+    assert "now" in capsys.readouterr().err

@@ -9,19 +9,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from tests.homeprogram.factories import GOOD_ANSWERS, issue, make_home_course, make_prescription
+from tests.query_counts import counted_get
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
-
-
-def _queries(client, url: str):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries), response
 
 
 def _prescriptions(clinic, client, count: int) -> None:
@@ -39,7 +31,7 @@ def test_the_patients_program_page_does_not_grow_with_prescriptions(client, clin
     _prescriptions(clinic, client, 2)
     client.force_login(clinic.prescriber)
     client.get(url)  # warm the session and permission caches
-    small, response = _queries(client, url)
+    small, response = counted_get(client, url)
     assert len(response.context["programs"]) == 2
     assert all(
         sum(d.check_in is not None for d in p["calendar"]) == 2
@@ -49,6 +41,6 @@ def test_the_patients_program_page_does_not_grow_with_prescriptions(client, clin
     _prescriptions(clinic, client, 2)
     client.force_login(clinic.prescriber)
     client.get(url)
-    large, response = _queries(client, url)
+    large, response = counted_get(client, url)
     assert len(response.context["programs"]) == 4
     assert large == small

@@ -9,24 +9,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from tests.kap.factories import INTEGRATION_NOTE, make_kap_course, make_program, session
 from tests.kap.test_kap_pages import phq9
 from tests.personas import make_patient
+from tests.query_counts import counted_get
 
 from ketaclinic.apps.kap.notes import write_kap_note
 from ketaclinic.apps.web import clock
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
-
-
-def _queries(client, url: str):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries), response
 
 
 def _programs(clinic, first: int, count: int) -> None:
@@ -49,10 +41,10 @@ def test_the_caseload_runs_as_many_queries_for_twice_the_programs(client, clinic
     client.force_login(clinic.therapist)
     _programs(clinic, 0, 4)
     client.get(reverse("kap:caseload"))  # warm the session and permission caches
-    small, response = _queries(client, reverse("kap:caseload"))
+    small, response = counted_get(client, reverse("kap:caseload"))
     assert len(response.context["page"].items) == 4
     _programs(clinic, 4, 4)
-    large, response = _queries(client, reverse("kap:caseload"))
+    large, response = counted_get(client, reverse("kap:caseload"))
     assert len(response.context["page"].items) == 8
     assert large == small
 
@@ -85,9 +77,9 @@ def test_the_program_page_does_not_grow_with_notes_and_scores(client, clinic):
     client.force_login(clinic.therapist)
     add(NOTES[:2], (17, 20))
     client.get(url)
-    small, response = _queries(client, url)
+    small, response = counted_get(client, url)
     assert response.context["timeline"].notes_written == 2
     add(NOTES[2:], (25, 27))
-    large, response = _queries(client, url)
+    large, response = counted_get(client, url)
     assert response.context["timeline"].notes_written == 4
     assert large == small
