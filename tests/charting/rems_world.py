@@ -161,24 +161,29 @@ def observing_esketamine(clinic, *, enrolled: bool = True, number: int = 1, cour
     return session
 
 
-def discharged_with_form(clinic, *, channel: str = "outbox"):
-    """``observing_esketamine`` discharged with its REMS answers: the form is stored and
-    queued on the site's ``channel``."""
+def close(session, user, answers=ANSWERS, *, escort_name: str = "Sam"):
+    """Discharge ``session`` as ``user``, every check met, with these REMS ``answers``."""
     from ketaclinic.apps.charting.discharging import discharge
 
-    rems_setting(clinic.site_a, channel=channel)
-    staff_details(clinic)
-    session = observing_esketamine(clinic)
-    discharge(
+    return discharge(
         session,
         dissociation_resolved=True,
         escort_confirmed=True,
-        escort_name="",
+        escort_name=escort_name,
         instruction_given=True,
         override_reason="",
         may_override=False,
-        user=clinic.nurse,
+        user=user,
         request=None,
-        rems_answers=dict(ANSWERS),
+        rems_answers=dict(answers),
     )
+
+
+def discharged_with_form(clinic, *, channel: str = "outbox"):
+    """``observing_esketamine`` discharged with its REMS answers: the form is stored and
+    queued on the site's ``channel``."""
+    rems_setting(clinic.site_a, channel=channel)
+    staff_details(clinic)
+    session = observing_esketamine(clinic)
+    close(session, clinic.nurse, escort_name="")
     return session
