@@ -226,7 +226,23 @@ class CorrectionForm(forms.Form):
 LIFETIME_CHOICES = [("24", "1 day"), ("72", "3 days"), ("168", "7 days")]
 
 
-class SendLinkForm(forms.Form):
+class SentViaOnFile:
+    """For a form sending a private link to ``self.patient``: ``sent_via`` must name a way
+    the clinic has on file (an e-mail address, a phone number)."""
+
+    patient: Any
+    cleaned_data: dict[str, Any]
+
+    def clean_sent_via(self) -> str:
+        via = self.cleaned_data["sent_via"]
+        if via == SentVia.EMAIL and not self.patient.email:
+            raise forms.ValidationError("No e-mail address on file for this patient.")
+        if via == SentVia.SMS and not self.patient.phone:
+            raise forms.ValidationError("No phone number on file for this patient.")
+        return via
+
+
+class SendLinkForm(SentViaOnFile, forms.Form):
     """Which questionnaires to send, how, and for how long the link works."""
 
     instruments = forms.MultipleChoiceField(
@@ -247,14 +263,6 @@ class SendLinkForm(forms.Form):
         self.fields["instruments"].choices = [
             (key, get_scale(key).title) for key in self_report_instruments()
         ]
-
-    def clean_sent_via(self) -> str:
-        via = self.cleaned_data["sent_via"]
-        if via == SentVia.EMAIL and not self.patient.email:
-            raise forms.ValidationError("No e-mail address on file for this patient.")
-        if via == SentVia.SMS and not self.patient.phone:
-            raise forms.ValidationError("No phone number on file for this patient.")
-        return via
 
 
 class ScheduleForm(forms.ModelForm):

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from ketaclinic.apps.assessments.choices import SentVia
+from ketaclinic.apps.assessments.forms import SentViaOnFile
 from ketaclinic.apps.homeprogram.choices import DispensedAt, SideEffectSeverity, SupplyEventKind
 from ketaclinic.apps.homeprogram.models import HomePrescription
 from ketaclinic.apps.homeprogram.refills import places_for, problems_for
@@ -102,7 +103,7 @@ class PrescriptionForm(forms.ModelForm):
         return data
 
 
-class SendCheckInLinkForm(forms.Form):
+class SendCheckInLinkForm(SentViaOnFile, forms.Form):
     planned_on = forms.TypedChoiceField(
         label="For the dose planned on", coerce=dt.date.fromisoformat, choices=()
     )
@@ -114,14 +115,6 @@ class SendCheckInLinkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.patient = patient
         self.fields["planned_on"].choices = [(d.isoformat(), f"{d:%a %d %b %Y}") for d in dates]
-
-    def clean_sent_via(self) -> str:
-        via = self.cleaned_data["sent_via"]
-        if via == SentVia.EMAIL and not self.patient.email:
-            raise forms.ValidationError("No e-mail address on file for this patient.")
-        if via == SentVia.SMS and not self.patient.phone:
-            raise forms.ValidationError("No phone number on file for this patient.")
-        return via
 
 
 class RefillForm(forms.Form):
