@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve, reverse
@@ -121,7 +122,7 @@ def keep_draft(request: HttpRequest, user: User, page_path: str) -> FormDraft | 
     return draft
 
 
-def fresh_drafts(user: User):
+def fresh_drafts(user: User) -> QuerySet[FormDraft]:
     since = clock.now() - dt.timedelta(hours=DRAFT_KEEP_HOURS)
     return FormDraft.objects.filter(user=user, saved_at__gte=since)
 

@@ -12,15 +12,17 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.models import QuerySet
 
 from ketaclinic.apps.accounts.choices import Role
+from ketaclinic.apps.accounts.models import User
 from ketaclinic.apps.alerts.models import OnCallPolicy, OnCallShift, PagerNumber
 
 CLINICAL_ROLES = (Role.PRESCRIBER, Role.MEDICAL_DIRECTOR, Role.NURSE)
 PHONE_NUMBER = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
 
 
-def site_clinicians(site: Any):
+def site_clinicians(site: Any) -> QuerySet[User]:
     return (
         get_user_model()
         .objects.filter(sites=site, is_active=True, groups__name__in=CLINICAL_ROLES)

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core import validators
 from django.core.exceptions import FieldError
 from django.db import models
-from django.db.models.lookups import Exact, IsNull
+from django.db.models.lookups import Exact, IsNull, Lookup, Transform
 
 __all__ = [
     "EncryptedBooleanField",
@@ -125,14 +125,14 @@ class EncryptedTextField(models.TextField):
         where = f"{self.model._meta.label}.{self.name}" if hasattr(self, "model") else self.name
         return self.from_text(decrypt_text(value, where))
 
-    def get_lookup(self, lookup_name: str):
+    def get_lookup(self, lookup_name: str) -> type[Lookup[Any]] | None:
         if lookup_name == "exact":
             return EmptyOnlyExact
         if lookup_name == "isnull":
             return IsNull
         return None
 
-    def get_transform(self, lookup_name: str):
+    def get_transform(self, lookup_name: str) -> type[Transform] | None:
         return None
 
     def formfield(self, **kwargs: Any) -> forms.Field:

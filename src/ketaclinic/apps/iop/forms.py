@@ -3,12 +3,15 @@ attendance sheet for a whole roster, and a note."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from ketaclinic.apps.accounts.choices import Weekday
+from ketaclinic.apps.accounts.models import User
 from ketaclinic.apps.accounts.scoping import holds_at, sites_for, staff_holding
 from ketaclinic.apps.iop.choices import AttendanceStatus, EndReason
 from ketaclinic.apps.iop.models import GroupSession, IopGroup
@@ -21,7 +24,7 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 LEAD_PERMISSION = "iop.write_iop_note"
 
 
-def therapists_at(site_ids: list[int]):
+def therapists_at(site_ids: list[int]) -> QuerySet[User]:
     """Who may lead a group at these sites: those who write IOP notes there (therapists)."""
     return staff_holding(LEAD_PERMISSION, site_ids).order_by("last_name", "first_name")
 
@@ -103,7 +106,7 @@ class GroupForm(forms.ModelForm):
             raise forms.ValidationError("Between 30 and 480 minutes.", code="out_of_range")
         return minutes
 
-    def clean_ends_on(self):
+    def clean_ends_on(self) -> dt.date | None:
         ends_on = self.cleaned_data.get("ends_on")
         starts_on = self.cleaned_data.get("starts_on")
         if ends_on and starts_on and ends_on < starts_on:

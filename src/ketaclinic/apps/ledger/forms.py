@@ -7,9 +7,11 @@ the rules lands on the field it concerns (``apply_input_error``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from ketaclinic.apps.accounts.models import DEA_NUMBER, Site, User
 from ketaclinic.apps.accounts.scoping import staff_holding
@@ -35,7 +37,7 @@ def apply_input_error(form: forms.Form, error: InputError) -> None:
     form.add_error(field, error.message if field else f"{error.field}: {error.message}")
 
 
-def witnesses_for(container_site_id: int, user: User):
+def witnesses_for(container_site_id: int, user: User) -> QuerySet[User]:
     """Everyone at the site who may witness, except the person recording."""
     return (
         staff_holding(WITNESS_PERMISSION, container_site_id)
@@ -157,7 +159,7 @@ class WasteForm(forms.Form):
         self.fields["witness"].queryset = witnesses_for(container.site_id, user)
 
 
-def doses_awaiting_waste(container: Container):
+def doses_awaiting_waste(container: Container) -> QuerySet[LedgerEntry]:
     """This container's doses whose syringe remainder has not all been wasted yet."""
     candidates = LedgerEntry.objects.filter(
         container=container, kind=EntryKind.ADMINISTRATION, details__waste_due__gt=0
@@ -280,7 +282,7 @@ class InventoryForm(forms.Form):
                 required=False, label="Estimated"
             )
 
-    def rows(self):
+    def rows(self) -> Iterator[tuple[Container, forms.BoundField, forms.BoundField]]:
         for container in self.containers:
             yield container, self[f"container_{container.pk}"], self[f"estimated_{container.pk}"]
 
