@@ -178,8 +178,8 @@ class ModelSource(Source):
         for date in criteria.last_updated:
             q &= date.q("fhir_updated")
         for name, values in criteria.extra.items():
-            parts = [self.extra[name](v) for v in values] if name in self.extra else [None]
-            parts = [p for p in parts if p is not None]
+            make = self.extra.get(name)
+            parts = [p for v in values if (p := make(v)) is not None] if make else []
             if not parts:
                 return NOTHING
             either = parts[0]

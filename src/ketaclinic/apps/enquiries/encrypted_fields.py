@@ -25,7 +25,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django import forms
 from django.conf import settings
 from django.core import validators
-from django.core.exceptions import FieldError
+from django.core.exceptions import FieldError, ValidationError
 from django.db import models
 from django.db.models.lookups import Exact, IsNull, Lookup, Transform
 
@@ -197,7 +197,7 @@ class EncryptedBooleanField(EncryptedTextField):
             return True
         if value in ("0", "false", "False", "f"):
             return False
-        raise validators.ValidationError(f"{value!r} is not a yes or no", code="invalid")
+        raise ValidationError(f"{value!r} is not a yes or no", code="invalid")
 
     def to_text(self, value: bool) -> str:
         return "1" if value else "0"

@@ -16,6 +16,7 @@ from ketaclinic.apps.accounts.scoping import holds_at, sites_for, staff_holding
 from ketaclinic.apps.iop.choices import AttendanceStatus, EndReason
 from ketaclinic.apps.iop.models import GroupSession, IopGroup
 from ketaclinic.apps.patients.models import Patient
+from ketaclinic.apps.web.form_fields import model_choice_field
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -74,13 +75,14 @@ class GroupForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         sites = sites_for(user, "iop.change_iopgroup")
-        self.fields["site"].queryset = sites
+        model_choice_field(self, "site").queryset = sites
         site_ids = list(sites.values_list("id", flat=True))
-        self.fields["facilitators"].queryset = therapists_at(site_ids)
+        model_choice_field(self, "facilitators").queryset = therapists_at(site_ids)
         self.fields["facilitators"].label_from_instance = lambda u: u.display_name
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         site = data.get("site")
         if self.instance.pk:
             open_count = self.instance.enrolments.filter(ended_on__isnull=True).count()
@@ -160,7 +162,7 @@ class SessionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, group: IopGroup, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["facilitator"].queryset = group.facilitators.order_by("last_name")
+        model_choice_field(self, "facilitator").queryset = group.facilitators.order_by("last_name")
         self.fields["facilitator"].label_from_instance = lambda u: u.display_name
 
     def clean_duration_minutes(self) -> int:
@@ -188,7 +190,8 @@ class NoteForm(forms.Form):
 def read_attendance_sheet(data: Any, roster: list) -> tuple[list[dict], dict[int, dict]]:
     """Rows for ``program.check_attendance`` from a posted sheet (one line per patient:
     ``status-<id>``, ``late-<id>``, ``early-<id>``), and typing errors by enrolment id."""
-    rows, errors = [], {}
+    rows: list[dict] = []
+    errors: dict[int, dict] = {}
     for enrolment in roster:
         pk = enrolment.pk
         row: dict[str, Any] = {"enrolment_id": pk, "status": data.get(f"status-{pk}", "")}

@@ -461,7 +461,7 @@ def weekly_hours_for(
     by_group: dict[int, list] = defaultdict(list)
     for row in sessions:
         by_group[row[1]].append(row)
-    result = {}
+    result: dict[int, list[WeekHours]] = {}
     for enrolment in enrolments:
         first = max(enrolment.starts_on, window_start)
         last = min(enrolment.ended_on or as_of, as_of)
