@@ -409,8 +409,9 @@ def write_note(
         raise InputError("enrolment", "the patient was not on the roster for this session")
     now = clock.now()
     with transaction.atomic():
-        note = IopNote.objects.select_for_update().filter(session=session, enrolment=enrolment)
-        note = note.first()
+        note = (
+            IopNote.objects.select_for_update().filter(session=session, enrolment=enrolment).first()
+        )
         if note is None:
             note = IopNote.objects.create(
                 session=session, enrolment=enrolment, author=by, text=text, written_at=now
