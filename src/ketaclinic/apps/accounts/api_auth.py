@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 
 from django.http import HttpRequest, HttpResponse
 from ninja.errors import AuthenticationError, Throttled
@@ -74,7 +74,7 @@ def _address(request: HttpRequest) -> str:
     return getattr(request, "client_address", None) or "unknown"
 
 
-def _refuse_throttled(request: HttpRequest) -> None:
+def _refuse_throttled(request: HttpRequest) -> NoReturn:
     """429 for an address over its allowance; the first refusal of the window is audited."""
     from ketaclinic.apps.audit.choices import Action, Outcome
     from ketaclinic.apps.audit.recorder import record_event
