@@ -18,6 +18,7 @@ from ketaclinic.apps.homeprogram.choices import DispensedAt, SideEffectSeverity,
 from ketaclinic.apps.homeprogram.models import HomePrescription
 from ketaclinic.apps.homeprogram.refills import places_for, problems_for
 from ketaclinic.apps.treatment.models import Course
+from ketaclinic.apps.web.form_fields import choice_field, model_choice_field
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.home_checkins import check_prescription, refills_end_on
 
@@ -65,10 +66,10 @@ class PrescriptionForm(forms.ModelForm):
     def __init__(self, *args: Any, patient: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
-        self.fields["course"].queryset = Course.objects.filter(
+        model_choice_field(self, "course").queryset = Course.objects.filter(
             patient=patient, protocol_id=HOME_PROTOCOL
         )
-        self.fields["course"].empty_label = None
+        model_choice_field(self, "course").empty_label = None
         self.fields[
             "course"
         ].help_text = (
@@ -76,7 +77,8 @@ class PrescriptionForm(forms.ModelForm):
         )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         names = [
             "refills_authorised",
             "written_on",
@@ -114,7 +116,9 @@ class SendCheckInLinkForm(SentViaOnFile, forms.Form):
     def __init__(self, *args: Any, patient: Any, dates: list[dt.date], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
-        self.fields["planned_on"].choices = [(d.isoformat(), f"{d:%a %d %b %Y}") for d in dates]
+        choice_field(self, "planned_on").choices = [
+            (d.isoformat(), f"{d:%a %d %b %Y}") for d in dates
+        ]
 
 
 class RefillForm(forms.Form):
@@ -138,7 +142,7 @@ class RefillForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.prescription = prescription
         places = places_for(user)
-        self.fields["dispensed_at"].choices = [
+        choice_field(self, "dispensed_at").choices = [
             (value, label) for value, label in DispensedAt.choices if value in places
         ]
         if len(places) == 1:
@@ -147,7 +151,8 @@ class RefillForm(forms.Form):
         self.fields["quantity"].initial = prescription.quantity_dispensed
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("dispensed_at") == DispensedAt.PHARMACY and not data.get("pharmacy"):
             self.add_error("pharmacy", "Name the pharmacy that dispensed the refill.")
         if data.get("dispensed_on") and data.get("quantity"):
@@ -241,7 +246,8 @@ class CheckInForm(forms.Form):
             self.fields[name].widget.attrs["inputmode"] = "numeric"
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("dose_taken"):
             if data.get("taken_time") is None:
                 self.add_error("taken_time", "Enter the time you took the dose.")
