@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("pk", "outcomes", "ledger", "audit", "web", "workers", "fhir", "demo")
+BENCHMARKS = ("pk", "outcomes", "ledger", "audit", "web", "workers", "fhir", "demo", "pages")
 
 
 def main(argv: list[str]) -> int:

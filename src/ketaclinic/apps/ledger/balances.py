@@ -10,11 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, F, Q, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, Q, Sum
 
-from ketaclinic.apps.ledger.choices import DiscrepancyStatus, EntryKind, InventoryInterval
+from ketaclinic.apps.ledger.choices import DiscrepancyStatus, InventoryInterval
 from ketaclinic.apps.ledger.models import (
     Container,
     Discrepancy,
@@ -23,6 +21,7 @@ from ketaclinic.apps.ledger.models import (
     LedgerSettings,
     LossReport,
     Product,
+    WasteAwaited,
 )
 from ketaclinic.clinical import controlled_substances as cs
 
@@ -116,22 +115,19 @@ def ledger_tasks(site_id: int) -> LedgerTasks:
         .filter(Q(field_office_notified_at__isnull=True) | Q(form_106_submitted_at__isnull=True))
         .select_related("entry__container__product")
     )
-    # Filtered in SQL before the limit: filtering the first 200 rows in Python hid any
-    # outstanding waste that stood behind 200 fully wasted doses.
-    waste_due = list(
-        LedgerEntry.objects.filter(
-            site_id=site_id, kind=EntryKind.ADMINISTRATION, details__waste_due__gt=0
+    # The stored open rows (``WasteAwaited``), not every dose the site gave: the list reads
+    # the same few rows at any ledger size, oldest first.
+    waste_due = []
+    for awaited in (
+        WasteAwaited.objects.filter(site_id=site_id)
+        .select_related(
+            "administration__container__product", "administration__patient", "administration__user"
         )
-        .alias(due=Cast(KT("details__waste_due"), BigIntegerField()))
-        .annotate(
-            wasted=Coalesce(
-                Sum("follow_ups__quantity", filter=Q(follow_ups__kind=EntryKind.WASTE)), 0
-            )
-        )
-        .filter(due__gt=F("wasted"))
-        .select_related("container__product", "patient", "user")
         .order_by("position")[:WASTE_DUE_SHOWN]
-    )
+    ):
+        dose = awaited.administration
+        dose.wasted = int(dose.details.get("waste_due", 0)) - awaited.due_units
+        waste_due.append(dose)
     last = Inventory.objects.filter(site_id=site_id).order_by("-taken_at").first()
     settings = LedgerSettings.objects.filter(site_id=site_id).first()
     interval = settings.inventory_interval if settings else InventoryInterval.BIENNIAL
