@@ -45,7 +45,8 @@ def _walk(page_size: int) -> list[list[int]]:
 def test_walking_forward_shows_every_patient_once_in_list_order(clinic):
     _add(clinic, 11)
     pages = _walk(page_size=4)
-    assert all(len(page) == 4 for page in pages[:-1]) and 1 <= len(pages[-1]) <= 4
+    assert all(len(page) == 4 for page in pages[:-1])
+    assert 1 <= len(pages[-1]) <= 4
     assert [pk for page in pages for pk in page] == _ordered()
 
 
@@ -82,13 +83,16 @@ def test_previous_returns_exactly_the_page_the_walk_came_from(clinic):
         Patient.objects.all(), PATIENT_ORDER, before=third.previous_cursor, page_size=4
     )
     assert [row.pk for row in back.items] == [row.pk for row in second.items]
-    assert back.has_previous and back.has_next
+    assert back.has_previous
+    assert back.has_next
     to_start = keyset_page(
         Patient.objects.all(), PATIENT_ORDER, before=back.previous_cursor, page_size=4
     )
     assert [row.pk for row in to_start.items] == [row.pk for row in first.items]
-    assert not to_start.has_previous and not first.has_previous
-    assert to_start.has_next and second.has_previous
+    assert not to_start.has_previous
+    assert not first.has_previous
+    assert to_start.has_next
+    assert second.has_previous
 
 
 @pytest.mark.parametrize("token", ["not-base64!", "WzFd", "eyJhIjoxfQ", "WyJhIiwiYiIsInNpeCJd"])
@@ -167,6 +171,7 @@ def test_the_audit_trail_pages_by_event_id_newest_first(client, clinic, fixed_cl
     first = client.get(url).context["page"]
     second = client.get(url, {"after": first.next_cursor}).context["page"]
     newest_first = [event.pk for event in first.items + second.items]
-    assert len(first.items) == 50 and first.has_next
+    assert len(first.items) == 50
+    assert first.has_next
     assert newest_first == sorted(newest_first, reverse=True)
     assert len(newest_first) == len(set(newest_first)) >= 60

@@ -22,11 +22,11 @@ from ketaclinic.apps.patients.models import Patient, body_metrics
 from ketaclinic.apps.patients.search import search_patients
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.pagination import keyset_page_for, query_without_page
+from ketaclinic.apps.web.rendering import render_page_or_fragment
 
 #: The patient list's order; ``patient_name_order_idx`` serves it (the list grows with the
 #: clinic, so it is paged by this key, not by page number).
 PATIENT_ORDER = ("family_name", "given_name", "id")
-from ketaclinic.apps.web.rendering import render_page_or_fragment
 
 
 @require_permission("patients.view_patient")
