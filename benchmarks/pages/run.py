@@ -26,6 +26,7 @@ measure) within one run; the machine is shared, so the CPU column says whether a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -107,12 +108,19 @@ def _fresh_database(database: str, size: int) -> None:
 
 
 def _analyze(database: str, size: int) -> None:
-    """Planner statistics, as autovacuum keeps them in a clinic that grew to this size (a
-    freshly seeded database has none, and the planner then guesses two rows a table)."""
+    """Planner statistics, as a clinic that grew to this size has them (PostgreSQL's
+    autovacuum; on SQLite an ``ANALYZE`` after a bulk load, docs/scaling.md). A freshly seeded
+    database has none: PostgreSQL then guesses a couple of rows a table, and SQLite walks the
+    site index and sorts every patient instead of reading the list's order index."""
     if database == "postgresql":
         import psycopg
 
         with psycopg.connect(_database_url(database, size), autocommit=True) as connection:
+            connection.execute("ANALYZE")
+    else:
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(STORE / f"sqlite-{size}.sqlite3")) as connection:
             connection.execute("ANALYZE")
 
 

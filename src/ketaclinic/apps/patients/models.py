@@ -67,6 +67,8 @@ class Patient(models.Model):
             # The patient list's order across every site a user sees, read in order and
             # stopped after a page (the per-site index above needs a sort of the whole match).
             models.Index(fields=["family_name", "given_name", "id"], name="patient_name_order_idx"),
+            # "Recently updated" on the home page: the newest few, not a sort of them all.
+            models.Index(fields=["updated_at"], name="patient_recent_idx"),
         ]
 
     def __str__(self) -> str:

@@ -162,6 +162,10 @@ class LedgerEntry(AppendOnlyModel):
             models.Index(fields=["container", "position"], name="ledger_container_idx"),
             models.Index(fields=["site", "occurred_at"], name="ledger_site_time_idx"),
             models.Index(fields=["site", "kind", "position"], name="ledger_site_kind_idx"),
+            # The entries API's order (site, then chain position) for the sites a user sees.
+            models.Index(fields=["site", "position"], name="ledger_site_position_idx"),
+            # The reports page, newest first and paged by this key across sites.
+            models.Index(fields=["occurred_at", "id"], name="ledger_report_order_idx"),
         ]
 
     def __str__(self) -> str:
