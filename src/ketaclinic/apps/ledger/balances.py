@@ -10,7 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import BigIntegerField, Count, F, Q, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from ketaclinic.apps.ledger.choices import DiscrepancyStatus, InventoryInterval
 from ketaclinic.apps.ledger.models import (
@@ -21,7 +23,6 @@ from ketaclinic.apps.ledger.models import (
     LedgerSettings,
     LossReport,
     Product,
-    WasteAwaited,
 )
 from ketaclinic.clinical import controlled_substances as cs
 
@@ -117,17 +118,14 @@ def ledger_tasks(site_id: int) -> LedgerTasks:
     )
     # The stored open rows (``WasteAwaited``), not every dose the site gave: the list reads
     # the same few rows at any ledger size, oldest first.
-    waste_due = []
-    for awaited in (
-        WasteAwaited.objects.filter(site_id=site_id)
-        .select_related(
-            "administration__container__product", "administration__patient", "administration__user"
+    waste_due = list(
+        LedgerEntry.objects.filter(waste_awaited__site_id=site_id)
+        .annotate(
+            wasted=Cast(KT("details__waste_due"), BigIntegerField()) - F("waste_awaited__due_units")
         )
-        .order_by("position")[:WASTE_DUE_SHOWN]
-    ):
-        dose = awaited.administration
-        dose.wasted = int(dose.details.get("waste_due", 0)) - awaited.due_units
-        waste_due.append(dose)
+        .select_related("container__product", "patient", "user")
+        .order_by("waste_awaited__position")[:WASTE_DUE_SHOWN]
+    )
     last = Inventory.objects.filter(site_id=site_id).order_by("-taken_at").first()
     settings = LedgerSettings.objects.filter(site_id=site_id).first()
     interval = settings.inventory_interval if settings else InventoryInterval.BIENNIAL
