@@ -165,12 +165,11 @@ class WasteForm(forms.Form):
 
 
 def doses_awaiting_waste(container: Container) -> QuerySet[LedgerEntry]:
-    """This container's doses whose syringe remainder has not all been wasted yet."""
-    candidates = LedgerEntry.objects.filter(
-        container=container, kind=EntryKind.ADMINISTRATION, details__waste_due__gt=0
-    )
-    waiting = [entry.pk for entry in candidates if outstanding_waste(entry) > 0]
-    return LedgerEntry.objects.filter(pk__in=waiting).select_related("patient")
+    """This container's doses whose syringe remainder has not all been wasted yet (the stored
+    ``WasteAwaited`` rows, so the form does not total the waste of every dose it ever gave)."""
+    return LedgerEntry.objects.filter(
+        container=container, waste_awaited__isnull=False
+    ).select_related("patient")
 
 
 class DestroyForm(forms.Form):

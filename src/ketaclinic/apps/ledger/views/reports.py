@@ -28,7 +28,11 @@ from ketaclinic.apps.ledger.forms import ReportFilterForm
 from ketaclinic.apps.ledger.lookups import VIEW_PERMISSION
 from ketaclinic.apps.ledger.models import Inventory, LedgerEntry
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
+from ketaclinic.apps.web.pagination import keyset_page_for, query_without_page
+
+#: Newest first; ``ledger_report_order_idx`` serves it. A ledger only grows, so the page is
+#: read past the last entry shown, not by OFFSET.
+REPORT_ORDER = ("-occurred_at", "-id")
 
 FilteredReport = tuple[ReportFilterForm, QuerySet[LedgerEntry] | None, list[int]]
 """The form, the matching entries (None if the form is invalid) and their sites' ids."""
@@ -71,9 +75,8 @@ def filtered_for(user: Any, params: QueryDict) -> FilteredReport:
 def reports(request: HttpRequest) -> HttpResponse:
     form, entries, _site_ids = _filtered(request)
     page = None
-    if entries is not None:  # newest first on screen; exports keep chain order
-        newest_first = entries.order_by("-occurred_at", "-site_id", "-position")
-        page = paginate(newest_first, page_number(request.GET))
+    if entries is not None:  # newest first on screen, paged by key; exports keep chain order
+        page = keyset_page_for(entries, REPORT_ORDER, request.GET)
     if entries is not None:
         record_event(request, Action.VIEW, object_type="ledger_report", detail=dict(request.GET))
     return render(
