@@ -51,12 +51,12 @@ class ChainPass:
 
 # The chain pass runs after every commit that wrote events: its queries are compiled once.
 _ANY_UNCHAINED = PreparedQuery(
-    lambda: AuditEvent.objects.filter(position__isnull=True).values_list("id")[:1],
+    lambda: AuditEvent.objects.filter(position__isnull=True).order_by().values_list("id")[:1],
     sentinel=CONSTANT,
 )
 _LAST_CHAINED = PreparedQuery(
     lambda: (
-        AuditEvent.objects.filter(position__isnull=False)
+        AuditEvent.objects.filter(position__isnull=False, mac__isnull=False)
         .order_by("-position")
         .values_list("position", "mac")[:1]
     ),
@@ -76,9 +76,13 @@ def _has_unchained() -> bool:
     return bool(_ANY_UNCHAINED.rows(using=connection.alias))
 
 
-def _head() -> tuple[int, str]:
+def chain_head() -> tuple[int, str]:
+    """The last chained event's position and MAC; ``(0, GENESIS_MAC)`` for an empty chain."""
     head = _LAST_CHAINED.rows(using=connection.alias)
-    return (head[0][0], head[0][1]) if head else (0, GENESIS_MAC)
+    if not head:
+        return 0, GENESIS_MAC
+    position, mac = head[0]
+    return int(position), str(mac)
 
 
 def _chain_batch(key: bytes, limit: int, durable: bool) -> int | None:
@@ -94,7 +98,7 @@ def _chain_batch(key: bytes, limit: int, durable: bool) -> int | None:
                 # leaves its events unchained for the next pass, so requests do not wait on
                 # its flush.
                 cursor.execute("SET LOCAL synchronous_commit = off")
-        position, mac = _head()
+        position, mac = chain_head()
         rows = _NEXT_UNCHAINED.rows(using=connection.alias)[:limit]
         updates = []
         made_by = key_id(key)
