@@ -137,21 +137,26 @@ def rows_against_ceiling(
     workers: int,
     clients: int,
     seconds: float,
+    results: dict | None = None,
 ) -> list[list[str]]:
     """The bare-Django ceiling, then each of ``targets`` (label, path template, share of the
-    ceiling asked for) under the same load, each path warmed up first: the table's rows."""
+    ceiling asked for) under the same load, each path warmed up first: the table's rows.
+    ``results``, if given, receives each label's ``LoadResult`` (the ceiling's as "ceiling")."""
+    results = {} if results is None else results
     from benchmarks.web.load import run_load
 
     load = {"clients": clients, "seconds": seconds}
     with _gunicorn(env, "benchmarks.web.bare:application", workers) as port:
         run_load(port, f"/bare/patients/{patient}", seconds=1)  # warm-up
         ceiling = run_load(port, f"/bare/patients/{patient}", **load)
+    results["ceiling"] = ceiling
     rows = [_row("bare Django: one row (ceiling)", ceiling, None, None)]
     with _gunicorn(env, "ketaclinic.config.wsgi:application", workers) as port:
         for label, template, target in targets:
             path = template.format(patient=patient)
             run_load(port, path, cookie=cookie, seconds=1)
             result = run_load(port, path, cookie=cookie, **load)
+            results[label] = result
             rows.append(_row(label, result, ceiling, target))
     return rows
 
@@ -192,7 +197,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         cookie, patient = login["cookie"], login["patient"]
         load = {"clients": args.clients, "seconds": args.seconds}
-        rows = rows_against_ceiling(env, TARGETS, patient, cookie, workers=args.workers, **load)
+        measured: dict = {}
+        rows = rows_against_ceiling(
+            env, TARGETS, patient, cookie, workers=args.workers, results=measured, **load
+        )
         print(
             f"\n{args.database}, {args.patients:,} patients, {args.clients} clients, "
             f"{args.workers} gunicorn process(es) x 4 threads, {args.seconds:g} s each"
@@ -217,7 +225,51 @@ def main(argv: list[str] | None = None) -> int:
             for w, r in scaling
         ]
         _print_table(["processes", "req/s", "p95 ms", "x of 1 process"], rows)
+    _record(args, measured)
     return 0
+
+
+# Where the time goes, from the profile (``docs/scaling.md``, "Where an audited read's time
+# goes"): named in the summary when a target is not met.
+GAPS = {
+    "API: one patient (audited)": "per request ~1.6 ms CPU outside the audit write (session, "
+    "user, access load, one row - prepared queries) + the audit writer's group commit; the "
+    "rest is Django's middleware stack and django-ninja",
+    "page: patient chart (audited)": "~33 ms CPU per page: template rendering of six chart "
+    "sections and their SVG plots (about half), 15 ORM queries compiled per request",
+}
+
+
+def _record(args, measured: dict) -> None:
+    """The issue-18 targets into ``make bench``'s one table (``benchmarks.summary``)."""
+    from benchmarks.summary import record
+
+    ceiling = measured["ceiling"]
+    setting = f"{args.database}, {args.workers} processes x 4 threads, {args.clients} clients"
+    for label, _template, target in TARGETS:
+        result = measured[label]
+        share = result.per_second / ceiling.per_second if ceiling.per_second else 0.0
+        met = None if target is None else share >= target
+        record(
+            "web",
+            f"{label}: >= {target:.0%} of bare Django" if target else f"{label} (no target)",
+            f"{result.per_second:,.0f} req/s, p95 {result.percentile(95):.0f} ms",
+            f"bare Django {ceiling.per_second:,.0f} req/s ({setting})",
+            f"{share:.1%}",
+            met,
+            gap=GAPS.get(label) if met is False else None,
+        )
+    api = measured[TARGETS[0][0]]
+    p95 = api.percentile(95)
+    record(
+        "web",
+        f"API read p95 under {args.clients} clients <= 50 ms",
+        f"{p95:.1f} ms",
+        f"bare Django p95 {ceiling.percentile(95):.1f} ms",
+        f"{p95 / 50:.2f}x of the limit",
+        p95 <= 50,
+        gap=None if p95 <= 50 else GAPS[TARGETS[0][0]],
+    )
 
 
 if __name__ == "__main__":
