@@ -12,3 +12,10 @@ application = get_wsgi_application()
 from ketaclinic.apps.audit.writer import audit_writer  # noqa: E402 - needs django set up
 
 audit_writer.enable()
+
+# Import every view now, not on the first requests: with ``ketaclinic serve`` the server
+# loads this module before it forks, so its processes start with the code already in memory
+# (shared), and no process spends its first seconds of traffic importing.
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018 - evaluated for its imports
