@@ -36,7 +36,7 @@ def _setup(data_dir: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--sizes", type=int, nargs="+", default=[300, 1200], help="ledger sizes, in doses"
+        "--sizes", type=int, nargs="+", default=[300, 3000], help="ledger sizes, in doses"
     )
     parser.add_argument("--profile", action="store_true", help="profile one full verify")
     args = parser.parse_args(argv)
