@@ -21,7 +21,7 @@ from pathlib import Path
 
 from benchmarks import summary
 
-BENCHMARKS = ("pk", "outcomes", "ledger", "audit", "web", "workers", "fhir", "demo")
+BENCHMARKS = ("pk", "outcomes", "ledger", "audit", "web", "workers", "fhir", "demo", "pages")
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -8,6 +8,8 @@ those two fields once, on unchained rows, and nothing else (migration 0004).
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 
@@ -19,10 +21,10 @@ class AppendOnlyError(Exception):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(f"{self.model.__name__} records cannot be updated")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AppendOnlyError(f"{self.model.__name__} records cannot be deleted")
 
 
@@ -39,7 +41,7 @@ class AppendOnlyModel(models.Model):
             raise AppendOnlyError(f"{type(self).__name__} records cannot be changed")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(f"{type(self).__name__} records cannot be deleted")
 
 
