@@ -230,7 +230,7 @@ def _record(rows: list[tuple], vendor: str) -> None:
             f"incremental verify of one day < 1 s ({entries:,}-entry ledger, {vendor})",
             f"{window_seconds * 1000:.1f} ms wall ({window} entries)",
             f"full verify {full:.3f} s CPU",
-            f"{window_seconds / full:.2f} of full",
+            f"{window_seconds:.2f} of the 1 s budget",
             window_seconds < 1,
         )
 
