@@ -192,6 +192,9 @@ class AuditWriter:
         except DatabaseError as error:
             logger.warning("audit chain pass deferred: %s", type(error).__name__)
             return
+        except Exception:  # the thread must live on: cron chains what this pass left
+            logger.exception("audit chain pass failed; cron will chain the events")
+            return
         if done.chained >= AFTER_COMMIT_LIMIT:  # more left: after the batches now waiting
             self._queue.put(_CHAIN)
 
