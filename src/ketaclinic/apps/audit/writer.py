@@ -27,6 +27,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, close_old_connections, connection, transaction
@@ -41,6 +42,9 @@ logger = logging.getLogger(__name__)
 # A request waits at most this long for its batch; past it the response is refused (500)
 # rather than sent without its record.
 WRITE_TIMEOUT_SECONDS = 30.0
+# While batches keep arriving the chain pass waits; once a cycle finds none waiting, or after
+# this long without one, it runs.
+CHAIN_DELAY_SECONDS = 0.05
 
 
 class AuditWriteError(RuntimeError):
@@ -133,9 +137,13 @@ class AuditWriter:
 
     # -- the thread -----------------------------------------------------------------------
 
-    def _take_waiting(self) -> tuple[list[_Batch], bool, bool]:
-        """Block for the first item, then take every item already waiting."""
-        items = [self._queue.get()]
+    def _take_waiting(self, block: bool) -> tuple[list[_Batch], bool, bool]:
+        """The first item (waiting for it if ``block``), then every item already waiting."""
+        items: list[object] = []
+        try:
+            items.append(self._queue.get(timeout=None if block else CHAIN_DELAY_SECONDS))
+        except queue.Empty:
+            return [], False, False
         while True:
             try:
                 items.append(self._queue.get_nowait())
@@ -145,16 +153,23 @@ class AuditWriter:
         return batches, _STOP in items, bool(batches) or _CHAIN in items
 
     def _run(self) -> None:
+        chain_owed, owed_since = False, 0.0
         while True:
-            batches, stopping, chain = self._take_waiting()
+            # Requests wait for their commit, not for the chain: while batches keep arriving
+            # they are committed first, and the pass runs once none waits (or after a delay).
+            batches, stopping, chain = self._take_waiting(block=not chain_owed)
+            if chain and not chain_owed:
+                chain_owed, owed_since = True, time.monotonic()
             try:
                 if batches:
                     self._insert(batches)
-                if chain:
+                overdue = time.monotonic() - owed_since >= CHAIN_DELAY_SECONDS
+                if chain_owed and (stopping or overdue or self._queue.empty()):
                     self._chain()
+                    chain_owed = False
             finally:
                 close_old_connections()
-                if self._queue.empty():
+                if not chain_owed and self._queue.empty():
                     self._idle.set()
             if stopping:
                 connection.close()
