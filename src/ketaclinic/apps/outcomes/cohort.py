@@ -1,10 +1,13 @@
-"""Cohort figures from the stored rows: one aggregate query, one life table, one histogram.
+"""Cohort figures: from the cohort cells when they can answer, else from the stored rows.
 
-``cohort_counts`` turns the filtered ``CourseOutcome`` rows into the core's ``CohortCounts``
-(a ``count(*) FILTER (...)`` per figure and a ``GROUP BY relapse_days`` for Kaplan–Meier);
-``summarize_counts`` does the statistics in constant time. The trajectory plot's medians
-come from a ``(group, week, total) -> count`` histogram, a few hundred rows at any size.
-Nothing here reads an assessment.
+Two paths give the same ``CohortCounts`` and trajectories. The *cells* (``cohort_cells``:
+the figures pre-aggregated per site, route, protocol, indication, prescriber, sex, age band
+and first-dose month, kept by the refresh) answer any filter whose period is whole months,
+with sums over a few hundred cells. The *exact path* counts the filtered ``CourseOutcome``
+rows (a ``count(*) FILTER (...)`` per figure, a ``GROUP BY relapse_days`` for Kaplan–Meier,
+a ``(group, week, total) -> count`` histogram of the weekly scores) for any other period, or
+before the cells are built. Both use the one definition of each figure (``figures.py``);
+``summarize_counts`` does the statistics in constant time. Nothing here reads an assessment.
 """
 
 from __future__ import annotations
