@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import statistics
 import sys
@@ -122,25 +121,18 @@ def _compare(report, naive: dict) -> list[str]:
 
 
 def _record(rows: list[dict]) -> None:
-    """The rows of ``make bench``'s table (``benchmarks.summary`` if present, else JSON)."""
-    try:
-        from benchmarks import summary
-    except ImportError:
-        summary = None
-    if summary is not None and hasattr(summary, "record"):
-        for row in rows:
-            summary.record(
-                row["benchmark"],
-                row["target"],
-                row["measured"],
-                row["alternative"],
-                row["ratio"],
-                row["met"],
-            )
-        return
-    out = Path(__file__).resolve().parents[2] / "var" / "bench" / "outcomes.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=2) + "\n")
+    """The rows of ``make bench``'s table (``benchmarks.summary``)."""
+    from benchmarks import summary
+
+    for row in rows:
+        summary.record(
+            row["benchmark"],
+            row["target"],
+            row["measured"],
+            row["alternative"],
+            row["ratio"],
+            row["met"],
+        )
 
 
 def main(argv: list[str]) -> int:
@@ -249,11 +241,13 @@ def main(argv: list[str]) -> int:
             *(
                 {
                     "benchmark": "outcomes",
-                    "target": f"dashboard ≥ 10× pandas + lifelines, {size:,} patients",
+                    "target": f"dashboard ≥ 10× pandas + lifelines, {size:,} patients"
+                    + ("" if size == largest else " (information)"),
                     "measured": f"{page.wall * 1000:.1f} ms",
                     "alternative": f"pandas + lifelines on the stored rows {p.wall * 1000:.0f} ms",
                     "ratio": f"{p.wall / page.wall:.1f}×",
-                    "met": p.wall / page.wall >= 10,
+                    # The target is at the largest size; smaller ones are for reading.
+                    "met": (p.wall / page.wall >= 10) if size == largest else None,
                 }
                 for size, page, p in results
             ),
