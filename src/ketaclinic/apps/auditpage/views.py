@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -101,7 +103,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
         detail={k: str(v) for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v},
     )
 
-    def rows():
+    def rows() -> Iterator[list[Any]]:
         for event in events.iterator(chunk_size=2000):
             yield (
                 [

@@ -73,8 +73,8 @@ def check_site(user: Any, site_id: int, permission: str, field: str = "container
 
 
 def append_entry(
-    container: Container, *, kind: str, delta: int, quantity: int, user: Any, **fields
-):
+    container: Container, *, kind: str, delta: int, quantity: int, user: Any, **fields: Any
+) -> LedgerEntry:
     """Append one entry to the container's site chain and move its balance by ``delta``."""
     balance = container.on_hand + delta
     if balance < 0:  # every caller checks first; this is the last line before the database's
@@ -207,7 +207,7 @@ _KEYS = {
 
 def audit_entry(
     request: HttpRequest | None, entry: LedgerEntry, user: Any, action: str = Action.CREATE
-):
+) -> None:
     record_event(
         request,
         action,

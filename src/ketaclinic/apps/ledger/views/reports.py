@@ -8,7 +8,9 @@ timeout), so the request only queues it and sends the person to the job's progre
 from __future__ import annotations
 
 import importlib.util
+from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,21 +34,25 @@ from ketaclinic.apps.web.pagination import keyset_page_for, query_without_page
 #: read past the last entry shown, not by OFFSET.
 REPORT_ORDER = ("-occurred_at", "-id")
 
+FilteredReport = tuple[ReportFilterForm, QuerySet[LedgerEntry] | None, list[int]]
+"""The form, the matching entries (None if the form is invalid) and their sites' ids."""
+
 
 def pdf_available() -> bool:
     return importlib.util.find_spec("weasyprint") is not None
 
 
-def _filtered(request: HttpRequest):
+def _filtered(request: HttpRequest) -> FilteredReport:
     return filtered_for(request.user, request.GET)
 
 
-def filtered_for(user, params: QueryDict):
-    """The report's form, the matching entries (None if the form is invalid) and the sites."""
+def filtered_for(user: Any, params: QueryDict) -> FilteredReport:
+    """The report's form, the matching entries (None and no sites if the form is invalid)
+    and the ids of the sites they are from."""
     sites = sites_for(user, VIEW_PERMISSION).order_by("name")
     form = ReportFilterForm(params or None, sites=sites)
     if form.is_bound and not form.is_valid():
-        return form, None, None
+        return form, None, []
     data = form.cleaned_data if form.is_bound else {}
     chosen = data.get("site")
     visible = restrict(LedgerEntry, user, VIEW_PERMISSION)
