@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ketaclinic.apps.treatment.choices import CourseStatus, SessionStatus
+from ketaclinic.apps.treatment.choices import CourseStatus, SessionKind, SessionStatus
 from ketaclinic.apps.treatment.models import Course, Session
 from ketaclinic.fhir import codes
 from ketaclinic.fhir.elements import day, instant, meta, pruned, reference
@@ -45,6 +45,15 @@ ACTIVITY_STATUS = {
 }
 
 
+# ``Session.get_kind_display`` per row costs more than the rest of an Encounter: the same
+# labels, looked up once.
+_KIND_LABELS = {value: str(label) for value, label in SessionKind.choices}
+
+
+def _kind_label(session: Session) -> str:
+    return _KIND_LABELS.get(session.kind, session.kind)
+
+
 def careplan_resource(course: Course, condition_ids: dict[str, int]) -> dict:
     """``condition_ids`` maps the patient's condition codes to Condition ids (for the
     indication); ``course.sessions`` should be prefetched."""
@@ -61,7 +70,7 @@ def careplan_resource(course: Course, condition_ids: dict[str, int]) -> dict:
             "outcomeReference": [reference("Encounter", session.pk)],
             "detail": {
                 "status": ACTIVITY_STATUS[session.status],
-                "description": f"Session {session.number}: {session.get_kind_display()}",
+                "description": f"Session {session.number}: {_kind_label(session)}",
                 "scheduledPeriod": {
                     "start": instant(session.planned_start),
                     "end": instant(session.planned_end),
@@ -119,11 +128,9 @@ def encounter_resource(session: Session, last_updated: dt.datetime | None) -> di
             "type": [
                 {
                     "coding": [
-                        codes.coding(
-                            codes.LOCAL_SESSION_KIND, session.kind, session.get_kind_display()
-                        )
+                        codes.coding(codes.LOCAL_SESSION_KIND, session.kind, _kind_label(session))
                     ],
-                    "text": session.get_kind_display(),
+                    "text": _kind_label(session),
                 }
             ],
             "subject": reference("Patient", session.patient_id),

@@ -75,7 +75,8 @@ def provenance_resource(
 
 
 # Rendering, one function per row kind ---------------------------------------------------
-def assessment_provenance(assessment: Assessment) -> dict:
+def assessment_provenance(assessment) -> dict:
+    """``assessment``: a row of the ``as`` source's columns."""
     targets = [reference("Observation", f"as-{assessment.pk}")]
     if assessment.instrument in SELF_REPORT_INSTRUMENTS:
         targets.append(reference("QuestionnaireResponse", assessment.pk))
@@ -88,12 +89,13 @@ def assessment_provenance(assessment: Assessment) -> dict:
         f"as-{assessment.pk}",
         targets,
         assessment.created_at,
-        [_agent("author", who, assessment.site.organisation_id)],
+        [_agent("author", who, assessment.organisation_id)],
         update=assessment.corrects_id is not None,
     )
 
 
-def vital_sign_provenance(vital: VitalSign) -> dict:
+def vital_sign_provenance(vital) -> dict:
+    """``vital``: a row of the ``vs`` source's columns (the export's second-largest stream)."""
     kinds = ("bp", "hr", "spo2") + (("rr",) if vital.respiratory_rate is not None else ())
     return provenance_resource(
         f"vs-{vital.pk}",
@@ -103,13 +105,14 @@ def vital_sign_provenance(vital: VitalSign) -> dict:
             _agent(
                 "author",
                 reference("Practitioner", vital.entered_by_id),
-                vital.session.site.organisation_id,
+                vital.organisation_id,
             )
         ],
     )
 
 
-def scale_entry_provenance(entry: ScaleEntry) -> dict:
+def scale_entry_provenance(entry) -> dict:
+    """``entry``: a row of the ``se`` source's columns."""
     return provenance_resource(
         f"se-{entry.pk}",
         [reference("Observation", f"se-{entry.pk}")],
@@ -118,14 +121,15 @@ def scale_entry_provenance(entry: ScaleEntry) -> dict:
             _agent(
                 "author",
                 reference("Practitioner", entry.entered_by_id),
-                entry.session.site.organisation_id,
+                entry.organisation_id,
             )
         ],
     )
 
 
-def administration_provenance(administration: Administration) -> dict:
-    organisation_id = administration.session.site.organisation_id
+def administration_provenance(administration) -> dict:
+    """``administration``: a row of the ``ma`` source's columns."""
+    organisation_id = administration.organisation_id
     nurse = reference("Practitioner", administration.started_by_id)
     agents = [_agent("author", nurse, organisation_id), _agent("performer", nurse, organisation_id)]
     stopped_by = administration.stopped_by_id
@@ -139,7 +143,8 @@ def administration_provenance(administration: Administration) -> dict:
     )
 
 
-def adverse_event_provenance(event: AdverseEvent) -> dict:
+def adverse_event_provenance(event) -> dict:
+    """``event``: a row of the ``ae`` source's columns."""
     return provenance_resource(
         f"ae-{event.pk}",
         [reference("AdverseEvent", event.pk)],
@@ -148,13 +153,14 @@ def adverse_event_provenance(event: AdverseEvent) -> dict:
             _agent(
                 "author",
                 reference("Practitioner", event.recorded_by_id),
-                event.session.site.organisation_id,
+                event.organisation_id,
             )
         ],
     )
 
 
-def measurement_provenance(measurement: Measurement) -> dict:
+def measurement_provenance(measurement) -> dict:
+    """``measurement``: a row of the ``ms`` source's columns."""
     kinds = ("wt",) + (("ht",) if measurement.height_cm is not None else ())
     return provenance_resource(
         f"ms-{measurement.pk}",
@@ -164,7 +170,7 @@ def measurement_provenance(measurement: Measurement) -> dict:
             _agent(
                 "author",
                 reference("Practitioner", measurement.recorded_by_id),
-                measurement.patient.site.organisation_id,
+                measurement.organisation_id,
             )
         ],
     )
@@ -257,7 +263,16 @@ PROVENANCE_SOURCES = (
         recorded=F("created_at"),
         agent_field="entered_by_id",
         targets=(("Observation", "as"), ("QuestionnaireResponse", "")),
-        select=("site",),
+        select=(),
+        columns=(
+            ("pk", "pk"),
+            ("instrument", "instrument"),
+            ("entered_by_id", "entered_by_id"),
+            ("patient_id", "patient_id"),
+            ("created_at", "created_at"),
+            ("corrects_id", "corrects_id"),
+            ("organisation_id", "site__organisation_id"),
+        ),
         where=Q(superseded_by__isnull=True),
         self_reported_by_patient=True,
     ),
@@ -271,21 +286,14 @@ PROVENANCE_SOURCES = (
         recorded=F("entered_at"),
         agent_field="entered_by_id",
         targets=tuple(("Observation", kind) for kind in ("bp", "hr", "spo2", "rr")),
-        select=("session__site",),
-        only=(
-            "respiratory_rate",
-            "entered_at",
-            "entered_by",
-            "session__patient",
-            "session__site__organisation",
-        ),
+        select=(),
         columns=(
             ("pk", "pk"),
             ("respiratory_rate", "respiratory_rate"),
             ("entered_at", "entered_at"),
             ("entered_by_id", "entered_by_id"),
-            ("session.patient_id", "session__patient_id"),
-            ("session.site.organisation_id", "session__site__organisation_id"),
+            ("patient_id", "session__patient_id"),
+            ("organisation_id", "session__site__organisation_id"),
         ),
     ),
     _source(
@@ -298,7 +306,14 @@ PROVENANCE_SOURCES = (
         recorded=F("taken_at"),
         agent_field="entered_by_id",
         targets=(("Observation", "se"),),
-        select=("session__site",),
+        select=(),
+        columns=(
+            ("pk", "pk"),
+            ("taken_at", "taken_at"),
+            ("entered_by_id", "entered_by_id"),
+            ("patient_id", "session__patient_id"),
+            ("organisation_id", "session__site__organisation_id"),
+        ),
     ),
     _source(
         "ma",
@@ -310,7 +325,16 @@ PROVENANCE_SOURCES = (
         recorded=Coalesce(F("stopped_at"), F("started_at")),
         agent_field="started_by_id",
         targets=(("MedicationAdministration", ""),),
-        select=("session__site",),
+        select=(),
+        columns=(
+            ("pk", "pk"),
+            ("started_at", "started_at"),
+            ("stopped_at", "stopped_at"),
+            ("started_by_id", "started_by_id"),
+            ("stopped_by_id", "stopped_by_id"),
+            ("patient_id", "session__patient_id"),
+            ("organisation_id", "session__site__organisation_id"),
+        ),
     ),
     _source(
         "ae",
@@ -322,7 +346,14 @@ PROVENANCE_SOURCES = (
         recorded=F("recorded_at"),
         agent_field="recorded_by_id",
         targets=(("AdverseEvent", ""),),
-        select=("session__site",),
+        select=(),
+        columns=(
+            ("pk", "pk"),
+            ("recorded_at", "recorded_at"),
+            ("recorded_by_id", "recorded_by_id"),
+            ("patient_id", "session__patient_id"),
+            ("organisation_id", "session__site__organisation_id"),
+        ),
     ),
     _source(
         "ms",
@@ -334,7 +365,15 @@ PROVENANCE_SOURCES = (
         recorded=F("recorded_at"),
         agent_field="recorded_by_id",
         targets=(("Observation", "wt"), ("Observation", "ht")),
-        select=("patient__site",),
+        select=(),
+        columns=(
+            ("pk", "pk"),
+            ("height_cm", "height_cm"),
+            ("recorded_at", "recorded_at"),
+            ("recorded_by_id", "recorded_by_id"),
+            ("patient_id", "patient_id"),
+            ("organisation_id", "patient__site__organisation_id"),
+        ),
         where=Q(recorded_by__isnull=False),
     ),
 )
