@@ -1,9 +1,12 @@
-"""CarePlan (a treatment course and its sessions) and Encounter (one session).
+"""CarePlan (a treatment course and its sessions), Encounter (one session as it happened)
+and Appointment (the same session as it was booked: time, chair, patient and prescriber).
 
 Status maps follow the meaning of each state: a planned or active course is an ``active``
 plan (it is authorised: a prescriber made it), paused is ``on-hold``, stopped early is
 ``revoked``. A session checked in is ``arrived``; dosing and observing are ``in-progress``; a
 no-show is ``cancelled`` (R4 has no no-show for Encounter; the type says what it was).
+An Appointment is ``booked`` until the patient checks in (``checked-in``), ``arrived`` while
+dosed and observed, ``fulfilled`` once discharged, else ``cancelled`` or ``noshow``.
 """
 
 from __future__ import annotations
@@ -33,6 +36,22 @@ ENCOUNTER_STATUS = {
     SessionStatus.CANCELLED: "cancelled",
     SessionStatus.NO_SHOW: "cancelled",
 }
+
+APPOINTMENT_STATUS = {
+    SessionStatus.PLANNED: "booked",
+    SessionStatus.CHECKED_IN: "checked-in",
+    SessionStatus.DOSING: "arrived",
+    SessionStatus.OBSERVING: "arrived",
+    SessionStatus.DISCHARGED: "fulfilled",
+    SessionStatus.CANCELLED: "cancelled",
+    SessionStatus.NO_SHOW: "noshow",
+}
+PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+# The prescriber's participation is typed, so a de-identified export (which drops references
+# to staff) still meets app-1: a participant has a type or an actor.
+_PRESCRIBER_TYPE = [
+    {"coding": [{"system": PARTICIPATION_TYPE, "code": "PPRF", "display": "primary performer"}]}
+]
 
 ACTIVITY_STATUS = {
     SessionStatus.PLANNED: "scheduled",
@@ -137,5 +156,46 @@ def encounter_resource(session: Session, last_updated: dt.datetime | None) -> di
             "period": period,
             "location": locations,
             "serviceProvider": reference("Organization", session.site.organisation_id),
+        }
+    )
+
+
+def appointment_resource(session: Session, last_updated: dt.datetime | None) -> dict:
+    """The session as booked. ``session.site`` and ``session.course`` should be loaded;
+    ``last_updated`` is the source's annotation (as for the Encounter)."""
+    label = _kind_label(session)
+    participants = [
+        {"actor": reference("Patient", session.patient_id), "status": "accepted"},
+        {
+            "type": _PRESCRIBER_TYPE,
+            "actor": reference("Practitioner", session.course.prescriber_id),
+            "status": "accepted",
+        },
+        {
+            "actor": reference("Location", site_location_id(session.site_id), session.site.name),
+            "status": "accepted",
+        },
+    ]
+    if session.chair is not None:
+        chair = chair_location_id(session.site_id, session.chair)
+        participants.append({"actor": reference("Location", chair), "status": "accepted"})
+    return pruned(
+        {
+            "resourceType": "Appointment",
+            "id": str(session.pk),
+            "meta": meta(last_updated),
+            "status": APPOINTMENT_STATUS[SessionStatus(session.status)],
+            "serviceType": [
+                {
+                    "coding": [codes.coding(codes.LOCAL_SESSION_KIND, session.kind, label)],
+                    "text": label,
+                }
+            ],
+            "description": f"Session {session.number}: {label}",
+            "supportingInformation": [reference("CarePlan", session.course_id)],
+            "start": instant(session.planned_start),
+            "end": instant(session.planned_start + dt.timedelta(minutes=session.planned_minutes)),
+            "minutesDuration": session.planned_minutes,
+            "participant": participants,
         }
     )

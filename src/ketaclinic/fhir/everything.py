@@ -15,7 +15,14 @@ from ketaclinic.fhir.smart import permits
 from ketaclinic.fhir.sources import Criteria
 
 REFERENCED = ("Practitioner", "Organization", "Location", "Questionnaire")
-REFERENCE_PARAMS = ("performer", "recorder", "location", "organization", "questionnaire")
+REFERENCE_PARAMS = (
+    "performer",
+    "recorder",
+    "location",
+    "organization",
+    "questionnaire",
+    "practitioner",
+)
 
 
 def everything_resources(user: Any, patient: dict, scopes: list[str] | None = None):

@@ -18,8 +18,10 @@ from ketaclinic.apps.treatment.models import Course, Session, SessionEvent
 from ketaclinic.clinical.scales import INSTRUMENTS
 from ketaclinic.fhir import codes, surveys
 from ketaclinic.fhir.care import (
+    APPOINTMENT_STATUS,
     CAREPLAN_STATUS,
     ENCOUNTER_STATUS,
+    appointment_resource,
     careplan_resource,
     encounter_resource,
 )
@@ -158,6 +160,11 @@ CAREPLAN = ModelSource(
     extra={"intent": lambda raw: Q() if raw == "plan" else None},
 )
 
+SESSION_UPDATED = Coalesce(
+    Subquery(SessionEvent.objects.filter(session=OuterRef("pk")).order_by("-at").values("at")[:1]),
+    F("course__created_at"),
+)
+
 ENCOUNTER = ModelSource(
     resource_type="Encounter",
     model=Session,
@@ -166,12 +173,7 @@ ENCOUNTER = ModelSource(
     scope="site_id",
     patient_field="patient_id",
     date_field="planned_start",
-    updated=Coalesce(
-        Subquery(
-            SessionEvent.objects.filter(session=OuterRef("pk")).order_by("-at").values("at")[:1]
-        ),
-        F("course__created_at"),
-    ),
+    updated=SESSION_UPDATED,
     select=("site",),
     only=(
         "patient",
@@ -186,6 +188,31 @@ ENCOUNTER = ModelSource(
         "discharged_at",
     ),
     status_q=_status_q(ENCOUNTER_STATUS),
+)
+
+
+APPOINTMENT = ModelSource(
+    resource_type="Appointment",
+    model=Session,
+    permission="treatment.view_session",
+    render=lambda session: appointment_resource(session, session.fhir_updated),
+    scope="site_id",
+    patient_field="patient_id",
+    date_field="planned_start",
+    updated=SESSION_UPDATED,
+    select=("site", "course"),
+    only=(
+        "patient",
+        "site__name",
+        "course__prescriber",
+        "status",
+        "kind",
+        "number",
+        "chair",
+        "planned_start",
+        "planned_minutes",
+    ),
+    status_q=_status_q(APPOINTMENT_STATUS),
 )
 
 
@@ -257,6 +284,14 @@ def _assessment_code_q(token: Token) -> Q | None:
     return Q(instrument__in=found) if found else None
 
 
+def _derived_from_q(raw: str) -> Q | None:
+    """``derived-from=QuestionnaireResponse/<id>``: the total scored from that response."""
+    type_name, _slash, ident = raw.rpartition("/")
+    if type_name.rsplit("/", 1)[-1] not in ("", "QuestionnaireResponse") or not ident.isdecimal():
+        return None
+    return Q(pk=int(ident), instrument__in=surveys.SELF_REPORT_INSTRUMENTS)
+
+
 SURVEY_CATEGORY = ((codes.OBSERVATION_CATEGORY, "survey"),)
 ASSESSMENT_STATUS = {"final": Q(corrects__isnull=True), "amended": Q(corrects__isnull=False)}
 
@@ -292,6 +327,7 @@ ASSESSMENT_OBSERVATION = ModelSource(
     code_q=_assessment_code_q,
     categories=SURVEY_CATEGORY,
     status_q=ASSESSMENT_STATUS,
+    extra={"derived-from": _derived_from_q},
 )
 
 SCALE_ENTRY_OBSERVATION = ModelSource(

@@ -42,6 +42,7 @@ class Criteria:
     last_updated: list[DateRange] = field(default_factory=list)
     extra: dict[str, list[str]] = field(default_factory=dict)
     site_ids: list[int] | None = None  # a group export: only these sites' records
+    sort: tuple[str, bool] | None = None  # (``date`` or ``_lastUpdated``, descending)
 
 
 def _sqlite_instant(zone: dt.tzinfo) -> Callable[[dt.datetime | str | None], dt.datetime | None]:
@@ -102,10 +103,18 @@ class Source:
     def owns(self, resource_id: str) -> bool:
         raise NotImplementedError
 
-    def match(self, user: Any, criteria: Criteria) -> Any:
+    def match(self, user: Any, criteria: Criteria, memo: dict | None = None) -> Any:
+        """What ``user`` may read of this source and ``criteria`` selects (``memo``: shared by
+        the sources of one search)."""
         raise NotImplementedError
 
     def count(self, matched: Any) -> int:
+        raise NotImplementedError
+
+    def sort_keys(self, matched: Any, sort: tuple[str, bool], limit: int) -> list:
+        raise NotImplementedError
+
+    def fetch(self, matched: Any, keys: list) -> dict[Any, tuple[dict, int | None]]:
         raise NotImplementedError
 
     def slice(self, matched: Any, offset: int, limit: int) -> list[tuple[dict, int | None]]:
@@ -162,17 +171,40 @@ class ModelSource(Source):
         return int(resource_id.partition("-")[2] if self.prefix else resource_id)
 
     # Querying -------------------------------------------------------------------------
-    def base(self, user: Any, only_sites: list[int] | None = None) -> QuerySet:
-        queryset = self.model._default_manager.filter(self.where)
-        if callable(self.scope):
-            site_ids = site_ids_for(user, self.permission)
-            if only_sites is not None:
-                site_ids = [s for s in site_ids if s in only_sites]
-            queryset = self.scope(queryset, site_ids)
-        else:
-            path = self.scope.removesuffix("_id")
-            queryset = restrict(queryset, user, self.permission, within=only_sites, site_path=path)
-        queryset = queryset.annotate(fhir_updated=self.updated or F("pk"))
+    def base(
+        self,
+        user: Any,
+        only_sites: list[int] | None = None,
+        memo: dict | None = None,
+        *,
+        with_updated: bool = True,
+    ) -> QuerySet:
+        """The rows ``user`` may read. ``memo`` (one search's) keeps the site-scoped queryset
+        of each table, so sources reading one table (four kinds of vital signs) scope it
+        once; ``with_updated=False`` leaves out the time of last change where nothing reads
+        it (tuple sources not filtered or sorted by it)."""
+        key = (self.model, self.permission, self.scope, tuple(only_sites or ()), only_sites is None)
+        queryset = memo.get(key) if memo is not None else None
+        if queryset is None:
+            queryset = self.model._default_manager.all()
+            if callable(self.scope):
+                site_ids = site_ids_for(user, self.permission)
+                if only_sites is not None:
+                    site_ids = [s for s in site_ids if s in only_sites]
+                queryset = self.scope(queryset, site_ids)
+            else:
+                path = self.scope.removesuffix("_id")
+                queryset = restrict(
+                    queryset, user, self.permission, within=only_sites, site_path=path
+                )
+            if memo is not None:
+                memo[key] = queryset
+        if self.where:
+            queryset = queryset.filter(self.where)
+        if with_updated or not self.columns:
+            queryset = queryset.annotate(fhir_updated=self.updated or F("pk"))
+        if self.columns:  # read as tuples: no related objects to load
+            return queryset
         if self.select:
             queryset = queryset.select_related(*self.select)
         if self.only:
@@ -244,16 +276,42 @@ class ModelSource(Source):
             q &= either
         return q
 
-    def match(self, user: Any, criteria: Criteria) -> QuerySet | None:
+    def match(self, user: Any, criteria: Criteria, memo: dict | None = None) -> QuerySet | None:
         if not self.allowed(user):
             return None
         q = self.conditions(criteria)
         if q is NOTHING:
             return None
-        return self.base(user, criteria.site_ids).filter(q).order_by("pk")
+        with_updated = bool(criteria.last_updated) or (
+            self.date_field == "fhir_updated" and bool(criteria.dates or criteria.sort)
+        )
+        with_updated = with_updated or (criteria.sort is not None and criteria.sort[0] != "date")
+        queryset = self.base(user, criteria.site_ids, memo, with_updated=with_updated)
+        return (queryset.filter(q) if q else queryset).order_by("pk")
 
     def count(self, matched: QuerySet | None) -> int:
         return 0 if matched is None else matched.count()
+
+    def sort_keys(self, matched: QuerySet | None, sort: tuple[str, bool], limit: int) -> list:
+        """The first ``limit`` (value, pk) pairs of ``matched`` in ``sort`` order (``date``:
+        the type's date; ``_lastUpdated``: the time of last change), pk breaking ties."""
+        if matched is None or limit <= 0:
+            return []
+        name, descending = sort
+        field = self.date_field if name == "date" else "fhir_updated"
+        if field is None or (field == "fhir_updated" and self.updated is None):
+            return [(None, pk) for pk in matched.values_list("pk", flat=True)[:limit]]
+        order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+        ordered = matched.order_by(order, "-pk" if descending else "pk")
+        return list(ordered.values_list(field, "pk")[:limit])
+
+    def fetch(self, matched: QuerySet | None, keys: list) -> dict[Any, tuple[dict, int | None]]:
+        """The resources of rows ``keys`` (pks) of ``matched``, by key."""
+        if matched is None or not keys:
+            return {}
+        found = matched.filter(pk__in=keys)
+        rows = self._light(found) if self.columns else found
+        return {row.pk: (self.render(row), self.patient_id_of(row)) for row in rows}
 
     @cached_property
     def patient_id_of(self) -> Callable[[Any], int | None]:
@@ -358,7 +416,7 @@ class ListSource(Source):
     def owns(self, resource_id: str) -> bool:
         return not self.prefix or resource_id.startswith(f"{self.prefix}-")
 
-    def match(self, user: Any, criteria: Criteria) -> list[dict] | None:
+    def match(self, user: Any, criteria: Criteria, memo: dict | None = None) -> list[dict] | None:
         if not self.allowed(user):
             return None
         if criteria.patient or criteria.codes or criteria.categories or criteria.statuses:
@@ -372,6 +430,12 @@ class ListSource(Source):
 
     def count(self, matched: list[dict] | None) -> int:
         return len(matched or [])
+
+    def sort_keys(self, matched: list[dict] | None, sort: tuple[str, bool], limit: int) -> list:
+        return [(None, index) for index in range(min(len(matched or []), limit))]
+
+    def fetch(self, matched: list[dict] | None, keys: list) -> dict[Any, tuple[dict, int | None]]:
+        return {index: ((matched or [])[index], None) for index in keys}
 
     def slice(self, matched: list[dict] | None, offset: int, limit: int):
         return [(r, None) for r in (matched or [])[offset : offset + max(limit, 0)]]
