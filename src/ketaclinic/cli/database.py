@@ -64,6 +64,9 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     demo.add_argument("--seed", type=_positive_int, default=20261122, help="random seed")
     demo.add_argument("--force", action="store_true", help="add a demo clinic even if seeded")
     demo.add_argument("--timings", action="store_true", help="seconds per step, to stderr")
+    demo.add_argument(
+        "--progress", action="store_true", help="progress bar on stderr (always on a terminal)"
+    )
     demo.set_defaults(handler=_demo)
 
     serve = subcommands.add_parser("serve", help="serve the web application (gunicorn)")
@@ -87,6 +90,8 @@ def _demo(args: argparse.Namespace) -> int:
         arguments.append("--force")
     if args.timings:
         arguments.append("--timings")
+    if args.progress:
+        arguments.append("--progress")
     return _call(*arguments)
 
 

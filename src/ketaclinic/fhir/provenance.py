@@ -22,6 +22,7 @@ the targets' ``meta.lastUpdated``. Search: ``target``, ``agent``, ``patient``, `
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import F, Q
@@ -74,106 +75,118 @@ def provenance_resource(
     }
 
 
-# Rendering, one function per row kind ---------------------------------------------------
-def assessment_provenance(assessment) -> dict:
-    """``assessment``: a row of the ``as`` source's columns."""
-    targets = [reference("Observation", f"as-{assessment.pk}")]
-    if assessment.instrument in SELF_REPORT_INSTRUMENTS:
-        targets.append(reference("QuestionnaireResponse", assessment.pk))
+# The row kinds: one table, rendered and searched alike ---------------------------------
+@dataclass(frozen=True)
+class Target:
+    """A resource a row's Provenance points at: its type, its id (the row's id after
+    ``prefix-``, or the row's own id), present only ``when`` the row has it (if stated)."""
+
+    resource_type: str
+    prefix: str = ""
+    when: Callable[[Any], bool] | None = None
+
+    def reference(self, row: Any) -> dict:
+        return reference(self.resource_type, f"{self.prefix}-{row.pk}" if self.prefix else row.pk)
+
+
+@dataclass(frozen=True)
+class RowKind:
+    """One kind of charted row: where it is, who wrote it and when, what it produced.
+
+    ``owner`` is the path to what holds the row's site and patient (``session``,
+    ``patient``, or ``""`` for a row that holds both itself); ``recorded`` names the fields
+    of the moment it was written (the first one set); ``author`` the staff member who wrote
+    it. ``agents`` replaces the single author where a row has more (or a patient) as agent.
+    """
+
+    prefix: str
+    model: Any
+    permission: str
+    owner: str
+    recorded: tuple[str, ...]
+    author: str
+    targets: tuple[Target, ...]
+    agents: Callable[[Any, int | None], list[dict]] | None = None
+    update: Callable[[Any], bool] | None = None
+    # The row's own fields the rendering reads (besides pk, recorded and author): the rows
+    # are then read as tuples (``ModelSource.columns``) with ``patient_id`` and
+    # ``organisation_id`` beside them, not as model instances (exports are mostly these).
+    fields: tuple[str, ...] = ()
+    where: Q = field(default_factory=Q)
+    self_reported_by_patient: bool = False
+
+    def path(self, name: str) -> str:
+        return f"{self.owner}__{name}" if self.owner else name
+
+    def patient_field(self) -> str:
+        return "patient_id" if self.owner == "patient" else self.path("patient_id")
+
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        own = dict.fromkeys(("pk", *self.recorded, self.author, *self.fields))
+        return (
+            *((name, name) for name in own),
+            ("patient_id", self.patient_field()),
+            ("organisation_id", self.path("site__organisation_id")),
+        )
+
+    def render(self, row: Any) -> dict:
+        organisation_id = row.organisation_id
+        if self.agents is not None:
+            agents = self.agents(row, organisation_id)
+        else:
+            author = reference("Practitioner", getattr(row, self.author))
+            agents = [_agent("author", author, organisation_id)]
+        return provenance_resource(
+            f"{self.prefix}-{row.pk}",
+            [t.reference(row) for t in self.targets if t.when is None or t.when(row)],
+            next((v for v in (getattr(row, f) for f in self.recorded) if v is not None), None),
+            agents,
+            update=self.update is not None and self.update(row),
+        )
+
+    def source(self) -> ModelSource:
+        recorded = [F(f) for f in self.recorded]
+        patient_field = self.patient_field()
+        return ModelSource(
+            resource_type="Provenance",
+            model=self.model,
+            prefix=self.prefix,
+            permission=self.permission,
+            render=self.render,
+            scope=self.path("site_id"),
+            patient_field=patient_field,
+            date_field="fhir_updated",
+            updated=Coalesce(*recorded) if len(recorded) > 1 else recorded[0],
+            columns=self.columns(),
+            where=self.where,
+            extra={
+                "target": _target_q(tuple((t.resource_type, t.prefix) for t in self.targets)),
+                "agent": _agent_q(
+                    self.author, patient_field if self.self_reported_by_patient else None
+                ),
+            },
+        )
+
+
+def _self_reported_or_entered(assessment: Assessment, organisation_id: int | None) -> list[dict]:
+    """A self-report's author is the patient; anything else, who entered it."""
     who = (
         reference("Practitioner", assessment.entered_by_id)
         if assessment.entered_by_id is not None
         else reference("Patient", assessment.patient_id)
     )
-    return provenance_resource(
-        f"as-{assessment.pk}",
-        targets,
-        assessment.created_at,
-        [_agent("author", who, assessment.organisation_id)],
-        update=assessment.corrects_id is not None,
-    )
+    return [_agent("author", who, organisation_id)]
 
 
-def vital_sign_provenance(vital) -> dict:
-    """``vital``: a row of the ``vs`` source's columns (the export's second-largest stream)."""
-    kinds = ("bp", "hr", "spo2") + (("rr",) if vital.respiratory_rate is not None else ())
-    return provenance_resource(
-        f"vs-{vital.pk}",
-        [reference("Observation", f"{kind}-{vital.pk}") for kind in kinds],
-        vital.entered_at,
-        [
-            _agent(
-                "author",
-                reference("Practitioner", vital.entered_by_id),
-                vital.organisation_id,
-            )
-        ],
-    )
-
-
-def scale_entry_provenance(entry) -> dict:
-    """``entry``: a row of the ``se`` source's columns."""
-    return provenance_resource(
-        f"se-{entry.pk}",
-        [reference("Observation", f"se-{entry.pk}")],
-        entry.taken_at,
-        [
-            _agent(
-                "author",
-                reference("Practitioner", entry.entered_by_id),
-                entry.organisation_id,
-            )
-        ],
-    )
-
-
-def administration_provenance(administration) -> dict:
-    """``administration``: a row of the ``ma`` source's columns."""
-    organisation_id = administration.organisation_id
+def _started_and_stopped(administration: Administration, organisation_id: int | None) -> list:
+    """The nurse who started the dose is author and performer; who stopped it, if another,
+    performer too."""
     nurse = reference("Practitioner", administration.started_by_id)
     agents = [_agent("author", nurse, organisation_id), _agent("performer", nurse, organisation_id)]
     stopped_by = administration.stopped_by_id
     if stopped_by is not None and stopped_by != administration.started_by_id:
         agents.append(_agent("performer", reference("Practitioner", stopped_by), organisation_id))
-    return provenance_resource(
-        f"ma-{administration.pk}",
-        [reference("MedicationAdministration", administration.pk)],
-        administration.stopped_at or administration.started_at,
-        agents,
-    )
-
-
-def adverse_event_provenance(event) -> dict:
-    """``event``: a row of the ``ae`` source's columns."""
-    return provenance_resource(
-        f"ae-{event.pk}",
-        [reference("AdverseEvent", event.pk)],
-        event.recorded_at,
-        [
-            _agent(
-                "author",
-                reference("Practitioner", event.recorded_by_id),
-                event.organisation_id,
-            )
-        ],
-    )
-
-
-def measurement_provenance(measurement) -> dict:
-    """``measurement``: a row of the ``ms`` source's columns."""
-    kinds = ("wt",) + (("ht",) if measurement.height_cm is not None else ())
-    return provenance_resource(
-        f"ms-{measurement.pk}",
-        [reference("Observation", f"{kind}-{measurement.pk}") for kind in kinds],
-        measurement.recorded_at,
-        [
-            _agent(
-                "author",
-                reference("Practitioner", measurement.recorded_by_id),
-                measurement.organisation_id,
-            )
-        ],
-    )
+    return agents
 
 
 # Search by target and by agent ----------------------------------------------------------
@@ -213,167 +226,82 @@ def _agent_q(field: str, patient_field: str | None = None) -> Callable[[str], Q 
     return q
 
 
-def _source(
-    prefix: str,
-    model: Any,
-    render: Callable[[Any], dict],
-    *,
-    permission: str,
-    scope: str,
-    patient_field: str,
-    recorded: Any,
-    agent_field: str,
-    targets: tuple[tuple[str, str], ...],
-    select: tuple[str, ...],
-    only: tuple[str, ...] = (),
-    columns: tuple[tuple[str, str], ...] = (),
-    where: Q | None = None,
-    self_reported_by_patient: bool = False,
-) -> ModelSource:
-    return ModelSource(
-        resource_type="Provenance",
-        model=model,
-        prefix=prefix,
-        permission=permission,
-        render=render,
-        scope=scope,
-        patient_field=patient_field,
-        date_field="fhir_updated",
-        updated=recorded,
-        select=select,
-        only=only,
-        columns=columns,
-        where=where if where is not None else Q(),
-        extra={
-            "target": _target_q(targets),
-            "agent": _agent_q(agent_field, patient_field if self_reported_by_patient else None),
-        },
-    )
-
-
 CHART = "charting.view_session_chart"
-PROVENANCE_SOURCES = (
-    _source(
+ROW_KINDS = (
+    RowKind(
         "as",
         Assessment,
-        assessment_provenance,
-        permission="assessments.view_assessment",
-        scope="site_id",
-        patient_field="patient_id",
-        recorded=F("created_at"),
-        agent_field="entered_by_id",
-        targets=(("Observation", "as"), ("QuestionnaireResponse", "")),
-        select=(),
-        columns=(
-            ("pk", "pk"),
-            ("instrument", "instrument"),
-            ("entered_by_id", "entered_by_id"),
-            ("patient_id", "patient_id"),
-            ("created_at", "created_at"),
-            ("corrects_id", "corrects_id"),
-            ("organisation_id", "site__organisation_id"),
+        "assessments.view_assessment",
+        owner="",
+        recorded=("created_at",),
+        author="entered_by_id",
+        targets=(
+            Target("Observation", "as"),
+            Target("QuestionnaireResponse", when=lambda a: a.instrument in SELF_REPORT_INSTRUMENTS),
         ),
+        agents=_self_reported_or_entered,
+        update=lambda assessment: assessment.corrects_id is not None,
+        fields=("instrument", "corrects_id"),
         where=Q(superseded_by__isnull=True),
         self_reported_by_patient=True,
     ),
-    _source(
+    RowKind(
         "vs",
         VitalSign,
-        vital_sign_provenance,
-        permission=CHART,
-        scope="session__site_id",
-        patient_field="session__patient_id",
-        recorded=F("entered_at"),
-        agent_field="entered_by_id",
-        targets=tuple(("Observation", kind) for kind in ("bp", "hr", "spo2", "rr")),
-        select=(),
-        columns=(
-            ("pk", "pk"),
-            ("respiratory_rate", "respiratory_rate"),
-            ("entered_at", "entered_at"),
-            ("entered_by_id", "entered_by_id"),
-            ("patient_id", "session__patient_id"),
-            ("organisation_id", "session__site__organisation_id"),
+        CHART,
+        owner="session",
+        recorded=("entered_at",),
+        author="entered_by_id",
+        targets=(
+            Target("Observation", "bp"),
+            Target("Observation", "hr"),
+            Target("Observation", "spo2"),
+            Target("Observation", "rr", when=lambda vital: vital.respiratory_rate is not None),
         ),
+        fields=("respiratory_rate",),
     ),
-    _source(
+    RowKind(
         "se",
         ScaleEntry,
-        scale_entry_provenance,
-        permission=CHART,
-        scope="session__site_id",
-        patient_field="session__patient_id",
-        recorded=F("taken_at"),
-        agent_field="entered_by_id",
-        targets=(("Observation", "se"),),
-        select=(),
-        columns=(
-            ("pk", "pk"),
-            ("taken_at", "taken_at"),
-            ("entered_by_id", "entered_by_id"),
-            ("patient_id", "session__patient_id"),
-            ("organisation_id", "session__site__organisation_id"),
-        ),
+        CHART,
+        owner="session",
+        recorded=("taken_at",),
+        author="entered_by_id",
+        targets=(Target("Observation", "se"),),
     ),
-    _source(
+    RowKind(
         "ma",
         Administration,
-        administration_provenance,
-        permission=CHART,
-        scope="session__site_id",
-        patient_field="session__patient_id",
-        recorded=Coalesce(F("stopped_at"), F("started_at")),
-        agent_field="started_by_id",
-        targets=(("MedicationAdministration", ""),),
-        select=(),
-        columns=(
-            ("pk", "pk"),
-            ("started_at", "started_at"),
-            ("stopped_at", "stopped_at"),
-            ("started_by_id", "started_by_id"),
-            ("stopped_by_id", "stopped_by_id"),
-            ("patient_id", "session__patient_id"),
-            ("organisation_id", "session__site__organisation_id"),
-        ),
+        CHART,
+        owner="session",
+        recorded=("stopped_at", "started_at"),
+        author="started_by_id",
+        targets=(Target("MedicationAdministration"),),
+        agents=_started_and_stopped,
+        fields=("stopped_by_id",),
     ),
-    _source(
+    RowKind(
         "ae",
         AdverseEvent,
-        adverse_event_provenance,
-        permission=CHART,
-        scope="session__site_id",
-        patient_field="session__patient_id",
-        recorded=F("recorded_at"),
-        agent_field="recorded_by_id",
-        targets=(("AdverseEvent", ""),),
-        select=(),
-        columns=(
-            ("pk", "pk"),
-            ("recorded_at", "recorded_at"),
-            ("recorded_by_id", "recorded_by_id"),
-            ("patient_id", "session__patient_id"),
-            ("organisation_id", "session__site__organisation_id"),
-        ),
+        CHART,
+        owner="session",
+        recorded=("recorded_at",),
+        author="recorded_by_id",
+        targets=(Target("AdverseEvent"),),
     ),
-    _source(
+    RowKind(
         "ms",
         Measurement,
-        measurement_provenance,
-        permission="patients.view_measurement",
-        scope="patient__site_id",
-        patient_field="patient_id",
-        recorded=F("recorded_at"),
-        agent_field="recorded_by_id",
-        targets=(("Observation", "wt"), ("Observation", "ht")),
-        select=(),
-        columns=(
-            ("pk", "pk"),
-            ("height_cm", "height_cm"),
-            ("recorded_at", "recorded_at"),
-            ("recorded_by_id", "recorded_by_id"),
-            ("patient_id", "patient_id"),
-            ("organisation_id", "patient__site__organisation_id"),
+        "patients.view_measurement",
+        owner="patient",
+        recorded=("recorded_at",),
+        author="recorded_by_id",
+        targets=(
+            Target("Observation", "wt"),
+            Target("Observation", "ht", when=lambda m: m.height_cm is not None),
         ),
+        fields=("height_cm",),
         where=Q(recorded_by__isnull=False),
     ),
 )
+PROVENANCE_SOURCES = tuple(kind.source() for kind in ROW_KINDS)

@@ -121,10 +121,11 @@ class Source:
         """Resources with the id of the patient each belongs to (``None``: not patient data)."""
         raise NotImplementedError
 
-    def read(self, user: Any, resource_id: str) -> tuple[dict, int | None] | None:
+    def rows(self, matched: Any, chunk_size: int = 2000) -> Iterator[tuple[dict, int | None]]:
+        """Every matching resource, streamed (bulk export, ``$everything``)."""
         raise NotImplementedError
 
-    def rows(self, matched: Any, chunk_size: int = 2000) -> Iterator[tuple[dict, int | None]]:
+    def read(self, user: Any, resource_id: str) -> tuple[dict, int | None] | None:
         raise NotImplementedError
 
     def ndjson(self, matched: Any, chunk_size: int = 2000) -> Iterator[tuple[bytes, int]]:
@@ -266,8 +267,8 @@ class ModelSource(Source):
         for date in criteria.last_updated:
             q &= date.q("fhir_updated")
         for name, values in criteria.extra.items():
-            parts = [self.extra[name](v) for v in values] if name in self.extra else [None]
-            parts = [p for p in parts if p is not None]
+            make = self.extra.get(name)
+            parts = [p for v in values if (p := make(v)) is not None] if make else []
             if not parts:
                 return NOTHING
             either = parts[0]
@@ -372,7 +373,9 @@ class ModelSource(Source):
         for chunk in self._light_chunks(matched, chunk_size):
             yield b"".join([ndjson_line(render(row)) for row in chunk]), len(chunk)
 
-    def slice(self, matched: QuerySet | None, offset: int, limit: int):
+    def slice(
+        self, matched: QuerySet | None, offset: int, limit: int
+    ) -> list[tuple[dict, int | None]]:
         if matched is None or limit <= 0:
             return []
         window = matched[offset : offset + limit]
@@ -380,7 +383,9 @@ class ModelSource(Source):
         render, patient_id_of = self.render, self.patient_id_of
         return [(render(row), patient_id_of(row)) for row in found]
 
-    def rows(self, matched: QuerySet | None, chunk_size: int = 2000):
+    def rows(
+        self, matched: QuerySet | None, chunk_size: int = 2000
+    ) -> Iterator[tuple[dict, int | None]]:
         """Every matching row's resource, streamed (for exports): never all in memory."""
         if matched is None:
             return
@@ -394,7 +399,7 @@ class ModelSource(Source):
         for row in matched.iterator(chunk_size=chunk_size):
             yield render(row), patient_id_of(row)
 
-    def read(self, user: Any, resource_id: str):
+    def read(self, user: Any, resource_id: str) -> tuple[dict, int | None] | None:
         if not self.owns(resource_id):
             return None
         matched = self.base(user).filter(pk=self.pk_of(resource_id))
@@ -437,14 +442,18 @@ class ListSource(Source):
     def fetch(self, matched: list[dict] | None, keys: list) -> dict[Any, tuple[dict, int | None]]:
         return {index: ((matched or [])[index], None) for index in keys}
 
-    def slice(self, matched: list[dict] | None, offset: int, limit: int):
+    def slice(
+        self, matched: list[dict] | None, offset: int, limit: int
+    ) -> list[tuple[dict, int | None]]:
         return [(r, None) for r in (matched or [])[offset : offset + max(limit, 0)]]
 
-    def rows(self, matched: list[dict] | None, chunk_size: int = 2000):
+    def rows(
+        self, matched: list[dict] | None, chunk_size: int = 2000
+    ) -> Iterator[tuple[dict, int | None]]:
         for resource in matched or []:
             yield resource, None
 
-    def read(self, user: Any, resource_id: str):
+    def read(self, user: Any, resource_id: str) -> tuple[dict, int | None] | None:
         if not self.owns(resource_id):
             return None
         for resource in self.items(user):

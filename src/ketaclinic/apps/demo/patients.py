@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from decimal import Decimal
 
 from ketaclinic.apps.accounts.models import Site, User
@@ -154,9 +155,15 @@ def _weight_height(rng: random.Random, sex: str) -> tuple[Decimal, Decimal]:
 
 
 def create_patients(
-    count: int, sites: list[Site], recorder: User, rng: random.Random, today: dt.date
+    count: int,
+    sites: list[Site],
+    recorder: User,
+    rng: random.Random,
+    today: dt.date,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Create ``count`` patients spread over ``sites`` (60/40 for two), with history."""
+    """Create ``count`` patients spread over ``sites`` (60/40 for two), with history, a
+    batch at a time (``progress`` is told the running count after each)."""
     codes, weights = zip(*PRIMARY_MIX, strict=True)
     weights_by_site = [60, 40] if len(sites) == 2 else [1] * len(sites)
     next_number = dict.fromkeys((s.pk for s in sites), 1)
@@ -169,7 +176,7 @@ def create_patients(
             sex = rng.choices(
                 [SexAtBirth.FEMALE, SexAtBirth.MALE, SexAtBirth.INTERSEX], [55, 44, 1]
             )[0]
-            names = GIVEN_FEMALE if sex == SexAtBirth.FEMALE else GIVEN_MALE
+            names: tuple[str, ...] = GIVEN_FEMALE if sex == SexAtBirth.FEMALE else GIVEN_MALE
             if sex == SexAtBirth.INTERSEX:
                 names = GIVEN_FEMALE + GIVEN_MALE
             given, family = rng.choice(names), rng.choice(FAMILY)
@@ -241,4 +248,6 @@ def create_patients(
         insert_objects(Measurement, measurements)
         insert_objects(Condition, conditions)
         created += batch_size
+        if progress is not None:
+            progress(created)
     return created

@@ -35,12 +35,15 @@ from ketaclinic.apps.charting.rems import (
 from ketaclinic.apps.charting.rems_sending import send_due_forms
 from ketaclinic.apps.treatment.choices import Route
 from ketaclinic.apps.treatment.models import Session
+from ketaclinic.apps.web.bulk_write import update_rows
 
 WEEK = dt.timedelta(days=7)
 REPLAYED_PER_SITE = 2
 """The latest forms of the week per site go through the sender one by one (a chair-day's
 worth, so seeding more patients does not add statements per form); the week's earlier ones
 and all older ones were sent long ago and are stored as sent."""
+PAGE = 2000
+"""Forms read, filled and written back per round (``update_rows``), not all at once."""
 SEXES = ("male", "female")
 SETTINGS = {
     "riverside": {
@@ -109,28 +112,32 @@ def create_rems(sites: list, users: dict, rng: random.Random, now: dt.datetime) 
     replayed_ids = {s.pk for s in replayed}
     records = RemsRecord.objects.select_related(
         "session__patient__site__rems_setting", "session__administration__started_by"
-    )
-    old = [r for r in records if r.session_id not in replayed_ids]
-    for record in old:
-        _identity(record, rng)
-        if record.submitted_at is None:
-            record.status = RemsStatus.SENT
-            record.sent_at = record.session.discharged_at + dt.timedelta(minutes=5)
-            record.submission_reference = f"FAX-{rng.randint(10_000, 99_999)}"
-        else:
-            record.status = RemsStatus.MARKED
-        record.form_version = FORM_VERSION
-    sent_long_ago = [str(r.session_id) for r in old if r.status == RemsStatus.SENT]
-    Alert.objects.filter(
-        kind=AlertKind.REMS_DUE, source_id__in=sent_long_ago, acknowledged_at__isnull=True
-    ).update(
-        acknowledged_at=now, acknowledged_by=users["nurse"], acknowledgement_note="REMS form sent."
-    )
-    RemsRecord.objects.bulk_update(
-        old,
-        ["status", "sent_at", "submission_reference", "form_version", *IDENTITY_FIELDS],
-        batch_size=500,
-    )
+    ).order_by("pk")
+    written = ["status", "sent_at", "submission_reference", "form_version", *IDENTITY_FIELDS]
+    last = 0
+    while page := list(records.filter(pk__gt=last)[:PAGE]):  # memory flat in the forms
+        last = page[-1].pk
+        old = [r for r in page if r.session_id not in replayed_ids]
+        for record in old:
+            _identity(record, rng)
+            if record.submitted_at is None:
+                record.status = RemsStatus.SENT
+                record.sent_at = record.session.discharged_at + dt.timedelta(minutes=5)
+                record.submission_reference = f"FAX-{rng.randint(10_000, 99_999)}"
+            else:
+                record.status = RemsStatus.MARKED
+            record.form_version = FORM_VERSION
+        sent_long_ago = [str(r.session_id) for r in old if r.status == RemsStatus.SENT]
+        Alert.objects.filter(
+            kind=AlertKind.REMS_DUE, source_id__in=sent_long_ago, acknowledged_at__isnull=True
+        ).update(
+            acknowledged_at=now,
+            acknowledged_by=users["nurse"],
+            acknowledgement_note="REMS form sent.",
+        )
+        update_rows(
+            RemsRecord, written, ([r.pk, *(getattr(r, name) for name in written)] for r in old)
+        )
     replayed.sort(key=lambda s: s.discharged_at or now)  # all discharged; typed Optional
     for session in replayed:
         _complete(session, rng)

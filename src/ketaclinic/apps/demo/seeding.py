@@ -21,6 +21,7 @@ from ketaclinic.apps.demo import outcomes as demo_outcomes
 from ketaclinic.apps.demo import reminders as demo_reminders
 from ketaclinic.apps.demo import rems as demo_rems
 from ketaclinic.apps.demo import treatment as demo_treatment
+from ketaclinic.apps.demo.progress import ProgressBar
 from ketaclinic.apps.web import clock
 
 
@@ -35,45 +36,62 @@ class DemoSummary:
 @dataclass
 class StepTimes:
     """Seconds per demo step, so a slow seed says which area to look at: wall clock, and
-    this process's CPU (SQLite's work included), which a busy machine does not inflate."""
+    this process's CPU (SQLite's work included), which a busy machine does not inflate.
+    A progress bar, if given, moves on at each step's end."""
 
     steps: list[tuple[str, float, float]] = field(default_factory=list)
     mark: tuple[float, float] = field(
         default_factory=lambda: (time.perf_counter(), time.process_time())
     )
+    progress: ProgressBar | None = None
 
     def lap(self, step: str) -> None:
         now = (time.perf_counter(), time.process_time())
         self.steps.append((step, now[0] - self.mark[0], now[1] - self.mark[1]))
         self.mark = now
+        if self.progress is not None:
+            self.progress.done(step)
 
 
 def demo_logins() -> tuple[tuple[str, str, str], ...]:
     return tuple((m.username, m.role.label, ", ".join(m.site_slugs)) for m in organisation.STAFF)
 
 
-def seed_demo_clinic(*, patient_count: int, seed: int, force: bool = False) -> DemoSummary:
-    """Create the demo clinic in one transaction (nothing half-written), unless seeded."""
+def seed_demo_clinic(
+    *, patient_count: int, seed: int, force: bool = False, progress: ProgressBar | None = None
+) -> DemoSummary:
+    """Create the demo clinic in one transaction (nothing half-written), unless seeded;
+    ``progress`` (the command's bar on stderr) is moved on as the steps go."""
     if organisation.is_seeded() and not force:
         return DemoSummary(False, 0, demo_logins())
     if force and organisation.is_seeded():
         raise ValueError("a demo clinic exists already; --force cannot add a second one")
     rng = random.Random(seed)  # seeded generator for synthetic demo data, not a secret  # nosec B311
-    times = StepTimes()
+    times = StepTimes(progress=progress)
     with transaction.atomic():
         _org, sites, users = organisation.create_organisation()
         times.lap("organisation")
         created = patients.create_patients(
-            patient_count, list(sites.values()), users["nurse"], rng, clock.today()
+            patient_count,
+            list(sites.values()),
+            users["nurse"],
+            rng,
+            clock.today(),
+            progress=None
+            if progress is None
+            else (lambda done: progress.within("patients", done / max(patient_count, 1))),
         )
         times.lap("patients")
         demo_treatment.create_treatment(list(sites.values()), users, rng, clock.now())
         times.lap("treatment")
         demo_ledger.create_ledger(list(sites.values()), users, rng, clock.now())
         times.lap("ledger")
-        demo_charting.create_session_charts(
-            demo_charting.discharged_dosing_sessions(), users, rng, clock.now()
-        )
+        to_chart = demo_charting.discharged_dosing_sessions()
+        charting_progress = None
+        if progress is not None:
+            sessions = max(to_chart.count(), 1)
+            charting_progress = lambda done: progress.within("charting", done / sessions)  # noqa: E731
+        demo_charting.create_session_charts(to_chart, users, rng, clock.now(), charting_progress)
         demo_rems.create_rems(list(sites.values()), users, rng, clock.now())
         times.lap("charting")
         demo_enquiries.create_enquiries(list(sites.values()), users, rng, clock.now())

@@ -17,8 +17,10 @@ import dataclasses
 import datetime as dt
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from ketaclinic.apps.accounts.models import Site, User
@@ -53,6 +55,7 @@ EARLY_DISCHARGE_SHARE = 0.03
 SLOW_RECOVERY_SHARE = 0.04
 SLOT_TIMES = (dt.time(8, 0), dt.time(10, 30), dt.time(13, 0), dt.time(15, 30))
 HOME_TIME = dt.time(19, 0)
+T = TypeVar("T")
 
 # (protocol, variant, route, setting, share %, target per kg or None, target mg or None)
 PROGRAMS = (
@@ -155,7 +158,7 @@ def _us_holidays(years: range) -> list[tuple[dt.date, str]]:
     return days
 
 
-def _weighted(rng: random.Random, pairs: tuple) -> object:
+def _weighted(rng: random.Random, pairs: Sequence[tuple[T, float]]) -> T:
     return rng.choices([p[0] for p in pairs], [p[1] for p in pairs])[0]
 
 
@@ -394,7 +397,8 @@ def create_treatment(
 
     _set_statuses(rng, courses, course_sessions, now, nurse_of)
     insert_objects(Course, courses)
-    sessions, events = [], []
+    sessions: list[Session] = []
+    events: list[tuple[Any, ...]] = []
     for course, rows in zip(courses, course_sessions, strict=True):
         for row in rows:
             row.course = course

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ketaclinic.apps.demo.organisation import DEMO_PASSWORD
+from ketaclinic.apps.demo.progress import ProgressBar
 from ketaclinic.apps.demo.seeding import seed_demo_clinic
 
 
@@ -17,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--timings", action="store_true", help="print seconds per demo step to stderr"
         )
+        parser.add_argument(
+            "--progress",
+            action="store_true",
+            help="draw a progress bar on stderr (drawn anyway when stderr is a terminal)",
+        )
 
     def handle(self, *args, **options) -> None:
         if settings.PRODUCTION:
@@ -26,12 +34,21 @@ class Command(BaseCommand):
             )
         if not 0 <= options["patients"] <= 1_000_000:
             raise CommandError("--patients must be between 0 and 1000000")
+        bar = None
+        if options["progress"] or self.stderr.isatty():
+            bar = ProgressBar(partial(self.stderr.write, ending=""), self.stderr.flush)
         try:
             summary = seed_demo_clinic(
-                patient_count=options["patients"], seed=options["seed"], force=options["force"]
+                patient_count=options["patients"],
+                seed=options["seed"],
+                force=options["force"],
+                progress=bar,
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
+        finally:
+            if bar is not None:
+                bar.close()
         if options["timings"] and summary.timings:
             wall = sum(step[1] for step in summary.timings)
             cpu = sum(step[2] for step in summary.timings)
