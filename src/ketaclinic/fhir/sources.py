@@ -84,7 +84,12 @@ def _column_converters(expressions, connection) -> list[Callable[[Any], Any] | N
             out.append(None)
             continue
 
-        def convert(value, _steps=tuple(django), _expression=expression, _connection=connection):
+        def convert(
+            value: Any,
+            _steps: tuple = tuple(django),
+            _expression: Any = expression,
+            _connection: Any = connection,
+        ) -> Any:
             for step in _steps:
                 value = step(value, _expression, _connection)
             return value
