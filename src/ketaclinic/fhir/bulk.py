@@ -25,7 +25,7 @@ from ketaclinic.fhir.choices import ExportLevel, ExportStatus
 from ketaclinic.fhir.deidentify import DEIDENTIFICATION, Deidentifier
 from ketaclinic.fhir.models import ExportJob
 from ketaclinic.fhir.registry import RESOURCE_TYPES
-from ketaclinic.fhir.responses import dumps
+from ketaclinic.fhir.responses import ndjson_line
 from ketaclinic.fhir.search import DateRange
 from ketaclinic.fhir.sources import Criteria
 
@@ -94,17 +94,20 @@ def _write_type(job: ExportJob, type_name: str, directory: Path, deid: Deidentif
     final = directory / f"{type_name}.ndjson"
     partial = directory / f"{type_name}.ndjson.part"
     count = 0
-    with partial.open("w", encoding="utf-8") as out:
+    with partial.open("wb") as out:
+        write = out.write
         for source in rt.sources:
-            for resource, patient_id in source.rows(source.match(user, criteria)):
-                if deid is not None:
-                    kept = deid.resource(resource, patient_id)
-                    if kept is None:
-                        continue
-                    resource = kept
-                out.write(dumps(resource))
-                out.write("\n")
-                count += 1
+            matched = source.match(user, criteria)
+            if deid is None:
+                for block, lines in source.ndjson(matched):
+                    write(block)
+                    count += lines
+                continue
+            for resource, patient_id in source.rows(matched):
+                stripped = deid.resource(resource, patient_id)
+                if stripped is not None:
+                    write(ndjson_line(stripped))
+                    count += 1
     partial.replace(final)
     return {"type": type_name, "file": final.name, "count": count}
 

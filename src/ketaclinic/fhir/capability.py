@@ -23,10 +23,27 @@ def capability_statement(base_url: str, *, software_version: str, date: str) -> 
             "searchParam": [
                 {"name": param, "type": kind} for param, kind in sorted(rt.params.items())
             ]
-            + [{"name": "_count", "type": "number"}],
+            + [{"name": "_count", "type": "number"}]
+            + (
+                [
+                    {
+                        "name": "_sort",
+                        "type": "string",
+                        "documentation": (
+                            "One of "
+                            + ", ".join(f"{key}, -{key}" for key in rt.sorts)
+                            + " (- for descending); ties by id"
+                        ),
+                    }
+                ]
+                if rt.sorts
+                else []
+            ),
         }
         if rt.includes:
             entry["searchInclude"] = list(rt.includes)
+        if rt.revincludes:
+            entry["searchRevInclude"] = list(rt.revincludes)
         if name == "Patient":
             entry["operation"] = [
                 {

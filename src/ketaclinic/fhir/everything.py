@@ -16,7 +16,14 @@ from ketaclinic.fhir.smart import permits
 from ketaclinic.fhir.sources import Criteria
 
 REFERENCED = ("Practitioner", "Organization", "Location", "Questionnaire")
-REFERENCE_PARAMS = ("performer", "recorder", "location", "organization", "questionnaire")
+REFERENCE_PARAMS = (
+    "performer",
+    "recorder",
+    "location",
+    "organization",
+    "questionnaire",
+    "practitioner",
+)
 
 
 def everything_resources(

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from ketaclinic.apps.accounts.models import Organisation, Site, User
@@ -18,8 +18,10 @@ from ketaclinic.apps.treatment.models import Course, Session, SessionEvent
 from ketaclinic.clinical.scales import INSTRUMENTS
 from ketaclinic.fhir import codes, surveys
 from ketaclinic.fhir.care import (
+    APPOINTMENT_STATUS,
     CAREPLAN_STATUS,
     ENCOUNTER_STATUS,
+    appointment_resource,
     careplan_resource,
     encounter_resource,
 )
@@ -144,9 +146,23 @@ CAREPLAN = ModelSource(
     date_field="starts_on",
     date_is_date=True,
     updated=F("created_at"),
-    prefetch=("sessions", "patient__conditions"),
+    prefetch=(
+        Prefetch(
+            "sessions",
+            Session.objects.only(
+                "course", "status", "number", "kind", "planned_start", "planned_minutes"
+            ),
+        ),
+        Prefetch("patient", Patient.objects.only("pk")),
+        Prefetch("patient__conditions", Condition.objects.only("patient", "code")),
+    ),
     status_q=_status_q(CAREPLAN_STATUS),
     extra={"intent": lambda raw: Q() if raw == "plan" else None},
+)
+
+SESSION_UPDATED = Coalesce(
+    Subquery(SessionEvent.objects.filter(session=OuterRef("pk")).order_by("-at").values("at")[:1]),
+    F("course__created_at"),
 )
 
 ENCOUNTER = ModelSource(
@@ -157,14 +173,46 @@ ENCOUNTER = ModelSource(
     scope="site_id",
     patient_field="patient_id",
     date_field="planned_start",
-    updated=Coalesce(
-        Subquery(
-            SessionEvent.objects.filter(session=OuterRef("pk")).order_by("-at").values("at")[:1]
-        ),
-        F("course__created_at"),
-    ),
+    updated=SESSION_UPDATED,
     select=("site",),
+    only=(
+        "patient",
+        "site__name",
+        "site__organisation",
+        "status",
+        "kind",
+        "chair",
+        "planned_start",
+        "planned_minutes",
+        "checked_in_at",
+        "discharged_at",
+    ),
     status_q=_status_q(ENCOUNTER_STATUS),
+)
+
+
+APPOINTMENT = ModelSource(
+    resource_type="Appointment",
+    model=Session,
+    permission="treatment.view_session",
+    render=lambda session: appointment_resource(session, session.fhir_updated),
+    scope="site_id",
+    patient_field="patient_id",
+    date_field="planned_start",
+    updated=SESSION_UPDATED,
+    select=("site", "course"),
+    only=(
+        "patient",
+        "site__name",
+        "course__prescriber",
+        "status",
+        "kind",
+        "number",
+        "chair",
+        "planned_start",
+        "planned_minutes",
+    ),
+    status_q=_status_q(APPOINTMENT_STATUS),
 )
 
 
@@ -188,12 +236,10 @@ def _vital_source(kind: str) -> ModelSource:
         patient_field="session__patient_id",
         date_field="taken_at",
         updated=F("entered_at"),
-        select=("session",),
-        only=("session__patient", "taken_at", "entered_at", "entered_by", *VITAL_COLUMNS[kind]),
         columns=(
             ("pk", "pk"),
             ("session_id", "session_id"),
-            ("session.patient_id", "session__patient_id"),
+            ("patient_id", "session__patient_id"),
             ("taken_at", "taken_at"),
             ("entered_at", "entered_at"),
             ("entered_by_id", "entered_by_id"),
@@ -238,8 +284,33 @@ def _assessment_code_q(token: Token) -> Q | None:
     return Q(instrument__in=found) if found else None
 
 
+def _derived_from_q(raw: str) -> Q | None:
+    """``derived-from=QuestionnaireResponse/<id>``: the total scored from that response."""
+    type_name, _slash, ident = raw.rpartition("/")
+    if type_name.rsplit("/", 1)[-1] not in ("", "QuestionnaireResponse") or not ident.isdecimal():
+        return None
+    return Q(pk=int(ident), instrument__in=surveys.SELF_REPORT_INSTRUMENTS)
+
+
 SURVEY_CATEGORY = ((codes.OBSERVATION_CATEGORY, "survey"),)
 ASSESSMENT_STATUS = {"final": Q(corrects__isnull=True), "amended": Q(corrects__isnull=False)}
+
+ASSESSMENT_COLUMNS = tuple(
+    (name, name)
+    for name in (
+        "pk",
+        "instrument",
+        "created_at",
+        "corrects_id",
+        "patient_id",
+        "session_id",
+        "taken_at",
+        "entered_by_id",
+        "total",
+        "band",
+        "band_label",
+    )
+)
 
 ASSESSMENT_OBSERVATION = ModelSource(
     resource_type="Observation",
@@ -251,10 +322,12 @@ ASSESSMENT_OBSERVATION = ModelSource(
     patient_field="patient_id",
     date_field="taken_at",
     updated=F("created_at"),
+    columns=ASSESSMENT_COLUMNS,
     where=Q(superseded_by__isnull=True),
     code_q=_assessment_code_q,
     categories=SURVEY_CATEGORY,
     status_q=ASSESSMENT_STATUS,
+    extra={"derived-from": _derived_from_q},
 )
 
 SCALE_ENTRY_OBSERVATION = ModelSource(
@@ -267,8 +340,16 @@ SCALE_ENTRY_OBSERVATION = ModelSource(
     patient_field="session__patient_id",
     date_field="taken_at",
     updated=F("taken_at"),
-    select=("session",),
-    only=("session__patient", "scale", "taken_at", "total", "band_label", "entered_by"),
+    columns=(
+        ("pk", "pk"),
+        ("session_id", "session_id"),
+        ("patient_id", "session__patient_id"),
+        ("scale", "scale"),
+        ("taken_at", "taken_at"),
+        ("total", "total"),
+        ("band_label", "band_label"),
+        ("entered_by_id", "entered_by_id"),
+    ),
     code_q=lambda token: (
         Q(scale__in=_instruments_with_code(token)) if _instruments_with_code(token) else None
     ),
@@ -308,6 +389,7 @@ QUESTIONNAIRE_RESPONSE = ModelSource(
     patient_field="patient_id",
     date_field="taken_at",
     updated=F("created_at"),
+    columns=(*ASSESSMENT_COLUMNS, ("answers", "answers")),
     where=Q(superseded_by__isnull=True, instrument__in=surveys.SELF_REPORT_INSTRUMENTS),
     status_q={"completed": Q(corrects__isnull=True), "amended": Q(corrects__isnull=False)},
     extra={"questionnaire": _questionnaire_q},
@@ -334,6 +416,23 @@ MEDICATION_ADMINISTRATION = ModelSource(
     date_field="started_at",
     updated=Coalesce(F("stopped_at"), F("started_at")),
     select=("order", "session", "container__product", "container__lot"),
+    only=(
+        "lot",
+        "product",
+        "dose_given_mg",
+        "started_at",
+        "stopped_at",
+        "started_by",
+        "session__patient",
+        "order__drug",
+        "order__dose_mg",
+        "order__route",
+        "order__rate_ml_per_h",
+        "container__product__ndc",
+        "container__product__name",
+        "container__lot__lot_number",
+        "container__lot__expires_on",
+    ),
     code_q=_medication_code_q,
     status_q={"completed": Q(stopped_at__isnull=False), "in-progress": Q(stopped_at__isnull=True)},
 )
@@ -348,6 +447,16 @@ ADVERSE_EVENT = ModelSource(
     date_field="onset_at",
     updated=F("recorded_at"),
     select=("session", "session__administration"),
+    only=(
+        "kind",
+        "description",
+        "onset_at",
+        "recorded_at",
+        "recorded_by",
+        "severity",
+        "session__patient",
+        "session__administration__id",
+    ),
     extra={"severity": lambda raw: Q(severity=raw)},
 )
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any
 
 from django.db.models import F, Q
@@ -109,16 +108,29 @@ class RowKind:
     targets: tuple[Target, ...]
     agents: Callable[[Any, int | None], list[dict]] | None = None
     update: Callable[[Any], bool] | None = None
-    only: tuple[str, ...] = ()
-    columns: tuple[tuple[str, str], ...] = ()
+    # The row's own fields the rendering reads (besides pk, recorded and author): the rows
+    # are then read as tuples (``ModelSource.columns``) with ``patient_id`` and
+    # ``organisation_id`` beside them, not as model instances (exports are mostly these).
+    fields: tuple[str, ...] = ()
     where: Q = field(default_factory=Q)
     self_reported_by_patient: bool = False
 
     def path(self, name: str) -> str:
         return f"{self.owner}__{name}" if self.owner else name
 
+    def patient_field(self) -> str:
+        return "patient_id" if self.owner == "patient" else self.path("patient_id")
+
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        own = dict.fromkeys(("pk", *self.recorded, self.author, *self.fields))
+        return (
+            *((name, name) for name in own),
+            ("patient_id", self.patient_field()),
+            ("organisation_id", self.path("site__organisation_id")),
+        )
+
     def render(self, row: Any) -> dict:
-        organisation_id = attrgetter(self.path("site").replace("__", ".") + ".organisation_id")(row)
+        organisation_id = row.organisation_id
         if self.agents is not None:
             agents = self.agents(row, organisation_id)
         else:
@@ -134,7 +146,7 @@ class RowKind:
 
     def source(self) -> ModelSource:
         recorded = [F(f) for f in self.recorded]
-        patient_field = "patient_id" if self.owner == "patient" else self.path("patient_id")
+        patient_field = self.patient_field()
         return ModelSource(
             resource_type="Provenance",
             model=self.model,
@@ -145,9 +157,7 @@ class RowKind:
             patient_field=patient_field,
             date_field="fhir_updated",
             updated=Coalesce(*recorded) if len(recorded) > 1 else recorded[0],
-            select=(self.path("site"),),
-            only=self.only,
-            columns=self.columns,
+            columns=self.columns(),
             where=self.where,
             extra={
                 "target": _target_q(tuple((t.resource_type, t.prefix) for t in self.targets)),
@@ -231,6 +241,7 @@ ROW_KINDS = (
         ),
         agents=_self_reported_or_entered,
         update=lambda assessment: assessment.corrects_id is not None,
+        fields=("instrument", "corrects_id"),
         where=Q(superseded_by__isnull=True),
         self_reported_by_patient=True,
     ),
@@ -247,21 +258,7 @@ ROW_KINDS = (
             Target("Observation", "spo2"),
             Target("Observation", "rr", when=lambda vital: vital.respiratory_rate is not None),
         ),
-        only=(
-            "respiratory_rate",
-            "entered_at",
-            "entered_by",
-            "session__patient",
-            "session__site__organisation",
-        ),
-        columns=(
-            ("pk", "pk"),
-            ("respiratory_rate", "respiratory_rate"),
-            ("entered_at", "entered_at"),
-            ("entered_by_id", "entered_by_id"),
-            ("session.patient_id", "session__patient_id"),
-            ("session.site.organisation_id", "session__site__organisation_id"),
-        ),
+        fields=("respiratory_rate",),
     ),
     RowKind(
         "se",
@@ -281,6 +278,7 @@ ROW_KINDS = (
         author="started_by_id",
         targets=(Target("MedicationAdministration"),),
         agents=_started_and_stopped,
+        fields=("stopped_by_id",),
     ),
     RowKind(
         "ae",
@@ -302,6 +300,7 @@ ROW_KINDS = (
             Target("Observation", "wt"),
             Target("Observation", "ht", when=lambda m: m.height_cm is not None),
         ),
+        fields=("height_cm",),
         where=Q(recorded_by__isnull=False),
     ),
 )

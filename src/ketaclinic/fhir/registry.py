@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ketaclinic.fhir.model_sources import (
     ADVERSE_EVENT,
+    APPOINTMENT,
     CAREPLAN,
     CHAIR_LOCATION,
     CONDITION,
@@ -37,10 +38,19 @@ class ResourceType:
     date_param: str | None = None
     includes: tuple[str, ...] = ()
     patient_linked: bool = True
+    revincludes: tuple[str, ...] = ()  # ``Type:param``: resources that refer to this type's
+
+    @property
+    def sorts(self) -> tuple[str, ...]:
+        """What ``_sort`` accepts (each also with ``-``): the type's date, its last change."""
+        return tuple(
+            name for name in (self.date_param, "_lastUpdated") if name and name in self.params
+        )
 
 
 # The registry ------------------------------------------------------------------------------
 CLINICAL = {"patient": "reference", "subject": "reference"}
+PROVENANCE_TARGET = "Provenance:target"
 COMMON = {"_id": "token", "_lastUpdated": "date"}
 
 RESOURCE_TYPES: dict[str, ResourceType] = {
@@ -88,6 +98,17 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
             includes=("Encounter:patient", "Encounter:subject", "Encounter:location"),
         ),
         ResourceType(
+            "Appointment",
+            (APPOINTMENT,),
+            {**COMMON, "patient": "reference", "status": "token", "date": "date"},
+            date_param="date",
+            includes=(
+                "Appointment:patient",
+                "Appointment:practitioner",
+                "Appointment:location",
+            ),
+        ),
+        ResourceType(
             "Observation",
             OBSERVATION_SOURCES,
             {
@@ -97,6 +118,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
                 "category": "token",
                 "status": "token",
                 "date": "date",
+                "derived-from": "reference",
             },
             date_param="date",
             includes=(
@@ -106,6 +128,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
                 "Observation:derived-from",
                 "Observation:performer",
             ),
+            revincludes=(PROVENANCE_TARGET,),
         ),
         ResourceType(
             "QuestionnaireResponse",
@@ -124,6 +147,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
                 "QuestionnaireResponse:questionnaire",
                 "QuestionnaireResponse:encounter",
             ),
+            revincludes=(PROVENANCE_TARGET, "Observation:derived-from"),
         ),
         ResourceType(
             "MedicationAdministration",
@@ -136,6 +160,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
                 "MedicationAdministration:context",
                 "MedicationAdministration:performer",
             ),
+            revincludes=(PROVENANCE_TARGET,),
         ),
         ResourceType(
             "AdverseEvent",
@@ -143,6 +168,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
             {**COMMON, **CLINICAL, "date": "date", "severity": "token"},
             date_param="date",
             includes=("AdverseEvent:subject", "AdverseEvent:patient", "AdverseEvent:recorder"),
+            revincludes=(PROVENANCE_TARGET,),
         ),
         ResourceType(
             "Provenance",

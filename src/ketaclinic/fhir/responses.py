@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+import orjson
 from django.http import HttpResponse
 
 FHIR_JSON = "application/fhir+json"
@@ -16,16 +15,29 @@ def base_url(request) -> str:
     return request.build_absolute_uri("/fhir/")
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+def dumps_bytes(resource: dict) -> bytes:
+    """Compact UTF-8 JSON, as bytes: what REST responses send and exports write per line.
+
+    orjson writes the same bytes as ``json.dumps(ensure_ascii=False, separators=(",", ":"))``
+    for everything a resource holds (strings, ints, bools, ``None``, and floats from decimals
+    of at most three places, ``elements.as_number``), at a tenth of the cost; the two differ
+    only for floats under 1e-4 (``1e-05`` against ``0.00001``), which no stored quantity
+    has (``tests/fhir/test_fhir_export_writer.py`` checks both).
+    """
+    return orjson.dumps(resource)
+
+
+def ndjson_line(resource: dict) -> bytes:
+    """One line of an NDJSON export: ``dumps_bytes`` and the newline, in one call."""
+    return orjson.dumps(resource, option=orjson.OPT_APPEND_NEWLINE)
 
 
 def dumps(resource: dict) -> str:
-    """Compact UTF-8 JSON (one encoder, built once: exports call this per resource)."""
-    return _ENCODER.encode(resource)
+    return orjson.dumps(resource).decode()
 
 
 def fhir_response(resource: dict, status: int = 200, **headers: str) -> HttpResponse:
-    response = HttpResponse(dumps(resource), content_type=FHIR_JSON_CHARSET, status=status)
+    response = HttpResponse(dumps_bytes(resource), content_type=FHIR_JSON_CHARSET, status=status)
     for name, value in headers.items():
         response.headers[name.replace("_", "-")] = value
     return response

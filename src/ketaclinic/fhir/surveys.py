@@ -12,7 +12,6 @@ CADSS) are Observations ``se-<id>``. Only versions in force are exported; a corr
 from __future__ import annotations
 
 from ketaclinic.apps.assessments.models import Assessment
-from ketaclinic.apps.charting.models import ScaleEntry
 from ketaclinic.clinical.scales import INSTRUMENTS, Instrument, Rater
 from ketaclinic.fhir import codes
 from ketaclinic.fhir.elements import instant, meta, pruned, reference
@@ -211,8 +210,8 @@ def assessment_observation(assessment: Assessment) -> dict:
     return pruned(resource)
 
 
-def scale_entry_observation(entry: ScaleEntry) -> dict:
-    """An in-session MOAA/S or CADSS; ``entry.session`` should be loaded."""
+def scale_entry_observation(entry) -> dict:
+    """An in-session MOAA/S or CADSS; ``entry``: a row of its source's columns."""
     resource = {
         "resourceType": "Observation",
         "id": f"se-{entry.pk}",
@@ -220,7 +219,7 @@ def scale_entry_observation(entry: ScaleEntry) -> dict:
         "status": "final",
         "category": [SURVEY_CATEGORY],
         "code": {"coding": total_codings(entry.scale), "text": INSTRUMENTS[entry.scale].title},
-        "subject": reference("Patient", entry.session.patient_id),
+        "subject": reference("Patient", entry.patient_id),
         "encounter": reference("Encounter", entry.session_id),
         "effectiveDateTime": instant(entry.taken_at),
         "performer": [reference("Practitioner", entry.entered_by_id)],

@@ -28,7 +28,10 @@ from ketaclinic.fhir.searching import (
     included,
     paging,
     parse_includes,
+    parse_revincludes,
+    parse_sort,
     read_resource,
+    revincluded,
     run_search,
 )
 from ketaclinic.fhir.smart_views import accepts_bearer, scope_refusal
@@ -124,9 +127,12 @@ def search(request: HttpRequest, type_name: str) -> HttpResponse:
         criteria = criteria_from(rt, params)
         offset, count = paging(dict(request.GET.lists()))
         include_params = parse_includes(rt, request.GET.getlist("_include"))
+        revinclude_pairs = parse_revincludes(rt, request.GET.getlist("_revinclude"))
+        criteria.sort = parse_sort(rt, request.GET.getlist("_sort"))
         # A source's own parameters (Patient's birthdate) are parsed as the search runs.
         page = run_search(request.user, rt, criteria, offset, count)
         extra = included(request.user, page, include_params)
+        extra += revincluded(request.user, rt, page, revinclude_pairs)
     except SearchError as problem:
         return error(400, "invalid", problem.message, expression=problem.parameter)
     patients = sorted({p for _r, p in page.resources + extra if p is not None})

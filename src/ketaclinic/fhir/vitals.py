@@ -8,10 +8,9 @@ One charted set of vitals is several Observations, each with its own stable id:
 
 from __future__ import annotations
 
-from ketaclinic.apps.charting.models import VitalSign
 from ketaclinic.apps.patients.models import Measurement
 from ketaclinic.fhir import codes
-from ketaclinic.fhir.elements import meta, quantity, reference
+from ketaclinic.fhir.elements import instant, meta, quantity, reference
 
 VITAL_SIGNS_PROFILE = "http://hl7.org/fhir/StructureDefinition/vitalsigns"
 PROFILES = {
@@ -51,29 +50,74 @@ def _observation(kind: str, row_id: int, last_updated, patient_id: int) -> dict:
     }
 
 
-def vital_sign_observation(kind: str, vital: VitalSign) -> dict:
-    """``vital.session`` should be loaded (for the patient)."""
-    resource = _observation(kind, vital.pk, vital.entered_at, vital.session.patient_id)
-    resource["encounter"] = reference("Encounter", vital.session_id)
-    resource["effectiveDateTime"] = vital.taken_at.isoformat()
-    resource["performer"] = [reference("Practitioner", vital.entered_by_id)]
+# What every vital-sign Observation of one kind shares, built once (never mutated: the
+# de-identifier copies what it changes). ``vital_sign_observation`` runs once per exported
+# row of the largest table, so it builds only what differs.
+_SHARED = {
+    kind: (
+        [PROFILES[kind]],
+        [VITAL_SIGNS_CATEGORY],
+        {"coding": [codes.loinc(p) for p in KIND_CODES[kind]], "text": KIND_CODES[kind][0][1]},
+    )
+    for kind in ("bp", "hr", "spo2", "rr")
+}
+_BP_CODES = (
+    {"coding": [codes.loinc(codes.BP_SYSTOLIC)]},
+    {"coding": [codes.loinc(codes.BP_DIASTOLIC)]},
+)
+_UNITS = {  # kind -> (column, unit, UCUM code)
+    "hr": ("heart_rate", "beats/minute", "/min"),
+    "spo2": ("spo2", "%", "%"),
+    "rr": ("respiratory_rate", "breaths/minute", "/min"),
+}
+
+
+def vital_sign_observation(kind: str, vital) -> dict:
+    """One Observation of a charted set of vitals. ``vital`` is a row of
+    ``model_sources.VITAL_COLUMNS`` (``pk``, ``session_id``, ``patient_id``, ``taken_at``,
+    ``entered_at``, ``entered_by_id`` and the kind's values)."""
+    profiles, category, code = _SHARED[kind]
+    resource = {
+        "resourceType": "Observation",
+        "id": f"{kind}-{vital.pk}",
+        "meta": {"lastUpdated": instant(vital.entered_at), "profile": profiles},
+        "status": "final",
+        "category": category,
+        "code": code,
+        "subject": {"reference": f"Patient/{vital.patient_id}"},
+        "encounter": {"reference": f"Encounter/{vital.session_id}"},
+        "effectiveDateTime": vital.taken_at.isoformat(),
+        "performer": [{"reference": f"Practitioner/{vital.entered_by_id}"}],
+    }
     if kind == "bp":
         resource["component"] = [
             {
-                "code": {"coding": [codes.loinc(codes.BP_SYSTOLIC)]},
-                "valueQuantity": quantity(vital.bp_systolic, "mmHg", "mm[Hg]"),
+                "code": _BP_CODES[0],
+                "valueQuantity": {
+                    "value": vital.bp_systolic,
+                    "unit": "mmHg",
+                    "system": codes.UCUM,
+                    "code": "mm[Hg]",
+                },
             },
             {
-                "code": {"coding": [codes.loinc(codes.BP_DIASTOLIC)]},
-                "valueQuantity": quantity(vital.bp_diastolic, "mmHg", "mm[Hg]"),
+                "code": _BP_CODES[1],
+                "valueQuantity": {
+                    "value": vital.bp_diastolic,
+                    "unit": "mmHg",
+                    "system": codes.UCUM,
+                    "code": "mm[Hg]",
+                },
             },
         ]
-    elif kind == "hr":
-        resource["valueQuantity"] = quantity(vital.heart_rate, "beats/minute", "/min")
-    elif kind == "spo2":
-        resource["valueQuantity"] = quantity(vital.spo2, "%")
     else:
-        resource["valueQuantity"] = quantity(vital.respiratory_rate, "breaths/minute", "/min")
+        column, unit, ucum = _UNITS[kind]
+        resource["valueQuantity"] = {
+            "value": getattr(vital, column),
+            "unit": unit,
+            "system": codes.UCUM,
+            "code": ucum,
+        }
     return resource
 
 

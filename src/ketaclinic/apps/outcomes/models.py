@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 
 from ketaclinic.apps.outcomes.choices import AgeBand, CourseState, ResponseGroup
+from ketaclinic.apps.outcomes.figures import CELL_DIMENSIONS, FIGURES
 from ketaclinic.apps.patients.choices import SexAtBirth
 from ketaclinic.apps.treatment.choices import Indication, Route
 
@@ -43,6 +44,9 @@ class CourseOutcome(models.Model):
     age_band = models.CharField(max_length=8, choices=AgeBand.choices)
     first_dose_at = models.DateTimeField()
     first_dose_on = models.DateField(help_text="The first dose's date at the site.")
+    first_dose_month = models.DateField(
+        help_text="The first day of the first dose's month: the period key of the cohort cells."
+    )
     induction_end_at = models.DateTimeField(null=True, blank=True)
     as_of = models.DateTimeField(help_text="The outcomes were judged as of this time.")
     state = models.CharField(
@@ -206,6 +210,7 @@ class WeeklyScore(models.Model):
     sex = models.CharField(max_length=16, choices=SexAtBirth.choices)
     age_band = models.CharField(max_length=8, choices=AgeBand.choices)
     first_dose_on = models.DateField()
+    first_dose_month = models.DateField()
     primary_instrument = models.CharField(max_length=40)
     response_group = models.CharField(max_length=16, choices=ResponseGroup.choices)
 
@@ -217,3 +222,100 @@ class WeeklyScore(models.Model):
 
     def __str__(self) -> str:
         return f"week {self.week}: {self.total}"
+
+
+class CohortCellKey(models.Model):
+    """The dashboard's filter dimensions, with the period as the first dose's month."""
+
+    site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, related_name="+")
+    route = models.CharField(max_length=16, choices=Route.choices)
+    protocol_id = models.CharField(max_length=60)
+    indication = models.CharField(max_length=40, choices=Indication.choices, blank=True)
+    prescriber = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sex = models.CharField(max_length=16, choices=SexAtBirth.choices)
+    age_band = models.CharField(max_length=8, choices=AgeBand.choices)
+    first_dose_month = models.DateField(help_text="The first day of the first doses' month.")
+
+    class Meta:
+        abstract = True
+
+
+class CohortCell(CohortCellKey):
+    """Every counted figure (``figures.FIGURES``) over the courses of one cell.
+
+    Kept by the refresh in the transaction that replaces the course rows (the change of
+    each figure added to the cell), so the dashboard sums a few hundred cells instead of
+    counting every course; the columns are added below from the one list of figures.
+    """
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=CELL_DIMENSIONS, name="cohort_cell_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Cohort cell {self.pk}"
+
+
+for _figure in FIGURES:
+    CohortCell.add_to_class(_figure, models.PositiveIntegerField(default=0))
+
+
+class RelapseCell(CohortCellKey):
+    """The Kaplan–Meier life table's inputs in one cell: of the ended courses at risk of
+    relapse, how many relapsed and how many were censored at ``relapse_days``."""
+
+    relapse_days = models.FloatField()
+    relapses = models.PositiveIntegerField(default=0)
+    censored = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=(*CELL_DIMENSIONS, "relapse_days"), name="relapse_cell_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.relapses} relapsed, {self.censored} censored at {self.relapse_days} d"
+
+
+class TrajectoryCell(CohortCellKey):
+    """The trajectory plot's histogram in one cell: how many courses of a response group
+    scored ``total`` on the trajectory instrument in ``week`` (medians come from it)."""
+
+    response_group = models.CharField(max_length=16, choices=ResponseGroup.choices)
+    week = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField()
+    courses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=(*CELL_DIMENSIONS, "response_group", "week", "total"),
+                name="trajectory_cell_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.courses} {self.response_group} scored {self.total} in week {self.week}"
+
+
+class CohortCellState(models.Model):
+    """One row: whether the cells hold the course rows' figures, and the rows' version.
+
+    ``built`` is false only between an upgrade that finds course rows without cells (or a
+    course deleted with its patient) and the next full refresh, which rebuilds the cells;
+    until then the dashboard counts the rows. ``version`` is drawn afresh, at random, by
+    every refresh in its transaction: a report computed for one version is never shown
+    after the rows change (a counter would repeat after a rolled-back refresh). Every
+    refresh locks this row first, so two refreshes never change the same cells at once.
+    """
+
+    built = models.BooleanField(default=False)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Cohort cells, version {self.version}" + ("" if self.built else " (unbuilt)")

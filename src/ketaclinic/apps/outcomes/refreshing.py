@@ -29,6 +29,13 @@ from ketaclinic.apps.charting.choices import PreCheckDecision
 from ketaclinic.apps.charting.models import Administration, AdverseEvent, PreCheck
 from ketaclinic.apps.homeprogram.models import HomePrescription, SupplyEvent
 from ketaclinic.apps.outcomes.choices import ResponseGroup, age_band
+from ketaclinic.apps.outcomes.cohort_cells import (
+    apply_change,
+    cell_figures,
+    lock_cell_state,
+    new_version,
+    rebuild_cells,
+)
 from ketaclinic.apps.outcomes.definitions import PARAMETERS, definitions, primary_instrument
 from ketaclinic.apps.outcomes.models import CourseOutcome, OutcomeExplanation, WeeklyScore
 from ketaclinic.apps.treatment.choices import CoursePhase, CourseStatus, SessionKind, SessionStatus
@@ -69,6 +76,7 @@ WEEK_COPIES = (
     "sex",
     "age_band",
     "first_dose_on",
+    "first_dose_month",
     "primary_instrument",
     "response_group",
 )
@@ -95,9 +103,17 @@ def courses_of_patient(patient_id: int) -> list[int]:
 
 
 def refresh_all(as_of: dt.datetime) -> int:
-    """Rebuild every course's row; returns the number of started courses stored."""
+    """Rebuild every course's row, then every cohort cell from the rows (which also builds
+    the cells after an upgrade); returns the number of started courses stored."""
     ids = list(Course.objects.order_by("patient_id", "id").values_list("id", flat=True))
-    return refresh_course_outcomes(ids, as_of)
+    stored = refresh_course_outcomes(ids, as_of)
+    with transaction.atomic():
+        state = lock_cell_state()
+        rebuild_cells()
+        state.built = True
+        state.version = new_version()
+        state.save(update_fields=["built", "version"])
+    return stored
 
 
 def refresh_course_outcomes(course_ids: Iterable[int], as_of: dt.datetime) -> int:
@@ -197,6 +213,9 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
             for week, total in week_totals.items()
         )
     with transaction.atomic():
+        # The cells change with the rows, in this transaction, one refresh at a time.
+        state = lock_cell_state()
+        before = cell_figures(ids) if state.built else None
         # Derived rows, no signals or dependants beyond the weeks: delete without collecting.
         for model in (WeeklyScore, OutcomeExplanation):
             model.objects.filter(outcome_id__in=ids)._raw_delete(model.objects.db)
@@ -204,6 +223,10 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
         insert_new(CourseOutcome, rows)
         insert_new(OutcomeExplanation, explanations)
         insert_new(WeeklyScore, weeks)
+        if before is not None:
+            apply_change(before, cell_figures(ids))
+        state.version = new_version()
+        state.save(update_fields=["version"])
     return len(rows)
 
 
@@ -362,6 +385,7 @@ def _judge(
         age_band=age_band(age),
         first_dose_at=first_dose,
         first_dose_on=first_day,
+        first_dose_month=first_day.replace(day=1),
         induction_end_at=record.induction_end_at,
         as_of=as_of,
         state=judged.state.value,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from ketaclinic.apps.outcomes import charts
@@ -10,7 +12,9 @@ from ketaclinic.apps.outcomes.cohort import (
     CohortFilters,
     cohort_counts_and_misuse,
     median_trajectories,
+    whole_months,
 )
+from ketaclinic.apps.outcomes.cohort_cells import cell_state
 from ketaclinic.clinical.outcomes import (
     COVERAGE_SOURCE,
     MIN_COVERAGE,
@@ -85,12 +89,44 @@ class CohortReport:
         )
 
 
-def cohort_report(filters: CohortFilters, *, with_charts: bool = True) -> CohortReport:
-    """Three queries (counts, life table, weekly histogram) and the statistics on them."""
-    counts, (home, with_signal, with_any) = cohort_counts_and_misuse(filters)
+# Reports already computed, by (rows' version, filters, with charts): a report is a function
+# of the stored rows and the filters only, and every refresh draws a new version.
+REPORTS_KEPT = 64
+_reports: OrderedDict[tuple, CohortReport] = OrderedDict()
+_reports_lock = threading.Lock()
+
+
+def cohort_report(
+    filters: CohortFilters, *, with_charts: bool = True, cells: bool | None = None
+) -> CohortReport:
+    """The cohort's report. ``cells=None`` (the page, the API): one query for the rows'
+    version; the report kept for that version and these filters if there is one, otherwise
+    three queries on the cohort cells (``uses_cells``) or, for a period of part-months or
+    before the cells are built, on the course rows, then the statistics and plots.
+    ``cells=False`` always counts the rows (the exact path), ``cells=True`` the cells."""
+    if cells is not None:
+        return _computed_report(filters, with_charts=with_charts, cells=cells)
+    built, version = cell_state()
+    key = (version, filters, with_charts)
+    with _reports_lock:
+        if key in _reports:
+            _reports.move_to_end(key)
+            return _reports[key]
+    report = _computed_report(
+        filters, with_charts=with_charts, cells=built and whole_months(filters)
+    )
+    with _reports_lock:
+        _reports[key] = report
+        while len(_reports) > REPORTS_KEPT:
+            _reports.popitem(last=False)
+    return report
+
+
+def _computed_report(filters: CohortFilters, *, with_charts: bool, cells: bool) -> CohortReport:
+    counts, (home, with_signal, with_any) = cohort_counts_and_misuse(filters, cells=cells)
     summary = summarize_counts(counts)
     misuse = summarize_misuse(home, with_signal, with_any)
-    trajectories = median_trajectories(filters)
+    trajectories = median_trajectories(filters, cells=cells)
     adverse_events = (
         ("Any adverse event", summary.adverse_events),
         *((AE_LABELS[kind], summary.adverse_events_by_kind[kind]) for kind in AdverseEventKind),

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,19 @@ def connect() -> None:
     post_save.connect(_charted, sender=AdverseEvent, dispatch_uid="outcomes-adverse-event")
     post_save.connect(_charted, sender=PreCheck, dispatch_uid="outcomes-pre-check")
     post_save.connect(_supply, sender=SupplyEvent, dispatch_uid="outcomes-supply-event")
+    from ketaclinic.apps.outcomes.models import CourseOutcome
+
+    post_delete.connect(_outcome_deleted, sender=CourseOutcome, dispatch_uid="outcomes-deleted")
+
+
+def _outcome_deleted(sender: Any, instance: Any, **_: Any) -> None:
+    """A course's row deleted with its course or patient (the refresh deletes its own rows
+    without signals): its figures are still in the cells, so the dashboard counts the rows
+    until the nightly full refresh rebuilds the cells."""
+    from ketaclinic.apps.outcomes.cohort_cells import new_version
+    from ketaclinic.apps.outcomes.models import CohortCellState
+
+    CohortCellState.objects.filter(pk=1).update(built=False, version=new_version())
 
 
 def _assessment_saved(sender: Any, instance: Any, raw: bool = False, **_: Any) -> None:

@@ -53,10 +53,12 @@ STOP_SCHEDULE = "assessments.change_questionnaireschedule"
 
 
 def _assessment_for(user, assessment_id: int, permission: str = VIEW) -> Assessment:
-    """One assessment of a patient the user may see, else 404."""
+    """One assessment of a patient the user may see, else 404. Scoped through the patient's
+    site by a join (the row by key, then its patient), not ``patient IN (every patient at the
+    user's sites)``, which SQLite builds in full on every read."""
     try:
         return (
-            Assessment.objects.filter(patient__in=restrict(Patient, user, permission))
+            restrict(Assessment, user, permission, site_path="patient__site")
             .select_related("patient__site", "entered_by", "session", "corrects")
             .get(pk=assessment_id)
         )
