@@ -17,7 +17,7 @@ def fill_months_and_state(apps, schema_editor):
     }[schema_editor.connection.vendor]
     for model in (CourseOutcome, WeeklyScore):
         table = schema_editor.quote_name(model._meta.db_table)
-        schema_editor.execute(f"UPDATE {table} SET first_dose_month = {month}")  # noqa: S608
+        schema_editor.execute(f"UPDATE {table} SET first_dose_month = {month}")  # noqa: S608  # nosec B608 - a table name and a fixed expression
     CohortCellState.objects.create(pk=1, built=not CourseOutcome.objects.exists())
 
 
