@@ -81,7 +81,13 @@ def _export(env: dict[str, str], *args: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks.web.run import _environment, _print_table, rows_against_ceiling
+    from benchmarks.web.run import (
+        _environment,
+        _print_table,
+        log_in,
+        rows_against_ceiling,
+        seed_demo,
+    )
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=1000)
@@ -99,20 +105,9 @@ def main(argv: list[str] | None = None) -> int:
             env["KETACLINIC_DATABASE_URL"] = f"sqlite:///{args.sqlite.resolve()}"
             patients = "an existing demo"
         else:
-            ketaclinic = str(BIN / "ketaclinic")
-            subprocess.run([ketaclinic, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
-            subprocess.run(
-                [ketaclinic, "demo", "--patients", str(args.patients)],
-                env=env,
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
+            seed_demo(env, args.patients)
             patients = f"{args.patients:,} patients"
-        login = json.loads(
-            subprocess.run(
-                [sys.executable, "-c", _LOGIN], env=env, check=True, capture_output=True
-            ).stdout
-        )
+        login = log_in(env, _LOGIN)
         cookie, patient = login["cookie"], login["patient"]
 
         if not args.skip_http:

@@ -128,6 +128,24 @@ def _row(label: str, result, ceiling, target) -> list[str]:
     ]
 
 
+def seed_demo(env: dict[str, str], patients: int) -> None:
+    """Migrate ``env``'s database and seed a demo clinic of ``patients`` in it."""
+    ketaclinic = str(BIN / "ketaclinic")
+    subprocess.run([ketaclinic, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [ketaclinic, "demo", "--patients", str(patients)],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def log_in(env: dict[str, str], script: str = _LOGIN) -> dict:
+    """What ``script`` prints (a logged-in session's cookie, a patient...), run in ``env``."""
+    done = subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True)
+    return json.loads(done.stdout)
+
+
 def rows_against_ceiling(
     env: dict[str, str],
     targets,
@@ -182,19 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kc-web-bench-") as data_dir:
         env = _environment(data_dir, args.database)
-        ketaclinic = str(BIN / "ketaclinic")
-        subprocess.run([ketaclinic, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(
-            [ketaclinic, "demo", "--patients", str(args.patients)],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        login = json.loads(
-            subprocess.run(
-                [sys.executable, "-c", _LOGIN], env=env, check=True, capture_output=True
-            ).stdout
-        )
+        seed_demo(env, args.patients)
+        login = log_in(env)
         cookie, patient = login["cookie"], login["patient"]
         load = {"clients": args.clients, "seconds": args.seconds}
         measured: dict = {}

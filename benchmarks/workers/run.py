@@ -15,8 +15,6 @@ Not a test: nothing asserts.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import tempfile
 
@@ -66,19 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kc-workers-bench-") as data_dir:
         env = _environment(data_dir, args.pool_size)
-        ketaclinic = str(web.BIN / "ketaclinic")
-        subprocess.run([ketaclinic, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(
-            [ketaclinic, "demo", "--patients", str(args.patients)],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        login = json.loads(
-            subprocess.run(
-                [sys.executable, "-c", web._LOGIN], env=env, check=True, capture_output=True
-            ).stdout
-        )
+        web.seed_demo(env, args.patients)
+        login = web.log_in(env)
         cookie, patient = login["cookie"], login["patient"]
         load = {"clients": args.clients, "seconds": args.seconds}
         ceiling = _measure(
