@@ -23,7 +23,6 @@ holds with ``bulk_create``.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import math
@@ -386,10 +385,8 @@ def _visits(sessions: Iterable[Session]) -> Iterator[list[_Visit]]:
     """The sessions as flat records, ``CHUNK`` at a time. A ``discharged_dosing_sessions``
     queryset is read as plain values (at 10,000 patients that is some 36,000 sessions never
     built as models), a page at a time by key; other sessions are flattened."""
-    annotated = isinstance(sessions, QuerySet) and set(_VISIT_FROM) <= set(
-        sessions.query.annotations
-    )
-    if annotated:  # session fields, course and patient fields, "given family" as the name
+    if isinstance(sessions, QuerySet) and set(_VISIT_FROM) <= set(sessions.query.annotations):
+        # session fields, course and patient fields, "given family" as the name
         last = 0
         while rows := list(sessions.filter(pk__gt=last).values_list(*_VISIT_COLUMNS)[:CHUNK]):
             last = rows[-1][0]
@@ -472,7 +469,8 @@ def create_session_charts(
             ):
                 charted += 1
         _insert(rows)  # a chunk's rows written, then let go: memory flat in the sessions
-        rows = dataclasses.replace(rows, **{name: [] for name in _Rows.WRITTEN})
+        for name in _Rows.WRITTEN:
+            setattr(rows, name, [])
         if progress is not None:
             progress(charted)
     raise_rems_reminders(now)

@@ -175,8 +175,13 @@ def update_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     ``UPDATE ... WHERE pk`` run with ``executemany``. Values are prepared as ``insert_rows``
     prepares them."""
     opts = model._meta
-    fields = [opts.get_field(name) for name in names]
-    if any(f.primary_key for f in fields) or not fields:
+    fields: list[models.Field] = []
+    for name in names:
+        field = opts.get_field(name)
+        if not isinstance(field, models.Field) or field.primary_key:
+            raise ValueError(f"{opts.label}: {name} is not a field update_rows can set")
+        fields.append(field)
+    if not fields or opts.pk is None:
         raise ValueError(f"{opts.label}: name the fields to set (not the primary key)")
     database = connections[DEFAULT_DB_ALIAS]
     _roomy_cache(database)
@@ -187,10 +192,10 @@ def update_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     ]
     prepared = _prepared(rows, preparers, ())
     quote = database.ops.quote_name
-    table, key = quote(opts.db_table), quote(opts.pk.column)
+    table, key = quote(opts.db_table), quote(_column(opts.pk))
     if database.vendor == "postgresql":
         staging = quote(f"bulk_update_{opts.db_table}")
-        columns = ", ".join(quote(f.column) for f in (opts.pk, *fields))
+        columns = ", ".join(quote(_column(f)) for f in (opts.pk, *fields))
         with database.cursor() as cursor:
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {staging} AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608 - names from model metadata  # nosec B608
@@ -198,14 +203,16 @@ def update_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
             count = _copy_rows(
                 database, f"bulk_update_{opts.db_table}", (opts.pk, *fields), prepared
             )
-            assignments = ", ".join(f"{quote(f.column)} = new.{quote(f.column)}" for f in fields)
+            assignments = ", ".join(
+                f"{quote(_column(f))} = new.{quote(_column(f))}" for f in fields
+            )
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM {staging} AS new "  # noqa: S608 - names from model metadata  # nosec B608
                 f"WHERE {table}.{key} = new.{key}"
             )
             cursor.execute(f"DROP TABLE {staging}")
         return count
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    assignments = ", ".join(f"{quote(_column(f))} = %s" for f in fields)
     sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608 - names from model metadata; values bound  # nosec B608
     return _execute_in_batches(database, sql, ([*values[1:], values[0]] for values in prepared))
 
@@ -243,6 +250,13 @@ def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> N
         obj._state.adding, obj._state.db = False, connection.alias
     names = [model._meta.pk.name, *(f.name for f in fields)]
     insert_rows(model, names, ([obj.pk, *(f.pre_save(obj, True) for f in fields)] for obj in objs))
+
+
+def _column(field: models.Field) -> str:
+    """The field's column: ``Field.column`` is typed optional (fields without one)."""
+    if field.column is None:
+        raise ValueError(f"{field.name}: has no column to write")
+    return field.column
 
 
 def _copy_rows(database, table: str, fields, prepared: Iterable[list]) -> int:
