@@ -83,8 +83,23 @@ bench: install
 		|| echo "opentiva could not be built: the PK benchmark leaves its columns out"
 	$(BIN)/python -m benchmarks
 
+# constraints.txt is exactly what a clean install of the test and bench extras resolves: built
+# in a throwaway venv (never .venv, which `make bench` adds opentiva to), keeping today's pins
+# (-c), then frozen. To move a pin, change it in pyproject.toml and drop its line here first;
+# `make lock LOCK_FROM=` resolves everything afresh. pip leaves pip, setuptools and wheel out of
+# a freeze: wheel is pinned in pyproject.toml's bench extra.
+LOCK_VENV := var/lock-venv
+LOCK_FROM ?= constraints.txt
 lock:
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^ketaclinic' > constraints.txt
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		$(if $(LOCK_FROM),-c $(LOCK_FROM)) -e ".[test,bench]"
+	$(LOCK_VENV)/bin/python -m pip check
+	$(LOCK_VENV)/bin/python -m pip freeze --exclude-editable | grep -v '^ketaclinic' \
+		> constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf $(LOCK_VENV)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .coverage test-artifacts

@@ -27,6 +27,13 @@ def _postgres_unreachable() -> str | None:
     return None
 
 
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    """The pure clinical tests run with ``-p no:django``: pytest-django's ini key is then
+    unknown and ``--strict-config`` would stop the run, so it is declared here in its place."""
+    if not pluginmanager.hasplugin("django"):
+        parser.addini("DJANGO_SETTINGS_MODULE", "read by pytest-django (not loaded in this run)")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     problem = _postgres_unreachable()
     config._ketaclinic_db_problem = problem  # type: ignore[attr-defined]

@@ -81,8 +81,7 @@ def _export(env: dict[str, str], *args: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks.web.load import run_load
-    from benchmarks.web.run import _environment, _gunicorn, _print_table, _row
+    from benchmarks.web.run import _environment, _print_table, rows_against_ceiling
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=1000)
@@ -117,16 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if not args.skip_http:
             load = {"clients": args.clients, "seconds": args.seconds}
-            with _gunicorn(env, "benchmarks.web.bare:application", args.workers) as port:
-                run_load(port, f"/bare/patients/{patient}", seconds=1)  # warm-up
-                ceiling = run_load(port, f"/bare/patients/{patient}", **load)
-            rows = [_row("bare Django: one row (ceiling)", ceiling, None, None)]
-            with _gunicorn(env, "ketaclinic.config.wsgi:application", args.workers) as port:
-                for label, template, target in TARGETS:
-                    path = template.format(patient=patient)
-                    run_load(port, path, cookie=cookie, seconds=1)
-                    result = run_load(port, path, cookie=cookie, **load)
-                    rows.append(_row(label, result, ceiling, target))
+            rows = rows_against_ceiling(env, TARGETS, patient, cookie, workers=args.workers, **load)
             print(
                 f"\nSQLite, {patients}, {args.clients} clients, {args.workers} gunicorn "
                 f"process(es) x 4 threads, {args.seconds:g} s each; the search's patient has "

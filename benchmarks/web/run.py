@@ -128,6 +128,34 @@ def _row(label: str, result, ceiling, target) -> list[str]:
     ]
 
 
+def rows_against_ceiling(
+    env: dict[str, str],
+    targets,
+    patient: int,
+    cookie: str,
+    *,
+    workers: int,
+    clients: int,
+    seconds: float,
+) -> list[list[str]]:
+    """The bare-Django ceiling, then each of ``targets`` (label, path template, share of the
+    ceiling asked for) under the same load, each path warmed up first: the table's rows."""
+    from benchmarks.web.load import run_load
+
+    load = {"clients": clients, "seconds": seconds}
+    with _gunicorn(env, "benchmarks.web.bare:application", workers) as port:
+        run_load(port, f"/bare/patients/{patient}", seconds=1)  # warm-up
+        ceiling = run_load(port, f"/bare/patients/{patient}", **load)
+    rows = [_row("bare Django: one row (ceiling)", ceiling, None, None)]
+    with _gunicorn(env, "ketaclinic.config.wsgi:application", workers) as port:
+        for label, template, target in targets:
+            path = template.format(patient=patient)
+            run_load(port, path, cookie=cookie, seconds=1)
+            result = run_load(port, path, cookie=cookie, **load)
+            rows.append(_row(label, result, ceiling, target))
+    return rows
+
+
 def _print_table(header: list[str], rows: list[list[str]]) -> None:
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
     line = " | ".join(cell.ljust(width) for cell, width in zip(header, widths, strict=True))
@@ -164,16 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         cookie, patient = login["cookie"], login["patient"]
         load = {"clients": args.clients, "seconds": args.seconds}
-        with _gunicorn(env, "benchmarks.web.bare:application", args.workers) as port:
-            run_load(port, f"/bare/patients/{patient}", seconds=1)  # warm-up
-            ceiling = run_load(port, f"/bare/patients/{patient}", **load)
-        rows = [_row("bare Django: one row (ceiling)", ceiling, None, None)]
-        with _gunicorn(env, "ketaclinic.config.wsgi:application", args.workers) as port:
-            for label, template, target in TARGETS:
-                path = template.format(patient=patient)
-                run_load(port, path, cookie=cookie, seconds=1)
-                result = run_load(port, path, cookie=cookie, **load)
-                rows.append(_row(label, result, ceiling, target))
+        rows = rows_against_ceiling(env, TARGETS, patient, cookie, workers=args.workers, **load)
         print(
             f"\n{args.database}, {args.patients:,} patients, {args.clients} clients, "
             f"{args.workers} gunicorn process(es) x 4 threads, {args.seconds:g} s each"

@@ -11,10 +11,9 @@ import pytest
 from playwright.sync_api import expect
 from tests.browser.test_accessibility_and_menu import axe_source, serious_violations  # noqa: F401
 from tests.browser.two_factor import type_code
-from tests.charting.rems_world import ANSWERS, observing_esketamine, rems_setting, staff_details
+from tests.charting.rems_world import discharged_with_form
 from tests.personas import PASSWORD, build_clinic
 
-from ketaclinic.apps.charting.discharging import discharge
 from ketaclinic.apps.charting.models import RemsRecord
 from ketaclinic.apps.charting.rems_sending import MAX_ATTEMPTS, send_due_forms
 
@@ -34,21 +33,8 @@ def log_in(page, username: str) -> None:
 
 def test_a_failed_rems_form_is_seen_opened_and_sent_again(page, axe_source):  # noqa: F811
     clinic = build_clinic()
-    rems_setting(clinic.site_a, channel="none")  # the site's channel is not set up yet
-    staff_details(clinic)
-    session = observing_esketamine(clinic)
-    discharge(
-        session,
-        dissociation_resolved=True,
-        escort_confirmed=True,
-        escort_name="",
-        instruction_given=True,
-        override_reason="",
-        may_override=False,
-        user=clinic.nurse,
-        request=None,
-        rems_answers=dict(ANSWERS),
-    )
+    # The site's channel is not set up yet.
+    session = discharged_with_form(clinic, channel="none")
     for step in range(MAX_ATTEMPTS):
         send_due_forms(NOW + dt.timedelta(hours=3 * step))
 

@@ -58,19 +58,27 @@ def staff_details(clinic) -> None:
     clinic.site_a.save()
 
 
-def observing_esketamine(clinic, *, enrolled: bool = True, number: int = 1, course=None):
+def charted_esketamine(
+    clinic,
+    start: dt.datetime,
+    *,
+    vitals: tuple[tuple[int, tuple[int, int]], ...],
+    heart_rate: int,
+    moaas: tuple[tuple[int, int], ...],
+    number: int = 1,
+    course=None,
+) -> Session:
+    """An esketamine session charted from its pre-check to its last reading.
+
+    Baseline 128/80 (proceed) 15 minutes before ``start``; 56 mg (two devices, lot ESK-778)
+    given from ``start`` for 10 minutes; ``vitals`` as (minute, (systolic, diastolic)) and
+    ``moaas`` as (minute, total) after ``start``. The caller sets the session's status.
+    """
     session = make_session(clinic, route="esketamine", number=number, course=course)
     nurse = clinic.nurse
-    if enrolled and not RemsEnrolment.objects.filter(patient=session.patient).exists():
-        RemsEnrolment.objects.create(
-            patient=session.patient,
-            enrolled_on=dt.date(2026, 3, 1),
-            recorded_by=nurse,
-            recorded_at=NOW,
-        )
     PreCheck.objects.create(
         session=session,
-        checked_at=START - dt.timedelta(minutes=15),
+        checked_at=start - dt.timedelta(minutes=15),
         bp_systolic=128,
         bp_diastolic=80,
         heart_rate=70,
@@ -94,40 +102,88 @@ def observing_esketamine(clinic, *, enrolled: bool = True, number: int = 1, cour
         weight_used_kg=Decimal("70"),
         devices=2,
         ordered_by=clinic.prescriber,
-        ordered_at=START - dt.timedelta(minutes=30),
+        ordered_at=start - dt.timedelta(minutes=30),
     )
     Administration.objects.create(
         session=session,
         order=order,
         product="Spravato 28 mg device",
         lot="ESK-778",
-        started_at=START,
-        stopped_at=START + dt.timedelta(minutes=10),
+        started_at=start,
+        stopped_at=start + dt.timedelta(minutes=10),
         started_by=nurse,
         dose_given_mg=Decimal("56"),
     )
-    for minute, (sys_bp, dia_bp) in ((0, (130, 80)), (40, (156, 92)), (125, (132, 82))):
+    for minute, (sys_bp, dia_bp) in vitals:
         VitalSign.objects.create(
             session=session,
-            taken_at=START + dt.timedelta(minutes=minute),
+            taken_at=start + dt.timedelta(minutes=minute),
             bp_systolic=sys_bp,
             bp_diastolic=dia_bp,
-            heart_rate=74,
+            heart_rate=heart_rate,
             spo2=97,
             entered_by=nurse,
-            entered_at=START + dt.timedelta(minutes=minute),
+            entered_at=start + dt.timedelta(minutes=minute),
         )
-    for minute, total in ((20, 3), (75, 5)):
+    for minute, total in moaas:
         ScaleEntry.objects.create(
             session=session,
             scale="moaas",
-            taken_at=START + dt.timedelta(minutes=minute),
+            taken_at=start + dt.timedelta(minutes=minute),
             answers={"item1": total},
             total=total,
             entered_by=nurse,
+        )
+    return session
+
+
+def observing_esketamine(clinic, *, enrolled: bool = True, number: int = 1, course=None):
+    session = charted_esketamine(
+        clinic,
+        START,
+        vitals=((0, (130, 80)), (40, (156, 92)), (125, (132, 82))),
+        heart_rate=74,
+        moaas=((20, 3), (75, 5)),
+        number=number,
+        course=course,
+    )
+    if enrolled and not RemsEnrolment.objects.filter(patient=session.patient).exists():
+        RemsEnrolment.objects.create(
+            patient=session.patient,
+            enrolled_on=dt.date(2026, 3, 1),
+            recorded_by=clinic.nurse,
+            recorded_at=NOW,
         )
     Session.objects.filter(pk=session.pk).update(
         status="observing", checked_in_at=START - dt.timedelta(minutes=20)
     )
     session.refresh_from_db()
+    return session
+
+
+def close(session, user, answers=ANSWERS, *, escort_name: str = "Sam"):
+    """Discharge ``session`` as ``user``, every check met, with these REMS ``answers``."""
+    from ketaclinic.apps.charting.discharging import discharge
+
+    return discharge(
+        session,
+        dissociation_resolved=True,
+        escort_confirmed=True,
+        escort_name=escort_name,
+        instruction_given=True,
+        override_reason="",
+        may_override=False,
+        user=user,
+        request=None,
+        rems_answers=dict(answers),
+    )
+
+
+def discharged_with_form(clinic, *, channel: str = "outbox"):
+    """``observing_esketamine`` discharged with its REMS answers: the form is stored and
+    queued on the site's ``channel``."""
+    rems_setting(clinic.site_a, channel=channel)
+    staff_details(clinic)
+    session = observing_esketamine(clinic)
+    close(session, clinic.nurse, escort_name="")
     return session

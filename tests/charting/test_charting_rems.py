@@ -9,17 +9,13 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from tests.charting.factories import NOW, make_session
+from tests.charting.rems_world import charted_esketamine
 
 from ketaclinic.apps.alerts.choices import AlertKind, AlertLevel
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.charting.models import (
-    Administration,
     Discharge,
-    DoseOrder,
-    PreCheck,
     RemsRecord,
-    ScaleEntry,
-    VitalSign,
 )
 from ketaclinic.apps.charting.rems import mark_submitted, raise_rems_reminders, rems_due
 from ketaclinic.apps.treatment.models import Session
@@ -29,70 +25,14 @@ pytestmark = pytest.mark.django_db
 
 def discharged_esketamine(clinic, discharged_at: dt.datetime, number: int = 1, course=None):
     """An esketamine session charted in full and discharged at ``discharged_at``."""
-    session = make_session(clinic, route="esketamine", number=number, course=course)
-    start = discharged_at - dt.timedelta(minutes=130)
-    nurse = clinic.nurse
-    PreCheck.objects.create(
-        session=session,
-        checked_at=start - dt.timedelta(minutes=15),
-        bp_systolic=128,
-        bp_diastolic=80,
-        heart_rate=70,
-        spo2=98,
-        questionnaires_done=True,
-        last_food_minutes_ago=240,
-        last_liquid_minutes_ago=60,
-        escort_present=True,
-        decision="proceed",
-        checked_by=nurse,
-    )
-    order = DoseOrder.objects.create(
-        session=session,
-        drug="esketamine",
-        route="esketamine",
-        requested_dose_mg=Decimal("56"),
-        dose_mg=Decimal("56"),
-        weight_kg=Decimal("70"),
-        weight_measured_on=dt.date(2026, 1, 5),
-        weight_basis="actual",
-        weight_used_kg=Decimal("70"),
-        devices=2,
-        ordered_by=clinic.prescriber,
-        ordered_at=start - dt.timedelta(minutes=30),
-    )
-    Administration.objects.create(
-        session=session,
-        order=order,
-        product="Spravato 28 mg device",
-        lot="ESK-778",
-        started_at=start,
-        stopped_at=start + dt.timedelta(minutes=10),
-        started_by=nurse,
-        dose_given_mg=Decimal("56"),
-    )
-    for minute, (sys_bp, dia_bp) in (
-        (0, (130, 80)),
-        (38, (156, 92)),
-        (44, (150, 90)),
-        (125, (132, 82)),
-    ):
-        VitalSign.objects.create(
-            session=session,
-            taken_at=start + dt.timedelta(minutes=minute),
-            bp_systolic=sys_bp,
-            bp_diastolic=dia_bp,
-            heart_rate=78,
-            spo2=97,
-            entered_by=nurse,
-            entered_at=start + dt.timedelta(minutes=minute),
-        )
-    ScaleEntry.objects.create(
-        session=session,
-        scale="moaas",
-        taken_at=start + dt.timedelta(minutes=40),
-        answers={"item1": 4},
-        total=4,
-        entered_by=nurse,
+    session = charted_esketamine(
+        clinic,
+        discharged_at - dt.timedelta(minutes=130),
+        vitals=((0, (130, 80)), (38, (156, 92)), (44, (150, 90)), (125, (132, 82))),
+        heart_rate=78,
+        moaas=((40, 4),),
+        number=number,
+        course=course,
     )
     Discharge.objects.create(
         session=session,
@@ -102,7 +42,7 @@ def discharged_esketamine(clinic, discharged_at: dt.datetime, number: int = 1, c
         escort_confirmed=True,
         instruction="Do not drive",
         instruction_given=True,
-        discharged_by=nurse,
+        discharged_by=clinic.nurse,
         discharged_at=discharged_at,
     )
     Session.objects.filter(pk=session.pk).update(status="discharged", discharged_at=discharged_at)

@@ -12,13 +12,13 @@ from django.urls import reverse
 from tests.charting.factories import NOW
 from tests.charting.rems_world import (
     ANSWERS,
+    close,
     observing_esketamine,
     rems_setting,
     staff_details,
 )
 
 from ketaclinic.apps.alerts.models import Alert
-from ketaclinic.apps.charting.discharging import discharge
 from ketaclinic.apps.charting.models import Discharge, RemsRecord, RemsSubmissionAttempt
 from ketaclinic.apps.charting.rems import RemsIncomplete
 from ketaclinic.apps.charting.rems_receiver import Receiver, start_receiver
@@ -26,21 +26,6 @@ from ketaclinic.apps.charting.rems_sending import MAX_ATTEMPTS, send_due_forms
 from ketaclinic.apps.treatment.models import Session
 
 pytestmark = pytest.mark.django_db
-
-
-def close(session, user, answers=ANSWERS):
-    return discharge(
-        session,
-        dissociation_resolved=True,
-        escort_confirmed=True,
-        escort_name="Sam",
-        instruction_given=True,
-        override_reason="",
-        may_override=False,
-        user=user,
-        request=None,
-        rems_answers=dict(answers),
-    )
 
 
 @pytest.fixture

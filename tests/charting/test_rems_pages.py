@@ -9,10 +9,9 @@ import pytest
 from django.urls import reverse
 from tests.charting.bedside import ready_to_dose
 from tests.charting.factories import NOW
-from tests.charting.rems_world import ANSWERS, observing_esketamine, rems_setting, staff_details
+from tests.charting.rems_world import ANSWERS, discharged_with_form, observing_esketamine
 
 from ketaclinic.apps.charting.administering import start_administration
-from ketaclinic.apps.charting.discharging import discharge
 from ketaclinic.apps.charting.models import RemsEnrolment, RemsRecord
 from ketaclinic.apps.charting.refusals import ChartRefused
 from ketaclinic.apps.charting.rems import core_values, prefill, record_values
@@ -20,25 +19,6 @@ from ketaclinic.apps.charting.rems_pdf import form_sections
 from ketaclinic.apps.charting.rems_sending import send_due_forms
 
 pytestmark = pytest.mark.django_db
-
-
-def closed_form(clinic, *, channel="outbox"):
-    rems_setting(clinic.site_a, channel=channel)
-    staff_details(clinic)
-    session = observing_esketamine(clinic)
-    discharge(
-        session,
-        dissociation_resolved=True,
-        escort_confirmed=True,
-        escort_name="",
-        instruction_given=True,
-        override_reason="",
-        may_override=False,
-        user=clinic.nurse,
-        request=None,
-        rems_answers=dict(ANSWERS),
-    )
-    return session
 
 
 def test_the_first_esketamine_dose_is_refused_before_rems_enrolment(clinic, fixed_clock):
@@ -70,7 +50,7 @@ def test_enrolment_is_recorded_on_the_form_page(client, clinic, fixed_clock):
 
 
 def test_the_pdf_prints_every_box_from_the_stored_form(client, clinic, fixed_clock):
-    session = closed_form(clinic)
+    session = discharged_with_form(clinic)
     record = RemsRecord.objects.get()
     cells = {
         cell["label"]: cell
@@ -92,7 +72,7 @@ def test_the_pdf_prints_every_box_from_the_stored_form(client, clinic, fixed_clo
 def test_the_dashboard_sorts_forms_and_pins_its_queries(
     client, clinic, fixed_clock, django_assert_num_queries
 ):
-    closed_form(clinic)
+    discharged_with_form(clinic)
     client.force_login(clinic.director)
     page = client.get(reverse("charting:rems-dashboard"))
     groups = {code: len(items) for code, _, items in page.context["groups"]}
@@ -109,7 +89,7 @@ def test_the_dashboard_sorts_forms_and_pins_its_queries(
 
 
 def test_an_unsent_form_is_overdue_after_seven_days(client, clinic, fixed_clock):
-    closed_form(clinic, channel="none")
+    discharged_with_form(clinic, channel="none")
     send_due_forms(NOW)
     fixed_clock.moment = NOW + dt.timedelta(days=7, hours=3)
     client.force_login(clinic.director)

@@ -9,22 +9,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from tests.iop.factories import enrol, make_group, make_session
 from tests.personas import make_patient
+from tests.query_counts import counted_get
 
 from ketaclinic.apps.iop.models import Attendance
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
-
-
-def _queries(client, url: str):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries), response
 
 
 def _groups(clinic, first: int, count: int) -> None:
@@ -56,10 +48,10 @@ def test_the_group_list_runs_as_many_queries_for_twice_the_groups(client, clinic
     client.force_login(clinic.nurse)
     _groups(clinic, 0, 3)
     client.get(reverse("iop:list"))  # warm the session and permission caches
-    small, response = _queries(client, reverse("iop:list"))
+    small, response = counted_get(client, reverse("iop:list"))
     assert len(response.context["page"].items) == 3
     _groups(clinic, 3, 3)
-    large, response = _queries(client, reverse("iop:list"))
+    large, response = counted_get(client, reverse("iop:list"))
     assert len(response.context["page"].items) == 6
     assert large == small
 
@@ -72,14 +64,14 @@ def test_the_group_page_and_session_sheet_do_not_grow_with_the_roster(client, cl
     sheet_url = reverse("iop:session", args=[sessions[-1].pk])
     _roster(clinic, group, sessions, 0, 5)
     client.get(group_url)
-    small_group, response = _queries(client, group_url)
+    small_group, response = counted_get(client, group_url)
     assert len(response.context["roster"]) == 5
-    small_sheet, sheet = _queries(client, sheet_url)
+    small_sheet, sheet = counted_get(client, sheet_url)
     assert len(sheet.context["lines"]) == 5
     _roster(clinic, group, sessions, 5, 5)
-    large_group, response = _queries(client, group_url)
+    large_group, response = counted_get(client, group_url)
     assert len(response.context["roster"]) == 10
-    large_sheet, sheet = _queries(client, sheet_url)
+    large_sheet, sheet = counted_get(client, sheet_url)
     assert len(sheet.context["lines"]) == 10
     assert (large_group, large_sheet) == (small_group, small_sheet)
 
@@ -88,9 +80,9 @@ def test_the_api_group_list_runs_as_many_queries_for_twice_the_groups(client, cl
     client.force_login(clinic.prescriber)
     _groups(clinic, 0, 3)
     client.get("/api/v1/iop/groups")
-    small, response = _queries(client, "/api/v1/iop/groups")
+    small, response = counted_get(client, "/api/v1/iop/groups")
     assert len(response.json()["items"]) == 3
     _groups(clinic, 3, 3)
-    large, response = _queries(client, "/api/v1/iop/groups")
+    large, response = counted_get(client, "/api/v1/iop/groups")
     assert len(response.json()["items"]) == 6
     assert large == small

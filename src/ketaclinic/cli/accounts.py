@@ -20,7 +20,9 @@ __all__ = ["register"]
 
 
 def register(subcommands: argparse._SubParsersAction) -> None:
-    accounts = subcommands.add_parser("accounts", help="staff accounts: two-factor, lock-outs")
+    accounts = subcommands.add_parser(
+        "accounts", help="staff accounts: two-factor, lock-outs, API tokens"
+    )
     actions = accounts.add_subparsers(dest="accounts_command", required=True, metavar="ACTION")
     reset = actions.add_parser(
         "reset-mfa", help="forget a user's authenticator and recovery codes (they enrol again)"

@@ -19,6 +19,9 @@ from pathlib import Path
 
 __all__ = ["register"]
 
+#: ``--since-checkpoint`` given without a FILE: start at the newest verified checkpoint stored.
+STORED = ""
+
 
 def _grace(text: str) -> int:
     try:
@@ -39,7 +42,13 @@ def register(subcommands: argparse._SubParsersAction) -> None:
         "--checkpoint", action="append", default=[], metavar="FILE", help="repeatable"
     )
     verify.add_argument(
-        "--since-checkpoint", metavar="FILE", help="verify only what follows this checkpoint"
+        "--since-checkpoint",
+        nargs="?",
+        const=STORED,
+        metavar="FILE",
+        help="verify only what follows this checkpoint file, or without FILE the newest "
+        "verified checkpoint recorded in the database (in full if there is none); events "
+        "before it are re-checked only by the full run",
     )
     verify.add_argument("--grace-seconds", type=_grace, help="allowed wait for chaining")
     verify.add_argument("--json", action="store_true")
@@ -100,7 +109,10 @@ def _print_report(report, as_json: bool) -> int:
 def _verify(args: argparse.Namespace) -> int:
     _setup()
     from ketaclinic.apps.audit.keyedchain import CheckpointError
-    from ketaclinic.apps.audit.verification import verify_audit_chain
+    from ketaclinic.apps.audit.verification import (
+        verify_audit_chain,
+        verify_audit_chain_since_checkpoint,
+    )
 
     try:
         checkpoints = _checkpoints(args.checkpoint)
@@ -108,7 +120,15 @@ def _verify(args: argparse.Namespace) -> int:
     except CheckpointError as error:
         print(f"ketaclinic: error: {error}", file=sys.stderr)
         return 2
-    report = verify_audit_chain(checkpoints, since=since, grace_seconds=args.grace_seconds)
+    if args.since_checkpoint == STORED:
+        report = verify_audit_chain_since_checkpoint(checkpoints, args.grace_seconds)
+    else:
+        report = verify_audit_chain(
+            checkpoints, since=since, grace_seconds=args.grace_seconds, record=True
+        )
+    if not args.json:
+        for note in report.notes:
+            print(f"note: {note}")
     return _print_report(report, args.json)
 
 
@@ -129,7 +149,25 @@ def _chain(args: argparse.Namespace) -> int:
 
 def _checkpoint(args: argparse.Namespace) -> int:
     _setup()
-    from ketaclinic.apps.audit.checkpoints import checkpoint_json, make_checkpoint
+    from ketaclinic.apps.audit.checkpoints import checkpoint_json
+
+    signed = _signed_since(args, "checkpoint")
+    if isinstance(signed, int):
+        return signed
+    text = checkpoint_json(signed)
+    if not args.out:
+        sys.stdout.write(text)
+        return 0
+    if not _write_new(args.out, text):
+        return 2
+    print(f"Checkpoint at position {signed['position']} written to {args.out}")
+    return 0
+
+
+def _signed_since(args: argparse.Namespace, what: str) -> dict | int:
+    """A checkpoint signed now, since ``--since-checkpoint`` if given; else the exit status
+    after one line on stderr: 2 for a bad checkpoint file, 1 when there is no ``what``."""
+    from ketaclinic.apps.audit.checkpoints import make_checkpoint
     from ketaclinic.apps.audit.keyedchain import CheckpointError
 
     try:
@@ -139,16 +177,9 @@ def _checkpoint(args: argparse.Namespace) -> int:
         return 2
     report, signed = make_checkpoint(since)
     if signed is None:
-        print(f"ketaclinic: no checkpoint: {report.summary()}", file=sys.stderr)
+        print(f"ketaclinic: no {what}: {report.summary()}", file=sys.stderr)
         return 1
-    text = checkpoint_json(signed)
-    if not args.out:
-        sys.stdout.write(text)
-        return 0
-    if not _write_new(args.out, text):
-        return 2
-    print(f"Checkpoint at position {signed['position']} written to {args.out}")
-    return 0
+    return signed
 
 
 def _write_new(path: str, text: str) -> bool:
@@ -165,21 +196,15 @@ def _rotate_key(args: argparse.Namespace) -> int:
     _setup()
     from django.conf import settings
 
-    from ketaclinic.apps.audit.checkpoints import checkpoint_json, make_checkpoint
-    from ketaclinic.apps.audit.keyedchain import CheckpointError, key_id
+    from ketaclinic.apps.audit.checkpoints import checkpoint_json
+    from ketaclinic.apps.audit.keyedchain import key_id
 
     if Path(args.out).exists():
         print(f"ketaclinic: error: --out: {args.out}: already exists", file=sys.stderr)
         return 2
-    try:
-        since = _checkpoints([args.since_checkpoint])[0] if args.since_checkpoint else None
-    except CheckpointError as error:
-        print(f"ketaclinic: error: {error}", file=sys.stderr)
-        return 2
-    report, signed = make_checkpoint(since)
-    if signed is None:
-        print(f"ketaclinic: no rotation: {report.summary()}", file=sys.stderr)
-        return 1
+    signed = _signed_since(args, "rotation")
+    if isinstance(signed, int):
+        return signed
     if not _write_new(args.out, checkpoint_json(signed)):
         return 2
     new = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")

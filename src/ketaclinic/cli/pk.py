@@ -111,7 +111,7 @@ def _significant(values: Any) -> list[float]:
 
 
 def _models(args: argparse.Namespace) -> int:
-    defaults = {model_id: [] for model_id in MODELS}
+    defaults: dict[str, list[str]] = {model_id: [] for model_id in MODELS}
     for route, model_id in DEFAULT_MODEL_BY_ROUTE.items():
         defaults[model_id].append(route.value)
     if args.json:

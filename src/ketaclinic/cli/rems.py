@@ -11,21 +11,21 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ketaclinic.cli.reminders import parse_now
+from ketaclinic.cli.cron import add_job, answer, job_group, job_moment
 
 __all__ = ["register"]
 
 
 def register(subcommands: argparse._SubParsersAction) -> None:
-    rems = subcommands.add_parser("rems", help="send SPRAVATO REMS forms; remind; test receiver")
-    actions = rems.add_subparsers(dest="rems_command", required=True, metavar="ACTION")
-    send = actions.add_parser("send-due", help="send the queued REMS forms that are due")
-    send.add_argument("--now", metavar="ISO", help="act as of this moment (default: now)")
-    send.add_argument("--json", action="store_true", help="print JSON for scripts")
-    send.set_defaults(handler=_send_due)
-    remind = actions.add_parser("remind", help="raise alerts for REMS forms not sent in time")
-    remind.add_argument("--now", metavar="ISO", help="act as of this moment (default: now)")
-    remind.set_defaults(handler=_remind)
+    actions = job_group(subcommands, "rems", help="send SPRAVATO REMS forms; remind; test receiver")
+    add_job(actions, "send-due", _send_due, help="send the queued REMS forms that are due")
+    add_job(
+        actions,
+        "remind",
+        _remind,
+        help="raise alerts for REMS forms not sent in time",
+        json=False,
+    )
     receiver = actions.add_parser("receiver", help="a local fax-API stand-in (development)")
     receiver.add_argument("--port", type=int, default=8765)
     receiver.add_argument("--dir", default="var/rems-received", help="where to keep the PDFs")
@@ -34,36 +34,21 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     receiver.set_defaults(handler=_receiver)
 
 
-def _moment(args: argparse.Namespace):
-    from ketaclinic.apps.web import clock
-
-    return parse_now(args.now) or clock.now()
-
-
 def _send_due(args: argparse.Namespace) -> int:
-    parse_now(args.now)
-    from ketaclinic.cli.database import _setup_django
-
-    _setup_django()
+    moment = job_moment(args)
     from ketaclinic.apps.charting.rems_sending import send_due_forms
-    from ketaclinic.cli.output import print_json
 
-    report = send_due_forms(_moment(args))
-    if args.json:
-        print_json({"sent": report.sent, "retrying": report.retrying, "failed": report.failed})
-    else:
-        print(report.summary())
-    return 0
+    report = send_due_forms(moment)
+    counts = {"sent": report.sent, "retrying": report.retrying, "failed": report.failed}
+    return answer(args, counts, report.summary())
 
 
 def _remind(args: argparse.Namespace) -> int:
-    parse_now(args.now)
-    from ketaclinic.cli.database import _setup_django
-
-    _setup_django()
+    moment = job_moment(args)
     from ketaclinic.apps.charting.rems import raise_rems_reminders
 
-    print(f"{raise_rems_reminders(_moment(args))} REMS reminder(s) raised")
+    raised = raise_rems_reminders(moment)
+    print(f"{raised} REMS reminder(s) raised")
     return 0
 
 

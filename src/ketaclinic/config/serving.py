@@ -6,7 +6,9 @@ a database with unapplied migrations rather than failing on the first page.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
+from typing import TYPE_CHECKING, Any
 
 from django.core.management import call_command
 from django.db import connection
@@ -14,17 +16,23 @@ from django.db.migrations.executor import MigrationExecutor
 
 from ketaclinic.apps.web.logging_filters import redact
 
+if TYPE_CHECKING:
+    from django.core.handlers.wsgi import WSGIHandler
+    from gunicorn.glogging import Logger
+
 # Access log without query strings (searches carry patient names) and with private-link
 # tokens replaced (see logging_filters): %(U)s is the path only, redacted by RedactingLogger.
 ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 
-def redacting_logger_class():
+def redacting_logger_class() -> type[Logger]:
     """gunicorn's logger with the request path redacted before the access line is written."""
     from gunicorn.glogging import Logger
 
     class RedactingLogger(Logger):
-        def atoms(self, resp, req, environ, request_time):
+        def atoms(
+            self, resp: Any, req: Any, environ: dict[str, Any], request_time: dt.timedelta
+        ) -> dict[str, Any]:
             atoms = super().atoms(resp, req, environ, request_time)
             atoms["U"] = redact(atoms.get("U") or "")
             atoms["r"] = redact(atoms.get("r") or "")
@@ -64,7 +72,7 @@ def serve(*, host: str, port: int, workers: int) -> int:
             self.cfg.set("logger_class", redacting_logger_class())
             self.cfg.set("timeout", 60)
 
-        def load(self):
+        def load(self) -> WSGIHandler:
             return application
 
     print(f"Ketaclinic is serving on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)

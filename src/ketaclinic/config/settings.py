@@ -332,10 +332,12 @@ if KETACLINIC_FIELD_KEYS is None:
 
 # The audit trail's chain key (apps/audit/keyedchain.py): it must live outside the database.
 # Development derives one from SECRET_KEY; `check --deploy` requires a key of its own.
-KETACLINIC_AUDIT_KEY = env.secret("KETACLINIC_AUDIT_KEY", parse_audit_key, None)
-KETACLINIC_AUDIT_KEY_CONFIGURED = KETACLINIC_AUDIT_KEY is not None
-if KETACLINIC_AUDIT_KEY is None:
-    KETACLINIC_AUDIT_KEY = development_audit_key(SECRET_KEY)
+audit_key_given = env.secret("KETACLINIC_AUDIT_KEY", parse_audit_key, None)
+KETACLINIC_AUDIT_KEY_CONFIGURED = audit_key_given is not None
+KETACLINIC_AUDIT_KEY: bytes = (
+    audit_key_given if audit_key_given is not None else development_audit_key(SECRET_KEY)
+)
+del audit_key_given
 # Background jobs (apps/jobs): production runs `ketaclinic jobs work`; elsewhere (`make demo`,
 # development, tests) a job is made on the request that asks for it, as nobody runs a worker.
 KETACLINIC_JOBS_INLINE = not PRODUCTION

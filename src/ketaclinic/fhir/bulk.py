@@ -98,9 +98,10 @@ def _write_type(job: ExportJob, type_name: str, directory: Path, deid: Deidentif
         for source in rt.sources:
             for resource, patient_id in source.rows(source.match(user, criteria)):
                 if deid is not None:
-                    resource = deid.resource(resource, patient_id)
-                    if resource is None:
+                    kept = deid.resource(resource, patient_id)
+                    if kept is None:
                         continue
+                    resource = kept
                 out.write(dumps(resource))
                 out.write("\n")
                 count += 1

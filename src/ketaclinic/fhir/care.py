@@ -16,7 +16,7 @@ from ketaclinic.fhir import codes
 from ketaclinic.fhir.elements import day, instant, meta, pruned, reference
 from ketaclinic.fhir.organisation import chair_location_id, site_location_id
 
-CAREPLAN_STATUS = {
+CAREPLAN_STATUS: dict[str, str] = {
     CourseStatus.PLANNED: "active",
     CourseStatus.ACTIVE: "active",
     CourseStatus.PAUSED: "on-hold",
@@ -34,7 +34,7 @@ ENCOUNTER_STATUS = {
     SessionStatus.NO_SHOW: "cancelled",
 }
 
-ACTIVITY_STATUS = {
+ACTIVITY_STATUS: dict[str, str] = {
     SessionStatus.PLANNED: "scheduled",
     SessionStatus.CHECKED_IN: "in-progress",
     SessionStatus.DOSING: "in-progress",

@@ -7,6 +7,7 @@ vital signs), then the staff, places and questionnaires those resources refer to
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from ketaclinic.fhir.registry import RESOURCE_TYPES
@@ -18,7 +19,9 @@ REFERENCED = ("Practitioner", "Organization", "Location", "Questionnaire")
 REFERENCE_PARAMS = ("performer", "recorder", "location", "organization", "questionnaire")
 
 
-def everything_resources(user: Any, patient: dict, scopes: list[str] | None = None):
+def everything_resources(
+    user: Any, patient: dict, scopes: list[str] | None = None
+) -> Iterator[dict]:
     """The patient, then every resource of theirs, then what those refer to (generator)."""
     yield patient
     seen = {f"Patient/{patient['id']}"}

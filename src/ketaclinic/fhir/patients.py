@@ -14,15 +14,15 @@ US_CORE_CONDITION = (
 
 # Administrative gender from sex at birth: FHIR's ``gender`` is administrative and has no
 # "intersex"; the birth sex itself goes in the US Core extension (F, M, UNK).
-GENDER = {
+GENDER: dict[str, str] = {
     SexAtBirth.FEMALE: "female",
     SexAtBirth.MALE: "male",
     SexAtBirth.INTERSEX: "other",
     SexAtBirth.UNKNOWN: "unknown",
 }
-BIRTH_SEX = {SexAtBirth.FEMALE: "F", SexAtBirth.MALE: "M"}
+BIRTH_SEX: dict[str, str] = {SexAtBirth.FEMALE: "F", SexAtBirth.MALE: "M"}
 
-CLINICAL_STATUS = {
+CLINICAL_STATUS: dict[str, str] = {
     ConditionStatus.ACTIVE: "active",
     ConditionStatus.IN_REMISSION: "remission",
     ConditionStatus.RESOLVED: "resolved",

@@ -22,6 +22,8 @@ the targets' ``meta.lastUpdated``. Search: ``target``, ``agent``, ``patient``, `
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from django.db.models import F, Q
@@ -74,100 +76,107 @@ def provenance_resource(
     }
 
 
-# Rendering, one function per row kind ---------------------------------------------------
-def assessment_provenance(assessment: Assessment) -> dict:
-    targets = [reference("Observation", f"as-{assessment.pk}")]
-    if assessment.instrument in SELF_REPORT_INSTRUMENTS:
-        targets.append(reference("QuestionnaireResponse", assessment.pk))
+# The row kinds: one table, rendered and searched alike ---------------------------------
+@dataclass(frozen=True)
+class Target:
+    """A resource a row's Provenance points at: its type, its id (the row's id after
+    ``prefix-``, or the row's own id), present only ``when`` the row has it (if stated)."""
+
+    resource_type: str
+    prefix: str = ""
+    when: Callable[[Any], bool] | None = None
+
+    def reference(self, row: Any) -> dict:
+        return reference(self.resource_type, f"{self.prefix}-{row.pk}" if self.prefix else row.pk)
+
+
+@dataclass(frozen=True)
+class RowKind:
+    """One kind of charted row: where it is, who wrote it and when, what it produced.
+
+    ``owner`` is the path to what holds the row's site and patient (``session``,
+    ``patient``, or ``""`` for a row that holds both itself); ``recorded`` names the fields
+    of the moment it was written (the first one set); ``author`` the staff member who wrote
+    it. ``agents`` replaces the single author where a row has more (or a patient) as agent.
+    """
+
+    prefix: str
+    model: Any
+    permission: str
+    owner: str
+    recorded: tuple[str, ...]
+    author: str
+    targets: tuple[Target, ...]
+    agents: Callable[[Any, int | None], list[dict]] | None = None
+    update: Callable[[Any], bool] | None = None
+    only: tuple[str, ...] = ()
+    columns: tuple[tuple[str, str], ...] = ()
+    where: Q = field(default_factory=Q)
+    self_reported_by_patient: bool = False
+
+    def path(self, name: str) -> str:
+        return f"{self.owner}__{name}" if self.owner else name
+
+    def render(self, row: Any) -> dict:
+        organisation_id = attrgetter(self.path("site").replace("__", ".") + ".organisation_id")(row)
+        if self.agents is not None:
+            agents = self.agents(row, organisation_id)
+        else:
+            author = reference("Practitioner", getattr(row, self.author))
+            agents = [_agent("author", author, organisation_id)]
+        return provenance_resource(
+            f"{self.prefix}-{row.pk}",
+            [t.reference(row) for t in self.targets if t.when is None or t.when(row)],
+            next((v for v in (getattr(row, f) for f in self.recorded) if v is not None), None),
+            agents,
+            update=self.update is not None and self.update(row),
+        )
+
+    def source(self) -> ModelSource:
+        recorded = [F(f) for f in self.recorded]
+        patient_field = "patient_id" if self.owner == "patient" else self.path("patient_id")
+        return ModelSource(
+            resource_type="Provenance",
+            model=self.model,
+            prefix=self.prefix,
+            permission=self.permission,
+            render=self.render,
+            scope=self.path("site_id"),
+            patient_field=patient_field,
+            date_field="fhir_updated",
+            updated=Coalesce(*recorded) if len(recorded) > 1 else recorded[0],
+            select=(self.path("site"),),
+            only=self.only,
+            columns=self.columns,
+            where=self.where,
+            extra={
+                "target": _target_q(tuple((t.resource_type, t.prefix) for t in self.targets)),
+                "agent": _agent_q(
+                    self.author, patient_field if self.self_reported_by_patient else None
+                ),
+            },
+        )
+
+
+def _self_reported_or_entered(assessment: Assessment, organisation_id: int | None) -> list[dict]:
+    """A self-report's author is the patient; anything else, who entered it."""
     who = (
         reference("Practitioner", assessment.entered_by_id)
         if assessment.entered_by_id is not None
         else reference("Patient", assessment.patient_id)
     )
-    return provenance_resource(
-        f"as-{assessment.pk}",
-        targets,
-        assessment.created_at,
-        [_agent("author", who, assessment.site.organisation_id)],
-        update=assessment.corrects_id is not None,
-    )
+    return [_agent("author", who, organisation_id)]
 
 
-def vital_sign_provenance(vital: VitalSign) -> dict:
-    kinds = ("bp", "hr", "spo2") + (("rr",) if vital.respiratory_rate is not None else ())
-    return provenance_resource(
-        f"vs-{vital.pk}",
-        [reference("Observation", f"{kind}-{vital.pk}") for kind in kinds],
-        vital.entered_at,
-        [
-            _agent(
-                "author",
-                reference("Practitioner", vital.entered_by_id),
-                vital.session.site.organisation_id,
-            )
-        ],
-    )
-
-
-def scale_entry_provenance(entry: ScaleEntry) -> dict:
-    return provenance_resource(
-        f"se-{entry.pk}",
-        [reference("Observation", f"se-{entry.pk}")],
-        entry.taken_at,
-        [
-            _agent(
-                "author",
-                reference("Practitioner", entry.entered_by_id),
-                entry.session.site.organisation_id,
-            )
-        ],
-    )
-
-
-def administration_provenance(administration: Administration) -> dict:
-    organisation_id = administration.session.site.organisation_id
+def _started_and_stopped(administration: Administration, organisation_id: int | None) -> list:
+    """The nurse who started the dose is author and performer; who stopped it, if another,
+    performer too."""
     nurse = reference("Practitioner", administration.started_by_id)
     agents = [_agent("author", nurse, organisation_id), _agent("performer", nurse, organisation_id)]
     stopped_by = administration.stopped_by_id
     if stopped_by is not None and stopped_by != administration.started_by_id:
         agents.append(_agent("performer", reference("Practitioner", stopped_by), organisation_id))
-    return provenance_resource(
-        f"ma-{administration.pk}",
-        [reference("MedicationAdministration", administration.pk)],
-        administration.stopped_at or administration.started_at,
-        agents,
-    )
-
-
-def adverse_event_provenance(event: AdverseEvent) -> dict:
-    return provenance_resource(
-        f"ae-{event.pk}",
-        [reference("AdverseEvent", event.pk)],
-        event.recorded_at,
-        [
-            _agent(
-                "author",
-                reference("Practitioner", event.recorded_by_id),
-                event.session.site.organisation_id,
-            )
-        ],
-    )
-
-
-def measurement_provenance(measurement: Measurement) -> dict:
-    kinds = ("wt",) + (("ht",) if measurement.height_cm is not None else ())
-    return provenance_resource(
-        f"ms-{measurement.pk}",
-        [reference("Observation", f"{kind}-{measurement.pk}") for kind in kinds],
-        measurement.recorded_at,
-        [
-            _agent(
-                "author",
-                reference("Practitioner", measurement.recorded_by_id),
-                measurement.patient.site.organisation_id,
-            )
-        ],
-    )
+    return agents
 
 
 # Search by target and by agent ----------------------------------------------------------
@@ -207,71 +216,37 @@ def _agent_q(field: str, patient_field: str | None = None) -> Callable[[str], Q 
     return q
 
 
-def _source(
-    prefix: str,
-    model: Any,
-    render: Callable[[Any], dict],
-    *,
-    permission: str,
-    scope: str,
-    patient_field: str,
-    recorded: Any,
-    agent_field: str,
-    targets: tuple[tuple[str, str], ...],
-    select: tuple[str, ...],
-    only: tuple[str, ...] = (),
-    columns: tuple[tuple[str, str], ...] = (),
-    where: Q | None = None,
-    self_reported_by_patient: bool = False,
-) -> ModelSource:
-    return ModelSource(
-        resource_type="Provenance",
-        model=model,
-        prefix=prefix,
-        permission=permission,
-        render=render,
-        scope=scope,
-        patient_field=patient_field,
-        date_field="fhir_updated",
-        updated=recorded,
-        select=select,
-        only=only,
-        columns=columns,
-        where=where if where is not None else Q(),
-        extra={
-            "target": _target_q(targets),
-            "agent": _agent_q(agent_field, patient_field if self_reported_by_patient else None),
-        },
-    )
-
-
 CHART = "charting.view_session_chart"
-PROVENANCE_SOURCES = (
-    _source(
+ROW_KINDS = (
+    RowKind(
         "as",
         Assessment,
-        assessment_provenance,
-        permission="assessments.view_assessment",
-        scope="site_id",
-        patient_field="patient_id",
-        recorded=F("created_at"),
-        agent_field="entered_by_id",
-        targets=(("Observation", "as"), ("QuestionnaireResponse", "")),
-        select=("site",),
+        "assessments.view_assessment",
+        owner="",
+        recorded=("created_at",),
+        author="entered_by_id",
+        targets=(
+            Target("Observation", "as"),
+            Target("QuestionnaireResponse", when=lambda a: a.instrument in SELF_REPORT_INSTRUMENTS),
+        ),
+        agents=_self_reported_or_entered,
+        update=lambda assessment: assessment.corrects_id is not None,
         where=Q(superseded_by__isnull=True),
         self_reported_by_patient=True,
     ),
-    _source(
+    RowKind(
         "vs",
         VitalSign,
-        vital_sign_provenance,
-        permission=CHART,
-        scope="session__site_id",
-        patient_field="session__patient_id",
-        recorded=F("entered_at"),
-        agent_field="entered_by_id",
-        targets=tuple(("Observation", kind) for kind in ("bp", "hr", "spo2", "rr")),
-        select=("session__site",),
+        CHART,
+        owner="session",
+        recorded=("entered_at",),
+        author="entered_by_id",
+        targets=(
+            Target("Observation", "bp"),
+            Target("Observation", "hr"),
+            Target("Observation", "spo2"),
+            Target("Observation", "rr", when=lambda vital: vital.respiratory_rate is not None),
+        ),
         only=(
             "respiratory_rate",
             "entered_at",
@@ -288,53 +263,46 @@ PROVENANCE_SOURCES = (
             ("session.site.organisation_id", "session__site__organisation_id"),
         ),
     ),
-    _source(
+    RowKind(
         "se",
         ScaleEntry,
-        scale_entry_provenance,
-        permission=CHART,
-        scope="session__site_id",
-        patient_field="session__patient_id",
-        recorded=F("taken_at"),
-        agent_field="entered_by_id",
-        targets=(("Observation", "se"),),
-        select=("session__site",),
+        CHART,
+        owner="session",
+        recorded=("taken_at",),
+        author="entered_by_id",
+        targets=(Target("Observation", "se"),),
     ),
-    _source(
+    RowKind(
         "ma",
         Administration,
-        administration_provenance,
-        permission=CHART,
-        scope="session__site_id",
-        patient_field="session__patient_id",
-        recorded=Coalesce(F("stopped_at"), F("started_at")),
-        agent_field="started_by_id",
-        targets=(("MedicationAdministration", ""),),
-        select=("session__site",),
+        CHART,
+        owner="session",
+        recorded=("stopped_at", "started_at"),
+        author="started_by_id",
+        targets=(Target("MedicationAdministration"),),
+        agents=_started_and_stopped,
     ),
-    _source(
+    RowKind(
         "ae",
         AdverseEvent,
-        adverse_event_provenance,
-        permission=CHART,
-        scope="session__site_id",
-        patient_field="session__patient_id",
-        recorded=F("recorded_at"),
-        agent_field="recorded_by_id",
-        targets=(("AdverseEvent", ""),),
-        select=("session__site",),
+        CHART,
+        owner="session",
+        recorded=("recorded_at",),
+        author="recorded_by_id",
+        targets=(Target("AdverseEvent"),),
     ),
-    _source(
+    RowKind(
         "ms",
         Measurement,
-        measurement_provenance,
-        permission="patients.view_measurement",
-        scope="patient__site_id",
-        patient_field="patient_id",
-        recorded=F("recorded_at"),
-        agent_field="recorded_by_id",
-        targets=(("Observation", "wt"), ("Observation", "ht")),
-        select=("patient__site",),
+        "patients.view_measurement",
+        owner="patient",
+        recorded=("recorded_at",),
+        author="recorded_by_id",
+        targets=(
+            Target("Observation", "wt"),
+            Target("Observation", "ht", when=lambda m: m.height_cm is not None),
+        ),
         where=Q(recorded_by__isnull=False),
     ),
 )
+PROVENANCE_SOURCES = tuple(kind.source() for kind in ROW_KINDS)

@@ -211,6 +211,7 @@ def bundle(
 
 
 def paging(params: dict[str, list[str]]) -> tuple[int, int]:
-    count = parse_count((params.get("_count") or [None])[-1], DEFAULT_COUNT, MAX_COUNT)
-    offset = parse_offset((params.get("_offset") or [None])[-1])
+    counts, offsets = params.get("_count"), params.get("_offset")
+    count = parse_count(counts[-1] if counts else None, DEFAULT_COUNT, MAX_COUNT)
+    offset = parse_offset(offsets[-1] if offsets else None)
     return offset, count

@@ -9,7 +9,7 @@ site scoping through ``accounts.scoping`` — another site's record is a 404.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,10 @@ class Source:
 
     def slice(self, matched: Any, offset: int, limit: int) -> list[tuple[dict, int | None]]:
         """Resources with the id of the patient each belongs to (``None``: not patient data)."""
+        raise NotImplementedError
+
+    def rows(self, matched: Any, chunk_size: int = 2000) -> Iterator[tuple[dict, int | None]]:
+        """Every matching resource, streamed (bulk export, ``$everything``)."""
         raise NotImplementedError
 
     def read(self, user: Any, resource_id: str) -> tuple[dict, int | None] | None:
@@ -174,8 +178,8 @@ class ModelSource(Source):
         for date in criteria.last_updated:
             q &= date.q("fhir_updated")
         for name, values in criteria.extra.items():
-            parts = [self.extra[name](v) for v in values] if name in self.extra else [None]
-            parts = [p for p in parts if p is not None]
+            make = self.extra.get(name)
+            parts = [p for v in values if (p := make(v)) is not None] if make else []
             if not parts:
                 return NOTHING
             either = parts[0]
@@ -216,7 +220,9 @@ class ModelSource(Source):
             setattr(target, name, value)
         return row
 
-    def slice(self, matched: QuerySet | None, offset: int, limit: int):
+    def slice(
+        self, matched: QuerySet | None, offset: int, limit: int
+    ) -> list[tuple[dict, int | None]]:
         if matched is None or limit <= 0:
             return []
         if self.columns:
@@ -225,7 +231,9 @@ class ModelSource(Source):
             found = list(matched[offset : offset + limit])
         return [(self.render(row), self.patient_id_of(row)) for row in found]
 
-    def rows(self, matched: QuerySet | None, chunk_size: int = 2000):
+    def rows(
+        self, matched: QuerySet | None, chunk_size: int = 2000
+    ) -> Iterator[tuple[dict, int | None]]:
         """Every matching row's resource, streamed (for exports): never all in memory."""
         if matched is None:
             return
@@ -239,7 +247,7 @@ class ModelSource(Source):
         for row in matched.iterator(chunk_size=chunk_size):
             yield self.render(row), self.patient_id_of(row)
 
-    def read(self, user: Any, resource_id: str):
+    def read(self, user: Any, resource_id: str) -> tuple[dict, int | None] | None:
         if not self.owns(resource_id):
             return None
         row = self.base(user).filter(pk=self.pk_of(resource_id)).first()
@@ -275,14 +283,18 @@ class ListSource(Source):
     def count(self, matched: list[dict] | None) -> int:
         return len(matched or [])
 
-    def slice(self, matched: list[dict] | None, offset: int, limit: int):
+    def slice(
+        self, matched: list[dict] | None, offset: int, limit: int
+    ) -> list[tuple[dict, int | None]]:
         return [(r, None) for r in (matched or [])[offset : offset + max(limit, 0)]]
 
-    def rows(self, matched: list[dict] | None, chunk_size: int = 2000):
+    def rows(
+        self, matched: list[dict] | None, chunk_size: int = 2000
+    ) -> Iterator[tuple[dict, int | None]]:
         for resource in matched or []:
             yield resource, None
 
-    def read(self, user: Any, resource_id: str):
+    def read(self, user: Any, resource_id: str) -> tuple[dict, int | None] | None:
         if not self.owns(resource_id):
             return None
         for resource in self.items(user):

@@ -14,8 +14,12 @@ browser, redirects to the login page like any other page. An API request that ca
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from ketaclinic.apps.accounts.api_auth import bearer_token
 from ketaclinic.apps.api.edge import LOG_IN_FIRST, error_response
@@ -33,12 +37,20 @@ def is_api_request(request: HttpRequest) -> bool:
 class DenyByDefaultMiddleware(LoginRequiredMiddleware):
     """``LoginRequiredMiddleware`` with a JSON ``401`` for the API (the edge kit's envelope)."""
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
         if request.path_info.startswith(API_PREFIX) and bearer_token(request) is not None:
             return None  # the API authenticates the token (``api_auth.ApiTokenAuth``)
         return super().process_view(request, view_func, view_args, view_kwargs)
 
-    def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponse:
+    def handle_no_permission(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponseBase]
+    ) -> HttpResponse:
         if is_api_request(request):
             return error_response(401, LOG_IN_FIRST)
         return super().handle_no_permission(request, view_func)

@@ -75,7 +75,7 @@ class IdleTimeoutMiddleware:
         if draft is not None:
             text += " What you submitted was kept: log in and it will be filled in again."
         messages.info(request, text)
-        response = redirect_to_login(back)
+        response: HttpResponse = redirect_to_login(back)
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = redirect_to_login(back)["Location"]

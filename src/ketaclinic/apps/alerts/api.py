@@ -65,7 +65,7 @@ def list_alerts(request: HttpRequest, paging: Query[Paging], state: str = "open"
     summary="Acknowledge with a note (prescribers and the medical director)",
 )
 @requires("alerts.acknowledge_alert")
-def acknowledge(request: HttpRequest, alert_id: int, payload: AcknowledgeIn):
+def acknowledge(request: HttpRequest, alert_id: int, payload: AcknowledgeIn) -> Alert:
     try:
         alert = alerts_for(request.user).get(pk=alert_id)
     except Alert.DoesNotExist:

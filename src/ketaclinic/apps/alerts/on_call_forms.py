@@ -12,15 +12,18 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.models import QuerySet
 
 from ketaclinic.apps.accounts.choices import Role
+from ketaclinic.apps.accounts.models import User
 from ketaclinic.apps.alerts.models import OnCallPolicy, OnCallShift, PagerNumber
+from ketaclinic.apps.web.form_fields import model_choice_field
 
 CLINICAL_ROLES = (Role.PRESCRIBER, Role.MEDICAL_DIRECTOR, Role.NURSE)
 PHONE_NUMBER = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
 
 
-def site_clinicians(site: Any):
+def site_clinicians(site: Any) -> QuerySet[User]:
     return (
         get_user_model()
         .objects.filter(sites=site, is_active=True, groups__name__in=CLINICAL_ROLES)
@@ -63,13 +66,14 @@ class OnCallPolicyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, site: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fallback_person"].queryset = site_clinicians(site)
-        self.fields["fallback_group"].queryset = Group.objects.filter(
+        model_choice_field(self, "fallback_person").queryset = site_clinicians(site)
+        model_choice_field(self, "fallback_group").queryset = Group.objects.filter(
             name__in=CLINICAL_ROLES
         ).order_by("name")
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         escalate = data.get("escalate_after_minutes")
         promise = data.get("contact_within_minutes")
         if escalate and promise and promise < escalate:
@@ -107,10 +111,11 @@ class OnCallShiftForm(forms.ModelForm):
 
     def __init__(self, *args: Any, site: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = site_clinicians(site)
+        model_choice_field(self, "person").queryset = site_clinicians(site)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error(
@@ -132,7 +137,7 @@ class PagerNumberForm(forms.ModelForm):
 
     def __init__(self, *args: Any, site: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = site_clinicians(site)
+        model_choice_field(self, "person").queryset = site_clinicians(site)
 
     def validate_unique(self) -> None:
         """Saving a number for someone who has one replaces it (the view does that)."""

@@ -17,6 +17,7 @@ Operations declare who may call them with ``@requires("app.perm")`` (every permi
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
 from typing import Annotated, Any, Generic, TypeVar
@@ -24,7 +25,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Schema
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from ketaclinic.apps.web.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, LookaheadPage, paginate
 from ketaclinic.clinical.exceptions import InputError
@@ -49,8 +50,9 @@ __all__ = [
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
-#: Every status an operation may refuse with, documented for each (409 and 429 where they occur).
-ERROR_STATUSES = (401, 403, 404, 422)
+#: Every status an operation may refuse with, documented for each (409 where it occurs). 429:
+#: any operation, for an address that has sent too many unknown API tokens (``api_auth``).
+ERROR_STATUSES = (401, 403, 404, 422, 429)
 #: The machine code of a refusal that is not about one field.
 STATUS_CODES = {
     401: "not_authenticated",
@@ -122,8 +124,8 @@ def error_response(status: int, message: str, *, field: str = "", code: str = ""
 def responses(ok: Any, *also: int) -> dict[int, Any]:
     """An operation's ``response=``: its success schema(s) plus the envelope for every refusal.
 
-    ``ok`` is a schema (answered with 200) or ``{status: schema}``; ``also`` adds 409 or 429
-    where the operation can answer them. A status already in ``ok`` (a 422 with more than the
+    ``ok`` is a schema (answered with 200) or ``{status: schema}``; ``also`` adds 409 where
+    the operation can answer it. A status already in ``ok`` (a 422 with more than the
     envelope, such as a plan's conflicts) keeps its own schema.
     """
     documented: dict[int, Any] = dict(ok) if isinstance(ok, dict) else {200: ok}
@@ -215,7 +217,10 @@ def install(api: Any) -> None:
         if isinstance(exc, AuthenticationError) and message == "Unauthorized":
             message = LOG_IN_FIRST
         body = error_body(message, code=STATUS_CODES.get(status, "error"))
-        return reply(request, body, status)
+        response = reply(request, body, status)
+        if isinstance(exc, Throttled) and exc.wait is not None:
+            response["Retry-After"] = str(math.ceil(exc.wait))  # whole seconds (RFC 9110)
+        return response
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

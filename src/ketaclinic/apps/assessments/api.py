@@ -182,7 +182,7 @@ def _visible(request: HttpRequest, permission: str = VIEW):
     summary="Enter an assessment (scored by the core)",
 )
 @requires(ADD)
-def create_assessment(request: HttpRequest, payload: AssessmentIn):
+def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Status[Assessment]:
     """Scores the answers with ``clinical.scales``; an alert flag raises an urgent alert for
     the patient's prescriber in the same transaction."""
     patient = get_for_user_or_404(Patient, request.user, ADD, pk=payload.patient_id)
@@ -235,7 +235,7 @@ def list_assessments(
 
 @router.get("/{assessment_id}", response=responses(AssessmentOut), summary="One assessment")
 @requires(VIEW)
-def get_assessment(request: HttpRequest, assessment_id: int):
+def get_assessment(request: HttpRequest, assessment_id: int) -> Assessment:
     assessment = _visible(request).filter(pk=assessment_id).select_related("patient").first()
     if assessment is None:
         raise HttpError(404, "No such assessment")
@@ -255,7 +255,7 @@ def get_assessment(request: HttpRequest, assessment_id: int):
     summary="Correct an assessment (the original is kept, superseded)",
 )
 @requires(ADD)
-def correct(request: HttpRequest, assessment_id: int, payload: CorrectionIn):
+def correct(request: HttpRequest, assessment_id: int, payload: CorrectionIn) -> Status[Assessment]:
     original = (
         _visible(request, ADD).filter(pk=assessment_id).select_related("patient", "session").first()
     )

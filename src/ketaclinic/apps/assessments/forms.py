@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
@@ -21,7 +21,11 @@ from ketaclinic.apps.assessments.links import self_report_instruments
 from ketaclinic.apps.assessments.models import QuestionnaireSchedule
 from ketaclinic.apps.assessments.naming import short_title
 from ketaclinic.apps.treatment.choices import CoursePhase
+from ketaclinic.apps.web.form_fields import choice_field, model_choice_field
 from ketaclinic.clinical.scales import FlagLevel, Instrument, ScaleResult, get_scale
+
+if TYPE_CHECKING:
+    from ketaclinic.apps.treatment.models import Session
 
 SKIPPED_LABEL = "Not asked (skipped)"
 OPTIONAL_LABEL = "No answer"
@@ -98,7 +102,8 @@ class InstrumentForm(forms.Form):
         }
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         checked = check_answers(self.instrument.id, self.answers())
         for field, message in checked.errors.items():
             if field not in self.errors:  # a choice Django refused already has its message
@@ -186,13 +191,13 @@ class EntryDetailsForm(forms.Form):
     taken_at = forms.DateTimeField(
         label="Taken at", widget=DATETIME_INPUT, input_formats=["%Y-%m-%dT%H:%M"]
     )
-    session = forms.ModelChoiceField(
+    session: forms.ModelChoiceField[Session] = forms.ModelChoiceField(
         label="At session", queryset=None, required=False, empty_label="Not at a session"
     )
 
     def __init__(self, *args: Any, sessions: Any, now: dt.datetime, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["session"].queryset = sessions
+        model_choice_field(self, "session").queryset = sessions
         self.fields["session"].label_from_instance = lambda s: (
             f"Session {s.number} · {s.planned_start:%Y-%m-%d} · {s.get_status_display()}"
         )
@@ -226,7 +231,23 @@ class CorrectionForm(forms.Form):
 LIFETIME_CHOICES = [("24", "1 day"), ("72", "3 days"), ("168", "7 days")]
 
 
-class SendLinkForm(forms.Form):
+class SentViaOnFile:
+    """For a form sending a private link to ``self.patient``: ``sent_via`` must name a way
+    the clinic has on file (an e-mail address, a phone number)."""
+
+    patient: Any
+    cleaned_data: dict[str, Any]
+
+    def clean_sent_via(self) -> str:
+        via = self.cleaned_data["sent_via"]
+        if via == SentVia.EMAIL and not self.patient.email:
+            raise forms.ValidationError("No e-mail address on file for this patient.")
+        if via == SentVia.SMS and not self.patient.phone:
+            raise forms.ValidationError("No phone number on file for this patient.")
+        return via
+
+
+class SendLinkForm(SentViaOnFile, forms.Form):
     """Which questionnaires to send, how, and for how long the link works."""
 
     instruments = forms.MultipleChoiceField(
@@ -244,17 +265,9 @@ class SendLinkForm(forms.Form):
     def __init__(self, *args: Any, patient: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
-        self.fields["instruments"].choices = [
+        choice_field(self, "instruments").choices = [
             (key, get_scale(key).title) for key in self_report_instruments()
         ]
-
-    def clean_sent_via(self) -> str:
-        via = self.cleaned_data["sent_via"]
-        if via == SentVia.EMAIL and not self.patient.email:
-            raise forms.ValidationError("No e-mail address on file for this patient.")
-        if via == SentVia.SMS and not self.patient.phone:
-            raise forms.ValidationError("No phone number on file for this patient.")
-        return via
 
 
 class ScheduleForm(forms.ModelForm):
@@ -273,19 +286,23 @@ class ScheduleForm(forms.ModelForm):
     def __init__(self, *args: Any, patient: Any, **kwargs: Any) -> None:
         super().__init__(*args, prefix="schedule", **kwargs)
         self.patient = patient
-        self.fields["instruments"].choices = [
+        choice_field(self, "instruments").choices = [
             (key, get_scale(key).title) for key in self_report_instruments()
         ]
-        self.fields["send_via"].choices = [
+        choice_field(self, "send_via").choices = [
             (SentVia.EMAIL, SentVia.EMAIL.label),
             (SentVia.SMS, SentVia.SMS.label),
         ]
-        self.fields["rule"].choices = ScheduleRule.choices
+        choice_field(self, "rule").choices = ScheduleRule.choices
         self.fields["only_in_phase"].required = False
-        self.fields["only_in_phase"].choices = [("", "The whole course"), *CoursePhase.choices]
+        choice_field(self, "only_in_phase").choices = [
+            ("", "The whole course"),
+            *CoursePhase.choices,
+        ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         rule, every = cleaned.get("rule"), cleaned.get("every_n_days")
         if rule == ScheduleRule.EVERY_N_DAYS and not every:
             self.add_error("every_n_days", "Say every how many days (1 to 90).")

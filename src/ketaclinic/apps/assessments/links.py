@@ -29,7 +29,7 @@ from ketaclinic.apps.messaging.choices import Channel
 from ketaclinic.apps.messaging.senders import SendError
 from ketaclinic.apps.messaging.sending import send_message
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.private_links import LinkState
+from ketaclinic.apps.web.private_links import LinkGone, LinkNotFound, LinkState
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.scales import INSTRUMENTS, Rater
 
@@ -52,18 +52,6 @@ __all__ = [
 DEFAULT_LIFETIME = dt.timedelta(hours=72)
 MAX_LIFETIME = dt.timedelta(days=14)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
-
-
-class LinkNotFound(Exception):
-    """No link has this token (mistyped, altered, or never issued): 404."""
-
-
-class LinkGone(Exception):
-    """The link was used or has expired: 410, with which of the two in ``state``."""
-
-    def __init__(self, state: str) -> None:
-        super().__init__(state)
-        self.state = state
 
 
 @dataclass(frozen=True)

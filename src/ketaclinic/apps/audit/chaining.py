@@ -52,14 +52,20 @@ def _has_unchained() -> bool:
     return AuditEvent.objects.filter(position__isnull=True).exists()
 
 
-def _head() -> tuple[int, str]:
+def chain_head() -> tuple[int, str]:
+    """The last chained event's position and MAC; ``(0, GENESIS_MAC)`` for an empty chain."""
     head = (
-        AuditEvent.objects.filter(position__isnull=False)
+        AuditEvent.objects.filter(position__isnull=False, mac__isnull=False)
         .order_by("-position")
         .values_list("position", "mac")
         .first()
     )
-    return head if head is not None else (0, GENESIS_MAC)
+    if head is None:
+        return 0, GENESIS_MAC
+    position, mac = head
+    assert position is not None  # filtered on both: the database types them as nullable
+    assert mac is not None
+    return position, mac
 
 
 def _chain_batch(key: bytes, limit: int, durable: bool) -> int | None:
@@ -75,7 +81,7 @@ def _chain_batch(key: bytes, limit: int, durable: bool) -> int | None:
                 # leaves its events unchained for the next pass, so requests do not wait on
                 # its flush.
                 cursor.execute("SET LOCAL synchronous_commit = off")
-        position, mac = _head()
+        position, mac = chain_head()
         rows = (
             AuditEvent.objects.filter(position__isnull=True)
             .order_by("id")

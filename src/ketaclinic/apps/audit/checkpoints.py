@@ -10,17 +10,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ketaclinic.apps.audit.chaining import audit_key, audit_keys, chain_pending
+from ketaclinic.apps.audit.chaining import audit_key, audit_keys, chain_head, chain_pending
 from ketaclinic.apps.audit.hashchain import ChainReport
 from ketaclinic.apps.audit.keyedchain import (
-    GENESIS_MAC,
     Checkpoint,
     CheckpointError,
     key_id,
     parse_checkpoint,
     sign_checkpoint,
 )
-from ketaclinic.apps.audit.models import AuditEvent
 from ketaclinic.apps.audit.recorder import AUDIT_CHAIN
 from ketaclinic.apps.audit.verification import verify_audit_chain
 from ketaclinic.apps.web import clock
@@ -39,16 +37,10 @@ def read_checkpoint(path: str | Path) -> Checkpoint:
 def make_checkpoint(since: Checkpoint | None = None) -> tuple[ChainReport, dict | None]:
     """Chain what is pending, verify, and return the signed head (None if the chain is broken)."""
     chain_pending(durable=True)
-    report = verify_audit_chain(since=since)
+    report = verify_audit_chain(since=since, record=True)
     if not report.ok:
         return report, None
-    head = (
-        AuditEvent.objects.filter(position__isnull=False)
-        .order_by("-position")
-        .values_list("position", "mac")
-        .first()
-    )
-    position, mac = head if head is not None else (0, GENESIS_MAC)
+    position, mac = chain_head()
     key = audit_key()
     checkpoint = Checkpoint(
         chain=AUDIT_CHAIN,

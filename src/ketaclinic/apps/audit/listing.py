@@ -25,7 +25,7 @@ def record_listing(
     object_type: str,
     patient_ids: Iterable[int | None],
     *,
-    page: int = 1,
+    page: int | str = 1,
     search_text: str | None = None,
     filters: dict[str, Any] | None = None,
     site: Any = None,
@@ -37,6 +37,7 @@ def record_listing(
     ``filters``) the event is a search, storing ``query_length`` instead of the text.
     ``filters`` are the page's other, non-identifying choices (a state, a date, a flag);
     ``object_id`` names the one object whose rows these are (a container's history), if any.
+    ``page`` is a number, or for a list paged by sort key "after"/"before" (past the first).
     """
     shown = list(dict.fromkeys(pid for pid in patient_ids if pid is not None))
     detail: dict[str, Any] = {"patients": shown, "page": page}

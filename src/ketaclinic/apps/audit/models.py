@@ -8,6 +8,8 @@ those two fields once, on unchained rows, and nothing else (migration 0004).
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 
@@ -19,10 +21,10 @@ class AppendOnlyError(Exception):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(f"{self.model.__name__} records cannot be updated")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AppendOnlyError(f"{self.model.__name__} records cannot be deleted")
 
 
@@ -39,7 +41,7 @@ class AppendOnlyModel(models.Model):
             raise AppendOnlyError(f"{type(self).__name__} records cannot be changed")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(f"{type(self).__name__} records cannot be deleted")
 
 
@@ -136,3 +138,25 @@ def chained_fields_of(values: dict) -> dict:
     fields = dict(values)
     fields["occurred_at"] = fields["occurred_at"].isoformat()
     return fields
+
+
+class VerifiedAuditCheckpoint(models.Model):
+    """A head of the chain that ``audit verify`` found intact, signed like a checkpoint file:
+    where the next ``audit verify --since-checkpoint`` (without a FILE) starts.
+
+    Written only after a clean run (in full, or from an earlier verified checkpoint), so each
+    vouches for every event before it. Kept in the database for the nightly run's convenience,
+    not as a security boundary: the signature (the audit key's, which the database does not
+    hold) makes an edited row fail verification, and a deleted one only means a full run. What
+    it cannot do is re-check events before its position — only the full run does that; files
+    on write-once storage (``audit checkpoint --out``) are what pin the head against someone
+    who can write the database.
+    """
+
+    position = models.BigIntegerField(db_index=True)
+    signed = models.TextField(help_text="The signed checkpoint (keyedchain.sign_checkpoint).")
+    verified_at = models.DateTimeField()
+    full = models.BooleanField(help_text="Whether the run that made it started at position 1.")
+
+    def __str__(self) -> str:
+        return f"audit verified to #{self.position}"

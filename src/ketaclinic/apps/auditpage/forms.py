@@ -17,7 +17,8 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(label="To", required=False, widget=DATE_INPUT)
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")

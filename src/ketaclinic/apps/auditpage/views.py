@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -16,7 +18,7 @@ from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.auditpage.forms import AuditFilterForm
 from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.csv_export import csv_lines
-from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
+from ketaclinic.apps.web.pagination import keyset_page_for, query_without_page
 from ketaclinic.apps.web.rendering import render_page_or_fragment
 
 CSV_COLUMNS = [
@@ -66,12 +68,13 @@ def filtered_events(request: HttpRequest, form: AuditFilterForm) -> QuerySet[Aud
 @require_permission("audit.view_auditevent")
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
-    page = paginate(filtered_events(request, form), page_number(request.GET), page_size=50)
+    # The trail only grows: paged by event id (newest first), never by OFFSET.
+    page = keyset_page_for(filtered_events(request, form), ("-id",), request.GET, page_size=50)
     record_listing(
         request,
         "audit_event",
         [event.patient_id for event in page.items],
-        page=page.number,
+        page=page.audit_page,
         search_text=form.cleaned_data["mrn"] or None if form.is_valid() else None,
         filters={
             "used": sorted(name for name in form.changed_data if name != "mrn"),
@@ -100,7 +103,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
         detail={k: str(v) for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v},
     )
 
-    def rows():
+    def rows() -> Iterator[list[Any]]:
         for event in events.iterator(chunk_size=2000):
             yield (
                 [

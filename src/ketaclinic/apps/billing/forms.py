@@ -31,7 +31,8 @@ class AuthorizationForm(forms.ModelForm):
         widgets = {"starts_on": DATE, "ends_on": DATE, "notes": forms.Textarea(attrs={"rows": 2})}
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", "The authorization cannot end before it starts.")
@@ -58,7 +59,8 @@ class PeriodForm(forms.Form):
     end = forms.DateField(label="To", widget=DATE)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:

@@ -6,6 +6,8 @@ No claim is sent electronically from any of them: every page says so."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -77,52 +79,82 @@ def _authorization_for(user, authorization_id: int) -> PriorAuthorization:
     return get_for_user_or_404(authorizations, user, VIEW, pk=authorization_id)
 
 
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    may_save: str,
+    save: Callable[[Any], Any],
+    saved: str,
+    back: Callable[[], HttpResponse],
+    seen: dict[str, Any],
+    template: str,
+    context: Callable[[], dict[str, Any]],
+) -> HttpResponse:
+    """A billing page with a form for ``context["patient"]``: GET shows it, its reading
+    audited as ``seen`` (the audit event's object); a POST needs ``may_save``, runs ``save``
+    (which audits its write) in one transaction, says ``saved`` and goes ``back``. An
+    invalid form is the page again, 422."""
+    if request.method == "POST":
+        if not request.user.has_perm(may_save):
+            raise PermissionDenied
+        if form.is_valid():
+            with transaction.atomic():
+                save(form)
+            messages.success(request, saved)
+            return back()
+    shown = context()
+    record_event(request, Action.VIEW, patient=shown["patient"], **seen)
+    return render(request, template, {**shown, "form": form}, status=422 if form.errors else 200)
+
+
+def _stamped(form: Any, **fields: Any) -> Any:
+    """The form's row with ``fields`` set, saved."""
+    row = form.save(commit=False)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.save()
+    return row
+
+
 @require_permission(VIEW)
 @require_http_methods(["GET", "POST"])
 def course_authorizations(request: HttpRequest, course_id: int) -> HttpResponse:
     course = get_for_user_or_404(
         Course.objects.select_related("patient", "prescriber"), request.user, VIEW, pk=course_id
     )
-    form = AuthorizationForm(request.POST or None, initial={"starts_on": course.starts_on})
-    if request.method == "POST":
-        if not request.user.has_perm("billing.add_priorauthorization"):
-            raise PermissionDenied
-        if form.is_valid():
-            with transaction.atomic():
-                authorization = form.save(commit=False)
-                authorization.course = course
-                authorization.created_by = request.user
-                authorization.created_at = authorization.updated_at = clock.now()
-                authorization.save()
-                record_event(
-                    request,
-                    Action.CREATE,
-                    object_type="prior_authorization",
-                    object_id=authorization.pk,
-                    patient=course.patient,
-                    detail={"status": authorization.status, "payer": authorization.payer_kind},
-                )
-            messages.success(request, "Prior authorization recorded.")
-            return redirect("billing:course-authorizations", course_id=course.pk)
-    record_event(
+
+    def save(form: AuthorizationForm) -> None:
+        now = clock.now()
+        authorization = _stamped(
+            form, course=course, created_by=request.user, created_at=now, updated_at=now
+        )
+        record_event(
+            request,
+            Action.CREATE,
+            object_type="prior_authorization",
+            object_id=authorization.pk,
+            patient=course.patient,
+            detail={"status": authorization.status, "payer": authorization.payer_kind},
+        )
+
+    return _form_page(
         request,
-        Action.VIEW,
-        object_type="prior_authorization_list",
-        object_id=course.pk,
-        patient=course.patient,
-    )
-    authorizations = with_session_counts(course.authorizations.all()).order_by("-starts_on")
-    return render(
-        request,
-        "billing/course_authorizations.html",
-        {
+        AuthorizationForm(request.POST or None, initial={"starts_on": course.starts_on}),
+        may_save="billing.add_priorauthorization",
+        save=save,
+        saved="Prior authorization recorded.",
+        back=lambda: redirect("billing:course-authorizations", course_id=course.pk),
+        seen={"object_type": "prior_authorization_list", "object_id": course.pk},
+        template="billing/course_authorizations.html",
+        context=lambda: {
             "course": course,
             "patient": course.patient,
-            "authorizations": authorizations,
-            "form": form,
+            "authorizations": with_session_counts(course.authorizations.all()).order_by(
+                "-starts_on"
+            ),
             "can_add": request.user.has_perm("billing.add_priorauthorization"),
         },
-        status=422 if form.errors else 200,
     )
 
 
@@ -131,38 +163,33 @@ def course_authorizations(request: HttpRequest, course_id: int) -> HttpResponse:
 def authorization_edit(request: HttpRequest, authorization_id: int) -> HttpResponse:
     authorization = _authorization_for(request.user, authorization_id)
     course = authorization.course
-    form = AuthorizationForm(request.POST or None, instance=authorization)
-    if request.method == "POST":
-        if not request.user.has_perm("billing.change_priorauthorization"):
-            raise PermissionDenied
-        if form.is_valid():
-            with transaction.atomic():
-                changed = form.changed_data
-                authorization = form.save(commit=False)
-                authorization.updated_at = clock.now()
-                authorization.save()
-                record_event(
-                    request,
-                    Action.UPDATE,
-                    object_type="prior_authorization",
-                    object_id=authorization.pk,
-                    patient=course.patient,
-                    detail={"changed": changed, "status": authorization.status},
-                )
-            messages.success(request, "Prior authorization updated.")
-            return redirect("billing:course-authorizations", course_id=course.pk)
-    record_event(
+
+    def save(form: AuthorizationForm) -> None:
+        changed = form.changed_data
+        saved = _stamped(form, updated_at=clock.now())
+        record_event(
+            request,
+            Action.UPDATE,
+            object_type="prior_authorization",
+            object_id=saved.pk,
+            patient=course.patient,
+            detail={"changed": changed, "status": saved.status},
+        )
+
+    return _form_page(
         request,
-        Action.VIEW,
-        object_type="prior_authorization",
-        object_id=authorization.pk,
-        patient=course.patient,
-    )
-    return render(
-        request,
-        "billing/authorization_edit.html",
-        {"authorization": authorization, "course": course, "patient": course.patient, "form": form},
-        status=422 if form.errors else 200,
+        AuthorizationForm(request.POST or None, instance=authorization),
+        may_save="billing.change_priorauthorization",
+        save=save,
+        saved="Prior authorization updated.",
+        back=lambda: redirect("billing:course-authorizations", course_id=course.pk),
+        seen={"object_type": "prior_authorization", "object_id": authorization.pk},
+        template="billing/authorization_edit.html",
+        context=lambda: {
+            "authorization": authorization,
+            "course": course,
+            "patient": course.patient,
+        },
     )
 
 
@@ -196,37 +223,31 @@ def packet_pdf(request: HttpRequest, authorization_id: int) -> HttpResponse:
 def trials(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The patient's previous antidepressant trials (intake): the resistance history."""
     patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
-    form = TrialForm(request.POST or None)
-    if request.method == "POST":
-        if not request.user.has_perm("patients.add_antidepressanttrial"):
-            raise PermissionDenied
-        if form.is_valid():
-            with transaction.atomic():
-                trial = form.save(commit=False)
-                trial.patient = patient
-                trial.recorded_by = request.user
-                trial.recorded_at = clock.now()
-                trial.save()
-                record_event(
-                    request,
-                    Action.CREATE,
-                    object_type="antidepressant_trial",
-                    object_id=trial.pk,
-                    patient=patient,
-                )
-            messages.success(request, "Trial recorded.")
-            return redirect("billing:trials", patient_id=patient.pk)
-    record_event(request, Action.VIEW, object_type="antidepressant_trial_list", patient=patient)
-    return render(
+
+    def save(form: TrialForm) -> None:
+        trial = _stamped(form, patient=patient, recorded_by=request.user, recorded_at=clock.now())
+        record_event(
+            request,
+            Action.CREATE,
+            object_type="antidepressant_trial",
+            object_id=trial.pk,
+            patient=patient,
+        )
+
+    return _form_page(
         request,
-        "billing/trials.html",
-        {
+        TrialForm(request.POST or None),
+        may_save="patients.add_antidepressanttrial",
+        save=save,
+        saved="Trial recorded.",
+        back=lambda: redirect("billing:trials", patient_id=patient.pk),
+        seen={"object_type": "antidepressant_trial_list"},
+        template="billing/trials.html",
+        context=lambda: {
             "patient": patient,
             "trials": patient.antidepressant_trials.select_related("recorded_by"),
-            "form": form,
             "can_add": request.user.has_perm("patients.add_antidepressanttrial"),
         },
-        status=422 if form.errors else 200,
     )
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
@@ -76,7 +77,7 @@ def ledger_drug(route: str) -> str:
     return LedgerDrug.ESKETAMINE if route == Route.ESKETAMINE else LedgerDrug.KETAMINE_HCL
 
 
-def containers_for(session: Session):
+def containers_for(session: Session) -> QuerySet[Container]:
     """The site's containers with stock of this session's drug, soonest expiry first."""
     return open_containers(session.site_id).filter(product__drug=ledger_drug(session.course.route))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -381,7 +382,7 @@ def list_vitals(request: HttpRequest, session_id: int, paging: Query[Paging]) ->
     summary="Chart one set of vital signs; returns the monitoring rules' assessment",
 )
 @requires("charting.chart_session")
-def post_vitals(request: HttpRequest, session_id: int, payload: VitalIn):
+def post_vitals(request: HttpRequest, session_id: int, payload: VitalIn) -> Status[dict[str, Any]]:
     session = chart_session(request, session_id, "charting.chart_session")
     taken_at = payload.taken_at or clock.now()
     if taken_at.utcoffset() is None:

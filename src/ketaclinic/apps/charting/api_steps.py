@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -193,7 +193,9 @@ def post_check_in(request: HttpRequest, session_id: int) -> dict:
     summary="Order the session's dose; above a hard cap, choose the capped or requested dose",
 )
 @requires("charting.order_dose")
-def post_dose_order(request: HttpRequest, session_id: int, payload: DoseOrderIn):
+def post_dose_order(
+    request: HttpRequest, session_id: int, payload: DoseOrderIn
+) -> Status[dict[str, Any]]:
     session = chart_session(request, session_id, "charting.order_dose")
     try:
         order: DoseOrder = order_dose(
@@ -224,7 +226,9 @@ def post_dose_order(request: HttpRequest, session_id: int, payload: DoseOrderIn)
     summary="Start the dose: the product's strength and the volume drawn are checked",
 )
 @requires_any(*DOSE_PERMISSIONS)
-def post_dose_start(request: HttpRequest, session_id: int, payload: StartIn):
+def post_dose_start(
+    request: HttpRequest, session_id: int, payload: StartIn
+) -> Status[dict[str, Any]]:
     session = chart_session(request, session_id, *DOSE_PERMISSIONS)
     container = None
     if payload.container_id is not None:
@@ -284,7 +288,9 @@ def post_dose_stop(request: HttpRequest, session_id: int, payload: StopIn) -> di
     summary="Chart an in-session MOAA/S or CADSS; a missing item is 422 naming it",
 )
 @requires("charting.chart_session")
-def post_scale(request: HttpRequest, session_id: int, scale: ScaleCode, payload: ScaleIn):
+def post_scale(
+    request: HttpRequest, session_id: int, scale: ScaleCode, payload: ScaleIn
+) -> Status[dict[str, Any]]:
     session = chart_session(request, session_id, "charting.chart_session")
     try:
         entry = record_scale(
@@ -307,7 +313,9 @@ def post_scale(request: HttpRequest, session_id: int, scale: ScaleCode, payload:
     "(422 naming every missing field), and the form is then queued to send",
 )
 @requires_any("charting.chart_session", "charting.override_discharge")
-def post_discharge(request: HttpRequest, session_id: int, payload: DischargeIn):
+def post_discharge(
+    request: HttpRequest, session_id: int, payload: DischargeIn
+) -> dict[str, Any] | Status[dict[str, Any]]:
     session = chart_session(
         request, session_id, "charting.chart_session", "charting.override_discharge"
     )

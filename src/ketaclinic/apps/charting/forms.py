@@ -23,6 +23,7 @@ from ketaclinic.apps.charting.models import RemsRecord
 from ketaclinic.apps.charting.models.observations import VITAL_RANGES
 from ketaclinic.apps.ledger.models import Container
 from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.form_fields import choice_field
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.rems_form import FIELDS as REMS_FIELDS
 from ketaclinic.clinical.rems_form import SEX_CHOICES
@@ -145,7 +146,7 @@ class StartAdministrationForm(forms.Form):
     """With a ledger container, product and lot come from it and stopping the dose writes
     the ledger's administration entry; without one they are typed."""
 
-    container = forms.ModelChoiceField(
+    container: forms.ModelChoiceField[Container] = forms.ModelChoiceField(
         label="Ledger container",
         queryset=None,
         required=False,
@@ -468,6 +469,6 @@ class IntegrationNoteForm(forms.Form):
 
     def __init__(self, *args, sessions=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["session"].choices = [("", "None")] + [
+        choice_field(self, "session").choices = [("", "None")] + [
             (s.pk, f"{s.planned_start:%Y-%m-%d} · session {s.number}") for s in sessions
         ]

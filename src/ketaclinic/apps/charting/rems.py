@@ -398,12 +398,11 @@ def save_record(
     if session.course.route != Route.ESKETAMINE:
         raise ChartRefused("A REMS record is kept for esketamine sessions only.")
     with transaction.atomic():
-        record = RemsRecord.objects.select_for_update().filter(session=session).first()
-        if record is not None and record.submitted_at is not None:
+        found = RemsRecord.objects.select_for_update().filter(session=session).first()
+        if found is not None and found.submitted_at is not None:
             raise ChartRefused("The REMS record was submitted; it cannot change.")
-        creating = record is None
-        if creating:
-            record = RemsRecord(session=session)
+        creating = found is None
+        record = RemsRecord(session=session) if found is None else found
         if record.status in (RemsStatus.SENT, RemsStatus.MARKED):
             raise ChartRefused("The REMS form was sent; it cannot change.")
         for name, value in values.items():

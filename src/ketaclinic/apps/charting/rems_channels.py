@@ -58,7 +58,8 @@ class RemsDocument:
 
 
 class RemsChannel(Protocol):
-    kind: str
+    @property
+    def kind(self) -> str: ...
 
     def send(self, document: RemsDocument) -> str: ...
 

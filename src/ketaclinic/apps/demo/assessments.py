@@ -157,7 +157,11 @@ def _assessment(
 def _scored(scale: str, answers: tuple[int, ...]) -> dict[str, Any]:
     """The columns the core's score gives these answers; rows with the same answers share
     them (nothing changes a row once made)."""
-    result = score(scale, list(answers))
+    return _columns(scale, score(scale, list(answers)))
+
+
+def _columns(scale: str, result: Any) -> dict[str, Any]:
+    """An assessment row's columns from the core's score of its answers."""
     return {
         "instrument": scale,
         "instrument_version": result.version,
@@ -342,23 +346,7 @@ CSSRS_ANSWERS = {
 
 @functools.lru_cache(maxsize=4)
 def _cssrs_scored(level: str) -> dict[str, Any]:
-    result = score("cssrs_screen", CSSRS_ANSWERS[level])
-    return {
-        "instrument": "cssrs_screen",
-        "instrument_version": result.version,
-        "answers": dict(result.answers),
-        "total": result.total,
-        "max_total": result.max_total,
-        "band": result.band or "",
-        "band_label": result.band_label or "",
-        "subscores": dict(result.subscores),
-        "indicators": dict(result.indicators),
-        "flags": [
-            {"code": f.code, "item": f.item, "level": str(f.level), "message": f.message}
-            for f in result.flags
-        ],
-        "has_alert": result.has_alert,
-    }
+    return _columns("cssrs_screen", score("cssrs_screen", CSSRS_ANSWERS[level]))
 
 
 def _cssrs_screens(

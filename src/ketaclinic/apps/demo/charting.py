@@ -397,7 +397,7 @@ def _visits(sessions: Iterable[Session]) -> Iterator[list[_Visit]]:
         yield flat[start : start + CHUNK]
 
 
-def discharged_dosing_sessions():
+def discharged_dosing_sessions() -> QuerySet[Session]:
     """The sessions to chart: dosing sessions in the clinic that ended in a discharge."""
     return (
         Session.objects.filter(status="discharged", kind="dosing")
@@ -806,7 +806,9 @@ def _adverse_event(
 
 
 def _adverse_events(session, start, hypertensive, nurse_id, rng, rows) -> None:
-    def event(kind, minute, action, severity=Severity.MILD, description=""):
+    def event(
+        kind: str, minute: int, action: str, severity: str = Severity.MILD, description: str = ""
+    ) -> dt.datetime:
         onset = start + dt.timedelta(minutes=minute)
         _adverse_event(rows, session.pk, kind, onset, action, nurse_id, severity, description)
         return onset

@@ -176,7 +176,7 @@ def create_patients(
             sex = rng.choices(
                 [SexAtBirth.FEMALE, SexAtBirth.MALE, SexAtBirth.INTERSEX], [55, 44, 1]
             )[0]
-            names = GIVEN_FEMALE if sex == SexAtBirth.FEMALE else GIVEN_MALE
+            names: tuple[str, ...] = GIVEN_FEMALE if sex == SexAtBirth.FEMALE else GIVEN_MALE
             if sex == SexAtBirth.INTERSEX:
                 names = GIVEN_FEMALE + GIVEN_MALE
             given, family = rng.choice(names), rng.choice(FAMILY)

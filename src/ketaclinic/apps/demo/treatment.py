@@ -17,8 +17,10 @@ import dataclasses
 import datetime as dt
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from ketaclinic.apps.accounts.models import Site, User
@@ -57,6 +59,7 @@ MAX_HORIZON_DAYS = 3650
 """Courses start at most ten years back. A clinic with more patients than its chairs could
 have treated in that time (the 100,000-patient tier: otherwise courses would start before
 some patients were born) is given the chairs it would need instead."""
+T = TypeVar("T")
 
 # (protocol, variant, route, setting, share %, target per kg or None, target mg or None)
 PROGRAMS = (
@@ -159,7 +162,7 @@ def _us_holidays(years: range) -> list[tuple[dt.date, str]]:
     return days
 
 
-def _weighted(rng: random.Random, pairs: tuple) -> object:
+def _weighted(rng: random.Random, pairs: Sequence[tuple[T, float]]) -> T:
     return rng.choices([p[0] for p in pairs], [p[1] for p in pairs])[0]
 
 
@@ -403,7 +406,8 @@ def create_treatment(
 
     _set_statuses(rng, courses, course_sessions, now, nurse_of)
     insert_objects(Course, courses)
-    sessions, events = [], []
+    sessions: list[Session] = []
+    events: list[tuple[Any, ...]] = []
     for course, rows in zip(courses, course_sessions, strict=True):
         for row in rows:
             row.course = course

@@ -25,9 +25,9 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django import forms
 from django.conf import settings
 from django.core import validators
-from django.core.exceptions import FieldError
+from django.core.exceptions import FieldError, ValidationError
 from django.db import models
-from django.db.models.lookups import Exact, IsNull
+from django.db.models.lookups import Exact, IsNull, Lookup, Transform
 
 __all__ = [
     "EncryptedBooleanField",
@@ -125,14 +125,14 @@ class EncryptedTextField(models.TextField):
         where = f"{self.model._meta.label}.{self.name}" if hasattr(self, "model") else self.name
         return self.from_text(decrypt_text(value, where))
 
-    def get_lookup(self, lookup_name: str):
+    def get_lookup(self, lookup_name: str) -> type[Lookup[Any]] | None:
         if lookup_name == "exact":
             return EmptyOnlyExact
         if lookup_name == "isnull":
             return IsNull
         return None
 
-    def get_transform(self, lookup_name: str):
+    def get_transform(self, lookup_name: str) -> type[Transform] | None:
         return None
 
     def formfield(self, **kwargs: Any) -> forms.Field:
@@ -197,7 +197,7 @@ class EncryptedBooleanField(EncryptedTextField):
             return True
         if value in ("0", "false", "False", "f"):
             return False
-        raise validators.ValidationError(f"{value!r} is not a yes or no", code="invalid")
+        raise ValidationError(f"{value!r} is not a yes or no", code="invalid")
 
     def to_text(self, value: bool) -> str:
         return "1" if value else "0"

@@ -9,6 +9,8 @@ change of status is an ``EnquiryEvent`` (who, when, from, to, note), never a sil
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -59,7 +61,7 @@ class FollowingBooleanField(models.BooleanField):
         self.follows = follows
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         kwargs["follows"] = self.follows
         return name, path, args, kwargs

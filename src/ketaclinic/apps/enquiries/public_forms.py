@@ -141,7 +141,8 @@ class EnquiryForm(forms.ModelForm):
         return " ".join(self.cleaned_data["family_name"].split())
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         email, phone = cleaned.get("email"), cleaned.get("phone")
         if not email and not phone and "email" not in self.errors and "phone" not in self.errors:
             self.add_error(

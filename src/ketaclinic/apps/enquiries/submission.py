@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from ketaclinic.apps.accounts.models import Site
+    from ketaclinic.apps.alerts.models import Alert
     from ketaclinic.apps.enquiries.public_forms import EnquiryForm
 
 __all__ = ["accept_enquiry", "count_turned_away", "raise_crisis_alert"]
@@ -53,7 +54,7 @@ def accept_enquiry(
     return enquiry
 
 
-def raise_crisis_alert(enquiry: Enquiry, *, request: HttpRequest | None = None):
+def raise_crisis_alert(enquiry: Enquiry, *, request: HttpRequest | None = None) -> Alert:
     """An urgent alert for the site's clinicians: call this person today."""
     return raise_alert(
         site=enquiry.site_id,

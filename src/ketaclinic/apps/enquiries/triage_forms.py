@@ -12,6 +12,7 @@ from ketaclinic.apps.enquiries.choices import (
     EnquiryStatus,
     Program,
 )
+from ketaclinic.apps.web.form_fields import choice_field
 
 OPEN = "open"
 
@@ -27,7 +28,10 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, sites, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [("", "All my sites"), *((s.pk, s.name) for s in sites)]
+        choice_field(self, "site").choices = [
+            ("", "All my sites"),
+            *((s.pk, s.name) for s in sites),
+        ]
 
 
 class ContactAttemptForm(forms.Form):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -21,7 +22,7 @@ from ketaclinic.apps.api.edge import FieldErrors, Page, Paging, page_of, require
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.homeprogram.forms import PillCountForm, PrescriptionForm, RefillForm
-from ketaclinic.apps.homeprogram.models import HomePrescription
+from ketaclinic.apps.homeprogram.models import HomePrescription, PillCount, RefillDispensing
 from ketaclinic.apps.homeprogram.program import (
     calendar_for,
     record_pill_count,
@@ -206,7 +207,7 @@ def list_prescriptions(request: HttpRequest, patient_id: int, paging: Query[Pagi
     summary="One prescription: calendar, check-ins, refills, pill counts, reconciliation",
 )
 @requires(VIEW)
-def get_prescription(request: HttpRequest, prescription_id: int):
+def get_prescription(request: HttpRequest, prescription_id: int) -> dict[str, Any]:
     rx = _prescription(request, prescription_id)
     reads_reports = request.user.has_perm(VIEW_CHECK_INS)
     check_ins = list(rx.check_ins.all())
@@ -249,7 +250,9 @@ def get_prescription(request: HttpRequest, prescription_id: int):
     summary="Write a home prescription (Schedule III limits as on the page)",
 )
 @requires(VIEW, PRESCRIBE)
-def create_prescription(request: HttpRequest, patient_id: int, payload: PrescriptionIn):
+def create_prescription(
+    request: HttpRequest, patient_id: int, payload: PrescriptionIn
+) -> Status[HomePrescription]:
     patient = get_for_user_or_404(
         Patient, request.user, "patients.view_patient", PRESCRIBE, pk=patient_id
     )
@@ -269,7 +272,9 @@ def create_prescription(request: HttpRequest, patient_id: int, payload: Prescrip
     summary="Record a refill (prescribers and the director; nurses in clinic only)",
 )
 @requires(VIEW)
-def create_refill(request: HttpRequest, prescription_id: int, payload: RefillIn):
+def create_refill(
+    request: HttpRequest, prescription_id: int, payload: RefillIn
+) -> Status[RefillDispensing]:
     if not places_for(request.user):
         raise HttpError(403, "Your role does not allow this.")
     rx = _prescription(request, prescription_id)
@@ -296,7 +301,9 @@ def create_refill(request: HttpRequest, prescription_id: int, payload: RefillIn)
     summary="Record a pill count, reconciled with every dispensing and the check-ins",
 )
 @requires(VIEW, COUNT)
-def create_pill_count(request: HttpRequest, prescription_id: int, payload: PillCountIn):
+def create_pill_count(
+    request: HttpRequest, prescription_id: int, payload: PillCountIn
+) -> Status[PillCount]:
     rx = _prescription(request, prescription_id, COUNT)
     form = PillCountForm(payload.dict())
     if not form.is_valid():

@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from ketaclinic.apps.assessments.choices import SentVia
+from ketaclinic.apps.assessments.forms import SentViaOnFile
 from ketaclinic.apps.homeprogram.choices import DispensedAt, SideEffectSeverity, SupplyEventKind
 from ketaclinic.apps.homeprogram.models import HomePrescription
 from ketaclinic.apps.homeprogram.refills import places_for, problems_for
 from ketaclinic.apps.treatment.models import Course
+from ketaclinic.apps.web.form_fields import choice_field, model_choice_field
 from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.home_checkins import check_prescription, refills_end_on
 
@@ -64,10 +66,10 @@ class PrescriptionForm(forms.ModelForm):
     def __init__(self, *args: Any, patient: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
-        self.fields["course"].queryset = Course.objects.filter(
+        model_choice_field(self, "course").queryset = Course.objects.filter(
             patient=patient, protocol_id=HOME_PROTOCOL
         )
-        self.fields["course"].empty_label = None
+        model_choice_field(self, "course").empty_label = None
         self.fields[
             "course"
         ].help_text = (
@@ -75,7 +77,8 @@ class PrescriptionForm(forms.ModelForm):
         )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         names = [
             "refills_authorised",
             "written_on",
@@ -102,7 +105,7 @@ class PrescriptionForm(forms.ModelForm):
         return data
 
 
-class SendCheckInLinkForm(forms.Form):
+class SendCheckInLinkForm(SentViaOnFile, forms.Form):
     planned_on = forms.TypedChoiceField(
         label="For the dose planned on", coerce=dt.date.fromisoformat, choices=()
     )
@@ -113,15 +116,9 @@ class SendCheckInLinkForm(forms.Form):
     def __init__(self, *args: Any, patient: Any, dates: list[dt.date], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
-        self.fields["planned_on"].choices = [(d.isoformat(), f"{d:%a %d %b %Y}") for d in dates]
-
-    def clean_sent_via(self) -> str:
-        via = self.cleaned_data["sent_via"]
-        if via == SentVia.EMAIL and not self.patient.email:
-            raise forms.ValidationError("No e-mail address on file for this patient.")
-        if via == SentVia.SMS and not self.patient.phone:
-            raise forms.ValidationError("No phone number on file for this patient.")
-        return via
+        choice_field(self, "planned_on").choices = [
+            (d.isoformat(), f"{d:%a %d %b %Y}") for d in dates
+        ]
 
 
 class RefillForm(forms.Form):
@@ -145,7 +142,7 @@ class RefillForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.prescription = prescription
         places = places_for(user)
-        self.fields["dispensed_at"].choices = [
+        choice_field(self, "dispensed_at").choices = [
             (value, label) for value, label in DispensedAt.choices if value in places
         ]
         if len(places) == 1:
@@ -154,7 +151,8 @@ class RefillForm(forms.Form):
         self.fields["quantity"].initial = prescription.quantity_dispensed
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("dispensed_at") == DispensedAt.PHARMACY and not data.get("pharmacy"):
             self.add_error("pharmacy", "Name the pharmacy that dispensed the refill.")
         if data.get("dispensed_on") and data.get("quantity"):
@@ -248,7 +246,8 @@ class CheckInForm(forms.Form):
             self.fields[name].widget.attrs["inputmode"] = "numeric"
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("dose_taken"):
             if data.get("taken_time") is None:
                 self.add_error("taken_time", "Enter the time you took the dose.")

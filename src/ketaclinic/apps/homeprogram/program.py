@@ -47,6 +47,7 @@ __all__ = [
     "CalendarDay",
     "calendar_for",
     "first_dose_session",
+    "first_dose_sessions",
     "flag_missed_check_ins",
     "planned_dates",
     "record_check_in",
@@ -95,6 +96,17 @@ def first_dose_session(course: Any) -> Session | None:
     )
 
 
+def first_dose_sessions(course_ids: list[int]) -> dict[int, Session]:
+    """``first_dose_session`` for many courses in one query: course id -> its first dose."""
+    firsts: dict[int, Session] = {}
+    sessions = Session.objects.filter(
+        course_id__in=course_ids, status=SessionStatus.DISCHARGED, discharge__isnull=False
+    ).order_by("discharged_at", "id")
+    for session in sessions:
+        firsts.setdefault(session.course_id, session)
+    return firsts
+
+
 def _local_date(moment: dt.datetime, site: Any) -> dt.date:
     return moment.astimezone(ZoneInfo(site.timezone)).date()
 
@@ -128,9 +140,18 @@ class CalendarDay:
         return DoseStatus(self.status).label
 
 
-def calendar_for(prescription: HomePrescription, check_ins: list[HomeCheckIn]) -> list[CalendarDay]:
-    """The prescription's planned home doses and their status as of now."""
-    first = first_dose_session(prescription.course)
+def calendar_for(
+    prescription: HomePrescription,
+    check_ins: list[HomeCheckIn],
+    first: Session | bool | None = True,
+) -> list[CalendarDay]:
+    """The prescription's planned home doses and their status as of now.
+
+    ``first`` is the course's first dose if the caller has it (``first_dose_sessions``, for
+    a page of prescriptions); by default it is looked up.
+    """
+    if first is True:
+        first = first_dose_session(prescription.course)
     site = prescription.patient.site
     if first is None:
         return [

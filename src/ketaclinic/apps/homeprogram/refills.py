@@ -87,7 +87,11 @@ def dispensings_of(
     return [prescription.quantity_dispensed, *(r.quantity for r in refills)]
 
 
-def _rule_inputs(prescription: HomePrescription, refills: list[RefillDispensing]) -> dict:
+def _rule_inputs(
+    prescription: HomePrescription,
+    refills: list[RefillDispensing],
+    early_fraction: Decimal | None = None,
+) -> dict:
     last = refills[-1] if refills else None
     return {
         "written_on": prescription.written_on,
@@ -102,7 +106,11 @@ def _rule_inputs(prescription: HomePrescription, refills: list[RefillDispensing]
             prescription.strength_mg,
             prescription.max_doses_per_week,
         ),
-        "early_fraction": early_refill_fraction(prescription.patient.site_id),
+        "early_fraction": (
+            early_fraction
+            if early_fraction is not None
+            else early_refill_fraction(prescription.patient.site_id)
+        ),
     }
 
 
@@ -116,11 +124,23 @@ def problems_for(
     )
 
 
-def next_refill_on(prescription: HomePrescription) -> dt.date | None:
+def next_refill_on(
+    prescription: HomePrescription,
+    refills: list[RefillDispensing] | None = None,
+    *,
+    early_fraction: Decimal | None = None,
+) -> dt.date | None:
     """The earliest day the next refill may be dispensed by the early-refill line, or ``None``
-    when no refill is left by count (the six-month limit is judged on the day itself)."""
-    refills = list(prescription.refills.order_by("dispensed_on", "id"))
-    inputs = _rule_inputs(prescription, refills)
+    when no refill is left by count (the six-month limit is judged on the day itself).
+
+    A page of prescriptions passes the ``refills`` it prefetched and the site's
+    ``early_fraction``, so that it reads neither again per prescription.
+    """
+    if refills is None:
+        refills = list(prescription.refills.order_by("dispensed_on", "id"))
+    else:
+        refills = sorted(refills, key=lambda refill: (refill.dispensed_on, refill.pk))
+    inputs = _rule_inputs(prescription, refills, early_fraction)
     if inputs["refills_dispensed"] >= min(inputs["refills_authorised"], MAX_REFILLS):
         return None
     return earliest_refill_on(

@@ -3,16 +3,20 @@ attendance sheet for a whole roster, and a note."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from ketaclinic.apps.accounts.choices import Weekday
+from ketaclinic.apps.accounts.models import User
 from ketaclinic.apps.accounts.scoping import holds_at, sites_for, staff_holding
 from ketaclinic.apps.iop.choices import AttendanceStatus, EndReason
 from ketaclinic.apps.iop.models import GroupSession, IopGroup
 from ketaclinic.apps.patients.models import Patient
+from ketaclinic.apps.web.form_fields import model_choice_field
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -21,7 +25,7 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 LEAD_PERMISSION = "iop.write_iop_note"
 
 
-def therapists_at(site_ids: list[int]):
+def therapists_at(site_ids: list[int]) -> QuerySet[User]:
     """Who may lead a group at these sites: those who write IOP notes there (therapists)."""
     return staff_holding(LEAD_PERMISSION, site_ids).order_by("last_name", "first_name")
 
@@ -71,13 +75,14 @@ class GroupForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         sites = sites_for(user, "iop.change_iopgroup")
-        self.fields["site"].queryset = sites
+        model_choice_field(self, "site").queryset = sites
         site_ids = list(sites.values_list("id", flat=True))
-        self.fields["facilitators"].queryset = therapists_at(site_ids)
+        model_choice_field(self, "facilitators").queryset = therapists_at(site_ids)
         self.fields["facilitators"].label_from_instance = lambda u: u.display_name
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         site = data.get("site")
         if self.instance.pk:
             open_count = self.instance.enrolments.filter(ended_on__isnull=True).count()
@@ -103,7 +108,7 @@ class GroupForm(forms.ModelForm):
             raise forms.ValidationError("Between 30 and 480 minutes.", code="out_of_range")
         return minutes
 
-    def clean_ends_on(self):
+    def clean_ends_on(self) -> dt.date | None:
         ends_on = self.cleaned_data.get("ends_on")
         starts_on = self.cleaned_data.get("starts_on")
         if ends_on and starts_on and ends_on < starts_on:
@@ -157,7 +162,7 @@ class SessionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, group: IopGroup, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["facilitator"].queryset = group.facilitators.order_by("last_name")
+        model_choice_field(self, "facilitator").queryset = group.facilitators.order_by("last_name")
         self.fields["facilitator"].label_from_instance = lambda u: u.display_name
 
     def clean_duration_minutes(self) -> int:
@@ -185,7 +190,8 @@ class NoteForm(forms.Form):
 def read_attendance_sheet(data: Any, roster: list) -> tuple[list[dict], dict[int, dict]]:
     """Rows for ``program.check_attendance`` from a posted sheet (one line per patient:
     ``status-<id>``, ``late-<id>``, ``early-<id>``), and typing errors by enrolment id."""
-    rows, errors = [], {}
+    rows: list[dict] = []
+    errors: dict[int, dict] = {}
     for enrolment in roster:
         pk = enrolment.pk
         row: dict[str, Any] = {"enrolment_id": pk, "status": data.get(f"status-{pk}", "")}

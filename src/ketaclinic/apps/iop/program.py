@@ -409,8 +409,9 @@ def write_note(
         raise InputError("enrolment", "the patient was not on the roster for this session")
     now = clock.now()
     with transaction.atomic():
-        note = IopNote.objects.select_for_update().filter(session=session, enrolment=enrolment)
-        note = note.first()
+        note = (
+            IopNote.objects.select_for_update().filter(session=session, enrolment=enrolment).first()
+        )
         if note is None:
             note = IopNote.objects.create(
                 session=session, enrolment=enrolment, author=by, text=text, written_at=now
@@ -461,7 +462,7 @@ def weekly_hours_for(
     by_group: dict[int, list] = defaultdict(list)
     for row in sessions:
         by_group[row[1]].append(row)
-    result = {}
+    result: dict[int, list[WeekHours]] = {}
     for enrolment in enrolments:
         first = max(enrolment.starts_on, window_start)
         last = min(enrolment.ended_on or as_of, as_of)

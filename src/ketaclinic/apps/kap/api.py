@@ -11,7 +11,7 @@ input is 422 naming every field at fault.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -182,7 +182,7 @@ def list_programs(
     summary="One program: sessions, notes",
 )
 @requires(VIEW)
-def get_program(request: HttpRequest, program_id: int):
+def get_program(request: HttpRequest, program_id: int) -> dict[str, Any]:
     program = program_for(request.user, program_id)
     timeline = build_timeline(program, request.user, clock.now())
     readable = can_read_notes(request.user, program)
@@ -231,7 +231,7 @@ def get_program(request: HttpRequest, program_id: int):
     summary="Write the note of one held session (the program's therapist)",
 )
 @requires(VIEW, WRITE_NOTE)
-def create_note(request: HttpRequest, program_id: int, payload: NoteIn):
+def create_note(request: HttpRequest, program_id: int, payload: NoteIn) -> Status[dict[str, Any]]:
     program = program_for(request.user, program_id)
     if not program.is_therapist(request.user):
         raise HttpError(403, "Only the program's therapist or co-therapist writes its notes.")

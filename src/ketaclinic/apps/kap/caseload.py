@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, Min, OuterRef, Subquery
+import datetime as dt
 
+from django.db.models import Count, IntegerField, Min, OuterRef, QuerySet, Subquery
+
+from ketaclinic.apps.kap.models import KapProgram
 from ketaclinic.apps.kap.notes import THERAPY_KINDS
 from ketaclinic.apps.treatment.choices import SessionStatus
 from ketaclinic.apps.treatment.models import Session
 
 
-def annotate_caseload(programs, now):
+def annotate_caseload(programs: QuerySet[KapProgram], now: dt.datetime) -> QuerySet[KapProgram]:
     """Notes still owed (held, past therapy sessions without a note) and the next session,
     as subqueries: one query for the page whatever its length."""
     course_sessions = Session.objects.filter(course_id=OuterRef("course_id"))

@@ -3,11 +3,17 @@ shape the input (and show the field each rule names)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 
 from ketaclinic.apps.kap.choices import Consent, ProgramStatus
 from ketaclinic.apps.kap.notes import CONSENT_PARTS, SHAPES
+from ketaclinic.apps.web.form_fields import model_choice_field
 from ketaclinic.clinical.exceptions import InputError
+
+if TYPE_CHECKING:
+    from ketaclinic.apps.accounts.models import User
 
 
 def _text(label: str, help_text: str = "", rows: int = 3) -> forms.CharField:
@@ -78,8 +84,10 @@ def attach_errors(form: forms.Form, errors: list[InputError]) -> None:
 
 
 class StartProgramForm(forms.Form):
-    therapist = forms.ModelChoiceField(queryset=None, empty_label="Choose a therapist")
-    co_therapist = forms.ModelChoiceField(
+    therapist: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=None, empty_label="Choose a therapist"
+    )
+    co_therapist: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="None", label="Co-therapist"
     )
     goals = forms.CharField(
@@ -90,8 +98,8 @@ class StartProgramForm(forms.Form):
 
     def __init__(self, *args, therapists, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["therapist"].queryset = therapists
-        self.fields["co_therapist"].queryset = therapists
+        model_choice_field(self, "therapist").queryset = therapists
+        model_choice_field(self, "co_therapist").queryset = therapists
         label = lambda user: user.display_name  # noqa: E731 - one-line label
         self.fields["therapist"].label_from_instance = label
         self.fields["co_therapist"].label_from_instance = label

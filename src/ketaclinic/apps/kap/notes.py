@@ -66,7 +66,7 @@ SHAPES: dict[str, NoteShape] = {
     ),
 }
 THERAPY_KINDS = (SessionKind.PREPARATION, SessionKind.DOSING, SessionKind.INTEGRATION)
-NOT_HELD = {
+NOT_HELD: dict[str, str] = {
     SessionStatus.CANCELLED: "was cancelled: there is no session to note",
     SessionStatus.NO_SHOW: "was a no-show: there is no session to note",
 }

@@ -9,6 +9,7 @@ Another site's container or entry is a 404, like a patient.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
@@ -256,7 +257,9 @@ def entries(
     summary="Record an administration",
 )
 @requires(VIEW_PERMISSION, "ledger.administer_stock")
-def administer(request: HttpRequest, container_id: int, payload: AdministrationIn):
+def administer(
+    request: HttpRequest, container_id: int, payload: AdministrationIn
+) -> Status[LedgerEntry]:
     found = _container(request, container_id, "ledger.administer_stock")
     try:
         patient = get_for_user_or_404(
@@ -290,7 +293,7 @@ def administer(request: HttpRequest, container_id: int, payload: AdministrationI
     summary="Record witnessed waste",
 )
 @requires(VIEW_PERMISSION, "ledger.waste_stock")
-def waste(request: HttpRequest, container_id: int, payload: WasteIn):
+def waste(request: HttpRequest, container_id: int, payload: WasteIn) -> Status[LedgerEntry]:
     found = _container(request, container_id, "ledger.waste_stock")
     witness = get_user_model().objects.filter(username=payload.witness_username).first()
     administration = None
@@ -335,7 +338,7 @@ def waste(request: HttpRequest, container_id: int, payload: WasteIn):
     summary="Record a count",
 )
 @requires(VIEW_PERMISSION, "ledger.count_stock")
-def count(request: HttpRequest, container_id: int, payload: CountIn):
+def count(request: HttpRequest, container_id: int, payload: CountIn) -> Status[dict[str, Any]]:
     found = _container(request, container_id, "ledger.count_stock")
     entry, discrepancy = record_count(
         container=found,

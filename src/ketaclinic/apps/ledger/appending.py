@@ -15,16 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.db.models import F
 
 from ketaclinic.apps.accounts import throttling
 from ketaclinic.apps.audit.choices import Action, Outcome
 from ketaclinic.apps.audit.hashchain import GENESIS_HASH, chain_hash
 from ketaclinic.apps.audit.models import ChainHead
 from ketaclinic.apps.audit.recorder import append_to_chain, record_event
+from ketaclinic.apps.ledger.choices import EntryKind
 from ketaclinic.apps.ledger.models import (
     Container,
     LedgerEntry,
     Product,
+    WasteAwaited,
     chain_name,
 )
 from ketaclinic.apps.web import clock
@@ -70,8 +73,8 @@ def check_site(user: Any, site_id: int, permission: str, field: str = "container
 
 
 def append_entry(
-    container: Container, *, kind: str, delta: int, quantity: int, user: Any, **fields
-):
+    container: Container, *, kind: str, delta: int, quantity: int, user: Any, **fields: Any
+) -> LedgerEntry:
     """Append one entry to the container's site chain and move its balance by ``delta``."""
     balance = container.on_hand + delta
     if balance < 0:  # every caller checks first; this is the last line before the database's
@@ -99,6 +102,7 @@ def append_entry(
         )
 
     entry = append_to_chain(chain_name(container.site_id), make, LedgerEntry.chained_fields)
+    track_waste_awaited([entry])
     if delta:
         container.on_hand = balance
         update = ["on_hand"]
@@ -157,6 +161,42 @@ def append_batch(site_id: int, entries: Sequence[Any]) -> None:
             ([getattr(entry, name) for name in names] for entry in entries),
         )
         ChainHead.objects.filter(pk=head.pk).update(position=position, last_hash=last_hash)
+        track_waste_awaited(entries)
+
+
+def track_waste_awaited(entries: Sequence[Any]) -> None:
+    """Keep ``WasteAwaited`` in step with entries just appended, in their transaction.
+
+    An administration with ``details["waste_due"]`` adds a row; a witnessed waste that follows
+    a dose (``related_entry``) lowers its row, deleting it once nothing is left. Wastes for
+    doses in the same batch settle in memory first, so a played-out history (the demo) writes
+    only the doses still waiting, and one statement or two per waste for older doses.
+    """
+    new: dict[int, WasteAwaited] = {}
+    wasted_before: dict[int, int] = {}
+    for entry in entries:
+        if entry.kind == EntryKind.ADMINISTRATION:
+            due = int((entry.details or {}).get("waste_due", 0) or 0)
+            if due > 0:
+                new[entry.id] = WasteAwaited(
+                    administration_id=entry.id,
+                    site_id=entry.site_id,
+                    position=entry.position,
+                    due_units=due,
+                )
+        elif entry.kind == EntryKind.WASTE and entry.related_entry_id:
+            if entry.related_entry_id in new:
+                new[entry.related_entry_id].due_units -= entry.quantity
+            else:
+                earlier = wasted_before.get(entry.related_entry_id, 0)
+                wasted_before[entry.related_entry_id] = earlier + entry.quantity
+    waiting = [row for row in new.values() if row.due_units > 0]
+    if waiting:
+        WasteAwaited.objects.bulk_create(waiting, batch_size=1000)
+    for administration_id, quantity in wasted_before.items():
+        rows = WasteAwaited.objects.filter(pk=administration_id)
+        if not rows.filter(due_units__gt=quantity).update(due_units=F("due_units") - quantity):
+            rows.delete()
 
 
 _KEYS = {
@@ -167,7 +207,7 @@ _KEYS = {
 
 def audit_entry(
     request: HttpRequest | None, entry: LedgerEntry, user: Any, action: str = Action.CREATE
-):
+) -> None:
     record_event(
         request,
         action,

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from django.db.models import BigIntegerField, Count, F, Q, Sum
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 
-from ketaclinic.apps.ledger.choices import DiscrepancyStatus, EntryKind, InventoryInterval
+from ketaclinic.apps.ledger.choices import DiscrepancyStatus, InventoryInterval
 from ketaclinic.apps.ledger.models import (
     Container,
     Discrepancy,
@@ -116,21 +116,15 @@ def ledger_tasks(site_id: int) -> LedgerTasks:
         .filter(Q(field_office_notified_at__isnull=True) | Q(form_106_submitted_at__isnull=True))
         .select_related("entry__container__product")
     )
-    # Filtered in SQL before the limit: filtering the first 200 rows in Python hid any
-    # outstanding waste that stood behind 200 fully wasted doses.
+    # The stored open rows (``WasteAwaited``), not every dose the site gave: the list reads
+    # the same few rows at any ledger size, oldest first.
     waste_due = list(
-        LedgerEntry.objects.filter(
-            site_id=site_id, kind=EntryKind.ADMINISTRATION, details__waste_due__gt=0
-        )
-        .alias(due=Cast(KT("details__waste_due"), BigIntegerField()))
+        LedgerEntry.objects.filter(waste_awaited__site_id=site_id)
         .annotate(
-            wasted=Coalesce(
-                Sum("follow_ups__quantity", filter=Q(follow_ups__kind=EntryKind.WASTE)), 0
-            )
+            wasted=Cast(KT("details__waste_due"), BigIntegerField()) - F("waste_awaited__due_units")
         )
-        .filter(due__gt=F("wasted"))
         .select_related("container__product", "patient", "user")
-        .order_by("position")[:WASTE_DUE_SHOWN]
+        .order_by("waste_awaited__position")[:WASTE_DUE_SHOWN]
     )
     last = Inventory.objects.filter(site_id=site_id).order_by("-taken_at").first()
     settings = LedgerSettings.objects.filter(site_id=site_id).first()

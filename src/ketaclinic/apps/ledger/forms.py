@@ -7,9 +7,11 @@ the rules lands on the field it concerns (``apply_input_error``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from ketaclinic.apps.accounts.models import DEA_NUMBER, Site, User
 from ketaclinic.apps.accounts.scoping import staff_holding
@@ -23,7 +25,11 @@ from ketaclinic.apps.ledger.choices import (
 )
 from ketaclinic.apps.ledger.models import Container, LedgerEntry, Product
 from ketaclinic.apps.ledger.operations import outstanding_waste
+from ketaclinic.apps.web.form_fields import model_choice_field
 from ketaclinic.clinical.exceptions import InputError
+
+if TYPE_CHECKING:
+    from ketaclinic.apps.treatment.models import Session
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 QUANTITY_INPUT = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
@@ -35,7 +41,7 @@ def apply_input_error(form: forms.Form, error: InputError) -> None:
     form.add_error(field, error.message if field else f"{error.field}: {error.message}")
 
 
-def witnesses_for(container_site_id: int, user: User):
+def witnesses_for(container_site_id: int, user: User) -> QuerySet[User]:
     """Everyone at the site who may witness, except the person recording."""
     return (
         staff_holding(WITNESS_PERMISSION, container_site_id)
@@ -75,13 +81,13 @@ class ReceiveForm(forms.Form):
 
     def __init__(self, *args: Any, sites, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites
+        model_choice_field(self, "site").queryset = sites
         if len(sites) == 1:
             self.fields["site"].initial = sites[0].pk
 
 
 class AdministerForm(forms.Form):
-    session = forms.ModelChoiceField(
+    session: forms.ModelChoiceField[Session] = forms.ModelChoiceField(
         queryset=None, required=False, help_text="Today's sessions at this site."
     )
     patient = forms.CharField(
@@ -98,7 +104,7 @@ class AdministerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.container = container
         self.patients = patients
-        self.fields["session"].queryset = sessions
+        model_choice_field(self, "session").queryset = sessions
         self.fields["session"].label_from_instance = lambda s: (
             f"{s.planned_start:%H:%M} · {s.patient.family_name}, {s.patient.given_name} "
             f"({s.patient.mrn}) · session {s.number}"
@@ -114,7 +120,8 @@ class AdministerForm(forms.Form):
             self.fields["units_given"].required = True
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         session = cleaned.get("session")
         mrn = (cleaned.get("patient") or "").strip()
         if session is not None:
@@ -130,7 +137,7 @@ class AdministerForm(forms.Form):
 
 
 class WasteForm(forms.Form):
-    administration = forms.ModelChoiceField(
+    administration: forms.ModelChoiceField[LedgerEntry] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label="After the dose",
@@ -149,21 +156,20 @@ class WasteForm(forms.Form):
     def __init__(self, *args: Any, container: Container, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields = {"quantity": _quantity_field(container, "Quantity wasted"), **self.fields}
-        self.fields["administration"].queryset = doses_awaiting_waste(container)
+        model_choice_field(self, "administration").queryset = doses_awaiting_waste(container)
         self.fields["administration"].label_from_instance = lambda e: (
             f"{e.occurred_at:%Y-%m-%d %H:%M} · {e.patient.family_name} · "
             f"{container.product.quantity_text(outstanding_waste(e))} drawn, not given"
         )
-        self.fields["witness"].queryset = witnesses_for(container.site_id, user)
+        model_choice_field(self, "witness").queryset = witnesses_for(container.site_id, user)
 
 
-def doses_awaiting_waste(container: Container):
-    """This container's doses whose syringe remainder has not all been wasted yet."""
-    candidates = LedgerEntry.objects.filter(
-        container=container, kind=EntryKind.ADMINISTRATION, details__waste_due__gt=0
-    )
-    waiting = [entry.pk for entry in candidates if outstanding_waste(entry) > 0]
-    return LedgerEntry.objects.filter(pk__in=waiting).select_related("patient")
+def doses_awaiting_waste(container: Container) -> QuerySet[LedgerEntry]:
+    """This container's doses whose syringe remainder has not all been wasted yet (the stored
+    ``WasteAwaited`` rows, so the form does not total the waste of every dose it ever gave)."""
+    return LedgerEntry.objects.filter(
+        container=container, waste_awaited__isnull=False
+    ).select_related("patient")
 
 
 class DestroyForm(forms.Form):
@@ -186,8 +192,8 @@ class DestroyForm(forms.Form):
             **self.fields,
         }
         witnesses = witnesses_for(container.site_id, user)
-        self.fields["witness"].queryset = witnesses
-        self.fields["second_witness"].queryset = witnesses
+        model_choice_field(self, "witness").queryset = witnesses
+        model_choice_field(self, "second_witness").queryset = witnesses
 
 
 def _plain(container: Container) -> str:
@@ -224,7 +230,7 @@ class LossForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_site = forms.ModelChoiceField(queryset=None, label="To site")
+    to_site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(queryset=None, label="To site")
     reason = forms.CharField(max_length=500, required=False)
 
     def __init__(self, *args: Any, container: Container, sites, **kwargs: Any) -> None:
@@ -235,7 +241,7 @@ class TransferForm(forms.Form):
             ),
             **self.fields,
         }
-        self.fields["to_site"].queryset = sites.exclude(pk=container.site_id)
+        model_choice_field(self, "to_site").queryset = sites.exclude(pk=container.site_id)
 
 
 class CorrectForm(forms.Form):
@@ -280,7 +286,7 @@ class InventoryForm(forms.Form):
                 required=False, label="Estimated"
             )
 
-    def rows(self):
+    def rows(self) -> Iterator[tuple[Container, forms.BoundField, forms.BoundField]]:
         for container in self.containers:
             yield container, self[f"container_{container.pk}"], self[f"estimated_{container.pk}"]
 
@@ -304,10 +310,11 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args: Any, sites, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites
+        model_choice_field(self, "site").queryset = sites
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", "The end is before the start.")

@@ -20,7 +20,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from ketaclinic.apps.ledger.appending import (
     append_entry,
@@ -298,7 +298,7 @@ def record_destruction(
     return entry
 
 
-def open_containers(site_id: int):
+def open_containers(site_id: int) -> QuerySet[Container]:
     """Containers with stock at a site, soonest expiry first (what a nurse picks from)."""
     return (
         Container.objects.filter(site_id=site_id, on_hand__gt=0)

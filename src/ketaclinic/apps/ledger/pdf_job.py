@@ -57,7 +57,7 @@ def make_ledger_pdf(job, progress) -> JobResult:
             "user": user,
         },
     )
-    from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint import HTML
 
     pdf = HTML(string=html).write_pdf()
     stamp = clock.now().strftime("%Y%m%d-%H%M")

@@ -11,26 +11,15 @@ every container, lot, product and site.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import connection
-
-from ketaclinic.apps.audit.hashchain import (
-    GENESIS_HASH,
-    ChainLink,
-    ChainReport,
-    chain_hash,
-    verify_links,
-)
+from ketaclinic.apps.audit.hashchain import GENESIS_HASH, ChainReport
 from ketaclinic.apps.audit.models import ChainHead
+from ketaclinic.apps.ledger.canonical_rows import ROW_FIELDS, CanonicalRows
 from ketaclinic.apps.ledger.choices import EntryKind
 from ketaclinic.apps.ledger.models import Container, LedgerEntry, VerifiedCheckpoint, chain_name
-from ketaclinic.apps.ledger.models.entries import CHAINED_FIELDS
 from ketaclinic.clinical.controlled_substances import BalanceTotals
 
 __all__ = ["LedgerReport", "verify_ledger", "verify_ledger_since_checkpoint"]
@@ -77,56 +66,27 @@ class LedgerReport:
         return "\n".join(lines)
 
 
-def _rows(chain: str, after: int = 0) -> Iterator[tuple[dict[str, Any], str, str]]:
-    """Each entry of a chain once, in order (those past position ``after``), as the fields
-    its hash covers.
+class _Book(NamedTuple):
+    """What the balance check needs of a container (a tuple: a ledger has a container per
+    few entries, and model instances for each cost as much as hashing their entries)."""
 
-    Read with a plain cursor rather than the ORM: a nightly verification reads every row, and
-    Django's per-value converters cost more than the hashing (see benchmarks/ledger). The
-    values are turned into exactly what ``LedgerEntry.chained_fields`` gives.
-    """
-    meta = LedgerEntry._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote(meta.get_field(name).column) for name in (*CHAINED_FIELDS, "prev_hash", "hash")
-    )
-    position = quote(meta.get_field("position").column)
-    sql = (
-        f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608  # nosec B608 - names from the model
-        f"WHERE {quote(meta.get_field('chain').column)} = %s "
-        f"AND {position} > %s ORDER BY {position}"
-    )
-    as_iso = _iso_from_sqlite if connection.vendor == "sqlite" else _iso
-    occurred, recorded = CHAINED_FIELDS.index("occurred_at"), CHAINED_FIELDS.index("recorded_at")
-    estimated, details = CHAINED_FIELDS.index("estimated"), CHAINED_FIELDS.index("details")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [chain, after])
-        while batch := cursor.fetchmany(5000):
-            for row in batch:
-                values = list(row)
-                values[occurred] = as_iso(values[occurred])
-                values[recorded] = as_iso(values[recorded])
-                values[estimated] = bool(values[estimated])
-                if isinstance(values[details], str):
-                    values[details] = json.loads(values[details])
-                yield dict(zip(CHAINED_FIELDS, values[:-2], strict=True)), values[-2], values[-1]
+    pk: int
+    site_id: int
+    lot_id: int
+    product_id: int
+    on_hand: int
+    label: str
 
 
-def _iso(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).isoformat()
-
-
-def _iso_from_sqlite(value: str | dt.datetime) -> str:
-    """SQLite keeps aware datetimes as UTC text, ``YYYY-MM-DD HH:MM:SS[.ffffff]``."""
-    if isinstance(value, dt.datetime):
-        return _iso(value)
-    return value.replace(" ", "T", 1) + "+00:00"
+def _books() -> dict[int, _Book]:
+    fields = ("id", "site_id", "lot_id", "product_id", "on_hand", "label")
+    return {row[0]: _Book(*row) for row in Container.objects.values_list(*fields)}
 
 
 class _BalanceWalk:
     """The running balance of every container of one site's chain, entry by entry."""
 
-    def __init__(self, chain: str, report: LedgerReport, books: dict[int, Container]) -> None:
+    def __init__(self, chain: str, report: LedgerReport, books: dict[int, _Book]) -> None:
         self.chain = chain
         self.report = report
         self.books = books
@@ -134,37 +94,40 @@ class _BalanceWalk:
         self.running: dict[int, int] = defaultdict(int)
         self.by_kind: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
-    def step(self, entry: dict[str, Any]) -> None:
+    def step(
+        self, position: int, site_id: int, container_id: int, kind: str, delta: int, after: int
+    ) -> None:
+        """One entry: its container's running balance moves by ``delta`` and must then be
+        ``after`` (``balance_after``), never below zero, on a container of this site."""
         report, running = self.report, self.running
         report.entries_checked += 1
-        where = f"{self.chain} #{entry['position']}"
-        container_id = entry["container_id"]
         container = self.books.get(container_id)
-        if (
-            container is None
-            or container.site_id != self.site_id
-            or entry["site_id"] != self.site_id
-        ):
-            report.problems.append(f"{where}: entry is for a container of another site")
+        if container is None or container.site_id != self.site_id or site_id != self.site_id:
+            report.problems.append(
+                f"{self.chain} #{position}: entry is for a container of another site"
+            )
             return
-        running[container_id] += entry["delta"]
-        if entry["delta"] and entry["effect_kind"] in _BALANCE_KINDS:
-            self.by_kind[container_id][entry["effect_kind"]] += entry["delta"]
-        if running[container_id] < 0:
+        balance = running[container_id] + delta
+        running[container_id] = balance
+        if delta and kind in _BALANCE_KINDS:
+            self.by_kind[container_id][kind] += delta
+        if balance < 0:
             report.problems.append(
-                f"{where}: container {container.label} goes below zero ({running[container_id]})"
+                f"{self.chain} #{position}: container {container.label} goes below zero ({balance})"
             )
-        if running[container_id] != entry["balance_after"]:
+        if balance != after:
             report.problems.append(
-                f"{where}: container {container.label} balance after is recorded as "
-                f"{entry['balance_after']} but the entries before it add up to "
-                f"{running[container_id]}"
+                f"{self.chain} #{position}: container {container.label} balance after is "
+                f"recorded as {after} but the entries before it add up to {balance}"
             )
-            running[container_id] = entry["balance_after"]
+            running[container_id] = after
 
     def finish(self) -> None:
         report, site_id = self.report, self.site_id
-        levels: dict[str, BalanceTotals] = {}
+        # what the entries give at each level: the sum of its containers' totals.on_hand (a
+        # sum of ints, as on_hand is linear in the totals; adding whole BalanceTotals per
+        # container and level cost more than hashing the entries)
+        levels: dict[str, int] = defaultdict(int)
         on_hand: dict[str, int] = defaultdict(int)
         for container in self.books.values():
             if container.site_id != site_id:
@@ -181,37 +144,84 @@ class _BalanceWalk:
                 f"product {container.product_id}",
                 f"site {site_id}",
             ):
-                levels[level] = levels.get(level, BalanceTotals()) + totals
+                levels[level] += totals.on_hand
                 on_hand[level] += container.on_hand
-        for level, totals in levels.items():
-            if totals.on_hand != on_hand[level]:
+        for level, entries_give in levels.items():
+            if entries_give != on_hand[level]:
                 report.problems.append(
                     f"{self.chain}: the ledger equation fails for {level}: entries give "
-                    f"{totals.on_hand}, containers hold {on_hand[level]}"
+                    f"{entries_give}, containers hold {on_hand[level]}"
                 )
 
 
-def _verify_chain(chain: str, report: LedgerReport, books: dict[int, Container]) -> None:
-    """The hash chain and the balances in one read of the chain: each row feeds both."""
+# Where each value sits in a ``CanonicalRows`` row.
+_POSITION, _SITE, _CONTAINER = (
+    ROW_FIELDS.index(name) for name in ("position", "site_id", "container_id")
+)
+_EFFECT, _DELTA, _AFTER = (
+    ROW_FIELDS.index(name) for name in ("effect_kind", "delta", "balance_after")
+)
+_PREV, _HASH = ROW_FIELDS.index("prev_hash"), ROW_FIELDS.index("hash")
+
+
+def _verify_chain(
+    chain: str, report: LedgerReport, books: dict[int, _Book], rows: CanonicalRows
+) -> None:
+    """The hash chain and the balances in one read of the chain: each row feeds both.
+
+    The same checks, in the same order, as ``hashchain.verify_links`` over
+    ``chained_fields``: a missing position, a broken link, altered content (the hash over
+    the canonical bytes, built by ``CanonicalRows``), then the chain head. A broken chain
+    stops the hash walk; the balances still see every entry.
+    """
     head = ChainHead.objects.filter(name=chain).first()
+    head_position, head_hash = (head.position, head.last_hash) if head else (0, GENESIS_HASH)
     walk = _BalanceWalk(chain, report, books)
+    step, hash_matches = walk.step, rows.hash_matches
     first_problem = len(report.problems)
-
-    def links() -> Iterator[ChainLink]:
-        for fields, prev_hash, own_hash in _rows(chain):
-            walk.step(fields)
-            yield ChainLink(fields["position"], prev_hash, own_hash, fields)
-
-    stream = links()
-    result = verify_links(
-        chain, stream, head.position if head else 0, head.last_hash if head else GENESIS_HASH
-    )
-    for _ in stream:  # a broken chain stops the hash walk; the balances still see every entry
-        pass
+    result = ChainReport(chain=chain)
+    expected, previous = 1, GENESIS_HASH
+    for row in rows.rows(chain):
+        position = row[_POSITION]
+        step(position, row[_SITE], row[_CONTAINER], row[_EFFECT], row[_DELTA], row[_AFTER])
+        if not result.ok:
+            continue
+        if position != expected:
+            result.fail(expected, f"record {expected} is missing (next present is {position})")
+        elif row[_PREV] != previous:
+            result.fail(position, "link to the previous record is broken")
+        elif not hash_matches(previous, row, row[_HASH]):
+            result.fail(position, "record content was altered after it was written")
+        else:
+            previous, expected = row[_HASH], expected + 1
+    if result.ok:
+        result.checked = expected - 1
+        if result.checked != head_position:
+            result.fail(
+                result.checked + 1,
+                f"chain head records {head_position} record(s) but {result.checked} are present",
+            )
+        elif previous != head_hash:
+            result.fail(result.checked, "last record does not match the chain head")
+    else:
+        result.checked = expected - 1
     walk.finish()
     report.chains.append(result)
     if not result.ok:
         report.problems.insert(first_problem, result.summary())
+
+
+def _entry_chains() -> set[str]:
+    """Every chain that has entries, including one whose head row was deleted — one index
+    probe per chain (``chain > the last one found``, on the ``(chain, position)`` index)
+    rather than a DISTINCT over every entry, which cost as much as hashing them."""
+    chains: set[str] = set()
+    entries = LedgerEntry.objects.order_by("chain").values_list("chain", flat=True)
+    found = entries.first()
+    while found is not None:
+        chains.add(found)
+        found = entries.filter(chain__gt=found).first()
+    return chains
 
 
 def verify_ledger() -> LedgerReport:
@@ -220,15 +230,13 @@ def verify_ledger() -> LedgerReport:
     chains = set(
         ChainHead.objects.filter(name__startswith="ledger:").values_list("name", flat=True)
     )
-    chains |= set(LedgerEntry.objects.values_list("chain", flat=True).distinct())
-    books = {
-        c.pk: c
-        for c in Container.objects.only("id", "site_id", "lot_id", "product_id", "on_hand", "label")
-    }
+    chains |= _entry_chains()
+    books = _books()
     for site_id in {c.site_id for c in books.values()}:
         chains.add(chain_name(site_id))
+    rows = CanonicalRows()
     for chain in sorted(chains):
-        _verify_chain(chain, report, books)
+        _verify_chain(chain, report, books, rows)
     if report.ok:
         _store_checkpoints(report)
     return report
@@ -251,7 +259,11 @@ def _store_checkpoints(report: LedgerReport) -> None:
 
 
 def _verify_chain_since(
-    chain: str, checkpoint: VerifiedCheckpoint, report: LedgerReport, books: dict[int, Container]
+    chain: str,
+    checkpoint: VerifiedCheckpoint,
+    report: LedgerReport,
+    books: dict[int, _Book],
+    rows: CanonicalRows,
 ) -> None:
     """The entries after the checkpoint: linked to it, each hash recomputed, each container's
     running balance continued from its last entry before the window and ending at the book."""
@@ -269,8 +281,8 @@ def _verify_chain_since(
     walk = _BalanceWalk(chain, report, books)
     touched: set[int] = set()
     expected, previous = checkpoint.position + 1, checkpoint.hash
-    for fields, prev_hash, own_hash in _rows(chain, after=checkpoint.position):
-        container_id = fields["container_id"]
+    for row in rows.rows(chain, after=checkpoint.position):
+        position, container_id = row[_POSITION], row[_CONTAINER]
         if container_id not in touched:
             touched.add(container_id)
             walk.running[container_id] = (
@@ -282,20 +294,18 @@ def _verify_chain_since(
                 .first()
                 or 0
             )
-        walk.step(fields)
+        walk.step(position, row[_SITE], container_id, row[_EFFECT], row[_DELTA], row[_AFTER])
         if not result.ok:
             continue
-        if fields["position"] != expected:
-            result.fail(
-                expected, f"record {expected} is missing (next present is {fields['position']})"
-            )
-        elif prev_hash != previous:
+        if position != expected:
+            result.fail(expected, f"record {expected} is missing (next present is {position})")
+        elif row[_PREV] != previous:
             result.fail(expected, "link to the previous record is broken")
-        elif chain_hash(prev_hash, fields) != own_hash:
+        elif not rows.hash_matches(previous, row, row[_HASH]):
             result.fail(expected, "record content was altered after it was written")
         else:
             result.checked += 1
-            previous, expected = own_hash, expected + 1
+            previous, expected = row[_HASH], expected + 1
     if result.ok and head and (expected - 1 != head.position or previous != head.last_hash):
         result.fail(expected - 1, "last record does not match the chain head")
     for container_id in touched:
@@ -319,15 +329,13 @@ def verify_ledger_since_checkpoint() -> LedgerReport:
     chains = set(
         ChainHead.objects.filter(name__startswith="ledger:").values_list("name", flat=True)
     )
-    books = {
-        c.pk: c
-        for c in Container.objects.only("id", "site_id", "lot_id", "product_id", "on_hand", "label")
-    }
+    books = _books()
+    rows = CanonicalRows()
     for chain in sorted(chains):
         if chain in checkpoints:
-            _verify_chain_since(chain, checkpoints[chain], report, books)
+            _verify_chain_since(chain, checkpoints[chain], report, books, rows)
         else:
-            _verify_chain(chain, report, books)
+            _verify_chain(chain, report, books, rows)
     if report.ok:
         _store_checkpoints(report)
     return report

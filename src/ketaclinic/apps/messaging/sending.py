@@ -35,6 +35,7 @@ def _base_sender() -> Sender:
     if kind == SenderKind.FILE:
         return FileSender(settings.KETACLINIC_OUTBOX_DIR)
     if kind == SenderKind.SMTP:
+        assert settings.KETACLINIC_SMTP is not None  # settings refuse smtp without its URL
         return SmtpSender(settings.KETACLINIC_SMTP, settings.KETACLINIC_MAIL_FROM)
     return ConsoleSender()
 

@@ -10,6 +10,7 @@ from ketaclinic.apps.outcomes.choices import AgeBand
 from ketaclinic.apps.outcomes.cohort import CohortFilters
 from ketaclinic.apps.patients.choices import SexAtBirth
 from ketaclinic.apps.treatment.choices import Indication, Route
+from ketaclinic.apps.web.form_fields import model_choice_field
 from ketaclinic.clinical.protocols import PROTOCOLS
 
 COHORT = "outcomes.view_cohort"
@@ -43,14 +44,17 @@ class CohortFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         site_ids = site_ids_for(user, COHORT)
-        self.fields["site"].queryset = Site.objects.filter(id__in=site_ids).order_by("name")
-        self.fields["prescriber"].queryset = staff_holding(ORDERS_DOSES, site_ids).order_by(
-            "last_name", "first_name", "username"
+        model_choice_field(self, "site").queryset = Site.objects.filter(id__in=site_ids).order_by(
+            "name"
         )
+        model_choice_field(self, "prescriber").queryset = staff_holding(
+            ORDERS_DOSES, site_ids
+        ).order_by("last_name", "first_name", "username")
         self.fields["prescriber"].label_from_instance = lambda u: u.get_full_name() or u.username
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("started_from"), data.get("started_to")
         if start and end and end < start:
             self.add_error("started_to", "must be on or after the start of the period")

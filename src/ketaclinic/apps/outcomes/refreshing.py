@@ -80,7 +80,7 @@ PENDING = (
     SessionStatus.OBSERVING,
 )
 # The charted kinds the outcomes page counts (issue 7's list); any kind counts as "any".
-AE_COLUMNS = {
+AE_COLUMNS: dict[str, str] = {
     ChartedKind.HYPERTENSION: "ae_hypertension",
     ChartedKind.NAUSEA: "ae_nausea_vomiting",
     ChartedKind.VOMITING: "ae_nausea_vomiting",
@@ -168,7 +168,10 @@ def _refresh_batch(ids: list[int], as_of: dt.datetime) -> int:
     ratings = _risk_ratings(patient_ids, as_of)
     home, signals = _misuse_signals(ids, as_of)
 
-    rows, explanations, weeks, started = [], [], [], []
+    rows: list[CourseOutcome] = []
+    explanations: list[OutcomeExplanation] = []
+    weeks: list[WeeklyScore] = []
+    started: list[int] = []
     for course in courses:
         first_dose = first_doses.get(course.id)
         counts = sessions.get(course.id)

@@ -56,7 +56,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_permission(COHORT, "outcomes.export_dataset")
-def export_dataset(request: HttpRequest) -> HttpResponse:
+def export_dataset(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """One row per course, no names, MRN, dates of birth or calendar dates: audited."""
     form = _form(request)
     if form.is_bound and not form.is_valid():

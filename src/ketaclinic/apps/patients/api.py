@@ -85,7 +85,7 @@ def list_patients(
 
 @router.get("/{patient_id}", response=responses(PatientOut), summary="One patient")
 @requires("patients.view_patient")
-def get_patient(request: HttpRequest, patient_id: int):
+def get_patient(request: HttpRequest, patient_id: int) -> Patient:
     patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     record_event(request, Action.VIEW, object_type="patient", object_id=patient.pk, patient=patient)
     return patient
@@ -93,7 +93,7 @@ def get_patient(request: HttpRequest, patient_id: int):
 
 @router.post("", response=responses({201: PatientOut}), summary="Register a patient")
 @requires("patients.add_patient")
-def create_patient(request: HttpRequest, payload: PatientIn):
+def create_patient(request: HttpRequest, payload: PatientIn) -> Status[Patient]:
     """Validated by the same form as the page; errors are 422 naming each field."""
     data = payload.dict()
     data["site"] = data.pop("site_id")

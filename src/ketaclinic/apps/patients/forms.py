@@ -9,6 +9,7 @@ from django.db.models import Max
 
 from ketaclinic.apps.accounts.models import Site
 from ketaclinic.apps.patients.models import Measurement, Patient
+from ketaclinic.apps.web.form_fields import model_choice_field
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -23,7 +24,8 @@ class PatientSearchForm(forms.Form):
     date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DATE_INPUT)
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         cleaned["q"] = " ".join((cleaned.get("q") or "").split())
         return cleaned
 
@@ -64,7 +66,7 @@ class PatientForm(forms.ModelForm):
     def __init__(self, *args, sites, today: dt.date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
-        self.fields["site"].queryset = sites
+        model_choice_field(self, "site").queryset = sites
         self.fields["mrn"].required = False
         if self.instance.pk:
             # Moving a patient between sites is a transfer, not an edit.
@@ -84,7 +86,8 @@ class PatientForm(forms.ModelForm):
         return born
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         site: Site | None = cleaned.get("site")
         mrn = cleaned.get("mrn")
         if site and not mrn and not self.instance.pk:

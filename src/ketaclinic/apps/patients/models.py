@@ -64,6 +64,11 @@ class Patient(models.Model):
         indexes = [
             models.Index(fields=["site", "family_name", "given_name"], name="patient_name_idx"),
             models.Index(fields=["site", "date_of_birth"], name="patient_dob_idx"),
+            # The patient list's order across every site a user sees, read in order and
+            # stopped after a page (the per-site index above needs a sort of the whole match).
+            models.Index(fields=["family_name", "given_name", "id"], name="patient_name_order_idx"),
+            # "Recently updated" on the home page: the newest few, not a sort of them all.
+            models.Index(fields=["updated_at"], name="patient_recent_idx"),
         ]
 
     def __str__(self) -> str:

@@ -21,8 +21,12 @@ from ketaclinic.apps.patients.forms import MeasurementForm, PatientForm, Patient
 from ketaclinic.apps.patients.models import Patient, body_metrics
 from ketaclinic.apps.patients.search import search_patients
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
+from ketaclinic.apps.web.pagination import keyset_page_for, query_without_page
 from ketaclinic.apps.web.rendering import render_page_or_fragment
+
+#: The patient list's order; ``patient_name_order_idx`` serves it (the list grows with the
+#: clinic, so it is paged by this key, not by page number).
+PATIENT_ORDER = ("family_name", "given_name", "id")
 
 
 @require_permission("patients.view_patient")
@@ -34,12 +38,12 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         patients = search_patients(
             patients, form.cleaned_data["q"], form.cleaned_data["date_of_birth"]
         )
-    page = paginate(patients.order_by("family_name", "given_name", "id"), page_number(request.GET))
+    page = keyset_page_for(patients, PATIENT_ORDER, request.GET)
     record_listing(
         request,
         "patient",
         [patient.pk for patient in page.items],
-        page=page.number,
+        page=page.audit_page,
         search_text=form.cleaned_data["q"] if searched else None,
         filters={"date_of_birth": bool(form.cleaned_data["date_of_birth"])} if searched else None,
     )

@@ -143,7 +143,8 @@ class RegimenForm(forms.Form):
         self.planned: PlannedRegimen | None = None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors or not data.get("route"):
             return data
         route = PKRoute(data["route"])

@@ -114,6 +114,9 @@ def decide(reminder: Reminder, now: dt.datetime) -> Decision:
     deadline: dt.datetime
     if reminder.kind == ReminderKind.APPOINTMENT:
         session = reminder.session
+        # reminder_is_about_one_thing_of_its_kind: an appointment's session and offset are set.
+        assert session is not None
+        assert reminder.offset_hours is not None
         if session.status != SessionStatus.PLANNED:
             return Decision(SKIP, SkipReason.SESSION_CANCELLED)
         if session.planned_start <= now:
@@ -125,6 +128,7 @@ def decide(reminder: Reminder, now: dt.datetime) -> Decision:
         enabled = policy.appointment_reminders
     else:
         link = reminder.self_report_link
+        assert link is not None  # reminder_is_about_one_thing_of_its_kind: a questionnaire's link
         if link.used_at is not None:
             return Decision(SKIP, SkipReason.QUESTIONNAIRE_DONE)
         if link.expires_at <= now:
@@ -153,8 +157,10 @@ def decide(reminder: Reminder, now: dt.datetime) -> Decision:
 
 def _text(reminder: Reminder, channel: str, url: str) -> tuple[str, str]:
     if reminder.kind == ReminderKind.APPOINTMENT:
+        assert reminder.session is not None  # reminder_is_about_one_thing_of_its_kind
         return appointment_text(reminder.site, reminder.session.planned_start, channel, url)
     link = reminder.self_report_link
+    assert link is not None  # reminder_is_about_one_thing_of_its_kind
     return questionnaire_text(reminder.site, link.created_at, link.expires_at, channel, url)
 
 

@@ -48,7 +48,8 @@ class PreferencesForm(forms.Form):
         return initial
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("quiet_start"), data.get("quiet_end")
         if "quiet_start" not in self.errors and "quiet_end" not in self.errors:
             if start is not None and end is None:

@@ -39,7 +39,7 @@ __all__ = [
     "withdraw_opt_out",
 ]
 
-KIND_SCOPE = {
+KIND_SCOPE: dict[str, OptOutScope] = {
     ReminderKind.APPOINTMENT: OptOutScope.APPOINTMENT,
     ReminderKind.QUESTIONNAIRE: OptOutScope.QUESTIONNAIRE,
 }
@@ -95,7 +95,10 @@ def choose_channel(
     "no address" (so the front desk knows to ask for one). At a site with its own SMS
     provider (``sms_needs_consent``), text messages go only to patients who opted in.
     """
-    addresses = {PreferredChannel.EMAIL: patient.email, PreferredChannel.SMS: patient.phone}
+    addresses: dict[str, str] = {
+        PreferredChannel.EMAIL: patient.email,
+        PreferredChannel.SMS: patient.phone,
+    }
     preferred = preferences.preference.preferred_channel or PreferredChannel.EMAIL
     order = [preferred, *(c for c in PreferredChannel.values if c != preferred)]
     allowed = [c for c in order if c not in preferences.stopped]

@@ -146,7 +146,10 @@ COURSES = Course.objects.select_related("patient", "prescriber", "screening")
     "/screenings", response=responses({201: ScreeningOut}), summary="Run and store a screening"
 )
 @requires("treatment.add_screening")
-def create_screening(request: HttpRequest, payload: dict[str, Any] = Body(...)):  # noqa: B008
+def create_screening(
+    request: HttpRequest,
+    payload: dict[str, Any] = Body(...),  # noqa: B008
+) -> Status[Screening]:
     inputs = dict(payload)
     patient_id = inputs.pop("patient_id", None)
     if patient_id is None:
@@ -185,7 +188,7 @@ def list_screenings(request: HttpRequest, patient_id: int, paging: Query[Paging]
 
 @router.get("/screenings/{screening_id}", response=responses(ScreeningOut), summary="One screening")
 @requires("treatment.view_screening")
-def get_screening(request: HttpRequest, screening_id: int):
+def get_screening(request: HttpRequest, screening_id: int) -> Screening:
     screening = get_for_user_or_404(
         SCREENINGS, request.user, "treatment.view_screening", pk=screening_id
     )
@@ -201,7 +204,9 @@ def get_screening(request: HttpRequest, screening_id: int):
 
 @router.get("/courses", response=responses(Page[CourseOut]), summary="Courses at your sites")
 @requires("treatment.view_course")
-def list_courses(request: HttpRequest, paging: Query[Paging], patient_id: RecordId | None = None):
+def list_courses(
+    request: HttpRequest, paging: Query[Paging], patient_id: RecordId | None = None
+) -> dict[str, Any]:
     courses = restrict(Course, request.user, "treatment.view_course")
     if patient_id is not None:
         patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
@@ -248,7 +253,7 @@ class PlanConflictsOut(Schema):
     summary="Plan a course",
 )
 @requires("treatment.add_course")
-def create_course(request: HttpRequest, payload: CourseIn):
+def create_course(request: HttpRequest, payload: CourseIn) -> Status[dict[str, Any]]:
     screening = get_for_user_or_404(
         SCREENINGS, request.user, "treatment.add_course", pk=payload.screening_id
     )
@@ -303,7 +308,7 @@ def course_sessions(request: HttpRequest, course_id: int, paging: Query[Paging])
 
 @router.get("/schedule", response=responses(ScheduleOut), summary="A site's sessions on a day")
 @requires("treatment.view_session")
-def day_schedule(request: HttpRequest, site: int, date: dt.date | None = None):
+def day_schedule(request: HttpRequest, site: int, date: dt.date | None = None) -> dict[str, Any]:
     chosen = sites_for(request.user, "treatment.view_session").filter(pk=site).first()
     if chosen is None:
         raise HttpError(404, "No such site")

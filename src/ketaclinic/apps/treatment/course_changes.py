@@ -184,7 +184,7 @@ def change_target_dose(
     return course
 
 
-_STATUS_MOVES = {
+_STATUS_MOVES: dict[str, tuple[CourseStatus, ...]] = {
     CourseStatus.PLANNED: (CourseStatus.PAUSED, CourseStatus.STOPPED),
     CourseStatus.ACTIVE: (CourseStatus.PAUSED, CourseStatus.STOPPED),
     CourseStatus.PAUSED: (CourseStatus.STOPPED,),

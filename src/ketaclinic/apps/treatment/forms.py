@@ -26,6 +26,7 @@ from ketaclinic.apps.treatment.choices import (
 from ketaclinic.apps.treatment.models import Screening
 from ketaclinic.apps.treatment.planning import DEFAULT_START_TIME, main_dose, protocols_for
 from ketaclinic.apps.treatment.screenings import plain_json, signoff_problems
+from ketaclinic.apps.web.form_fields import choice_field
 from ketaclinic.clinical.eligibility import ScreeningInput, ScreeningParameters
 from ketaclinic.clinical.exceptions import InputError
 
@@ -79,7 +80,8 @@ class ScreeningForm(forms.Form):
         self.age = age
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         try:
@@ -146,7 +148,8 @@ class SignoffForm(forms.Form):
         return [self[name] for name in self.fields if name.startswith("reason_")]
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if "decision" in cleaned:
             for field, message in signoff_problems(
                 self.screening, cleaned["decision"], self.reasons()
@@ -194,7 +197,7 @@ class PlanForm(forms.Form):
                 dose = main_dose(protocol, variant.name).render()
                 label = f"{protocol.title} — {variant.name} ({dose})"
                 choices.append((f"{protocol.id}:{variant.name}", label))
-        self.fields["protocol"].choices = choices
+        choice_field(self, "protocol").choices = choices
         primary = screening.patient.conditions.filter(primary=True).values_list("code", flat=True)
         suggested = INDICATION_OF_CONDITION.get(next(iter(primary), ""))
         if suggested and not self.is_bound:
@@ -276,5 +279,5 @@ class ScheduleForm(forms.Form):
 
     def __init__(self, *args: Any, sites: list, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [(s.pk, s.name) for s in sites]
+        choice_field(self, "site").choices = [(s.pk, s.name) for s in sites]
         self.today = today

@@ -442,7 +442,12 @@ def _place_sessions(
         if move and not at_home and not calendar.is_open(day):
             raise PlanRefused("moves", f"session {planned.number}: {site.name} is closed {when}")
         start = local_moment(site, day, at)
-        arguments = {"start": start, "minutes": minutes, "kind": kind, "at_home": at_home}
+        arguments: dict[str, Any] = {
+            "start": start,
+            "minutes": minutes,
+            "kind": kind,
+            "at_home": at_home,
+        }
         placement = place(book, preferred_chair=preferred, same_day_allowed=False, **arguments)
         only_same_day = all(
             kind == SessionConflictKind.PATIENT_SAME_DAY for kind, _ in placement.problems

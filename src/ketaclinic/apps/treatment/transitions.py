@@ -15,7 +15,7 @@ from ketaclinic.apps.web import clock
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-_TIMESTAMP_FIELD = {
+_TIMESTAMP_FIELD: dict[str, str] = {
     SessionStatus.CHECKED_IN: "checked_in_at",
     SessionStatus.DOSING: "dose_started_at",
     SessionStatus.OBSERVING: "dose_ended_at",

@@ -21,9 +21,10 @@ the whole demo transaction, continues after the highest key it has ever issued.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -51,7 +52,7 @@ _PLAIN = {
 }
 
 
-def _preparer(field: models.Field, database):
+def _preparer(field: models.Field, database: Any) -> Callable[[Any], Any] | None:
     """How a value of ``field`` is made ready for the driver, or None if it already is.
 
     Aware datetimes, the demo's most common value, skip the field's checks for naive ones:
@@ -67,7 +68,7 @@ def _preparer(field: models.Field, database):
         if database.vendor == "sqlite":
             zone = database.timezone
 
-            def sqlite_datetime(value):
+            def sqlite_datetime(value: dt.datetime | None) -> Any:
                 if value is None or value.tzinfo is None:
                     return slow(value)
                 if value.tzinfo is utc and zone is utc:  # drop the "+00:00"
@@ -80,9 +81,9 @@ def _preparer(field: models.Field, database):
     if kind == "DecimalField":
         return lambda value: value if type(value) is Decimal and value.is_finite() else slow(value)
     if kind == "JSONField":
-        seen: dict[int, tuple] = {}
+        seen: dict[int, tuple[Any, Any]] = {}
 
-        def json_value(value):
+        def json_value(value: Any) -> Any:
             known = seen.get(id(value))
             if known is None:
                 known = seen[id(value)] = (value, slow(value))  # keeps ``value`` alive

@@ -7,7 +7,8 @@ parts they share, so each is written once:
 
 - ``PrivateLink``: the abstract model (token hash, expiry, use) with ``state`` and ``close``;
 - ``private``: the response headers that keep a page with a token out of caches and indexes;
-- ``unavailable``: the page a patient sees when a link cannot be used, with crisis resources.
+- ``unavailable``: the page a patient sees when a link cannot be used, with crisis resources;
+- ``Reasons``: one kind of link's table of why it cannot be used (only "already used" differs).
 
 The per-address and per-token request limits are ``apps/web/rate_limit.py``.
 """
@@ -15,6 +16,8 @@ The per-address and per-token request limits are ``apps/web/rate_limit.py``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -30,8 +33,11 @@ __all__ = [
     "TOKEN_LIMIT",
     "TOO_MANY",
     "UNAVAILABLE_TEMPLATE",
+    "LinkGone",
+    "LinkNotFound",
     "LinkState",
     "PrivateLink",
+    "Reasons",
     "private",
     "too_many_requests",
     "unavailable",
@@ -53,6 +59,18 @@ TOO_MANY = (429, "Too many attempts", "Please wait ten minutes and try again.")
 # and reloads. Per address: guessing tokens; per token: a link shared or replayed.
 ADDRESS_LIMIT = Limit("address", requests=60, window_seconds=600)
 TOKEN_LIMIT = Limit("token", requests=30, window_seconds=600)
+
+
+class LinkNotFound(Exception):
+    """No link has this token (mistyped, altered, or never issued): 404."""
+
+
+class LinkGone(Exception):
+    """The link was used or has expired: 410, with which of the two in ``state``."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state
 
 
 class LinkState(models.TextChoices):
@@ -133,3 +151,40 @@ def unavailable(
         "crisis_text": settings.KETACLINIC_CRISIS_TEXT,
     }
     return private(render(request, template, context, status=status))
+
+
+class Reasons:
+    """Why one kind of single-use link cannot be used, by reason, and the page that says so.
+
+    The reasons are ``"not_found"``, ``"too_many"`` and the link's ``LinkState`` (``USED``,
+    ``EXPIRED``); every kind of link words them alike except "already used", which says what
+    was sent (a questionnaire, a check-in).
+    """
+
+    def __init__(self, *, used_heading: str, used_message: str) -> None:
+        self.table: dict[str, tuple[int, str, str]] = {
+            "not_found": NOT_FOUND,
+            LinkState.USED: (410, used_heading, used_message),
+            LinkState.EXPIRED: EXPIRED,
+            "too_many": TOO_MANY,
+        }
+
+    def page(self, request: HttpRequest, reason: str) -> HttpResponse:
+        return unavailable(request, *self.table[reason])
+
+    def open(
+        self, request: HttpRequest, token_key: str, opener: Callable[[], Any]
+    ) -> tuple[Any, HttpResponse | None]:
+        """``(link, None)`` for the open link ``opener`` finds, else ``(None, the page)``.
+
+        The request is counted against the rate limits first (``token_key`` as in
+        ``too_many_requests``), so a guesser is stopped before any token is looked up.
+        """
+        if too_many_requests(request, token_key):
+            return None, self.page(request, "too_many")
+        try:
+            return opener(), None
+        except LinkNotFound:
+            return None, self.page(request, "not_found")
+        except LinkGone as gone:
+            return None, self.page(request, gone.state)

@@ -1,8 +1,10 @@
 """One fixed-window request limit for the public pages, kept in Django's cache.
 
 The private-link pages (``/r/``, ``/home/``, ``/stop/``) and the public waitlist need no
-login, so someone could guess tokens, hammer one link or flood the waitlist. A ``Limit``
-counts requests per key (a client address, a token) in fixed windows.
+login, so someone could guess tokens, hammer one link or flood the waitlist; a script could
+guess API tokens (``accounts/api_auth.py`` counts the failed ones per address). A ``Limit``
+counts requests per key (a client address, a token) in fixed windows: a spent key waits for
+the window to end (``seconds_left``, an HTTP ``Retry-After``).
 
 Keys are never stored in clear: each is an HMAC keyed with the project's secret key
 (``salted_hmac``), so the cache holds neither addresses nor tokens, and a cache dump cannot
@@ -15,6 +17,7 @@ test suite swaps in a per-test ``LocMemCache``.)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -22,7 +25,7 @@ from django.utils.crypto import salted_hmac
 
 from ketaclinic.apps.web import clock
 
-__all__ = ["Limit", "allow", "count", "exceeded"]
+__all__ = ["Limit", "allow", "count", "exceeded", "seconds_left"]
 
 
 @dataclass(frozen=True)
@@ -62,3 +65,9 @@ def exceeded(limit: Limit, key: str) -> bool:
     """Whether ``key`` has used this window's allowance, without counting a request
     (for limits that count only what was accepted, such as waitlist submissions)."""
     return int(cache.get(_cache_key(limit, key), 0)) >= limit.requests
+
+
+def seconds_left(limit: Limit) -> int:
+    """Whole seconds until this window ends and every key's count starts again (at least 1)."""
+    elapsed = clock.now().timestamp() % limit.window_seconds
+    return max(1, math.ceil(limit.window_seconds - elapsed))

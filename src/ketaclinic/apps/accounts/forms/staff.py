@@ -10,8 +10,9 @@ from django.contrib.auth.models import Group
 
 from ketaclinic.apps.accounts.choices import Role
 from ketaclinic.apps.accounts.granting import MANAGE_STAFF_PERMISSION, MANAGED_ROLES
-from ketaclinic.apps.accounts.models import SiteRole, User
+from ketaclinic.apps.accounts.models import Site, SiteRole, User
 from ketaclinic.apps.accounts.scoping import at_sites, sites_for
+from ketaclinic.apps.web.form_fields import model_choice_field
 
 __all__ = ["StaffCreateForm", "StaffFilterForm", "StaffForm"]
 
@@ -36,7 +37,7 @@ class StaffForm(forms.ModelForm):
         required=False,
         help_text="What they may do, at every site ticked below.",
     )
-    sites = forms.ModelMultipleChoiceField(
+    sites: forms.ModelMultipleChoiceField[Site] = forms.ModelMultipleChoiceField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -61,9 +62,10 @@ class StaffForm(forms.ModelForm):
     def __init__(self, *args: Any, manager: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.manager = manager
-        self.fields["sites"].queryset = sites_for(manager, MANAGE_STAFF_PERMISSION).order_by("name")
+        managed = sites_for(manager, MANAGE_STAFF_PERMISSION).order_by("name")
+        model_choice_field(self, "sites").queryset = managed
         self.fields["first_name"].required = True
-        self.managed_sites = list(self.fields["sites"].queryset)
+        self.managed_sites = list(managed)
         held: dict[int, list[str]] = {}
         if self.instance.pk:
             self.initial["roles"] = [g.name for g in self.instance.groups.all()]

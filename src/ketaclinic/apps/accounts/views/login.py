@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.urls import reverse, reverse_lazy
 
 from ketaclinic.apps.accounts import mfa
@@ -29,7 +31,7 @@ class LoginView(auth_views.LoginView):
         url = super().get_redirect_url()
         return url if url and takes_get(url) else ""
 
-    def form_valid(self, form):
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         note_drafts_after_login(self.request, form.get_user())
         state = mfa.session_state(self.request.session)
@@ -43,7 +45,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("home")
 
-    def form_valid(self, form):
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
         record_event(
             self.request, Action.PASSWORD_CHANGE, object_type="user", object_id=self.request.user.pk

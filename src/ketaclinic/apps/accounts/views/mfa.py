@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from ketaclinic.apps.accounts import mfa, throttling
+from ketaclinic.apps.accounts.authenticated import AuthenticatedRequest
 from ketaclinic.apps.accounts.choices import MfaState
 from ketaclinic.apps.accounts.forms.mfa import EnrolmentCodeForm, LoginCodeForm
 from ketaclinic.apps.audit.choices import Action, Outcome
@@ -33,7 +34,7 @@ def _next_url(request: HttpRequest) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedRequest) -> HttpResponse:
     """The second step of log-in for an enrolled account."""
     if mfa.session_state(request.session) != MfaState.VERIFY:
         return redirect(_next_url(request))
@@ -68,7 +69,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def enrol(request: HttpRequest) -> HttpResponse:
+def enrol(request: AuthenticatedRequest) -> HttpResponse:
     """Scan a QR code into an authenticator app and confirm it with a code."""
     if mfa.is_enrolled(request.user):
         return redirect("accounts:mfa-status")
@@ -105,7 +106,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def status(request: HttpRequest) -> HttpResponse:
+def status(request: AuthenticatedRequest) -> HttpResponse:
     """Your second factor: whether it is on, recovery codes left, and new recovery codes
     (asked for with a current code from the app)."""
     enrolled = mfa.is_enrolled(request.user)

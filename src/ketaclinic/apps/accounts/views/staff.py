@@ -11,11 +11,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ketaclinic.apps.accounts import mfa
+from ketaclinic.apps.accounts.authenticated import AuthenticatedRequest
 from ketaclinic.apps.accounts.choices import MFA_REQUIRED_ROLES
 from ketaclinic.apps.accounts.forms.staff import StaffCreateForm, StaffFilterForm, StaffForm
 from ketaclinic.apps.accounts.granting import (
@@ -41,7 +42,7 @@ PROFILE_FIELDS = (
 )
 
 
-def _listed(request: HttpRequest, form: StaffFilterForm) -> QuerySet[User]:
+def _listed(request: AuthenticatedRequest, form: StaffFilterForm) -> QuerySet[User]:
     staff = staff_visible_to(request.user).annotate(
         mfa_enrolled=Exists(
             TotpDevice.objects.filter(user=OuterRef("pk"), confirmed_at__isnull=False)
@@ -86,7 +87,7 @@ def _role_label(name: str) -> str:
 
 
 @require_permission(MANAGE_STAFF_PERMISSION)
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedRequest) -> HttpResponse:
     form = StaffFilterForm(request.GET or None)
     page = paginate(_listed(request, form), page_number(request.GET))
     context = {
@@ -100,7 +101,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _manageable(request: HttpRequest, user_id: int) -> User:
+def _manageable(request: AuthenticatedRequest, user_id: int) -> User:
     person = staff_visible_to(request.user).filter(pk=user_id).first()
     if person is None:
         raise Http404("No such member of staff")
@@ -110,7 +111,7 @@ def _manageable(request: HttpRequest, user_id: int) -> User:
 
 
 @require_permission(MANAGE_STAFF_PERMISSION)
-def staff_create(request: HttpRequest) -> HttpResponse:
+def staff_create(request: AuthenticatedRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None, manager=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -137,7 +138,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_permission(MANAGE_STAFF_PERMISSION)
-def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+def staff_edit(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     person = _manageable(request, user_id)
     form = StaffForm(request.POST or None, instance=person, manager=request.user)
     if request.method == "POST" and form.is_valid():
@@ -171,7 +172,7 @@ def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_POST
 @require_permission(MANAGE_STAFF_PERMISSION)
-def staff_set_active(request: HttpRequest, user_id: int) -> HttpResponse:
+def staff_set_active(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     person = _manageable(request, user_id)
     active = request.POST.get("active") == "1"
     if person.is_active != active:
@@ -194,7 +195,7 @@ def staff_set_active(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_POST
 @require_permission(MANAGE_STAFF_PERMISSION)
-def staff_reset_mfa(request: HttpRequest, user_id: int) -> HttpResponse:
+def staff_reset_mfa(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     person = _manageable(request, user_id)
     with transaction.atomic():
         mfa.reset_mfa(person)

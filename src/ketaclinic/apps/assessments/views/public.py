@@ -17,50 +17,29 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from ketaclinic.apps.assessments.forms import InstrumentForm
-from ketaclinic.apps.assessments.links import LinkGone, LinkNotFound, open_link
+from ketaclinic.apps.assessments.links import open_link
 from ketaclinic.apps.assessments.recording import record_assessment
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.private_links import (
-    EXPIRED,
-    NOT_FOUND,
-    TOO_MANY,
-    LinkState,
-    private,
-    too_many_requests,
-    unavailable,
-)
+from ketaclinic.apps.web.private_links import LinkState, Reasons, private
 
-UNAVAILABLE = {
-    "not_found": NOT_FOUND,
-    LinkState.USED: (
-        410,
-        "This questionnaire was already sent",
+UNAVAILABLE = Reasons(
+    used_heading="This questionnaire was already sent",
+    used_message=(
         "Each link works once, and this one has been used. Thank you. If you need to change "
-        "an answer, tell your clinic.",
+        "an answer, tell your clinic."
     ),
-    LinkState.EXPIRED: EXPIRED,
-    "too_many": TOO_MANY,
-}
-
-
-def _unavailable(request: HttpRequest, reason: str) -> HttpResponse:
-    return unavailable(request, *UNAVAILABLE[reason])
+)
 
 
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def self_report(request: HttpRequest, token: str) -> HttpResponse:
-    if too_many_requests(request, token):
-        return _unavailable(request, "too_many")
-    try:
-        link = open_link(token)
-    except LinkNotFound:
-        return _unavailable(request, "not_found")
-    except LinkGone as gone:
-        return _unavailable(request, gone.state)
+    link, refused = UNAVAILABLE.open(request, token, lambda: open_link(token))
+    if refused is not None:
+        return refused
     patient = link.patient
     data = request.POST if request.method == "POST" else None
     forms = [InstrumentForm(key, data, prefix=key) for key in link.instruments]
@@ -68,7 +47,7 @@ def self_report(request: HttpRequest, token: str) -> HttpResponse:
     if all(valid):
         with transaction.atomic():
             if not link.close(clock.now()):
-                return _unavailable(request, LinkState.USED)
+                return UNAVAILABLE.page(request, LinkState.USED)
             now = clock.now()
             stored = [
                 record_assessment(

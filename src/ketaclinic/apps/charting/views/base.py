@@ -1,9 +1,10 @@
 """What every chart view shares: finding the session, re-rendering the chart with errors.
 
-Every charting POST is a ``chart_action`` (log-in, its permission declared once, POST only,
-the session found within the user's sites) and most run ``submit``: bind the form, call the
-charting service, and answer with the chart (or its panel) either way — the service's
-``InputError`` on the form's field, a ``ChartRefused`` as a 409 with its message.
+Every charting view of one session is a ``chart_action`` (log-in, its permission declared
+once, POST only unless stated, the session found within the user's sites) and most POSTs run
+``submit``: bind the form, call the charting service, and answer with the chart (or its
+panel) either way — the service's ``InputError`` on the form's field, a ``ChartRefused`` as
+a 409 with its message.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from ketaclinic.apps.accounts.scoping import get_for_user_or_404
 from ketaclinic.apps.charting.context import chart_context
@@ -75,16 +76,17 @@ def refused(request: HttpRequest, session, error: ChartRefused) -> HttpResponse:
     return render(request, CHART, chart_context(request, session), status=409)
 
 
-def chart_action(*permissions: str) -> Callable:
-    """A charting POST view: ``permissions`` (any one suffices) are stated here only.
+def chart_action(*permissions: str, methods: tuple[str, ...] = ("POST",)) -> Callable:
+    """A charting view: ``permissions`` (any one suffices) are stated here only.
 
     The view is called with the session, found within the user's sites (404 otherwise),
-    in place of the URL's ``session_id``.
+    in place of the URL's ``session_id``. It answers POST only unless ``methods`` says
+    otherwise (a page that shows a form and takes it back, a document to read).
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @require_any_permission(*permissions)
-        @require_POST
+        @require_http_methods(list(methods))
         @wraps(view)
         def wrapped(request: HttpRequest, session_id: int, **kwargs: Any) -> HttpResponse:
             session = chart_session(request, session_id, *permissions)

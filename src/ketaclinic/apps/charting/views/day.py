@@ -41,7 +41,7 @@ def check_in_view(request: HttpRequest, session) -> HttpResponse:
 
 @chart_action("charting.chart_session")
 def pre_check_view(request: HttpRequest, session) -> HttpResponse:
-    def write(data: dict):
+    def write(data: dict) -> PreCheck:
         evidence = QuestionnaireEvidence.NURSE_CONFIRMED if data["questionnaires_done"] else ""
         if questionnaires_done_today(session):
             data["questionnaires_done"] = True

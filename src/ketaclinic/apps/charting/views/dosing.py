@@ -30,7 +30,7 @@ def dose_order_view(request: HttpRequest, session) -> HttpResponse:
     """``action=preview`` shows the core's working without saving; ``action=order`` saves."""
     form = DoseOrderForm(request.POST)
 
-    def write(data: dict):
+    def write(data: dict) -> DoseOrder | HttpResponse:
         wanted = DoseRequest(**form.dose_request())
         if request.POST.get("action") == "preview":
             capped = DoseRequest(**{**wanted.__dict__, "cap_choice": None})

@@ -1,14 +1,16 @@
-"""Discharge, and the esketamine REMS record."""
+"""Discharge, and the esketamine REMS record: every view a ``chart_action``."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
@@ -34,60 +36,66 @@ from ketaclinic.apps.charting.rems import (
 )
 from ketaclinic.apps.charting.rems_pdf import document_reference, render_form_pdf
 from ketaclinic.apps.charting.rems_sending import resend
-from ketaclinic.apps.charting.views.base import (
-    back_to_chart,
-    chart_session,
-    chart_with_errors,
-    refused,
-    require_any_permission,
-)
+from ketaclinic.apps.charting.views.base import chart_action, chart_with_errors, submit
 from ketaclinic.apps.treatment.choices import Route
 from ketaclinic.apps.web import clock
-from ketaclinic.clinical.exceptions import InputError
 from ketaclinic.clinical.rems_form import FIELDS, FORM_VERSION, SECTIONS
 
 FORM_FIELDS = {f.name: f for f in FIELDS}
 DISCHARGERS = ("charting.chart_session", "charting.override_discharge")
 
 
-@require_any_permission(*DISCHARGERS)
-@require_POST
-def discharge_view(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = chart_session(request, session_id, *DISCHARGERS)
+@chart_action(*DISCHARGERS)
+def discharge_view(request: HttpRequest, session) -> HttpResponse:
     form = DischargeForm(request.POST)
-    if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in DischargeForm.REMS_FIELDS}
-        may_override = request.user.has_perm("charting.override_discharge")
+
+    def write(data: dict):
         try:
-            record = discharge(
+            return discharge(
                 session,
-                **data,
-                may_override=may_override,
+                **{k: v for k, v in data.items() if k not in DischargeForm.REMS_FIELDS},
+                may_override=request.user.has_perm("charting.override_discharge"),
                 user=request.user,
                 request=request,
                 rems_answers=form.rems_answers(),
             )
-        except InputError as error:
-            attach_error(form, error)
         except RemsIncomplete as error:
             for problem in error.problems:
                 attach_error(form, problem)
-        except ChartRefused as error:
-            return refused(request, session, error)
-        else:
-            messages.success(
-                request,
-                "Discharged." if record.ready else "Discharged on the prescriber's override.",
-            )
-            return back_to_chart(session, "discharge")
-    return chart_with_errors(request, session, discharge_form=form)
+            return chart_with_errors(request, session, discharge_form=form)
+
+    return submit(
+        request,
+        session,
+        form,
+        write,
+        form_name="discharge_form",
+        anchor="discharge",
+        success=lambda record: (
+            "Discharged." if record.ready else "Discharged on the prescriber's override."
+        ),
+    )
 
 
-def _esketamine_session(request: HttpRequest, session_id: int, *permissions: str):
-    session = chart_session(request, session_id, *(permissions or ("charting.record_rems",)))
-    if session.course.route != Route.ESKETAMINE:
-        raise Http404("REMS records are for esketamine sessions")
-    return session
+RECORD = "charting.record_rems"
+READ = (RECORD, "charting.view_rems_dashboard")
+"""Who may read a session's REMS form (and its PDF); only ``RECORD`` may change it."""
+
+
+def rems_action(*permissions: str, methods: tuple[str, ...] = ("POST",)) -> Callable:
+    """A ``chart_action`` on an esketamine session's REMS form: any other session is a 404."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @chart_action(*permissions, methods=methods)
+        @wraps(view)
+        def wrapped(request: HttpRequest, session, **kwargs: Any) -> HttpResponse:
+            if session.course.route != Route.ESKETAMINE:
+                raise Http404("REMS records are for esketamine sessions")
+            return view(request, session, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def _sections(form: RemsRecordForm) -> list[tuple[str, list]]:
@@ -130,15 +138,11 @@ def _rems_page(request, session, record, form, status: int) -> HttpResponse:
     )
 
 
-@require_any_permission("charting.record_rems", "charting.view_rems_dashboard")
-@require_http_methods(["GET", "POST"])
-def rems_view(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = _esketamine_session(
-        request, session_id, "charting.record_rems", "charting.view_rems_dashboard"
-    )
+@rems_action(*READ, methods=("GET", "POST"))
+def rems_view(request: HttpRequest, session) -> HttpResponse:
     record = RemsRecord.objects.filter(session=session).first()
     if request.method == "POST":
-        if not request.user.has_perm("charting.record_rems"):
+        if not request.user.has_perm(RECORD):
             raise PermissionDenied
         form = RemsRecordForm(request.POST, instance=record)
         if form.is_valid():
@@ -162,13 +166,9 @@ def rems_view(request: HttpRequest, session_id: int) -> HttpResponse:
     return _rems_page(request, session, record, form, 200)
 
 
-@require_any_permission("charting.record_rems", "charting.view_rems_dashboard")
-@require_GET
-def rems_pdf_view(request: HttpRequest, session_id: int) -> HttpResponse:
+@rems_action(*READ, methods=("GET",))
+def rems_pdf_view(request: HttpRequest, session) -> HttpResponse:
     """The document that was sent, or the form as it stands now."""
-    session = _esketamine_session(
-        request, session_id, "charting.record_rems", "charting.view_rems_dashboard"
-    )
     record = RemsRecord.objects.filter(session=session).select_related("prepared_by").first()
     if record is None:
         raise Http404("No REMS form yet")
@@ -186,20 +186,16 @@ def rems_pdf_view(request: HttpRequest, session_id: int) -> HttpResponse:
     return response
 
 
-@require_any_permission("charting.record_rems")
-@require_POST
-def rems_resend_view(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = _esketamine_session(request, session_id)
+@rems_action(RECORD)
+def rems_resend_view(request: HttpRequest, session) -> HttpResponse:
     record = get_object_or_404(RemsRecord, session=session)
     resend(record, user=request.user, now=clock.now(), request=request)
     messages.success(request, "The REMS form is queued to send again.")
     return redirect("charting:rems", session_id=session.pk)
 
 
-@require_any_permission("charting.record_rems")
-@require_POST
-def rems_enrolment_view(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = _esketamine_session(request, session_id)
+@rems_action(RECORD)
+def rems_enrolment_view(request: HttpRequest, session) -> HttpResponse:
     form = RemsEnrolmentForm(request.POST)
     if form.is_valid():
         record_enrolment(
@@ -215,10 +211,8 @@ def rems_enrolment_view(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("charting:rems", session_id=session.pk)
 
 
-@require_any_permission("charting.record_rems")
-@require_POST
-def rems_submitted_view(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = _esketamine_session(request, session_id)
+@rems_action(RECORD)
+def rems_submitted_view(request: HttpRequest, session) -> HttpResponse:
     record = RemsRecord.objects.filter(session=session).select_related("session__patient").first()
     if record is None:
         messages.error(request, "Save the REMS record before marking it submitted.")

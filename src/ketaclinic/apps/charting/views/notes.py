@@ -30,7 +30,7 @@ from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
 from ketaclinic.clinical.exceptions import InputError
 
-NOTE_PERMISSION = {
+NOTE_PERMISSION: dict[str, str] = {
     NoteKind.NURSING: "charting.chart_session",
     NoteKind.PRESCRIBER: "charting.write_prescriber_note",
 }

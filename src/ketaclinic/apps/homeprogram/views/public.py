@@ -19,59 +19,34 @@ from django.views.decorators.http import require_http_methods
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.homeprogram.forms import CheckInForm
-from ketaclinic.apps.homeprogram.links import (
-    LinkGone,
-    LinkNotFound,
-    open_check_in_link,
-)
+from ketaclinic.apps.homeprogram.links import open_check_in_link
 from ketaclinic.apps.homeprogram.program import record_check_in
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.private_links import (
-    EXPIRED,
-    NOT_FOUND,
-    TOO_MANY,
-    LinkState,
-    private,
-    too_many_requests,
-    unavailable,
-)
+from ketaclinic.apps.web.private_links import LinkState, Reasons, private
 
-UNAVAILABLE = {
-    "not_found": NOT_FOUND,
-    LinkState.USED: (
-        410,
-        "This check-in was already sent",
+UNAVAILABLE = Reasons(
+    used_heading="This check-in was already sent",
+    used_message=(
         "Each link works once, and this one has been used. Thank you. If something changed, "
-        "call your clinic.",
+        "call your clinic."
     ),
-    LinkState.EXPIRED: EXPIRED,
-    "too_many": TOO_MANY,
-}
-
-
-def _unavailable(request: HttpRequest, reason: str) -> HttpResponse:
-    return unavailable(request, *UNAVAILABLE[reason])
+)
 
 
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def check_in(request: HttpRequest, token: str) -> HttpResponse:
-    if too_many_requests(request, "home:" + token):
-        return _unavailable(request, "too_many")
-    try:
-        link = open_check_in_link(token)
-    except LinkNotFound:
-        return _unavailable(request, "not_found")
-    except LinkGone as gone:
-        return _unavailable(request, gone.state)
+    link, refused = UNAVAILABLE.open(request, "home:" + token, lambda: open_check_in_link(token))
+    if refused is not None:
+        return refused
     site = link.patient.site
     data = request.POST if request.method == "POST" else None
     form = CheckInForm(data, planned_on=link.planned_on, timezone=site.timezone)
     if data is not None and form.is_valid():
         with transaction.atomic():
             if not link.close(clock.now()):
-                return _unavailable(request, LinkState.USED)
+                return UNAVAILABLE.page(request, LinkState.USED)
             stored = record_check_in(link=link, data=form.cleaned_data, request=request)
         context = {
             "site": site,

@@ -33,7 +33,7 @@ from ketaclinic.apps.homeprogram.links import (
 from ketaclinic.apps.homeprogram.models import HomePrescription
 from ketaclinic.apps.homeprogram.program import (
     calendar_for,
-    first_dose_session,
+    first_dose_sessions,
     planned_dates,
     record_pill_count,
     troches_taken,
@@ -42,6 +42,7 @@ from ketaclinic.apps.homeprogram.program import (
 from ketaclinic.apps.homeprogram.refills import (
     RefillRefused,
     dispensings_of,
+    early_refill_fraction,
     next_refill_on,
     places_for,
     record_refill,
@@ -93,7 +94,7 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
     can_see_reports = request.user.has_perm(VIEW_CHECK_INS)
     prescriptions = list(
         HomePrescription.objects.filter(patient=patient)
-        .select_related("course__prescriber", "prescriber")
+        .select_related("course__prescriber", "prescriber", "patient__site")
         .prefetch_related(
             "check_ins",
             "pill_counts__counted_by",
@@ -101,20 +102,26 @@ def patient_program(request: HttpRequest, patient_id: int) -> HttpResponse:
             "supply_events__recorded_by",
         )
     )
+    # Read once for the page, not per prescription: first doses and the early-refill line.
+    firsts = first_dose_sessions([prescription.course_id for prescription in prescriptions])
+    early_fraction = early_refill_fraction(patient.site_id)
     programs = []
     for prescription in prescriptions:
         check_ins = list(prescription.check_ins.all())
-        first = first_dose_session(prescription.course)
+        first = firsts.get(prescription.course_id)
+        refills = list(prescription.refills.all())
         programs.append(
             {
                 "prescription": prescription,
                 "first_dose": first,
-                "calendar": calendar_for(prescription, check_ins),
+                "calendar": calendar_for(prescription, check_ins, first),
                 "pill_counts": list(prescription.pill_counts.all()),
-                "refills": list(prescription.refills.all()),
+                "refills": refills,
                 "supply_events": list(prescription.supply_events.all()),
-                "dispensed": sum(dispensings_of(prescription, list(prescription.refills.all()))),
-                "next_refill_on": next_refill_on(prescription),
+                "dispensed": sum(dispensings_of(prescription, refills)),
+                "next_refill_on": next_refill_on(
+                    prescription, refills, early_fraction=early_fraction
+                ),
                 "taken": sum(
                     (c.amount_mg / prescription.strength_mg for c in check_ins if c.dose_taken),
                     start=0,

@@ -1,6 +1,11 @@
 """Ledger models: stock (products, lots, containers), entries, reconciliation."""
 
-from ketaclinic.apps.ledger.models.entries import LedgerEntry, VerifiedCheckpoint, chain_name
+from ketaclinic.apps.ledger.models.entries import (
+    LedgerEntry,
+    VerifiedCheckpoint,
+    WasteAwaited,
+    chain_name,
+)
 from ketaclinic.apps.ledger.models.reconciliation import (
     Discrepancy,
     Inventory,
@@ -19,5 +24,6 @@ __all__ = [
     "Lot",
     "Product",
     "VerifiedCheckpoint",
+    "WasteAwaited",
     "chain_name",
 ]

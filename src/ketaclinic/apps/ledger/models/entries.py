@@ -162,6 +162,10 @@ class LedgerEntry(AppendOnlyModel):
             models.Index(fields=["container", "position"], name="ledger_container_idx"),
             models.Index(fields=["site", "occurred_at"], name="ledger_site_time_idx"),
             models.Index(fields=["site", "kind", "position"], name="ledger_site_kind_idx"),
+            # The entries API's order (site, then chain position) for the sites a user sees.
+            models.Index(fields=["site", "position"], name="ledger_site_position_idx"),
+            # The reports page, newest first and paged by this key across sites.
+            models.Index(fields=["occurred_at", "id"], name="ledger_report_order_idx"),
         ]
 
     def __str__(self) -> str:
@@ -187,3 +191,35 @@ class VerifiedCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain} verified to #{self.position}"
+
+
+class WasteAwaited(models.Model):
+    """A dose whose syringe remainder (drawn, not given) is not all wasted with a witness yet.
+
+    The ledger dashboard lists these as tasks. Kept by the two entry writers (``append_entry``
+    and ``append_batch``) in the same transaction as the entry: an administration with waste
+    due adds a row, each witnessed waste for it lowers ``due_units``, and the row goes when
+    nothing is left. So the dashboard reads the few open rows by site instead of every dose
+    the site ever gave (which grew with the clinic).
+    """
+
+    administration = models.OneToOneField(
+        LedgerEntry,
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="waste_awaited",
+        limit_choices_to={"kind": EntryKind.ADMINISTRATION},
+    )
+    site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, related_name="+")
+    position = models.BigIntegerField(help_text="The administration's place in its chain.")
+    due_units = models.IntegerField(help_text="Ledger units drawn, not given, not yet wasted.")
+
+    class Meta:
+        ordering = ["site", "position"]
+        constraints = [
+            models.CheckConstraint(condition=Q(due_units__gt=0), name="waste_awaited_due_positive")
+        ]
+        indexes = [models.Index(fields=["site", "position"], name="waste_awaited_site_idx")]
+
+    def __str__(self) -> str:
+        return f"waste due for entry {self.administration_id}: {self.due_units}"

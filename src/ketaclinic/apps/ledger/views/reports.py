@@ -8,7 +8,9 @@ timeout), so the request only queues it and sends the person to the job's progre
 from __future__ import annotations
 
 import importlib.util
+from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,23 +28,31 @@ from ketaclinic.apps.ledger.forms import ReportFilterForm
 from ketaclinic.apps.ledger.lookups import VIEW_PERMISSION
 from ketaclinic.apps.ledger.models import Inventory, LedgerEntry
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.pagination import page_number, paginate, query_without_page
+from ketaclinic.apps.web.pagination import keyset_page_for, query_without_page
+
+#: Newest first; ``ledger_report_order_idx`` serves it. A ledger only grows, so the page is
+#: read past the last entry shown, not by OFFSET.
+REPORT_ORDER = ("-occurred_at", "-id")
+
+FilteredReport = tuple[ReportFilterForm, QuerySet[LedgerEntry] | None, list[int]]
+"""The form, the matching entries (None if the form is invalid) and their sites' ids."""
 
 
 def pdf_available() -> bool:
     return importlib.util.find_spec("weasyprint") is not None
 
 
-def _filtered(request: HttpRequest):
+def _filtered(request: HttpRequest) -> FilteredReport:
     return filtered_for(request.user, request.GET)
 
 
-def filtered_for(user, params: QueryDict):
-    """The report's form, the matching entries (None if the form is invalid) and the sites."""
+def filtered_for(user: Any, params: QueryDict) -> FilteredReport:
+    """The report's form, the matching entries (None and no sites if the form is invalid)
+    and the ids of the sites they are from."""
     sites = sites_for(user, VIEW_PERMISSION).order_by("name")
     form = ReportFilterForm(params or None, sites=sites)
     if form.is_bound and not form.is_valid():
-        return form, None, None
+        return form, None, []
     data = form.cleaned_data if form.is_bound else {}
     chosen = data.get("site")
     visible = restrict(LedgerEntry, user, VIEW_PERMISSION)
@@ -65,9 +75,8 @@ def filtered_for(user, params: QueryDict):
 def reports(request: HttpRequest) -> HttpResponse:
     form, entries, _site_ids = _filtered(request)
     page = None
-    if entries is not None:  # newest first on screen; exports keep chain order
-        newest_first = entries.order_by("-occurred_at", "-site_id", "-position")
-        page = paginate(newest_first, page_number(request.GET))
+    if entries is not None:  # newest first on screen, paged by key; exports keep chain order
+        page = keyset_page_for(entries, REPORT_ORDER, request.GET)
     if entries is not None:
         record_event(request, Action.VIEW, object_type="ledger_report", detail=dict(request.GET))
     return render(

@@ -22,7 +22,7 @@ from ketaclinic.apps.reminders.preferences import KIND_SCOPE, record_opt_out
 from ketaclinic.apps.web.private_links import TOO_MANY, private, too_many_requests, unavailable
 
 _TOKEN_LENGTH = 43
-KIND_WORDS = {
+KIND_WORDS: dict[str, str] = {
     ReminderKind.APPOINTMENT: "appointment reminders",
     ReminderKind.QUESTIONNAIRE: "questionnaire reminders",
 }

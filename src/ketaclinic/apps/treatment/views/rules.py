@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from ketaclinic.apps.accounts.authenticated import AuthenticatedRequest
 from ketaclinic.apps.accounts.scoping import require_permission, restrict, sites_for
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
@@ -25,7 +26,7 @@ from ketaclinic.clinical.eligibility import DEFAULT_LEVELS, ScreeningParameters
 
 @require_permission("treatment.change_clinicrulesettings")
 @require_http_methods(["GET", "POST"])
-def rule_settings(request: HttpRequest) -> HttpResponse:
+def rule_settings(request: AuthenticatedRequest) -> HttpResponse:
     sites = list(sites_for(request.user, "treatment.change_clinicrulesettings"))
     try:
         wanted = int(request.GET.get("site", ""))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ketaclinic.apps.accounts.models import Site
 from ketaclinic.apps.accounts.scoping import require_permission, sites_for
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.treatment.forms import ScheduleForm
@@ -16,7 +18,7 @@ from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.rendering import render_page_or_fragment
 
 
-def sessions_on(site, day: dt.date):
+def sessions_on(site: Site, day: dt.date) -> QuerySet[Session]:
     start, end = day_bounds(day, site.timezone)
     return (
         Session.objects.filter(site=site, planned_start__gte=start, planned_start__lt=end)

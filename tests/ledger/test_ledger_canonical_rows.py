@@ -1,0 +1,161 @@
+"""``ledger verify``'s fast canonical bytes are the reference encoder's, byte for byte.
+
+``CanonicalRows`` builds each entry's canonical JSON from its database row with a
+precompiled template; the writer hashed ``canonical_bytes(entry.chained_fields())``. These
+tests write randomized entries through the real writer (``append_entry``) and compare the two
+encodings of every row read back, on whichever database the suite runs on; then they check
+that a row the template cannot encode, or whose fast text does not reproduce the hash, gets
+the reference encoder's verdict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ketaclinic.apps.audit.hashchain import canonical_bytes, chain_hash
+from ketaclinic.apps.ledger.appending import append_entry
+from ketaclinic.apps.ledger.canonical_rows import ROW_FIELDS, CanonicalRows
+from ketaclinic.apps.ledger.choices import EntryKind
+from ketaclinic.apps.ledger.models import Container, LedgerEntry
+from ketaclinic.apps.ledger.verification import verify_ledger
+
+# What a database column can hold: no NUL (PostgreSQL text), no lone surrogates (UTF-8).
+TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=8,
+)
+MOMENTS = st.datetimes(
+    min_value=dt.datetime(1990, 1, 1),
+    max_value=dt.datetime(2090, 12, 31),
+    timezones=st.just(dt.UTC),
+)
+INTS = st.integers(0, 2**31 - 1)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    reason=TEXT,
+    details=st.dictionaries(TEXT, JSON_VALUES, max_size=4),
+    occurred_at=MOMENTS,
+    estimated=st.booleans(),
+    quantity=INTS,
+    with_witness=st.booleans(),
+)
+def test_fast_bytes_equal_the_writers_bytes_for_randomized_entries(
+    clinic, receive, reason, details, occurred_at, estimated, quantity, with_witness
+):
+    (vial,) = receive("k10") if not Container.objects.exists() else Container.objects.all()[:1]
+    entry = append_entry(
+        Container.objects.get(pk=vial.pk),
+        kind=EntryKind.COUNT,
+        delta=0,
+        quantity=quantity,
+        book_quantity=quantity // 2,
+        user=clinic.nurse,
+        witness=clinic.prescriber if with_witness else None,
+        reason=reason,
+        details=details,
+        estimated=estimated,
+        occurred_at=occurred_at,
+    )
+    written = canonical_bytes(entry.chained_fields())
+    rows = CanonicalRows(chunk_size=7)
+    row = next(rows.rows(entry.chain, after=entry.position - 1))
+
+    assert rows.text(row).encode() == written
+    assert rows.reference_text(row).encode() == written
+    assert rows.hash_matches(entry.prev_hash, row, entry.hash)
+    assert chain_hash(entry.prev_hash, entry.chained_fields()) == row[ROW_FIELDS.index("hash")]
+
+
+def test_every_row_of_a_real_ledger_encodes_as_written_across_chunks(clinic, receive):
+    from ketaclinic.apps.ledger.operations import record_administration
+
+    (vial,) = receive("k10")
+    for _ in range(5):
+        record_administration(
+            container=vial,
+            patient=clinic.alice,
+            volume_drawn_ml="1.5",
+            volume_given_ml="1",
+            user=clinic.nurse,
+        )
+    rows = CanonicalRows(chunk_size=2)  # three chunks and a short one
+    chain = f"ledger:{clinic.site_a.pk}"
+    read = list(rows.rows(chain))
+    entries = list(LedgerEntry.objects.filter(chain=chain).order_by("position"))
+
+    assert [row[ROW_FIELDS.index("position")] for row in read] == [1, 2, 3, 4, 5, 6]
+    for row, entry in zip(read, entries, strict=True):
+        assert rows.text(row).encode() == canonical_bytes(entry.chained_fields())
+
+
+def _tamper(statement: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_a_value_of_the_wrong_type_is_left_to_the_reference_encoder_which_catches_it(
+    clinic, receive
+):
+    """SQLite keeps whatever it is given: the text '20000u' where an integer was. The
+    template is never used for a row of a shape no writer leaves; the reference encoder
+    finds the entry altered."""
+    receive("k10")
+    chain = f"ledger:{clinic.site_a.pk}"
+    _tamper(
+        "UPDATE ledger_ledgerentry SET quantity = quantity || 'u' "
+        "WHERE chain = %s AND position = 1",
+        [chain],
+    )
+    rows = CanonicalRows()
+    row = next(rows.rows(chain))
+    assert isinstance(row[ROW_FIELDS.index("quantity")], str)
+    assert rows.text(row) == rows.reference_text(row)  # the reference path, not the template
+    report = verify_ledger()
+    assert not report.ok
+    assert "position 1: record content was altered" in report.problem
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_stored_text_the_reference_reads_as_the_same_moment_gets_the_reference_verdict(
+    clinic, receive
+):
+    """'14:00:00.000000' is the instant the writer hashed as '14:00:00': the fast text differs
+    from the hashed bytes, so the reference encoder decides — and finds nothing altered."""
+    receive("k10")
+    chain = f"ledger:{clinic.site_a.pk}"
+    entry = LedgerEntry.objects.get(chain=chain, position=1)
+    assert entry.occurred_at.microsecond == 0
+    _tamper(
+        "UPDATE ledger_ledgerentry SET occurred_at = occurred_at || '.000000' "
+        "WHERE chain = %s AND position = 1",
+        [chain],
+    )
+    rows = CanonicalRows()
+    row = next(rows.rows(chain))
+    assert rows.text(row) != rows.reference_text(row)
+    assert rows.hash_matches(entry.prev_hash, row, entry.hash)
+    assert verify_ledger().ok
+
+
+def test_details_are_reencoded_canonically_whatever_their_stored_spacing():
+    rows = CanonicalRows()
+    stored = '{"b": [1, {"z": "é", "a": null}], "a": "\\"quoted\\""}'
+    assert rows._details_text(stored) == json.dumps(
+        json.loads(stored), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    assert rows._details_text("{}") == "{}"
