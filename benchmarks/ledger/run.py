@@ -36,7 +36,7 @@ def _setup(data_dir: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--sizes", type=int, nargs="+", default=[300, 1200], help="ledger sizes, in doses"
+        "--sizes", type=int, nargs="+", default=[300, 3000], help="ledger sizes, in doses"
     )
     parser.add_argument("--profile", action="store_true", help="profile one full verify")
     args = parser.parse_args(argv)
@@ -230,7 +230,7 @@ def _record(rows: list[tuple], vendor: str) -> None:
             f"incremental verify of one day < 1 s ({entries:,}-entry ledger, {vendor})",
             f"{window_seconds * 1000:.1f} ms wall ({window} entries)",
             f"full verify {full:.3f} s CPU",
-            f"{window_seconds / full:.2f} of full",
+            f"{window_seconds:.2f} of the 1 s budget",
             window_seconds < 1,
         )
 

@@ -23,6 +23,7 @@ holds with ``bulk_create``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import math
@@ -385,12 +386,13 @@ def _visits(sessions: Iterable[Session]) -> Iterator[list[_Visit]]:
     """The sessions as flat records, ``CHUNK`` at a time. A ``discharged_dosing_sessions``
     queryset is read as plain values (at 10,000 patients that is some 36,000 sessions never
     built as models), a page at a time by key; other sessions are flattened."""
-    if isinstance(sessions, QuerySet) and set(_VISIT_FROM) <= set(sessions.query.annotations):
-        # session fields, course and patient fields, "given family" as the name
+    if isinstance(sessions, QuerySet) and set(_VISIT_FROM) <= set(
+        sessions.query.annotations
+    ):  # session fields, course and patient fields, "given family" as the name
         last = 0
         while rows := list(sessions.filter(pk__gt=last).values_list(*_VISIT_COLUMNS)[:CHUNK]):
             last = rows[-1][0]
-            yield [_Visit(*row[:14], f"{row[14]} {row[15]}", *row[16:]) for row in rows]
+            yield [_Visit(*row[:14], f"{row[14]} {row[15]}", *row[16:]) for row in rows]  # type: ignore[call-arg]  # a row of the columns _VISIT_COLUMNS names
         return
     flat = [_visit(session) for session in sessions]
     for start in range(0, len(flat), CHUNK):
@@ -469,8 +471,7 @@ def create_session_charts(
             ):
                 charted += 1
         _insert(rows)  # a chunk's rows written, then let go: memory flat in the sessions
-        for name in _Rows.WRITTEN:
-            setattr(rows, name, [])
+        rows = dataclasses.replace(rows, **{name: [] for name in _Rows.WRITTEN})  # type: ignore[arg-type]  # every WRITTEN field is a list
         if progress is not None:
             progress(charted)
     raise_rems_reminders(now)

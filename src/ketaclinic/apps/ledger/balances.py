@@ -7,6 +7,7 @@ lives on the container row, kept in step with the entries under its lock).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -88,7 +89,7 @@ class LedgerTasks:
 
     open_discrepancies: list[Discrepancy]
     loss_reports: list[LossReport]
-    waste_due: list[LedgerEntry]
+    waste_due: Sequence[LedgerEntry]
     last_inventory: Inventory | None
     inventory_due_on: dt.date | None
     interval: str

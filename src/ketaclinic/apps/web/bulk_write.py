@@ -110,11 +110,19 @@ def _roomy_cache(database) -> None:
     database._demo_cache_for = database.connection
 
 
+def _column_field(model: type[models.Model], name: str) -> models.Field:
+    """The field ``name`` of ``model`` that has a column (not a reverse relation)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.column:
+        raise ValueError(f"{model._meta.label}.{name} has no column to write")
+    return field
+
+
 def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Insert ``rows`` (values in the order of ``names``, field names) into ``model``'s
     table; every other concrete column gets its default. Returns the number inserted."""
     opts = model._meta
-    given = [opts.get_field(name) for name in names]
+    given = [_column_field(model, name) for name in names]
     rest = [
         f
         for f in opts.concrete_fields
@@ -130,7 +138,7 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
         (index, p) for index, f in enumerate(given) if (p := _preparer(f, database)) is not None
     ]
     quote = database.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in (*given, *rest))
+    columns = ", ".join(quote(str(f.column)) for f in (*given, *rest))
     marks = ", ".join(["%s"] * (len(given) + len(rest)))
     sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - names from model metadata; values bound  # nosec B608
     prepared = _prepared(rows, preparers, defaults)
@@ -176,13 +184,8 @@ def update_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     ``UPDATE ... WHERE pk`` run with ``executemany``. Values are prepared as ``insert_rows``
     prepares them."""
     opts = model._meta
-    fields: list[models.Field] = []
-    for name in names:
-        field = opts.get_field(name)
-        if not isinstance(field, models.Field) or field.primary_key:
-            raise ValueError(f"{opts.label}: {name} is not a field update_rows can set")
-        fields.append(field)
-    if not fields or opts.pk is None:
+    fields = [_column_field(model, name) for name in names]
+    if any(f.primary_key for f in fields) or not fields:
         raise ValueError(f"{opts.label}: name the fields to set (not the primary key)")
     database = connections[DEFAULT_DB_ALIAS]
     _roomy_cache(database)
@@ -193,10 +196,10 @@ def update_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     ]
     prepared = _prepared(rows, preparers, ())
     quote = database.ops.quote_name
-    table, key = quote(opts.db_table), quote(_column(opts.pk))
+    table, key = quote(opts.db_table), quote(str(opts.pk.column))
     if database.vendor == "postgresql":
         staging = quote(f"bulk_update_{opts.db_table}")
-        columns = ", ".join(quote(_column(f)) for f in (opts.pk, *fields))
+        columns = ", ".join(quote(str(f.column)) for f in (opts.pk, *fields))
         with database.cursor() as cursor:
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {staging} AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608 - names from model metadata  # nosec B608
@@ -205,7 +208,7 @@ def update_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
                 database, f"bulk_update_{opts.db_table}", (opts.pk, *fields), prepared
             )
             assignments = ", ".join(
-                f"{quote(_column(f))} = new.{quote(_column(f))}" for f in fields
+                f"{quote(str(f.column))} = new.{quote(str(f.column))}" for f in fields
             )
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM {staging} AS new "  # noqa: S608 - names from model metadata  # nosec B608
@@ -213,7 +216,7 @@ def update_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
             )
             cursor.execute(f"DROP TABLE {staging}")
         return count
-    assignments = ", ".join(f"{quote(_column(f))} = %s" for f in fields)
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
     sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608 - names from model metadata; values bound  # nosec B608
     return _execute_in_batches(database, sql, ([*values[1:], values[0]] for values in prepared))
 
@@ -230,7 +233,7 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
                 [table, model._meta.pk.column, count],
             )
             return sorted(row[0] for row in cursor.fetchall())
-        pk = connection.ops.quote_name(model._meta.pk.column)
+        pk = connection.ops.quote_name(str(model._meta.pk.column))
         cursor.execute(f"SELECT max({pk}) FROM {connection.ops.quote_name(table)}")  # noqa: S608 - names from model metadata  # nosec B608
         highest = cursor.fetchone()[0] or 0
         if connection.vendor == "sqlite":
@@ -246,18 +249,11 @@ def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> N
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     keys = reserve_ids(model, len(objs))
     for obj, key in zip(objs, keys, strict=True):
-        obj._prepare_related_fields_for_save(operation_name="insert_objects")  # as bulk_create
+        obj._prepare_related_fields_for_save(operation_name="insert_objects")  # type: ignore[attr-defined]  # as bulk_create
         obj.pk = key
         obj._state.adding, obj._state.db = False, connection.alias
     names = [model._meta.pk.name, *(f.name for f in fields)]
     insert_rows(model, names, ([obj.pk, *(f.pre_save(obj, True) for f in fields)] for obj in objs))
-
-
-def _column(field: models.Field) -> str:
-    """The field's column: ``Field.column`` is typed optional (fields without one)."""
-    if field.column is None:
-        raise ValueError(f"{field.name}: has no column to write")
-    return field.column
 
 
 def _copy_rows(database, table: str, fields, prepared: Iterable[list]) -> int:
@@ -266,7 +262,7 @@ def _copy_rows(database, table: str, fields, prepared: Iterable[list]) -> int:
     adapted by psycopg as it would adapt a bound parameter (so text with tabs, newlines or
     backslashes, ``None``, dates, decimals and JSON arrive as an INSERT would store them)."""
     quote = database.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     count = 0
     with (
         database.cursor() as cursor,

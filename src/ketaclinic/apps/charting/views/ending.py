@@ -23,7 +23,7 @@ from ketaclinic.apps.charting.forms import (
     RemsSubmittedForm,
     attach_error,
 )
-from ketaclinic.apps.charting.models import RemsEnrolment, RemsRecord
+from ketaclinic.apps.charting.models import Discharge, RemsEnrolment, RemsRecord
 from ketaclinic.apps.charting.refusals import ChartRefused
 from ketaclinic.apps.charting.rems import (
     SUBMISSION_DAYS,
@@ -49,7 +49,7 @@ DISCHARGERS = ("charting.chart_session", "charting.override_discharge")
 def discharge_view(request: HttpRequest, session) -> HttpResponse:
     form = DischargeForm(request.POST)
 
-    def write(data: dict):
+    def write(data: dict) -> Discharge | HttpResponse:
         try:
             return discharge(
                 session,
