@@ -1,27 +1,37 @@
-"""Demo seeding benchmark: seconds per demo step at 1,000 and 10,000 patients on SQLite,
-and the bulk writers against the per-row ways they replaced, measured in the same run.
+"""Demo seeding benchmark: the demo at 1,000 / 10,000 / 100,000 patients on PostgreSQL and
+1,000 / 10,000 on SQLite (wall seconds, CPU seconds, peak memory, seconds per step), and
+the bulk writers against the per-row ways they replaced, measured in the same run.
 
-    .venv/bin/python -m benchmarks demo                  # 1,000 and 10,000 (about 3 minutes)
-    .venv/bin/python benchmarks/demo/run.py --sizes 1000
+    .venv/bin/python -m benchmarks demo               # every size (PostgreSQL: 20+ minutes)
+    .venv/bin/python benchmarks/demo/run.py --postgres-sizes 1000 10000 --sqlite-sizes 1000
 
-Each size seeds a fresh SQLite database through the CLI (``ketaclinic migrate`` then
-``ketaclinic demo --patients N --timings``) and reads the step table it prints: wall-clock
-seconds and the process's CPU seconds (which a busy machine does not inflate). Then, on one
-database seeded with the patients and treatment of 1,000, each alternative writes the same
-rows inside a transaction that is rolled back:
+Targets (issue 18, section 4): ``demo --patients 100000`` under 300 s on PostgreSQL, and
+memory flat in the patient count: peak RSS at 100,000 at most 1.5x peak RSS at 10,000.
+
+Each size seeds a fresh database through the CLI (``ketaclinic demo --patients N
+--timings``) in a child process of its own measuring process, which reads the child's CPU
+seconds and peak RSS with ``resource.getrusage(RUSAGE_CHILDREN)`` (so each size's peak is
+its own, not the largest so far). PostgreSQL databases are copied from one migrated
+template (``KETACLINIC_BENCH_POSTGRES``, default ``postgresql://postgres@127.0.0.1:5432/``,
+databases ``ketaclinic_demo_bench_*``, dropped afterwards); the server's own CPU is not
+in the CPU column. Then, on one SQLite database seeded with the patients and treatment of
+1,000, each alternative writes the same rows inside a transaction that is rolled back:
 
 - the ledger: ``create_ledger(write=IN_BULK)`` (the demo) against ``ONE_BY_ONE`` (the live
   ``append_entry``, an entry at a time, as the demo used to); the two chains must match;
 - vital signs (the largest table): ``bulk_write.insert_rows`` against ``bulk_create`` (the
   chart demo before) and a ``save()`` per row.
 
-Not a test: nothing here is timed in CI.
+Rows for ``make bench``'s table go through ``benchmarks.summary.record`` (or, without it,
+to ``var/bench/demo.json`` in its format). Not a test: nothing here is timed in CI.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -32,36 +42,168 @@ ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-c", "import sys; from ketaclinic.cli import main; sys.exit(main())"]
 
 
-def _environment(database: Path) -> dict[str, str]:
+POSTGRES = os.environ.get("KETACLINIC_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/")
+PREFIX = "ketaclinic_demo_bench"
+TARGET_SECONDS = 300
+RSS_RATIO = 1.5
+
+
+def _environment(url: str) -> dict[str, str]:
     env = dict(os.environ)
-    env["KETACLINIC_DATABASE_URL"] = f"sqlite:///{database}"
+    env["KETACLINIC_DATABASE_URL"] = url
     env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
 
-def _seed(size: int, folder: Path) -> list[tuple[str, float, float]]:
-    """Seed ``size`` patients into a fresh database; the step table ``--timings`` prints."""
-    database = folder / f"demo-{size}.sqlite3"
-    env = _environment(database)
-    subprocess.run([*CLI, "migrate"], env=env, check=True, capture_output=True)
+def _measure(url: str, size: int) -> int:
+    """In the measuring process: seed ``size`` patients as its only child; print wall and
+    CPU seconds, the child's peak RSS and the step table as one JSON line."""
+    wall = time.perf_counter()
     done = subprocess.run(
         [*CLI, "demo", "--patients", str(size), "--timings"],
-        env=env,
+        env=_environment(url),
         check=True,
         capture_output=True,
         text=True,
     )
+    wall = time.perf_counter() - wall
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     steps = []
-    for line in done.stderr.splitlines()[1:]:
-        name, wall, cpu = line.rsplit(maxsplit=2)
-        steps.append((name.strip(), float(wall), float(cpu)))
-    return steps
+    lines = done.stderr.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("demo step"))
+    for line in lines[start + 1 :]:
+        name, step_wall, cpu = line.rsplit(maxsplit=2)
+        steps.append((name.strip(), float(step_wall), float(cpu)))
+    result = {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss_mib": usage.ru_maxrss / 1024,  # KiB on Linux
+        "steps": steps,
+    }
+    print(json.dumps(result))
+    return 0
+
+
+def _seed(url: str, size: int) -> dict:
+    """Seed ``size`` patients into the (fresh, migrated) database at ``url``, measured."""
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__)), "--measure", url, str(size)],
+        env=_environment(url),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _sqlite(size: int, folder: Path) -> dict:
+    url = f"sqlite:///{folder / f'demo-{size}.sqlite3'}"
+    subprocess.run([*CLI, "migrate"], env=_environment(url), check=True, capture_output=True)
+    return _seed(url, size)
+
+
+def _postgres_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(POSTGRES + "postgres", autocommit=True) as admin:
+        admin.execute(sql)
+
+
+def _postgres(sizes: list[int]) -> dict[int, dict]:
+    """Each size in a copy of one migrated template database, dropped afterwards."""
+    template = f"{PREFIX}_template"
+    _postgres_admin(f"DROP DATABASE IF EXISTS {template}")
+    _postgres_admin(f"CREATE DATABASE {template}")
+    results = {}
+    try:
+        url = POSTGRES + template
+        subprocess.run([*CLI, "migrate"], env=_environment(url), check=True, capture_output=True)
+        for size in sizes:
+            name = f"{PREFIX}_{size}"
+            _postgres_admin(f"DROP DATABASE IF EXISTS {name}")
+            _postgres_admin(f"CREATE DATABASE {name} TEMPLATE {template}")
+            try:
+                results[size] = _seed(POSTGRES + name, size)
+            finally:
+                _postgres_admin(f"DROP DATABASE IF EXISTS {name}")
+    finally:
+        _postgres_admin(f"DROP DATABASE IF EXISTS {template}")
+    return results
+
+
+def _print_sizes(database: str, results: dict[int, dict]) -> None:
+    sizes = list(results)
+    print(f"\nDemo seeding on {database} (wall s / CPU s of the seeding process)")
+    print(f"{'patients':<14}" + "".join(f" {f'{size:,}':>19}" for size in sizes))
+    print(f"{'total':<14}" + "".join(
+        f" {results[s]['wall']:>9.1f}/{results[s]['cpu']:<9.1f}" for s in sizes
+    ))  # fmt: skip
+    print(f"{'peak RSS MiB':<14}" + "".join(f" {results[s]['rss_mib']:>19.0f}" for s in sizes))
+    steps = list(dict.fromkeys(step for r in results.values() for step, _, _ in r["steps"]))
+    for step in steps:
+        cells = ""
+        for size in sizes:
+            found = {name: (w, c) for name, w, c in results[size]["steps"]}.get(step)
+            cells += f" {found[0]:>9.2f}/{found[1]:<9.2f}" if found else f" {'':>19}"
+        print(f"{step:<14}{cells}")
+
+
+def _record(target: str, measured: str, alternative: str, ratio: str, met: bool | None) -> None:
+    """One row for ``make bench``'s table, through ``benchmarks.summary`` when it exists."""
+    try:
+        from benchmarks.summary import record
+    except ImportError:
+        folder = ROOT / "var" / "bench"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "demo.json"
+        rows = json.loads(path.read_text()) if path.exists() else []
+        rows.append({"benchmark": "demo", "target": target, "measured": measured,
+                     "alternative": alternative, "ratio": ratio, "met": met})  # fmt: skip
+        path.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
+        return
+    record("demo", target, measured, alternative, ratio, met)
+
+
+def _record_targets(postgres: dict[int, dict], sqlite: dict[int, dict]) -> None:
+    big, ten = postgres.get(100_000), postgres.get(10_000)
+    if big is not None:
+        _record(
+            "demo --patients 100000 on PostgreSQL < 300 s",
+            f"{big['wall']:.0f} s wall, {big['cpu']:.0f} s CPU",
+            f"target {TARGET_SECONDS} s",
+            f"{big['wall'] / TARGET_SECONDS:.2f}x the target (wall)",
+            big["wall"] < TARGET_SECONDS,
+        )
+        if ten is not None:
+            ratio = big["rss_mib"] / ten["rss_mib"]
+            _record(
+                "demo peak RSS at 100k <= 1.5x at 10k (PostgreSQL)",
+                f"{big['rss_mib']:.0f} MiB at 100,000",
+                f"{ten['rss_mib']:.0f} MiB at 10,000",
+                f"{ratio:.2f}x",
+                ratio <= RSS_RATIO,
+            )
+            _record(
+                "demo CPU s per patient, 100k vs 10k (PostgreSQL, linear = 1.0)",
+                f"{big['cpu']:.0f} s CPU at 100,000",
+                f"{ten['cpu']:.0f} s CPU at 10,000",
+                f"{big['cpu'] / ten['cpu'] / 10:.2f}x per patient",
+                None,
+            )
+    for size, result in sqlite.items():
+        _record(
+            f"demo --patients {size} on SQLite (measured, no target)",
+            f"{result['wall']:.0f} s wall, {result['cpu']:.0f} s CPU",
+            f"PostgreSQL: {postgres[size]['cpu']:.0f} s CPU" if size in postgres else "",
+            f"{result['rss_mib']:.0f} MiB peak RSS",
+            None,
+        )
 
 
 def _compare(size: int, folder: Path) -> None:
     """Run ``--compare`` in a child: Django is set up for one database per process."""
     database = folder / f"compare-{size}.sqlite3"
-    env = _environment(database)
+    env = _environment(f"sqlite:///{database}")
     subprocess.run([*CLI, "migrate"], env=env, check=True, capture_output=True)
     subprocess.run(
         [sys.executable, str(Path(__file__)), "--compare", str(size)], env=env, check=True
@@ -167,24 +309,26 @@ def _row(label: str, count: int, new: tuple[float, float], old: tuple[float, flo
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks.demo")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--postgres-sizes", type=int, nargs="*", default=[1000, 10000, 100000])
+    parser.add_argument("--sqlite-sizes", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--compare-size", type=int, default=1000)
     parser.add_argument("--compare", type=int, help=argparse.SUPPRESS)  # the child's job
+    parser.add_argument("--measure", nargs=2, help=argparse.SUPPRESS)  # the measuring process
     args = parser.parse_args(argv)
     if args.compare:
         return _comparisons(args.compare)
+    if args.measure:
+        return _measure(args.measure[0], int(args.measure[1]))
+    postgres = _postgres(args.postgres_sizes) if args.postgres_sizes else {}
+    if postgres:
+        _print_sizes("PostgreSQL", postgres)
     with tempfile.TemporaryDirectory(prefix="ketaclinic-demo-bench-") as folder:
-        results = {size: _seed(size, Path(folder)) for size in args.sizes}
-        steps = list(dict.fromkeys(step for table in results.values() for step, _, _ in table))
-        header = "".join(f" {f'{size:,} wall/CPU s':>19}" for size in args.sizes)
-        print(f"Demo seeding on SQLite, seconds per step\n{'step':<14}{header}")
-        for step in steps:
-            cells = ""
-            for size in args.sizes:
-                found = {name: (wall, cpu) for name, wall, cpu in results[size]}.get(step)
-                cells += f" {found[0]:>9.2f}/{found[1]:<9.2f}" if found else f" {'':>19}"
-            print(f"{step:<14}{cells}")
-        _compare(args.compare_size, Path(folder))
+        sqlite = {size: _sqlite(size, Path(folder)) for size in args.sqlite_sizes}
+        if sqlite:
+            _print_sizes("SQLite", sqlite)
+        _record_targets(postgres, sqlite)
+        if args.compare_size:
+            _compare(args.compare_size, Path(folder))
     return 0
 
 

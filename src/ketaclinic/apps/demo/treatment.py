@@ -55,6 +55,10 @@ EARLY_DISCHARGE_SHARE = 0.03
 SLOW_RECOVERY_SHARE = 0.04
 SLOT_TIMES = (dt.time(8, 0), dt.time(10, 30), dt.time(13, 0), dt.time(15, 30))
 HOME_TIME = dt.time(19, 0)
+MAX_HORIZON_DAYS = 3650
+"""Courses start at most ten years back. A clinic with more patients than its chairs could
+have treated in that time (the 100,000-patient tier: otherwise courses would start before
+some patients were born) is given the chairs it would need instead."""
 T = TypeVar("T")
 
 # (protocol, variant, route, setting, share %, target per kg or None, target mg or None)
@@ -258,6 +262,11 @@ def create_treatment(
         )
         per_day = site.chairs * len(SLOT_TIMES) * 0.7
         horizon[site.pk] = max(28, math.ceil(demand / per_day * 7 / 5))
+        if horizon[site.pk] > MAX_HORIZON_DAYS:  # a bigger clinic, not a longer history
+            per_day_needed = demand * 7 / 5 / MAX_HORIZON_DAYS
+            site.chairs = math.ceil(per_day_needed / (len(SLOT_TIMES) * 0.7))
+            Site.objects.filter(pk=site.pk).update(chairs=site.chairs)
+            horizon[site.pk] = MAX_HORIZON_DAYS
 
     books = {s.pk: Chairs(s.chairs) for s in sites}
     schedules: dict[tuple, object] = {}
