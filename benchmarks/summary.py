@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -75,6 +75,24 @@ def record(
     temporary.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     temporary.replace(path)
     return row
+
+
+def record_rows(
+    rows: Iterable[Mapping[str, Any]],
+    gap_of: Callable[[Mapping[str, Any]], str | None] | None = None,
+) -> None:
+    """``record`` each of ``rows`` (dicts with the file's keys); ``gap_of(row)`` names the gap
+    of an unmet one."""
+    for row in rows:
+        record(
+            row["benchmark"],
+            row["target"],
+            row["measured"],
+            row["alternative"],
+            row["ratio"],
+            row["met"],
+            gap=gap_of(row) if gap_of is not None and row["met"] is False else None,
+        )
 
 
 def clear(directory: Path | None = None) -> None:

@@ -192,16 +192,10 @@ GAPS = {
 
 def _record(records: list[dict]) -> None:
     """Each target's row for ``make bench``'s closing table (``benchmarks.summary``)."""
-    from benchmarks.summary import record
+    from benchmarks.summary import record_rows
 
-    for row in records:
+    def gap_of(row) -> str | None:
         kind = next((k for k in GAPS if k in row["target"].lower()), None)
-        record(
-            row["benchmark"],
-            row["target"],
-            row["measured"],
-            row["alternative"],
-            row["ratio"],
-            row["met"],
-            gap=GAPS[kind] if kind and not row["met"] else None,
-        )
+        return GAPS[kind] if kind else None
+
+    record_rows(records, gap_of)

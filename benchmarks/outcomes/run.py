@@ -122,17 +122,9 @@ def _compare(report, naive: dict) -> list[str]:
 
 def _record(rows: list[dict]) -> None:
     """The rows of ``make bench``'s table (``benchmarks.summary``)."""
-    from benchmarks import summary
+    from benchmarks.summary import record_rows
 
-    for row in rows:
-        summary.record(
-            row["benchmark"],
-            row["target"],
-            row["measured"],
-            row["alternative"],
-            row["ratio"],
-            row["met"],
-        )
+    record_rows(rows)
 
 
 def main(argv: list[str]) -> int:

@@ -387,26 +387,9 @@ def _record(database: str, sizes: list[int], ratios: list[dict]) -> None:
             "met": bool(ratios) and not over,
         }
     ]
-    try:
-        from benchmarks import summary  # type: ignore[attr-defined]
-    except ImportError:
-        summary = None
-    if summary is not None:
-        for row in rows:
-            summary.record(
-                row["benchmark"],
-                row["target"],
-                row["measured"],
-                row["alternative"],
-                row["ratio"],
-                row["met"],
-            )
-        return
-    path = ROOT / "var" / "bench" / "pages.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    kept = json.loads(path.read_text()) if path.exists() else []
-    kept = [row for row in kept if not row["target"].endswith(f"({database})")]
-    path.write_text(json.dumps(kept + rows, indent=2))
+    from benchmarks.summary import record_rows
+
+    record_rows(rows)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -104,6 +104,18 @@ def _timed(function: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def _varies(model: PKModel) -> bool:
+    """Whether the population API simulates ``model`` (it refuses one whose virtual patients
+    would differ only by weight: no published between-subject variability)."""
+    from ketaclinic.clinical.exceptions import InvalidValue
+
+    try:
+        _summaries(model, 1)
+    except InvalidValue:
+        return False
+    return True
+
+
 def _peak_mb(function: Callable[[], object]) -> float:
     tracemalloc.start()
     function()
@@ -258,8 +270,11 @@ def main(argv: list[str] | None = None) -> int:
             curves = min(
                 _timed(lambda n=n, m=model: _curves(m, n)) for _ in range(3 if n < 10**6 else 1)
             )
-            summaries = _timed(lambda n=n, m=model: _summaries(m, n))
-            peak = _peak_mb(lambda n=n, m=model: _summaries(m, n))
+            if _varies(model):
+                summaries_label = _format_seconds(_timed(lambda n=n, m=model: _summaries(m, n)))
+                peak_label = f"{_peak_mb(lambda n=n, m=model: _summaries(m, n)):,.0f} MB"
+            else:  # the population API refuses a model with no between-subject variability
+                summaries_label = peak_label = "refused (no variability)"
             floor = n * len(TIMES) * 8 / (bandwidth * 1e9)
             if n == 1:
                 ivp = _timed(lambda c=covariates, e=etas, m=model: _solve_ivp_patient(m, c, e, 0))
@@ -270,8 +285,8 @@ def main(argv: list[str] | None = None) -> int:
             cells = [
                 f"{n:,}",
                 _format_seconds(curves),
-                _format_seconds(summaries),
-                f"{peak:,.0f} MB",
+                summaries_label,
+                peak_label,
                 _format_seconds(floor),
                 ivp_label,
                 f"{ivp / curves:,.0f}x",

@@ -114,3 +114,28 @@ def test_a_malformed_file_names_itself_and_the_missing_keys(tmp_path):
     (tmp_path / "web.json").write_text('[{"benchmark": "web"}]', encoding="utf-8")
     with pytest.raises(ValueError, match=r"web.json: row 1 lacks target"):
         summary.load(tmp_path)
+
+
+def test_rows_recorded_together_name_a_gap_only_for_the_unmet(tmp_path, monkeypatch):
+    monkeypatch.setenv("KETACLINIC_BENCH_DIR", str(tmp_path))
+    rows = [
+        {
+            "benchmark": "fhir",
+            "target": "read >= 40%",
+            "measured": "9%",
+            "alternative": "bare",
+            "ratio": "0.09",
+            "met": False,
+        },
+        {
+            "benchmark": "fhir",
+            "target": "export flat",
+            "measured": "80 MB",
+            "alternative": "-",
+            "ratio": "1.08x",
+            "met": True,
+        },
+    ]
+    summary.record_rows(rows, gap_of=lambda row: f"profile of {row['target']}")
+    stored = summary.load(tmp_path)
+    assert [row.get("gap") for row in stored] == ["profile of read >= 40%", None]
