@@ -196,8 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--patients", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="default: as `ketaclinic serve` (1 on SQLite)"
+    )
     args = parser.parse_args(argv)
+    args.workers = args.workers or (1 if args.database == "sqlite" else 2)
     with tempfile.TemporaryDirectory(prefix="kc-web-bench-") as data_dir:
         env = _environment(data_dir, args.database)
         seed_demo(env, args.patients)

@@ -80,3 +80,12 @@ def test_migrate_creates_the_shared_cache_table(tmp_path):
     with sqlite3.connect(tmp_path / "ketaclinic.sqlite3") as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
     assert "ketaclinic_cache" in tables
+
+
+def test_serve_runs_one_process_on_sqlite_and_two_on_postgresql():
+    from types import SimpleNamespace
+
+    from ketaclinic.cli.database import default_workers
+
+    assert default_workers(SimpleNamespace(vendor="sqlite")) == 1
+    assert default_workers(SimpleNamespace(vendor="postgresql")) == 2
