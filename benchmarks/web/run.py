@@ -242,11 +242,12 @@ def main(argv: list[str] | None = None) -> int:
 # Where the time goes, from the profile (``docs/scaling.md``, "Where an audited read's time
 # goes"): named in the summary when a target is not met.
 GAPS = {
-    "API: one patient (audited)": "per request ~1.6 ms CPU outside the audit write (session, "
-    "user, access load, one row - prepared queries) + the audit writer's group commit; the "
-    "rest is Django's middleware stack and django-ninja",
-    "page: patient chart (audited)": "~33 ms CPU per page: template rendering of six chart "
-    "sections and their SVG plots (about half), 15 ORM queries compiled per request",
+    "API: one patient (audited)": "3.0 ms of CPU per request in one process against the "
+    "ceiling's 0.7 ms (docs/scaling.md, where the time goes): Django's middleware stack, "
+    "django-ninja, the prepared session/user/access/row queries and the audit writer's share; "
+    "one process is GIL-bound at about 300 req/s",
+    "page: patient chart (audited)": "about 33 ms of CPU per page: template rendering of six "
+    "chart sections and their SVG plots (about half), 15 ORM queries compiled per request",
 }
 
 

@@ -127,8 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         ratio >= TARGET,
         gap=None
         if ratio >= TARGET
-        else "two cores: one process already uses more than one (its audit writer thread and "
-        "PostgreSQL's backend run beside the GIL-bound request threads)",
+        else "2 cores: the ceiling itself reaches only "
+        f"{bare_ratio:.2f}x at {most} processes; one product process already keeps a core "
+        "busy (GIL-bound request threads) while PostgreSQL's backends take the other",
     )
     return 0
 
