@@ -387,20 +387,20 @@ def get_for_user_or_404(
         raise Http404(f"No such {queryset.model._meta.verbose_name}") from None
 
 
-_BY_PK: dict[type[Model], PreparedQuery] = {}
+_BY_PK: dict[tuple[type[Model], str | None], PreparedQuery] = {}
 _BIGGEST_KEY = 2**63
 
 
 def _prepared_by_pk(model: type[Model], related: str | None = None) -> PreparedQuery:
     """One row of ``model`` by its key (with ``related`` fetched along), compiled once."""
-    prepared = _BY_PK.get(model)
+    prepared = _BY_PK.get((model, related))
     if prepared is None:
 
         def build(pk: int) -> QuerySet[Any]:
             queryset = model._default_manager.filter(pk=pk)
             return queryset if related in (None, "pk") else queryset.select_related(related)
 
-        prepared = _BY_PK[model] = PreparedQuery(build)
+        prepared = _BY_PK[model, related] = PreparedQuery(build)
     return prepared
 
 

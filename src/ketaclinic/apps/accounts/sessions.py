@@ -29,6 +29,10 @@ class SessionStore(DatabaseSessionStore):
     def _get_session_from_db(self) -> Any:
         key = self.session_key
         found = SESSION_BY_KEY.instances(key) if key else []
+        # Django's clock, not the product's clock seam: Django stamped ``expire_date`` with
+        # ``timezone.now()`` (``set_expiry``, the cookie age, ``clearsessions``), and the rule
+        # compared must be the one Django's own store applies; a test's fixed clock must not
+        # end or revive real sessions.
         if found and found[0].expire_date > timezone.now():
             return found[0]
         self._session_key = None

@@ -23,7 +23,14 @@ from ketaclinic.apps.audit.keyedchain import GENESIS_MAC, KeyRing, event_mac, ke
 from ketaclinic.apps.audit.models import CHAINED_COLUMNS, AuditEvent, chained_fields_of
 from ketaclinic.apps.web.prepared_query import CONSTANT, PreparedQuery
 
-__all__ = ["ChainPass", "audit_key", "audit_keys", "chain_after_commit", "chain_pending"]
+__all__ = [
+    "ChainPass",
+    "audit_key",
+    "audit_keys",
+    "chain_after_commit",
+    "chain_pass_deferring_failure",
+    "chain_pending",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -168,16 +175,23 @@ def _flush_earlier_passes() -> None:
             cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
+def chain_pass_deferring_failure() -> ChainPass | None:
+    """One pass of at most ``AFTER_COMMIT_LIMIT`` events, as a commit triggers it: a database
+    failure is logged and deferred to the next pass (or cron), never raised into work that
+    is already committed. None if it failed."""
+    try:
+        return chain_pending(max_events=AFTER_COMMIT_LIMIT)
+    except DatabaseError as error:
+        logger.warning("audit chain pass deferred: %s", type(error).__name__)
+        return None
+
+
 def chain_after_commit() -> None:
-    """The pass a commit triggers; a failure is logged (cron chains later), never raised into
-    the request whose data is already committed. In a server process the audit writer's
-    thread runs it instead (``writer``), so the request does not wait for it."""
+    """The pass a commit triggers. In a server process the audit writer's thread runs it
+    instead (``writer``), so the request does not wait for it."""
     from ketaclinic.apps.audit.writer import audit_writer
 
     if audit_writer.enabled:
         audit_writer.request_chain()
         return
-    try:
-        chain_pending(max_events=AFTER_COMMIT_LIMIT)
-    except DatabaseError as error:
-        logger.warning("audit chain pass deferred: %s", type(error).__name__)
+    chain_pass_deferring_failure()

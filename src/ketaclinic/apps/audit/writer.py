@@ -30,7 +30,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import close_old_connections, connection, transaction
 
 from ketaclinic.apps.audit.models import AuditEvent
 from ketaclinic.apps.web.bulk_write import insert_returning_keys
@@ -200,18 +200,15 @@ class AuditWriter:
             batch.done.set()
 
     def _chain(self) -> None:
-        from ketaclinic.apps.audit.chaining import AFTER_COMMIT_LIMIT, chain_pending
+        from ketaclinic.apps.audit.chaining import AFTER_COMMIT_LIMIT, chain_pass_deferring_failure
 
         try:
-            done = chain_pending(max_events=AFTER_COMMIT_LIMIT)
-        except DatabaseError as error:
-            logger.warning("audit chain pass deferred: %s", type(error).__name__)
-            return
+            done = chain_pass_deferring_failure()
         except Exception:  # the thread must live on: cron chains what this pass left
             logger.exception("audit chain pass failed; cron will chain the events")
             return
-        if done.chained >= AFTER_COMMIT_LIMIT:  # more left: after the batches now waiting
-            self._queue.put(_CHAIN)
+        if done is not None and done.chained >= AFTER_COMMIT_LIMIT:  # more left: after the
+            self._queue.put(_CHAIN)  # batches now waiting
 
 
 audit_writer = AuditWriter()
