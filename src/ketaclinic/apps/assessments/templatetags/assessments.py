@@ -19,11 +19,27 @@ from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.treatment.choices import SessionStatus
 from ketaclinic.apps.treatment.models import Session
+from ketaclinic.apps.web.prepared_query import PreparedQuery
 from ketaclinic.clinical.scales import list_scales, outcome
 
 register = template.Library()
 
 HISTORY_LIMIT = 500
+
+# The section's two queries by patient id, compiled once per database (``PreparedQuery``).
+CHART_SCORES = PreparedQuery(
+    lambda patient_id: (
+        Assessment.objects.current()
+        .filter(patient_id=patient_id, total__isnull=False)
+        .order_by("taken_at", "id")
+        .values_list("instrument", "taken_at", "total", "band_label")[:HISTORY_LIMIT]
+    )
+)
+CHART_SESSION_TIMES = PreparedQuery(
+    lambda patient_id: Session.objects.filter(
+        patient_id=patient_id, status=SessionStatus.DISCHARGED
+    ).values_list("discharged_at", "planned_start")
+)
 
 
 @register.inclusion_tag("assessments/_trajectories.html", takes_context=True)
@@ -40,19 +56,11 @@ def assessment_section(context: template.Context, patient: Any) -> dict[str, Any
     }
     if not can_view:
         return result
-    rows = list(
-        Assessment.objects.current()
-        .filter(patient=patient, total__isnull=False)
-        .order_by("taken_at", "id")
-        .values_list("instrument", "taken_at", "total", "band_label")[:HISTORY_LIMIT]
-    )
+    rows = CHART_SCORES.rows(patient.pk)
     if not rows:
         return result
     sessions = [
-        discharged or planned
-        for discharged, planned in Session.objects.filter(
-            patient=patient, status=SessionStatus.DISCHARGED
-        ).values_list("discharged_at", "planned_start")
+        discharged or planned for discharged, planned in CHART_SESSION_TIMES.rows(patient.pk)
     ]
     by_instrument: dict[str, list[ChartPoint]] = defaultdict(list)
     for instrument_id, taken_at, total, band_label in rows:

@@ -6,19 +6,30 @@ from decimal import Decimal
 
 from django import template
 
+from ketaclinic.apps.treatment.models import Session
+from ketaclinic.apps.web.prepared_query import PreparedQuery
+
 register = template.Library()
+
+RECENT_LIMIT = 6
+# The list by patient id, compiled once per database (``PreparedQuery``).
+RECENT_SESSIONS = PreparedQuery(
+    lambda patient_id: (
+        Session.objects.filter(patient_id=patient_id)
+        .select_related("course")
+        .order_by("-planned_start", "-id")[:RECENT_LIMIT]
+    )
+)
 
 
 @register.inclusion_tag("charting/_recent_sessions.html", takes_context=True)
-def recent_sessions(context, patient, limit: int = 6) -> dict:
+def recent_sessions(context, patient) -> dict:
     """Shown to those who may read session charts; one query for the list."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.has_perm("charting.view_session_chart"):
         return {"visible": False}
-    sessions = list(
-        patient.sessions.select_related("course").order_by("-planned_start", "-id")[:limit]
-    )
+    sessions = RECENT_SESSIONS.instances(patient.pk)
     return {
         "visible": True,
         "patient": patient,
