@@ -93,11 +93,11 @@ def chart_cost(count: int, profile: bool) -> dict:
 
     queries = []
 
-    def count(execute, sql, params, many, context):
+    def counted(execute, sql, params, many, context):
         queries.append(sql)
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(count):
+    with connection.execute_wrapper(counted):
         get()
     spent = _time_requests(get, count)
     result = {
@@ -107,7 +107,7 @@ def chart_cost(count: int, profile: bool) -> dict:
         "bytes": len(client.get(path).content),
     }
     if profile:
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         for _ in range(20):
             get()
