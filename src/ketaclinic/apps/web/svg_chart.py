@@ -71,9 +71,7 @@ def _attribute(name: str, value: Value) -> str:
 def attrs(**values: Value | None) -> str:
     """``name="value"`` pairs, escaped; ``class_`` -> ``class``, ``text_anchor`` ->
     ``text-anchor``; ``None`` leaves the attribute out."""
-    return " ".join(
-        _attribute(name, value) for name, value in values.items() if value is not None
-    )
+    return " ".join(_attribute(name, value) for name, value in values.items() if value is not None)
 
 
 def tag(name: str, content: str | None = None, /, **values: Value | None) -> str:

@@ -69,6 +69,15 @@ CHART_COURSE_COUNTS = PreparedQuery(
     )
 )
 
+# Every planned session of the patient, earliest first; the next one is the first not yet
+# started by the clock. Filtering by the clock in SQL would put a second varying value in
+# the query, which a ``PreparedQuery`` cannot bind; a patient has a handful of planned ones.
+CHART_PLANNED_SESSIONS = PreparedQuery(
+    lambda patient_id: Session.objects.filter(
+        patient_id=patient_id, status=SessionStatus.PLANNED
+    ).order_by("planned_start", "id")
+)
+
 
 @register.inclusion_tag("treatment/_patient_treatment.html", takes_context=True)
 def patient_treatment(context: template.Context, patient) -> dict:
@@ -81,12 +90,9 @@ def patient_treatment(context: template.Context, patient) -> dict:
     counts = {pk: (done, total) for pk, done, total in CHART_COURSE_COUNTS.rows(patient.pk)}
     for course in courses:
         course.done, course.total = counts.get(course.pk, (0, 0))
-    next_session = (
-        Session.objects.filter(
-            patient=patient, status=SessionStatus.PLANNED, planned_start__gte=clock.now()
-        )
-        .order_by("planned_start")
-        .first()
+    now = clock.now()
+    next_session = next(
+        (s for s in CHART_PLANNED_SESSIONS.instances(patient.pk) if s.planned_start >= now), None
     )
     return {
         "show": True,
