@@ -69,6 +69,16 @@ def _next_planned(patient: Patient) -> Session | None:
     )
 
 
+def _assert_next_session_shown(html: str, patient: Patient) -> None:
+    """The chart's "Next session" is the earliest planned session the clock has not reached."""
+    upcoming = _next_planned(patient)
+    shown = re.search(r"<dt>Next session</dt><dd>(.*?)</dd>", html).group(1)
+    if upcoming is None:
+        assert "none planned" in shown
+    else:
+        assert f"session {upcoming.number}<" in shown
+
+
 def test_the_chart_shows_every_score_session_course_weight_and_outcome_the_database_holds(
     client, demo_chart
 ):
@@ -109,12 +119,7 @@ def _assert_sessions_and_courses(body: str, patient: Patient) -> None:
     links = re.findall(r'<a href="([^"]+)">[^<]* · session (\d+)</a>', recent)
     assert links == [(reverse("charting:chart", args=[s.pk]), str(s.number)) for s in latest]
     treatment = _section(body, "treatment-h")
-    upcoming = _next_planned(patient)
-    next_line = re.search(r"<dt>Next session</dt><dd>(.*?)</dd>", treatment).group(1)
-    if upcoming is None:
-        assert "none planned" in next_line
-    else:
-        assert f"session {upcoming.number}<" in next_line
+    _assert_next_session_shown(treatment, patient)
     courses = Course.objects.filter(patient=patient).annotate(
         done=Count("sessions", filter=Q(sessions__status=SessionStatus.DISCHARGED)),
         total=Count("sessions"),
@@ -168,12 +173,7 @@ def test_a_change_made_behind_the_charts_back_appears_on_the_next_view(client, d
     assert "123.4 kg" not in before
     assert "<td>123.4 kg</td>" in after
     assert "+1 555 0100 999" in after
-    following = _next_planned(patient)
-    shown = re.search(r"<dt>Next session</dt><dd>(.*?)</dd>", after).group(1)
-    if following is None:
-        assert "none planned" in shown
-    else:
-        assert f"session {following.number}<" in shown
+    _assert_next_session_shown(after, patient)
     course = Course.objects.get(pk=upcoming.course_id)
     done = course.sessions.filter(status=SessionStatus.DISCHARGED).count()
     assert f"{done} of {course.sessions.count()} sessions done" in after
