@@ -31,10 +31,9 @@ from ketaclinic.apps.alerts.choices import AlertKind, AlertLevel
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.assessments.choices import AssessmentSource
 from ketaclinic.apps.assessments.models import Assessment
+from ketaclinic.apps.demo.treatment import dosed_course_batches
 from ketaclinic.apps.patients.choices import ConditionCode
 from ketaclinic.apps.patients.models import Condition, Patient
-from ketaclinic.apps.treatment.choices import SessionKind, SessionStatus
-from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web.bulk_write import insert_rows
 from ketaclinic.clinical.scales import score
 
@@ -199,34 +198,33 @@ rows at a time (plus the few it holds back for alerts), whatever the clinic's si
 def _course_batches(rng: random.Random, now: dt.datetime) -> Iterator[list[dict[str, Any]]]:
     """One course per patient (its first), ``COURSE_BATCH`` at a time: its dosed sessions, or,
     without any treatment demo, dates laid out from today."""
-    rows = (
-        Session.objects.filter(
-            kind=SessionKind.DOSING, status=SessionStatus.DISCHARGED, dose_started_at__lte=now
-        )
-        .order_by("course_id", "dose_started_at")
-        .values_list(
-            "id", "course_id", "patient_id", "site_id", "dose_started_at", "course__prescriber_id"
-        )
-    )
     courses: list[dict[str, Any]] = []
     seen: set[int] = set()
     any_course = False
-    for _course_id, group in itertools.groupby(rows.iterator(chunk_size=5000), lambda r: r[1]):
-        sessions = list(group)
-        patient_id = sessions[0][2]
-        if patient_id in seen:
-            continue
-        seen.add(patient_id)
-        any_course = True
-        courses.append(
-            {
-                "patient_id": patient_id,
-                "site_id": sessions[0][3],
-                "prescriber_id": sessions[0][5],
-                "sessions": [(s[0], s[4]) for s in sessions],
-            }
-        )
-        if len(courses) == COURSE_BATCH:
+    columns = (
+        "id",
+        "course_id",
+        "patient_id",
+        "site_id",
+        "dose_started_at",
+        "course__prescriber_id",
+    )
+    for by_course in dosed_course_batches(now, columns, COURSE_BATCH):
+        for sessions in by_course:
+            patient_id = sessions[0][2]
+            if patient_id in seen:
+                continue
+            seen.add(patient_id)
+            any_course = True
+            courses.append(
+                {
+                    "patient_id": patient_id,
+                    "site_id": sessions[0][3],
+                    "prescriber_id": sessions[0][5],
+                    "sessions": [(s[0], s[4]) for s in sessions],
+                }
+            )
+        if len(courses) >= COURSE_BATCH:
             yield courses
             courses = []
     if any_course:

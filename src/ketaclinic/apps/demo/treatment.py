@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import math
 import random
 from collections.abc import Iterator, Sequence
@@ -512,6 +513,29 @@ class _Planning:
             course_sessions.append(rows)
 
         return courses, course_sessions
+
+
+def dosed_course_batches(
+    now: dt.datetime, columns: Sequence[str], courses: int = PATIENT_BATCH
+) -> Iterator[list[list[tuple]]]:
+    """The discharged dosing sessions started by ``now``, as ``columns`` (the course's id
+    second), grouped by course in course order, ``courses`` courses a batch: read through
+    an iterator, so the demo's later areas never hold every session of the clinic."""
+    rows = (
+        Session.objects.filter(
+            kind=SessionKind.DOSING, status=SessionStatus.DISCHARGED, dose_started_at__lte=now
+        )
+        .order_by("course_id", "dose_started_at")
+        .values_list(*columns)
+    )
+    batch: list[list[tuple]] = []
+    for _course_id, group in itertools.groupby(rows.iterator(chunk_size=5000), lambda r: r[1]):
+        batch.append(list(group))
+        if len(batch) == courses:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _insert_events(events: list[tuple]) -> None:
