@@ -37,7 +37,8 @@ def test_an_entry_of_another_site_is_refused():
 
 def test_a_container_already_in_the_chain_continues_from_its_last_balance(receive):
     (vial,) = receive("k10")  # its receipt: 20,000 µL on hand
+    site = vial.site_id
     with pytest.raises(OutOfRange, match=r"would be 19000"):
-        append_batch(vial.site_id, [_entry(vial.pk, -1000, -1000)])
+        append_batch(site, [_entry(vial.pk, -1000, -1000, site)])
     with pytest.raises(OutOfRange, match=r"entries\[1\].*would be 18500"):
-        append_batch(vial.site_id, [_entry(vial.pk, -1000, 19000), _entry(vial.pk, -500, 1)])
+        append_batch(site, [_entry(vial.pk, -1000, 19000, site), _entry(vial.pk, -500, 1, site)])
