@@ -72,8 +72,8 @@ def _measure(url: str, size: int) -> int:
     lines = done.stderr.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("demo step"))
     for line in lines[start + 1 :]:
-        name, step_wall, cpu = line.rsplit(maxsplit=2)
-        steps.append((name.strip(), float(step_wall), float(cpu)))
+        name, step_wall, cpu, peak_mib = line.rsplit(maxsplit=3)
+        steps.append((name.strip(), float(step_wall), float(cpu), float(peak_mib)))
     result = {
         "wall": wall,
         "cpu": usage.ru_utime + usage.ru_stime,
@@ -133,18 +133,23 @@ def _postgres(sizes: list[int]) -> dict[int, dict]:
 
 def _print_sizes(database: str, results: dict[int, dict]) -> None:
     sizes = list(results)
-    print(f"\nDemo seeding on {database} (wall s / CPU s of the seeding process)")
-    print(f"{'patients':<14}" + "".join(f" {f'{size:,}':>19}" for size in sizes))
+    print(
+        f"\nDemo seeding on {database} (wall s / CPU s / peak RSS MiB at the step's end, "
+        "of the seeding process)"
+    )
+    print(f"{'patients':<14}" + "".join(f" {f'{size:,}':>24}" for size in sizes))
     print(f"{'total':<14}" + "".join(
-        f" {results[s]['wall']:>9.1f}/{results[s]['cpu']:<9.1f}" for s in sizes
+        f" {results[s]['wall']:>9.1f}/{results[s]['cpu']:<9.1f}/{results[s]['rss_mib']:>5.0f}"
+        for s in sizes
     ))  # fmt: skip
-    print(f"{'peak RSS MiB':<14}" + "".join(f" {results[s]['rss_mib']:>19.0f}" for s in sizes))
-    steps = list(dict.fromkeys(step for r in results.values() for step, _, _ in r["steps"]))
+    steps = list(dict.fromkeys(step[0] for r in results.values() for step in r["steps"]))
     for step in steps:
         cells = ""
         for size in sizes:
-            found = {name: (w, c) for name, w, c in results[size]["steps"]}.get(step)
-            cells += f" {found[0]:>9.2f}/{found[1]:<9.2f}" if found else f" {'':>19}"
+            found = {name: rest for name, *rest in results[size]["steps"]}.get(step)
+            cells += (
+                f" {found[0]:>9.2f}/{found[1]:<9.2f}/{found[2]:>5.0f}" if found else f" {'':>24}"
+            )
         print(f"{step:<14}{cells}")
 
 

@@ -18,7 +18,7 @@ from ketaclinic.apps.audit.models import ChainHead
 from ketaclinic.apps.audit.verification import verify_audit_chain
 from ketaclinic.apps.demo import organisation, patients
 from ketaclinic.apps.demo import treatment as demo_treatment
-from ketaclinic.apps.demo.ledger import IN_BULK, ONE_BY_ONE, create_ledger
+from ketaclinic.apps.demo.ledger import IN_BULK, LEDGER_CHUNK, ONE_BY_ONE, create_ledger
 from ketaclinic.apps.demo.seeding import seed_demo_clinic
 from ketaclinic.apps.ledger.models import Container, LedgerEntry, chain_name
 from ketaclinic.apps.ledger.verification import verify_ledger
@@ -67,8 +67,13 @@ class _Undo(Exception):
     pass
 
 
-@pytest.mark.parametrize("patient_count", [0, 24])
-def test_the_bulk_ledger_matches_the_live_service_entry_for_entry(db, fixed_clock, patient_count):
+@pytest.mark.parametrize(
+    ("patient_count", "chunk"),
+    [(0, LEDGER_CHUNK), (24, LEDGER_CHUNK), (24, 7)],  # 7: vials carried over many writes
+)
+def test_the_bulk_ledger_matches_the_live_service_entry_for_entry(
+    db, fixed_clock, patient_count, chunk
+):
     _org, sites, users = organisation.create_organisation()
     rng = random.Random(9)
     site_list = list(sites.values())
@@ -80,7 +85,7 @@ def test_the_bulk_ledger_matches_the_live_service_entry_for_entry(db, fixed_cloc
         try:
             with transaction.atomic():
                 rng.setstate(state)
-                create_ledger(list(sites.values()), users, rng, clock.now(), write=way)
+                create_ledger(list(sites.values()), users, rng, clock.now(), write=way, chunk=chunk)
                 report = verify_ledger()
                 assert report.ok, (way, report.problem)
                 written[way] = _ledger_as_written()

@@ -21,18 +21,19 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
+import itertools
 import random
-from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from ketaclinic.apps.alerts.choices import AlertKind, AlertLevel
 from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.assessments.choices import AssessmentSource
 from ketaclinic.apps.assessments.models import Assessment
+from ketaclinic.apps.demo.treatment import dosed_course_batches
 from ketaclinic.apps.patients.choices import ConditionCode
 from ketaclinic.apps.patients.models import Condition, Patient
-from ketaclinic.apps.treatment.choices import SessionKind, SessionStatus
-from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web.bulk_write import insert_rows
 from ketaclinic.clinical.scales import score
 
@@ -189,49 +190,60 @@ def _insert(rows: list[dict[str, Any]], now: dt.datetime) -> None:
     insert_rows(Assessment, names, ([*row.values(), now] for row in rows))
 
 
-def _courses(rng: random.Random, now: dt.datetime) -> list[dict[str, Any]]:
-    """One course per patient: its dosed sessions, or dates laid out from today."""
-    rows = (
-        Session.objects.filter(
-            kind=SessionKind.DOSING, status=SessionStatus.DISCHARGED, dose_started_at__lte=now
-        )
-        .order_by("course_id", "dose_started_at")
-        .values_list(
-            "id", "course_id", "patient_id", "site_id", "dose_started_at", "course__prescriber_id"
-        )
+COURSE_BATCH = 2000
+"""Courses whose assessments are drawn and inserted together, so the step holds one batch's
+rows at a time (plus the few it holds back for alerts), whatever the clinic's size."""
+
+
+def _course_batches(rng: random.Random, now: dt.datetime) -> Iterator[list[dict[str, Any]]]:
+    """One course per patient (its first), ``COURSE_BATCH`` at a time: its dosed sessions, or,
+    without any treatment demo, dates laid out from today."""
+    courses: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    any_course = False
+    columns = (
+        "id",
+        "course_id",
+        "patient_id",
+        "site_id",
+        "dose_started_at",
+        "course__prescriber_id",
     )
-    by_course: dict[int, list] = defaultdict(list)
-    for row in rows:
-        by_course[row[1]].append(row)
-    courses, seen = [], set()
-    for _course_id, sessions in sorted(by_course.items()):
-        patient_id = sessions[0][2]
-        if patient_id in seen:
-            continue
-        seen.add(patient_id)
-        courses.append(
-            {
-                "patient_id": patient_id,
-                "site_id": sessions[0][3],
-                "prescriber_id": sessions[0][5],
-                "sessions": [(s[0], s[4]) for s in sessions],
-            }
-        )
-    if courses:
-        return courses
+    for by_course in dosed_course_batches(now, columns, COURSE_BATCH):
+        for sessions in by_course:
+            patient_id = sessions[0][2]
+            if patient_id in seen:
+                continue
+            seen.add(patient_id)
+            any_course = True
+            courses.append(
+                {
+                    "patient_id": patient_id,
+                    "site_id": sessions[0][3],
+                    "prescriber_id": sessions[0][5],
+                    "sessions": [(s[0], s[4]) for s in sessions],
+                }
+            )
+        if len(courses) >= COURSE_BATCH:
+            yield courses
+            courses = []
+    if any_course:
+        if courses:
+            yield courses
+        return
     for patient_id, site_id in Patient.objects.order_by("id").values_list("id", "site_id"):
         if rng.random() < 0.6:
             start = now - dt.timedelta(days=rng.randint(25, 240), hours=rng.randint(0, 6))
-            sessions = [(None, start + dt.timedelta(days=d)) for d in FALLBACK_SESSION_DAYS]
+            dates = [(None, start + dt.timedelta(days=d)) for d in FALLBACK_SESSION_DAYS]
             courses.append(
                 {
                     "patient_id": patient_id,
                     "site_id": site_id,
                     "prescriber_id": None,
-                    "sessions": sessions,
+                    "sessions": dates,
                 }
             )
-    return courses
+    yield courses
 
 
 def _trajectory(rng: random.Random, shape: str, baseline: int, sessions: int) -> list[int]:
@@ -251,15 +263,72 @@ def _trajectory(rng: random.Random, shape: str, baseline: int, sessions: int) ->
 
 
 def create_assessments(users: dict, rng: random.Random, now: dt.datetime) -> int:
-    """Create the demo assessments (and the alerts their flags demand); returns the count."""
-    courses = _courses(rng, now)
+    """Create the demo assessments (and the alerts their flags demand); returns the count.
+
+    A batch of courses at a time (``COURSE_BATCH``); what waits for the end is only what
+    the alerts need: the ``OPEN_ALERTS`` newest latest PHQ-9s so far (a heap) and the older
+    PHQ-9s drawn to answer item 9 (about 1%)."""
     primary = dict(Condition.objects.filter(primary=True).values_list("patient_id", "code"))
-    shapes, weights = zip(*SHAPES, strict=True)
     pool = _AnswerPool(rng)
+    prescriber_of: dict[int, int | None] = {}
+    newest: list[tuple[dt.datetime, int, dict[str, Any]]] = []  # min-heap by taken_at
+    order = itertools.count()
+    flagged: list[dict[str, Any]] = []
+    count = 0
+    for courses in _course_batches(rng, now):
+        rows, screens, latest_phq9 = _draw(courses, primary, pool, prescriber_of, rng, now)
+        held: set[int] = set()  # ids of this batch's rows in ``newest``
+        spilled = []  # earlier batches' rows pushed out of ``newest``
+        for index in latest_phq9.values():
+            item = (rows[index]["taken_at"], next(order), rows[index])
+            if len(newest) < OPEN_ALERTS:
+                heapq.heappush(newest, item)
+            elif item[:2] > newest[0][:2]:
+                out = heapq.heapreplace(newest, item)[2]
+                if id(out) in held:
+                    held.discard(id(out))
+                else:
+                    spilled.append(out)
+            else:
+                continue
+            held.add(id(rows[index]))
+        latest_set = set(latest_phq9.values())
+        plain = spilled
+        for index, row in enumerate(rows):
+            if id(row) in held:
+                continue
+            if (
+                row["instrument"] == "phq9"
+                and index not in latest_set
+                and rng.random() < HISTORIC_ITEM9_SHARE
+            ):
+                flagged.append(_with_item9(row, rng.choice((1, 1, 1, 2))))
+            else:
+                plain.append(row)
+        _insert(plain, now)
+        _insert(screens, now)
+        count += len(rows) + len(screens)
+    flagged += [_with_item9(row, rng.choice((1, 1, 1, 2))) for _at, _n, row in newest]
+    # The few flagged ones through the ORM, for the primary keys their alerts point at.
+    with_alerts = Assessment.objects.bulk_create([Assessment(**row) for row in flagged])
+    _create_alerts(rng, with_alerts, prescriber_of, users, now)
+    return count
+
+
+def _draw(
+    courses: list[dict[str, Any]],
+    primary: dict[int, str],
+    pool: _AnswerPool,
+    prescriber_of: dict[int, int | None],
+    rng: random.Random,
+    now: dt.datetime,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[int, int]]:
+    """The assessment rows and C-SSRS screens of ``courses``, and the index in the rows of
+    each patient's latest PHQ-9."""
+    shapes, weights = zip(*SHAPES, strict=True)
     rows: list[dict[str, Any]] = []
     screens: list[dict[str, Any]] = []
     latest_phq9: dict[int, int] = {}
-    prescriber_of: dict[int, int | None] = {}
     for course in courses:
         patient_id, site_id = course["patient_id"], course["site_id"]
         prescriber_of[patient_id] = course["prescriber_id"]
@@ -327,15 +396,7 @@ def create_assessments(users: dict, rng: random.Random, now: dt.datetime) -> int
                     "phq9", pool.items(follow_total, 9, 3, skip=8), patient_id, site_id, taken
                 )
             )
-    flagged = set(_flag_item9(rng, rows, latest_phq9))
-    _insert([row for index, row in enumerate(rows) if index not in flagged], now)
-    _insert(screens, now)
-    # The few flagged ones through the ORM, for the primary keys their alerts point at.
-    with_alerts = Assessment.objects.bulk_create(
-        [Assessment(**rows[index]) for index in sorted(flagged)]
-    )
-    _create_alerts(rng, with_alerts, prescriber_of, users, now)
-    return len(rows) + len(screens)
+    return rows, screens, latest_phq9
 
 
 CSSRS_ANSWERS = {
@@ -389,23 +450,6 @@ def _with_item9(row: dict[str, Any], value: int) -> dict[str, Any]:
     return _assessment(
         "phq9", answers, row["patient_id"], row["site_id"], row["taken_at"], row["session_id"]
     )
-
-
-def _flag_item9(rng: random.Random, rows: list[dict], latest: dict[int, int]) -> list[int]:
-    """A handful of recent PHQ-9s and about 1% of older ones answer item 9 above 0."""
-    recent = sorted(latest.values(), key=lambda i: rows[i]["taken_at"], reverse=True)
-    chosen = recent[:OPEN_ALERTS]
-    latest_set = set(latest.values())
-    for index, row in enumerate(rows):
-        if (
-            row["instrument"] == "phq9"
-            and index not in latest_set
-            and rng.random() < HISTORIC_ITEM9_SHARE
-        ):
-            chosen.append(index)
-    for index in chosen:
-        rows[index] = _with_item9(rows[index], rng.choice((1, 1, 1, 2)))
-    return chosen
 
 
 def _create_alerts(

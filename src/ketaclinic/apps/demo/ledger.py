@@ -2,13 +2,15 @@
 witnessed waste, an expired lot (one vial destroyed), end-of-day counts and one open
 discrepancy — all on real hash chains, so ``ketaclinic ledger verify`` passes on the demo.
 
-Each site's history is first played out in memory, in time order (``_SiteLedger``): which vial
+Each site's history is played out in memory, in time order (``_SiteLedger``): which vial
 each dose comes from, when a vial runs low and is wasted, when stock is reordered. That history
-is then written one of two ways. ``in_bulk`` (the demo's way) inserts lots and containers with
+is written one of two ways. ``in_bulk`` (the demo's way) inserts lots and containers with
 ``bulk_create`` and hands the entries to the ledger's own batched append
-(``ledger.appending.append_batch``), which checks their balances and gives every entry its
-position, previous hash and hash by the same ``chain_hash`` over ``LedgerEntry.chained_fields``
-as the live ``append_entry`` — the ledger is the one author of its chains. ``one_by_one``
+(``ledger.appending.append_batch``), a chunk of ``LEDGER_CHUNK`` entries at a time so the
+demo's memory stays flat in the clinic's size; the append checks their balances and gives
+every entry its position, previous hash and hash by the same ``chain_hash`` over
+``LedgerEntry.chained_fields`` as the live ``append_entry`` — the ledger is the one author
+of its chains. ``one_by_one``
 writes the very same history through the live ``append_entry`` (row lock, chain head, balance),
 an entry at a time as the clinic would; the tests hold the two to identical hashes and the
 benchmark times one against the other. Witnesses' password re-entry is the one step both skip
@@ -20,7 +22,9 @@ treatment demo not installed) the generator doses random patients instead, so it
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -46,9 +50,9 @@ from ketaclinic.apps.ledger.models import (
 from ketaclinic.apps.ledger.reconciling import record_count
 from ketaclinic.apps.patients.models import Measurement, Patient
 from ketaclinic.apps.web import clock
-from ketaclinic.apps.web.bulk_write import insert_objects
+from ketaclinic.apps.web.bulk_write import insert_objects, update_rows
 
-__all__ = ["IN_BULK", "ONE_BY_ONE", "PRODUCTS", "create_ledger"]
+__all__ = ["IN_BULK", "LEDGER_CHUNK", "ONE_BY_ONE", "PRODUCTS", "create_ledger"]
 
 IN_BULK = "in_bulk"
 ONE_BY_ONE = "one_by_one"
@@ -65,6 +69,11 @@ PRODUCTS = (
      ProductForm.NASAL_DEVICE, "28", Measure.UNIT, 1, "Janssen"),
 )  # fmt: skip
 PRODUCT_FOR_ROUTE = {"iv": "k10", "im": "k50", "esketamine": "spravato"}
+LEDGER_CHUNK = 20_000
+"""Entries played out before the demo writes them (``IN_BULK``): the history is written a
+chunk at a time, so memory does not grow with the clinic."""
+
+
 REORDER = {"k10": 10, "k50": 6, "spravato": 12}
 SUPPLIER = {
     "supplier_name": "Henry Schein Medical",
@@ -144,8 +153,11 @@ class _SiteLedger:
         self.opened: dict[str, Container | None] = dict.fromkeys(products)
         self.invoice = 0
         self.labelled = Container.objects.filter(site=site).count()
+        # Since the last write (``_write_in_bulk``): containers received, entries played,
+        # and the stored containers whose balance moved.
         self.containers: list[Container] = []
         self.entries: list[_Entry] = []
+        self.moved: dict[int, Container] = {}
 
     def _append(self, container: Container, kind: str, delta: int, quantity: int, **fields):
         """The history's next entry; moves the container's balance as ``append_entry`` does."""
@@ -155,6 +167,8 @@ class _SiteLedger:
         container.on_hand = balance
         if delta < 0 and container.opened_at is None:
             container.opened_at = entry.occurred_at
+        if container.pk is not None:
+            self.moved[container.pk] = container
         self.entries.append(entry)
         return entry
 
@@ -309,8 +323,9 @@ def _ensure_products() -> dict[str, Product]:
     return products
 
 
-def _doses(site: Site, rng: random.Random, now: dt.datetime) -> list[tuple]:
-    """(moment, route, dose_mg, patient id, session id) for each dose given at the site."""
+def _doses(site: Site, rng: random.Random, now: dt.datetime) -> Iterator[tuple]:
+    """(moment, route, dose_mg, patient id, session id) for each dose given at the site, in
+    time order, read a few thousand sessions at a time."""
     from ketaclinic.apps.treatment.models import Session
 
     sessions = (
@@ -338,24 +353,28 @@ def _doses(site: Site, rng: random.Random, now: dt.datetime) -> list[tuple]:
         .values_list("patient_id", "weight_kg")
     ):
         weights[patient_id] = weight
-    doses = []
-    for session_id, patient_id, started, planned, route, dose_mg, per_kg in sessions:
+    given = False
+    for session_id, patient_id, started, planned, route, dose_mg, per_kg in sessions.iterator(
+        chunk_size=5000
+    ):
         weight = weights.get(patient_id, Decimal("70"))
         mg = dose_mg if dose_mg is not None else (per_kg or Decimal("0.5")) * weight
         mg = mg.quantize(Decimal("0.1"))
-        doses.append((started or planned, route, mg, patient_id, session_id))
-    if doses:
-        return doses
+        given = True
+        yield (started or planned, route, mg, patient_id, session_id)
+    if given:
+        return
     # Standalone: no treatment demo — dose a few patients of the site over the last month.
     patients = list(
         Patient.objects.filter(site=site).order_by("id").values_list("id", flat=True)[:20]
     )
+    doses = []
     for day in range(28, 0, -1):
         for patient_id in rng.sample(patients, min(2, len(patients))):
             moment = (now - dt.timedelta(days=day)).replace(hour=14, minute=0, second=0)
             mg = (weights.get(patient_id, Decimal("70")) * Decimal("0.5")).quantize(Decimal("0.1"))
             doses.append((moment, "iv", mg, patient_id, None))
-    return doses
+    yield from doses  # all drawn before the first dose is played
 
 
 def create_ledger(
@@ -365,11 +384,13 @@ def create_ledger(
     now: dt.datetime,
     *,
     write: str = IN_BULK,
+    chunk: int = LEDGER_CHUNK,
 ) -> int:
     """Write each site's ledger in time order; returns the number of entries written.
 
     ``write`` is ``IN_BULK`` (the demo) or ``ONE_BY_ONE`` (the live service, entry by entry:
-    the same rows, for the tests and the benchmark)."""
+    the same rows, for the tests and the benchmark); ``chunk`` is how many entries
+    ``IN_BULK`` plays before it writes them (``LEDGER_CHUNK``)."""
     if write not in (IN_BULK, ONE_BY_ONE):
         raise ValueError(f"write must be {IN_BULK!r} or {ONE_BY_ONE!r}, not {write!r}")
     previous_clock = clock.clock
@@ -380,10 +401,10 @@ def create_ledger(
     }
     try:
         for site in sites:
-            ledger = _play(site, products, lots, users, rng, now)
             if write == IN_BULK:
-                _write_in_bulk(ledger)
+                ledger = _play(site, products, lots, users, rng, now, _write_in_bulk, chunk)
             else:
+                ledger = _play(site, products, lots, users, rng, now)
                 _write_one_by_one(ledger)
             _closing_count(ledger, now)
     finally:
@@ -391,11 +412,14 @@ def create_ledger(
     return at_sites(LedgerEntry, sites).count()
 
 
-def _play(site, products, lots, users, rng, now) -> _SiteLedger:
-    """The site's whole history, in memory and in the order it is chained."""
+def _play(site, products, lots, users, rng, now, write=None, chunk=LEDGER_CHUNK) -> _SiteLedger:
+    """The site's history in the order it is chained: all of it in memory, or, given
+    ``write``, handed to it whenever ``chunk`` entries are waiting (always between
+    doses, so a dose and its witnessed waste go together) and at the end."""
     ledger = _SiteLedger(site, products, lots, users, rng)
     doses = _doses(site, rng, now)
-    first = doses[0][0] if doses else now - dt.timedelta(days=30)
+    first_dose = next(doses, None)
+    first = first_dose[0] if first_dose else now - dt.timedelta(days=30)
     opening = first - dt.timedelta(days=3)
     Inventory.objects.create(
         site=site,
@@ -410,12 +434,18 @@ def _play(site, products, lots, users, rng, now) -> _SiteLedger:
         ledger.receive(key, REORDER[key], start)
     if site.slug == "riverside":
         _expired_lot(ledger, start, now)
-    for moment, route, mg, patient_id, session_id in doses:
+    for moment, route, mg, patient_id, session_id in itertools.chain(
+        [first_dose] if first_dose else [], doses
+    ):
         key = PRODUCT_FOR_ROUTE[route]
         if key == "spravato":
             ledger.dose_devices(max(1, int(mg // 28)), patient_id, session_id, moment)
         else:
             ledger.dose_solution(key, mg, patient_id, session_id, moment)
+        if write is not None and len(ledger.entries) >= chunk:
+            write(ledger)
+    if write is not None:
+        write(ledger)
     return ledger
 
 
@@ -429,12 +459,20 @@ def _expired_lot(ledger: _SiteLedger, start: dt.datetime, now: dt.datetime) -> N
 
 
 def _write_in_bulk(ledger: _SiteLedger) -> None:
-    """Lots and containers in bulk, then the entries through the ledger's own batched append
-    (``append_batch``: keys, chain and balance checks under the chain head's lock)."""
+    """The entries played since the last write: new lots and containers in bulk, the
+    entries through the ledger's own batched append (``append_batch``: keys, chain and
+    balance checks under the chain head's lock), then the balances of containers stored
+    by an earlier write that moved since. Forgets what it wrote."""
     new_lots = [lot for lot in ledger.lots.values() if lot.pk is None]
     Lot.objects.bulk_create(new_lots)
     insert_objects(Container, ledger.containers)
     append_batch(ledger.site.pk, ledger.entries)
+    update_rows(
+        Container,
+        ("on_hand", "opened_at"),
+        ((c.pk, c.on_hand, c.opened_at) for c in ledger.moved.values()),
+    )
+    ledger.containers, ledger.entries, ledger.moved = [], [], {}
 
 
 def _write_one_by_one(ledger: _SiteLedger) -> None:

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import defaultdict
 
 from ketaclinic.apps.assessments.choices import AssessmentSource
 from ketaclinic.apps.assessments.models import Assessment
 from ketaclinic.apps.charting.choices import AdverseEventKind, Severity
 from ketaclinic.apps.charting.models import AdverseEvent
+from ketaclinic.apps.demo.treatment import dosed_course_batches
 from ketaclinic.apps.outcomes.refreshing import refresh_all
-from ketaclinic.apps.treatment.choices import Indication, SessionKind, SessionStatus
-from ketaclinic.apps.treatment.models import Course, Session
+from ketaclinic.apps.treatment.choices import Indication
+from ketaclinic.apps.treatment.models import Course
 from ketaclinic.clinical.scales import score
 
 BATCH = 2000
@@ -44,28 +44,25 @@ TRAJECTORIES = (("responder", 0.40), ("non_responder", 0.35), ("worse", 0.05), (
 
 def create_outcomes(users: dict, rng: random.Random, now: dt.datetime) -> int:
     """Add missing PHQ-9 histories and adverse events, then judge every course as of ``now``."""
-    dosed = list(
-        Session.objects.filter(
-            kind=SessionKind.DOSING, status=SessionStatus.DISCHARGED, dose_started_at__lte=now
-        )
-        .order_by("course_id", "dose_started_at")
-        .values_list("id", "course_id", "patient_id", "site_id", "dose_started_at")
+    have = set(Assessment.objects.filter(instrument="phq9").values_list("patient_id", flat=True))
+    pain = set(
+        Course.objects.filter(indication=Indication.CHRONIC_PAIN).values_list("id", flat=True)
     )
-    _add_scores(dosed, rng, now)
-    _add_pain_scores(dosed, rng)
-    if not AdverseEvent.objects.exists():
-        _add_adverse_events(dosed, users, rng)
+    events = not AdverseEvent.objects.exists()
+    columns = ("id", "course_id", "patient_id", "site_id", "dose_started_at")
+    for by_course in dosed_course_batches(now, columns):  # a batch of courses at a time
+        _add_scores(by_course, have, rng, now)
+        _add_pain_scores([sessions for sessions in by_course if sessions[0][1] in pain], rng)
+        if events:
+            _add_adverse_events([row for sessions in by_course for row in sessions], users, rng)
     return refresh_all(now)
 
 
-def _add_scores(dosed: list, rng: random.Random, now: dt.datetime) -> None:
-    have = set(Assessment.objects.filter(instrument="phq9").values_list("patient_id", flat=True))
-    by_course: dict[int, list] = defaultdict(list)
-    for row in dosed:
-        if row[2] not in have:
-            by_course[row[1]].append(row)
+def _add_scores(by_course: list[list], have: set[int], rng: random.Random, now) -> None:
+    """A PHQ-9 history for each course (its sessions in ``by_course``) of a patient not in
+    ``have`` (who has one already), added to ``have``."""
     rows: list[Assessment] = []
-    for _course_id, sessions in sorted(by_course.items()):
+    for sessions in by_course:
         patient_id, site_id = sessions[0][2], sessions[0][3]
         if patient_id in have:
             continue  # a second course of the same patient: one history is enough
@@ -100,22 +97,15 @@ def _add_scores(dosed: list, rng: random.Random, now: dt.datetime) -> None:
         Assessment.objects.bulk_create(rows[start : start + BATCH])
 
 
-def _add_pain_scores(dosed: list, rng: random.Random) -> None:
+def _add_pain_scores(by_course: list[list], rng: random.Random) -> None:
     """PEG scores for chronic-pain courses: their outcomes are judged on pain, not mood.
 
     A baseline before the first dose and a score after each dosed session; about a third
     respond (a fall of 30% or more), in line with the modest, short-lived analgesia of
     repeated ketamine in chronic pain.
     """
-    pain = set(
-        Course.objects.filter(indication=Indication.CHRONIC_PAIN).values_list("id", flat=True)
-    )
-    by_course: dict[int, list] = defaultdict(list)
-    for row in dosed:
-        if row[1] in pain:
-            by_course[row[1]].append(row)
     rows: list[Assessment] = []
-    for _course_id, sessions in sorted(by_course.items()):
+    for sessions in by_course:
         patient_id, site_id, first = sessions[0][2], sessions[0][3], sessions[0][4]
         baseline = rng.randint(15, 27)
         fraction = rng.uniform(0.4, 0.65) if rng.random() < 0.35 else rng.uniform(0.75, 1.05)

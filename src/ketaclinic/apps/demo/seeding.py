@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import resource
 import time
 from dataclasses import dataclass, field
 
@@ -30,16 +31,19 @@ class DemoSummary:
     created: bool
     patients: int
     logins: tuple[tuple[str, str, str], ...]  # username, role, sites
-    timings: tuple[tuple[str, float, float], ...] = ()  # step, wall s, CPU s (``--timings``)
+    # step, wall s, CPU s, peak RSS MiB so far (``--timings``)
+    timings: tuple[tuple[str, float, float, float], ...] = ()
 
 
 @dataclass
 class StepTimes:
     """Seconds per demo step, so a slow seed says which area to look at: wall clock, and
-    this process's CPU (SQLite's work included), which a busy machine does not inflate.
-    A progress bar, if given, moves on at each step's end."""
+    this process's CPU (SQLite's work included), which a busy machine does not inflate;
+    and the process's peak resident memory at each step's end, so the step that holds too
+    much at once shows as the one where the peak jumps. A progress bar, if given, moves on
+    at each step's end."""
 
-    steps: list[tuple[str, float, float]] = field(default_factory=list)
+    steps: list[tuple[str, float, float, float]] = field(default_factory=list)
     mark: tuple[float, float] = field(
         default_factory=lambda: (time.perf_counter(), time.process_time())
     )
@@ -47,7 +51,8 @@ class StepTimes:
 
     def lap(self, step: str) -> None:
         now = (time.perf_counter(), time.process_time())
-        self.steps.append((step, now[0] - self.mark[0], now[1] - self.mark[1]))
+        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+        self.steps.append((step, now[0] - self.mark[0], now[1] - self.mark[1], peak_mib))
         self.mark = now
         if self.progress is not None:
             self.progress.done(step)

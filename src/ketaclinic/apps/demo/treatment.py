@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -214,15 +215,37 @@ def _latest_measurements(patient_ids: list[int]) -> dict[int, tuple[Decimal, Dec
     return {pid: (w, h or Decimal("170")) for pid, (w, h) in found.items()}
 
 
+PATIENT_BATCH = 2000
+"""Patients screened, planned and inserted together: the step holds one batch's screenings,
+courses and sessions at a time, so its memory does not grow with the clinic (a clinic of at
+most this many patients draws exactly what one pass over all of them would)."""
+
+
+def _patient_batches(sites: list[Site]) -> Iterator[list[tuple[int, int]]]:
+    """(patient id, site id) of the demo patients in key order, a batch at a time (keyset)."""
+    after = 0
+    while True:
+        batch = list(
+            at_sites(Patient, sites)
+            .filter(id__gt=after)
+            .order_by("id")
+            .values_list("id", "site_id")[:PATIENT_BATCH]
+        )
+        if not batch:
+            return
+        yield batch
+        after = batch[-1][0]
+
+
 def create_treatment(
     sites: list[Site], users: dict[str, User], rng: random.Random, now: dt.datetime
 ) -> int:
-    """Screenings, courses and sessions for the demo patients; returns the courses made."""
+    """Screenings, courses and sessions for the demo patients; returns the courses made.
+
+    Two passes over the patients, a batch at a time: the first draws who is treated and in
+    which program (the chairs' window depends on every site's demand); the second screens,
+    plans and inserts each batch (see ``PATIENT_BATCH``)."""
     today = now.date()
-    prescriber = users["prescriber"]
-    nurse_of = {
-        site.pk: users["nurse" if site.slug == "riverside" else "nurse.lakeview"] for site in sites
-    }
     holidays = []
     for site in sites:
         holidays += [
@@ -232,33 +255,23 @@ def create_treatment(
     Holiday.objects.bulk_create(holidays, batch_size=1000)
     holiday_days = frozenset(h.date for h in holidays)
     calendars = {s.pk: ClinicCalendar(frozenset(s.open_weekdays), holiday_days) for s in sites}
-    parameters = ScreeningParameters()
-    parameters_json = plain_json(parameters.to_dict())
-    site_by_id = {s.pk: s for s in sites}
 
-    patients = list(
-        at_sites(Patient, sites)
-        .order_by("id")
-        .values("id", "site_id", "date_of_birth", "sex_at_birth")
-    )
-    latest = _latest_measurements([p["id"] for p in patients])
-    conditions = dict(
-        at_sites(Condition, sites, site_path="patient__site")
-        .filter(primary=True)
-        .values_list("patient_id", "code")
-    )
-    chosen = []
-    for patient in patients:
-        if patient["id"] in latest and rng.random() < 0.85:
-            patient["weight_kg"], patient["height_cm"] = latest[patient["id"]]
-            chosen.append((patient, _weighted(rng, [(p, p[4]) for p in PROGRAMS])))
+    # Pass one: (patient id, site id, program) of each patient treated, in key order.
+    chosen: list[tuple[int, int, tuple]] = []
+    for batch in _patient_batches(sites):
+        measured = _measured_patients([pid for pid, _site in batch])
+        for pid, site_id in batch:
+            if pid in measured and rng.random() < 0.85:
+                chosen.append((pid, site_id, _weighted(rng, [(p, p[4]) for p in PROGRAMS])))
 
     # Size each site's window so its chairs run at about 70%: slot-units per course by program.
     units = {"iv": 6, "esketamine": 16, "im": 6, "sublingual": 10}
     horizon = {}
     for site in sites:
         demand = sum(
-            units[prog[2]] for p, prog in chosen if p["site_id"] == site.pk and prog[3] == "clinic"
+            units[prog[2]]
+            for _p, site_id, prog in chosen
+            if site_id == site.pk and prog[3] == "clinic"
         )
         per_day = site.chairs * len(SLOT_TIMES) * 0.7
         horizon[site.pk] = max(28, math.ceil(demand / per_day * 7 / 5))
@@ -268,155 +281,261 @@ def create_treatment(
             Site.objects.filter(pk=site.pk).update(chairs=site.chairs)
             horizon[site.pk] = MAX_HORIZON_DAYS
 
-    books = {s.pk: Chairs(s.chairs) for s in sites}
-    schedules: dict[tuple, object] = {}
-    screenings, plans = [], []
-    for patient, program in chosen:
-        site = site_by_id[patient["site_id"]]
-        span = horizon[site.pk]
-        if rng.random() < 0.2:
-            start = today - dt.timedelta(days=rng.randint(0, 12))
-        else:
-            start = today - dt.timedelta(days=rng.randint(0, span))
-        screened_day = start - dt.timedelta(days=rng.randint(3, 14))
-        inputs = _inputs(rng, patient, program, screened_day)
-        result = screen(ScreeningInput.from_dict(inputs), parameters)
-        tz = ZoneInfo(site.timezone)
-        screened_at = dt.datetime.combine(screened_day, dt.time(rng.randint(9, 16)), tzinfo=tz)
-        review_codes = [f.code for f in result.findings if f.level.value == "review"]
-        decision, reasons = "", {}
-        if result.decision.value == "eligible":
-            decision = SignoffDecision.PROCEED
-        elif result.decision.value == "review":
-            if rng.random() < 0.8:
-                decision = SignoffDecision.PROCEED
-                reasons = {
-                    code: REASONS.get(
-                        code,
-                        "Discussed with the patient; benefits outweigh "
-                        "the risk here; monitor closely.",
-                    )
-                    for code in review_codes
-                }
-            else:
-                decision = SignoffDecision.DO_NOT_PROCEED
-        elif rng.random() < 0.9:
-            decision = SignoffDecision.DO_NOT_PROCEED
-        signed_at = screened_at + dt.timedelta(hours=rng.randint(1, 30)) if decision else None
-        screenings.append(
-            Screening(
-                patient_id=patient["id"],
-                site_id=site.pk,
-                inputs=inputs,
-                route=program[2],
-                setting=program[3],
-                rules_version=result.rules_version,
-                parameters=parameters_json,
-                decision=result.decision.value,
-                findings=[
-                    {
-                        "code": f.code,
-                        "level": f.level.value,
-                        "message": f.message,
-                        "source": f.source,
-                    }
-                    for f in result.findings
-                ],
-                screened_by=nurse_of[site.pk],
-                screened_at=screened_at,
-                signed_by=prescriber if decision else None,
-                signed_at=signed_at,
-                signoff_decision=decision,
-                signoff_reasons=reasons,
-                signoff_note="",
-            )
-        )
-        if decision == SignoffDecision.PROCEED and signed_at.astimezone(tz) < now:
-            plans.append((len(screenings) - 1, patient, program, site, start))
-    insert_objects(Screening, screenings)
+    # Pass two: a batch of the treated at a time.
+    plan = _Planning(
+        sites=sites,
+        users=users,
+        calendars=calendars,
+        horizon=horizon,
+        books={s.pk: Chairs(s.chairs) for s in sites},
+        now=now,
+    )
+    made = 0
+    for offset in range(0, len(chosen), PATIENT_BATCH):
+        made += plan.treat(chosen[offset : offset + PATIENT_BATCH], rng)
+    return made
 
-    courses, course_sessions = [], []
-    for index, patient, program, site, start in plans:
-        protocol_id, variant, route, setting, _share, per_kg, mg = program
-        protocol = get_protocol(protocol_id)
-        placed = _place_course(
-            rng, protocol, variant, start, calendars[site.pk], books[site.pk], setting, schedules
-        )
-        if placed is None:
-            continue
-        target_per_kg = Decimal(per_kg) if per_kg else None
-        if target_per_kg is not None and route == "iv" and rng.random() < 0.15:
-            target_per_kg = rng.choice([Decimal("0.6"), Decimal("0.75")])
-        target_mg = Decimal(mg) if mg else None
-        if protocol_id == "esketamine-trd" and rng.random() < 0.4:
-            target_mg = Decimal("56")
-        spec = session_specs(protocol, variant)
-        main = next(d for _, d in spec if d is not None)
-        chosen_spec = dataclasses.replace(main, amount=target_per_kg or target_mg, alternatives=())
-        try:
-            text, _ = dose_text(
-                chosen_spec,
-                protocol.route,
-                patient["weight_kg"],
-                patient["height_cm"],
-                screenings[index].inputs["sex"],
-                "target",
+
+def _measured_patients(patient_ids: list[int]) -> set[int]:
+    """Which of ``patient_ids`` have a measurement (weight), so can be dosed by weight."""
+    return set(
+        Measurement.objects.filter(patient_id__in=patient_ids)
+        .values_list("patient_id", flat=True)
+        .distinct()
+    )
+
+
+@dataclass
+class _Planning:
+    """What every batch of treated patients shares: the sites' calendars, chair books and
+    windows, the screening rules, the staff who sign."""
+
+    sites: list[Site]
+    users: dict[str, User]
+    calendars: dict[int, ClinicCalendar]
+    horizon: dict[int, int]
+    books: dict[int, Chairs]
+    now: dt.datetime
+    schedules: dict[tuple, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.parameters = ScreeningParameters()
+        self.parameters_json = plain_json(self.parameters.to_dict())
+        self.site_by_id = {s.pk: s for s in self.sites}
+        self.nurse_of = {
+            site.pk: self.users["nurse" if site.slug == "riverside" else "nurse.lakeview"]
+            for site in self.sites
+        }
+
+    def treat(self, batch: list[tuple[int, int, tuple]], rng: random.Random) -> int:
+        """Screen, plan and insert one batch of treated patients; returns the courses made."""
+        ids = [pid for pid, _site, _program in batch]
+        details: dict[int, dict[str, Any]] = {
+            row["id"]: dict(row)
+            for row in Patient.objects.filter(id__in=ids).values(
+                "id", "site_id", "date_of_birth", "sex_at_birth"
             )
-        except PlanRefused:
-            text = chosen_spec.render()
-        course = Course(
-            patient_id=patient["id"],
-            site_id=site.pk,
-            protocol_id=protocol_id,
-            variant=variant,
-            indication=DEMO_INDICATIONS.get(conditions.get(patient["id"], ""), Indication.OTHER),
-            route=route,
-            phase=course_phase(placed[0][1]),
-            prescriber=prescriber,
-            screening=screenings[index],
-            target_dose_mg_per_kg=target_per_kg,
-            target_dose_mg=target_mg,
-            infusion_minutes=main.duration_min if route == "iv" else None,
-            starts_on=placed[0][0],
+        }
+        latest = _latest_measurements(ids)
+        conditions = dict(
+            Condition.objects.filter(patient_id__in=ids, primary=True).values_list(
+                "patient_id", "code"
+            )
         )
-        first_doses = {phase.first_dose for phase, _ in spec} - {None}
-        rows = []
-        for number, (day, phase_name, slot, chair) in enumerate(placed, start=1):
-            template = spec[number - 1][1]
-            kind = session_kind(phase_name, template)
-            minutes = slot_minutes(protocol, kind, chosen_spec if template else None)
-            at = HOME_TIME if chair is None else SLOT_TIMES[slot]
-            rows.append(
-                Session(
+        chosen = []
+        for pid, _site, program in batch:
+            patient = details[pid]
+            patient["weight_kg"], patient["height_cm"] = latest[pid]
+            chosen.append((patient, program))
+        screenings, plans = self._screen(chosen, rng)
+        insert_objects(Screening, screenings)
+        courses, course_sessions = self._plan(plans, screenings, conditions, rng)
+        _set_statuses(rng, courses, course_sessions, self.now, self.nurse_of)
+        insert_objects(Course, courses)
+        sessions: list[Session] = []
+        for course, rows in zip(courses, course_sessions, strict=True):
+            for row in rows:
+                row.course = course
+                sessions.append(row)
+        insert_objects(Session, sessions)
+        _insert_events(
+            [(row.pk, *event) for row in sessions for event in getattr(row, "_events", ())]
+        )
+        return len(courses)
+
+    def _screen(self, chosen: list[tuple[dict, tuple]], rng: random.Random):
+        """Screenings of ``chosen`` (unsaved), and the plans of those signed to proceed."""
+        screenings, plans = [], []
+        for patient, program in chosen:
+            site = self.site_by_id[patient["site_id"]]
+            span = self.horizon[site.pk]
+            if rng.random() < 0.2:
+                start = self.now.date() - dt.timedelta(days=rng.randint(0, 12))
+            else:
+                start = self.now.date() - dt.timedelta(days=rng.randint(0, span))
+            screened_day = start - dt.timedelta(days=rng.randint(3, 14))
+            inputs = _inputs(rng, patient, program, screened_day)
+            result = screen(ScreeningInput.from_dict(inputs), self.parameters)
+            tz = ZoneInfo(site.timezone)
+            screened_at = dt.datetime.combine(screened_day, dt.time(rng.randint(9, 16)), tzinfo=tz)
+            review_codes = [f.code for f in result.findings if f.level.value == "review"]
+            decision, reasons = "", {}
+            if result.decision.value == "eligible":
+                decision = SignoffDecision.PROCEED
+            elif result.decision.value == "review":
+                if rng.random() < 0.8:
+                    decision = SignoffDecision.PROCEED
+                    reasons = {
+                        code: REASONS.get(
+                            code,
+                            "Discussed with the patient; benefits outweigh "
+                            "the risk here; monitor closely.",
+                        )
+                        for code in review_codes
+                    }
+                else:
+                    decision = SignoffDecision.DO_NOT_PROCEED
+            elif rng.random() < 0.9:
+                decision = SignoffDecision.DO_NOT_PROCEED
+            signed_at = screened_at + dt.timedelta(hours=rng.randint(1, 30)) if decision else None
+            screenings.append(
+                Screening(
                     patient_id=patient["id"],
                     site_id=site.pk,
-                    number=number,
-                    kind=kind,
-                    phase=course_phase(phase_name),
-                    planned_start=dt.datetime.combine(day, at, tzinfo=ZoneInfo(site.timezone)),
-                    planned_minutes=minutes,
-                    chair=chair,
-                    planned_dose_text=""
-                    if template is None
-                    else (template.render() if template in first_doses else text),
+                    inputs=inputs,
+                    route=program[2],
+                    setting=program[3],
+                    rules_version=result.rules_version,
+                    parameters=self.parameters_json,
+                    decision=result.decision.value,
+                    findings=[
+                        {
+                            "code": f.code,
+                            "level": f.level.value,
+                            "message": f.message,
+                            "source": f.source,
+                        }
+                        for f in result.findings
+                    ],
+                    screened_by=self.nurse_of[site.pk],
+                    screened_at=screened_at,
+                    signed_by=self.users["prescriber"] if decision else None,
+                    signed_at=signed_at,
+                    signoff_decision=decision,
+                    signoff_reasons=reasons,
+                    signoff_note="",
                 )
             )
-        courses.append(course)
-        course_sessions.append(rows)
+            if decision == SignoffDecision.PROCEED and signed_at.astimezone(tz) < self.now:
+                plans.append((len(screenings) - 1, patient, program, site, start))
+        return screenings, plans
 
-    _set_statuses(rng, courses, course_sessions, now, nurse_of)
-    insert_objects(Course, courses)
-    sessions: list[Session] = []
-    events: list[tuple[Any, ...]] = []
-    for course, rows in zip(courses, course_sessions, strict=True):
-        for row in rows:
-            row.course = course
-            sessions.append(row)
-    insert_objects(Session, sessions)
-    for row in sessions:
-        events.extend((row.pk, *event) for event in getattr(row, "_events", ()))
-    _insert_events(events)
-    return len(courses)
+    def _plan(self, plans, screenings, conditions, rng: random.Random):
+        """Courses and their sessions (unsaved) for the plans that find chairs."""
+        courses, course_sessions = [], []
+        for index, patient, program, site, start in plans:
+            protocol_id, variant, route, setting, _share, per_kg, mg = program
+            protocol = get_protocol(protocol_id)
+            placed = _place_course(
+                rng,
+                protocol,
+                variant,
+                start,
+                self.calendars[site.pk],
+                self.books[site.pk],
+                setting,
+                self.schedules,
+            )
+            if placed is None:
+                continue
+            target_per_kg = Decimal(per_kg) if per_kg else None
+            if target_per_kg is not None and route == "iv" and rng.random() < 0.15:
+                target_per_kg = rng.choice([Decimal("0.6"), Decimal("0.75")])
+            target_mg = Decimal(mg) if mg else None
+            if protocol_id == "esketamine-trd" and rng.random() < 0.4:
+                target_mg = Decimal("56")
+            spec = session_specs(protocol, variant)
+            main = next(d for _, d in spec if d is not None)
+            chosen_spec = dataclasses.replace(
+                main, amount=target_per_kg or target_mg, alternatives=()
+            )
+            try:
+                text, _ = dose_text(
+                    chosen_spec,
+                    protocol.route,
+                    patient["weight_kg"],
+                    patient["height_cm"],
+                    screenings[index].inputs["sex"],
+                    "target",
+                )
+            except PlanRefused:
+                text = chosen_spec.render()
+            course = Course(
+                patient_id=patient["id"],
+                site_id=site.pk,
+                protocol_id=protocol_id,
+                variant=variant,
+                indication=DEMO_INDICATIONS.get(
+                    conditions.get(patient["id"], ""), Indication.OTHER
+                ),
+                route=route,
+                phase=course_phase(placed[0][1]),
+                prescriber=self.users["prescriber"],
+                screening=screenings[index],
+                target_dose_mg_per_kg=target_per_kg,
+                target_dose_mg=target_mg,
+                infusion_minutes=main.duration_min if route == "iv" else None,
+                starts_on=placed[0][0],
+            )
+            first_doses = {phase.first_dose for phase, _ in spec} - {None}
+            rows = []
+            for number, (day, phase_name, slot, chair) in enumerate(placed, start=1):
+                template = spec[number - 1][1]
+                kind = session_kind(phase_name, template)
+                minutes = slot_minutes(protocol, kind, chosen_spec if template else None)
+                at = HOME_TIME if chair is None else SLOT_TIMES[slot]
+                rows.append(
+                    Session(
+                        patient_id=patient["id"],
+                        site_id=site.pk,
+                        number=number,
+                        kind=kind,
+                        phase=course_phase(phase_name),
+                        planned_start=dt.datetime.combine(day, at, tzinfo=ZoneInfo(site.timezone)),
+                        planned_minutes=minutes,
+                        chair=chair,
+                        planned_dose_text=""
+                        if template is None
+                        else (template.render() if template in first_doses else text),
+                    )
+                )
+            courses.append(course)
+            course_sessions.append(rows)
+
+        return courses, course_sessions
+
+
+def dosed_course_batches(
+    now: dt.datetime, columns: Sequence[str], courses: int = PATIENT_BATCH
+) -> Iterator[list[list[tuple]]]:
+    """The discharged dosing sessions started by ``now``, as ``columns`` (the course's id
+    second), grouped by course in course order, ``courses`` courses a batch: read through
+    an iterator, so the demo's later areas never hold every session of the clinic."""
+    rows = (
+        Session.objects.filter(
+            kind=SessionKind.DOSING, status=SessionStatus.DISCHARGED, dose_started_at__lte=now
+        )
+        .order_by("course_id", "dose_started_at")
+        .values_list(*columns)
+    )
+    batch: list[list[tuple]] = []
+    for _course_id, group in itertools.groupby(rows.iterator(chunk_size=5000), lambda r: r[1]):
+        batch.append(list(group))
+        if len(batch) == courses:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _insert_events(events: list[tuple]) -> None:

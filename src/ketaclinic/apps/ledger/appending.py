@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 
 from ketaclinic.apps.accounts import throttling
 from ketaclinic.apps.audit.choices import Action, Outcome
@@ -130,13 +130,17 @@ def append_batch(site_id: int, entries: Sequence[Any]) -> None:
     ``chained_fields``) gets its key, position, previous hash and hash here, by the same
     ``chain_hash`` over the same fields as ``append_entry``, so ``ledger verify`` checks both
     alike. The balances must run as ``append_entry`` would move them: each entry's
-    ``balance_after`` is its container's previous balance (0 for a container first received
-    in the batch) plus its ``delta``, never below zero; containers are the caller's to store.
+    ``balance_after`` is its container's previous balance plus its ``delta``, never below
+    zero. The previous balance of a container with entries in the chain already is its
+    last entry's ``balance_after`` (read here, so a long history can be appended a batch at
+    a time); of a container first received in the batch, 0. Containers are the caller's to
+    store.
     """
-    running: dict[int, int] = {}
     for index, entry in enumerate(entries):
         if entry.site_id != site_id:
             raise InputError(f"entries[{index}].site", "is not the chain's site")
+    running = _balances_so_far({entry.container_id for entry in entries})
+    for index, entry in enumerate(entries):
         balance = running.get(entry.container_id, 0) + entry.delta
         if balance < 0 or balance != entry.balance_after:
             raise OutOfRange(
@@ -162,6 +166,25 @@ def append_batch(site_id: int, entries: Sequence[Any]) -> None:
         )
         ChainHead.objects.filter(pk=head.pk).update(position=position, last_hash=last_hash)
         track_waste_awaited(entries)
+
+
+def _balances_so_far(container_ids: set[int]) -> dict[int, int]:
+    """The balance after the last entry of each of ``container_ids`` that has one."""
+    last = (
+        LedgerEntry.objects.filter(container_id=OuterRef("pk"))
+        .order_by("-position")
+        .values("balance_after")[:1]
+    )
+    found: dict[int, int] = {}
+    ids = sorted(container_ids)
+    for start in range(0, len(ids), 5000):  # under SQLite's bound-parameter limit
+        found.update(
+            Container.objects.filter(pk__in=ids[start : start + 5000])
+            .annotate(balance=Subquery(last))
+            .filter(balance__isnull=False)
+            .values_list("pk", "balance")
+        )
+    return found
 
 
 def track_waste_awaited(entries: Sequence[Any]) -> None:

@@ -52,9 +52,10 @@ class Command(BaseCommand):
         if options["timings"] and summary.timings:
             wall = sum(step[1] for step in summary.timings)
             cpu = sum(step[2] for step in summary.timings)
-            self.stderr.write(f"{'demo step':<16} {'wall s':>8} {'CPU s':>8}")
-            for step, seconds, processor in (*summary.timings, ("total", wall, cpu)):
-                self.stderr.write(f"{step:<16} {seconds:>8.2f} {processor:>8.2f}")
+            peak = max(step[3] for step in summary.timings)
+            self.stderr.write(f"{'demo step':<16} {'wall s':>8} {'CPU s':>8} {'peak MiB':>9}")
+            for step, seconds, processor, mib in (*summary.timings, ("total", wall, cpu, peak)):
+                self.stderr.write(f"{step:<16} {seconds:>8.2f} {processor:>8.2f} {mib:>9.0f}")
         if summary.created:
             self.stdout.write(f"Demo clinic created with {summary.patients} synthetic patients.")
         else:
