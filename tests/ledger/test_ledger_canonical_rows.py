@@ -1,10 +1,10 @@
 """``ledger verify``'s fast canonical bytes are the reference encoder's, byte for byte.
 
 ``CanonicalRows`` builds each entry's canonical JSON from its database row with a
-precompiled template; the writer hashed ``canonical_bytes(entry.chained_fields())``. These
+type-gated f-string; the writer hashed ``canonical_bytes(entry.chained_fields())``. These
 tests write randomized entries through the real writer (``append_entry``) and compare the two
 encodings of every row read back, on whichever database the suite runs on; then they check
-that a row the template cannot encode, or whose fast text does not reproduce the hash, gets
+that a row the fast text cannot encode, or whose fast text does not reproduce the hash, gets
 the reference encoder's verdict.
 """
 
@@ -175,6 +175,18 @@ def _tamper(statement: str, params: list) -> None:
         cursor.execute(statement, params)
 
 
+def _first_row_after(clinic, receive, assignment: str) -> tuple[CanonicalRows, tuple]:
+    """Receive a vial, change its entry (position 1) by ``assignment``, read it back."""
+    receive("k10")
+    chain = f"ledger:{clinic.site_a.pk}"
+    _tamper(
+        f"UPDATE ledger_ledgerentry SET {assignment} WHERE chain = %s AND position = 1",  # noqa: S608
+        [chain],
+    )
+    rows = CanonicalRows()
+    return rows, next(rows.rows(chain))
+
+
 @pytest.mark.skipif("connection.vendor != 'sqlite'")
 def test_a_value_of_the_wrong_type_is_left_to_the_reference_encoder_which_catches_it(
     clinic, receive
@@ -182,17 +194,9 @@ def test_a_value_of_the_wrong_type_is_left_to_the_reference_encoder_which_catche
     """SQLite keeps whatever it is given: the text '20000u' where an integer was. The
     template is never used for a row of a shape no writer leaves; the reference encoder
     finds the entry altered."""
-    receive("k10")
-    chain = f"ledger:{clinic.site_a.pk}"
-    _tamper(
-        "UPDATE ledger_ledgerentry SET quantity = quantity || 'u' "
-        "WHERE chain = %s AND position = 1",
-        [chain],
-    )
-    rows = CanonicalRows()
-    row = next(rows.rows(chain))
+    rows, row = _first_row_after(clinic, receive, "quantity = quantity || 'u'")
     assert isinstance(row[ROW_FIELDS.index("quantity")], str)
-    assert rows.text(row) == rows.reference_text(row)  # the reference path, not the template
+    assert rows.text(row) == rows.reference_text(row)  # the reference path, not the fast text
     report = verify_ledger()
     assert not report.ok
     assert "position 1: record content was altered" in report.problem
@@ -225,14 +229,7 @@ def test_the_text_null_where_a_null_was_is_not_mistaken_for_it(clinic, receive):
     """SQLite keeps the text 'null' in an integer column. Its fast text would read as the
     NULL the writer hashed; the type gate sends it to the reference encoder, which sees a
     string where the writer had nothing, and the entry is named altered."""
-    receive("k10")
-    chain = f"ledger:{clinic.site_a.pk}"
-    _tamper(
-        "UPDATE ledger_ledgerentry SET book_quantity = 'null' WHERE chain = %s AND position = 1",
-        [chain],
-    )
-    rows = CanonicalRows()
-    row = next(rows.rows(chain))
+    rows, row = _first_row_after(clinic, receive, "book_quantity = 'null'")
     assert row[ROW_FIELDS.index("book_quantity")] == "null"
     assert rows.fast_text(row) is None
     report = verify_ledger()
@@ -243,15 +240,7 @@ def test_the_text_null_where_a_null_was_is_not_mistaken_for_it(clinic, receive):
 @pytest.mark.skipif("connection.vendor != 'sqlite'")
 def test_bytes_that_spell_the_written_number_are_not_the_number(clinic, receive):
     """A BLOB of the digits the writer hashed is not an integer: no fast text for it."""
-    receive("k10")
-    chain = f"ledger:{clinic.site_a.pk}"
-    _tamper(
-        "UPDATE ledger_ledgerentry SET quantity = CAST(CAST(quantity AS TEXT) AS BLOB) "
-        "WHERE chain = %s AND position = 1",
-        [chain],
-    )
-    rows = CanonicalRows()
-    row = next(rows.rows(chain))
+    rows, row = _first_row_after(clinic, receive, "quantity = CAST(CAST(quantity AS TEXT) AS BLOB)")
     assert isinstance(row[ROW_FIELDS.index("quantity")], bytes)
     assert rows.fast_text(row) is None
 

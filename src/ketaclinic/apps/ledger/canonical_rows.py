@@ -3,17 +3,21 @@
 ``ledger verify`` reads every entry of every chain. Turning each row into the dict of
 ``LedgerEntry.chained_fields`` and encoding it with ``json.dumps`` cost about 30 times the
 SHA-256 it feeds (benchmarks/ledger). The canonical encoding is fixed — sorted keys, no
-whitespace, UTF-8 — and the keys are always the same 23, so the JSON text can be built with
-one precompiled ``%`` template instead: integers are their decimal text, strings go through
-the same C escaper ``json.dumps`` uses, datetimes are their ISO text, and ``details`` is
-re-encoded only when it is not already ``{}`` (and remembered, since many entries share it).
+whitespace, UTF-8 — and the keys are always the same 23, so the JSON text is one f-string
+with the keys in sorted order: integers are their decimal text, NULL is ``null``, the
+strings (chain, kinds, reason, the two instants as ISO text) go in as they are unless one
+holds a character JSON escapes (then through the C escaper ``json.dumps`` uses), and
+``details`` is re-encoded by ``json.dumps`` once per distinct stored text. A per-shape ``%``
+template and a ``type()`` per column cost about three hashes a row; a type gate (one sum of
+the integer columns, which raises for anything but numbers) costs a fraction of one.
 
 The fast text is only trusted when it reproduces the stored hash. A row whose Python types
-are not the ones a writer leaves (SQLite will store anything in any column) is encoded by
-the reference path, and a row whose fast text does not hash to the stored value is encoded
-again by the reference path, which alone decides that it was altered — so every verdict is
-the reference encoder's (``tests/ledger/test_ledger_canonical_rows.py`` proves the two
-encodings equal over randomized entries, on SQLite and PostgreSQL).
+are not the ones a writer leaves (SQLite will store anything in any column, even the text
+'null' where a NULL was) gets no fast text and is encoded by the reference path, and a row
+whose fast text does not hash to the stored value is encoded again by the reference path,
+which alone decides that it was altered — so every verdict is the reference encoder's
+(``tests/ledger/test_ledger_canonical_rows.py`` proves the two encodings equal over
+randomized entries and edge values, on SQLite and PostgreSQL).
 """
 
 from __future__ import annotations

@@ -140,9 +140,9 @@ class _BalanceWalk:
                     f"{self.chain}: container {container.label} holds {container.on_hand} on "
                     f"the book but its entries add up to {entries_give}"
                 )
-            for level in (("lot", container.lot_id), ("product", container.product_id)):
-                levels[level] += entries_give
-                on_hand[level] += container.on_hand
+            for at in (("lot", container.lot_id), ("product", container.product_id)):
+                levels[at] += entries_give
+                on_hand[at] += container.on_hand
             levels["site", site_id] += entries_give
             on_hand["site", site_id] += container.on_hand
         for (level, key), entries_give in levels.items():
