@@ -85,14 +85,21 @@ class CanonicalRows:
 
     def rows(self, chain: str, after: int = 0) -> Iterator[tuple[Any, ...]]:
         """Each entry of ``chain`` past position ``after``, in order, as a ``ROW_FIELDS``
-        tuple; read ``chunk_size`` rows a query (keyset on the ``(chain, position)`` index),
-        so memory stays flat at any ledger size on either database."""
+        tuple (``chunks``, one row at a time)."""
+        for batch in self.chunks(chain, after):
+            yield from batch
+
+    def chunks(self, chain: str, after: int = 0) -> Iterator[list[tuple[Any, ...]]]:
+        """The entries of ``chain`` past position ``after``, in order, ``chunk_size`` rows a
+        query (keyset on the ``(chain, position)`` index), so memory stays flat at any ledger
+        size on either database; a list per query, which the full run's loop walks without
+        resuming a generator for every row."""
         position = _INDEX["position"]
         while True:
             with connection.cursor() as cursor:
                 cursor.execute(self._sql, [chain, after, self.chunk_size])
                 batch = cursor.fetchall()
-            yield from batch
+            yield batch
             if len(batch) < self.chunk_size:
                 return
             after = batch[-1][position]

@@ -188,39 +188,40 @@ def _verify_chain(
     first_problem = len(report.problems)
     result = ChainReport(chain=chain)
     expected, previous, in_order = 1, GENESIS_HASH, 0
-    for row in rows.rows(chain):
-        position, container_id, effect_kind, delta = (
-            row[_POSITION],
-            row[_CONTAINER],
-            row[_EFFECT],
-            row[_DELTA],
-        )
-        book = book_of(container_id)
-        if (
-            book is not None
-            and book.site_id == site == row[_SITE]
-            and 0 <= (balance := running[container_id] + delta) == row[_AFTER]
-        ):
-            running[container_id] = balance
-            in_order += 1
-            if delta and effect_kind in _BALANCE_KINDS:
-                by_kind[container_id][effect_kind] += delta
-        else:
-            step(position, row[_SITE], container_id, effect_kind, delta, row[_AFTER])
-        if not result.ok:
-            continue
-        own_hash = row[_HASH]
-        if position != expected:
-            result.fail(expected, f"record {expected} is missing (next present is {position})")
-        elif row[_PREV] != previous:
-            result.fail(position, "link to the previous record is broken")
-        elif (
-            (fast := fast_text(row)) is None
-            or sha256(f"{previous}\n{fast}".encode()).hexdigest() != own_hash
-        ) and not hash_matches(previous, row, own_hash):
-            result.fail(position, "record content was altered after it was written")
-        else:
-            previous, expected = own_hash, expected + 1
+    for batch in rows.chunks(chain):
+        for row in batch:
+            position, container_id, effect_kind, delta = (
+                row[_POSITION],
+                row[_CONTAINER],
+                row[_EFFECT],
+                row[_DELTA],
+            )
+            book = book_of(container_id)
+            if (
+                book is not None
+                and book.site_id == site == row[_SITE]
+                and 0 <= (balance := running[container_id] + delta) == row[_AFTER]
+            ):
+                running[container_id] = balance
+                in_order += 1
+                if delta and effect_kind in _BALANCE_KINDS:
+                    by_kind[container_id][effect_kind] += delta
+            else:
+                step(position, row[_SITE], container_id, effect_kind, delta, row[_AFTER])
+            if not result.ok:
+                continue
+            own_hash = row[_HASH]
+            if position != expected:
+                result.fail(expected, f"record {expected} is missing (next present is {position})")
+            elif row[_PREV] != previous:
+                result.fail(position, "link to the previous record is broken")
+            elif (
+                (fast := fast_text(row)) is None
+                or sha256(f"{previous}\n{fast}".encode()).hexdigest() != own_hash
+            ) and not hash_matches(previous, row, own_hash):
+                result.fail(position, "record content was altered after it was written")
+            else:
+                previous, expected = own_hash, expected + 1
     report.entries_checked += in_order
     if result.ok:
         result.checked = expected - 1
