@@ -185,9 +185,11 @@ def main(argv: list[str] | None = None) -> int:
 
 GAPS = {
     "read": "the request path every page pays (session, user, access, middlewares, the audit "
-    "writer), plus the FHIR view's own row, serialisation and a second query for the patient",
-    "search": "about 6 ms of CPU in the FHIR search itself (18 queries, the renderers); the "
-    "request path every page pays the rest",
+    "writer); the FHIR view's own share is one prepared by-key row and one prepared patient "
+    "row (benchmarks/fhir/cpu.py measures CPU per request in process)",
+    "search": "the search's queries compiled per request (one per source reached, and the "
+    "counts); on SQLite without planner statistics the Assessment count walks the site index "
+    "(about 3 ms of CPU); the request path every page pays the rest",
     "export": "renderers' dicts, datetime formatting, model-backed sources (Encounter, CarePlan)",
 }
 

@@ -89,3 +89,17 @@ def test_serve_runs_one_process_on_sqlite_and_two_on_postgresql():
 
     assert default_workers(SimpleNamespace(vendor="sqlite")) == 1
     assert default_workers(SimpleNamespace(vendor="postgresql")) == 2
+
+
+def test_migrate_and_demo_gather_sqlite_planner_statistics(tmp_path):
+    # Without sqlite_stat1 SQLite guesses its plans (web/planner_statistics.py): a patient's
+    # assessments were counted by walking the whole site index.
+    assert run(["migrate"], tmp_path).returncode == 0
+    database = tmp_path / "ketaclinic.sqlite3"
+    with sqlite3.connect(database) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert "sqlite_stat1" in tables
+    assert run(["demo", "--patients", "20"], tmp_path).returncode == 0
+    with sqlite3.connect(database) as connection:
+        analysed = {row[0] for row in connection.execute("SELECT tbl FROM sqlite_stat1")}
+    assert {"patients_patient", "assessments_assessment", "audit_auditevent"} <= analysed

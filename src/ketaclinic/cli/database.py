@@ -87,7 +87,19 @@ def register(subcommands: argparse._SubParsersAction) -> None:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    return _call("migrate", "--no-input", "-v", "1") or _call("createcachetable")
+    return (
+        _call("migrate", "--no-input", "-v", "1")
+        or _call("createcachetable")
+        or _gather_planner_statistics(postgresql=False)
+    )
+
+
+def _gather_planner_statistics(*, postgresql: bool) -> int:
+    """SQLite keeps no planner statistics unless asked (``web/planner_statistics``)."""
+    from ketaclinic.apps.web.planner_statistics import gather_planner_statistics
+
+    gather_planner_statistics(postgresql=postgresql)
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -98,7 +110,8 @@ def _demo(args: argparse.Namespace) -> int:
         arguments.append("--timings")
     if args.progress:
         arguments.append("--progress")
-    return _call(*arguments)
+    # After a bulk load the planner's statistics are stale on both databases.
+    return _call(*arguments) or _gather_planner_statistics(postgresql=True)
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -21,12 +21,14 @@ from django.db import connections
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.sql.constants import MULTI
 
-from ketaclinic.apps.accounts.scoping import restrict, site_ids_for
+from ketaclinic.apps.accounts.scoping import holds_at, restrict, site_ids_for
+from ketaclinic.apps.web.prepared_query import PreparedQuery
 from ketaclinic.fhir.responses import ndjson_line
 from ketaclinic.fhir.search import DateRange, Token
 
 NOTHING = None  # a criterion no row of a source can meet
 PREFETCH_CHUNK = 500
+BIGGEST_KEY = 2**63  # past it no row can match (and SQLite's driver would overflow)
 
 
 @dataclass
@@ -165,6 +167,9 @@ class ModelSource(Source):
     categories: tuple[tuple[str, str], ...] = ()
     status_q: dict[str, Q] = field(default_factory=dict)
     extra: dict[str, Callable[[str], Q | None]] = field(default_factory=dict)
+    # The renderer reads ``fhir_updated`` (the time of last change, annotated): a read then
+    # takes the compiled-per-request path, which keeps annotations on the instance.
+    renders_updated: bool = False
 
     # Ids ------------------------------------------------------------------------------
     def owns(self, resource_id: str) -> bool:
@@ -237,12 +242,16 @@ class ModelSource(Source):
     def conditions(self, criteria: Criteria) -> Q | None:
         q = Q()
         if criteria.ids:
-            pks = [self.pk_of(i) for i in criteria.ids if self.owns(i)]
+            pks = [pk for i in criteria.ids if self.owns(i) and (pk := self.pk_of(i)) < BIGGEST_KEY]
             if not pks:
                 return NOTHING
             q &= Q(pk__in=pks)
         if criteria.patient is not None:
             if self.patient_field is None or not criteria.patient.isdecimal():
+                return NOTHING
+            if (
+                int(criteria.patient) >= BIGGEST_KEY
+            ):  # no such row; the count's raw SQL would overflow
                 return NOTHING
             q &= Q(**{self.patient_field: int(criteria.patient)})
         if criteria.codes:
@@ -404,9 +413,67 @@ class ModelSource(Source):
         for row in matched.iterator(chunk_size=chunk_size):
             yield render(row), patient_id_of(row)
 
+    @cached_property
+    def _by_key(self) -> PreparedQuery | None:
+        """The row by its key with its site id, compiled once (``PreparedQuery``): a read
+        then checks the site on the row, as ``accounts.scoping`` does for a page's record.
+        ``None`` where the rows' scope is not one site path (staff, organisations), the
+        renderer needs prefetched rows, or reads the annotated time of last change."""
+        scope = self.scope
+        if callable(scope) or self.prefetch or self.renders_updated:
+            return None
+        manager, where = self.model._default_manager, self.where
+        if self.columns:
+            lookups = [lookup for _name, lookup in self.columns]
+            return PreparedQuery(
+                lambda pk: manager.filter(where, pk=pk).order_by().values_list(*lookups, scope)
+            )
+        site = scope.removesuffix("_id")
+        hops = site.rpartition("__")[0]
+        related = [*self.select, hops] if hops else list(self.select)
+        only = [*self.only, site] if self.only else []
+
+        def build(pk: int) -> QuerySet:
+            queryset = manager.filter(where, pk=pk).order_by()
+            queryset = queryset.select_related(*related) if related else queryset
+            return queryset.only(*only) if only else queryset
+
+        return PreparedQuery(build)
+
+    @cached_property
+    def _site_id_of(self) -> Callable[[Any], Any]:
+        """The site id of a row that ``_by_key`` returned (a model instance)."""
+        return attrgetter(str(self.scope).replace("__", "."))
+
+    def _read_by_key(
+        self, prepared: PreparedQuery, user: Any, pk: int
+    ) -> tuple[dict, int | None] | None:
+        if not -BIGGEST_KEY <= pk < BIGGEST_KEY:
+            return None
+        if self.columns:
+            found = prepared.rows(pk)
+            if not found:
+                return None
+            *values, site_id = found[0]
+            row = self._row_class._make(values)
+        else:
+            instances = prepared.instances(pk)
+            if not instances:
+                return None
+            row = instances[0]
+            site_id = self._site_id_of(row)
+        if not holds_at(user, self.permission, site_id):
+            return None
+        return self.render(row), self.patient_id_of(row)
+
     def read(self, user: Any, resource_id: str) -> tuple[dict, int | None] | None:
+        """One resource ``user`` may read, or ``None`` (another site's is as unknown as a
+        missing one)."""
         if not self.owns(resource_id):
             return None
+        prepared = self._by_key
+        if prepared is not None:
+            return self._read_by_key(prepared, user, self.pk_of(resource_id))
         matched = self.base(user).filter(pk=self.pk_of(resource_id))
         row = next(self._light(matched), None) if self.columns else matched.first()
         if row is None:

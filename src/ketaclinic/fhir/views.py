@@ -16,6 +16,7 @@ from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.recorder import record_event
 from ketaclinic.apps.patients.models import Patient
 from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.prepared_query import PreparedQuery
 from ketaclinic.fhir.capability import capability_statement
 from ketaclinic.fhir.everything import everything
 from ketaclinic.fhir.import_views import create_questionnaire_response
@@ -35,6 +36,7 @@ from ketaclinic.fhir.searching import (
     run_search,
 )
 from ketaclinic.fhir.smart_views import accepts_bearer, scope_refusal
+from ketaclinic.fhir.sources import BIGGEST_KEY
 
 MAX_AUDITED_PATIENTS = 200
 
@@ -61,10 +63,17 @@ def _refusal(request: HttpRequest, type_name: str, letter: str = "s") -> HttpRes
     return scope_refusal(request, type_name, letter)
 
 
+# The patient an audit event names, with its site: compiled once, not on every read.
+PATIENT_AND_SITE = PreparedQuery(
+    lambda pk: Patient.objects.filter(pk=pk).order_by().only("id", "site_id")
+)
+
+
 def _patient(patient_id: int | None) -> Patient | None:
-    if patient_id is None:
+    if patient_id is None or not 0 <= patient_id < BIGGEST_KEY:
         return None
-    return Patient.objects.filter(pk=patient_id).only("id", "site_id").first()
+    found = PATIENT_AND_SITE.instances(patient_id)
+    return found[0] if found else None
 
 
 @require_GET

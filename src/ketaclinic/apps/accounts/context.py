@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from ketaclinic.apps.accounts.choices import MfaState
 from ketaclinic.apps.accounts.mfa import SESSION_KEY as MFA_SESSION_KEY
@@ -28,6 +28,18 @@ GROUP_OF = {
 }
 GROUP_ORDER = ("Programs", "Records", "Admin")
 
+_PATHS: dict[tuple[str, object, str], str] = {}
+
+
+def _path(name: str) -> str:
+    """``reverse(name)`` for a URL without arguments, worked out once per prefix and URLconf:
+    the menu reversed a dozen fixed URLs on every page."""
+    key = (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, name)
+    path = _PATHS.get(key)
+    if path is None:
+        path = _PATHS[key] = reverse(name)
+    return path
+
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
@@ -36,41 +48,41 @@ def navigation(request: HttpRequest) -> dict:
     if request.session.get(MFA_SESSION_KEY) in (MfaState.ENROL, MfaState.VERIFY):
         # nothing opens before the code
         return {"nav_items": [], "nav_top": [], "nav_groups": [], "mfa_pending": True}
-    items = [("Today", reverse("home"), "home")]
+    items = [("Today", _path("home"), "home")]
     if user.has_perm("patients.view_patient"):
-        items.append(("Patients", reverse("patients:list"), "patients"))
+        items.append(("Patients", _path("patients:list"), "patients"))
     if user.has_perm("treatment.view_session"):
-        items.append(("Schedule", reverse("treatment:schedule"), "treatment"))
+        items.append(("Schedule", _path("treatment:schedule"), "treatment"))
     if user.has_perm("charting.view_session_chart") or user.has_perm("charting.check_in_session"):
-        items.append(("Sessions", reverse("charting:list"), "charting"))
+        items.append(("Sessions", _path("charting:list"), "charting"))
     if user.has_perm("enquiries.view_enquiry"):
-        items.append(("Waitlist", reverse("enquiries:list"), "enquiries"))
+        items.append(("Waitlist", _path("enquiries:list"), "enquiries"))
     if user.has_perm("alerts.view_alert"):
-        items.append(("Alerts", reverse("alerts:list"), "alerts"))
+        items.append(("Alerts", _path("alerts:list"), "alerts"))
     if user.has_perm("homeprogram.view_homeprescription"):
-        items.append(("Home program", reverse("homeprogram:list"), "homeprogram"))
+        items.append(("Home program", _path("homeprogram:list"), "homeprogram"))
     if user.has_perm("kap.view_kapprogram"):
-        items.append(("KAP", reverse("kap:caseload"), "kap"))
+        items.append(("KAP", _path("kap:caseload"), "kap"))
     if user.has_perm("iop.view_iopgroup"):
-        items.append(("IOP", reverse("iop:list"), "iop"))
+        items.append(("IOP", _path("iop:list"), "iop"))
     if user.has_perm("reminders.view_reminder"):
-        items.append(("Reminders", reverse("reminders:list"), "reminders"))
+        items.append(("Reminders", _path("reminders:list"), "reminders"))
     if user.has_perm("ledger.view_ledgerentry"):
-        items.append(("Ledger", reverse("ledger:dashboard"), "ledger"))
+        items.append(("Ledger", _path("ledger:dashboard"), "ledger"))
     if user.has_perm("outcomes.view_cohort"):
-        items.append(("Outcomes", reverse("outcomes:dashboard"), "outcomes"))
+        items.append(("Outcomes", _path("outcomes:dashboard"), "outcomes"))
     if user.has_perm("pk.use_simulator"):
-        items.append(("PK", reverse("pk:compare"), "pk"))
+        items.append(("PK", _path("pk:compare"), "pk"))
     if user.has_perm("billing.view_lapsing_authorizations"):
-        items.append(("Billing", reverse("billing:lapsing"), "billing"))
+        items.append(("Billing", _path("billing:lapsing"), "billing"))
     if user.has_perm("audit.view_auditevent"):
-        items.append(("Audit", reverse("audit:list"), "audit"))
+        items.append(("Audit", _path("audit:list"), "audit"))
     if user.has_perm("accounts.manage_staff"):
-        items.append(("Staff", reverse("accounts:staff-list"), "accounts"))
+        items.append(("Staff", _path("accounts:staff-list"), "accounts"))
     if user.has_perm("alerts.manage_on_call"):
-        items.append(("On call", reverse("alerts:on-call"), "on-call"))
+        items.append(("On call", _path("alerts:on-call"), "on-call"))
     if user.is_staff:
-        items.append(("Settings", reverse("admin:index"), "admin"))
+        items.append(("Settings", _path("admin:index"), "admin"))
     match = request.resolver_match
     url_name = (match.url_name if match else "") or ""
     current = (match.namespace if match else "") or url_name
@@ -110,6 +122,6 @@ def idle_context(request: HttpRequest) -> dict:
 
     return {
         "seconds": settings.SESSION_IDLE_MINUTES * 60,
-        "session_url": reverse("accounts:session"),
-        "drafts_url": reverse("accounts:drafts") if request.session.get(DRAFTS_SESSION_KEY) else "",
+        "session_url": _path("accounts:session"),
+        "drafts_url": _path("accounts:drafts") if request.session.get(DRAFTS_SESSION_KEY) else "",
     }

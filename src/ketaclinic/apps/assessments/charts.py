@@ -147,34 +147,27 @@ def trajectory_svg(
                 font_size=10,
             )
         )
-    for moment in session_times:
-        parts.append(
-            svg.tag(
-                "path",
-                f"<title>Session {moment:%Y-%m-%d}</title>",
-                d=f"M{svg.num(x(moment))} {TOP + plot_h + 2} l-4 7 h8 z",
-                fill="#1d5c63",
-            )
-        )
+    # One element per session and per score: a long history draws hundreds, so their
+    # constant attributes are written once and only the numbers change in the loop.
+    marker_y, marker_tail = TOP + plot_h + 2, svg.attrs(fill="#1d5c63")
+    parts.extend(
+        f'<path d="M{svg.num(x(moment))} {marker_y} l-4 7 h8 z" {marker_tail}>'
+        f"<title>Session {moment:%Y-%m-%d}</title></path>"
+        for moment in session_times
+    )
     if len(points) > 1:
         coordinates = svg.points((x(p.taken_at), y(p.total)) for p in points)
         parts.append(
             svg.tag("polyline", points=coordinates, fill="none", stroke=INK, stroke_width="2")
         )
+    dot_tail = svg.attrs(r="3.5", fill=INK, stroke="#fff")
     for point in points:
         label = f"{point.taken_at:%Y-%m-%d}: {point.total}"
         if point.band_label:
             label += f" ({point.band_label})"
         parts.append(
-            svg.tag(
-                "circle",
-                f"<title>{svg.escape(label)}</title>",
-                cx=x(point.taken_at),
-                cy=y(point.total),
-                r="3.5",
-                fill=INK,
-                stroke="#fff",
-            )
+            f'<circle cx="{svg.num(x(point.taken_at))}" cy="{svg.num(y(point.total))}" '
+            f"{dot_tail}><title>{svg.escape(label)}</title></circle>"
         )
     baseline_y = TOP + plot_h + 26
     parts.append(svg.text(LEFT, baseline_y, f"{start:%Y-%m-%d}", font_size=10, fill=MUTED))

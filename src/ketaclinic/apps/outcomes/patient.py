@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ketaclinic.apps.outcomes import charts
-from ketaclinic.apps.outcomes.models import CourseOutcome
+from ketaclinic.apps.outcomes.models import CourseOutcome, WeeklyScore
+from ketaclinic.apps.web.prepared_query import PreparedQuery
 from ketaclinic.clinical.scales import get_scale
 
 __all__ = ["CourseSummary", "patient_outcomes"]
@@ -23,18 +24,35 @@ class CourseSummary:
         return self.row.explanation.definitions
 
 
-def patient_outcomes(patient) -> list[CourseSummary]:
-    """Every started course of ``patient``, newest first: two queries whatever the history."""
-    rows = list(
-        CourseOutcome.objects.filter(patient=patient)
+# The two queries by patient id, compiled once per database (``PreparedQuery``): the chart
+# and the progress report read them on every view.
+OUTCOME_ROWS = PreparedQuery(
+    lambda patient_id: (
+        CourseOutcome.objects.filter(patient_id=patient_id)
         .select_related("course", "explanation")
-        .prefetch_related("weeks")
         .order_by("-first_dose_at")
     )
+)
+OUTCOME_WEEKS = PreparedQuery(
+    lambda patient_id: (
+        WeeklyScore.objects.filter(outcome__patient_id=patient_id)
+        .order_by("outcome", "week")
+        .values_list("outcome_id", "week", "total")
+    )
+)
+
+
+def patient_outcomes(patient) -> list[CourseSummary]:
+    """Every started course of ``patient``, newest first: two queries whatever the history."""
+    rows = OUTCOME_ROWS.instances(patient.pk)
+    weeks_of: dict[int, list[tuple[int, int]]] = {}
+    if rows:
+        for outcome_id, week, total in OUTCOME_WEEKS.rows(patient.pk):
+            weeks_of.setdefault(outcome_id, []).append((week, total))
     result = []
     for row in rows:
         scale = get_scale(row.primary_instrument)
-        weeks = [(week.week, week.total) for week in row.weeks.all()]
+        weeks = weeks_of.get(row.pk, [])
         chart = ""
         if weeks:
             chart = charts.trajectory_chart(

@@ -52,20 +52,26 @@ def num(value: float, places: int = 1) -> str:
     return "0" if formatted == "-0" else formatted
 
 
-def _value(value: Value) -> str:
+# Keyword -> attribute name (``class_`` -> ``class``), worked out once per keyword: a chart
+# writes a few names thousands of times.
+_NAMES: dict[str, str] = {}
+
+
+def _attribute(name: str, value: Value) -> str:
+    written = _NAMES.get(name)
+    if written is None:
+        written = _NAMES[name] = name.rstrip("_").replace("_", "-")
     if isinstance(value, float):
-        return num(value)
-    return str(value)
+        return f'{written}="{num(value)}"'
+    if type(value) is int:
+        return f'{written}="{value}"'  # digits need no escaping
+    return f'{written}="{escape(str(value))}"'
 
 
 def attrs(**values: Value | None) -> str:
     """``name="value"`` pairs, escaped; ``class_`` -> ``class``, ``text_anchor`` ->
     ``text-anchor``; ``None`` leaves the attribute out."""
-    return " ".join(
-        f'{name.rstrip("_").replace("_", "-")}="{escape(_value(value))}"'
-        for name, value in values.items()
-        if value is not None
-    )
+    return " ".join(_attribute(name, value) for name, value in values.items() if value is not None)
 
 
 def tag(name: str, content: str | None = None, /, **values: Value | None) -> str:

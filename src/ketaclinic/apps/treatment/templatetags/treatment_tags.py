@@ -12,6 +12,7 @@ from ketaclinic.apps.treatment.choices import SessionStatus
 from ketaclinic.apps.treatment.models import Course, Screening, Session
 from ketaclinic.apps.treatment.schedule_grid import day_bounds
 from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.prepared_query import PreparedQuery
 
 register = template.Library()
 
@@ -44,25 +45,54 @@ def todays_sessions(context: template.Context) -> dict:
     }
 
 
+# The chart section's rows by patient id, compiled once per database (``PreparedQuery``).
+# The course counts are a second query because ``instances`` fills model fields only.
+CHART_SCREENINGS = PreparedQuery(
+    lambda patient_id: Screening.objects.filter(patient_id=patient_id).select_related("signed_by")[
+        :5
+    ]
+)
+CHART_COURSES = PreparedQuery(
+    lambda patient_id: Course.objects.filter(patient_id=patient_id).order_by("-starts_on", "-id")[
+        :5
+    ]
+)
+CHART_COURSE_COUNTS = PreparedQuery(
+    lambda patient_id: (
+        Course.objects.filter(patient_id=patient_id)
+        .annotate(
+            done=Count("sessions", filter=Q(sessions__status=SessionStatus.DISCHARGED)),
+            total=Count("sessions"),
+        )
+        .order_by("-starts_on", "-id")
+        .values_list("pk", "done", "total")[:5]
+    )
+)
+
+# Every planned session of the patient, earliest first; the next one is the first not yet
+# started by the clock. Filtering by the clock in SQL would put a second varying value in
+# the query, which a ``PreparedQuery`` cannot bind; a patient has a handful of planned ones.
+CHART_PLANNED_SESSIONS = PreparedQuery(
+    lambda patient_id: Session.objects.filter(
+        patient_id=patient_id, status=SessionStatus.PLANNED
+    ).order_by("planned_start", "id")
+)
+
+
 @register.inclusion_tag("treatment/_patient_treatment.html", takes_context=True)
 def patient_treatment(context: template.Context, patient) -> dict:
     """The chart's Treatment section: screenings, courses, the next session."""
     user = context["user"]
     if not user.has_perm("treatment.view_course"):
         return {"show": False}
-    screenings = list(Screening.objects.filter(patient=patient).select_related("signed_by")[:5])
-    courses = list(
-        Course.objects.filter(patient=patient).annotate(
-            done=Count("sessions", filter=Q(sessions__status=SessionStatus.DISCHARGED)),
-            total=Count("sessions"),
-        )[:5]
-    )
-    next_session = (
-        Session.objects.filter(
-            patient=patient, status=SessionStatus.PLANNED, planned_start__gte=clock.now()
-        )
-        .order_by("planned_start")
-        .first()
+    screenings = CHART_SCREENINGS.instances(patient.pk)
+    courses = CHART_COURSES.instances(patient.pk)
+    counts = {pk: (done, total) for pk, done, total in CHART_COURSE_COUNTS.rows(patient.pk)}
+    for course in courses:
+        course.done, course.total = counts.get(course.pk, (0, 0))
+    now = clock.now()
+    next_session = next(
+        (s for s in CHART_PLANNED_SESSIONS.instances(patient.pk) if s.planned_start >= now), None
     )
     return {
         "show": True,
