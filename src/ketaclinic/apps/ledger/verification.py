@@ -86,7 +86,8 @@ def _books() -> dict[int, _Book]:
     as much as hashing the entries (a container per five or six entries)."""
     fields = ("id", "site_id", "lot_id", "product_id", "on_hand", "label")
     meta, quote = Container._meta, connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    column = {field.attname: str(field.column) for field in meta.concrete_fields}
+    columns = ", ".join(quote(column[name]) for name in fields)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {quote(meta.db_table)}")  # noqa: S608  # nosec B608 - names from the model
         return {row[0]: _Book(*row) for row in cursor.fetchall()}
