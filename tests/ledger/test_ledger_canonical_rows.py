@@ -1,10 +1,10 @@
 """``ledger verify``'s fast canonical bytes are the reference encoder's, byte for byte.
 
 ``CanonicalRows`` builds each entry's canonical JSON from its database row with a
-precompiled template; the writer hashed ``canonical_bytes(entry.chained_fields())``. These
+type-gated f-string; the writer hashed ``canonical_bytes(entry.chained_fields())``. These
 tests write randomized entries through the real writer (``append_entry``) and compare the two
 encodings of every row read back, on whichever database the suite runs on; then they check
-that a row the template cannot encode, or whose fast text does not reproduce the hash, gets
+that a row the fast text cannot encode, or whose fast text does not reproduce the hash, gets
 the reference encoder's verdict.
 """
 
@@ -74,6 +74,7 @@ def test_fast_bytes_equal_the_writers_bytes_for_randomized_entries(
     rows = CanonicalRows(chunk_size=7)
     row = next(rows.rows(entry.chain, after=entry.position - 1))
 
+    assert rows.fast_text(row) is not None  # the fast path itself, not its fallback
     assert rows.text(row).encode() == written
     assert rows.reference_text(row).encode() == written
     assert rows.hash_matches(entry.prev_hash, row, entry.hash)
@@ -102,9 +103,88 @@ def test_every_row_of_a_real_ledger_encodes_as_written_across_chunks(clinic, rec
         assert rows.text(row).encode() == canonical_bytes(entry.chained_fields())
 
 
+# Values at the edges of what the canonical text must carry: every character JSON escapes,
+# characters it leaves as they are, instants with and without microseconds, the largest
+# quantity, details in any key order.
+EDGE_REASONS = [
+    "", 'said "no"', "back\\slash", "tab\there", "line\nbreak", "\r\x01\x1f", "\x7f delete",
+    "é ü 中文", "emoji 🧪", "\u2028\u2029 separators", "\xa0no-break", "'single'", "{}", "null",
+    "0", "a" * 300,
+]  # fmt: skip
+EDGE_DETAILS = [
+    {},
+    {"b": 1, "a": [1, {"z": None, "y": True}]},
+    {"é": '"quoted"', "\\": "\n"},
+    {"n": 2**53, "f": -0.5, "s": ""},
+]
+EDGE_MOMENTS = [
+    dt.datetime(2026, 3, 1, 14, 0, tzinfo=dt.UTC),
+    dt.datetime(2026, 3, 1, 14, 0, 0, 1, tzinfo=dt.UTC),
+    dt.datetime(2026, 2, 28, 23, 59, 59, 999999, tzinfo=dt.UTC),
+    dt.datetime(1990, 1, 1, 0, 0, tzinfo=dt.UTC),
+    dt.datetime(
+        2026, 3, 1, 19, 30, 15, 250000, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30))
+    ),
+]
+
+
+def test_fast_bytes_equal_the_writers_bytes_over_edge_values_and_real_doses(clinic, receive):
+    """Every combination of the edge values above, and doses (negative deltas, a patient),
+    read back in chunks: the fast text — not its fallback — is the writer's bytes."""
+    from ketaclinic.apps.ledger.operations import record_administration
+
+    vial, spare = receive("k10", n=2)
+    for i, reason in enumerate(EDGE_REASONS):
+        append_entry(
+            Container.objects.get(pk=vial.pk),
+            kind=EntryKind.COUNT,
+            delta=0,
+            quantity=(0, 2**31 - 1, 20000)[i % 3],
+            book_quantity=(20000, 0, 2**31 - 1, 7)[i % 4],
+            user=clinic.nurse,
+            witness=clinic.prescriber if i % 2 else None,
+            reason=reason,
+            details=EDGE_DETAILS[i % len(EDGE_DETAILS)],
+            estimated=bool(i % 3),
+            occurred_at=EDGE_MOMENTS[i % len(EDGE_MOMENTS)],
+        )
+    for volume in ("0.1", "1.5", "3"):
+        record_administration(
+            container=spare,
+            patient=clinic.alice,
+            volume_drawn_ml=volume,
+            volume_given_ml=volume,
+            user=clinic.nurse,
+        )
+    chain = f"ledger:{clinic.site_a.pk}"
+    rows = CanonicalRows(chunk_size=5)
+    read = list(rows.rows(chain))
+    entries = list(LedgerEntry.objects.filter(chain=chain).order_by("position"))
+
+    assert len(read) == len(entries) == 2 + len(EDGE_REASONS) + 3
+    for row, entry in zip(read, entries, strict=True):
+        written = canonical_bytes(entry.chained_fields())
+        assert rows.fast_text(row) is not None, entry.position
+        assert rows.fast_text(row).encode() == written, entry.position
+        assert rows.reference_text(row).encode() == written, entry.position
+    assert verify_ledger().ok
+
+
 def _tamper(statement: str, params: list) -> None:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
+
+
+def _first_row_after(clinic, receive, assignment: str) -> tuple[CanonicalRows, tuple]:
+    """Receive a vial, change its entry (position 1) by ``assignment``, read it back."""
+    receive("k10")
+    chain = f"ledger:{clinic.site_a.pk}"
+    _tamper(
+        f"UPDATE ledger_ledgerentry SET {assignment} WHERE chain = %s AND position = 1",  # noqa: S608
+        [chain],
+    )
+    rows = CanonicalRows()
+    return rows, next(rows.rows(chain))
 
 
 @pytest.mark.skipif("connection.vendor != 'sqlite'")
@@ -114,17 +194,9 @@ def test_a_value_of_the_wrong_type_is_left_to_the_reference_encoder_which_catche
     """SQLite keeps whatever it is given: the text '20000u' where an integer was. The
     template is never used for a row of a shape no writer leaves; the reference encoder
     finds the entry altered."""
-    receive("k10")
-    chain = f"ledger:{clinic.site_a.pk}"
-    _tamper(
-        "UPDATE ledger_ledgerentry SET quantity = quantity || 'u' "
-        "WHERE chain = %s AND position = 1",
-        [chain],
-    )
-    rows = CanonicalRows()
-    row = next(rows.rows(chain))
+    rows, row = _first_row_after(clinic, receive, "quantity = quantity || 'u'")
     assert isinstance(row[ROW_FIELDS.index("quantity")], str)
-    assert rows.text(row) == rows.reference_text(row)  # the reference path, not the template
+    assert rows.text(row) == rows.reference_text(row)  # the reference path, not the fast text
     report = verify_ledger()
     assert not report.ok
     assert "position 1: record content was altered" in report.problem
@@ -150,6 +222,27 @@ def test_stored_text_the_reference_reads_as_the_same_moment_gets_the_reference_v
     assert rows.text(row) != rows.reference_text(row)
     assert rows.hash_matches(entry.prev_hash, row, entry.hash)
     assert verify_ledger().ok
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_the_text_null_where_a_null_was_is_not_mistaken_for_it(clinic, receive):
+    """SQLite keeps the text 'null' in an integer column. Its fast text would read as the
+    NULL the writer hashed; the type gate sends it to the reference encoder, which sees a
+    string where the writer had nothing, and the entry is named altered."""
+    rows, row = _first_row_after(clinic, receive, "book_quantity = 'null'")
+    assert row[ROW_FIELDS.index("book_quantity")] == "null"
+    assert rows.fast_text(row) is None
+    report = verify_ledger()
+    assert not report.ok
+    assert "position 1: record content was altered" in report.problem
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_bytes_that_spell_the_written_number_are_not_the_number(clinic, receive):
+    """A BLOB of the digits the writer hashed is not an integer: no fast text for it."""
+    rows, row = _first_row_after(clinic, receive, "quantity = CAST(CAST(quantity AS TEXT) AS BLOB)")
+    assert isinstance(row[ROW_FIELDS.index("quantity")], bytes)
+    assert rows.fast_text(row) is None
 
 
 def test_details_are_reencoded_canonically_whatever_their_stored_spacing():

@@ -141,6 +141,26 @@ def withdraw(on_hand: int, quantity: int, field: str) -> int:
     return on_hand - quantity
 
 
+_BALANCE_KINDS = frozenset(
+    {
+        "receipt",
+        "transfer_in",
+        "administration",
+        "waste",
+        "destruction",
+        "transfer_out",
+        "loss_or_theft",
+    }
+)
+
+
+def _check_balance_kinds(signed: Mapping[str, int]) -> None:
+    """Refuse a sum keyed by a kind that does not move a balance (a count, a correction)."""
+    if not signed.keys() <= _BALANCE_KINDS:
+        unknown = sorted(set(signed) - _BALANCE_KINDS)
+        raise UnknownCode("kind", f"{unknown[0]!r} is not a balance-changing entry kind")
+
+
 @dataclass(frozen=True)
 class BalanceTotals:
     """The ledger equation for one container, lot, product or site (``cfr_1304_22``).
@@ -172,18 +192,7 @@ class BalanceTotals:
     @classmethod
     def from_signed(cls, signed: Mapping[str, int]) -> BalanceTotals:
         """Build from signed sums keyed by ledger kind (negative for what left the shelf)."""
-        known = {
-            "receipt",
-            "transfer_in",
-            "administration",
-            "waste",
-            "destruction",
-            "transfer_out",
-            "loss_or_theft",
-        }
-        unknown = sorted(set(signed) - known)
-        if unknown:
-            raise UnknownCode("kind", f"{unknown[0]!r} is not a balance-changing entry kind")
+        _check_balance_kinds(signed)
         return cls(
             received=signed.get("receipt", 0),
             transferred_in=signed.get("transfer_in", 0),
@@ -193,6 +202,15 @@ class BalanceTotals:
             transferred_out=-signed.get("transfer_out", 0),
             lost=-signed.get("loss_or_theft", 0),
         )
+
+    @staticmethod
+    def on_hand_from_signed(signed: Mapping[str, int]) -> int:
+        """``from_signed(signed).on_hand`` without building the totals: each kind's signed sum
+        enters the equation with the sign it already carries, so on hand is their sum.
+        ``ledger verify`` needs only this, once per container (a container per few entries,
+        where building the frozen totals cost as much as hashing the entries)."""
+        _check_balance_kinds(signed)
+        return sum(signed.values())
 
     def __add__(self, other: BalanceTotals) -> BalanceTotals:
         return BalanceTotals(

@@ -222,6 +222,30 @@ def test_the_ledger_equation_balances_signed_sums_by_kind():
 
 
 @pytest.mark.parametrize(
+    "signed",
+    [
+        {},
+        {"receipt": 20000, "administration": -3500, "waste": -500},
+        {
+            "receipt": 7,
+            "transfer_in": 5,
+            "destruction": -2,
+            "transfer_out": -4,
+            "loss_or_theft": -1,
+        },
+        {"administration": 3500},  # a sign no writer leaves still enters the equation as it is
+    ],
+)
+def test_on_hand_from_signed_sums_is_the_equations_on_hand(signed):
+    assert BalanceTotals.on_hand_from_signed(signed) == BalanceTotals.from_signed(signed).on_hand
+
+
+def test_on_hand_from_signed_sums_refuses_a_kind_that_moves_no_balance():
+    with pytest.raises(UnknownCode, match="'count'"):
+        BalanceTotals.on_hand_from_signed({"receipt": 1, "count": 0})
+
+
+@pytest.mark.parametrize(
     ("schedule", "opened", "form", "units", "method"),
     [
         (3, False, "solution", 1, CountMethod.EXACT),  # sealed vial: exact

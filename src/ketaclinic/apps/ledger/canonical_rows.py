@@ -3,17 +3,21 @@
 ``ledger verify`` reads every entry of every chain. Turning each row into the dict of
 ``LedgerEntry.chained_fields`` and encoding it with ``json.dumps`` cost about 30 times the
 SHA-256 it feeds (benchmarks/ledger). The canonical encoding is fixed — sorted keys, no
-whitespace, UTF-8 — and the keys are always the same 23, so the JSON text can be built with
-one precompiled ``%`` template instead: integers are their decimal text, strings go through
-the same C escaper ``json.dumps`` uses, datetimes are their ISO text, and ``details`` is
-re-encoded only when it is not already ``{}`` (and remembered, since many entries share it).
+whitespace, UTF-8 — and the keys are always the same 23, so the JSON text is one f-string
+with the keys in sorted order: integers are their decimal text, NULL is ``null``, the
+strings (chain, kinds, reason, the two instants as ISO text) go in as they are unless one
+holds a character JSON escapes (then through the C escaper ``json.dumps`` uses), and
+``details`` is re-encoded by ``json.dumps`` once per distinct stored text. A per-shape ``%``
+template and a ``type()`` per column cost about three hashes a row; a type gate (one sum of
+the integer columns, which raises for anything but numbers) costs a fraction of one.
 
 The fast text is only trusted when it reproduces the stored hash. A row whose Python types
-are not the ones a writer leaves (SQLite will store anything in any column) is encoded by
-the reference path, and a row whose fast text does not hash to the stored value is encoded
-again by the reference path, which alone decides that it was altered — so every verdict is
-the reference encoder's (``tests/ledger/test_ledger_canonical_rows.py`` proves the two
-encodings equal over randomized entries, on SQLite and PostgreSQL).
+are not the ones a writer leaves (SQLite will store anything in any column, even the text
+'null' where a NULL was) gets no fast text and is encoded by the reference path, and a row
+whose fast text does not hash to the stored value is encoded again by the reference path,
+which alone decides that it was altered — so every verdict is the reference encoder's
+(``tests/ledger/test_ledger_canonical_rows.py`` proves the two encodings equal over
+randomized entries and edge values, on SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
@@ -36,14 +40,8 @@ __all__ = ["ROW_FIELDS", "CanonicalRows"]
 
 #: The columns read for each entry: what its hash covers, then its two hashes.
 ROW_FIELDS = (*CHAINED_FIELDS, "prev_hash", "hash")
-_STRINGS = frozenset({"chain", "kind", "effect_kind", "reason"})
 _DATES = frozenset({"occurred_at", "recorded_at"})
 _INDEX = {name: i for i, name in enumerate(ROW_FIELDS)}
-_NULLABLE = frozenset(
-    field.attname
-    for field in LedgerEntry._meta.concrete_fields
-    if field.null and field.attname in CHAINED_FIELDS
-)
 _DETAILS_CACHE_SIZE = 4096
 
 
@@ -60,15 +58,13 @@ def _make_json_encoder() -> Callable[[Any], str]:
 class CanonicalRows:
     """Rows of one database's ``ledger_ledgerentry``, read in chunks, and their canonical text.
 
-    One instance per verification run: it holds the templates compiled for the row shapes
-    met so far (which nullable columns are NULL) and the re-encoded ``details`` texts.
+    One instance per verification run: it holds the re-encoded ``details`` texts.
     """
 
     def __init__(self, chunk_size: int = 5000) -> None:
         self.chunk_size = chunk_size
         self.sqlite = connection.vendor == "sqlite"
-        self._templates: dict[tuple[type, ...], str | None] = {}
-        self._details: dict[str, str] = {}
+        self._details: dict[str, str] = {"{}": "{}"}
         self._json = _make_json_encoder()
         meta = LedgerEntry._meta
         quote = connection.ops.quote_name
@@ -84,21 +80,26 @@ class CanonicalRows:
             f"FROM {quote(meta.db_table)} WHERE {columns['chain']} = %s "
             f"AND {position} > %s ORDER BY {position} LIMIT %s"
         )
-        order = sorted(range(len(CHAINED_FIELDS)), key=lambda i: CHAINED_FIELDS[i])
-        self._order = order
 
     # --- reading ------------------------------------------------------------------------
 
     def rows(self, chain: str, after: int = 0) -> Iterator[tuple[Any, ...]]:
         """Each entry of ``chain`` past position ``after``, in order, as a ``ROW_FIELDS``
-        tuple; read ``chunk_size`` rows a query (keyset on the ``(chain, position)`` index),
-        so memory stays flat at any ledger size on either database."""
+        tuple (``chunks``, one row at a time)."""
+        for batch in self.chunks(chain, after):
+            yield from batch
+
+    def chunks(self, chain: str, after: int = 0) -> Iterator[list[tuple[Any, ...]]]:
+        """The entries of ``chain`` past position ``after``, in order, ``chunk_size`` rows a
+        query (keyset on the ``(chain, position)`` index), so memory stays flat at any ledger
+        size on either database; a list per query, which the full run's loop walks without
+        resuming a generator for every row."""
         position = _INDEX["position"]
         while True:
             with connection.cursor() as cursor:
                 cursor.execute(self._sql, [chain, after, self.chunk_size])
                 batch = cursor.fetchall()
-            yield from batch
+            yield batch
             if len(batch) < self.chunk_size:
                 return
             after = batch[-1][position]
@@ -128,41 +129,79 @@ class CanonicalRows:
         return canonical_bytes(self.reference_fields(row)).decode()
 
     def text(self, row: tuple[Any, ...]) -> str:
-        """The canonical JSON text of the row's hashed fields, by the precompiled template."""
-        shape = tuple(map(type, row))  # the two hashes too: cheaper than slicing them off
-        template = self._templates.get(shape, "")
-        if template == "":
-            template = self._templates[shape] = self._compile(shape)
-        if template is None:
-            return self.reference_text(row)
+        """The canonical JSON text of the row's hashed fields: the fast text, or the reference
+        encoder's for a row holding a value of a type no writer leaves."""
+        fast = self.fast_text(row)
+        return self.reference_text(row) if fast is None else fast
+
+    def fast_text(self, row: tuple[Any, ...]) -> str | None:
+        """The canonical JSON text by one f-string in sorted key order, or None when a column
+        holds a type no writer leaves there (SQLite keeps whatever it is given).
+
+        Why it is the reference's text whenever it is not None: every string goes through the
+        C escaper ``json.dumps`` uses, ``details`` through ``json.dumps`` itself, an integer is
+        its decimal text as in JSON, NULL is ``null``; what is not an integer where one
+        belongs (text, bytes, NULL in a NOT NULL column) fails the sum below with a TypeError,
+        a non-string fails the escaper or ``replace``; a float (which SQLite keeps only when it
+        is not integral) prints as JSON prints it, or as ``inf``/``nan``, which no JSON holds.
+        """
         (
             chain, position, site_id, container_id, kind, effect_kind, quantity, delta,
             balance_after, book_quantity, estimated, occurred_at, recorded_at, user_id,
             witness_id, second_witness_id, patient_id, session_id, corrects_id,
             related_entry_id, inventory_id, reason, details, _prev_hash, _hash,
         ) = row  # fmt: skip
-        if self.sqlite:
-            occurred_at = occurred_at.replace(" ", "T", 1) + "+00:00"
-            recorded_at = recorded_at.replace(" ", "T", 1) + "+00:00"
-        else:
-            occurred_at = occurred_at.astimezone(dt.UTC).isoformat()
-            recorded_at = recorded_at.astimezone(dt.UTC).isoformat()
-        canonical_details = self._details.get(details) or self._details_text(details)
-        # in sorted key order, as the template expects
-        return template % (
-            balance_after, book_quantity, encode_basestring(chain), container_id,
-            corrects_id, delta, canonical_details, encode_basestring(effect_kind),
-            "true" if estimated else "false", inventory_id, encode_basestring(kind),
-            encode_basestring(occurred_at), patient_id, position, quantity,
-            encode_basestring(reason), encode_basestring(recorded_at), related_entry_id,
-            second_witness_id, session_id, site_id, user_id, witness_id,
-        )  # fmt: skip
+        try:
+            # the type gate: a sum of every integer column, NULL counting as 0 where allowed
+            _ = (
+                position + site_id + container_id + quantity + delta + balance_after + user_id
+                + (book_quantity or 0) + (witness_id or 0) + (second_witness_id or 0)
+                + (patient_id or 0) + (session_id or 0) + (corrects_id or 0)
+                + (related_entry_id or 0) + (inventory_id or 0)
+            )  # fmt: skip
+            if self.sqlite:  # the stored text of a UTC instant: "2024-03-05 00:30:00[.ffffff]"
+                occurred = occurred_at.replace(" ", "T", 1) + "+00:00"
+                recorded = recorded_at.replace(" ", "T", 1) + "+00:00"
+            else:
+                occurred = occurred_at.astimezone(dt.UTC).isoformat()
+                recorded = recorded_at.astimezone(dt.UTC).isoformat()
+            # the strings as JSON string bodies: as they are when none holds a character
+            # JSON escapes (one check over all of them; a non-string fails the sum)
+            plain = chain + kind + effect_kind + reason + occurred + recorded
+            if not plain.isprintable() or '"' in plain or "\\" in plain:
+                chain, kind, effect_kind, reason, occurred, recorded = (
+                    encode_basestring(text)[1:-1]
+                    for text in (chain, kind, effect_kind, reason, occurred, recorded)
+                )
+            canonical_details = self._details.get(details) or self._details_text(details)
+            return (
+                f'{{"balance_after":{balance_after},'
+                f'"book_quantity":{"null" if book_quantity is None else book_quantity},'
+                f'"chain":"{chain}","container_id":{container_id},'
+                f'"corrects_id":{"null" if corrects_id is None else corrects_id},'
+                f'"delta":{delta},"details":{canonical_details},'
+                f'"effect_kind":"{effect_kind}",'
+                f'"estimated":{"true" if estimated else "false"},'
+                f'"inventory_id":{"null" if inventory_id is None else inventory_id},'
+                f'"kind":"{kind}","occurred_at":"{occurred}",'
+                f'"patient_id":{"null" if patient_id is None else patient_id},'
+                f'"position":{position},"quantity":{quantity},"reason":"{reason}",'
+                f'"recorded_at":"{recorded}",'
+                f'"related_entry_id":{"null" if related_entry_id is None else related_entry_id},'
+                f'"second_witness_id":{"null" if second_witness_id is None else second_witness_id},'
+                f'"session_id":{"null" if session_id is None else session_id},'
+                f'"site_id":{site_id},"user_id":{user_id},'
+                f'"witness_id":{"null" if witness_id is None else witness_id}}}'
+            )
+        except (TypeError, AttributeError, ValueError):  # ValueError: details not JSON
+            return None
 
     def hash_matches(self, prev_hash: str, row: tuple[Any, ...], own_hash: str) -> bool:
         """Whether ``own_hash`` is SHA-256 of ``prev_hash``, a newline and the row's
         canonical bytes — decided by the reference encoder whenever the fast text disagrees."""
-        fast = self.text(row)
-        if hashlib.sha256(f"{prev_hash}\n{fast}".encode()).hexdigest() == own_hash:
+        fast = self.fast_text(row)
+        digest = hashlib.sha256
+        if fast is not None and digest(f"{prev_hash}\n{fast}".encode()).hexdigest() == own_hash:
             return True
         reference = self.reference_text(row)
         if reference == fast:
@@ -170,32 +209,14 @@ class CanonicalRows:
         return hashlib.sha256(f"{prev_hash}\n{reference}".encode()).hexdigest() == own_hash
 
     def _details_text(self, details: str) -> str:
-        if details == "{}":
-            return details
+        """``details`` (JSON text as stored, any spacing or key order) re-encoded canonically;
+        remembered, as many entries share it. Raises TypeError for a value that is not text."""
+        if type(details) is not str:
+            raise TypeError(f"details: {type(details).__name__}, not text")
         text = self._details.get(details)
         if text is None:
             if len(self._details) >= _DETAILS_CACHE_SIZE:
                 self._details.clear()
+                self._details["{}"] = "{}"
             text = self._details[details] = self._json(json.loads(details))
         return text
-
-    def _compile(self, shape: tuple[type, ...]) -> str | None:
-        """The ``%`` template for rows of this shape, or None for the reference path when a
-        column holds a type no writer leaves there."""
-        dates = str if self.sqlite else dt.datetime
-        slots = []
-        for i in self._order:
-            name, kind = CHAINED_FIELDS[i], shape[i]
-            if name in _STRINGS or name == "details":
-                expected: tuple[type, ...] = (str,)
-            elif name in _DATES:
-                expected = (dates,)
-            elif name == "estimated":
-                expected = (bool, int)
-            else:
-                expected = (int, type(None)) if name in _NULLABLE else (int,)
-            if kind not in expected:
-                return None
-            slot = "%.0snull" if kind is type(None) else "%s"
-            slots.append(f"{encode_basestring(name)}:{slot}")
-        return "{" + ",".join(slots) + "}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -172,10 +174,15 @@ class LedgerEntry(AppendOnlyModel):
         return f"{self.chain} #{self.position} {self.kind} {self.delta:+d}"
 
     def chained_fields(self) -> dict:
-        """Everything the hash covers, in plain JSON types (``CHAINED_FIELDS``)."""
+        """Everything the hash covers, in plain JSON types (``CHAINED_FIELDS``).
+
+        Instants in UTC, as the database gives them back: an ``occurred_at`` typed in the
+        clinic's own time zone (``KETACLINIC_TIME_ZONE``) was once hashed with its offset
+        and read back in UTC, so ``ledger verify`` called a correct entry altered. For an
+        instant already in UTC (every entry written so far) the text is unchanged."""
         fields = {name: getattr(self, name) for name in CHAINED_FIELDS}
-        fields["occurred_at"] = self.occurred_at.isoformat()
-        fields["recorded_at"] = self.recorded_at.isoformat()
+        fields["occurred_at"] = self.occurred_at.astimezone(dt.UTC).isoformat()
+        fields["recorded_at"] = self.recorded_at.astimezone(dt.UTC).isoformat()
         return fields
 
 
