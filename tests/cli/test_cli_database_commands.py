@@ -22,13 +22,23 @@ def run(args: list[str], data_dir) -> subprocess.CompletedProcess:
 
 
 def test_a_fresh_clinic_from_migrate_to_verified_audit(tmp_path):
+    # One fresh clinic for every check of migrate and demo: each migrate costs over a
+    # minute of CI on two cores.
     assert run(["migrate"], tmp_path).returncode == 0
     database = tmp_path / "ketaclinic.sqlite3"
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    # The cache table every process shares (rate limits), and planner statistics: without
+    # sqlite_stat1 SQLite guesses its plans (web/planner_statistics.py), and counted a
+    # patient's assessments by walking the whole site index.
+    assert {"ketaclinic_cache", "sqlite_stat1"} <= tables
 
     demo = run(["demo", "--patients", "50"], tmp_path)
     assert demo.returncode == 0, demo.stderr
+    with sqlite3.connect(database) as connection:
+        analysed = {row[0] for row in connection.execute("SELECT tbl FROM sqlite_stat1")}
+    assert {"patients_patient", "assessments_assessment", "audit_auditevent"} <= analysed
     assert "Demo clinic created with 50 synthetic patients." in demo.stdout
     assert "nurse" in demo.stdout
     assert "ketamine-demo-2026" in demo.stdout
@@ -75,13 +85,6 @@ def test_a_closed_pipe_stops_quietly_without_a_traceback(tmp_path):
     assert "Traceback" not in stderr
 
 
-def test_migrate_creates_the_shared_cache_table(tmp_path):
-    assert run(["migrate"], tmp_path).returncode == 0
-    with sqlite3.connect(tmp_path / "ketaclinic.sqlite3") as connection:
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-    assert "ketaclinic_cache" in tables
-
-
 def test_serve_runs_one_process_on_sqlite_and_two_on_postgresql():
     from types import SimpleNamespace
 
@@ -89,17 +92,3 @@ def test_serve_runs_one_process_on_sqlite_and_two_on_postgresql():
 
     assert default_workers(SimpleNamespace(vendor="sqlite")) == 1
     assert default_workers(SimpleNamespace(vendor="postgresql")) == 2
-
-
-def test_migrate_and_demo_gather_sqlite_planner_statistics(tmp_path):
-    # Without sqlite_stat1 SQLite guesses its plans (web/planner_statistics.py): a patient's
-    # assessments were counted by walking the whole site index.
-    assert run(["migrate"], tmp_path).returncode == 0
-    database = tmp_path / "ketaclinic.sqlite3"
-    with sqlite3.connect(database) as connection:
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-    assert "sqlite_stat1" in tables
-    assert run(["demo", "--patients", "20"], tmp_path).returncode == 0
-    with sqlite3.connect(database) as connection:
-        analysed = {row[0] for row in connection.execute("SELECT tbl FROM sqlite_stat1")}
-    assert {"patients_patient", "assessments_assessment", "audit_auditevent"} <= analysed
