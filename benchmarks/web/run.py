@@ -242,12 +242,17 @@ def main(argv: list[str] | None = None) -> int:
 # Where the time goes, from the profile (``docs/scaling.md``, "Where an audited read's time
 # goes"): named in the summary when a target is not met.
 GAPS = {
-    "API: one patient (audited)": "3.0 ms of CPU per request in one process against the "
-    "ceiling's 0.7 ms (docs/scaling.md, where the time goes): Django's middleware stack, "
-    "django-ninja, the prepared session/user/access/row queries and the audit writer's share; "
-    "one process is GIL-bound at about 300 req/s",
-    "page: patient chart (audited)": "about 33 ms of CPU per page: template rendering of six "
-    "chart sections and their SVG plots (about half), 15 ORM queries compiled per request",
+    "API: one patient (audited)": "in the server 6-7 ms of CPU per request against the "
+    "ceiling's 1.1-1.5 ms (/proc of the gunicorn tree): the request thread about 4 ms "
+    "(Django's middleware stack with session and user, django-ninja's parsing and response "
+    "validation, the access load, the prepared row) and the audit writer's insert and commit "
+    "(1.5 ms CPU for a batch of one, 0.26 ms per event in batches of 16); one SQLite process "
+    "is GIL-bound (docs/scaling.md, where an audited read's time goes)",
+    "page: patient chart (audited)": "about 35 ms of CPU per page on the loaded machine (68 "
+    "before this session's work): page and base templates 5 ms, alert badge 3 ms, audit 3.5 "
+    "ms, weight form 2.5 ms, Django's template engine about 1 ms per section; trimming is "
+    "spent, a per-patient fragment cache with proven invalidation is what is left "
+    "(benchmarks/web/chart_cpu.py --profile)",
 }
 
 
