@@ -14,7 +14,7 @@ import datetime as dt
 import json
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -187,13 +187,29 @@ def _first_row_after(clinic, receive, assignment: str) -> tuple[CanonicalRows, t
     return rows, next(rows.rows(chain))
 
 
-@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def _postgresql_refuses(clinic, receive, assignment: str) -> None:
+    """PostgreSQL types its columns: the tampering SQLite keeps is refused outright, in a
+    savepoint, and the ledger reads back unchanged. (On SQLite the tests below go on to check
+    the verifier's type gate, which only SQLite needs.)"""
+    receive("k10")
+    chain = f"ledger:{clinic.site_a.pk}"
+    with pytest.raises(DatabaseError, match=r"type|syntax"), transaction.atomic():
+        _tamper(
+            f"UPDATE ledger_ledgerentry SET {assignment} WHERE chain = %s AND position = 1",  # noqa: S608
+            [chain],
+        )
+    assert verify_ledger().ok
+
+
 def test_a_value_of_the_wrong_type_is_left_to_the_reference_encoder_which_catches_it(
     clinic, receive
 ):
     """SQLite keeps whatever it is given: the text '20000u' where an integer was. The
     template is never used for a row of a shape no writer leaves; the reference encoder
     finds the entry altered."""
+    if connection.vendor == "postgresql":
+        _postgresql_refuses(clinic, receive, "quantity = quantity || 'u'")
+        return
     rows, row = _first_row_after(clinic, receive, "quantity = quantity || 'u'")
     assert isinstance(row[ROW_FIELDS.index("quantity")], str)
     assert rows.text(row) == rows.reference_text(row)  # the reference path, not the fast text
@@ -202,12 +218,14 @@ def test_a_value_of_the_wrong_type_is_left_to_the_reference_encoder_which_catche
     assert "position 1: record content was altered" in report.problem
 
 
-@pytest.mark.skipif("connection.vendor != 'sqlite'")
 def test_stored_text_the_reference_reads_as_the_same_moment_gets_the_reference_verdict(
     clinic, receive
 ):
     """'14:00:00.000000' is the instant the writer hashed as '14:00:00': the fast text differs
     from the hashed bytes, so the reference encoder decides — and finds nothing altered."""
+    if connection.vendor == "postgresql":
+        _postgresql_refuses(clinic, receive, "occurred_at = occurred_at || '.000000'")
+        return
     receive("k10")
     chain = f"ledger:{clinic.site_a.pk}"
     entry = LedgerEntry.objects.get(chain=chain, position=1)
@@ -224,11 +242,13 @@ def test_stored_text_the_reference_reads_as_the_same_moment_gets_the_reference_v
     assert verify_ledger().ok
 
 
-@pytest.mark.skipif("connection.vendor != 'sqlite'")
 def test_the_text_null_where_a_null_was_is_not_mistaken_for_it(clinic, receive):
     """SQLite keeps the text 'null' in an integer column. Its fast text would read as the
     NULL the writer hashed; the type gate sends it to the reference encoder, which sees a
     string where the writer had nothing, and the entry is named altered."""
+    if connection.vendor == "postgresql":
+        _postgresql_refuses(clinic, receive, "book_quantity = 'null'")
+        return
     rows, row = _first_row_after(clinic, receive, "book_quantity = 'null'")
     assert row[ROW_FIELDS.index("book_quantity")] == "null"
     assert rows.fast_text(row) is None
@@ -237,9 +257,11 @@ def test_the_text_null_where_a_null_was_is_not_mistaken_for_it(clinic, receive):
     assert "position 1: record content was altered" in report.problem
 
 
-@pytest.mark.skipif("connection.vendor != 'sqlite'")
 def test_bytes_that_spell_the_written_number_are_not_the_number(clinic, receive):
     """A BLOB of the digits the writer hashed is not an integer: no fast text for it."""
+    if connection.vendor == "postgresql":
+        _postgresql_refuses(clinic, receive, "quantity = CAST(CAST(quantity AS TEXT) AS BYTEA)")
+        return
     rows, row = _first_row_after(clinic, receive, "quantity = CAST(CAST(quantity AS TEXT) AS BLOB)")
     assert isinstance(row[ROW_FIELDS.index("quantity")], bytes)
     assert rows.fast_text(row) is None
