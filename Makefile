@@ -5,7 +5,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 KETACLINIC_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 PYTEST_WORKERS ?= 2
-export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install demo serve test lint migrations-check test-clinical test-sqlite test-postgres \
         browser-deps bench lock clean
