@@ -66,7 +66,7 @@ def _sqlite_day(value: dt.date | str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _column_converters(expressions, connection) -> list[Callable[[Any], Any] | None]:
+def column_converters(expressions, connection) -> list[Callable[[Any], Any] | None]:
     """One converter per selected column: a fast one for SQLite's dates and times, else
     Django's own (``None`` where the database's value is already the Python value)."""
     out: list[Callable[[Any], Any] | None] = []
@@ -210,6 +210,11 @@ class ModelSource(Source):
                 )
             if memo is not None:
                 memo[key] = queryset
+        return self.narrowed(queryset, with_updated=with_updated)
+
+    def narrowed(self, queryset: QuerySet, *, with_updated: bool = True) -> QuerySet:
+        """``queryset`` (scoped) as this source reads it: its kind of row, the time of last
+        change where asked, and the related rows its renderer reads."""
         if self.where:
             queryset = queryset.filter(self.where)
         if with_updated or not self.columns:
@@ -341,7 +346,7 @@ class ModelSource(Source):
         return attrgetter(self.patient_field.replace("__", "."))
 
     @cached_property
-    def _row_class(self) -> Any:
+    def row_class(self) -> Any:
         return namedtuple(f"{self.model.__name__}Row", [name for name, _lookup in self.columns])
 
     def _light_chunks(self, matched: QuerySet, chunk_size: int = 0) -> Iterator[list]:
@@ -358,8 +363,8 @@ class ModelSource(Source):
         expressions = [column for column, _sql, _alias in compiler.select]
         if len(expressions) != len(self.columns):
             raise ValueError(f"{self.resource_type} columns select {len(expressions)} values")
-        converters = _column_converters(expressions, connections[values.db])
-        make = self._row_class._make
+        converters = column_converters(expressions, connections[values.db])
+        make = self.row_class._make
         if not any(converters):
             for chunk in chunks:
                 yield list(map(make, chunk))
@@ -455,7 +460,7 @@ class ModelSource(Source):
             if not found:
                 return None
             *values, site_id = found[0]
-            row = self._row_class._make(values)
+            row = self.row_class._make(values)
         else:
             instances = prepared.instances(pk)
             if not instances:
