@@ -28,7 +28,7 @@ from django.db.models.query import get_related_populators
 
 from ketaclinic.apps.accounts.scoping import at_sites, site_ids_for
 from ketaclinic.apps.web.prepared_query import SENTINEL
-from ketaclinic.fhir.sources import BIGGEST_KEY, Criteria, ModelSource, Source, column_converters
+from ketaclinic.fhir.sources import BIGGEST_KEY, Criteria, ModelSource, Source
 
 PATIENT = SENTINEL  # where the patient's id goes; site ids go at SENTINEL - 1, - 2, ...
 
@@ -89,10 +89,9 @@ class PatientScan:
     rows: Callable[[list[tuple], str], list[Any]]
 
 
-def _tuple_rows(source: ModelSource, values: QuerySet, compiler: Any, using: str):
+def _tuple_rows(source: ModelSource, compiler: Any, using: str):
     """Rows as the source's named tuples, converted as ``ModelSource._light`` converts them."""
-    expressions = [column for column, _sql, _alias in compiler.select]
-    converters = column_converters(expressions, connections[using])
+    converters = source.tuple_converters(compiler, connections[using])
     make = source.row_class._make
 
     def rows(fetched: list[tuple], _using: str) -> list[Any]:
@@ -151,17 +150,14 @@ def _compile(source: ModelSource, n_sites: int, using: str) -> PatientScan:
     matched = matched.filter(Q(**{str(source.patient_field): PATIENT})).order_by("pk")
     inner = matched.order_by().values("pk")
     count_sql, count_params = inner.query.get_compiler(using).as_sql()
-    if source.columns:
-        paged = matched.values_list(*(lookup for _name, lookup in source.columns))
-    else:
-        paged = matched
+    paged = source.tuple_values(matched) if source.columns else matched
     compiler = paged.query.get_compiler(using)
     page_sql, page_params = compiler.as_sql()
     if compiler.query.low_mark or compiler.query.high_mark is not None:
         raise ValueError("a prepared page is compiled unsliced")
     page_params = [*page_params, PATIENT, PATIENT]  # LIMIT and OFFSET, rebound below
     rows = (
-        _tuple_rows(source, paged, compiler, using)
+        _tuple_rows(source, compiler, using)
         if source.columns
         else _instance_rows(paged, compiler, using)
     )

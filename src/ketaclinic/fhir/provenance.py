@@ -158,6 +158,7 @@ class RowKind:
             date_field="fhir_updated",
             updated=Coalesce(*recorded) if len(recorded) > 1 else recorded[0],
             columns=self.columns(),
+            instants=self.recorded,
             where=self.where,
             extra={
                 "target": _target_q(tuple((t.resource_type, t.prefix) for t in self.targets)),
