@@ -143,7 +143,7 @@ MAX_ANSWERED_ITEMS = 20_000  # every item of every instrument at every value, ma
 
 
 def _answered_item(instrument: Instrument, item: Any, value: Any) -> dict:
-    key = (instrument.id, item.key, type(value), value)
+    key: tuple | None = (instrument.id, item.key, type(value), value)
     try:
         found = _ANSWERED_ITEMS.get(key)
     except TypeError:  # an answer that is no scalar: rendered afresh
