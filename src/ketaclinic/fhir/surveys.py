@@ -143,11 +143,11 @@ MAX_ANSWERED_ITEMS = 20_000  # every item of every instrument at every value, ma
 
 
 def _answered_item(instrument: Instrument, item: Any, value: Any) -> dict:
-    key: tuple | None = (instrument.id, item.key, type(value), value)
+    key = (instrument.id, item.key, type(value), value)
     try:
-        found = _ANSWERED_ITEMS.get(key)
+        found, cacheable = _ANSWERED_ITEMS.get(key), True
     except TypeError:  # an answer that is no scalar: rendered afresh
-        key, found = None, None
+        found, cacheable = None, False
     if found is None:
         label = {option.value: option.label for option in item.options}.get(value, "")
         found = {
@@ -155,7 +155,7 @@ def _answered_item(instrument: Instrument, item: Any, value: Any) -> dict:
             "text": item.text or item.label,
             "answer": [{"valueCoding": answer_coding(instrument.id, item.key, value, label)}],
         }
-        if key is not None and len(_ANSWERED_ITEMS) < MAX_ANSWERED_ITEMS:
+        if cacheable and len(_ANSWERED_ITEMS) < MAX_ANSWERED_ITEMS:
             _ANSWERED_ITEMS[key] = found
     return found
 
