@@ -84,3 +84,11 @@ def test_a_patients_page_runs_one_count_query_and_one_per_source_it_reaches(
     prefixes = {e["resource"]["id"].partition("-")[0] for e in response.json()["entry"]}
     assert prefixes == {"bp", "hr", "spo2", "rr", "wt", "ht", "as", "se"}
     assert every - first == len(prefixes) - 1  # one page query per further source
+
+
+def test_a_page_whose_rows_went_after_they_were_counted_is_empty_not_an_error(clinic):
+    """The count and the page are two queries; rows deleted between them leave a short page."""
+    from ketaclinic.fhir.patient_search import _scan
+
+    for source in RESOURCE_TYPES["Observation"].sources:
+        assert _scan(source, 2, "default").rows([], "default") == []

@@ -95,6 +95,8 @@ def _tuple_rows(source: ModelSource, compiler: Any, using: str):
     make = source.row_class._make
 
     def rows(fetched: list[tuple], _using: str) -> list[Any]:
+        if not fetched:  # rows deleted since they were counted
+            return []
         if not any(converters):
             return list(map(make, fetched))
         columns = [
