@@ -18,6 +18,7 @@ from ketaclinic.apps.alerts.models import Alert
 from ketaclinic.apps.audit.models import AuditEvent
 from ketaclinic.apps.billing.authorizations import check_authorizations
 from ketaclinic.apps.billing.choices import AuthorizationStatus
+from ketaclinic.apps.billing.models import BillingProfile
 from ketaclinic.apps.treatment.course_changes import reschedule_session
 from ketaclinic.cli import main
 
@@ -225,3 +226,31 @@ def test_the_api_lists_the_lapsing_authorizations_with_their_reasons(client, cli
     ]
     client.force_login(clinic.nurse)
     assert client.get("/api/v1/billing/authorizations/lapsing").status_code == 403
+
+
+def test_the_site_s_own_warnings_choose_the_lapses_and_the_pages_hold_only_lapses(client, clinic):
+    """The lapse test runs in the database with the site's billing profile, and the list is
+    paged there: a page holds the next lapses, never comfortable rows, and no fewer."""
+    lapsing_world(clinic)
+    client.force_login(clinic.director)
+    profile = BillingProfile.objects.create(
+        site=clinic.site_a, billing_name="A", lapse_warning_days=3, sessions_left_warning=1
+    )
+
+    def numbers(**paging):
+        body = client.get("/api/v1/billing/authorizations/lapsing", paging).json()
+        return [r["authorization_number"] for r in body["items"]], body["has_next"]
+
+    # Site A warns 3 days ahead and at one session left: only the nearly used one is due.
+    assert numbers() == (["PA-COUNT"], False)
+    # Site A warns 120 days ahead: all three lapse by date, soonest first, two a page.
+    profile.lapse_warning_days = 120
+    profile.save()
+    assert numbers(page_size=2) == (["PA-END", "PA-COUNT"], True)
+    assert numbers(page_size=2, page=2) == (["PA-FINE"], False)
+    page = client.get(reverse("billing:lapsing")).content.decode()
+    assert [n for n in ("PA-END", "PA-COUNT", "PA-FINE", "PA-B<") if n in page] == [
+        "PA-END",
+        "PA-COUNT",
+        "PA-FINE",
+    ]

@@ -86,7 +86,12 @@ class Course(models.Model):
             # a second plan (or a plan after a stopped one) needs a fresh screening.
             models.UniqueConstraint(fields=["screening"], name="course_one_per_screening"),
         ]
-        indexes = [models.Index(fields=["patient", "-starts_on"], name="course_patient_idx")]
+        indexes = [
+            models.Index(fields=["patient", "-starts_on"], name="course_patient_idx"),
+            # The default order: the course list (/api/v1/courses) reads its page along this
+            # instead of sorting every course at the user's sites (they grow with the clinic).
+            models.Index(fields=["-starts_on", "-id"], name="course_list_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.protocol_id} ({self.get_route_display()}) for {self.patient}"
