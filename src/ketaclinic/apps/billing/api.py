@@ -5,7 +5,6 @@ Read-only: nothing here sends a claim anywhere."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -17,7 +16,7 @@ from ketaclinic.apps.api.edge import Page, Paging, page_body, requires, response
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
-from ketaclinic.apps.billing.authorizations import lapses_of, lapsing_at_sites
+from ketaclinic.apps.billing.authorizations import lapsing_for_sites
 from ketaclinic.apps.billing.superbills import bill
 from ketaclinic.apps.treatment.models import Session
 from ketaclinic.apps.web import clock
@@ -71,15 +70,13 @@ class SessionCodesOut(Schema):
 )
 @requires("billing.view_priorauthorization", "billing.view_lapsing_authorizations")
 def lapsing_authorizations(request: HttpRequest, paging: Query[Paging]) -> dict:
-    today = clock.today()
-    authorizations = lapsing_at_sites(
+    lapses = lapsing_for_sites(
         site_ids_for(
             request.user, "billing.view_priorauthorization", "billing.view_lapsing_authorizations"
         ),
-        today,
+        clock.today(),
     )
-    rows = paginate(authorizations, paging.page, paging.page_size)
-    result = replace(rows, items=lapses_of(rows.items, today))
+    result = paginate(lapses, paging.page, paging.page_size)
     record_listing(
         request,
         "prior_authorization",

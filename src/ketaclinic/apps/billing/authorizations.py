@@ -10,7 +10,6 @@ sessions left, planned ones not yet given included, are at or below the site's w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +17,6 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 
-from ketaclinic.apps.accounts.models import Site
 from ketaclinic.apps.accounts.scoping import at_sites
 from ketaclinic.apps.alerts.choices import AlertKind, AlertLevel
 from ketaclinic.apps.alerts.models import Alert
@@ -109,44 +107,15 @@ def lapse_of(authorization: PriorAuthorization, today: dt.date) -> Lapse | None:
     return Lapse(authorization, days_left, used, authorization.sessions_booked, by_date, by_count)
 
 
-def _about_to_lapse(today: dt.date) -> Q:
-    """``lapse_of``'s test in SQL, one branch per site (each has its own warnings): its end
-    within the warning days, or the sessions left at or below the warning. Sites are a handful
-    of rows; approved authorizations grow with the clinic, so the test runs in the database
-    and a page reads only its own rows instead of building every approved one in Python."""
-    condition = Q(pk__in=[])
-    for site in Site.objects.select_related("billing_profile"):
-        profile = profile_of(site)
-        condition |= Q(course__site_id=site.pk) & (
-            Q(ends_on__lte=today + dt.timedelta(days=profile.lapse_warning_days))
-            | Q(authorised_sessions__lte=F("sessions_used") + profile.sessions_left_warning)
-        )
-    return condition
-
-
-def lapsing_at_sites(site_ids: list[int], today: dt.date) -> QuerySet[PriorAuthorization]:
-    """The approved authorizations at these sites about to lapse, soonest first, annotated by
-    ``with_session_counts``: page it, then ``lapse_of`` each row of the page."""
-    return (
-        with_session_counts(
-            at_sites(PriorAuthorization, site_ids)
-            .filter(status=AuthorizationStatus.APPROVED)
-            .select_related("course__patient", "course__site__billing_profile")
-        )
-        .filter(_about_to_lapse(today))
-        .order_by("ends_on", "id")
-    )
-
-
-def lapses_of(authorizations: Iterable[PriorAuthorization], today: dt.date) -> list[Lapse]:
-    """``lapse_of`` each authorization of ``lapsing_at_sites`` (never None for those)."""
-    lapses = (lapse_of(a, today) for a in authorizations)
-    return [lapse for lapse in lapses if lapse is not None]
-
-
 def lapsing_for_sites(site_ids: list[int], today: dt.date) -> list[Lapse]:
     """Every approved authorization at these sites about to lapse, soonest first: one query."""
-    return lapses_of(lapsing_at_sites(site_ids, today), today)
+    authorizations = with_session_counts(
+        at_sites(PriorAuthorization, site_ids)
+        .filter(status=AuthorizationStatus.APPROVED)
+        .select_related("course__patient", "course__site__billing_profile")
+    ).order_by("ends_on", "id")
+    lapses = (lapse_of(a, today) for a in authorizations)
+    return [lapse for lapse in lapses if lapse is not None]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -27,11 +26,7 @@ from ketaclinic.apps.accounts.scoping import (
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
-from ketaclinic.apps.billing.authorizations import (
-    lapses_of,
-    lapsing_at_sites,
-    with_session_counts,
-)
+from ketaclinic.apps.billing.authorizations import lapsing_for_sites, with_session_counts
 from ketaclinic.apps.billing.forms import AuthorizationForm, PeriodForm, TrialForm
 from ketaclinic.apps.billing.models import PriorAuthorization
 from ketaclinic.apps.billing.packets import build_packet
@@ -62,12 +57,10 @@ def _pdf(html: str, filename: str) -> HttpResponse:
 @require_permission(VIEW, "billing.view_lapsing_authorizations")
 def lapsing(request: HttpRequest) -> HttpResponse:
     """Every approved authorization at the user's sites about to lapse, by date or count."""
-    today = clock.today()
-    authorizations = lapsing_at_sites(
-        site_ids_for(request.user, VIEW, "billing.view_lapsing_authorizations"), today
+    lapses = lapsing_for_sites(
+        site_ids_for(request.user, VIEW, "billing.view_lapsing_authorizations"), clock.today()
     )
-    rows = paginate(authorizations, page_number(request.GET))
-    page = replace(rows, items=lapses_of(rows.items, today))
+    page = paginate(lapses, page_number(request.GET))
     record_listing(
         request,
         "prior_authorization",
