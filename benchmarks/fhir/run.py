@@ -184,9 +184,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 GAPS = {
-    "read": "the request path every page pays (session, user, access, middlewares, the audit "
-    "writer); the FHIR view's own share is one prepared by-key row and one prepared patient "
-    "row (benchmarks/fhir/cpu.py measures CPU per request in process)",
+    "read": "the request path every page pays: about half the audit (the writer's insert and "
+    "fsync'd commit of a batch of one), then four prepared queries (session, user, access, "
+    "the row) and Django's middlewares; the FHIR view's own share is one prepared by-key row "
+    "(for a Patient, also the row its audit event names). The reqpath branch removed Django's "
+    "has_perm backend loop (three per read), the URL walk past every page pattern, the idle "
+    "middleware's reverse and the second patient query (README: instructions and CPU per "
+    "request, benchmarks/fhir/cpu.py and callgrind.py)",
     "search": "the search's queries compiled per request (one per source reached, and the "
     "counts: a PreparedQuery binds one value, the site list varies in length); the request "
     "path every page pays the rest",
