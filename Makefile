@@ -59,11 +59,12 @@ test-sqlite: install
 	KETACLINIC_DATABASE_URL=sqlite:///var/test.sqlite3 \
 		$(BIN)/pytest tests --ignore=tests/clinical -n $(PYTEST_WORKERS) -q --durations=15
 
-# The same suite on PostgreSQL (the browser tests already ran above).
+# The same suite's database tests on PostgreSQL (the browser tests, and the tests that never
+# touch the database, already ran above).
 test-postgres: install
 	KETACLINIC_DATABASE_URL=$(KETACLINIC_TEST_POSTGRES_URL) \
 		$(BIN)/pytest tests --ignore=tests/clinical --ignore=tests/browser \
-		-n $(PYTEST_WORKERS) -q --durations=15
+		--database-tests-only -n $(PYTEST_WORKERS) -q --durations=15
 
 # Debian's Chromium for the browser tests, and poppler-utils (pdftotext reads the superbill
 # and packet PDFs in the billing tests; pdftoppm renders docs/images/superbill.png);
