@@ -10,7 +10,7 @@ inside ``functools.reduce`` — the loop of requests, after the warm-ups::
 (``KC_CPU_LOGIN`` is what ``benchmarks.fhir.run._LOGIN`` prints; the environment is
 ``cpu.py``'s.) "Collected" divided by the request count is the instructions per request.
 The audit is written inline — the writer thread off, so each request inserts, commits and
-runs its chain pass in the one thread — so nothing depends on timing (with the writer on,
+runs its chain pass in the one thread — so little depends on timing (with the writer on,
 how many requests a chain pass covers depends on the clock); a change to the writer is
 measured with ``cpu.py`` instead.
 """
