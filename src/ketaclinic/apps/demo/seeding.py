@@ -24,6 +24,7 @@ from ketaclinic.apps.demo import rems as demo_rems
 from ketaclinic.apps.demo import treatment as demo_treatment
 from ketaclinic.apps.demo.progress import ProgressBar
 from ketaclinic.apps.web import clock
+from ketaclinic.apps.web.bulk_write import foreign_keys_checked_at_end
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def seed_demo_clinic(
         raise ValueError("a demo clinic exists already; --force cannot add a second one")
     rng = random.Random(seed)  # seeded generator for synthetic demo data, not a secret  # nosec B311
     times = StepTimes(progress=progress)
-    with transaction.atomic():
+    with transaction.atomic(), foreign_keys_checked_at_end():
         _org, sites, users = organisation.create_organisation()
         times.lap("organisation")
         created = patients.create_patients(
@@ -114,5 +115,5 @@ def seed_demo_clinic(
         times.lap("other areas")
         demo_billing.create_billing(list(sites.values()), users, rng, clock.now())
         times.lap("billing")
-    times.lap("commit")
+    times.lap("commit")  # the foreign keys checked, then the commit
     return DemoSummary(True, created, demo_logins(), tuple(times.steps))
