@@ -81,3 +81,37 @@ def test_a_column_set_on_save_must_be_given(session):
 
     with pytest.raises(ValueError, match="created_at is set on save"):
         insert_rows(Patient, ("site", "mrn"), [])
+
+
+def _foreign_keys() -> list[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
+        )
+        return cursor.fetchall()
+
+
+def test_foreign_keys_dropped_for_a_load_come_back_the_same_and_catch_an_orphan(session):
+    from django.db import IntegrityError, connection, transaction
+
+    from ketaclinic.apps.web.bulk_write import foreign_keys_checked_at_end
+
+    if connection.vendor != "postgresql":
+        pytest.skip("keys dropped for a load: PostgreSQL only (elsewhere the block does nothing)")
+    before = _foreign_keys()
+    nurse = User.objects.get(username="nurse")
+    moment = dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.UTC)
+    columns = ("session", "taken_at", "bp_systolic", "bp_diastolic", "heart_rate", "spo2",
+               "entered_by", "entered_at")  # fmt: skip
+    orphan = Session.objects.order_by("-id").first().pk + 1000
+    with pytest.raises(IntegrityError), transaction.atomic(), foreign_keys_checked_at_end():
+        insert_rows(VitalSign, columns, [(orphan, moment, 120, 80, 70, 97, nurse.pk, moment)])
+    assert _foreign_keys() == before
+    assert not VitalSign.objects.filter(session_id=orphan).exists()
+    with transaction.atomic(), foreign_keys_checked_at_end():
+        insert_rows(VitalSign, columns, [(session.pk, moment, 120, 80, 70, 97, nurse.pk, moment)])
+    assert _foreign_keys() == before
+    assert VitalSign.objects.filter(session=session, taken_at=moment).count() == 1
