@@ -8,7 +8,7 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from ketaclinic.apps.demo import assessments as demo_assessments
 from ketaclinic.apps.demo import billing as demo_billing
@@ -65,6 +65,16 @@ class StepTimes:
             self.progress.done(step)
 
 
+def _planner_statistics() -> None:
+    """PostgreSQL's statistics of the tables written so far (``ANALYZE`` sees the rows of
+    its own transaction). Without them the later steps' queries over the sessions are
+    planned as if the tables were nearly empty: at 100,000 patients the assessments step's
+    read of the dosed sessions came back at about 100 rows a second."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def demo_logins() -> tuple[tuple[str, str, str], ...]:
     return tuple((m.username, m.role.label, ", ".join(m.site_slugs)) for m in organisation.STAFF)
 
@@ -106,6 +116,8 @@ def seed_demo_clinic(
             charting_progress = lambda done: progress.within("charting", done / sessions)  # noqa: E731
         demo_charting.create_session_charts(to_chart, users, rng, clock.now(), charting_progress)
         demo_rems.create_rems(list(sites.values()), users, rng, clock.now())
+        if big:
+            _planner_statistics()
         times.lap("charting")
         demo_enquiries.create_enquiries(list(sites.values()), users, rng, clock.now())
         times.lap("enquiries")
