@@ -5,7 +5,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 KETACLINIC_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 PYTEST_WORKERS ?= 2
-export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install demo serve test lint migrations-check test-clinical test-sqlite test-postgres \
         browser-deps bench lock clean
@@ -59,11 +58,12 @@ test-sqlite: install
 	KETACLINIC_DATABASE_URL=sqlite:///var/test.sqlite3 \
 		$(BIN)/pytest tests --ignore=tests/clinical -n $(PYTEST_WORKERS) -q --durations=15
 
-# The same suite on PostgreSQL (the browser tests already ran above).
+# The same suite's database tests on PostgreSQL (the browser tests, and the tests that never
+# touch the database, already ran above).
 test-postgres: install
 	KETACLINIC_DATABASE_URL=$(KETACLINIC_TEST_POSTGRES_URL) \
 		$(BIN)/pytest tests --ignore=tests/clinical --ignore=tests/browser \
-		-n $(PYTEST_WORKERS) -q --durations=15
+		--database-tests-only -n $(PYTEST_WORKERS) -q --durations=15
 
 # Debian's Chromium for the browser tests, and poppler-utils (pdftotext reads the superbill
 # and packet PDFs in the billing tests; pdftoppm renders docs/images/superbill.png);

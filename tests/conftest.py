@@ -32,6 +32,25 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     unknown and ``--strict-config`` would stop the run, so it is declared here in its place."""
     if not pluginmanager.hasplugin("django"):
         parser.addini("DJANGO_SETTINGS_MODULE", "read by pytest-django (not loaded in this run)")
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the database (the PostgreSQL run of `make test`: "
+        "the others do not depend on the database engine and already ran on SQLite)",
+    )
+
+
+#: The fixtures through which a test reaches the database (pytest-django's, and ours that
+#: build on them appear in a test's fixture closure as these).
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+)
+
+
+def uses_database(item: pytest.Item) -> bool:
+    return "django_db" in item.keywords or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -42,12 +61,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--database-tests-only", default=False):
+        # Deselected, not skipped: CI counts a skip in the PostgreSQL run as a failure.
+        others = [item for item in items if not uses_database(item)]
+        if others:
+            config.hook.pytest_deselected(items=others)
+            items[:] = [item for item in items if uses_database(item)]
     problem = getattr(config, "_ketaclinic_db_problem", None)
     if not problem:
         return
     skip = pytest.mark.skip(reason=problem)
     for item in items:
-        if "django_db" in item.keywords or "db" in getattr(item, "fixturenames", ()):
+        if uses_database(item):
             item.add_marker(skip)
 
 

@@ -187,12 +187,14 @@ GAPS = {
     "read": "the request path every page pays (session, user, access, middlewares, the audit "
     "writer); the FHIR view's own share is one prepared by-key row and one prepared patient "
     "row (benchmarks/fhir/cpu.py measures CPU per request in process)",
-    "search": "the search's queries compiled per request (one per source reached, and the "
-    "counts: a PreparedQuery binds one value, the site list varies in length); the request "
-    "path every page pays the rest",
-    "export": "renderers' dicts, datetime formatting, model-backed sources (Encounter, "
-    "CarePlan); and the machine: the session's starting commit measured 29,821 resources/CPU-s "
-    "on the 7 Dec evening machine, where it had measured 55,559 on the morning's",
+    "search": "the request path every page pays (as the read's), and rendering the page's 50 "
+    "resources: a patient's page now runs SQL compiled once per source and site count "
+    "(fhir/patient_search.py), 9.0 -> 4.0 ms CPU per request in process against main in the "
+    "same run (benchmarks/fhir/cpu.py; the read 2.8-3.7 ms, the ceiling 0.10 ms)",
+    "export": "met on this machine: 66,048 -> 88,679 resources/CPU-s against main in the same "
+    "run (best of 4, load 9); what is left is the SQLite driver's fetch, orjson, the renderers' "
+    "dicts and the model-backed sources (Encounter, Appointment, CarePlan, "
+    "MedicationAdministration); slower machines measured half as much (29,821 on 7 Dec evening)",
 }
 
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from django.test import Client
 from playwright.sync_api import expect
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.two_factor import pass_second_factor, ready_for_log_in
 from tests.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
 def test_a_nurse_makes_a_token_sees_it_once_and_revokes_it(page, clinic):
@@ -34,7 +32,10 @@ def test_a_nurse_makes_a_token_sees_it_once_and_revokes_it(page, clinic):
     shown = page.locator("#new-token")
     expect(shown).to_have_text(re.compile(r"^kc_[0-9a-f]{8}_\S{40,}$"))
     text = shown.inner_text()
-    page.screenshot(path=str(IMAGES / "api-tokens.png"), full_page=True)
+    # Into the test artifacts, not docs/images: the token differs each run, and a test run
+    # must not leave the working tree changed (docs/images/api-tokens.png is the one shown).
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "api-tokens.png"), full_page=True)
 
     script = Client(HTTP_AUTHORIZATION=f"Bearer {text}")
     assert script.get("/api/v1/patients").status_code == 200

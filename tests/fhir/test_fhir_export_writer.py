@@ -9,6 +9,7 @@ orjson; a read goes through the same sources one row at a time. Any drift betwee
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 
@@ -21,11 +22,12 @@ from ketaclinic.apps.accounts.models import Site, User
 from ketaclinic.apps.demo.seeding import seed_demo_clinic
 from ketaclinic.fhir import bulk
 from ketaclinic.fhir.choices import ExportLevel
-from ketaclinic.fhir.elements import as_number
+from ketaclinic.fhir.elements import as_number, instant
 from ketaclinic.fhir.models import ExportJob
 from ketaclinic.fhir.registry import RESOURCE_TYPES
 from ketaclinic.fhir.responses import dumps_bytes
 from ketaclinic.fhir.searching import read_resource
+from ketaclinic.fhir.sources import sqlite_instant_text
 
 
 def _stdlib(line: bytes) -> bytes:
@@ -65,3 +67,21 @@ def test_orjson_prints_every_stored_decimal_as_the_standard_library_does(places)
     for value in samples:
         number = as_number(value)
         assert orjson.dumps(number) == json.dumps(number).encode(), value
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 10, 14, 0, 5, 250000, tzinfo=dt.UTC),
+        dt.datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=dt.UTC),
+        dt.datetime(2026, 7, 1, 2, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+    ],
+)
+def test_sqlites_text_of_an_instant_reads_as_the_isoformat_of_the_aware_value(moment):
+    """SQLite keeps Django's ``str`` of the naive UTC value; the export prints that text as
+    the FHIR instant a read prints from the datetime (``elements.instant``)."""
+    stored = str(moment.astimezone(dt.UTC).replace(tzinfo=None))
+    assert sqlite_instant_text(stored) == instant(moment.astimezone(dt.UTC))
+    assert sqlite_instant_text(stored.replace(" ", "T")) == instant(moment.astimezone(dt.UTC))
+    assert sqlite_instant_text(None) is None

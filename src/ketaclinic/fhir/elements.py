@@ -15,10 +15,11 @@ def reference(resource_type: str, resource_id: object, display: str = "") -> dic
     return out
 
 
-def instant(moment: dt.datetime | None) -> str | None:
-    """An aware datetime as a FHIR instant/dateTime (naive values are taken as UTC)."""
-    if moment is None:
-        return None
+def instant(moment: dt.datetime | str | None) -> str | None:
+    """An aware datetime as a FHIR instant/dateTime (naive values are taken as UTC); text is
+    one already (a source's ``instants``, which the export reads as their text)."""
+    if moment is None or isinstance(moment, str):
+        return moment
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.isoformat()
@@ -39,7 +40,7 @@ def quantity(value: Decimal | int, unit: str, code: str | None = None) -> dict:
     return {"value": as_number(value), "unit": unit, "system": UCUM, "code": code or unit}
 
 
-def meta(last_updated: dt.datetime | None, *profiles: str) -> dict:
+def meta(last_updated: dt.datetime | str | None, *profiles: str) -> dict:
     out: dict = {}
     if last_updated is not None:
         out["lastUpdated"] = instant(last_updated)

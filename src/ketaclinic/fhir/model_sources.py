@@ -247,6 +247,7 @@ def _vital_source(kind: str) -> ModelSource:
             ("entered_by_id", "entered_by_id"),
             *((name, name) for name in VITAL_COLUMNS[kind]),
         ),
+        instants=("taken_at", "entered_at"),
         where=Q(respiratory_rate__isnull=False) if kind == "rr" else Q(),
         codings=tuple((codes.LOINC, code) for code, _display in KIND_CODES[kind]),
         categories=((codes.OBSERVATION_CATEGORY, "vital-signs"),),
@@ -325,6 +326,7 @@ ASSESSMENT_OBSERVATION = ModelSource(
     date_field="taken_at",
     updated=F("created_at"),
     columns=ASSESSMENT_COLUMNS,
+    instants=("created_at", "taken_at"),
     where=Q(superseded_by__isnull=True),
     code_q=_assessment_code_q,
     categories=SURVEY_CATEGORY,
@@ -352,6 +354,7 @@ SCALE_ENTRY_OBSERVATION = ModelSource(
         ("band_label", "band_label"),
         ("entered_by_id", "entered_by_id"),
     ),
+    instants=("taken_at",),
     code_q=lambda token: (
         Q(scale__in=_instruments_with_code(token)) if _instruments_with_code(token) else None
     ),
@@ -392,6 +395,7 @@ QUESTIONNAIRE_RESPONSE = ModelSource(
     date_field="taken_at",
     updated=F("created_at"),
     columns=(*ASSESSMENT_COLUMNS, ("answers", "answers")),
+    instants=("created_at", "taken_at"),
     where=Q(superseded_by__isnull=True, instrument__in=surveys.SELF_REPORT_INSTRUMENTS),
     status_q={"completed": Q(corrects__isnull=True), "amended": Q(corrects__isnull=False)},
     extra={"questionnaire": _questionnaire_q},

@@ -31,7 +31,7 @@ from django.db.models.functions import Coalesce
 from ketaclinic.apps.assessments.models import Assessment
 from ketaclinic.apps.charting.models import Administration, AdverseEvent, ScaleEntry, VitalSign
 from ketaclinic.apps.patients.models import Measurement
-from ketaclinic.fhir.elements import instant, meta, reference
+from ketaclinic.fhir.elements import instant, reference
 from ketaclinic.fhir.sources import ModelSource
 from ketaclinic.fhir.surveys import SELF_REPORT_INSTRUMENTS
 
@@ -41,13 +41,21 @@ DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
 PARTICIPANTS = {"author": "Author", "performer": "Performer"}
 
 
+# What every Provenance of one kind shares, built once (never mutated: the de-identifier
+# copies what it changes): an export renders one Provenance per charted row.
+_AGENT_TYPES = {
+    kind: {"coding": [{"system": PARTICIPANT_TYPE, "code": kind, "display": display}]}
+    for kind, display in PARTICIPANTS.items()
+}
+_ACTIVITIES = {
+    update: {"coding": [{"system": DATA_OPERATION, "code": code, "display": display}]}
+    for update, (code, display) in ((True, ("UPDATE", "revise")), (False, ("CREATE", "create")))
+}
+_PROFILES = [US_CORE_PROVENANCE]
+
+
 def _agent(kind: str, who: dict, organisation_id: int | None) -> dict:
-    agent: dict = {
-        "type": {
-            "coding": [{"system": PARTICIPANT_TYPE, "code": kind, "display": PARTICIPANTS[kind]}]
-        },
-        "who": who,
-    }
+    agent: dict = {"type": _AGENT_TYPES[kind], "who": who}
     if organisation_id is not None and who["reference"].startswith("Practitioner/"):
         agent["onBehalfOf"] = reference("Organization", organisation_id)
     return agent
@@ -61,16 +69,16 @@ def provenance_resource(
     *,
     update: bool = False,
 ) -> dict:
-    operation = ("UPDATE", "revise") if update else ("CREATE", "create")
+    when = instant(recorded)
     return {
         "resourceType": "Provenance",
         "id": resource_id,
-        "meta": meta(recorded, US_CORE_PROVENANCE),
+        "meta": {"lastUpdated": when, "profile": _PROFILES}
+        if when is not None
+        else {"profile": _PROFILES},
         "target": targets,
-        "recorded": instant(recorded),
-        "activity": {
-            "coding": [{"system": DATA_OPERATION, "code": operation[0], "display": operation[1]}]
-        },
+        "recorded": when,
+        "activity": _ACTIVITIES[bool(update)],
         "agent": agents,
     }
 
@@ -158,6 +166,7 @@ class RowKind:
             date_field="fhir_updated",
             updated=Coalesce(*recorded) if len(recorded) > 1 else recorded[0],
             columns=self.columns(),
+            instants=self.recorded,
             where=self.where,
             extra={
                 "target": _target_q(tuple((t.resource_type, t.prefix) for t in self.targets)),

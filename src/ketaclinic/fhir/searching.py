@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from django.db import connections
 from django.db.models import QuerySet
 
+from ketaclinic.fhir.patient_search import patient_only, patient_page, preparable
 from ketaclinic.fhir.registry import RESOURCE_TYPES, ResourceType
 from ketaclinic.fhir.search import (
     SearchError,
@@ -74,6 +75,17 @@ class Page:
 
 
 def run_search(user: Any, rt: ResourceType, criteria: Criteria, offset: int, count: int) -> Page:
+    """One page of ``rt`` for ``criteria``: one patient's resources with SQL compiled once
+    (``patient_search``), anything else through the ORM (``search_by_orm``)."""
+    patient = patient_only(criteria)
+    if patient is not None and preparable(rt.sources):
+        total, resources = patient_page(user, rt.sources, patient, offset, count)
+        return Page(total=total, resources=resources)
+    return search_by_orm(user, rt, criteria, offset, count)
+
+
+def search_by_orm(user: Any, rt: ResourceType, criteria: Criteria, offset: int, count: int) -> Page:
+    """One page, its querysets built and compiled for this request (every criterion)."""
     memo: dict = {}
     matched = [(source, source.match(user, criteria, memo)) for source in rt.sources]
     counts = _counts(matched)

@@ -11,6 +11,8 @@ CADSS) are Observations ``se-<id>``. Only versions in force are exported; a corr
 
 from __future__ import annotations
 
+from typing import Any
+
 from ketaclinic.apps.assessments.models import Assessment
 from ketaclinic.clinical.scales import INSTRUMENTS, Instrument, Rater
 from ketaclinic.fhir import codes
@@ -133,25 +135,39 @@ def _author(assessment: Assessment) -> dict:
     return reference("Patient", assessment.patient_id)
 
 
+# Each answered item of a QuestionnaireResponse, by (instrument, item, the answer's type and
+# value): what it renders depends on nothing else, and an export renders every response of
+# a clinic (never mutated: the de-identifier copies what it changes).
+_ANSWERED_ITEMS: dict[tuple, dict] = {}
+MAX_ANSWERED_ITEMS = 20_000  # every item of every instrument at every value, many times over
+
+
+def _answered_item(instrument: Instrument, item: Any, value: Any) -> dict:
+    key = (instrument.id, item.key, type(value), value)
+    try:
+        found, cacheable = _ANSWERED_ITEMS.get(key), True
+    except TypeError:  # an answer that is no scalar: rendered afresh
+        found, cacheable = None, False
+    if found is None:
+        label = {option.value: option.label for option in item.options}.get(value, "")
+        found = {
+            "linkId": item.key,
+            "text": item.text or item.label,
+            "answer": [{"valueCoding": answer_coding(instrument.id, item.key, value, label)}],
+        }
+        if cacheable and len(_ANSWERED_ITEMS) < MAX_ANSWERED_ITEMS:
+            _ANSWERED_ITEMS[key] = found
+    return found
+
+
 def questionnaire_response_resource(assessment: Assessment) -> dict:
     instrument = INSTRUMENTS[assessment.instrument]
-    labels = {
-        item.key: {option.value: option.label for option in item.options}
-        for item in instrument.items
-    }
+    answers = assessment.answers
     items = []
     for item in instrument.items:
-        value = assessment.answers.get(item.key)
-        if value is None:
-            continue
-        coding = answer_coding(instrument.id, item.key, value, labels[item.key].get(value, ""))
-        items.append(
-            {
-                "linkId": item.key,
-                "text": item.text or item.label,
-                "answer": [{"valueCoding": coding}],
-            }
-        )
+        value = answers.get(item.key)
+        if value is not None:
+            items.append(_answered_item(instrument, item, value))
     return pruned(
         {
             "resourceType": "QuestionnaireResponse",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ketaclinic.apps.patients.models import Measurement
 from ketaclinic.fhir import codes
-from ketaclinic.fhir.elements import instant, meta, quantity, reference
+from ketaclinic.fhir.elements import meta, quantity, reference
 
 VITAL_SIGNS_PROFILE = "http://hl7.org/fhir/StructureDefinition/vitalsigns"
 PROFILES = {
@@ -75,18 +75,19 @@ _UNITS = {  # kind -> (column, unit, UCUM code)
 def vital_sign_observation(kind: str, vital) -> dict:
     """One Observation of a charted set of vitals. ``vital`` is a row of
     ``model_sources.VITAL_COLUMNS`` (``pk``, ``session_id``, ``patient_id``, ``taken_at``,
-    ``entered_at``, ``entered_by_id`` and the kind's values)."""
+    ``entered_at``, ``entered_by_id`` and the kind's values), its times already FHIR
+    instants (``ModelSource.instants``)."""
     profiles, category, code = _SHARED[kind]
     resource = {
         "resourceType": "Observation",
         "id": f"{kind}-{vital.pk}",
-        "meta": {"lastUpdated": instant(vital.entered_at), "profile": profiles},
+        "meta": {"lastUpdated": vital.entered_at, "profile": profiles},
         "status": "final",
         "category": category,
         "code": code,
         "subject": {"reference": f"Patient/{vital.patient_id}"},
         "encounter": {"reference": f"Encounter/{vital.session_id}"},
-        "effectiveDateTime": vital.taken_at.isoformat(),
+        "effectiveDateTime": vital.taken_at,
         "performer": [{"reference": f"Practitioner/{vital.entered_by_id}"}],
     }
     if kind == "bp":
