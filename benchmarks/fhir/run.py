@@ -184,9 +184,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 GAPS = {
-    "read": "the request path every page pays (session, user, access, middlewares, the audit "
-    "writer); the FHIR view's own share is one prepared by-key row and one prepared patient "
-    "row (benchmarks/fhir/cpu.py measures CPU per request in process)",
+    "read": "the request path every page pays: about half the audit (the writer's insert and "
+    "fsync'd commit of a batch of one), then four prepared queries (session, user, access, "
+    "the row) and Django's middlewares; the FHIR view's own share is one prepared by-key row "
+    "(for a Patient, also the row its audit event names). Removed on 8 Dec: Django's "
+    "has_perm backend loop (three per read), the URL walk past every page pattern, the idle "
+    "middleware's reverse and the second patient query (README: instructions and CPU per "
+    "request, benchmarks/fhir/cpu.py and callgrind.py)",
     "search": "the request path every page pays (as the read's), and rendering the page's 50 "
     "resources: a patient's page now runs SQL compiled once per source and site count "
     "(fhir/patient_search.py), 9.0 -> 4.0 ms CPU per request in process against main in the "

@@ -242,12 +242,16 @@ def main(argv: list[str] | None = None) -> int:
 # Where the time goes, from the profile (``docs/scaling.md``, "Where an audited read's time
 # goes"): named in the summary when a target is not met.
 GAPS = {
-    "API: one patient (audited)": "in the server 6-7 ms of CPU per request against the "
-    "ceiling's 1.1-1.5 ms (/proc of the gunicorn tree): the request thread about 4 ms "
-    "(Django's middleware stack with session and user, django-ninja's parsing and response "
-    "validation, the access load, the prepared row) and the audit writer's insert and commit "
-    "(1.5 ms CPU for a batch of one, 0.26 ms per event in batches of 16); one SQLite process "
-    "is GIL-bound (docs/scaling.md, where an audited read's time goes)",
+    "API: one patient (audited)": "in the server 6-7 ms of CPU per request against "
+    "the ceiling's 1.1-1.5 ms (/proc of the gunicorn tree, before the 8 Dec request-path "
+    "work). In process (benchmarks/fhir/cpu.py) about half of the read is the audit: the "
+    "writer thread's insert and fsync'd commit of a batch of one, and the handoff. The rest"
+    " is spread thin: four prepared queries (session, user, access, row), Django's "
+    "middleware stack, django-ninja's auth and parameter parsing. Removed on 8 Dec: "
+    "Django's has_perm backend loop, the URL walk past every page pattern, the idle "
+    "middleware's reverse, ninja's validate-and-dump round trip of the response "
+    "(instructions per read in benchmarks/fhir/README.md); one SQLite process is GIL-bound "
+    "(docs/scaling.md, where an audited read's time goes)",
     "page: patient chart (audited)": "about 35 ms of CPU per page on the loaded machine (68 "
     "before this session's work): page and base templates 5 ms, alert badge 3 ms, audit 3.5 "
     "ms, weight form 2.5 ms, Django's template engine about 1 ms per section; trimming is "

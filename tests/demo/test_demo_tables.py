@@ -81,3 +81,54 @@ def test_a_column_set_on_save_must_be_given(session):
 
     with pytest.raises(ValueError, match="created_at is set on save"):
         insert_rows(Patient, ("site", "mrn"), [])
+
+
+def _foreign_keys() -> list[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
+        )
+        return cursor.fetchall()
+
+
+VITAL_COLUMNS = ("session", "taken_at", "bp_systolic", "bp_diastolic", "heart_rate", "spo2",
+                 "entered_by", "entered_at")  # fmt: skip
+
+
+def _load_vitals(rows: list[tuple]) -> list[tuple]:
+    """``rows`` loaded as the demo loads them; returns the foreign keys there were meanwhile."""
+    from django.db import transaction
+
+    from ketaclinic.apps.web.bulk_write import foreign_keys_checked_at_end
+
+    with transaction.atomic(), foreign_keys_checked_at_end():
+        meanwhile = _foreign_keys()
+        insert_rows(VitalSign, VITAL_COLUMNS, rows)
+    return meanwhile
+
+
+def test_foreign_keys_dropped_for_a_load_come_back_the_same_and_catch_an_orphan(session):
+    from django.db import IntegrityError, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("keys dropped for a load: PostgreSQL only (elsewhere the block does nothing)")
+    before = _foreign_keys()
+    nurse = User.objects.get(username="nurse")
+    moment = dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.UTC)
+    orphan = Session.objects.order_by("-id").first().pk + 1000
+    # The small seed's rows still have their checks queued: the keys of those tables cannot
+    # be dropped, so they all stay for the block.
+    assert _load_vitals([]) == before
+    with connection.cursor() as cursor:  # the queued checks run now (as a commit runs them)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    with pytest.raises(IntegrityError):
+        _load_vitals([(orphan, moment, 120, 80, 70, 97, nurse.pk, moment)])
+    assert _foreign_keys() == before
+    assert not VitalSign.objects.filter(session_id=orphan).exists()
+    assert _load_vitals([(session.pk, moment, 120, 80, 70, 97, nurse.pk, moment)]) == []
+    assert _foreign_keys() == before
+    assert VitalSign.objects.filter(session=session, taken_at=moment).count() == 1

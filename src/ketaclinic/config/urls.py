@@ -7,7 +7,13 @@ from ketaclinic.apps.today import views as today_views
 from ketaclinic.apps.web import views as web_views
 from ketaclinic.config.api import api
 
+# The REST API and FHIR come first: Django tries patterns in order, and these two serve most
+# requests (scripts, integrations), which otherwise walked every page's pattern, those of
+# the prefix-less treatment include too, before reaching theirs. No pattern above them
+# matched ``api/v1/`` or ``fhir/``, so no address changes hands.
 urlpatterns = [
+    path("api/v1/", api.urls),
+    path("fhir/", include("ketaclinic.fhir.urls")),
     path("", today_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
     path("accounts/", include("ketaclinic.apps.accounts.urls")),
@@ -32,8 +38,6 @@ urlpatterns = [
     path("billing/", include("ketaclinic.apps.billing.urls")),
     path("stop/", include("ketaclinic.apps.reminders.public_urls")),
     path("hooks/sms/", include("ketaclinic.apps.reminders.hook_urls")),
-    path("api/v1/", api.urls),
-    path("fhir/", include("ketaclinic.fhir.urls")),
     path("admin/", admin.site.urls),
 ]
 

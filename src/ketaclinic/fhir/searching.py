@@ -197,13 +197,16 @@ def count_together(querysets: list[QuerySet]) -> list[int]:
         return [int(number) for number in cursor.fetchone()]
 
 
-def read_resource(user: Any, type_name: str, resource_id: str) -> tuple[dict, int | None] | None:
+def read_resource(
+    user: Any, type_name: str, resource_id: str, patients: dict[int, Any] | None = None
+) -> tuple[dict, int | None] | None:
+    """The resource and its patient's id; ``patients``: see ``Source.read``."""
     rt = RESOURCE_TYPES.get(type_name)
     if rt is None:
         return None
     for source in rt.sources:
         if source.owns(resource_id) and source.allowed(user):
-            found = source.read(user, resource_id)
+            found = source.read(user, resource_id, patients)
             if found is not None:
                 return found
     return None

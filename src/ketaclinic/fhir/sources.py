@@ -153,7 +153,11 @@ class Source:
         """Every matching resource, streamed (bulk export, ``$everything``)."""
         raise NotImplementedError
 
-    def read(self, user: Any, resource_id: str) -> tuple[dict, int | None] | None:
+    def read(
+        self, user: Any, resource_id: str, patients: dict[int, Any] | None = None
+    ) -> tuple[dict, int | None] | None:
+        """One resource ``user`` may read, or ``None``. A source whose row is the patient
+        itself puts that row in ``patients`` (by id), for the audit event that names it."""
         raise NotImplementedError
 
     def ndjson(self, matched: Any, chunk_size: int = 2000) -> Iterator[tuple[bytes, int]]:
@@ -508,7 +512,7 @@ class ModelSource(Source):
         return attrgetter(str(self.scope).replace("__", "."))
 
     def _read_by_key(
-        self, prepared: PreparedQuery, user: Any, pk: int
+        self, prepared: PreparedQuery, user: Any, pk: int, patients: dict[int, Any] | None
     ) -> tuple[dict, int | None] | None:
         if not -BIGGEST_KEY <= pk < BIGGEST_KEY:
             return None
@@ -528,16 +532,20 @@ class ModelSource(Source):
             site_id = self._site_id_of(row)
         if not holds_at(user, self.permission, site_id):
             return None
+        if patients is not None and self.patient_field == "pk" and not self.columns:
+            patients[row.pk] = row  # the Patient itself, its site loaded: no second query
         return self.render(row), self.patient_id_of(row)
 
-    def read(self, user: Any, resource_id: str) -> tuple[dict, int | None] | None:
+    def read(
+        self, user: Any, resource_id: str, patients: dict[int, Any] | None = None
+    ) -> tuple[dict, int | None] | None:
         """One resource ``user`` may read, or ``None`` (another site's is as unknown as a
         missing one)."""
         if not self.owns(resource_id):
             return None
         prepared = self._by_key
         if prepared is not None:
-            return self._read_by_key(prepared, user, self.pk_of(resource_id))
+            return self._read_by_key(prepared, user, self.pk_of(resource_id), patients)
         matched = self.base(user).filter(pk=self.pk_of(resource_id))
         row = next(self._light(matched), None) if self.columns else matched.first()
         if row is None:
@@ -589,7 +597,9 @@ class ListSource(Source):
         for resource in matched or []:
             yield resource, None
 
-    def read(self, user: Any, resource_id: str) -> tuple[dict, int | None] | None:
+    def read(
+        self, user: Any, resource_id: str, patients: dict[int, Any] | None = None
+    ) -> tuple[dict, int | None] | None:
         if not self.owns(resource_id):
             return None
         for resource in self.items(user):

@@ -69,9 +69,13 @@ PATIENT_AND_SITE = PreparedQuery(
 )
 
 
-def _patient(patient_id: int | None) -> Patient | None:
+def _patient(patient_id: int | None, read: dict[int, Patient] | None = None) -> Patient | None:
+    """The patient an event names, with its site: the row the read fetched when the resource
+    was the Patient itself (``read``), else one prepared query."""
     if patient_id is None or not 0 <= patient_id < BIGGEST_KEY:
         return None
+    if read and patient_id in read:
+        return read[patient_id]
     found = PATIENT_AND_SITE.instances(patient_id)
     return found[0] if found else None
 
@@ -104,7 +108,8 @@ def read(request: HttpRequest, type_name: str, resource_id: str) -> HttpResponse
         return error(
             403, "forbidden", f"Your role does not allow reading {type_name}/{resource_id}."
         )
-    found = read_resource(request.user, type_name, resource_id)
+    patients: dict[int, Patient] = {}
+    found = read_resource(request.user, type_name, resource_id, patients)
     if found is None:
         return error(404, "not-found", f"{type_name}/{resource_id} is not known.")
     resource, patient_id = found
@@ -113,7 +118,7 @@ def read(request: HttpRequest, type_name: str, resource_id: str) -> HttpResponse
         Action.VIEW,
         object_type=f"fhir.{type_name}",
         object_id=resource_id,
-        patient=_patient(patient_id),
+        patient=_patient(patient_id, patients),
     )
     last_updated = resource.get("meta", {}).get("lastUpdated")
     headers = {"Last_Modified": last_updated} if last_updated else {}

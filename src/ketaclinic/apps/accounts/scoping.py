@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.views import redirect_to_login
@@ -49,6 +50,7 @@ __all__ = [
     "SiteAccessBackend",
     "SiteScopedQuerySet",
     "access_for",
+    "answers_alone",
     "at_sites",
     "chosen_site",
     "forget_access",
@@ -201,6 +203,17 @@ def forget_access(user: Any) -> None:
             delattr(user, name)
     if hasattr(user, "_role_codes"):
         del user._role_codes
+
+
+_THIS_BACKEND = "ketaclinic.apps.accounts.scoping.SiteAccessBackend"
+
+
+def answers_alone() -> bool:
+    """Whether ``SiteAccessBackend`` is the only authentication backend, so that for an
+    active user who is not a superuser ``has_perm(perm)`` is exactly ``perm in
+    access_for(user).anywhere`` (``User.has_perm`` answers so, skipping Django's loop)."""
+    backends = settings.AUTHENTICATION_BACKENDS
+    return len(backends) == 1 and backends[0] == _THIS_BACKEND
 
 
 class SiteAccessBackend(ModelBackend):

@@ -17,6 +17,7 @@ Operations declare who may call them with ``@requires("app.perm")`` (every permi
 from __future__ import annotations
 
 import inspect
+import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
@@ -26,6 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.responses import NinjaJSONEncoder
 
 from ketaclinic.apps.web.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, LookaheadPage, paginate
 from ketaclinic.clinical.exceptions import InputError
@@ -45,6 +47,7 @@ __all__ = [
     "requires",
     "requires_any",
     "responses",
+    "row_response",
 ]
 
 T = TypeVar("T")
@@ -132,6 +135,21 @@ def responses(ok: Any, *also: int) -> dict[int, Any]:
     for status in (*ERROR_STATUSES, *also):
         documented.setdefault(status, ErrorsOut)
     return documented
+
+
+def row_response(schema: type[Schema], row: Any) -> HttpResponse:
+    """``row``'s attributes named by ``schema``'s fields as django-ninja would answer them,
+    byte for byte, without its validation round trip.
+
+    For a schema of plain model columns (ints, strings, dates) that round trip — wrap the row,
+    validate every field, dump the model again — was about a tenth of an audited API read's own
+    time and changed no value. The operation still declares ``schema`` (the OpenAPI), and
+    ``tests/web/test_row_response.py`` holds each schema served so to ninja's own answer.
+    """
+    body = {name: getattr(row, name) for name in schema.model_fields}
+    response = HttpResponse("", content_type="application/json; charset=utf-8")
+    response.content = json.dumps(body, cls=NinjaJSONEncoder)
+    return response
 
 
 def page_of(

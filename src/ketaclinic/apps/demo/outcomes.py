@@ -16,7 +16,10 @@ Everything is inserted in bulk from the ``rng`` passed in.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
+
+from django.utils import timezone
 
 from ketaclinic.apps.assessments.choices import AssessmentSource
 from ketaclinic.apps.assessments.models import Assessment
@@ -26,6 +29,7 @@ from ketaclinic.apps.demo.treatment import dosed_course_batches
 from ketaclinic.apps.outcomes.refreshing import refresh_all
 from ketaclinic.apps.treatment.choices import Indication
 from ketaclinic.apps.treatment.models import Course
+from ketaclinic.apps.web.bulk_write import insert_rows
 from ketaclinic.clinical.scales import score
 
 BATCH = 2000
@@ -40,6 +44,14 @@ EVENT_RATES = (
 )
 # (kind of course, share): what the patient's scores do.
 TRAJECTORIES = (("responder", 0.40), ("non_responder", 0.35), ("worse", 0.05), ("dropout", 0.20))
+# An assessment as a plain row (``bulk_write.insert_rows``), in this order; the scored part
+# (version .. indicators) is the same for every score of one instrument and total.
+SCORE_COLUMNS = (
+    "patient_id", "site_id", "instrument", "instrument_version", "answers", "total",
+    "max_total", "band", "band_label", "subscores", "indicators", "flags", "has_alert",
+    "source", "taken_at", "created_at",
+)  # fmt: skip
+NO_FLAGS: list = []
 
 
 def create_outcomes(users: dict, rng: random.Random, now: dt.datetime) -> int:
@@ -61,7 +73,7 @@ def create_outcomes(users: dict, rng: random.Random, now: dt.datetime) -> int:
 def _add_scores(by_course: list[list], have: set[int], rng: random.Random, now) -> None:
     """A PHQ-9 history for each course (its sessions in ``by_course``) of a patient not in
     ``have`` (who has one already), added to ``have``."""
-    rows: list[Assessment] = []
+    rows: list[tuple] = []
     for sessions in by_course:
         patient_id, site_id = sessions[0][2], sessions[0][3]
         if patient_id in have:
@@ -93,8 +105,7 @@ def _add_scores(by_course: list[list], have: set[int], rng: random.Random, now) 
             rows.extend(
                 _follow_up(patient_id, site_id, baseline, target, sessions[-1][4], rng, now)
             )
-    for start in range(0, len(rows), BATCH):
-        Assessment.objects.bulk_create(rows[start : start + BATCH])
+    _insert_scores(rows)
 
 
 def _add_pain_scores(by_course: list[list], rng: random.Random) -> None:
@@ -104,7 +115,7 @@ def _add_pain_scores(by_course: list[list], rng: random.Random) -> None:
     respond (a fall of 30% or more), in line with the modest, short-lived analgesia of
     repeated ketamine in chronic pain.
     """
-    rows: list[Assessment] = []
+    rows: list[tuple] = []
     for sessions in by_course:
         patient_id, site_id, first = sessions[0][2], sessions[0][3], sessions[0][4]
         baseline = rng.randint(15, 27)
@@ -114,34 +125,44 @@ def _add_pain_scores(by_course: list[list], rng: random.Random) -> None:
             progress = number / len(sessions)
             total = round(baseline * (1 - (1 - fraction) * progress) + rng.uniform(-1.5, 1.5))
             rows.append(_peg(patient_id, site_id, total, at + dt.timedelta(hours=4)))
-    for start in range(0, len(rows), BATCH):
-        Assessment.objects.bulk_create(rows[start : start + BATCH])
+    _insert_scores(rows)
 
 
-def _peg(patient_id: int, site_id: int, total: int, taken_at: dt.datetime) -> Assessment:
-    total = max(0, min(30, total))
-    answers = [total // 3 + (1 if position < total % 3 else 0) for position in range(3)]
-    result = score("peg", answers)
-    return Assessment(
-        patient_id=patient_id,
-        site_id=site_id,
-        instrument="peg",
-        instrument_version=result.version,
-        answers=dict(result.answers),
-        total=result.total,
-        max_total=result.max_total,
-        band="",
-        band_label="",
-        subscores={},
-        indicators={},
-        flags=[],
-        has_alert=False,
-        source=AssessmentSource.SELF_REPORT,
-        taken_at=taken_at,
-    )
+def _insert_scores(rows: list[tuple]) -> None:
+    """The rows as plain rows: ``created_at`` is the moment of insertion, as ``bulk_create``
+    would set it (``auto_now_add``)."""
+    created = timezone.now()
+    insert_rows(Assessment, SCORE_COLUMNS, ((*row, created) for row in rows))
 
 
-def _follow_up(patient_id, site_id, baseline, target, end, rng, now) -> list[Assessment]:
+@functools.cache
+def _scored(instrument: str, total: int) -> tuple:
+    """(version, answers, total, max total, band, band label, subscores, indicators) of the
+    demo's answers summing to ``total``, scored once by the core; the rows share it."""
+    if instrument == "peg":
+        answers = [total // 3 + (1 if position < total % 3 else 0) for position in range(3)]
+    else:
+        answers = [0] * 9
+        for position in range(total):
+            answers[position % 8] += 1  # item 9 (suicidal thoughts) stays 0 in the demo
+    result = score(instrument, answers)
+    if instrument == "peg":
+        return (result.version, dict(result.answers), result.total, result.max_total,
+                "", "", {}, {})  # fmt: skip
+    return (
+        result.version, dict(result.answers), result.total, result.max_total,
+        result.band or "", result.band_label or "", dict(result.subscores),
+        dict(result.indicators),
+    )  # fmt: skip
+
+
+def _peg(patient_id: int, site_id: int, total: int, taken_at: dt.datetime) -> tuple:
+    scored = _scored("peg", max(0, min(30, total)))
+    return (patient_id, site_id, "peg", *scored, NO_FLAGS, False,
+            AssessmentSource.SELF_REPORT, taken_at)  # fmt: skip
+
+
+def _follow_up(patient_id, site_id, baseline, target, end, rng, now) -> list[tuple]:
     """Monthly scores after the induction; about half of responders lose their response."""
     relapse_month = rng.randint(1, 6) if rng.random() < 0.5 else None
     rows, month = [], 1
@@ -156,29 +177,10 @@ def _follow_up(patient_id, site_id, baseline, target, end, rng, now) -> list[Ass
     return rows
 
 
-def _phq9(patient_id: int, site_id: int, total: int, taken_at: dt.datetime) -> Assessment:
-    total = max(0, min(24, total))
-    answers = [0] * 9
-    for position in range(total):
-        answers[position % 8] += 1  # item 9 (suicidal thoughts) stays 0 in the demo
-    result = score("phq9", answers)
-    return Assessment(
-        patient_id=patient_id,
-        site_id=site_id,
-        instrument="phq9",
-        instrument_version=result.version,
-        answers=dict(result.answers),
-        total=result.total,
-        max_total=result.max_total,
-        band=result.band or "",
-        band_label=result.band_label or "",
-        subscores=dict(result.subscores),
-        indicators=dict(result.indicators),
-        flags=[],
-        has_alert=False,
-        source=AssessmentSource.SELF_REPORT,
-        taken_at=taken_at,
-    )
+def _phq9(patient_id: int, site_id: int, total: int, taken_at: dt.datetime) -> tuple:
+    scored = _scored("phq9", max(0, min(24, total)))
+    return (patient_id, site_id, "phq9", *scored, NO_FLAGS, False,
+            AssessmentSource.SELF_REPORT, taken_at)  # fmt: skip
 
 
 def _add_adverse_events(dosed: list, users: dict, rng: random.Random) -> None:

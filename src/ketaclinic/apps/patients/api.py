@@ -5,11 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from ketaclinic.apps.accounts.scoping import get_for_user_or_404, restrict, sites_for
-from ketaclinic.apps.api.edge import FieldErrors, Page, Paging, page_body, requires, responses
+from ketaclinic.apps.api.edge import (
+    FieldErrors,
+    Page,
+    Paging,
+    page_body,
+    requires,
+    responses,
+    row_response,
+)
 from ketaclinic.apps.audit.choices import Action
 from ketaclinic.apps.audit.listing import record_listing
 from ketaclinic.apps.audit.recorder import record_event
@@ -85,10 +93,10 @@ def list_patients(
 
 @router.get("/{patient_id}", response=responses(PatientOut), summary="One patient")
 @requires("patients.view_patient")
-def get_patient(request: HttpRequest, patient_id: int) -> Patient:
+def get_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_for_user_or_404(Patient, request.user, "patients.view_patient", pk=patient_id)
     record_event(request, Action.VIEW, object_type="patient", object_id=patient.pk, patient=patient)
-    return patient
+    return row_response(PatientOut, patient)
 
 
 @router.post("", response=responses({201: PatientOut}), summary="Register a patient")
