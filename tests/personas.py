@@ -156,18 +156,8 @@ def make_users(specs: list[StaffSpec]) -> list[User]:
     return users
 
 
-def make_user(username: str, role: str | None, sites: list[Site], **extra: object) -> User:
-    if set(extra) <= {"is_staff"}:
-        (user,) = make_users([StaffSpec(username, role, tuple(sites), bool(extra.get("is_staff")))])
-        return user
-    user = User.objects.create(username=username, first_name=username.title(), **extra)
-    user.set_password(PASSWORD)
-    user.save()
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    user.sites.set(sites)
-    if role in MFA_REQUIRED_ROLES or extra.get("is_staff"):
-        enrol_totp(user)
+def make_user(username: str, role: str | None, sites: list[Site], is_staff: bool = False) -> User:
+    (user,) = make_users([StaffSpec(username, role, tuple(sites), is_staff)])
     return user
 
 

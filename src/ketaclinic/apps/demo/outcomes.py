@@ -19,8 +19,6 @@ import datetime as dt
 import functools
 import random
 
-from django.utils import timezone
-
 from ketaclinic.apps.assessments.choices import AssessmentSource
 from ketaclinic.apps.assessments.models import Assessment
 from ketaclinic.apps.charting.choices import AdverseEventKind, Severity
@@ -29,6 +27,7 @@ from ketaclinic.apps.demo.treatment import dosed_course_batches
 from ketaclinic.apps.outcomes.refreshing import refresh_all
 from ketaclinic.apps.treatment.choices import Indication
 from ketaclinic.apps.treatment.models import Course
+from ketaclinic.apps.web import clock
 from ketaclinic.apps.web.bulk_write import insert_rows
 from ketaclinic.clinical.scales import score
 
@@ -131,7 +130,7 @@ def _add_pain_scores(by_course: list[list], rng: random.Random) -> None:
 def _insert_scores(rows: list[tuple]) -> None:
     """The rows as plain rows: ``created_at`` is the moment of insertion, as ``bulk_create``
     would set it (``auto_now_add``)."""
-    created = timezone.now()
+    created = clock.now()
     insert_rows(Assessment, SCORE_COLUMNS, ((*row, created) for row in rows))
 
 
